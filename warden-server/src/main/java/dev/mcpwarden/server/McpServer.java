@@ -1,0 +1,280 @@
+package dev.mcpwarden.server;
+
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.core.schema.JsonSchemaValidator;
+import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.dispatch.Catalog;
+import dev.mcpwarden.server.dispatch.ChangeListener;
+import dev.mcpwarden.server.dispatch.Dispatcher;
+import dev.mcpwarden.server.dispatch.ServerIdentity;
+import dev.mcpwarden.server.http.HttpOptions;
+import dev.mcpwarden.server.http.HttpTransport;
+import dev.mcpwarden.server.input.StateSealer;
+import dev.mcpwarden.server.pipeline.Pipeline;
+import dev.mcpwarden.server.pipeline.Stage;
+import dev.mcpwarden.server.prompt.Completer;
+import dev.mcpwarden.server.prompt.Prompt;
+import dev.mcpwarden.server.resource.Resource;
+import dev.mcpwarden.server.resource.ResourceTemplate;
+import dev.mcpwarden.server.stdio.StdioTransport;
+import dev.mcpwarden.server.tool.AnnotatedTools;
+import dev.mcpwarden.server.tool.Tool;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An MCP server: what it offers (tools, resources, prompts) and the MCP-level pipeline every request runs
+ * through. Serve it over Streamable HTTP with {@link #serveHttp} or over stdio with {@link #serveStdio}; both eras
+ * of the protocol are spoken on the same endpoint.
+ *
+ * <pre>{@code
+ * McpServer server = McpServer.builder("hello", "1.0.0")
+ *         .tool(Tool.fromRecord("greet", "Greets someone", Greet.class,
+ *                 (args, ctx) -> ToolResult.text("Hello, " + args.name() + "!")))
+ *         .build();
+ * HttpTransport http = server.serveHttp(HttpOptions.loopback(8080));
+ * }</pre>
+ */
+public final class McpServer {
+
+    private final Catalog catalog;
+    private final Dispatcher dispatcher;
+    private final Pipeline<Call, JsonNode> pipeline;
+    private final InstantSource clock;
+
+    private McpServer(Builder b) {
+        this.clock = b.clock;
+        this.catalog = new Catalog(new JsonSchemaValidator(b.schemaLimits));
+        b.tools.forEach(catalog::addTool);
+        b.resources.forEach(catalog::addResource);
+        b.templates.forEach(catalog::addTemplate);
+        b.prompts.forEach(catalog::addPrompt);
+        b.completers.forEach(c -> catalog.addCompleter(c.refType, c.ref, c.argument, c.completer));
+        ObjectNode caps = Json.object();
+        if (b.logging) {
+            caps.putObject("logging");
+        }
+        if (!b.prompts.isEmpty() || b.forcePrompts) {
+            caps.putObject("prompts").put("listChanged", true);
+        }
+        if (!b.resources.isEmpty() || !b.templates.isEmpty() || b.forceResources) {
+            ObjectNode r = caps.putObject("resources");
+            r.put("subscribe", true);
+            r.put("listChanged", true);
+        }
+        if (!b.tools.isEmpty() || b.forceTools) {
+            caps.putObject("tools").put("listChanged", true);
+        }
+        if (!b.completers.isEmpty() || !b.prompts.isEmpty()) {
+            caps.putObject("completions");
+        }
+        StateSealer sealer = b.requestStateKey != null
+                ? new StateSealer(b.requestStateKey, b.options.requestStateTtl(), clock)
+                : StateSealer.random(b.options.requestStateTtl(), clock);
+        this.dispatcher = new Dispatcher(new ServerIdentity(b.name, b.version, b.title, b.instructions), catalog,
+                b.options, sealer, caps);
+        this.pipeline = Pipeline.of(b.stages, dispatcher::dispatch);
+    }
+
+    /** Starts building a server that names itself {@code name} {@code version} in {@code serverInfo}. */
+    public static Builder builder(String name, String version) {
+        return new Builder(name, version);
+    }
+
+    /** Serves this server over Streamable HTTP; the returned transport is already started. */
+    public HttpTransport serveHttp(HttpOptions options) {
+        HttpTransport t = new HttpTransport(this, options);
+        t.start();
+        return t;
+    }
+
+    /** Serves this server over stdio until {@code in} ends. Blocks. */
+    public void serveStdio(InputStream in, OutputStream out) {
+        new StdioTransport(this, in, out).run();
+    }
+
+    /** Adds a tool at run time; subscribed clients are told the list changed. */
+    public void addTool(Tool tool) {
+        catalog.addTool(tool);
+    }
+
+    public boolean removeTool(String name) {
+        return catalog.removeTool(name);
+    }
+
+    public void addPrompt(Prompt prompt) {
+        catalog.addPrompt(prompt);
+    }
+
+    public boolean removePrompt(String name) {
+        return catalog.removePrompt(name);
+    }
+
+    /** Tells subscribed clients that the tool list changed (for tools whose availability changes outside Warden). */
+    public void toolsChanged() {
+        catalog.fire(ChangeListener.Kind.TOOLS, null);
+    }
+
+    /** Tells subscribed clients that the prompt list changed. */
+    public void promptsChanged() {
+        catalog.fire(ChangeListener.Kind.PROMPTS, null);
+    }
+
+    /** Tells clients subscribed to {@code uri} that it changed. */
+    public void resourceUpdated(String uri) {
+        catalog.fire(ChangeListener.Kind.RESOURCE_UPDATED, uri);
+    }
+
+    /** Runs one request through the MCP-level pipeline. For transports. */
+    public JsonNode handle(Call call) {
+        return pipeline.run(call);
+    }
+
+    /** The dispatcher behind the pipeline. For transports. */
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public InstantSource clock() {
+        return clock;
+    }
+
+    private record CompleterEntry(String refType, String ref, String argument, Completer completer) {
+    }
+
+    /** Builds a {@link McpServer}. */
+    public static final class Builder {
+        private final String name;
+        private final String version;
+        private String title;
+        private String instructions;
+        private final List<Tool> tools = new ArrayList<>();
+        private final List<Resource> resources = new ArrayList<>();
+        private final List<ResourceTemplate> templates = new ArrayList<>();
+        private final List<Prompt> prompts = new ArrayList<>();
+        private final List<CompleterEntry> completers = new ArrayList<>();
+        private final List<Stage<Call, JsonNode>> stages = new ArrayList<>();
+        private ServerOptions options = ServerOptions.defaults();
+        private JsonSchemaValidator.Limits schemaLimits = JsonSchemaValidator.Limits.defaults();
+        private InstantSource clock = InstantSource.system();
+        private byte[] requestStateKey;
+        private boolean logging = true;
+        private boolean forceTools;
+        private boolean forcePrompts;
+        private boolean forceResources;
+
+        private Builder(String name, String version) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.version = Objects.requireNonNull(version, "version");
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        /** Guidance for models using this server. */
+        public Builder instructions(String instructions) {
+            this.instructions = instructions;
+            return this;
+        }
+
+        public Builder tool(Tool tool) {
+            tools.add(tool);
+            return this;
+        }
+
+        /** Adds every {@link dev.mcpwarden.server.tool.McpTool}-annotated method of {@code target}. */
+        public Builder tools(Object target) {
+            tools.addAll(AnnotatedTools.of(target));
+            return this;
+        }
+
+        public Builder resource(Resource resource) {
+            resources.add(resource);
+            return this;
+        }
+
+        public Builder resourceTemplate(ResourceTemplate template) {
+            templates.add(template);
+            return this;
+        }
+
+        public Builder prompt(Prompt prompt) {
+            prompts.add(prompt);
+            return this;
+        }
+
+        /** A completer for an argument of a prompt. */
+        public Builder promptCompleter(String prompt, String argument, Completer completer) {
+            completers.add(new CompleterEntry("ref/prompt", prompt, argument, completer));
+            return this;
+        }
+
+        /** A completer for a variable of a resource template. */
+        public Builder templateCompleter(String uriTemplate, String variable, Completer completer) {
+            completers.add(new CompleterEntry("ref/resource", uriTemplate, variable, completer));
+            return this;
+        }
+
+        /** Declares the tools capability even before any tool is registered (tools may be added later). */
+        public Builder enableTools() {
+            forceTools = true;
+            return this;
+        }
+
+        public Builder enablePrompts() {
+            forcePrompts = true;
+            return this;
+        }
+
+        public Builder enableResources() {
+            forceResources = true;
+            return this;
+        }
+
+        /** Adds a stage to the MCP-level pipeline, after the built-in controls and before dispatch. */
+        public Builder stage(Stage<Call, JsonNode> stage) {
+            stages.add(stage);
+            return this;
+        }
+
+        public Builder options(ServerOptions options) {
+            this.options = Objects.requireNonNull(options);
+            return this;
+        }
+
+        public Builder schemaLimits(JsonSchemaValidator.Limits limits) {
+            this.schemaLimits = Objects.requireNonNull(limits);
+            return this;
+        }
+
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /**
+         * The 32-byte key that seals multi round-trip request state. Replicas behind one load balancer must share
+         * it; by default each process draws its own.
+         */
+        public Builder requestStateKey(byte[] key) {
+            this.requestStateKey = key.clone();
+            return this;
+        }
+
+        public McpServer build() {
+            return new McpServer(this);
+        }
+    }
+}

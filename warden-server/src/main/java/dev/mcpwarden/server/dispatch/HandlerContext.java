@@ -1,0 +1,132 @@
+package dev.mcpwarden.server.dispatch;
+
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.core.jsonrpc.ErrorCodes;
+import dev.mcpwarden.core.jsonrpc.McpError;
+import dev.mcpwarden.core.protocol.ProtocolVersion;
+import dev.mcpwarden.server.LogLevel;
+import dev.mcpwarden.server.input.InputBroker;
+import dev.mcpwarden.server.input.InputRequest;
+import dev.mcpwarden.server.input.InputResponses;
+import dev.mcpwarden.server.tool.ToolContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The context handed to tool, prompt and resource handlers. */
+final class HandlerContext implements ToolContext {
+
+    private final Call call;
+    private final String toolName;
+    private final ObjectNode arguments;
+    private final InputBroker broker;
+
+    HandlerContext(Call call, String toolName, ObjectNode arguments, InputBroker broker) {
+        this.call = call;
+        this.toolName = toolName;
+        this.arguments = arguments == null ? Json.object() : arguments;
+        this.broker = broker;
+    }
+
+    @Override
+    public ProtocolVersion protocolVersion() {
+        return call.version();
+    }
+
+    @Override
+    public ObjectNode clientCapabilities() {
+        return call.clientCapabilities();
+    }
+
+    @Override
+    public void progress(double progress, Double total, String message) {
+        JsonNode token = call.progressToken();
+        if (token == null || call.cancelled()) {
+            return;
+        }
+        ObjectNode p = Json.object();
+        p.set("progressToken", token);
+        p.put("progress", progress);
+        if (total != null) {
+            p.put("total", total);
+        }
+        if (message != null) {
+            p.put("message", message);
+        }
+        call.outbound().notify("notifications/progress", p);
+    }
+
+    @Override
+    public void log(LogLevel level, String logger, JsonNode data) {
+        LogLevel threshold = call.logLevel();
+        if (threshold == null || level.compareTo(threshold) < 0 || call.cancelled()) {
+            return;
+        }
+        ObjectNode p = Json.object();
+        p.put("level", level.wire());
+        if (logger != null) {
+            p.put("logger", logger);
+        }
+        p.set("data", data);
+        call.outbound().notify("notifications/message", p);
+    }
+
+    @Override
+    public InputResponses input(Map<String, InputRequest> requests) {
+        for (InputRequest r : requests.values()) {
+            if (!clientSupports(r.capability())) {
+                ObjectNode needed = Json.object();
+                needed.putObject(r.capability());
+                ObjectNode data = Json.object();
+                data.set("requiredCapabilities", needed);
+                throw new McpError(ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY,
+                        "Client capability required: " + r.capability(), data, 400);
+            }
+        }
+        if (broker != null) {
+            return broker.resolve(requests);
+        }
+        Map<String, JsonNode> answers = new LinkedHashMap<>();
+        for (Map.Entry<String, InputRequest> e : requests.entrySet()) {
+            answers.put(e.getKey(), call.outbound().request(e.getValue().method(), e.getValue().params()));
+        }
+        return new InputResponses(answers);
+    }
+
+    @Override
+    public void suggestReconnect() {
+        call.outbound().detachForPolling();
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return call.cancelled();
+    }
+
+    @Override
+    public String toolName() {
+        return toolName;
+    }
+
+    @Override
+    public ObjectNode arguments() {
+        return arguments;
+    }
+
+    @Override
+    public <T> T arguments(Class<T> type) {
+        try {
+            return Json.standard().mapper().treeToValue(arguments, type);
+        } catch (RuntimeException e) {
+            throw new ArgumentBindingException(toolName, e);
+        }
+    }
+
+    /** Arguments that passed the schema but do not bind to the handler's type. */
+    static final class ArgumentBindingException extends RuntimeException {
+        ArgumentBindingException(String tool, Throwable cause) {
+            super("arguments of " + tool + " do not bind", cause);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.mcpwarden.server.http;
+
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.core.jsonrpc.ErrorCodes;
+import dev.mcpwarden.core.jsonrpc.JsonRpcCodec;
+import dev.mcpwarden.core.jsonrpc.JsonRpcError;
+import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
+import dev.mcpwarden.core.jsonrpc.McpError;
+import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.pipeline.Pipeline;
+import dev.mcpwarden.server.pipeline.Rejection;
+import dev.mcpwarden.server.pipeline.Stage;
+import dev.mcpwarden.server.session.InMemoryEventStore;
+import dev.mcpwarden.server.session.InMemorySessionStore;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streamable HTTP on Jetty 12 core handlers, each request on its own virtual thread. Every request first runs the
+ * HTTP-level stages (Host/Origin, content negotiation), then the MCP endpoint. One place turns any refusal into
+ * its HTTP status and JSON-RPC error body.
+ */
+public final class HttpTransport implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
+
+    private final HttpOptions options;
+    private final Server jetty;
+    private final ServerConnector connector;
+    private final JsonRpcCodec codec;
+    private final Pipeline<HttpExchange, Void> pipeline;
+
+    public HttpTransport(McpServer server, HttpOptions options) {
+        this.options = options;
+        this.codec = new JsonRpcCodec(Json.withMaxDepth(options.maxJsonDepth()));
+        McpEndpoint endpoint = new McpEndpoint(server, options, codec,
+                new InMemorySessionStore(options.maxSessions(), options.sessionIdle(), server.clock()),
+                new InMemoryEventStore(options.eventsPerSession()));
+        this.pipeline = Pipeline.of(httpStages(options), endpoint::handle);
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("warden-http");
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("warden-req-", 0).factory()));
+        this.jetty = new Server(threads);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendXPoweredBy(false);
+        this.connector = new ServerConnector(jetty, new HttpConnectionFactory(config));
+        connector.setHost(options.host());
+        connector.setPort(options.port());
+        connector.setIdleTimeout(Math.max(60_000, options.keepAlive().toMillis() * 4));
+        jetty.addConnector(connector);
+        jetty.setHandler(new Endpoint());
+        warnIfExposed(options);
+    }
+
+    /** The HTTP-level stages in the order they run. */
+    private static List<Stage<HttpExchange, Void>> httpStages(HttpOptions options) {
+        List<Stage<HttpExchange, Void>> stages = new ArrayList<>();
+        stages.add(new HostOriginStage(options.allowedHosts(), options.allowedOrigins()));
+        stages.add(new MediaTypeStage());
+        return stages;
+    }
+
+    private static void warnIfExposed(HttpOptions options) {
+        try {
+            InetAddress address = InetAddress.getByName(options.host());
+            if (!address.isLoopbackAddress() && options.allowedHosts().isEmpty()) {
+                LOG.warn("Listening on {} with no allowed Host names: only loopback Host headers will be accepted; "
+                        + "configure the public host name", options.host());
+            }
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("unknown host " + options.host(), e);
+        }
+    }
+
+    public void start() {
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start HTTP on " + options.host() + ":" + options.port()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The port actually bound. */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** The endpoint URL, e.g. {@code http://127.0.0.1:8080/mcp}. */
+    public URI uri() {
+        String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
+        return URI.create("http://" + host + ":" + port() + options.path());
+    }
+
+    @Override
+    public void close() {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("error stopping HTTP transport", e);
+        }
+    }
+
+    public void join() throws InterruptedException {
+        jetty.join();
+    }
+
+    private final class Endpoint extends Handler.Abstract {
+
+        Endpoint() {
+            super(InvocationType.BLOCKING);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            response.getHeaders().put("X-Content-Type-Options", "nosniff");
+            if (!options.path().equals(Request.getPathInContext(request))) {
+                writeError(response, callback, new Rejection(404, ErrorCodes.INVALID_REQUEST, "Not Found"));
+                return true;
+            }
+            HttpExchange ex = new HttpExchange(request, response, callback, options.maxBodyBytes());
+            try {
+                pipeline.run(ex);
+            } catch (Rejection r) {
+                writeError(response, callback, r);
+            } catch (McpError e) {
+                writeError(response, callback, McpEndpoint.asRejection(e, null, true));
+            } catch (RuntimeException e) {
+                String errorId = java.util.UUID.randomUUID().toString();
+                LOG.error("HTTP request failed (error id {})", errorId, e);
+                writeError(response, callback, new Rejection(500, ErrorCodes.INTERNAL_ERROR,
+                        "Internal error (error id " + errorId + ")"));
+            }
+            return true;
+        }
+    }
+
+    private void writeError(Response response, Callback callback, Rejection r) {
+        if (response.isCommitted()) {
+            callback.failed(r);
+            return;
+        }
+        response.setStatus(r.status());
+        for (Map.Entry<String, String> h : r.headers().entrySet()) {
+            response.getHeaders().put(h.getKey(), h.getValue());
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        byte[] body = codec.encode(new JsonRpcMessage.ErrorResponse(r.id(),
+                new JsonRpcError(r.code(), r.getMessage(), r.data())));
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+}

@@ -1,0 +1,439 @@
+package dev.mcpwarden.server.http;
+
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.core.jsonrpc.ErrorCodes;
+import dev.mcpwarden.core.jsonrpc.JsonRpcCodec;
+import dev.mcpwarden.core.jsonrpc.JsonRpcError;
+import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
+import dev.mcpwarden.core.jsonrpc.McpError;
+import dev.mcpwarden.core.protocol.MetaKeys;
+import dev.mcpwarden.core.protocol.ProtocolVersion;
+import dev.mcpwarden.server.LogLevel;
+import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.dispatch.ChangeListener;
+import dev.mcpwarden.server.pipeline.Rejection;
+import dev.mcpwarden.server.session.EventStore;
+import dev.mcpwarden.server.session.Session;
+import dev.mcpwarden.server.session.SessionStore;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.http.HttpHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The MCP endpoint behind the HTTP-level stages: decides the era of each request, enforces the 2026 envelope
+ * (routing headers, {@code _meta}) and 2025 sessions, and hands requests to the server's MCP-level pipeline.
+ */
+final class McpEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(McpEndpoint.class);
+    static final String SESSION_HEADER = "Mcp-Session-Id";
+    static final String VERSION_HEADER = "MCP-Protocol-Version";
+
+    private final McpServer server;
+    private final HttpOptions options;
+    private final JsonRpcCodec codec;
+    private final SessionStore sessions;
+    private final EventStore events;
+    private final HeaderValidator headers;
+    private final SecureRandom random = new SecureRandom();
+    /** Live SSE streams of 2025 sessions, by session id and stream id, for resumption. */
+    private final Map<String, SseStream> liveStreams = new ConcurrentHashMap<>();
+
+    McpEndpoint(McpServer server, HttpOptions options, JsonRpcCodec codec, SessionStore sessions, EventStore events) {
+        this.server = server;
+        this.options = options;
+        this.codec = codec;
+        this.sessions = sessions;
+        this.events = events;
+        this.headers = new HeaderValidator(server.catalog());
+        server.catalog().addListener(this::broadcast);
+    }
+
+    Void handle(HttpExchange ex) {
+        switch (ex.method()) {
+            case "POST" -> post(ex);
+            case "GET" -> get(ex);
+            case "DELETE" -> delete(ex);
+            default -> throw new Rejection(405, ErrorCodes.INVALID_REQUEST, "Method Not Allowed",
+                    null, Map.of("Allow", "GET, POST, DELETE"));
+        }
+        return null;
+    }
+
+    // ---- POST
+
+    private void post(HttpExchange ex) {
+        JsonNode document = codec.parse(ex.body());
+        if (JsonRpcCodec.isBatch(document)) {
+            throw new Rejection(400, ErrorCodes.INVALID_REQUEST, "Invalid request: JSON-RPC batches are not supported");
+        }
+        JsonRpcMessage message = codec.read(document);
+        String sessionId = ex.header(SESSION_HEADER);
+        if (sessionId == null && isModern(ex, message)) {
+            modern(ex, message);
+        } else {
+            legacy(ex, message, sessionId);
+        }
+    }
+
+    private static boolean isModern(HttpExchange ex, JsonRpcMessage message) {
+        ObjectNode params = switch (message) {
+            case JsonRpcMessage.Request r -> r.params();
+            case JsonRpcMessage.Notification n -> n.params();
+            default -> null;
+        };
+        if (params != null && params.get("_meta") instanceof ObjectNode) {
+            return true;
+        }
+        String version = ex.header(VERSION_HEADER);
+        return version != null && !ProtocolVersion.legacyIds().contains(version);
+    }
+
+    // ---- 2026-07-28: stateless
+
+    private void modern(HttpExchange ex, JsonRpcMessage message) {
+        if (message instanceof JsonRpcMessage.Notification) {
+            accepted(ex); // the 2026 wire defines no client notifications over HTTP; accept and ignore
+            return;
+        }
+        if (!(message instanceof JsonRpcMessage.Request request)) {
+            throw Rejection.badRequest("Invalid request: the 2026-07-28 wire carries no responses from clients");
+        }
+        try {
+            ObjectNode meta = modernMeta(ex, request);
+            String requested = meta.get(MetaKeys.PROTOCOL_VERSION).asString();
+            ProtocolVersion version = ProtocolVersion.parse(requested).filter(ProtocolVersion::isModern)
+                    .orElseThrow(() -> unsupportedVersion(requested));
+            headers.validate(ex, request);
+            if (!server.dispatcher().knows(request.method(), true)) {
+                throw McpError.methodNotFound(request.method());
+            }
+            LogLevel level = null;
+            JsonNode levelNode = meta.get(MetaKeys.LOG_LEVEL);
+            if (levelNode != null && !levelNode.isNull()) {
+                level = LogLevel.parse(levelNode.asString(""))
+                        .orElseThrow(() -> McpError.invalidParams("Invalid log level: " + levelNode));
+            }
+            Responder responder = responder(ex, null, false);
+            Call call = new Call(request, version, null, (ObjectNode) meta.get(MetaKeys.CLIENT_CAPABILITIES), level,
+                    responder);
+            responder.bind(call);
+            ex.request().addFailureListener(t -> call.cancel());
+            run(call, responder);
+        } catch (McpError e) {
+            throw asRejection(e, request.id(), true);
+        }
+    }
+
+    private ObjectNode modernMeta(HttpExchange ex, JsonRpcMessage.Request request) {
+        String header = ex.header(VERSION_HEADER);
+        JsonNode meta = request.params() == null ? null : request.params().get("_meta");
+        if (header == null) {
+            throw new McpError(ErrorCodes.HEADER_MISMATCH, "Header mismatch: MCP-Protocol-Version header is required",
+                    null, 400);
+        }
+        if (!(meta instanceof ObjectNode m)) {
+            throw new McpError(ErrorCodes.INVALID_PARAMS, "Invalid params: _meta is required", null, 400);
+        }
+        if (!(m.get(MetaKeys.PROTOCOL_VERSION) instanceof JsonNode v) || !v.isString()) {
+            throw new McpError(ErrorCodes.INVALID_PARAMS,
+                    "Invalid params: _meta." + MetaKeys.PROTOCOL_VERSION + " is required", null, 400);
+        }
+        if (!(m.get(MetaKeys.CLIENT_CAPABILITIES) instanceof ObjectNode)) {
+            throw new McpError(ErrorCodes.INVALID_PARAMS,
+                    "Invalid params: _meta." + MetaKeys.CLIENT_CAPABILITIES + " is required", null, 400);
+        }
+        if (!header.equals(v.asString())) {
+            throw new McpError(ErrorCodes.HEADER_MISMATCH,
+                    "Header mismatch: MCP-Protocol-Version does not match _meta", null, 400);
+        }
+        return m;
+    }
+
+    private static McpError unsupportedVersion(String requested) {
+        ObjectNode data = Json.object();
+        ArrayNode supported = data.putArray("supported");
+        ProtocolVersion.allIds().forEach(supported::add);
+        data.put("requested", requested);
+        return new McpError(ErrorCodes.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version: " + requested,
+                data, 400);
+    }
+
+    // ---- 2025: sessions
+
+    private void legacy(HttpExchange ex, JsonRpcMessage message, String sessionId) {
+        String versionHeader = ex.header(VERSION_HEADER);
+        if (versionHeader != null && !ProtocolVersion.legacyIds().contains(versionHeader)) {
+            throw Rejection.badRequest("Bad Request: unsupported MCP-Protocol-Version " + versionHeader);
+        }
+        if (sessionId == null) {
+            if (message instanceof JsonRpcMessage.Request r && "initialize".equals(r.method())) {
+                initialize(ex, r);
+                return;
+            }
+            throw Rejection.badRequest("Bad Request: Mcp-Session-Id header is required; send initialize first "
+                    + "or use protocol version 2026-07-28");
+        }
+        Session session = sessions.find(sessionId)
+                .orElseThrow(() -> Rejection.notFound("Session not found"));
+        session.touch(server.clock().instant());
+        switch (message) {
+            case JsonRpcMessage.Request r -> {
+                if ("initialize".equals(r.method())) {
+                    throw Rejection.badRequest("Bad Request: session already initialized");
+                }
+                Responder responder = responder(ex, session, true);
+                Call call = new Call(r, session.version(), session, session.clientCapabilities(), null, responder);
+                responder.bind(call);
+                session.inFlight().put(r.id(), call::cancel);
+                try {
+                    run(call, responder);
+                } catch (McpError e) {
+                    throw asRejection(e, r.id(), false);
+                } finally {
+                    session.inFlight().remove(r.id());
+                }
+            }
+            case JsonRpcMessage.Notification n -> {
+                switch (n.method()) {
+                    case "notifications/initialized" -> session.markInitialized();
+                    case "notifications/cancelled" -> {
+                        Runnable cancel = session.inFlight().get(n.params() == null ? null
+                                : n.params().get("requestId"));
+                        if (cancel != null) {
+                            cancel.run();
+                        }
+                    }
+                    default -> {
+                        // roots/list_changed, progress: nothing to do
+                    }
+                }
+                accepted(ex);
+            }
+            case JsonRpcMessage.Response r -> {
+                var pending = session.pendingClientRequests().get(r.id().asString(""));
+                if (pending != null) {
+                    pending.complete(r.result());
+                }
+                accepted(ex);
+            }
+            case JsonRpcMessage.ErrorResponse e -> {
+                var pending = e.id() == null ? null : session.pendingClientRequests().get(e.id().asString(""));
+                if (pending != null) {
+                    pending.completeExceptionally(new McpError(ErrorCodes.INTERNAL_ERROR,
+                            "The client answered with an error"));
+                }
+                accepted(ex);
+            }
+        }
+    }
+
+    private void initialize(HttpExchange ex, JsonRpcMessage.Request r) {
+        ObjectNode params = r.params();
+        JsonNode requested = params == null ? null : params.get("protocolVersion");
+        JsonNode caps = params == null ? null : params.get("capabilities");
+        JsonNode clientInfo = params == null ? null : params.get("clientInfo");
+        if (requested == null || !requested.isString() || !(caps instanceof ObjectNode capabilities)
+                || clientInfo == null || !clientInfo.isObject()) {
+            throw asRejection(McpError.invalidParams(
+                    "Invalid params: initialize needs protocolVersion, capabilities and clientInfo"), r.id(), false);
+        }
+        ProtocolVersion negotiated = ProtocolVersion.parse(requested.asString())
+                .filter(v -> !v.isModern()).orElse(ProtocolVersion.latestLegacy());
+        byte[] raw = new byte[32];
+        random.nextBytes(raw);
+        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        Session session = new Session(id, negotiated, capabilities, clientInfo, "anonymous",
+                server.clock().instant());
+        sessions.put(session);
+        ex.response().getHeaders().put(SESSION_HEADER, id);
+        Responder responder = responder(ex, session, false);
+        responder.finish(new JsonRpcMessage.Response(r.id(), server.dispatcher().initializeResult(negotiated)), 200);
+    }
+
+    // ---- GET: standalone or resumed stream (2025)
+
+    private void get(HttpExchange ex) {
+        String sessionId = ex.header(SESSION_HEADER);
+        if (sessionId == null) {
+            throw new Rejection(405, ErrorCodes.INVALID_REQUEST,
+                    "Method Not Allowed: GET needs a 2025 session; the 2026-07-28 wire uses POST only", null,
+                    Map.of("Allow", "POST"));
+        }
+        Session session = sessions.find(sessionId).orElseThrow(() -> Rejection.notFound("Session not found"));
+        session.touch(server.clock().instant());
+        String lastEventId = ex.header("Last-Event-ID");
+        sseHeaders(ex);
+        SseStream.Sink sink = new SseStream.Sink(ex.response(), ex.callback());
+        if (lastEventId != null) {
+            Optional<String> streamId = events.streamOf(session.id(), lastEventId);
+            if (streamId.isEmpty()) {
+                throw Rejection.badRequest("Bad Request: unknown Last-Event-ID");
+            }
+            SseStream live = liveStreams.get(session.id() + "/" + streamId.get());
+            if (live == null) {
+                // The stream already ended: replay what is left of it and close.
+                try {
+                    for (EventStore.Event e : events.after(session.id(), lastEventId)) {
+                        sink.write(SseStream.replayEvent(e));
+                    }
+                } catch (java.io.IOException e) {
+                    sink.abort(e);
+                    return;
+                }
+                sink.complete();
+                return;
+            }
+            live.resume(sink, lastEventId);
+            await(live, sink);
+            return;
+        }
+        if (session.standaloneStream() instanceof SseStream existing && !existing.ended()) {
+            throw new Rejection(409, ErrorCodes.INVALID_REQUEST, "Conflict: this session already has a GET stream");
+        }
+        SseStream stream = new SseStream(newStreamId(), session.id(), events, () -> { });
+        session.standaloneStream(stream);
+        register(session, stream);
+        stream.open(sink, options.sseRetry().toMillis(), primes(session));
+        await(stream, sink);
+    }
+
+    private void await(SseStream stream, SseStream.Sink sink) {
+        try {
+            stream.awaitRelease(sink, options.keepAlive().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sink.complete();
+        }
+    }
+
+    // ---- DELETE: end a 2025 session
+
+    private void delete(HttpExchange ex) {
+        String sessionId = ex.header(SESSION_HEADER);
+        if (sessionId == null) {
+            throw new Rejection(405, ErrorCodes.INVALID_REQUEST,
+                    "Method Not Allowed: DELETE needs a 2025 session", null, Map.of("Allow", "POST"));
+        }
+        Session session = sessions.remove(sessionId).orElseThrow(() -> Rejection.notFound("Session not found"));
+        events.drop(session.id());
+        if (session.standaloneStream() instanceof SseStream s) {
+            s.end();
+        }
+        liveStreams.keySet().removeIf(k -> k.startsWith(session.id() + "/"));
+        ex.response().setStatus(200);
+        ex.response().write(true, null, ex.callback());
+    }
+
+    // ---- shared
+
+    private void run(Call call, Responder responder) {
+        JsonNode result;
+        try {
+            result = server.handle(call);
+        } catch (McpError e) {
+            if (!responder.streaming()) {
+                throw e;
+            }
+            responder.fail(call.request().id(), e.toError(), 200);
+            return;
+        } catch (Rejection e) {
+            if (!responder.streaming()) {
+                throw e;
+            }
+            responder.fail(call.request().id(), e.toError(), 200);
+            return;
+        } catch (RuntimeException e) {
+            String errorId = java.util.UUID.randomUUID().toString();
+            LOG.error("request {} failed (error id {})", call.method(), errorId, e);
+            responder.fail(call.request().id(), new JsonRpcError(ErrorCodes.INTERNAL_ERROR,
+                    "Internal error (error id " + errorId + ")", null), 500);
+            return;
+        }
+        if (call.cancelled() && call.modern()) {
+            return; // the client closed the stream: nothing more may be sent
+        }
+        responder.finish(new JsonRpcMessage.Response(call.request().id(), result), 200);
+        if (call.session() != null && responder.streamId() != null) {
+            liveStreams.remove(call.session().id() + "/" + responder.streamId());
+        }
+    }
+
+    private Responder responder(HttpExchange ex, Session session, boolean prime) {
+        return new Responder(codec, ex.response(), ex.callback(), session, events, options.sseRetry(),
+                java.time.Duration.ofMinutes(5), prime && session != null && primes(session),
+                stream -> {
+                    if (session != null) {
+                        register(session, stream);
+                    }
+                });
+    }
+
+    private void register(Session session, SseStream stream) {
+        liveStreams.put(session.id() + "/" + stream.id(), stream);
+    }
+
+    /** SSE polling (priming event, retry) is a 2025-11-25 feature. */
+    private static boolean primes(Session session) {
+        return session.version() == ProtocolVersion.V2025_11_25;
+    }
+
+    private String newStreamId() {
+        return java.util.UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static void sseHeaders(HttpExchange ex) {
+        ex.response().setStatus(200);
+        ex.response().getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
+        ex.response().getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, no-store");
+        ex.response().getHeaders().put("X-Accel-Buffering", "no");
+    }
+
+    private static void accepted(HttpExchange ex) {
+        ex.response().setStatus(202);
+        ex.response().write(true, null, ex.callback());
+    }
+
+    /** The one mapping from a protocol error to the HTTP status that carries it. */
+    static Rejection asRejection(McpError e, JsonNode id, boolean modern) {
+        int status = e.httpStatus();
+        if (status == 0) {
+            status = switch (e.code()) {
+                case ErrorCodes.PARSE_ERROR, ErrorCodes.INVALID_REQUEST -> 400;
+                case ErrorCodes.METHOD_NOT_FOUND -> modern ? 404 : 200;
+                case ErrorCodes.HEADER_MISMATCH, ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY,
+                     ErrorCodes.UNSUPPORTED_PROTOCOL_VERSION -> 400;
+                default -> 200;
+            };
+        } else if (!modern && e.code() == ErrorCodes.METHOD_NOT_FOUND) {
+            status = 200;
+        }
+        return new Rejection(status, e.code(), e.getMessage(), e.data(), Map.of(), id);
+    }
+
+    /** Tells 2025 sessions about list changes on their GET streams. */
+    private void broadcast(ChangeListener.Kind kind, String uri) {
+        // Sessions are reached through their standalone streams registered in liveStreams.
+        for (Map.Entry<String, SseStream> e : liveStreams.entrySet()) {
+            SseStream s = e.getValue();
+            String sessionId = e.getKey().substring(0, e.getKey().indexOf('/'));
+            Optional<Session> session = sessions.find(sessionId);
+            if (session.isEmpty() || session.get().standaloneStream() != s || s.ended()) {
+                continue;
+            }
+            if (kind == ChangeListener.Kind.RESOURCE_UPDATED && !session.get().subscriptions().contains(uri)) {
+                continue;
+            }
+            s.send(codec.encode(new JsonRpcMessage.Notification(kind.method(), ChangeListener.params(kind, uri))));
+        }
+    }
+}

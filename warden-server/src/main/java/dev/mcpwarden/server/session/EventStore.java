@@ -1,0 +1,27 @@
+package dev.mcpwarden.server.session;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Keeps the SSE events of 2025-era streams so that a client that lost its connection can resume with
+ * {@code Last-Event-ID}. Event ids name their stream, so a replay never crosses streams.
+ */
+public interface EventStore {
+
+    /** A stored event. */
+    record Event(String id, String streamId, byte[] data) {
+    }
+
+    /** Stores an event and returns its id. */
+    String append(String sessionId, String streamId, byte[] data);
+
+    /** The stream an event id belongs to, if the id is known to this session. */
+    Optional<String> streamOf(String sessionId, String eventId);
+
+    /** The events of the same stream after {@code lastEventId}, oldest first. */
+    List<Event> after(String sessionId, String lastEventId);
+
+    /** Forgets a session's events. */
+    void drop(String sessionId);
+}

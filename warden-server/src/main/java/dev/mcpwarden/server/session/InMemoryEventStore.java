@@ -1,0 +1,81 @@
+package dev.mcpwarden.server.session;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Events in memory, at most {@code perSession} per session (the oldest are dropped first, after which a resume
+ * from before them replays only what is left).
+ */
+public final class InMemoryEventStore implements EventStore {
+
+    private final int perSession;
+    private final ConcurrentHashMap<String, Deque<Event>> bySession = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+
+    public InMemoryEventStore(int perSession) {
+        if (perSession < 1) {
+            throw new IllegalArgumentException("perSession must be at least 1, was " + perSession);
+        }
+        this.perSession = perSession;
+    }
+
+    @Override
+    public String append(String sessionId, String streamId, byte[] data) {
+        String id = streamId + "_" + sequence.incrementAndGet();
+        Deque<Event> events = bySession.computeIfAbsent(sessionId, k -> new ArrayDeque<>());
+        synchronized (events) {
+            events.addLast(new Event(id, streamId, data));
+            while (events.size() > perSession) {
+                events.removeFirst();
+            }
+        }
+        return id;
+    }
+
+    @Override
+    public Optional<String> streamOf(String sessionId, String eventId) {
+        int sep = eventId.lastIndexOf('_');
+        if (sep <= 0 || !bySession.containsKey(sessionId)) {
+            return Optional.empty();
+        }
+        return Optional.of(eventId.substring(0, sep));
+    }
+
+    @Override
+    public List<Event> after(String sessionId, String lastEventId) {
+        Deque<Event> events = bySession.get(sessionId);
+        if (events == null) {
+            return List.of();
+        }
+        String stream = streamOf(sessionId, lastEventId).orElse("");
+        long last = sequenceOf(lastEventId);
+        List<Event> out = new ArrayList<>();
+        synchronized (events) {
+            for (Event e : events) {
+                if (e.streamId().equals(stream) && sequenceOf(e.id()) > last) {
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long sequenceOf(String eventId) {
+        try {
+            return Long.parseLong(eventId.substring(eventId.lastIndexOf('_') + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    @Override
+    public void drop(String sessionId) {
+        bySession.remove(sessionId);
+    }
+}

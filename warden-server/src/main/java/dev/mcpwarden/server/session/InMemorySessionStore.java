@@ -1,0 +1,81 @@
+package dev.mcpwarden.server.session;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Sessions in this process, bounded in number and idle time: an idle session expires, and when the store is full
+ * the least recently seen session is ended to make room.
+ */
+public final class InMemorySessionStore implements SessionStore {
+
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final int maxSessions;
+    private final Duration idleTimeout;
+    private final InstantSource clock;
+
+    public InMemorySessionStore(int maxSessions, Duration idleTimeout, InstantSource clock) {
+        if (maxSessions < 1) {
+            throw new IllegalArgumentException("maxSessions must be at least 1, was " + maxSessions);
+        }
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idleTimeout must be positive, was " + idleTimeout);
+        }
+        this.maxSessions = maxSessions;
+        this.idleTimeout = idleTimeout;
+        this.clock = clock;
+    }
+
+    @Override
+    public void put(Session session) {
+        if (sessions.size() >= maxSessions) {
+            expireIdle();
+            while (sessions.size() >= maxSessions) {
+                sessions.values().stream().min(Comparator.comparing(Session::lastSeen))
+                        .flatMap(s -> remove(s.id()));
+            }
+        }
+        sessions.put(session.id(), session);
+    }
+
+    @Override
+    public Optional<Session> find(String id) {
+        Session s = sessions.get(id);
+        if (s == null) {
+            return Optional.empty();
+        }
+        if (s.lastSeen().plus(idleTimeout).isBefore(clock.instant())) {
+            remove(id);
+            return Optional.empty();
+        }
+        return Optional.of(s);
+    }
+
+    @Override
+    public Optional<Session> remove(String id) {
+        Session s = sessions.remove(id);
+        if (s != null) {
+            s.close();
+        }
+        return Optional.ofNullable(s);
+    }
+
+    @Override
+    public int size() {
+        return sessions.size();
+    }
+
+    private void expireIdle() {
+        var cutoff = clock.instant().minus(idleTimeout);
+        sessions.values().removeIf(s -> {
+            boolean idle = s.lastSeen().isBefore(cutoff);
+            if (idle) {
+                s.close();
+            }
+            return idle;
+        });
+    }
+}

@@ -1,0 +1,185 @@
+package dev.mcpwarden.server.tool;
+
+import dev.mcpwarden.core.content.ToolResult;
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.server.Icon;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A tool: its definition as clients see it and the handler behind it. Build one with {@link #builder(String)}, or
+ * let {@link #fromRecord} or {@link AnnotatedTools} derive the input schema from Java types.
+ */
+public final class Tool {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+    private final String name;
+    private final String title;
+    private final String description;
+    private final ObjectNode inputSchema;
+    private final JsonNode outputSchema;
+    private final ToolAnnotations annotations;
+    private final List<Icon> icons;
+    private final ObjectNode meta;
+    private final ToolHandler handler;
+
+    private Tool(Builder b) {
+        this.name = b.name;
+        this.title = b.title;
+        this.description = b.description;
+        this.inputSchema = b.inputSchema == null ? SchemaGenerator.emptyObject() : b.inputSchema;
+        this.outputSchema = b.outputSchema;
+        this.annotations = b.annotations;
+        this.icons = List.copyOf(b.icons);
+        this.meta = b.meta;
+        this.handler = Objects.requireNonNull(b.handler, () -> "tool " + name + " needs a handler");
+        if (!"object".equals(inputSchema.path("type").asString(""))) {
+            throw new IllegalArgumentException("tool " + name + ": inputSchema must have type \"object\" at its root");
+        }
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /**
+     * A tool whose arguments bind to a record; the input schema is generated from the record's components.
+     */
+    public static <A extends Record> Tool fromRecord(String name, String description, Class<A> argumentType,
+                                                     BiFunction<A, ToolContext, ToolResult> handler) {
+        return builder(name).description(description)
+                .inputSchema(SchemaGenerator.forRecord(argumentType))
+                .handler(ctx -> handler.apply(ctx.arguments(argumentType), ctx))
+                .build();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public ObjectNode inputSchema() {
+        return inputSchema;
+    }
+
+    public JsonNode outputSchema() {
+        return outputSchema;
+    }
+
+    public ToolHandler handler() {
+        return handler;
+    }
+
+    public ToolAnnotations annotations() {
+        return annotations;
+    }
+
+    /** The definition as sent in {@code tools/list}. */
+    public ObjectNode toJson() {
+        ObjectNode n = Json.object();
+        n.put("name", name);
+        if (title != null) {
+            n.put("title", title);
+        }
+        if (description != null) {
+            n.put("description", description);
+        }
+        n.set("inputSchema", inputSchema);
+        if (outputSchema != null) {
+            n.set("outputSchema", outputSchema);
+        }
+        if (annotations != null) {
+            n.set("annotations", annotations.toJson());
+        }
+        if (!icons.isEmpty()) {
+            icons.forEach(i -> n.withArray("icons").add(i.toJson()));
+        }
+        if (meta != null) {
+            n.set("_meta", meta);
+        }
+        return n;
+    }
+
+    /** Builds a {@link Tool}. */
+    public static final class Builder {
+        private final String name;
+        private String title;
+        private String description;
+        private ObjectNode inputSchema;
+        private JsonNode outputSchema;
+        private ToolAnnotations annotations;
+        private final List<Icon> icons = new ArrayList<>();
+        private ObjectNode meta;
+        private ToolHandler handler;
+
+        private Builder(String name) {
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException(
+                        "tool name must be 1-128 characters of A-Z a-z 0-9 _ . - , was: " + name);
+            }
+            this.name = name;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder inputSchema(ObjectNode schema) {
+            this.inputSchema = schema;
+            return this;
+        }
+
+        public Builder inputSchema(String schemaJson) {
+            JsonNode n = Json.standard().parse(schemaJson);
+            if (!n.isObject()) {
+                throw new IllegalArgumentException("tool " + name + ": inputSchema must be a JSON object");
+            }
+            this.inputSchema = (ObjectNode) n;
+            return this;
+        }
+
+        public Builder outputSchema(JsonNode schema) {
+            this.outputSchema = schema;
+            return this;
+        }
+
+        public Builder annotations(ToolAnnotations annotations) {
+            this.annotations = annotations;
+            return this;
+        }
+
+        public Builder icon(Icon icon) {
+            this.icons.add(icon);
+            return this;
+        }
+
+        public Builder meta(ObjectNode meta) {
+            this.meta = meta;
+            return this;
+        }
+
+        public Builder handler(ToolHandler handler) {
+            this.handler = handler;
+            return this;
+        }
+
+        public Tool build() {
+            return new Tool(this);
+        }
+    }
+}
