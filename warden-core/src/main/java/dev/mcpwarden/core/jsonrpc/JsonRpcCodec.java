@@ -35,8 +35,8 @@ public final class JsonRpcCodec {
     }
 
     private static String parseMessage(JacksonException e) {
-        String m = String.valueOf(e.getOriginalMessage());
-        if (m.startsWith("Duplicate field")) {
+        String m = String.valueOf(e.getOriginalMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (m.startsWith("duplicate")) {
             return "Parse error: duplicate key in JSON object";
         }
         if (m.contains("nesting depth")) {

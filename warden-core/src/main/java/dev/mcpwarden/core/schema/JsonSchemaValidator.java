@@ -4,7 +4,9 @@ import com.networknt.schema.Error;
 import com.networknt.schema.ExecutionConfig;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.AnnotationKeyword;
 import com.networknt.schema.ValidationLimitExceededException;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +46,11 @@ public final class JsonSchemaValidator {
 
     public JsonSchemaValidator(Limits limits) {
         this.limits = limits;
-        this.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+        // Unknown keywords (x-mcp-header, vendor annotations) are annotations, as JSON Schema 2020-12 says.
+        Dialect dialect = Dialect.builder(Dialects.getDraft202012())
+                .unknownKeywordFactory((keyword, context) -> new AnnotationKeyword(keyword))
+                .build();
+        this.registry = SchemaRegistry.withDefaultDialect(dialect,
                 b -> b.schemaLoader(l -> l.fetchRemoteResources(false)));
         this.execution = ExecutionConfig.builder()
                 .maxEvaluationSteps(limits.maxEvaluationSteps())
