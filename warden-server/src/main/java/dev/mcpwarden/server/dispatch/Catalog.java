@@ -18,8 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class Catalog {
 
-    /** A tool with its compiled input schema. */
-    public record RegisteredTool(Tool tool, JsonSchemaValidator.Compiled input) {
+    /** A tool with its compiled input schema and, if it declares one, its compiled output schema. */
+    public record RegisteredTool(Tool tool, JsonSchemaValidator.Compiled input, JsonSchemaValidator.Compiled output) {
     }
 
     private final JsonSchemaValidator validator;
@@ -53,14 +53,16 @@ public final class Catalog {
         if (tools.containsKey(tool.name())) {
             throw new IllegalArgumentException("a tool named " + tool.name() + " is already registered");
         }
-        JsonSchemaValidator.Compiled compiled;
+        JsonSchemaValidator.Compiled input;
+        JsonSchemaValidator.Compiled output;
         try {
-            compiled = validator.compile(tool.inputSchema());
+            input = validator.compile(tool.inputSchema());
+            output = tool.outputSchema() == null ? null : validator.compile(tool.outputSchema());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("tool " + tool.name() + ": " + e.getMessage(), e);
         }
         Map<String, RegisteredTool> next = new LinkedHashMap<>(tools);
-        next.put(tool.name(), new RegisteredTool(tool, compiled));
+        next.put(tool.name(), new RegisteredTool(tool, input, output));
         publishTools(next);
     }
 

@@ -235,7 +235,7 @@ public final class Dispatcher {
         return withInput(call, "tools/call", name, arguments, broker -> {
             HandlerContext ctx = new HandlerContext(call, name, arguments, broker);
             try {
-                return registered.tool().handler().call(ctx).toJson();
+                return checkOutput(registered, registered.tool().handler().call(ctx));
             } catch (McpError | InputRequired e) {
                 throw e;
             } catch (HandlerContext.ArgumentBindingException e) {
@@ -249,6 +249,23 @@ public final class Dispatcher {
                 return ToolResult.error("Tool " + name + " failed (error id " + errorId + ")").toJson();
             }
         });
+    }
+
+    /** A tool that declares an output schema must return structured content that conforms to it. */
+    private static ObjectNode checkOutput(Catalog.RegisteredTool registered, ToolResult result) {
+        if (registered.output() != null && !result.isError()) {
+            List<String> problems = result.structuredContent() == null
+                    ? List.of("structuredContent is missing")
+                    : registered.output().validate(result.structuredContent());
+            if (!problems.isEmpty()) {
+                String errorId = UUID.randomUUID().toString();
+                LOG.error("tool {} returned output that does not match its output schema (error id {}): {}",
+                        registered.tool().name(), errorId, problems);
+                return ToolResult.error("Tool " + registered.tool().name()
+                        + " failed (error id " + errorId + ")").toJson();
+            }
+        }
+        return result.toJson();
     }
 
     /** What a handler body produces, given the input broker of this round (null on the 2025 wire). */

@@ -80,8 +80,12 @@ final class HandlerContext implements ToolContext {
                 needed.putObject(r.capability());
                 ObjectNode data = Json.object();
                 data.set("requiredCapabilities", needed);
-                throw new McpError(ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY,
-                        "Client capability required: " + r.capability(), data, 400);
+                // -32021 exists only on the 2026 wire; 2025 clients get a plain invalid request
+                throw call.modern()
+                        ? new McpError(ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY,
+                                "Client capability required: " + r.capability(), data, 400)
+                        : new McpError(ErrorCodes.INVALID_REQUEST,
+                                "Client capability required: " + r.capability(), data);
             }
         }
         if (broker != null) {

@@ -9,6 +9,7 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import tools.jackson.databind.JsonNode;
 
 /** One HTTP request to the MCP endpoint as the HTTP-level stages see it. */
 public final class HttpExchange {
@@ -16,14 +17,13 @@ public final class HttpExchange {
     private final Request request;
     private final Response response;
     private final Callback callback;
-    private final int maxBodyBytes;
     private byte[] body;
+    private JsonNode document;
 
-    HttpExchange(Request request, Response response, Callback callback, int maxBodyBytes) {
+    HttpExchange(Request request, Response response, Callback callback) {
         this.request = request;
         this.response = response;
         this.callback = callback;
-        this.maxBodyBytes = maxBodyBytes;
     }
 
     public String method() {
@@ -46,30 +46,48 @@ public final class HttpExchange {
                 .filter(f -> f.getName().regionMatches(true, 0, prefix, 0, prefix.length())).iterator();
     }
 
-    /** The body, read at most once, refused with 413 when larger than allowed. */
-    public byte[] body() {
-        if (body != null) {
-            return body;
-        }
-        long declared = request.getLength();
-        if (declared > maxBodyBytes) {
-            throw tooLarge();
+    /**
+     * Reads the body, refusing it with 413 as soon as it is known to exceed {@code maxBytes} (from
+     * {@code Content-Length}, or while reading).
+     */
+    void readBody(int maxBytes) {
+        if (request.getLength() > maxBytes) {
+            throw tooLarge(maxBytes);
         }
         try (InputStream in = Request.asInputStream(request)) {
-            byte[] read = in.readNBytes(maxBodyBytes + 1);
-            if (read.length > maxBodyBytes) {
-                throw tooLarge();
+            byte[] read = in.readNBytes(maxBytes + 1);
+            if (read.length > maxBytes) {
+                throw tooLarge(maxBytes);
             }
             body = read;
-            return body;
         } catch (IOException e) {
             throw new Rejection(400, ErrorCodes.INVALID_REQUEST, "Bad Request: the request body could not be read");
         }
     }
 
-    private Rejection tooLarge() {
+    private static Rejection tooLarge(int maxBytes) {
         return new Rejection(413, ErrorCodes.INVALID_REQUEST,
-                "Payload Too Large: the request body exceeds " + maxBodyBytes + " bytes");
+                "Payload Too Large: the request body exceeds " + maxBytes + " bytes");
+    }
+
+    /** The body read by the body-limit stage. */
+    public byte[] body() {
+        if (body == null) {
+            throw new IllegalStateException("the body has not been read: the body-limit stage must run first");
+        }
+        return body;
+    }
+
+    /** The body parsed as JSON by the JSON stage. */
+    public JsonNode document() {
+        if (document == null) {
+            throw new IllegalStateException("the body has not been parsed: the JSON stage must run first");
+        }
+        return document;
+    }
+
+    void document(JsonNode parsed) {
+        this.document = parsed;
     }
 
     Request request() {

@@ -53,7 +53,7 @@ public final class HttpTransport implements AutoCloseable {
         McpEndpoint endpoint = new McpEndpoint(server, options, codec,
                 new InMemorySessionStore(options.maxSessions(), options.sessionIdle(), server.clock()),
                 new InMemoryEventStore(options.eventsPerSession()));
-        this.pipeline = Pipeline.of(httpStages(options), endpoint::handle);
+        this.pipeline = Pipeline.of(httpStages(options, codec), endpoint::handle);
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("warden-http");
         threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
@@ -71,11 +71,13 @@ public final class HttpTransport implements AutoCloseable {
         warnIfExposed(options);
     }
 
-    /** The HTTP-level stages in the order they run. */
-    private static List<Stage<HttpExchange, Void>> httpStages(HttpOptions options) {
+    /** The HTTP-level stages, in the order they run. */
+    private static List<Stage<HttpExchange, Void>> httpStages(HttpOptions options, JsonRpcCodec codec) {
         List<Stage<HttpExchange, Void>> stages = new ArrayList<>();
         stages.add(new HostOriginStage(options.allowedHosts(), options.allowedOrigins()));
         stages.add(new MediaTypeStage());
+        stages.add(new BodyLimitStage(options.maxBodyBytes()));
+        stages.add(new JsonStage(codec));
         return stages;
     }
 
@@ -137,7 +139,7 @@ public final class HttpTransport implements AutoCloseable {
                 writeError(response, callback, new Rejection(404, ErrorCodes.INVALID_REQUEST, "Not Found"));
                 return true;
             }
-            HttpExchange ex = new HttpExchange(request, response, callback, options.maxBodyBytes());
+            HttpExchange ex = new HttpExchange(request, response, callback);
             try {
                 pipeline.run(ex);
             } catch (Rejection r) {

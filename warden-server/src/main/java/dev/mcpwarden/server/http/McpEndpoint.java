@@ -72,7 +72,7 @@ final class McpEndpoint {
     // ---- POST
 
     private void post(HttpExchange ex) {
-        JsonNode document = codec.parse(ex.body());
+        JsonNode document = ex.document();
         if (JsonRpcCodec.isBatch(document)) {
             throw new Rejection(400, ErrorCodes.INVALID_REQUEST, "Invalid request: JSON-RPC batches are not supported");
         }
@@ -298,7 +298,12 @@ final class McpEndpoint {
             return;
         }
         if (session.standaloneStream() instanceof SseStream existing && !existing.ended()) {
-            throw new Rejection(409, ErrorCodes.INVALID_REQUEST, "Conflict: this session already has a GET stream");
+            if (existing.attached()) {
+                throw new Rejection(409, ErrorCodes.INVALID_REQUEST,
+                        "Conflict: this session already has a GET stream");
+            }
+            existing.end(); // its connection is gone: a new stream replaces it
+            liveStreams.remove(session.id() + "/" + existing.id());
         }
         SseStream stream = new SseStream(newStreamId(), session.id(), events, () -> { });
         session.standaloneStream(stream);
@@ -337,6 +342,16 @@ final class McpEndpoint {
     // ---- shared
 
     private void run(Call call, Responder responder) {
+        try {
+            serve(call, responder);
+        } finally {
+            if (call.session() != null && responder.streamId() != null) {
+                liveStreams.remove(call.session().id() + "/" + responder.streamId());
+            }
+        }
+    }
+
+    private void serve(Call call, Responder responder) {
         JsonNode result;
         try {
             result = server.handle(call);
@@ -363,9 +378,6 @@ final class McpEndpoint {
             return; // the client closed the stream: nothing more may be sent
         }
         responder.finish(new JsonRpcMessage.Response(call.request().id(), result), 200);
-        if (call.session() != null && responder.streamId() != null) {
-            liveStreams.remove(call.session().id() + "/" + responder.streamId());
-        }
     }
 
     private Responder responder(HttpExchange ex, Session session, boolean prime) {

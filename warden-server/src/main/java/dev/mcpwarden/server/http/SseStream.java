@@ -157,6 +157,11 @@ final class SseStream {
         notifyAll();
     }
 
+    /** Whether a connection currently carries the stream. */
+    synchronized boolean attached() {
+        return sink != null;
+    }
+
     synchronized boolean ended() {
         return ended;
     }

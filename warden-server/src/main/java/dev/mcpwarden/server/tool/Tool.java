@@ -42,6 +42,7 @@ public final class Tool {
         if (!"object".equals(inputSchema.path("type").asString(""))) {
             throw new IllegalArgumentException("tool " + name + ": inputSchema must have type \"object\" at its root");
         }
+        HeaderAnnotations.check(name, inputSchema);
     }
 
     public static Builder builder(String name) {

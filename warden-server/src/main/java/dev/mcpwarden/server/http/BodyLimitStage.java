@@ -1,0 +1,22 @@
+package dev.mcpwarden.server.http;
+
+import dev.mcpwarden.server.pipeline.Chain;
+import dev.mcpwarden.server.pipeline.Stage;
+
+/** Reads a POST body, refusing it with 413 once it exceeds the limit, before anything parses it. */
+public final class BodyLimitStage implements Stage<HttpExchange, Void> {
+
+    private final int maxBytes;
+
+    public BodyLimitStage(int maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public Void apply(HttpExchange ex, Chain<HttpExchange, Void> chain) {
+        if ("POST".equals(ex.method())) {
+            ex.readBody(maxBytes);
+        }
+        return chain.proceed(ex);
+    }
+}
