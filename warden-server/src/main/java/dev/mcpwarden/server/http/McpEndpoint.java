@@ -1,17 +1,15 @@
 package dev.mcpwarden.server.http;
 
-import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.jsonrpc.ErrorCodes;
 import dev.mcpwarden.core.jsonrpc.JsonRpcCodec;
 import dev.mcpwarden.core.jsonrpc.JsonRpcError;
 import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.jsonrpc.McpError;
-import dev.mcpwarden.core.protocol.MetaKeys;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
-import dev.mcpwarden.server.LogLevel;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.dispatch.ChangeListener;
+import dev.mcpwarden.server.dispatch.ModernMeta;
 import dev.mcpwarden.server.pipeline.Rejection;
 import dev.mcpwarden.server.session.EventStore;
 import dev.mcpwarden.server.session.Session;
@@ -25,7 +23,6 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -109,22 +106,17 @@ final class McpEndpoint {
             throw Rejection.badRequest("Invalid request: the 2026-07-28 wire carries no responses from clients");
         }
         try {
-            ObjectNode meta = modernMeta(ex, request);
-            String requested = meta.get(MetaKeys.PROTOCOL_VERSION).asString();
-            ProtocolVersion version = ProtocolVersion.parse(requested).filter(ProtocolVersion::isModern)
-                    .orElseThrow(() -> unsupportedVersion(requested));
+            if (ex.header(VERSION_HEADER) == null) {
+                throw new McpError(ErrorCodes.HEADER_MISMATCH,
+                        "Header mismatch: MCP-Protocol-Version header is required", null, 400);
+            }
+            ModernMeta meta = ModernMeta.read(request.params(), ex.header(VERSION_HEADER));
             headers.validate(ex, request);
             if (!server.dispatcher().knows(request.method(), true)) {
                 throw McpError.methodNotFound(request.method());
             }
-            LogLevel level = null;
-            JsonNode levelNode = meta.get(MetaKeys.LOG_LEVEL);
-            if (levelNode != null && !levelNode.isNull()) {
-                level = LogLevel.parse(levelNode.asString(""))
-                        .orElseThrow(() -> McpError.invalidParams("Invalid log level: " + levelNode));
-            }
             Responder responder = responder(ex, null, false);
-            Call call = new Call(request, version, null, (ObjectNode) meta.get(MetaKeys.CLIENT_CAPABILITIES), level,
+            Call call = new Call(request, meta.version(), null, meta.clientCapabilities(), meta.logLevel(),
                     responder);
             responder.bind(call);
             ex.request().addFailureListener(t -> call.cancel());
@@ -132,40 +124,6 @@ final class McpEndpoint {
         } catch (McpError e) {
             throw asRejection(e, request.id(), true);
         }
-    }
-
-    private ObjectNode modernMeta(HttpExchange ex, JsonRpcMessage.Request request) {
-        String header = ex.header(VERSION_HEADER);
-        JsonNode meta = request.params() == null ? null : request.params().get("_meta");
-        if (header == null) {
-            throw new McpError(ErrorCodes.HEADER_MISMATCH, "Header mismatch: MCP-Protocol-Version header is required",
-                    null, 400);
-        }
-        if (!(meta instanceof ObjectNode m)) {
-            throw new McpError(ErrorCodes.INVALID_PARAMS, "Invalid params: _meta is required", null, 400);
-        }
-        if (!(m.get(MetaKeys.PROTOCOL_VERSION) instanceof JsonNode v) || !v.isString()) {
-            throw new McpError(ErrorCodes.INVALID_PARAMS,
-                    "Invalid params: _meta." + MetaKeys.PROTOCOL_VERSION + " is required", null, 400);
-        }
-        if (!(m.get(MetaKeys.CLIENT_CAPABILITIES) instanceof ObjectNode)) {
-            throw new McpError(ErrorCodes.INVALID_PARAMS,
-                    "Invalid params: _meta." + MetaKeys.CLIENT_CAPABILITIES + " is required", null, 400);
-        }
-        if (!header.equals(v.asString())) {
-            throw new McpError(ErrorCodes.HEADER_MISMATCH,
-                    "Header mismatch: MCP-Protocol-Version does not match _meta", null, 400);
-        }
-        return m;
-    }
-
-    private static McpError unsupportedVersion(String requested) {
-        ObjectNode data = Json.object();
-        ArrayNode supported = data.putArray("supported");
-        ProtocolVersion.allIds().forEach(supported::add);
-        data.put("requested", requested);
-        return new McpError(ErrorCodes.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version: " + requested,
-                data, 400);
     }
 
     // ---- 2025: sessions

@@ -8,9 +8,9 @@ import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.jsonrpc.McpError;
 import dev.mcpwarden.core.protocol.MetaKeys;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
-import dev.mcpwarden.server.LogLevel;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.dispatch.ModernMeta;
 import dev.mcpwarden.server.dispatch.Outbound;
 import dev.mcpwarden.server.pipeline.Rejection;
 import dev.mcpwarden.server.session.Session;
@@ -181,31 +181,14 @@ public final class StdioTransport implements Runnable {
         if (!modern && session != null) {
             return new Call(r, session.version(), session, session.clientCapabilities(), null, new StdioOutbound(session));
         }
-        if (!(meta instanceof ObjectNode m)) {
+        if (!(meta instanceof ObjectNode)) {
             throw new McpError(ErrorCodes.INVALID_PARAMS, "Invalid params: _meta is required (or send initialize)");
         }
-        JsonNode version = m.get(MetaKeys.PROTOCOL_VERSION);
-        if (version == null || !version.isString()) {
-            throw new McpError(ErrorCodes.INVALID_PARAMS, "Invalid params: _meta." + MetaKeys.PROTOCOL_VERSION + " is required");
-        }
-        if (!(m.get(MetaKeys.CLIENT_CAPABILITIES) instanceof ObjectNode caps)) {
-            throw new McpError(ErrorCodes.INVALID_PARAMS, "Invalid params: _meta." + MetaKeys.CLIENT_CAPABILITIES + " is required");
-        }
-        ProtocolVersion v = ProtocolVersion.parse(version.asString()).filter(ProtocolVersion::isModern).orElseThrow(() -> {
-            ObjectNode data = Json.object();
-            ProtocolVersion.allIds().forEach(data.putArray("supported")::add);
-            data.put("requested", version.asString());
-            return new McpError(ErrorCodes.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version: " + version.asString(), data);
-        });
+        ModernMeta m = ModernMeta.read(r.params(), null);
         if (!server.dispatcher().knows(r.method(), true)) {
             throw McpError.methodNotFound(r.method());
         }
-        LogLevel level = null;
-        JsonNode levelNode = m.get(MetaKeys.LOG_LEVEL);
-        if (levelNode != null && !levelNode.isNull()) {
-            level = LogLevel.parse(levelNode.asString("")).orElseThrow(() -> McpError.invalidParams("Invalid log level"));
-        }
-        return new Call(r, v, null, caps, level, new StdioOutbound(null));
+        return new Call(r, m.version(), null, m.clientCapabilities(), m.logLevel(), new StdioOutbound(null));
     }
 
     private void initialize(JsonRpcMessage.Request r) {
