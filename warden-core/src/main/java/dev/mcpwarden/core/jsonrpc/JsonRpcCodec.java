@@ -27,11 +27,17 @@ public final class JsonRpcCodec {
 
     /** Parses a document; {@link McpError} with -32700 if it is not valid JSON within the limits. */
     public JsonNode parse(byte[] body) {
+        JsonNode document;
         try {
-            return json.parse(body);
+            document = json.parse(body);
         } catch (JacksonException e) {
             throw new McpError(ErrorCodes.PARSE_ERROR, parseMessage(e), null, 400);
         }
+        if (document == null || document.isMissingNode()) {
+            // An empty or whitespace-only body has no JSON value; the mapper reports it as a missing node.
+            throw new McpError(ErrorCodes.PARSE_ERROR, "Parse error: malformed JSON", null, 400);
+        }
+        return document;
     }
 
     private static String parseMessage(JacksonException e) {

@@ -512,13 +512,10 @@ public final class Dispatcher {
             }
         }
         JsonNode subscriptionId = call.request().id();
-        ObjectNode ack = Json.object();
-        ack.set("notifications", honoured);
-        ack.putObject("_meta").set(MetaKeys.SUBSCRIPTION_ID, subscriptionId);
-        call.outbound().notify("notifications/subscriptions/acknowledged", ack);
         CountDownLatch done = new CountDownLatch(1);
         Set<String> uris = new java.util.HashSet<>();
         honoured.path("resourceSubscriptions").forEach(u -> uris.add(u.asString()));
+        CountDownLatch acknowledged = new CountDownLatch(1);
         ChangeListener listener = (kind, uri) -> {
             boolean wanted = kind == ChangeListener.Kind.RESOURCE_UPDATED ? uris.contains(uri)
                     : honoured.path(kind.filterKey()).asBoolean(false);
@@ -526,14 +523,26 @@ public final class Dispatcher {
                 ObjectNode p = ChangeListener.params(kind, uri);
                 p.putObject("_meta").set(MetaKeys.SUBSCRIPTION_ID, subscriptionId);
                 try {
+                    acknowledged.await(); // the acknowledgement is always the first message
                     call.outbound().notify(kind.method(), p);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 } catch (RuntimeException e) {
                     done.countDown();
                 }
             }
         };
+        // Listen before acknowledging: a change right after the client sees the ack must not be lost.
         catalog.addListener(listener);
         try {
+            ObjectNode ack = Json.object();
+            ack.set("notifications", honoured);
+            ack.putObject("_meta").set(MetaKeys.SUBSCRIPTION_ID, subscriptionId);
+            try {
+                call.outbound().notify("notifications/subscriptions/acknowledged", ack);
+            } finally {
+                acknowledged.countDown();
+            }
             while (!call.cancelled()) {
                 if (done.await(15, java.util.concurrent.TimeUnit.SECONDS)) {
                     break;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,6 +17,7 @@ public final class InMemoryEventStore implements EventStore {
 
     private final int perSession;
     private final ConcurrentHashMap<String, Deque<Event>> bySession = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<String>> streamsBySession = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
 
     public InMemoryEventStore(int perSession) {
@@ -28,6 +30,7 @@ public final class InMemoryEventStore implements EventStore {
     @Override
     public String append(String sessionId, String streamId, byte[] data) {
         String id = streamId + "_" + sequence.incrementAndGet();
+        streamsBySession.computeIfAbsent(sessionId, k -> ConcurrentHashMap.newKeySet()).add(streamId);
         Deque<Event> events = bySession.computeIfAbsent(sessionId, k -> new ArrayDeque<>());
         synchronized (events) {
             events.addLast(new Event(id, streamId, data));
@@ -41,10 +44,13 @@ public final class InMemoryEventStore implements EventStore {
     @Override
     public Optional<String> streamOf(String sessionId, String eventId) {
         int sep = eventId.lastIndexOf('_');
-        if (sep <= 0 || !bySession.containsKey(sessionId)) {
+        Set<String> streams = streamsBySession.get(sessionId);
+        if (sep <= 0 || streams == null) {
             return Optional.empty();
         }
-        return Optional.of(eventId.substring(0, sep));
+        // Only streams this session was given can be resumed; a made-up stream id names nothing.
+        String stream = eventId.substring(0, sep);
+        return streams.contains(stream) ? Optional.of(stream) : Optional.empty();
     }
 
     @Override
@@ -53,7 +59,10 @@ public final class InMemoryEventStore implements EventStore {
         if (events == null) {
             return List.of();
         }
-        String stream = streamOf(sessionId, lastEventId).orElse("");
+        String stream = streamOf(sessionId, lastEventId).orElse(null);
+        if (stream == null) {
+            return List.of();
+        }
         long last = sequenceOf(lastEventId);
         List<Event> out = new ArrayList<>();
         synchronized (events) {
@@ -77,5 +86,6 @@ public final class InMemoryEventStore implements EventStore {
     @Override
     public void drop(String sessionId) {
         bySession.remove(sessionId);
+        streamsBySession.remove(sessionId);
     }
 }

@@ -5,7 +5,6 @@ import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +33,9 @@ public final class AnnotatedTools {
     }
 
     private static Tool toTool(Object target, Method m, McpTool t) {
-        if (Modifier.isStatic(m.getModifiers()) && target != null) {
-            m.trySetAccessible();
-        }
+        // getMethods() yields public methods, but their class may be package-private (a nested class of the
+        // application, say); without this the call fails with IllegalAccessException at run time.
+        m.trySetAccessible();
         JsonMapper mapper = Json.standard().mapper();
         Parameter[] params = m.getParameters();
         String[] names = new String[params.length];

@@ -100,7 +100,11 @@ public final class SchemaGenerator {
             n.set("items", schemaFor(gat.getGenericComponentType(), seen));
             return n;
         }
-        Class<?> c = (Class<?>) type;
+        if (!(type instanceof Class<?> c)) {
+            // wildcards (List<? extends Number>) and type variables have no schema
+            throw new IllegalArgumentException("unsupported argument type: " + type.getTypeName()
+                    + " (use strings, numbers, booleans, enums, lists, maps, arrays or records)");
+        }
         if (c == String.class || c == char.class || c == Character.class) {
             n.put("type", "string");
         } else if (c == int.class || c == Integer.class || c == long.class || c == Long.class || c == short.class

@@ -23,10 +23,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** SSE behaviour over real sockets: resumption, standalone streams, subscriptions, cancellation, output schemas. */
+@Timeout(30)
 class StreamsTest {
 
     static final CountDownLatch cancelled = new CountDownLatch(1);

@@ -1,0 +1,30 @@
+package dev.mcpwarden.server.auth;
+
+import dev.mcpwarden.server.pipeline.Rejection;
+
+/**
+ * Establishes who sent an HTTP request. Implementations refuse with a {@link Rejection} (401 with a
+ * {@code WWW-Authenticate} challenge for a missing or bad credential, 503 when the credential cannot be checked
+ * right now); they never let a request through unauthenticated.
+ */
+@FunctionalInterface
+public interface Authenticator {
+
+    Principal authenticate(RequestHead request);
+
+    /** The parts of an HTTP request an authenticator may look at. */
+    interface RequestHead {
+        String method();
+
+        /** A header value, or null; {@link #headers} for repeated headers. */
+        String header(String name);
+
+        java.util.List<String> headers(String name);
+
+        /** The raw query string, or null. */
+        String query();
+
+        /** The full request URL as received. */
+        String url();
+    }
+}
