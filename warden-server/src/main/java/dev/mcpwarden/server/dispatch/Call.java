@@ -4,6 +4,8 @@ import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.LogLevel;
+import dev.mcpwarden.server.auth.Principal;
+import dev.mcpwarden.server.auth.Access;
 import dev.mcpwarden.server.session.Session;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -22,7 +24,8 @@ public final class Call {
     private final Outbound outbound;
     private volatile boolean cancelled;
     private volatile Thread worker;
-    private volatile String principalKey = "anonymous";
+    private volatile Principal principal = Principal.ANONYMOUS;
+    private volatile Access access = Access.OPEN;
 
     public Call(JsonRpcMessage.Request request, ProtocolVersion version, Session session,
                 ObjectNode clientCapabilities, LogLevel requestLogLevel, Outbound outbound) {
@@ -79,13 +82,28 @@ public final class Call {
         return outbound;
     }
 
-    /** Who made the request, as a stable key; bound into sealed request state. */
-    public String principalKey() {
-        return principalKey;
+    /** Who made the request ({@link Principal#ANONYMOUS} where nothing authenticates). */
+    public Principal principal() {
+        return principal;
     }
 
-    public void principalKey(String key) {
-        this.principalKey = key;
+    public void principal(Principal p) {
+        this.principal = java.util.Objects.requireNonNull(p, "principal");
+    }
+
+    /** Who made the request, as a stable key; bound into sealed request state and sessions. */
+    public String principalKey() {
+        return principal.key();
+    }
+
+    /** What this request may reach; lists are filtered by it. */
+    public Access access() {
+        return access;
+    }
+
+    /** Sets what this request may reach (stages that know the caller call this). */
+    public void access(Access a) {
+        this.access = java.util.Objects.requireNonNull(a, "access");
     }
 
     public boolean cancelled() {

@@ -1,6 +1,7 @@
 package dev.mcpwarden.server.http;
 
 import dev.mcpwarden.core.jsonrpc.ErrorCodes;
+import dev.mcpwarden.server.auth.Principal;
 import dev.mcpwarden.server.pipeline.Rejection;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,7 @@ public final class HttpExchange {
     private final Callback callback;
     private byte[] body;
     private JsonNode document;
+    private Principal principal = Principal.ANONYMOUS;
 
     HttpExchange(Request request, Response response, Callback callback) {
         this.request = request;
@@ -38,6 +40,25 @@ public final class HttpExchange {
 
     public HttpFields headers() {
         return request.getHeaders();
+    }
+
+    /** The raw query string, or null. */
+    public String query() {
+        return request.getHttpURI().getQuery();
+    }
+
+    /** The request URL as received. */
+    public String url() {
+        return request.getHttpURI().toString();
+    }
+
+    /** Who sent the request ({@link Principal#ANONYMOUS} when no authenticator is installed). */
+    public Principal principal() {
+        return principal;
+    }
+
+    void principal(Principal p) {
+        this.principal = java.util.Objects.requireNonNull(p, "an authenticator must return a principal");
     }
 
     /** Every header whose name starts with {@code prefix} (case-insensitive). */

@@ -7,6 +7,7 @@ import dev.mcpwarden.core.jsonrpc.JsonRpcError;
 import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.jsonrpc.McpError;
 import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.pipeline.Pipeline;
 import dev.mcpwarden.server.pipeline.Rejection;
 import dev.mcpwarden.server.pipeline.Stage;
@@ -46,14 +47,25 @@ public final class HttpTransport implements AutoCloseable {
     private final ServerConnector connector;
     private final JsonRpcCodec codec;
     private final Pipeline<HttpExchange, Void> pipeline;
+    private final Map<String, JsonRoute> routes;
+    private final HostOriginStage hostOrigin;
 
+    /** Serves {@code server} without authentication; see {@link #builder} to install an authenticator. */
     public HttpTransport(McpServer server, HttpOptions options) {
+        this(builder(server, options));
+    }
+
+    private HttpTransport(Builder b) {
+        McpServer server = b.server;
+        HttpOptions options = b.options;
         this.options = options;
+        this.routes = Map.copyOf(b.routes);
         this.codec = new JsonRpcCodec(Json.withMaxDepth(options.maxJsonDepth()));
         McpEndpoint endpoint = new McpEndpoint(server, options, codec,
                 new InMemorySessionStore(options.maxSessions(), options.sessionIdle(), server.clock()),
                 new InMemoryEventStore(options.eventsPerSession()));
-        this.pipeline = Pipeline.of(httpStages(options, codec), endpoint::handle);
+        this.hostOrigin = new HostOriginStage(options.allowedHosts(), options.allowedOrigins());
+        this.pipeline = Pipeline.of(httpStages(options, codec, hostOrigin, b.authenticator), endpoint::handle);
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("warden-http");
         threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
@@ -68,25 +80,82 @@ public final class HttpTransport implements AutoCloseable {
         connector.setIdleTimeout(Math.max(60_000, options.keepAlive().toMillis() * 4));
         jetty.addConnector(connector);
         jetty.setHandler(new Endpoint());
-        warnIfExposed(options);
+        warnIfExposed(options, b.authenticator);
+    }
+
+    /** Starts describing an HTTP transport for {@code server}. */
+    public static Builder builder(McpServer server, HttpOptions options) {
+        return new Builder(server, options);
+    }
+
+    /** Builds an {@link HttpTransport}: authentication and extra documents served beside the endpoint. */
+    public static final class Builder {
+        private final McpServer server;
+        private final HttpOptions options;
+        private Authenticator authenticator;
+        private final Map<String, JsonRoute> routes = new java.util.LinkedHashMap<>();
+
+        private Builder(McpServer server, HttpOptions options) {
+            this.server = java.util.Objects.requireNonNull(server, "server");
+            this.options = java.util.Objects.requireNonNull(options, "options");
+        }
+
+        /** Every request must authenticate with this before anything else reads it. */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = java.util.Objects.requireNonNull(authenticator);
+            return this;
+        }
+
+        /** Serves a JSON document with GET at {@code path} (e.g. OAuth metadata). */
+        public Builder route(String path, JsonRoute route) {
+            if (path.equals(options.path())) {
+                throw new IllegalArgumentException("route " + path + " would hide the MCP endpoint");
+            }
+            routes.put(path, route);
+            return this;
+        }
+
+        public HttpTransport build() {
+            return new HttpTransport(this);
+        }
+
+        /** Builds and starts. */
+        public HttpTransport start() {
+            HttpTransport t = build();
+            t.start();
+            return t;
+        }
     }
 
     /** The HTTP-level stages, in the order they run. */
-    private static List<Stage<HttpExchange, Void>> httpStages(HttpOptions options, JsonRpcCodec codec) {
+    private static List<Stage<HttpExchange, Void>> httpStages(HttpOptions options, JsonRpcCodec codec,
+                                                              HostOriginStage hostOrigin, Authenticator authenticator) {
         List<Stage<HttpExchange, Void>> stages = new ArrayList<>();
-        stages.add(new HostOriginStage(options.allowedHosts(), options.allowedOrigins()));
+        stages.add(hostOrigin);
         stages.add(new MediaTypeStage());
+        if (authenticator != null) {
+            stages.add(new AuthenticationStage(authenticator));
+        }
         stages.add(new BodyLimitStage(options.maxBodyBytes()));
         stages.add(new JsonStage(codec));
         return stages;
     }
 
-    private static void warnIfExposed(HttpOptions options) {
+    private static void warnIfExposed(HttpOptions options, Authenticator authenticator) {
         try {
             InetAddress address = InetAddress.getByName(options.host());
             if (!address.isLoopbackAddress() && options.allowedHosts().isEmpty()) {
                 LOG.warn("Listening on {} with no allowed Host names: only loopback Host headers will be accepted; "
                         + "configure the public host name", options.host());
+            }
+            if (authenticator == null) {
+                if (address.isLoopbackAddress()) {
+                    LOG.info("No authentication: any local process can call every tool on {}:{}", options.host(),
+                            options.port());
+                } else {
+                    LOG.warn("NO AUTHENTICATION on {}: anyone who can reach this address can call every tool; "
+                            + "install an authenticator (see docs/authorization.md)", options.host());
+                }
             }
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException("unknown host " + options.host(), e);
@@ -135,7 +204,13 @@ public final class HttpTransport implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             response.getHeaders().put("X-Content-Type-Options", "nosniff");
-            if (!options.path().equals(Request.getPathInContext(request))) {
+            String path = Request.getPathInContext(request);
+            JsonRoute route = routes.get(path);
+            if (route != null) {
+                serveRoute(request, response, callback, route);
+                return true;
+            }
+            if (!options.path().equals(path)) {
                 writeError(response, callback, new Rejection(404, ErrorCodes.INVALID_REQUEST, "Not Found"));
                 return true;
             }
@@ -153,6 +228,22 @@ public final class HttpTransport implements AutoCloseable {
                         "Internal error (error id " + errorId + ")"));
             }
             return true;
+        }
+    }
+
+    private void serveRoute(Request request, Response response, Callback callback, JsonRoute route) {
+        HttpExchange ex = new HttpExchange(request, response, callback);
+        try {
+            hostOrigin.apply(ex, e -> null);
+            if (!"GET".equals(request.getMethod())) {
+                throw new Rejection(405, ErrorCodes.INVALID_REQUEST, "Method Not Allowed", null, Map.of("Allow", "GET"));
+            }
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "max-age=300");
+            response.write(true, ByteBuffer.wrap(codec.json().bytes(route.document())), callback);
+        } catch (Rejection r) {
+            writeError(response, callback, r);
         }
     }
 

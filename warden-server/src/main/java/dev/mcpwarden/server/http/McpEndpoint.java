@@ -32,6 +32,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class McpEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(McpEndpoint.class);
+    private static final Logger SECURITY = LoggerFactory.getLogger("dev.mcpwarden.security.events");
     static final String SESSION_HEADER = "Mcp-Session-Id";
     static final String VERSION_HEADER = "MCP-Protocol-Version";
 
@@ -118,6 +119,7 @@ final class McpEndpoint {
             Responder responder = responder(ex, null, false);
             Call call = new Call(request, meta.version(), null, meta.clientCapabilities(), meta.logLevel(),
                     responder);
+            call.principal(ex.principal());
             responder.bind(call);
             ex.request().addFailureListener(t -> call.cancel());
             run(call, responder);
@@ -141,9 +143,7 @@ final class McpEndpoint {
             throw Rejection.badRequest("Bad Request: Mcp-Session-Id header is required; send initialize first "
                     + "or use protocol version 2026-07-28");
         }
-        Session session = sessions.find(sessionId)
-                .orElseThrow(() -> Rejection.notFound("Session not found"));
-        session.touch(server.clock().instant());
+        Session session = ownSession(ex, sessionId);
         switch (message) {
             case JsonRpcMessage.Request r -> {
                 if ("initialize".equals(r.method())) {
@@ -151,6 +151,7 @@ final class McpEndpoint {
                 }
                 Responder responder = responder(ex, session, true);
                 Call call = new Call(r, session.version(), session, session.clientCapabilities(), null, responder);
+                call.principal(ex.principal());
                 responder.bind(call);
                 session.inFlight().put(r.id(), call::cancel);
                 try {
@@ -210,7 +211,7 @@ final class McpEndpoint {
         byte[] raw = new byte[32];
         random.nextBytes(raw);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        Session session = new Session(id, negotiated, capabilities, clientInfo, "anonymous",
+        Session session = new Session(id, negotiated, capabilities, clientInfo, ex.principal().key(),
                 server.clock().instant());
         sessions.put(session);
         ex.response().getHeaders().put(SESSION_HEADER, id);
@@ -227,8 +228,7 @@ final class McpEndpoint {
                     "Method Not Allowed: GET needs a 2025 session; the 2026-07-28 wire uses POST only", null,
                     Map.of("Allow", "POST"));
         }
-        Session session = sessions.find(sessionId).orElseThrow(() -> Rejection.notFound("Session not found"));
-        session.touch(server.clock().instant());
+        Session session = ownSession(ex, sessionId);
         String lastEventId = ex.header("Last-Event-ID");
         sseHeaders(ex);
         SseStream.Sink sink = new SseStream.Sink(ex.response(), ex.callback());
@@ -287,6 +287,7 @@ final class McpEndpoint {
             throw new Rejection(405, ErrorCodes.INVALID_REQUEST,
                     "Method Not Allowed: DELETE needs a 2025 session", null, Map.of("Allow", "POST"));
         }
+        ownSession(ex, sessionId);
         Session session = sessions.remove(sessionId).orElseThrow(() -> Rejection.notFound("Session not found"));
         events.drop(session.id());
         if (session.standaloneStream() instanceof SseStream s) {
@@ -298,6 +299,21 @@ final class McpEndpoint {
     }
 
     // ---- shared
+
+    /**
+     * The session, if it exists and belongs to the caller. A session id presented by another principal is answered
+     * exactly like an unknown one (404), so ids cannot be probed, and the attempt is logged as a security event.
+     */
+    private Session ownSession(HttpExchange ex, String sessionId) {
+        Session session = sessions.find(sessionId).orElseThrow(() -> Rejection.notFound("Session not found"));
+        if (!session.principalKey().equals(ex.principal().key())) {
+            SECURITY.warn("session presented by another principal: subject={} issuer={}", ex.principal().subject(),
+                    ex.principal().issuer());
+            throw Rejection.notFound("Session not found");
+        }
+        session.touch(server.clock().instant());
+        return session;
+    }
 
     private void run(Call call, Responder responder) {
         try {
@@ -321,7 +337,7 @@ final class McpEndpoint {
             return;
         } catch (Rejection e) {
             if (!responder.streaming()) {
-                throw e;
+                throw e.id() == null ? e.withId(call.request().id()) : e;
             }
             responder.fail(call.request().id(), e.toError(), 200);
             return;

@@ -59,6 +59,11 @@ public final class Rejection extends RuntimeException {
         return data;
     }
 
+    /** The same rejection answering the request with this id. */
+    public Rejection withId(JsonNode requestId) {
+        return new Rejection(status, code, getMessage(), data, headers, requestId);
+    }
+
     /** The id of the request being refused, or null when it is unknown. */
     public JsonNode id() {
         return id;

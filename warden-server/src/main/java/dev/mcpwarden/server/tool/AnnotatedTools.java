@@ -76,6 +76,7 @@ public final class AnnotatedTools {
                 .title(t.title().isEmpty() ? null : t.title())
                 .description(t.description())
                 .annotations(annotations)
+                .requiredScopes(t.scopes())
                 .inputSchema(schema)
                 .handler(ctx -> {
                     Object[] args = new Object[params.length];

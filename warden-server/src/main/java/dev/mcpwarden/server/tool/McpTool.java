@@ -25,4 +25,7 @@ public @interface McpTool {
     boolean destructive() default false;
 
     boolean idempotent() default false;
+
+    /** OAuth scopes a caller needs (enforced where an authenticator is installed). */
+    String[] scopes() default {};
 }

@@ -28,6 +28,7 @@ public final class Tool {
     private final List<Icon> icons;
     private final ObjectNode meta;
     private final ToolHandler handler;
+    private final java.util.Set<String> requiredScopes;
 
     private Tool(Builder b) {
         this.name = b.name;
@@ -39,6 +40,7 @@ public final class Tool {
         this.icons = List.copyOf(b.icons);
         this.meta = b.meta;
         this.handler = Objects.requireNonNull(b.handler, () -> "tool " + name + " needs a handler");
+        this.requiredScopes = java.util.Set.copyOf(b.requiredScopes);
         if (!"object".equals(inputSchema.path("type").asString(""))) {
             throw new IllegalArgumentException("tool " + name + ": inputSchema must have type \"object\" at its root");
         }
@@ -84,6 +86,11 @@ public final class Tool {
         return annotations;
     }
 
+    /** OAuth scopes a caller needs for this tool (enforced where an authenticator is installed). */
+    public java.util.Set<String> requiredScopes() {
+        return requiredScopes;
+    }
+
     /** The definition as sent in {@code tools/list}. */
     public ObjectNode toJson() {
         ObjectNode n = Json.object();
@@ -121,6 +128,7 @@ public final class Tool {
         private final List<Icon> icons = new ArrayList<>();
         private ObjectNode meta;
         private ToolHandler handler;
+        private final java.util.Set<String> requiredScopes = new java.util.LinkedHashSet<>();
 
         private Builder(String name) {
             if (name == null || !NAME.matcher(name).matches()) {
@@ -171,6 +179,17 @@ public final class Tool {
 
         public Builder meta(ObjectNode meta) {
             this.meta = meta;
+            return this;
+        }
+
+        /** OAuth scopes a caller needs; a caller without them gets a 403 step-up challenge naming them. */
+        public Builder requiredScopes(String... scopes) {
+            for (String s : scopes) {
+                if (s == null || s.isBlank() || s.contains(" ")) {
+                    throw new IllegalArgumentException("tool " + name + ": a scope is a non-empty word, was: " + s);
+                }
+                requiredScopes.add(s);
+            }
             return this;
         }
 

@@ -525,14 +525,19 @@ class DispatcherTest {
         assertThat(e.getMessage()).isEqualTo("Invalid requestState");
     }
 
+    private static dev.mcpwarden.server.auth.Principal user(String subject) {
+        return new dev.mcpwarden.server.auth.Principal("https://issuer.example", subject, "client",
+                java.util.Set.of(), null, java.util.Set.of(), java.util.Map.of());
+    }
+
     @Test
     void requestStateIssuedToAnotherPrincipalIsRefused() {
         Call first = modern("tools/call", "{\"name\":\"confirm\"}", ELICITATION);
-        first.principalKey("alice");
+        first.principal(user("alice"));
         String state = handle(first).get("requestState").asString();
         Call replay = modern("tools/call", "{\"name\":\"confirm\",\"requestState\":\"" + state
                 + "\",\"inputResponses\":{\"ok\":" + ACCEPT + "}}", ELICITATION);
-        replay.principalKey("mallory");
+        replay.principal(user("mallory"));
         McpError e = error(replay);
         assertThat(e.code()).isEqualTo(-32602);
         assertThat(e.getMessage()).isEqualTo("Invalid requestState");

@@ -1,0 +1,64 @@
+package dev.mcpwarden.security.oauth;
+
+import dev.mcpwarden.server.auth.Authenticator;
+import dev.mcpwarden.server.auth.Principal;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RFC 6750 bearer authentication: the token only in the {@code Authorization} header, exactly once. Anything else
+ * is a 401 challenge pointing at the protected resource metadata; an unverifiable token is a 503. Tokens are never
+ * logged.
+ */
+public final class BearerAuthenticator implements Authenticator {
+
+    private static final Logger SECURITY = LoggerFactory.getLogger("dev.mcpwarden.security.events");
+    private static final Pattern TOKEN68 = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
+    private static final Pattern QUERY_TOKEN = Pattern.compile("(^|&)access_token=", Pattern.CASE_INSENSITIVE);
+
+    private final TokenVerifier verifier;
+    private final Challenges challenges;
+
+    BearerAuthenticator(TokenVerifier verifier, Challenges challenges) {
+        this.verifier = verifier;
+        this.challenges = challenges;
+    }
+
+    @Override
+    public Principal authenticate(RequestHead request) {
+        String query = request.query();
+        if (query != null && QUERY_TOKEN.matcher(query).find()) {
+            SECURITY.warn("access token sent in the query string was refused");
+            throw challenges.badRequest("send the access token in the Authorization header, never in the URL");
+        }
+        List<String> headers = request.headers("Authorization");
+        if (headers.isEmpty()) {
+            throw challenges.missing();
+        }
+        if (headers.size() > 1) {
+            throw challenges.badRequest("send exactly one Authorization header");
+        }
+        String value = headers.get(0).strip();
+        int space = value.indexOf(' ');
+        if (space < 0 || !value.substring(0, space).toLowerCase(Locale.ROOT).equals("bearer")) {
+            throw challenges.missing();
+        }
+        String token = value.substring(space + 1).strip();
+        if (!TOKEN68.matcher(token).matches()) {
+            throw challenges.invalidToken();
+        }
+        try {
+            return verifier.verify(token).principal();
+        } catch (TokenRejected e) {
+            if (e.reason() == TokenRejected.Reason.UNAVAILABLE) {
+                SECURITY.error("token could not be verified: {}", e.getMessage());
+                throw challenges.unavailable();
+            }
+            SECURITY.info("token rejected: {}", e.getMessage());
+            throw challenges.invalidToken();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.mcpwarden.security.oauth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Base64;
+
+/**
+ * Remembers verified tokens by their SHA-256 digest (never the token itself) until they expire, so the hot path
+ * checks a signature once per token, not once per request. Bounded; rejected tokens are not cached.
+ */
+public final class CachingVerifier implements TokenVerifier {
+
+    private final TokenVerifier delegate;
+    private final InstantSource clock;
+    private final Cache<String, Verified> cache;
+
+    public CachingVerifier(TokenVerifier delegate, int maxEntries, InstantSource clock) {
+        this.delegate = delegate;
+        this.clock = clock;
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(maxEntries)
+                .expireAfter(new Expiry<String, Verified>() {
+                    @Override
+                    public long expireAfterCreate(String key, Verified value, long currentTime) {
+                        return Math.max(0, Duration.between(clock.instant(), value.expiresAt()).toNanos());
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Verified value, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Verified value, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+                })
+                .build();
+    }
+
+    @Override
+    public Verified verify(String token) throws TokenRejected {
+        String key = digest(token);
+        Verified hit = cache.getIfPresent(key);
+        if (hit != null) {
+            // The cache's own timer is a backstop; the clock decides.
+            if (clock.instant().isBefore(hit.expiresAt())) {
+                return hit;
+            }
+            cache.invalidate(key);
+        }
+        Verified fresh = delegate.verify(token);
+        if (clock.instant().isBefore(fresh.expiresAt())) {
+            cache.put(key, fresh);
+        }
+        return fresh;
+    }
+
+    /** Entries currently cached, for tests and metrics. */
+    public long size() {
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+
+    static String digest(String token) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

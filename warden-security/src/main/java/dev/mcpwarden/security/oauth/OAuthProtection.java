@@ -1,0 +1,53 @@
+package dev.mcpwarden.security.oauth;
+
+import dev.mcpwarden.server.auth.Authenticator;
+import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.pipeline.Stage;
+import java.net.URI;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/** Wires the verifier, the authenticator and the access stage of one resource server. */
+public final class OAuthProtection {
+
+    private final Challenges challenges;
+    private final BearerAuthenticator authenticator;
+    private final AccessStage accessStage;
+    private final String metadataUrl;
+    private final List<String> metadataPaths;
+
+    public OAuthProtection(ResourceServerConfig config, ScopeRequirements scopes, AccessPolicy policy,
+                           InstantSource clock) {
+        URI r = config.resource();
+        String path = r.getRawPath() == null || r.getRawPath().isEmpty() ? "/" : r.getRawPath();
+        String wellKnown = "/.well-known/oauth-protected-resource";
+        this.metadataPaths = new ArrayList<>();
+        metadataPaths.add(path.equals("/") ? wellKnown : wellKnown + path);
+        this.metadataUrl = r.getScheme() + "://" + r.getRawAuthority() + metadataPaths.get(0);
+        this.challenges = new Challenges(metadataUrl, config.scopesSupported());
+        TokenVerifier verifier = new JwtVerifier(config, clock);
+        if (config.tokenCacheSize() > 0) {
+            verifier = new CachingVerifier(verifier, config.tokenCacheSize(), clock);
+        }
+        this.authenticator = new BearerAuthenticator(verifier, challenges);
+        this.accessStage = new AccessStage(scopes.copy(), policy, challenges);
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    public Stage<Call, JsonNode> accessStage() {
+        return accessStage;
+    }
+
+    public String metadataUrl() {
+        return metadataUrl;
+    }
+
+    public List<String> metadataPaths() {
+        return List.copyOf(metadataPaths);
+    }
+}
