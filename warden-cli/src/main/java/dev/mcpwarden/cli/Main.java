@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code warden} command. */
 @Command(name = "warden", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Secure, scalable Model Context Protocol servers on the JVM.",
-        subcommands = {DemoCommand.class, EverythingServerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, EverythingServerCommand.class, SampleServerCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -2,6 +2,7 @@ package dev.mcpwarden.security;
 
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.security.oauth.AccessPolicy;
+import dev.mcpwarden.security.oauth.Introspection;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
 import dev.mcpwarden.security.oauth.ScopeRequirements;
 import dev.mcpwarden.security.oauth.TrustedIssuer;
@@ -34,10 +35,11 @@ public final class ResourceServer {
     private final ResourceServerConfig config;
     private final dev.mcpwarden.security.oauth.OAuthProtection protection;
 
-    private ResourceServer(ResourceServerConfig config, ScopeRequirements scopes, AccessPolicy policy,
-                           InstantSource clock) {
+    private ResourceServer(ResourceServerConfig config, Introspection introspection, ScopeRequirements scopes,
+                           AccessPolicy policy, InstantSource clock) {
         this.config = config;
-        this.protection = new dev.mcpwarden.security.oauth.OAuthProtection(config, scopes, policy, clock);
+        this.protection = new dev.mcpwarden.security.oauth.OAuthProtection(config, introspection, scopes, policy,
+                clock);
     }
 
     /** A resource server with no extra scope requirements and no access policy. */
@@ -47,7 +49,13 @@ public final class ResourceServer {
 
     public static ResourceServer create(ResourceServerConfig config, ScopeRequirements scopes, AccessPolicy policy,
                                         InstantSource clock) {
-        return new ResourceServer(config, scopes, policy, clock);
+        return new ResourceServer(config, null, scopes, policy, clock);
+    }
+
+    /** A resource server that also accepts opaque tokens, checked by introspection (RFC 7662). */
+    public static ResourceServer create(ResourceServerConfig config, Introspection introspection,
+                                        ScopeRequirements scopes, AccessPolicy policy, InstantSource clock) {
+        return new ResourceServer(config, java.util.Objects.requireNonNull(introspection), scopes, policy, clock);
     }
 
     /** Adds the access stage (scopes, policy) to the server's MCP pipeline. */

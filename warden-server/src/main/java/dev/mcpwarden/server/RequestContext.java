@@ -1,6 +1,7 @@
 package dev.mcpwarden.server;
 
 import dev.mcpwarden.core.protocol.ProtocolVersion;
+import dev.mcpwarden.server.auth.Principal;
 import dev.mcpwarden.server.input.InputRequest;
 import dev.mcpwarden.server.input.InputResponses;
 import java.util.Map;
@@ -14,6 +15,9 @@ import tools.jackson.databind.node.ObjectNode;
 public interface RequestContext {
 
     ProtocolVersion protocolVersion();
+
+    /** Who made the request, as authentication established it ({@link Principal#ANONYMOUS} without one). */
+    Principal principal();
 
     /** The capabilities the client declared for this request (2026) or its session (2025). */
     ObjectNode clientCapabilities();

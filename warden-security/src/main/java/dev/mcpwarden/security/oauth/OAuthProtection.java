@@ -18,8 +18,8 @@ public final class OAuthProtection {
     private final String metadataUrl;
     private final List<String> metadataPaths;
 
-    public OAuthProtection(ResourceServerConfig config, ScopeRequirements scopes, AccessPolicy policy,
-                           InstantSource clock) {
+    public OAuthProtection(ResourceServerConfig config, Introspection introspection, ScopeRequirements scopes,
+                           AccessPolicy policy, InstantSource clock) {
         URI r = config.resource();
         String path = r.getRawPath() == null || r.getRawPath().isEmpty() ? "/" : r.getRawPath();
         String wellKnown = "/.well-known/oauth-protected-resource";
@@ -27,7 +27,8 @@ public final class OAuthProtection {
         metadataPaths.add(path.equals("/") ? wellKnown : wellKnown + path);
         this.metadataUrl = r.getScheme() + "://" + r.getRawAuthority() + metadataPaths.get(0);
         this.challenges = new Challenges(metadataUrl, config.scopesSupported());
-        TokenVerifier verifier = new JwtVerifier(config, clock);
+        TokenVerifier verifier = new TokenRouter(new JwtVerifier(config, clock),
+                introspection == null ? null : new IntrospectionVerifier(introspection, config, clock));
         if (config.tokenCacheSize() > 0) {
             verifier = new CachingVerifier(verifier, config.tokenCacheSize(), clock);
         }

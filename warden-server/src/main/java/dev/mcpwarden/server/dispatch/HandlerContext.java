@@ -35,6 +35,11 @@ final class HandlerContext implements ToolContext {
     }
 
     @Override
+    public dev.mcpwarden.server.auth.Principal principal() {
+        return call.principal();
+    }
+
+    @Override
     public ObjectNode clientCapabilities() {
         return call.clientCapabilities();
     }

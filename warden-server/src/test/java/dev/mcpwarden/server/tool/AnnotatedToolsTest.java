@@ -22,6 +22,11 @@ class AnnotatedToolsTest {
 
     /** A minimal tool context: arguments only. */
     static final class FakeContext implements ToolContext {
+        @Override
+        public dev.mcpwarden.server.auth.Principal principal() {
+            return dev.mcpwarden.server.auth.Principal.ANONYMOUS;
+        }
+
         private final ObjectNode arguments;
 
         FakeContext(String argumentsJson) {

@@ -1,0 +1,188 @@
+package dev.mcpwarden.examples.sample;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import dev.mcpwarden.core.content.Content;
+import dev.mcpwarden.core.content.ToolResult;
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.security.ResourceServer;
+import dev.mcpwarden.security.oauth.AccessPolicy;
+import dev.mcpwarden.security.oauth.ResourceServerConfig;
+import dev.mcpwarden.security.oauth.ScopeRequirements;
+import dev.mcpwarden.security.oauth.TrustedIssuer;
+import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.http.HttpOptions;
+import dev.mcpwarden.server.http.HttpTransport;
+import dev.mcpwarden.server.tool.Tool;
+import dev.mcpwarden.server.tool.ToolAnnotations;
+import dev.mcpwarden.server.tool.ToolContext;
+import dev.mcpwarden.server.tool.ToolHandler;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The guarded sample server: a multi-tenant help desk protected as an OAuth resource server. Its contract (tools,
+ * scopes, tenants, data) is fixed by the attack corpus that exercises it; see {@code docs/sample-server.md}.
+ */
+public final class SampleServer {
+
+    /**
+     * How the sample is started.
+     *
+     * @param port      HTTP port on loopback (0 picks one)
+     * @param issuer    the one trusted issuer
+     * @param jwks      the issuer's public keys
+     * @param resource  this server's canonical URI, e.g. {@code http://127.0.0.1:P/mcp}
+     * @param auditFile where audit records go, or null (used once the audit stage exists)
+     */
+    public record Options(int port, String issuer, JWKSet jwks, URI resource, Path auditFile) {
+        public Options {
+            if (jwks == null || jwks.getKeys().isEmpty()) {
+                throw new IllegalArgumentException("the issuer's key set is empty");
+            }
+        }
+
+        /** Reads the key set from a JWKS file. */
+        public static JWKSet readJwks(Path file) {
+            try {
+                return JWKSet.parse(Files.readString(file));
+            } catch (IOException | ParseException e) {
+                throw new IllegalArgumentException("cannot read a JWKS from " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private SampleServer() {
+    }
+
+    /** Starts the sample on loopback; the caller closes the transport. */
+    public static HttpTransport start(Options options) {
+        ResourceServer rs = ResourceServer.create(
+                ResourceServerConfig.of(options.resource(),
+                        List.of(TrustedIssuer.withKeys(options.issuer(), options.jwks())),
+                        Set.of("tickets:read")),
+                new ScopeRequirements(), policy(), InstantSource.system());
+        McpServer server = build(rs.protect(McpServer.builder("warden-sample-helpdesk", "1.0.0")), HelpDesk.seeded());
+        return rs.protect(HttpTransport.builder(server, HttpOptions.loopback(options.port()))).start();
+    }
+
+    /** Who may use what beyond scopes: deleting tickets is for admins only. */
+    static AccessPolicy policy() {
+        return (principal, kind, name) -> !(kind == Access.Kind.TOOL && name.equals("delete_ticket"))
+                || principal.hasRole("admin");
+    }
+
+    static McpServer build(McpServer.Builder b, HelpDesk desk) {
+        tool(b, "get_ticket", "Get a ticket of your tenant by id", "tickets:read", ToolAnnotations.readOnly(),
+                schema("ticket_id"), ctx -> {
+                    Optional<HelpDesk.Ticket> t = desk.ticket(tenant(ctx), arg(ctx, "ticket_id"));
+                    if (t.isEmpty()) {
+                        return ToolResult.error("Ticket not found: " + arg(ctx, "ticket_id"));
+                    }
+                    ObjectNode out = Json.object();
+                    out.put("id", t.get().id());
+                    out.put("title", t.get().title());
+                    out.put("body", t.get().body());
+                    return ToolResult.structured(out);
+                });
+        tool(b, "search_tickets", "Search ticket titles of your tenant", "tickets:read", ToolAnnotations.readOnly(),
+                schema("query"), ctx -> {
+                    var found = desk.search(tenant(ctx), arg(ctx, "query"));
+                    ObjectNode out = Json.object();
+                    var arr = out.putArray("tickets");
+                    found.forEach(t -> arr.addObject().put("id", t.id()).put("title", t.title()));
+                    return ToolResult.structured(out);
+                });
+        tool(b, "create_ticket", "Create a ticket in your tenant", "tickets:write",
+                new ToolAnnotations(null, false, false, false, false), schema("title", "body"), ctx -> {
+                    HelpDesk.Ticket t = desk.create(tenant(ctx), arg(ctx, "title"), arg(ctx, "body"));
+                    return ToolResult.text("Created " + t.id());
+                });
+        tool(b, "delete_ticket", "Delete a ticket of your tenant", null, ToolAnnotations.destructive(),
+                schema("ticket_id"), ctx -> desk.delete(tenant(ctx), arg(ctx, "ticket_id"))
+                        ? ToolResult.text("Deleted " + arg(ctx, "ticket_id"))
+                        : ToolResult.error("Ticket not found: " + arg(ctx, "ticket_id")));
+        tool(b, "read_attachment", "Read an attachment below the attachments folder", "tickets:read",
+                ToolAnnotations.readOnly(), schema("path"), ctx -> {
+                    Optional<byte[]> bytes = desk.attachment(arg(ctx, "path"));
+                    if (bytes.isEmpty()) {
+                        return ToolResult.error("Attachment not found: " + arg(ctx, "path"));
+                    }
+                    return arg(ctx, "path").endsWith(".png")
+                            ? ToolResult.of(Content.image(bytes.get(), "image/png"))
+                            : ToolResult.text(HelpDesk.utf8(bytes.get()));
+                });
+        tool(b, "ping_host", "Report the host that would be pinged (never runs a shell)", "tickets:read",
+                ToolAnnotations.readOnly(), schema("host"), ctx -> ToolResult.text("Would ping " + arg(ctx, "host")));
+        tool(b, "fetch_url", "Fetch a public URL", "tickets:read",
+                new ToolAnnotations(null, true, false, true, true), schema("url"),
+                ctx -> ToolResult.error("fetch_url is disabled until its SSRF guard is installed"));
+        tool(b, "get_customer", "Get a customer record of your tenant", "tickets:read", ToolAnnotations.readOnly(),
+                schema("customer_id"), ctx -> {
+                    Optional<Map<String, String>> c = desk.customer(tenant(ctx), arg(ctx, "customer_id"));
+                    if (c.isEmpty()) {
+                        return ToolResult.error("Customer not found: " + arg(ctx, "customer_id"));
+                    }
+                    ObjectNode out = Json.object();
+                    c.get().forEach(out::put);
+                    return ToolResult.structured(out);
+                });
+        tool(b, "get_integration_config", "Get an integration's configuration", "admin", ToolAnnotations.readOnly(),
+                schema("name"), ctx -> desk.integrationConfig(tenant(ctx), arg(ctx, "name"))
+                        .map(ToolResult::text)
+                        .orElseGet(() -> ToolResult.error("Integration not found: " + arg(ctx, "name"))));
+        tool(b, "fetch_kb_article", "Get a knowledge-base article", "tickets:read", ToolAnnotations.readOnly(),
+                schema("article_id"), ctx -> desk.article(arg(ctx, "article_id"))
+                        .map(a -> ToolResult.text(a.get("title") + "\n\n" + a.get("text")))
+                        .orElseGet(() -> ToolResult.error("Article not found: " + arg(ctx, "article_id"))));
+        return b.build();
+    }
+
+    private static void tool(McpServer.Builder b, String name, String description, String scope,
+                             ToolAnnotations annotations, ObjectNode schema, ToolHandler handler) {
+        Tool.Builder t = Tool.builder(name).description(description).annotations(annotations).inputSchema(schema)
+                .handler(handler);
+        if (scope != null) {
+            t.requiredScopes(scope);
+        }
+        b.tool(t.build());
+    }
+
+    /** A closed object schema of required, bounded strings. */
+    private static ObjectNode schema(String... names) {
+        ObjectNode s = Json.object();
+        s.put("type", "object");
+        ObjectNode props = s.putObject("properties");
+        for (String n : names) {
+            props.putObject(n).put("type", "string").put("maxLength", 4096);
+        }
+        var required = s.putArray("required");
+        for (String n : names) {
+            required.add(n);
+        }
+        s.put("additionalProperties", false);
+        return s;
+    }
+
+    private static String arg(ToolContext ctx, String name) {
+        return ctx.arguments().path(name).asString("");
+    }
+
+    /** The caller's tenant; a token without one reaches no tenant's data. */
+    private static String tenant(ToolContext ctx) {
+        String t = ctx.principal().tenant();
+        if (t == null || t.isBlank()) {
+            throw new IllegalStateException("token names no tenant");
+        }
+        return t;
+    }
+}

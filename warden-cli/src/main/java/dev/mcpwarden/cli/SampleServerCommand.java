@@ -1,0 +1,46 @@
+package dev.mcpwarden.cli;
+
+import dev.mcpwarden.examples.sample.SampleServer;
+import dev.mcpwarden.server.http.HttpTransport;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code warden sample-server}: the guarded multi-tenant help desk the attack corpus runs against. */
+@Command(name = "sample-server", mixinStandardHelpOptions = true,
+        description = "Serve the guarded multi-tenant help-desk sample, protected as an OAuth resource server "
+                + "that trusts one issuer whose public keys are in a JWKS file.")
+final class SampleServerCommand implements Callable<Integer> {
+
+    @Option(names = "--port", required = true, description = "HTTP port on loopback.")
+    int port;
+
+    @Option(names = "--issuer", required = true, description = "The trusted token issuer (exact iss value).")
+    String issuer;
+
+    @Option(names = "--jwks-file", required = true, description = "The issuer's public keys (a JWKS file).")
+    Path jwksFile;
+
+    @Option(names = "--resource", required = true,
+            description = "This server's canonical URI, e.g. http://127.0.0.1:PORT/mcp; tokens must name it in aud.")
+    URI resource;
+
+    @Option(names = "--audit-file", description = "Where audit records go (written once the audit stage exists).")
+    Path auditFile;
+
+    @Override
+    public Integer call() throws Exception {
+        if (auditFile != null) {
+            System.err.println("warden sample-server: --audit-file is accepted but no audit records are written yet "
+                    + "(the audit stage is not built yet)");
+        }
+        HttpTransport http = SampleServer.start(new SampleServer.Options(port, issuer,
+                SampleServer.Options.readJwks(jwksFile), resource, auditFile));
+        System.err.println("warden sample-server listening on " + http.uri() + " (resource " + resource + ")");
+        Runtime.getRuntime().addShutdownHook(new Thread(http::close));
+        http.join();
+        return 0;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.mcpwarden.security.oauth;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Where opaque (non-JWT) access tokens are checked: an RFC 7662 introspection endpoint, called with this
+ * resource server's own client credentials ({@code client_secret_basic}).
+ *
+ * @param endpoint     the introspection URL (https, or http on loopback)
+ * @param issuer       the issuer the introspected tokens belong to (used when the response names none)
+ * @param clientId     this resource server's client id at the authorization server
+ * @param clientSecret its secret
+ * @param timeout      how long one introspection call may take
+ * @param maxCacheTtl  how long an active result may be reused; never beyond the token's {@code exp}
+ */
+public record Introspection(URI endpoint, String issuer, String clientId, String clientSecret, Duration timeout,
+                            Duration maxCacheTtl) {
+
+    public Introspection {
+        Objects.requireNonNull(endpoint, "endpoint");
+        String scheme = String.valueOf(endpoint.getScheme()).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(scheme.equals("http")
+                && ResourceServerConfig.isLoopback(endpoint.getHost()))) {
+            throw new IllegalArgumentException("introspection endpoint must be https (or http on loopback), was: "
+                    + endpoint);
+        }
+        Objects.requireNonNull(issuer, "issuer");
+        Objects.requireNonNull(clientId, "clientId");
+        Objects.requireNonNull(clientSecret, "clientSecret");
+        if (!timeout.isPositive() || maxCacheTtl.isNegative()) {
+            throw new IllegalArgumentException("timeout must be positive and maxCacheTtl not negative");
+        }
+    }
+
+    public static Introspection of(URI endpoint, String issuer, String clientId, String clientSecret) {
+        return new Introspection(endpoint, issuer, clientId, clientSecret, Duration.ofSeconds(5),
+                Duration.ofMinutes(1));
+    }
+
+    @Override
+    public String toString() {
+        return "Introspection[endpoint=" + endpoint + ", issuer=" + issuer + ", clientId=" + clientId
+                + ", clientSecret=(redacted)]";
+    }
+}
