@@ -2,6 +2,7 @@ package dev.mcpwarden.security;
 
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.security.oauth.AccessPolicy;
+import dev.mcpwarden.security.oauth.Dpop;
 import dev.mcpwarden.security.oauth.Introspection;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
 import dev.mcpwarden.security.oauth.ScopeRequirements;
@@ -33,29 +34,76 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ResourceServer {
 
     private final ResourceServerConfig config;
+    private final Dpop dpop;
     private final dev.mcpwarden.security.oauth.OAuthProtection protection;
 
-    private ResourceServer(ResourceServerConfig config, Introspection introspection, ScopeRequirements scopes,
-                           AccessPolicy policy, InstantSource clock) {
-        this.config = config;
-        this.protection = new dev.mcpwarden.security.oauth.OAuthProtection(config, introspection, scopes, policy,
-                clock);
+    private ResourceServer(Builder b) {
+        this.config = b.config;
+        this.dpop = b.dpop;
+        this.protection = new dev.mcpwarden.security.oauth.OAuthProtection(b.config, b.introspection, b.dpop,
+                b.scopes, b.policy, b.clock);
+    }
+
+    /** Starts describing a resource server; everything but the configuration is optional. */
+    public static Builder builder(ResourceServerConfig config) {
+        return new Builder(config);
     }
 
     /** A resource server with no extra scope requirements and no access policy. */
     public static ResourceServer create(ResourceServerConfig config) {
-        return create(config, new ScopeRequirements(), AccessPolicy.ALLOW_ALL, InstantSource.system());
+        return builder(config).build();
     }
 
     public static ResourceServer create(ResourceServerConfig config, ScopeRequirements scopes, AccessPolicy policy,
                                         InstantSource clock) {
-        return new ResourceServer(config, null, scopes, policy, clock);
+        return builder(config).scopes(scopes).policy(policy).clock(clock).build();
     }
 
-    /** A resource server that also accepts opaque tokens, checked by introspection (RFC 7662). */
-    public static ResourceServer create(ResourceServerConfig config, Introspection introspection,
-                                        ScopeRequirements scopes, AccessPolicy policy, InstantSource clock) {
-        return new ResourceServer(config, java.util.Objects.requireNonNull(introspection), scopes, policy, clock);
+    /** Builds a {@link ResourceServer}. */
+    public static final class Builder {
+        private final ResourceServerConfig config;
+        private Introspection introspection;
+        private Dpop dpop;
+        private ScopeRequirements scopes = new ScopeRequirements();
+        private AccessPolicy policy = AccessPolicy.ALLOW_ALL;
+        private InstantSource clock = InstantSource.system();
+
+        private Builder(ResourceServerConfig config) {
+            this.config = java.util.Objects.requireNonNull(config, "config");
+        }
+
+        /** Also accept opaque tokens, checked by introspection (RFC 7662). */
+        public Builder introspection(Introspection introspection) {
+            this.introspection = introspection;
+            return this;
+        }
+
+        /** Accept (or require) DPoP sender-constrained tokens (RFC 9449). */
+        public Builder dpop(Dpop dpop) {
+            this.dpop = dpop;
+            return this;
+        }
+
+        /** Scopes required per method, tool, prompt or resource, beyond those tools declare. */
+        public Builder scopes(ScopeRequirements scopes) {
+            this.scopes = java.util.Objects.requireNonNull(scopes);
+            return this;
+        }
+
+        /** Who may use which tool, prompt or resource at all. */
+        public Builder policy(AccessPolicy policy) {
+            this.policy = java.util.Objects.requireNonNull(policy);
+            return this;
+        }
+
+        public Builder clock(InstantSource clock) {
+            this.clock = java.util.Objects.requireNonNull(clock);
+            return this;
+        }
+
+        public ResourceServer build() {
+            return new ResourceServer(this);
+        }
     }
 
     /** Adds the access stage (scopes, policy) to the server's MCP pipeline. */
@@ -99,6 +147,11 @@ public final class ResourceServer {
         doc.putArray("bearer_methods_supported").add("header");
         config.algorithms().stream().map(a -> a.getName()).sorted()
                 .forEach(doc.putArray("resource_signing_alg_values_supported")::add);
+        if (dpop != null) {
+            config.algorithms().stream().map(a -> a.getName()).sorted()
+                    .forEach(doc.putArray("dpop_signing_alg_values_supported")::add);
+            doc.put("dpop_bound_access_tokens_required", dpop.mode() == Dpop.Mode.REQUIRED);
+        }
         return doc;
     }
 

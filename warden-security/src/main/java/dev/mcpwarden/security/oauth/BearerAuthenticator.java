@@ -21,10 +21,12 @@ public final class BearerAuthenticator implements Authenticator {
 
     private final TokenVerifier verifier;
     private final Challenges challenges;
+    private final DpopVerifier dpop;
 
-    BearerAuthenticator(TokenVerifier verifier, Challenges challenges) {
+    BearerAuthenticator(TokenVerifier verifier, Challenges challenges, DpopVerifier dpop) {
         this.verifier = verifier;
         this.challenges = challenges;
+        this.dpop = dpop;
     }
 
     @Override
@@ -43,15 +45,21 @@ public final class BearerAuthenticator implements Authenticator {
         }
         String value = headers.get(0).strip();
         int space = value.indexOf(' ');
-        if (space < 0 || !value.substring(0, space).toLowerCase(Locale.ROOT).equals("bearer")) {
+        String scheme = space < 0 ? "" : value.substring(0, space).toLowerCase(Locale.ROOT);
+        boolean dpopScheme = scheme.equals("dpop");
+        if (!scheme.equals("bearer") && !(dpopScheme && dpop != null)) {
             throw challenges.missing();
+        }
+        if (!dpopScheme && dpop != null && dpop.config().mode() == Dpop.Mode.REQUIRED) {
+            throw challenges.badRequest("this server accepts DPoP-bound tokens only");
         }
         String token = value.substring(space + 1).strip();
         if (!TOKEN68.matcher(token).matches()) {
             throw challenges.invalidToken();
         }
+        Principal principal;
         try {
-            return verifier.verify(token).principal();
+            principal = verifier.verify(token).principal();
         } catch (TokenRejected e) {
             if (e.reason() == TokenRejected.Reason.UNAVAILABLE) {
                 SECURITY.error("token could not be verified: {}", e.getMessage());
@@ -60,5 +68,24 @@ public final class BearerAuthenticator implements Authenticator {
             SECURITY.info("token rejected: {}", e.getMessage());
             throw challenges.invalidToken();
         }
+        boolean bound = principal.claims().get("cnf") instanceof java.util.Map<?, ?> cnf && cnf.get("jkt") != null;
+        if (!dpopScheme) {
+            if (bound) {
+                // RFC 9449 §7.2: a DPoP-bound token presented as a bearer token is refused.
+                SECURITY.warn("DPoP-bound token presented as a bearer token: subject={}", principal.subject());
+                throw challenges.invalidToken();
+            }
+            return principal;
+        }
+        List<String> proofs = request.headers("DPoP");
+        if (proofs.size() != 1) {
+            throw challenges.invalidProof("send exactly one DPoP proof header", null);
+        }
+        DpopVerifier.Failure failure = dpop.check(proofs.get(0).strip(), request.method(), token, principal.claims());
+        if (failure != null) {
+            SECURITY.info("DPoP proof rejected: {}", failure.description());
+            throw challenges.invalidProof(failure.description(), failure.useNonce() ? dpop.currentNonce() : null);
+        }
+        return principal;
     }
 }

@@ -18,21 +18,22 @@ public final class OAuthProtection {
     private final String metadataUrl;
     private final List<String> metadataPaths;
 
-    public OAuthProtection(ResourceServerConfig config, Introspection introspection, ScopeRequirements scopes,
-                           AccessPolicy policy, InstantSource clock) {
+    public OAuthProtection(ResourceServerConfig config, Introspection introspection, Dpop dpop,
+                           ScopeRequirements scopes, AccessPolicy policy, InstantSource clock) {
         URI r = config.resource();
         String path = r.getRawPath() == null || r.getRawPath().isEmpty() ? "/" : r.getRawPath();
         String wellKnown = "/.well-known/oauth-protected-resource";
         this.metadataPaths = new ArrayList<>();
         metadataPaths.add(path.equals("/") ? wellKnown : wellKnown + path);
         this.metadataUrl = r.getScheme() + "://" + r.getRawAuthority() + metadataPaths.get(0);
-        this.challenges = new Challenges(metadataUrl, config.scopesSupported());
+        this.challenges = new Challenges(metadataUrl, config.scopesSupported(), dpop, config.algorithms());
         TokenVerifier verifier = new TokenRouter(new JwtVerifier(config, clock),
                 introspection == null ? null : new IntrospectionVerifier(introspection, config, clock));
         if (config.tokenCacheSize() > 0) {
             verifier = new CachingVerifier(verifier, config.tokenCacheSize(), clock);
         }
-        this.authenticator = new BearerAuthenticator(verifier, challenges);
+        this.authenticator = new BearerAuthenticator(verifier, challenges, dpop == null ? null
+                : new DpopVerifier(dpop, config.algorithms(), config.resource().toString(), clock));
         this.accessStage = new AccessStage(scopes.copy(), policy, challenges);
     }
 

@@ -1,0 +1,170 @@
+package dev.mcpwarden.security.oauth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jwk.AsymmetricJWK;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks DPoP proofs (RFC 9449 §4.3 and §7): a {@code dpop+jwt} signed with an allowed asymmetric algorithm by the
+ * public key in its own header, for this request's method and this resource, recent, never seen before
+ * ({@code jti}), hashing the access token it accompanies ({@code ath}), carrying the current nonce when nonces are
+ * required, and made with the key the token is bound to ({@code cnf.jkt}).
+ */
+final class DpopVerifier {
+
+    /** Why a proof failed; {@code useNonce} asks the client to retry with the nonce we send. */
+    record Failure(String description, boolean useNonce) {
+    }
+
+    private static final JOSEObjectType DPOP_JWT = new JOSEObjectType("dpop+jwt");
+
+    private final Dpop config;
+    private final Set<JWSAlgorithm> algorithms;
+    private final String resource;
+    private final InstantSource clock;
+    private final Cache<String, Boolean> seen;
+    private final SecureRandom random = new SecureRandom();
+    private volatile String nonce;
+    private volatile Instant nonceIssued = Instant.EPOCH;
+    private volatile String previousNonce;
+
+    DpopVerifier(Dpop config, Set<JWSAlgorithm> algorithms, String resource, InstantSource clock) {
+        this.config = config;
+        this.algorithms = algorithms;
+        this.resource = strip(resource);
+        this.clock = clock;
+        this.seen = Caffeine.newBuilder().maximumSize(1_000_000)
+                .expireAfterWrite(config.proofWindow().multipliedBy(2)).build();
+        rotateNonce();
+    }
+
+    Dpop config() {
+        return config;
+    }
+
+    /** The nonce clients must use now (rotated every few minutes; the previous one stays valid briefly). */
+    String currentNonce() {
+        if (Duration.between(nonceIssued, clock.instant()).compareTo(Duration.ofMinutes(5)) > 0) {
+            rotateNonce();
+        }
+        return nonce;
+    }
+
+    private synchronized void rotateNonce() {
+        byte[] b = new byte[24];
+        random.nextBytes(b);
+        previousNonce = nonce;
+        nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        nonceIssued = clock.instant();
+    }
+
+    /** Null when the proof is good for this request and token, otherwise why not. */
+    Failure check(String proof, String method, String accessToken, Map<String, Object> tokenClaims) {
+        SignedJWT jwt;
+        JWTClaimsSet claims;
+        try {
+            jwt = SignedJWT.parse(proof);
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            return new Failure("the DPoP proof is not a signed JWT", false);
+        }
+        if (!DPOP_JWT.equals(jwt.getHeader().getType())) {
+            return new Failure("the DPoP proof must have typ dpop+jwt", false);
+        }
+        if (!algorithms.contains(jwt.getHeader().getAlgorithm())) {
+            return new Failure("the DPoP proof's algorithm is not allowed", false);
+        }
+        JWK key = jwt.getHeader().getJWK();
+        if (!(key instanceof AsymmetricJWK) || key.isPrivate()) {
+            return new Failure("the DPoP proof must carry a public key", false);
+        }
+        try {
+            if (!jwt.verify(new DefaultJWSVerifierFactory().createJWSVerifier(jwt.getHeader(),
+                    ((AsymmetricJWK) key).toPublicKey()))) {
+                return new Failure("the DPoP proof's signature does not verify", false);
+            }
+        } catch (JOSEException e) {
+            return new Failure("the DPoP proof's signature does not verify", false);
+        }
+        if (!method.equals(stringClaim(claims, "htm"))) {
+            return new Failure("the DPoP proof is for another HTTP method", false);
+        }
+        String htu = stringClaim(claims, "htu");
+        if (htu == null || !strip(htu).equals(resource)) {
+            return new Failure("the DPoP proof is for another URL", false);
+        }
+        Date iat = claims.getIssueTime();
+        Instant now = clock.instant();
+        if (iat == null || iat.toInstant().isBefore(now.minus(config.proofWindow()))
+                || iat.toInstant().isAfter(now.plus(config.proofWindow()))) {
+            return new Failure("the DPoP proof is too old or from the future", false);
+        }
+        if (!sha256(accessToken).equals(stringClaim(claims, "ath"))) {
+            return new Failure("the DPoP proof does not match the access token", false);
+        }
+        if (config.requireNonce()) {
+            String n = stringClaim(claims, "nonce");
+            if (n == null || !(n.equals(currentNonce()) || n.equals(previousNonce))) {
+                return new Failure("a fresh DPoP nonce is required", true);
+            }
+        }
+        String thumbprint;
+        try {
+            thumbprint = key.computeThumbprint().toString();
+        } catch (JOSEException e) {
+            return new Failure("the DPoP key has no thumbprint", false);
+        }
+        if (!(tokenClaims.get("cnf") instanceof Map<?, ?> cnf) || !thumbprint.equals(cnf.get("jkt"))) {
+            return new Failure("the access token is not bound to the DPoP key", false);
+        }
+        String jti = stringClaim(claims, "jti");
+        if (jti == null || jti.length() > 256) {
+            return new Failure("the DPoP proof needs a jti", false);
+        }
+        if (seen.asMap().putIfAbsent(thumbprint + "\u0000" + jti, Boolean.TRUE) != null) {
+            return new Failure("the DPoP proof was already used", false);
+        }
+        return null;
+    }
+
+    private static String stringClaim(JWTClaimsSet c, String name) {
+        Object v = c.getClaim(name);
+        return v instanceof String s ? s : null;
+    }
+
+    private static String strip(String url) {
+        int q = url.indexOf('?');
+        int f = url.indexOf('#');
+        int end = q < 0 ? (f < 0 ? url.length() : f) : (f < 0 ? q : Math.min(q, f));
+        String u = url.substring(0, end);
+        return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+    }
+
+    static String sha256(String token) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

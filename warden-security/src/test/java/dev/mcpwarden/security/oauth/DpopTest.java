@@ -1,0 +1,174 @@
+package dev.mcpwarden.security.oauth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.mcpwarden.core.content.ToolResult;
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.security.ResourceServer;
+import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.http.HttpOptions;
+import dev.mcpwarden.server.http.HttpTransport;
+import dev.mcpwarden.server.tool.Tool;
+import dev.mcpwarden.testkit.McpHttp;
+import dev.mcpwarden.testkit.TestTokens;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+/** DPoP (RFC 9449) sender-constrained tokens over real HTTP. */
+class DpopTest {
+
+    static final TestTokens ISSUER = TestTokens.issuer("https://issuer.example");
+    HttpTransport http;
+    McpHttp client;
+    String resource;
+    final ECKey holder = newEcKey();
+
+    static ECKey newEcKey() {
+        try {
+            return new ECKeyGenerator(Curve.P_256).keyID("holder").generate();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void start(Dpop dpop) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        resource = "http://127.0.0.1:" + port + "/mcp";
+        ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(URI.create(resource),
+                List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of())).dpop(dpop).build();
+        McpServer server = rs.protect(McpServer.builder("dpop", "1"))
+                .tool(Tool.builder("t").description("d").handler(ctx -> ToolResult.text("ok")).build()).build();
+        http = rs.protect(HttpTransport.builder(server, HttpOptions.loopback(port))).start();
+        client = new McpHttp(http.uri());
+    }
+
+    @AfterEach
+    void stop() {
+        if (http != null) {
+            http.close();
+        }
+    }
+
+    String boundToken(ECKey key) throws Exception {
+        Map<String, Object> c = ISSUER.claims("alice", resource, null);
+        c.put("cnf", Map.of("jkt", key.computeThumbprint().toString()));
+        return ISSUER.sign(c);
+    }
+
+    String proof(ECKey key, String method, String url, String token, String nonce, Date iat) throws Exception {
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().jwtID(UUID.randomUUID().toString()).claim("htm", method)
+                .claim("htu", url).issueTime(iat).claim("ath", DpopVerifier.sha256(token));
+        if (nonce != null) {
+            b.claim("nonce", nonce);
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).type(new JOSEObjectType("dpop+jwt"))
+                .jwk(key.toPublicJWK()).build(), b.build());
+        jwt.sign(new ECDSASigner(key));
+        return jwt.serialize();
+    }
+
+    McpHttp.Reply call(String scheme, String token, String proof) throws Exception {
+        Map<String, String> h = McpHttp.headers2026("tools/call", "t");
+        h.put("Authorization", scheme + " " + token);
+        if (proof != null) {
+            h.put("DPoP", proof);
+        }
+        ObjectNode p = Json.object();
+        p.put("name", "t");
+        p.set("_meta", McpHttp.meta2026(null));
+        return client.post(h, McpHttp.request(1, "tools/call", p));
+    }
+
+    @Test
+    void aBoundTokenWithAValidProofIsAccepted() throws Exception {
+        start(Dpop.optional());
+        String token = boundToken(holder);
+        McpHttp.Reply r = call("DPoP", token, proof(holder, "POST", resource, token, null, new Date()));
+        assertThat(r.status()).isEqualTo(200);
+    }
+
+    @Test
+    void aReplayedProofIsRefused() throws Exception {
+        start(Dpop.optional());
+        String token = boundToken(holder);
+        String p = proof(holder, "POST", resource, token, null, new Date());
+        assertThat(call("DPoP", token, p).status()).isEqualTo(200);
+        McpHttp.Reply again = call("DPoP", token, p);
+        assertThat(again.status()).isEqualTo(401);
+        assertThat(again.header("WWW-Authenticate")).startsWith("DPoP error=\"invalid_dpop_proof\", "
+                + "error_description=\"the DPoP proof was already used\"");
+    }
+
+    @Test
+    void aProofFromAnotherKeyOrForAnotherRequestIsRefused() throws Exception {
+        start(Dpop.optional());
+        String token = boundToken(holder);
+        assertThat(call("DPoP", token, proof(newEcKey(), "POST", resource, token, null, new Date())).json()
+                .get("error").get("message").asString())
+                .isEqualTo("Unauthorized: the access token is not bound to the DPoP key");
+        assertThat(call("DPoP", token, proof(holder, "GET", resource, token, null, new Date())).json()
+                .get("error").get("message").asString()).isEqualTo("Unauthorized: the DPoP proof is for another HTTP method");
+        assertThat(call("DPoP", token, proof(holder, "POST", "https://other.example/mcp", token, null, new Date()))
+                .json().get("error").get("message").asString()).isEqualTo("Unauthorized: the DPoP proof is for another URL");
+        assertThat(call("DPoP", token, proof(holder, "POST", resource, "other-token", null, new Date())).json()
+                .get("error").get("message").asString())
+                .isEqualTo("Unauthorized: the DPoP proof does not match the access token");
+        assertThat(call("DPoP", token, proof(holder, "POST", resource, token, null,
+                new Date(System.currentTimeMillis() - 600_000))).json().get("error").get("message").asString())
+                .isEqualTo("Unauthorized: the DPoP proof is too old or from the future");
+        assertThat(call("DPoP", token, null).json().get("error").get("message").asString())
+                .isEqualTo("Unauthorized: send exactly one DPoP proof header");
+    }
+
+    @Test
+    void aBoundTokenUsedAsABearerTokenIsRefused() throws Exception {
+        start(Dpop.optional());
+        McpHttp.Reply r = call("Bearer", boundToken(holder), null);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.header("WWW-Authenticate")).startsWith("Bearer error=\"invalid_token\"");
+    }
+
+    @Test
+    void requiredModeRefusesBearerTokensAndAdvertisesDpop() throws Exception {
+        start(Dpop.required(false));
+        McpHttp.Reply r = call("Bearer", ISSUER.sign(ISSUER.claims("alice", resource, null)), null);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.header("WWW-Authenticate")).startsWith("DPoP error=\"invalid_request\"").contains("algs=\"");
+        McpHttp.Reply meta = new McpHttp(URI.create(resource.replace("/mcp", "/.well-known/oauth-protected-resource/mcp")))
+                .send("GET", Map.of(), null);
+        assertThat(meta.json().get("dpop_bound_access_tokens_required").asBoolean()).isTrue();
+    }
+
+    @Test
+    void requiredNoncesAreIssuedAndThenAccepted() throws Exception {
+        start(Dpop.required(true));
+        String token = boundToken(holder);
+        McpHttp.Reply first = call("DPoP", token, proof(holder, "POST", resource, token, null, new Date()));
+        assertThat(first.status()).isEqualTo(401);
+        assertThat(first.header("WWW-Authenticate")).startsWith("DPoP error=\"use_dpop_nonce\"");
+        String nonce = first.header("DPoP-Nonce");
+        assertThat(nonce).hasSizeGreaterThan(20);
+        assertThat(call("DPoP", token, proof(holder, "POST", resource, token, nonce, new Date())).status())
+                .isEqualTo(200);
+    }
+}
