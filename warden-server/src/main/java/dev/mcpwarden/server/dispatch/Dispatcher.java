@@ -304,14 +304,25 @@ public final class Dispatcher {
             }
         }
         ObjectNode params = call.params();
-        String binding = call.principalKey() + "\n" + method + "\n" + target + "\n" + digest(arguments);
+        // The binding (with its argument digest) is only needed when state is opened or sealed: compute it lazily.
+        java.util.function.Supplier<String> binding = new java.util.function.Supplier<>() {
+            private String value;
+
+            @Override
+            public String get() {
+                if (value == null) {
+                    value = call.principalKey() + "\n" + method + "\n" + target + "\n" + digest(arguments);
+                }
+                return value;
+            }
+        };
         Map<String, JsonNode> known = new LinkedHashMap<>();
         JsonNode state = params.get("requestState");
         if (state != null && !state.isNull()) {
             if (!state.isString()) {
                 throw McpError.invalidParams("Invalid requestState");
             }
-            ObjectNode opened = sealer.open(binding, state.asString())
+            ObjectNode opened = sealer.open(binding.get(), state.asString())
                     .orElseThrow(() -> McpError.invalidParams("Invalid requestState"));
             opened.path("answers").properties().forEach(e -> known.put(e.getKey(), e.getValue()));
         }
@@ -337,7 +348,7 @@ public final class Dispatcher {
             ObjectNode payload = Json.object();
             ObjectNode answers = payload.putObject("answers");
             broker.used().forEach(answers::set);
-            r.put("requestState", sealer.seal(binding, payload));
+            r.put("requestState", sealer.seal(binding.get(), payload));
             return r;
         } catch (RuntimeException e) {
             throw e;

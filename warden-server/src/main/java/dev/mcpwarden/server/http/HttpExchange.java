@@ -72,15 +72,30 @@ public final class HttpExchange {
      * {@code Content-Length}, or while reading).
      */
     void readBody(int maxBytes) {
-        if (request.getLength() > maxBytes) {
+        long declared = request.getLength();
+        if (declared > maxBytes) {
             throw tooLarge(maxBytes);
         }
         try (InputStream in = Request.asInputStream(request)) {
-            byte[] read = in.readNBytes(maxBytes + 1);
-            if (read.length > maxBytes) {
-                throw tooLarge(maxBytes);
+            if (declared >= 0) {
+                // The usual case: read exactly what Content-Length announced (no oversized buffers).
+                byte[] read = in.readNBytes((int) declared);
+                if (read.length != declared) {
+                    throw new Rejection(400, ErrorCodes.INVALID_REQUEST, "Bad Request: the request body is incomplete");
+                }
+                body = read;
+                return;
             }
-            body = read;
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024);
+            byte[] chunk = new byte[8192];
+            int n;
+            while ((n = in.read(chunk)) != -1) {
+                if (out.size() + n > maxBytes) {
+                    throw tooLarge(maxBytes);
+                }
+                out.write(chunk, 0, n);
+            }
+            body = out.toByteArray();
         } catch (IOException e) {
             throw new Rejection(400, ErrorCodes.INVALID_REQUEST, "Bad Request: the request body could not be read");
         }

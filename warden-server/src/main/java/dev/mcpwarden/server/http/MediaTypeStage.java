@@ -13,6 +13,9 @@ import java.util.Locale;
  */
 public final class MediaTypeStage implements Stage<HttpExchange, Void> {
 
+    private static final String COMMON_ACCEPT = "application/json, text/event-stream";
+    private static final String COMMON_ACCEPT_SSE_FIRST = "text/event-stream, application/json";
+
     @Override
     public Void apply(HttpExchange ex, Chain<HttpExchange, Void> chain) {
         String accept = ex.header("Accept");
@@ -34,6 +37,9 @@ public final class MediaTypeStage implements Stage<HttpExchange, Void> {
     }
 
     private static String mediaType(String header) {
+        if (header.equals("application/json")) {
+            return header;
+        }
         int semi = header.indexOf(';');
         return (semi < 0 ? header : header.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
     }
@@ -41,6 +47,9 @@ public final class MediaTypeStage implements Stage<HttpExchange, Void> {
     static boolean accepts(String accept, String type) {
         if (accept == null) {
             return false;
+        }
+        if (accept.equals(type) || accept.equals(COMMON_ACCEPT) || accept.equals(COMMON_ACCEPT_SSE_FIRST)) {
+            return true; // what MCP clients send: no parsing on the hot path
         }
         String major = type.substring(0, type.indexOf('/')) + "/*";
         for (String part : accept.split(",")) {
