@@ -45,7 +45,9 @@ class ResourceServerHttpTest {
         resource = "http://127.0.0.1:" + port + "/mcp";
         ResourceServerConfig config = ResourceServerConfig.of(URI.create(resource),
                 List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of("tickets:read"));
-        ResourceServer rs = ResourceServer.create(config, new ScopeRequirements().tool("read", "tickets:read"),
+        ResourceServer rs = ResourceServer.create(config, new ScopeRequirements().tool("read", "tickets:read")
+                        .method("prompts/list", "prompts:read").prompt("secret_prompt", "admin")
+                        .resource("docs://secret", "admin"),
                 (p, kind, name) -> !(kind == Access.Kind.TOOL && name.equals("delete")) || p.hasRole("admin"),
                 InstantSource.system());
         McpServer server = rs.protect(McpServer.builder("protected", "1.0.0"))
@@ -53,6 +55,11 @@ class ResourceServerHttpTest {
                 .tool(Tool.builder("write").description("writes").requiredScopes("tickets:write")
                         .handler(ctx -> ToolResult.text("write ok")).build())
                 .tool(Tool.builder("delete").description("deletes").handler(ctx -> ToolResult.text("deleted")).build())
+                .prompt(new dev.mcpwarden.server.prompt.Prompt("secret_prompt", null, "needs admin", List.of(),
+                        (args, ctx) -> new dev.mcpwarden.server.prompt.Prompt.Rendered(null, List.of(
+                                dev.mcpwarden.core.content.PromptMessage.user(
+                                        dev.mcpwarden.core.content.Content.text("secret"))))))
+                .resource(dev.mcpwarden.server.resource.Resource.text("docs://secret", "secret", "text/plain", "s"))
                 .build();
         http = rs.protect(HttpTransport.builder(server, HttpOptions.loopback(port))).start();
         client = new McpHttp(http.uri());
@@ -263,6 +270,53 @@ class ResourceServerHttpTest {
         admin.put("roles", List.of("admin"));
         assertThat(call(ISSUER.sign(admin), "delete").json().get("result").get("content").get(0).get("text")
                 .asString()).isEqualTo("deleted");
+    }
+
+    static McpHttp.Reply request(String token, String method, String name, ObjectNode params) throws Exception {
+        Map<String, String> h = McpHttp.headers2026(method, name);
+        h.put("Authorization", "Bearer " + token);
+        params.set("_meta", McpHttp.meta2026(null));
+        return client.post(h, McpHttp.request(5, method, params));
+    }
+
+    @Test
+    void methodScopesAreCheckedBeforeAnythingRuns() throws Exception {
+        McpHttp.Reply r = request(ISSUER.sign(claims("tickets:read")), "prompts/list", null, Json.object());
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.header("WWW-Authenticate")).contains("scope=\"prompts:read\"");
+        assertThat(request(ISSUER.sign(claims("prompts:read")), "prompts/list", null, Json.object()).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void configuredPromptAndResourceScopesAreEnforced() throws Exception {
+        ObjectNode get = Json.object();
+        get.put("name", "secret_prompt");
+        McpHttp.Reply prompt = request(ISSUER.sign(claims("prompts:read")), "prompts/get", "secret_prompt", get);
+        assertThat(prompt.status()).isEqualTo(403);
+        assertThat(prompt.header("WWW-Authenticate")).contains("scope=\"admin\"");
+        ObjectNode read = Json.object();
+        read.put("uri", "docs://secret");
+        McpHttp.Reply resource = request(ISSUER.sign(claims("tickets:read")), "resources/read", "docs://secret", read);
+        assertThat(resource.status()).isEqualTo(403);
+        McpHttp.Reply ok = request(ISSUER.sign(claims("admin")), "resources/read", "docs://secret", read);
+        assertThat(ok.json().get("result").get("contents").get(0).get("text").asString()).isEqualTo("s");
+        JsonNode listed = request(ISSUER.sign(claims("tickets:read")), "resources/list", null, Json.object()).json();
+        assertThat(listed.get("result").get("resources")).isEmpty();
+    }
+
+    @Test
+    void aKeySetUrlInTheTokenIsNeverFetched() throws Exception {
+        com.nimbusds.jose.jwk.RSAKey attacker = TestTokens.newKey(ISSUER.key().getKeyID());
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256)
+                        .keyID(attacker.getKeyID()).jwkURL(URI.create("https://evil.example/jwks.json"))
+                        .x509CertURL(URI.create("https://evil.example/cert.pem")).build(),
+                com.nimbusds.jwt.JWTClaimsSet.parse(claims("tickets:read").entrySet().stream().collect(
+                        java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue() instanceof Long l
+                                && !e.getKey().equals("aud") ? l : e.getValue()))));
+        jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(attacker));
+        assertInvalidToken(call(jwt.serialize(), "read"));
     }
 
     private static String initialize(String token) throws Exception {
