@@ -10,7 +10,8 @@ import java.util.Set;
  * @param port             TCP port; 0 picks a free one
  * @param path             the MCP endpoint path
  * @param allowedHosts     {@code Host} names accepted besides the loopback names (DNS-rebinding defence)
- * @param allowedOrigins   browser {@code Origin}s accepted besides loopback origins, e.g. {@code https://app.example}
+ * @param allowedOrigins   browser {@code Origin}s accepted besides loopback origins, e.g. {@code https://app.example};
+ *                         these (and only these) also get CORS headers, so browser apps there can read responses
  * @param maxBodyBytes     largest request body accepted (413 beyond)
  * @param maxJsonDepth     deepest JSON nesting accepted (parse error beyond)
  * @param maxSessions      2025-era sessions kept at once

@@ -132,6 +132,7 @@ public final class HttpTransport implements AutoCloseable {
                                                               HostOriginStage hostOrigin, Authenticator authenticator) {
         List<Stage<HttpExchange, Void>> stages = new ArrayList<>();
         stages.add(hostOrigin);
+        stages.add(new CorsStage(options.allowedOrigins()));
         stages.add(new MediaTypeStage());
         if (authenticator != null) {
             stages.add(new AuthenticationStage(authenticator));
@@ -203,7 +204,7 @@ public final class HttpTransport implements AutoCloseable {
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
-            response.getHeaders().put("X-Content-Type-Options", "nosniff");
+            securityHeaders(response);
             String path = Request.getPathInContext(request);
             JsonRoute route = routes.get(path);
             if (route != null) {
@@ -231,6 +232,16 @@ public final class HttpTransport implements AutoCloseable {
         }
     }
 
+    /** On every response, errors included: no sniffing, no framing, no referrers, no active content. */
+    private static void securityHeaders(Response response) {
+        var h = response.getHeaders();
+        h.put("X-Content-Type-Options", "nosniff");
+        h.put("X-Frame-Options", "DENY");
+        h.put("Referrer-Policy", "no-referrer");
+        h.put("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        h.put("Cross-Origin-Resource-Policy", "same-origin");
+    }
+
     private void serveRoute(Request request, Response response, Callback callback, JsonRoute route) {
         HttpExchange ex = new HttpExchange(request, response, callback);
         try {
@@ -241,6 +252,7 @@ public final class HttpTransport implements AutoCloseable {
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "max-age=300");
+            response.getHeaders().put("Access-Control-Allow-Origin", "*"); // public metadata, no credentials
             response.write(true, ByteBuffer.wrap(codec.json().bytes(route.document())), callback);
         } catch (Rejection r) {
             writeError(response, callback, r);

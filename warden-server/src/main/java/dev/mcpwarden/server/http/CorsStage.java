@@ -1,0 +1,76 @@
+package dev.mcpwarden.server.http;
+
+import dev.mcpwarden.core.jsonrpc.ErrorCodes;
+import dev.mcpwarden.server.pipeline.Chain;
+import dev.mcpwarden.server.pipeline.Rejection;
+import dev.mcpwarden.server.pipeline.Stage;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.server.Response;
+
+/**
+ * Cross-origin access for browser clients, only for origins configured by name: the response names the one
+ * requesting origin (never {@code *}), and preflights are answered here, before authentication, listing exactly
+ * the methods and headers MCP uses. Credentials (cookies) are never allowed; MCP clients send bearer tokens.
+ */
+public final class CorsStage implements Stage<HttpExchange, Void> {
+
+    private static final String ALLOW_METHODS = "GET, POST, DELETE";
+    private static final Set<String> ALLOWED_HEADERS = Set.of("authorization", "content-type", "accept",
+            "mcp-protocol-version", "mcp-session-id", "mcp-method", "mcp-name", "last-event-id", "dpop");
+    private static final Pattern PARAM_HEADER = Pattern.compile("mcp-param-[!#$%&'*+.^_`|~0-9a-z-]+");
+    private static final String EXPOSE = "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate, DPoP-Nonce, "
+            + "Retry-After";
+
+    private final Set<String> origins;
+
+    public CorsStage(Set<String> origins) {
+        this.origins = Set.copyOf(origins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList());
+    }
+
+    @Override
+    public Void apply(HttpExchange ex, Chain<HttpExchange, Void> chain) {
+        String origin = ex.header("Origin");
+        boolean allowed = origin != null && origins.contains(origin.toLowerCase(Locale.ROOT));
+        if ("OPTIONS".equals(ex.method())) {
+            if (!allowed || ex.header("Access-Control-Request-Method") == null) {
+                throw new Rejection(403, ErrorCodes.INVALID_REQUEST, "Forbidden: cross-origin request not allowed");
+            }
+            String method = ex.header("Access-Control-Request-Method");
+            if (!ALLOW_METHODS.contains(method)) {
+                throw new Rejection(403, ErrorCodes.INVALID_REQUEST, "Forbidden: method not allowed cross-origin");
+            }
+            String requested = ex.header("Access-Control-Request-Headers");
+            if (requested != null) {
+                for (String h : requested.split(",")) {
+                    String name = h.strip().toLowerCase(Locale.ROOT);
+                    if (!name.isEmpty() && !ALLOWED_HEADERS.contains(name) && !PARAM_HEADER.matcher(name).matches()) {
+                        throw new Rejection(403, ErrorCodes.INVALID_REQUEST,
+                                "Forbidden: header not allowed cross-origin: " + name);
+                    }
+                }
+            }
+            Response r = ex.response();
+            allowOrigin(r, origin);
+            r.getHeaders().put("Access-Control-Allow-Methods", ALLOW_METHODS);
+            if (requested != null) {
+                r.getHeaders().put("Access-Control-Allow-Headers", requested.strip());
+            }
+            r.getHeaders().put("Access-Control-Max-Age", "600");
+            r.setStatus(204);
+            r.write(true, null, ex.callback());
+            return null;
+        }
+        if (allowed) {
+            allowOrigin(ex.response(), origin);
+            ex.response().getHeaders().put("Access-Control-Expose-Headers", EXPOSE);
+        }
+        return chain.proceed(ex);
+    }
+
+    private static void allowOrigin(Response r, String origin) {
+        r.getHeaders().put("Access-Control-Allow-Origin", origin);
+        r.getHeaders().add("Vary", "Origin");
+    }
+}
