@@ -13,6 +13,11 @@ public final class ErrorCodes {
     public static final int MISSING_REQUIRED_CLIENT_CAPABILITY = -32021;
     /** 2026-07-28: the requested protocol version is not supported. */
     public static final int UNSUPPORTED_PROTOCOL_VERSION = -32022;
+    /**
+     * Implementation-defined server error (JSON-RPC -32000..-32099) used for "too many requests"; the HTTP answer
+     * is 429 with {@code Retry-After}.
+     */
+    public static final int RATE_LIMITED = -32000;
     /** Legacy (2025) resource-not-found code, never emitted on the 2026 wire. */
     public static final int LEGACY_RESOURCE_NOT_FOUND = -32002;
 

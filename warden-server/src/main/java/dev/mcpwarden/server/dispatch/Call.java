@@ -26,6 +26,7 @@ public final class Call {
     private volatile Thread worker;
     private volatile Principal principal = Principal.ANONYMOUS;
     private volatile Access access = Access.OPEN;
+    private volatile String remoteAddress;
 
     public Call(JsonRpcMessage.Request request, ProtocolVersion version, Session session,
                 ObjectNode clientCapabilities, LogLevel requestLogLevel, Outbound outbound) {
@@ -94,6 +95,15 @@ public final class Call {
     /** Who made the request, as a stable key; bound into sealed request state and sessions. */
     public String principalKey() {
         return principal.key();
+    }
+
+    /** The client's network address (HTTP), or null (stdio). */
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    public void remoteAddress(String address) {
+        this.remoteAddress = address;
     }
 
     /** What this request may reach; lists are filtered by it. */

@@ -47,6 +47,11 @@ public final class HttpExchange {
         return request.getHttpURI().getQuery();
     }
 
+    /** The peer's IP address. */
+    public String remoteAddress() {
+        return Request.getRemoteAddr(request);
+    }
+
     /** The request URL as received. */
     public String url() {
         return request.getHttpURI().toString();

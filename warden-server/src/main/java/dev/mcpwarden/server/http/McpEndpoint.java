@@ -120,6 +120,7 @@ final class McpEndpoint {
             Call call = new Call(request, meta.version(), null, meta.clientCapabilities(), meta.logLevel(),
                     responder);
             call.principal(ex.principal());
+            call.remoteAddress(ex.remoteAddress());
             responder.bind(call);
             ex.request().addFailureListener(t -> call.cancel());
             run(call, responder);
@@ -152,6 +153,7 @@ final class McpEndpoint {
                 Responder responder = responder(ex, session, true);
                 Call call = new Call(r, session.version(), session, session.clientCapabilities(), null, responder);
                 call.principal(ex.principal());
+                call.remoteAddress(ex.remoteAddress());
                 responder.bind(call);
                 session.inFlight().put(r.id(), call::cancel);
                 try {

@@ -9,6 +9,9 @@ import dev.mcpwarden.security.oauth.AccessPolicy;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
 import dev.mcpwarden.security.oauth.ScopeRequirements;
 import dev.mcpwarden.security.oauth.TrustedIssuer;
+import dev.mcpwarden.security.ratelimit.LocalRateLimiter;
+import dev.mcpwarden.security.ratelimit.RateLimitRule;
+import dev.mcpwarden.security.ratelimit.RateLimitStage;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.auth.Access;
 import dev.mcpwarden.server.http.HttpOptions;
@@ -71,7 +74,11 @@ public final class SampleServer {
                         List.of(TrustedIssuer.withKeys(options.issuer(), options.jwks())),
                         Set.of("tickets:read")),
                 new ScopeRequirements(), policy(), InstantSource.system());
-        McpServer server = build(rs.protect(McpServer.builder("warden-sample-helpdesk", "1.0.0")), HelpDesk.seeded());
+        McpServer.Builder builder = rs.protect(McpServer.builder("warden-sample-helpdesk", "1.0.0"))
+                .stage(new RateLimitStage(List.of(RateLimitRule.toolCallsPerMinutePerPrincipal(300)), List.of(),
+                        new LocalRateLimiter(100_000, InstantSource.system()),
+                        RateLimitStage.WhenUnavailable.FAIL_CLOSED));
+        McpServer server = build(builder, HelpDesk.seeded());
         return rs.protect(HttpTransport.builder(server, HttpOptions.loopback(options.port()))).start();
     }
 

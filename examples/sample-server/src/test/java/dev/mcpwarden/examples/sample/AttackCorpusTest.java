@@ -22,11 +22,16 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The attack corpus cases of authentication, scopes, policy, tenancy and sessions ({@code AUTH-*}, {@code SCOPE-*},
- * {@code POLICY-*}, {@code TENANT-*}, {@code SESSION-*}) against the sample server over real HTTP, each followed
- * by a benign request that must still be served.
+ * The attack corpus cases whose controls exist so far (authentication, scopes, policy, tenancy, sessions, schema,
+ * DNS rebinding, request bodies, rate limits) against the sample server over real HTTP, each followed by a benign
+ * request that must still be served. The guard, redaction, injection and integrity cases join when those controls
+ * land.
  */
-class AuthorizationAttacksTest {
+class AttackCorpusTest {
+
+    /** The corpus categories this test runs. */
+    static final List<String> CATEGORIES = List.of("AUTH", "SCOPE", "POLICY", "TENANT", "SESSION", "SCHEMA", "DNS",
+            "BODY", "RATE");
 
     static final TestTokens ISSUER = TestTokens.issuer("https://issuer.sample.test");
     static HttpTransport http;
@@ -51,9 +56,9 @@ class AuthorizationAttacksTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> everyAuthorizationAttackIsStopped() throws Exception {
-        List<JsonNode> cases = AttackCorpus.cases("attacks.json", List.of("AUTH", "SCOPE", "POLICY", "TENANT", "SESSION"));
-        assertThat(cases).hasSize(23);
+    Stream<DynamicTest> everyAttackOfTheImplementedCategoriesIsStopped() throws Exception {
+        List<JsonNode> cases = AttackCorpus.cases("attacks.json", CATEGORIES);
+        assertThat(cases).hasSize(31);
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.get("id").asString() + " " + c.get("title").asString(),
                 () -> {
                     run(c);
@@ -66,6 +71,18 @@ class AuthorizationAttacksTest {
         JsonNode expect = c.get("expect");
         if (id.startsWith("SESSION-")) {
             session(id);
+            return;
+        }
+        if (id.startsWith("RATE-")) {
+            flood(expect);
+            return;
+        }
+        if (c.has("http") && "POST".equals(c.get("http").get("method").asString())) {
+            McpHttp.Reply r = rawPost(c);
+            assertThat(r.status()).as(id + " status").isEqualTo(expect.get("http").asInt());
+            if (expect.has("jsonrpc_error")) {
+                assertThat(r.json().get("error").get("code").asInt()).isEqualTo(expect.get("jsonrpc_error").asInt());
+            }
             return;
         }
         if (c.has("http")) {
@@ -101,10 +118,81 @@ class AuthorizationAttacksTest {
         }
     }
 
+    /** Corpus placeholders: {@code $REPEAT(c,n)} and {@code $NEST(n)}. */
+    static String expand(String value) {
+        java.util.regex.Matcher repeat = java.util.regex.Pattern.compile("\\$REPEAT\\((.),(\\d+)\\)").matcher(value);
+        if (repeat.matches()) {
+            return repeat.group(1).repeat(Integer.parseInt(repeat.group(2)));
+        }
+        java.util.regex.Matcher nest = java.util.regex.Pattern.compile("\\$NEST\\((\\d+)\\)").matcher(value);
+        if (nest.matches()) {
+            int n = Integer.parseInt(nest.group(1));
+            return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"x\":" + "[".repeat(n)
+                    + "]".repeat(n) + "}}";
+        }
+        return value;
+    }
+
+    private static void expandAll(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            for (var e : List.copyOf(o.properties())) {
+                if (e.getValue().isString()) {
+                    o.put(e.getKey(), expand(e.getValue().asString()));
+                } else {
+                    expandAll(e.getValue());
+                }
+            }
+        }
+    }
+
+    private static McpHttp.Reply rawPost(JsonNode c) throws Exception {
+        JsonNode h = c.get("http");
+        Map<String, String> headers = McpHttp.headers2026("tools/list", null);
+        if (h.has("content_type")) {
+            headers.put("Content-Type", h.get("content_type").asString());
+        }
+        String auth = AttackCorpus.authorization(c.get("token"), ISSUER, resource);
+        if (auth != null) {
+            headers.put("Authorization", auth);
+        }
+        return client.post(headers, expand(h.get("body").asString()));
+    }
+
+    private static void flood(JsonNode expect) throws Exception {
+        Map<String, String> h = McpHttp.headers2026("tools/call", "get_ticket");
+        h.put("Authorization", "Bearer " + ISSUER.sign(AttackCorpus.claims(ISSUER, "bob", resource)));
+        ObjectNode p = Json.object();
+        p.put("name", "get_ticket");
+        p.putObject("arguments").put("ticket_id", "T-200");
+        p.set("_meta", McpHttp.meta2026(null));
+        String body = McpHttp.request(1, "tools/call", p);
+        McpHttp.Reply limited = null;
+        int ok = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < 600 && limited == null; i++) {
+            McpHttp.Reply r = client.post(h, body);
+            if (r.status() == 429) {
+                limited = r;
+            } else {
+                assertThat(r.status()).isEqualTo(200);
+                ok++;
+            }
+        }
+        assertThat(limited).as("some request of the flood was throttled").isNotNull();
+        assertThat(limited.status()).isEqualTo(expect.get("some_http").asInt());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // 300 at once, plus what refilled (5 per second) while the flood ran
+        assertThat(ok).as("the limit is 300 per minute").isBetween(300, 301 + (int) Math.ceil(seconds * 5));
+        assertThat(limited.header("Retry-After")).matches("\\d+");
+        assertThat(limited.json().get("error").get("message").asString())
+                .isEqualTo("Too Many Requests: rate limit tool-calls-per-principal exceeded");
+    }
+
     private static McpHttp.Reply send(JsonNode c) throws Exception {
         JsonNode request = c.get("request");
         String method = request.get("method").asString();
         ObjectNode params = (ObjectNode) request.get("params").deepCopy();
+        expandAll(params);
         params.set("_meta", McpHttp.meta2026(null));
         String name = params.has("name") ? params.get("name").asString() : null;
         Map<String, String> h = McpHttp.headers2026(method, "tools/call".equals(method) ? name : null);
@@ -120,6 +208,9 @@ class AuthorizationAttacksTest {
             if (auth != null) {
                 h.put("Authorization", auth);
             }
+        }
+        for (var e : c.path("headers").properties()) {
+            h.put(e.getKey(), e.getValue().asString());
         }
         return target.post(h, McpHttp.request(1, method, params));
     }

@@ -1,0 +1,49 @@
+package dev.mcpwarden.security.ratelimit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import java.time.Duration;
+import java.time.InstantSource;
+
+/**
+ * Token buckets (Bucket4j) in this process, one per rule and key, kept in a bounded cache so that many distinct
+ * keys cannot exhaust memory. An evicted bucket starts full again, which errs towards availability for keys
+ * nobody has used recently.
+ */
+public final class LocalRateLimiter implements RateLimiter {
+
+    private final Cache<String, Bucket> buckets;
+    private final TimeMeter time;
+
+    public LocalRateLimiter(int maxKeys, InstantSource clock) {
+        this.buckets = Caffeine.newBuilder().maximumSize(maxKeys).expireAfterAccess(Duration.ofHours(1)).build();
+        this.time = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                var i = clock.instant();
+                return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
+    }
+
+    @Override
+    public Decision tryConsume(RateLimitRule rule, String key) {
+        Bucket bucket = buckets.get(rule.name() + "\u0000" + key, k -> Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(rule.capacity()).refillGreedy(rule.capacity(), rule.period())
+                        .build())
+                .withCustomTimePrecision(time)
+                .build());
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        return probe.isConsumed() ? new Allowed(probe.getRemainingTokens())
+                : new Limited(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+}
