@@ -1,0 +1,97 @@
+package dev.mcpwarden.cli;
+
+import dev.mcpwarden.security.audit.AuditKey;
+import dev.mcpwarden.security.audit.AuditVerifier;
+import dev.mcpwarden.security.audit.VerificationResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code warden audit}: work with the hash-chained audit log. */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = "Work with Warden's hash-chained audit log.",
+        subcommands = {AuditCommand.Verify.class})
+public final class AuditCommand implements Runnable {
+
+    /** The log's hash chain verified. */
+    public static final int INTACT = 0;
+    /** The log was edited, records were deleted or reordered, its last line is torn, or the key is wrong. */
+    public static final int TAMPERED = 1;
+    /** Bad usage, an unreadable file or key, or a keyed log verified without its key. */
+    public static final int USAGE = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: try 'audit verify FILE'");
+    }
+
+    /** {@code warden audit verify FILE [--key-file K]}. */
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Verify an audit log's hash chain and print a one-line verdict.",
+                    "Exit status: 0 intact, 1 tampered (edited, deleted, reordered, torn, wrong key),"
+                            + " 2 usage or I/O error."})
+    static final class Verify implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The audit log (JSON lines).")
+        Path file;
+
+        @Option(names = "--key-file", paramLabel = "K",
+                description = "The key of a keyed log: base64 of at least 32 bytes (openssl rand -base64 32).")
+        Path keyFile;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Optional<AuditKey> key;
+            try {
+                key = keyFile == null ? Optional.empty() : Optional.of(AuditKey.fromFile(keyFile));
+            } catch (NoSuchFileException e) {
+                err.println("ERROR: key file " + keyFile + " does not exist");
+                return USAGE;
+            } catch (IOException | IllegalArgumentException e) {
+                err.println("ERROR: cannot read key file " + keyFile + ": " + e.getMessage());
+                return USAGE;
+            }
+            VerificationResult result;
+            try {
+                result = AuditVerifier.of(key).verify(file);
+            } catch (NoSuchFileException e) {
+                err.println("ERROR: audit log " + file + " does not exist");
+                return USAGE;
+            } catch (IOException e) {
+                err.println("ERROR: cannot read audit log " + file + ": " + e.getMessage());
+                return USAGE;
+            }
+            return switch (result) {
+                case VerificationResult.Intact intact -> {
+                    out.println("OK " + file + ": " + intact.verdict());
+                    yield INTACT;
+                }
+                case VerificationResult.Problem p when p.kind() == VerificationResult.Kind.KEY_REQUIRED -> {
+                    err.println("ERROR " + file + ": " + p.verdict() + " with --key-file");
+                    yield USAGE;
+                }
+                case VerificationResult.Problem p -> {
+                    out.println("TAMPERED " + file + ": " + p.verdict());
+                    yield TAMPERED;
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package dev.mcpwarden.security.audit;
+
+/** What an {@link AuditEvent} is about. */
+public enum AuditEventType {
+    /** A credential was checked: accepted or rejected, with the principal it established. */
+    AUTHENTICATION,
+    /** An authorization policy allowed or denied a request; the rule and reason go in the detail. */
+    POLICY_DECISION,
+    /** A rate limit was hit. */
+    RATE_LIMIT,
+    /** An input or output guard found something (and blocked, redacted or only reported it). */
+    GUARD_FINDING,
+    /** A tool was called: principal, tool, argument digest, outcome and latency. */
+    TOOL_CALL,
+    /** A session began, was resumed or ended. */
+    SESSION,
+    /** The audit log's own records: genesis, reopened, closed. */
+    INTEGRITY
+}

@@ -1,0 +1,520 @@
+package dev.mcpwarden.security.audit;
+
+import dev.mcpwarden.security.audit.AuditException.Reason;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit log: a hash-chained, append-only record of security-relevant events, written off the request thread.
+ *
+ * <pre>{@code
+ * try (AuditLog audit = AuditLog.open(AuditSink.file(Path.of("audit.jsonl")), AuditLogOptions.defaults(), clock)) {
+ *     audit.record(AuditEvent.builder(AuditEventType.TOOL_CALL, clock.instant(), requestId)
+ *             .principal(AuditPrincipal.of(iss, sub, clientId)).target("search")
+ *             .detail("arguments", AuditEvent.argumentDigest(args)).outcome("ok").latency(elapsed).build());
+ * }
+ * }</pre>
+ *
+ * <p><b>Nothing is dropped silently.</b> {@link #record} serialises the event on the caller's thread and puts it on a
+ * bounded queue that one writer thread drains. When the queue is full the caller waits (back-pressure) up to
+ * {@link AuditLogOptions#backPressureTimeout()}, then gets an {@link AuditException} and the event is counted in
+ * {@link Stats#rejected()}: the caller knows it was not recorded and can fail the request. If the sink fails, the log
+ * stops, logs an error with the number of accepted records it could not write ({@link Stats#lost()}), and every
+ * later {@code record}, {@code flush} and {@code close} throws.
+ *
+ * <p><b>Chain.</b> Each record carries {@code seq} (0, 1, 2, …), {@code prev} (the previous record's hash) and
+ * {@code hash}; see {@link AuditVerifier}. A new log starts with a genesis record; opening an existing log continues
+ * its chain after checking its first and last records, and writes a {@code reopened} record; {@link #close()} writes
+ * a {@code closed} record. A log whose last line is incomplete (a crash mid-write) or does not verify is not
+ * continued: {@link #open} throws {@link Reason#TORN_TAIL} or {@link Reason#CORRUPT}, so nothing is ever appended
+ * after damage.
+ *
+ * <p>A shutdown hook closes the log (draining the queue) if the JVM exits while it is open.
+ */
+public final class AuditLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+    private static final int MAX_BATCH = 512;
+    /** Bytes a record adds to its event JSON: seq, prev and hash members. */
+    private static final int CHAIN_OVERHEAD = 200;
+    private static final long WAIT_SLICE_MS = 100;
+
+    /** Counters for metrics. */
+    public record Stats(long accepted, long written, long rejected, long lost, long forces, int queued) {
+    }
+
+    private sealed interface Item permits Entry, Barrier {
+    }
+
+    private record Entry(byte[] eventJson) implements Item {
+    }
+
+    private record Barrier(CompletableFuture<Void> done, boolean stop) implements Item {
+    }
+
+    private final AuditSink sink;
+    private final AuditLogOptions options;
+    private final InstantSource clock;
+    private final String logId;
+    private final BlockingQueue<Item> queue;
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong forces = new AtomicLong();
+    private final Thread writer;
+    private final Thread shutdownHook;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+
+    // Writer-thread state.
+    private final RecordFormat.Hasher hasher;
+    private final ByteArrayOutputStream batch = new ByteArrayOutputStream(64 * 1024);
+    private long seq;
+    private String prev;
+    private long sinceForce;
+    private Instant lastForce;
+    private boolean dirty;
+    private int pendingLines;
+    private int pendingEntries;
+    private long sessionLines;
+
+    private AuditLog(AuditSink sink, AuditLogOptions options, InstantSource clock) {
+        this.sink = sink;
+        this.options = options;
+        this.clock = clock;
+        this.logId = UUID.randomUUID().toString();
+        this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
+        this.hasher = new RecordFormat.Hasher(options.key().orElse(null));
+        this.writer = Thread.ofPlatform().daemon().name("warden-audit-writer").unstarted(this::runWriter);
+        this.shutdownHook = new Thread(this::closeOnShutdown, "warden-audit-shutdown");
+    }
+
+    /**
+     * Opens a log on {@code sink}: starts a new chain with a genesis record, or continues the chain already there.
+     *
+     * @throws AuditException {@link Reason#TORN_TAIL} if the existing content ends with an incomplete record,
+     *                        {@link Reason#CORRUPT} if its first or last record does not verify (or was written with
+     *                        another key, or in the other mode), {@link Reason#LOCKED} if another writer holds it
+     * @throws IOException    if the sink cannot be opened or written
+     */
+    public static AuditLog open(AuditSink sink, AuditLogOptions options, InstantSource clock) throws IOException {
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(clock, "clock");
+        AuditLog log = new AuditLog(sink, options, clock);
+        Optional<AuditSink.Existing> existing = sink.open();
+        try {
+            log.start(existing);
+        } catch (IOException | RuntimeException e) {
+            try {
+                sink.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return log;
+    }
+
+    private void start(Optional<AuditSink.Existing> existing) throws IOException {
+        lastForce = clock.instant();
+        if (existing.isEmpty()) {
+            seq = -1;
+            prev = RecordFormat.ZERO_HASH;
+            AuditEvent.Builder genesis = integrity(RecordFormat.OUTCOME_GENESIS)
+                    .detail("format", RecordFormat.FORMAT_VERSION)
+                    .detail("alg", hasher.algorithm());
+            if (hasher.keyed()) {
+                genesis.detail("keyId", hasher.keyId());
+            }
+            append(RecordFormat.eventJson(genesis.build()));
+        } else {
+            continueChain(existing.get());
+            append(RecordFormat.eventJson(integrity(RecordFormat.OUTCOME_REOPENED)
+                    .detail("format", RecordFormat.FORMAT_VERSION).build()));
+        }
+        writeBatch();
+        force();
+        writer.start();
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    private void continueChain(AuditSink.Existing existing) {
+        String where = "audit log " + sink.describe();
+        RecordFormat.Parsed first = RecordFormat.parse(existing.firstLine());
+        if (first == null || first.seq() != 0 || !first.isIntegrity(RecordFormat.OUTCOME_GENESIS)) {
+            throw corrupt(where + " does not start with a genesis record");
+        }
+        String alg = first.detailText("alg");
+        if (hasher.keyed() && !RecordFormat.ALG_KEYED.equals(alg)) {
+            throw corrupt(where + " is not keyed (" + alg + "), but a key was configured");
+        }
+        if (!hasher.keyed() && RecordFormat.ALG_KEYED.equals(alg)) {
+            throw corrupt(where + " is keyed (key id " + first.detailText("keyId") + "); configure its key");
+        }
+        if (hasher.keyed() && !hasher.keyId().equals(first.detailText("keyId"))) {
+            throw corrupt(where + " was written with key id " + first.detailText("keyId")
+                    + ", not with the configured key (id " + hasher.keyId() + ")");
+        }
+        if (!hasher.hash(first.body()).equals(first.hash())) {
+            throw corrupt(where + ": its genesis record does not verify");
+        }
+        RecordFormat.Parsed last = RecordFormat.parse(existing.lastLine());
+        if (last == null || !hasher.hash(last.body()).equals(last.hash())) {
+            throw corrupt(where + ": its last record does not verify");
+        }
+        seq = last.seq();
+        prev = last.hash();
+    }
+
+    private static AuditException corrupt(String message) {
+        return new AuditException(Reason.CORRUPT, message + ". Nothing is appended to a damaged log: run `warden"
+                + " audit verify` on it, keep it as evidence, and start the log on a new file");
+    }
+
+    private AuditEvent.Builder integrity(String outcome) {
+        return AuditEvent.builder(AuditEventType.INTEGRITY, clock.instant(), logId)
+                .target(RecordFormat.LOG_TARGET).outcome(outcome);
+    }
+
+    // ---- callers -------------------------------------------------------------------------------------------------
+
+    /**
+     * Records an event. Returns once the event is queued for the writer, normally at once; waits while the queue
+     * is full, up to the back-pressure timeout.
+     *
+     * @throws AuditException           when the event could not be recorded: {@link Reason#BACK_PRESSURE_TIMEOUT},
+     *                                  {@link Reason#INTERRUPTED}, {@link Reason#CLOSED} or
+     *                                  {@link Reason#WRITE_FAILED}
+     * @throws IllegalArgumentException when the record would exceed {@link AuditLogOptions#maxRecordBytes()}
+     */
+    public void record(AuditEvent event) {
+        Objects.requireNonNull(event, "event");
+        byte[] json = RecordFormat.eventJson(event);
+        if (json.length + CHAIN_OVERHEAD > options.maxRecordBytes()) {
+            throw new IllegalArgumentException("audit event " + event.type() + " for " + event.correlationId()
+                    + " is " + json.length + " bytes, more than maxRecordBytes " + options.maxRecordBytes()
+                    + " allows; record less detail");
+        }
+        Entry entry = new Entry(json);
+        ReentrantReadWriteLock.ReadLock lock = gate.readLock();
+        lock.lock();
+        try {
+            checkUsable();
+            boolean queued;
+            try {
+                queued = queue.offer(entry)
+                        || queue.offer(entry, options.backPressureTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                rejected.incrementAndGet();
+                throw new AuditException(Reason.INTERRUPTED, "interrupted while waiting to record an audit event"
+                        + " (" + event.type() + " " + event.correlationId() + "); it was not recorded");
+            }
+            if (!queued) {
+                long n = rejected.incrementAndGet();
+                LOG.error("Audit queue full for {}: an event ({} {}) was not recorded ({} so far); the writer to {}"
+                        + " is not keeping up", options.backPressureTimeout(), event.type(), event.correlationId(),
+                        n, sink.describe());
+                throw new AuditException(Reason.BACK_PRESSURE_TIMEOUT, "the audit queue (" + options.queueCapacity()
+                        + " events) stayed full for " + options.backPressureTimeout() + "; the event ("
+                        + event.type() + " " + event.correlationId() + ") was not recorded");
+            }
+            accepted.incrementAndGet();
+        } finally {
+            lock.unlock();
+        }
+        if (failure != null) {
+            throw writeFailed();
+        }
+    }
+
+    /**
+     * Waits until every event recorded before this call is written and forced to stable storage.
+     *
+     * @throws AuditException {@link Reason#CLOSED} or {@link Reason#WRITE_FAILED}
+     */
+    public void flush() {
+        Barrier barrier = new Barrier(new CompletableFuture<>(), false);
+        ReentrantReadWriteLock.ReadLock lock = gate.readLock();
+        lock.lock();
+        try {
+            checkUsable();
+            enqueueControl(barrier);
+        } finally {
+            lock.unlock();
+        }
+        await(barrier.done());
+    }
+
+    /** Counters for metrics: accepted, written, rejected (back-pressure), lost (after a sink failure), forces. */
+    public Stats stats() {
+        long acc = accepted.get();
+        long wr = written.get();
+        return new Stats(acc, wr, rejected.get(), failure == null ? 0 : Math.max(0, acc - wr), forces.get(),
+                queue.size());
+    }
+
+    /**
+     * Stops accepting events, writes everything queued and a {@code closed} record, forces, and closes the sink.
+     * Idempotent.
+     *
+     * @throws AuditException {@link Reason#WRITE_FAILED} if the sink failed at any time, with the number of accepted
+     *                        records that were not written
+     */
+    @Override
+    public void close() {
+        boolean first;
+        gate.writeLock().lock();
+        try {
+            first = !closed;
+            closed = true;
+        } finally {
+            gate.writeLock().unlock();
+        }
+        if (first) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // Called from the hook itself, or during shutdown: nothing to remove.
+            }
+            if (failure == null) {
+                enqueueControl(new Barrier(new CompletableFuture<>(), true));
+            }
+        }
+        await(stopped);
+        if (failure != null) {
+            throw writeFailed();
+        }
+    }
+
+    private void closeOnShutdown() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            LOG.error("Closing the audit log {} at shutdown failed", sink.describe(), e);
+        }
+    }
+
+    private void checkUsable() {
+        if (failure != null) {
+            throw writeFailed();
+        }
+        if (closed) {
+            throw new AuditException(Reason.CLOSED, "the audit log " + sink.describe() + " is closed");
+        }
+    }
+
+    private AuditException writeFailed() {
+        Stats s = stats();
+        return new AuditException(Reason.WRITE_FAILED, "the audit log " + sink.describe() + " failed and stopped; "
+                + s.lost() + " accepted record(s) were not written", failure);
+    }
+
+    /** Enqueues a control item, waiting for space as long as the writer is alive. */
+    private void enqueueControl(Barrier barrier) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (queue.offer(barrier, WAIT_SLICE_MS, TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                if (failure != null || stopped.isDone()) {
+                    throw writeFailed();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits for the writer (uninterruptibly: draining must finish), failing if the writer fails. */
+    private void await(CompletableFuture<Void> future) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    future.get(WAIT_SLICE_MS, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (TimeoutException e) {
+                    if (failure != null && future != stopped) {
+                        throw writeFailed();
+                    }
+                } catch (ExecutionException e) {
+                    throw writeFailed();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---- writer thread -------------------------------------------------------------------------------------------
+
+    private void runWriter() {
+        List<Item> items = new ArrayList<>(MAX_BATCH);
+        try {
+            while (true) {
+                Item first = next();
+                if (first == null) {
+                    if (dirty && intervalElapsed()) {
+                        force();
+                    }
+                    continue;
+                }
+                items.add(first);
+                queue.drainTo(items, MAX_BATCH - 1);
+                boolean stop = writeItems(items);
+                items.clear();
+                if (stop) {
+                    sink.close();
+                    stopped.complete(null);
+                    return;
+                }
+            }
+        } catch (Throwable t) {
+            fail(t, items);
+        }
+    }
+
+    private Item next() {
+        try {
+            if (options.fsync() instanceof FsyncPolicy.Interval(Duration interval)) {
+                return queue.poll(Math.max(1, interval.toMillis()), TimeUnit.MILLISECONDS);
+            }
+            return queue.take();
+        } catch (InterruptedException e) {
+            return null; // the writer is private; keep draining
+        }
+    }
+
+    private boolean writeItems(List<Item> items) throws IOException {
+        List<Barrier> barriers = List.of();
+        boolean stop = false;
+        for (Item item : items) {
+            switch (item) {
+                case Entry e -> {
+                    append(e.eventJson());
+                    pendingEntries++;
+                }
+                case Barrier b -> {
+                    if (barriers.isEmpty()) {
+                        barriers = new ArrayList<>();
+                    }
+                    barriers.add(b);
+                    stop |= b.stop();
+                }
+            }
+        }
+        if (stop) {
+            append(RecordFormat.eventJson(integrity(RecordFormat.OUTCOME_CLOSED)
+                    .detail("sessionRecords", sessionLines + pendingLines).build()));
+        }
+        writeBatch();
+        if (!barriers.isEmpty() || forceDue()) {
+            force();
+        }
+        for (Barrier b : barriers) {
+            b.done().complete(null);
+        }
+        return stop;
+    }
+
+    private void append(byte[] eventJson) {
+        long s = seq + 1;
+        byte[] body = RecordFormat.body(s, prev, eventJson);
+        String hash = hasher.hash(body);
+        batch.writeBytes(RecordFormat.line(body, hash));
+        seq = s;
+        prev = hash;
+        pendingLines++;
+    }
+
+    private void writeBatch() throws IOException {
+        if (pendingLines == 0) {
+            return;
+        }
+        sink.append(batch.toByteArray(), 0, batch.size());
+        batch.reset();
+        written.addAndGet(pendingEntries);
+        sessionLines += pendingLines;
+        sinceForce += pendingLines;
+        pendingLines = 0;
+        pendingEntries = 0;
+        dirty = true;
+    }
+
+    private boolean forceDue() {
+        if (!dirty) {
+            return false;
+        }
+        return switch (options.fsync()) {
+            case FsyncPolicy.EveryRecord r -> true;
+            case FsyncPolicy.EveryN(int n) -> sinceForce >= n;
+            case FsyncPolicy.Interval i -> intervalElapsed();
+            case FsyncPolicy.Never n -> false;
+        };
+    }
+
+    private boolean intervalElapsed() {
+        return options.fsync() instanceof FsyncPolicy.Interval(Duration interval)
+                && Duration.between(lastForce, clock.instant()).compareTo(interval) >= 0;
+    }
+
+    private void force() throws IOException {
+        sink.force();
+        forces.incrementAndGet();
+        sinceForce = 0;
+        dirty = false;
+        lastForce = clock.instant();
+    }
+
+    private void fail(Throwable t, List<Item> inFlight) {
+        failure = t;
+        List<Item> rest = new ArrayList<>(inFlight);
+        queue.drainTo(rest);
+        for (Item item : rest) {
+            if (item instanceof Barrier b) {
+                b.done().completeExceptionally(t);
+            }
+        }
+        LOG.error("Audit log {} failed and stopped; {} accepted record(s) were not written, and no further events"
+                + " are accepted", sink.describe(), stats().lost(), t);
+        try {
+            sink.close();
+        } catch (IOException | RuntimeException e) {
+            t.addSuppressed(e);
+        }
+        stopped.complete(null);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.mcpwarden.security.audit;
+
+/**
+ * Who acted, as far as the audit log is concerned: identifiers only, never credentials. Every field may be null
+ * (an unauthenticated request has none).
+ *
+ * @param issuer   the token issuer ({@code iss})
+ * @param subject  the subject ({@code sub})
+ * @param clientId the OAuth client ({@code client_id} or {@code azp})
+ * @param tenant   the tenant, where the deployment has tenants
+ */
+public record AuditPrincipal(String issuer, String subject, String clientId, String tenant) {
+
+    /** No principal: an unauthenticated request, or an event of the log itself. */
+    public static final AuditPrincipal NONE = new AuditPrincipal(null, null, null, null);
+
+    static final int MAX_LENGTH = 1024;
+
+    public AuditPrincipal {
+        AuditEvent.checkText("principal.issuer", issuer, MAX_LENGTH);
+        AuditEvent.checkText("principal.subject", subject, MAX_LENGTH);
+        AuditEvent.checkText("principal.clientId", clientId, MAX_LENGTH);
+        AuditEvent.checkText("principal.tenant", tenant, MAX_LENGTH);
+    }
+
+    public static AuditPrincipal of(String issuer, String subject, String clientId) {
+        return new AuditPrincipal(issuer, subject, clientId, null);
+    }
+
+    /** True when no field is set. */
+    public boolean isEmpty() {
+        return issuer == null && subject == null && clientId == null && tenant == null;
+    }
+}
