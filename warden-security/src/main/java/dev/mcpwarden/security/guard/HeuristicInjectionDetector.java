@@ -1,0 +1,214 @@
+package dev.mcpwarden.security.guard;
+
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A fast, local {@link PromptInjectionDetector} built from phrase rules. Each rule that fires adds its weight to the
+ * score (capped at 1); the text is an attack when the score reaches the threshold (0.5 by default).
+ *
+ * <p>Rules: instruction overrides ({@code ignore all previous instructions}, {@code disregard the above}), injected
+ * instructions and role play ({@code new instructions:}, {@code you are now DAN}, developer mode), chat-template and
+ * system markers ({@code [[SYSTEM]]}, {@code <|im_start|>}, {@code system override}), requests for the system prompt,
+ * attempts to disable safety, tool-call coercion ({@code call delete_ticket}), exfiltration phrasing
+ * ({@code send the api keys to https://…}, markdown images with query strings), invisible Unicode (tag characters,
+ * whose hidden ASCII is decoded and scanned too; bidi overrides; zero-width characters) and base64 blobs that decode
+ * to such phrases. The text is matched after NFKC normalisation, removal of invisible characters and lower-casing,
+ * so fullwidth letters or zero-width splits do not hide a phrase. Overrides need an instruction-like object: "ignore
+ * the previous ticket" is not one.
+ */
+public final class HeuristicInjectionDetector implements PromptInjectionDetector {
+
+    private record Rule(String name, double weight, Pattern pattern) {
+    }
+
+    private static Rule rule(String name, double weight, String regex) {
+        return new Rule(name, weight, Pattern.compile(regex));
+    }
+
+    private static final String DETERMINERS = "(?:(?:all|any|every|each|the|your|my|these|those|of|previous|prior"
+            + "|above|earlier|preceding|foregoing|initial|original|system|existing|current|developer|safety|other)\\s+)"
+            + "{0,5}";
+
+    private static final List<Rule> RULES = List.of(
+            rule("instruction-override", 0.7, "\\b(?:ignore|disregard|forget|override|bypass|skip|abandon|drop)\\s+"
+                    + DETERMINERS + "(?:instructions?|prompts?|rules|directives?|directions|guidelines|guardrails"
+                    + "|constraints|programming|commands|orders|context|training)\\b"),
+            rule("instruction-override", 0.6, "\\b(?:ignore|disregard|forget)\\s+(?:all\\s+|everything\\s+)?"
+                    + "(?:of\\s+)?(?:the\\s+)?(?:above|previous|prior|everything\\s+(?:above|before))"
+                    + "(?=\\s*(?:[.,;:!]|$|and\\b|then\\b|instead\\b))"),
+            rule("injected-instructions", 0.6, "\\b(?:new|updated|real|actual|true|hidden|secret)\\s+(?:system\\s+)?"
+                    + "(?:instructions?|directives?|orders)\\s*:"),
+            rule("injected-instructions", 0.4, "\\bfrom\\s+now\\s+on\\b[^.\\n]{0,40}\\b(?:you|your|assistant)\\b"),
+            rule("role-play", 0.6, "\\byou\\s+are\\s+now\\s+(?:in\\s+)?(?:an?\\s+|the\\s+|my\\s+)?(?:dan\\b|developer\\s+mode"
+                    + "|jailbroken|unrestricted|unfiltered|evil|god\\s+mode|admin(?:istrator)?\\s+mode|root\\b|no\\s+longer)"),
+            rule("role-play", 0.6, "\\b(?:do\\s+anything\\s+now|jailbreak(?:ed)?|developer\\s+mode\\s+(?:enabled|on))\\b"),
+            rule("role-play", 0.5, "\\b(?:act|behave)\\s+as\\s+(?:an?\\s+)?(?:unrestricted|unfiltered|jailbroken|system"
+                    + "|administrator|root|different)\\b"),
+            rule("role-play", 0.3, "\\b(?:pretend\\s+(?:to\\s+be|you\\s+are)|you\\s+are\\s+now)\\b"),
+            rule("system-marker", 0.6, "\\[\\[?\\s*(?:system|admin|instructions?)\\s*\\]\\]?|<\\|?\\s*(?:im_start|im_end"
+                    + "|system|endoftext)\\s*\\|?>|<\\s*/?\\s*system\\s*>|\\bsystem\\s+(?:override|prompt\\s+override)\\b"
+                    + "|\\b(?:begin|end)\\s+system\\s+prompt\\b|(?m:^\\s*#{0,6}\\s*system\\s*(?:prompt|message)?\\s*:)"),
+            rule("prompt-leak", 0.6, "\\b(?:reveal|show|print|output|repeat|display|leak|tell)\\s+(?:me\\s+)?(?:your|the)"
+                    + "\\s+(?:full\\s+|entire\\s+|original\\s+|hidden\\s+|initial\\s+)?(?:system\\s+prompt|instructions"
+                    + "|initial\\s+prompt|hidden\\s+prompt)"),
+            rule("disable-safety", 0.6, "\\b(?:disable|turn\\s+off|deactivate|bypass|ignore)\\s+(?:all\\s+|any\\s+|the\\s+"
+                    + "|your\\s+){0,4}(?:safety|security|content)\\s+(?:filters?|guardrails?|checks?|rules|polic(?:y|ies))"),
+            rule("tool-coercion", 0.6, "\\b(?:call|invoke|run|execute|use|trigger)\\s+(?:the\\s+)?(?:tool\\s+|function\\s+)?"
+                    + "[a-z][a-z0-9]*_?(?:delete|drop|remove|destroy|wipe|purge|reset|transfer|send|exec|grant|update)"
+                    + "[a-z0-9_]*\\b|\\b(?:call|invoke|run|execute|use|trigger)\\s+(?:the\\s+)?(?:tool\\s+|function\\s+)?"
+                    + "(?:delete|drop|remove|destroy|wipe|purge|reset|transfer|send|exec|grant|update)_[a-z0-9_]+\\b"),
+            rule("tool-coercion", 0.4, "\\b(?:call|invoke|run|execute|trigger)\\s+(?:the\\s+)?(?:tool\\s+|function\\s+)?"
+                    + "[a-z][a-z0-9]*_[a-z0-9_]+\\b"),
+            rule("destructive-command", 0.3, "\\b(?:delete|drop|wipe|erase|destroy|truncate)\\s+(?:all|every|each)\\b"
+                    + "|\\brm\\s+-rf\\b"),
+            rule("exfiltration", 0.6, "\\b(?:send|post|upload|forward|email|e-mail|exfiltrate|leak|transmit|copy)\\b"
+                    + "[^.\\n]{0,60}\\b(?:api\\s*keys?|secrets?|passwords?|credentials?|tokens?|private\\s+keys?"
+                    + "|conversation|chat\\s+history|user\\s+data|customer\\s+data|environment\\s+variables)\\b[^.\\n]{0,60}"
+                    + "\\b(?:to|at|via)\\s+(?:https?://|\\S+@|\\S+\\.\\S+)"),
+            rule("exfiltration", 0.6, "\\b(?:output|print|list|dump|reveal|show|give\\s+me)\\s+(?:me\\s+)?(?:all\\s+)?"
+                    + "(?:the\\s+|your\\s+)?(?:api\\s*keys|secrets|passwords|credentials|access\\s+tokens|all\\s+user\\s+data)\\b"),
+            rule("exfiltration", 0.5, "!\\[[^\\]]*\\]\\(\\s*https?://[^)\\s]*\\?[^)\\s]*="));
+
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{24,}={0,2}");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
+    private static final HeuristicInjectionDetector STANDARD = new HeuristicInjectionDetector(0.5);
+
+    private final double threshold;
+
+    private HeuristicInjectionDetector(double threshold) {
+        this.threshold = threshold;
+    }
+
+    /** The detector with threshold 0.5. */
+    public static HeuristicInjectionDetector standard() {
+        return STANDARD;
+    }
+
+    /** A detector that flags at {@code threshold} (0 exclusive to 1 inclusive). */
+    public static HeuristicInjectionDetector withThreshold(double threshold) {
+        if (!(threshold > 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold must be in (0, 1], was " + threshold);
+        }
+        return new HeuristicInjectionDetector(threshold);
+    }
+
+    @Override
+    public Detection detect(String text) {
+        if (text == null || text.isEmpty()) {
+            return Detection.clean();
+        }
+        Map<String, Double> signals = new LinkedHashMap<>();
+        unicodeSignals(text, signals);
+        phraseSignals(normalise(text), signals);
+        for (String blob : decodeBlobs(text)) {
+            if (phraseScore(blob) >= 0.5) {
+                signals.merge("encoded-instructions", 0.7, Math::max);
+            }
+        }
+        double score = Math.min(1.0, signals.values().stream().mapToDouble(Double::doubleValue).sum());
+        if (signals.isEmpty()) {
+            return Detection.clean();
+        }
+        return new Detection(score >= threshold, score, List.copyOf(signals.keySet()));
+    }
+
+    private static void unicodeSignals(String text, Map<String, Double> signals) {
+        StringBuilder hidden = new StringBuilder();
+        int zeroWidth = 0;
+        boolean bidi = false;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            if (Unicode.tag(cp)) {
+                if (cp >= 0xE0020 && cp <= 0xE007E) {
+                    hidden.append((char) (cp - 0xE0000));
+                }
+            } else if (Unicode.bidiControl(cp) && cp != 0x200E && cp != 0x200F) {
+                bidi = true;
+            } else if (cp == 0x200B || cp == 0x200C || cp == 0x2060 || cp == 0x180E || (cp == 0xFEFF && i > 0)) {
+                zeroWidth++;
+            }
+            i += Character.charCount(cp);
+        }
+        if (!hidden.isEmpty()) {
+            signals.merge("hidden-tag-characters", 0.6, Math::max);
+            if (phraseScore(hidden.toString()) > 0) {
+                signals.merge("hidden-instructions", 0.7, Math::max);
+            }
+        }
+        if (bidi) {
+            signals.merge("bidi-control", 0.3, Math::max);
+        }
+        if (zeroWidth > 0) {
+            signals.merge("zero-width-characters", zeroWidth >= 3 ? 0.3 : 0.2, Math::max);
+        }
+    }
+
+    private static void phraseSignals(String normalised, Map<String, Double> signals) {
+        for (Rule rule : RULES) {
+            if (rule.pattern.matcher(normalised).find()) {
+                signals.merge(rule.name, rule.weight, Math::max);
+            }
+        }
+    }
+
+    private static double phraseScore(String text) {
+        Map<String, Double> inner = new LinkedHashMap<>();
+        phraseSignals(normalise(text), inner);
+        return inner.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /** NFKC, invisible characters removed, lower case, whitespace collapsed. */
+    static String normalise(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        String nfkc = Normalizer.normalize(text, Normalizer.Form.NFKC);
+        for (int i = 0; i < nfkc.length(); ) {
+            int cp = nfkc.codePointAt(i);
+            if (!Unicode.invisible(cp)) {
+                sb.appendCodePoint(cp);
+            }
+            i += Character.charCount(cp);
+        }
+        return WHITESPACE.matcher(sb.toString().toLowerCase(Locale.ROOT)).replaceAll(" ");
+    }
+
+    /** Decodes each base64 run of the original text that yields mostly printable text. */
+    static List<String> decodeBlobs(String text) {
+        List<String> decoded = new ArrayList<>();
+        Matcher m = BASE64.matcher(text);
+        while (m.find() && decoded.size() < 16) {
+            String blob = m.group();
+            byte[] bytes = null;
+            try {
+                String unpadded = blob.replace("=", "");
+                if (unpadded.length() % 4 == 1) {
+                    continue;
+                }
+                bytes = (blob.indexOf('-') >= 0 || blob.indexOf('_') >= 0 ? Base64.getUrlDecoder() : Base64.getDecoder())
+                        .decode(pad(unpadded));
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            String s = new String(bytes, StandardCharsets.UTF_8);
+            long printable = s.chars().filter(c -> (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t').count();
+            if (!s.isEmpty() && printable >= 0.9 * s.length()) {
+                decoded.add(s);
+            }
+        }
+        return decoded;
+    }
+
+    private static String pad(String blob) {
+        int rest = blob.length() % 4;
+        return rest == 0 ? blob : blob + "==".substring(0, 4 - rest);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.mcpwarden.security.guard;
+
+/**
+ * Judges whether untrusted text (a tool result, a fetched page, an argument) tries to instruct the model. A
+ * detection is a signal, not a proof: pair it with {@link Spotlighter} so that even missed injections arrive marked
+ * as data. Implementations are thread-safe and never throw.
+ */
+@FunctionalInterface
+public interface PromptInjectionDetector {
+
+    /** The judgement on {@code text}. */
+    Detection detect(String text);
+}

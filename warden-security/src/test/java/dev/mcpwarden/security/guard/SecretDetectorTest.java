@@ -1,0 +1,125 @@
+package dev.mcpwarden.security.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SecretDetectorTest {
+
+    static final String JWT = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSIsImV4cCI6MTc5MDAwMDAwMH0"
+            + ".c2lnbmF0dXJlLWJ5dGVzLWhlcmUtMTIzNDU2Nzg5MA";
+    static final String PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7b9v0Hq3\nq1w2e3r4t5y6u7i8o9p0\n"
+            + "-----END RSA PRIVATE KEY-----";
+
+    final Redactor redactor = Redactor.secrets();
+
+    /** The one finding's kind and the exact text of its span. */
+    private static String only(String text) {
+        List<TextMatch> spans = Redactor.secrets().spans(text);
+        assertThat(spans).as(text).hasSize(1);
+        TextMatch m = spans.get(0);
+        return m.kind() + " " + text.substring(m.start(), m.end());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "key: sk_live_51Hs9xZ2eZvKYlo2C0a1b2c3d4e5f6g7h8|API_KEY sk_live_51Hs9xZ2eZvKYlo2C0a1b2c3d4e5f6g7h8",
+        "rk_live_51AbCdEfGhIjKlMnOpQrStUv rest|API_KEY rk_live_51AbCdEfGhIjKlMnOpQrStUv",
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc|API_KEY sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        "OPENAI=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z|API_KEY sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z",
+        "token ghp_16C7e42F292c6912E7710c838347Ae178B4a ok|API_KEY ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz|"
+                + "API_KEY github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+        "slack xoxb-2134-5678-AbCdEfGhIjKl end|API_KEY xoxb-2134-5678-AbCdEfGhIjKl",
+        "maps AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY!|API_KEY AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE|AWS_KEY AKIAIOSFODNN7EXAMPLE",
+        "ASIAY34FZKBOKMUTVV7A is temporary|AWS_KEY ASIAY34FZKBOKMUTVV7A",
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY|"
+                + "AWS_KEY wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "url=postgres://app:S3cr3t!pw@db.internal:5432/prod now|"
+                + "CONNECTION_STRING postgres://app:S3cr3t!pw@db.internal:5432/prod",
+        "mongodb+srv://admin:hunter22@cluster0.ab1cd.mongodb.net/test|"
+                + "CONNECTION_STRING mongodb+srv://admin:hunter22@cluster0.ab1cd.mongodb.net/test",
+        "jdbc:mysql://db:3306/app?user=app&password=Zx9!kq2Lm end|"
+                + "CONNECTION_STRING jdbc:mysql://db:3306/app?user=app&password=Zx9!kq2Lm",
+        "Server=db;Database=app;User Id=sa;Password=Pa55w0rd!x;|"
+                + "CONNECTION_STRING Server=db;Database=app;User Id=sa;Password=Pa55w0rd!x;",
+        "password=Tr0ub4dor&3 done|PASSWORD Tr0ub4dor",
+        "\"api_key\": \"9f8e7d6c5b4a39281706\"|API_KEY 9f8e7d6c5b4a39281706",
+        "Authorization: Bearer abcDEF123456ghiJKL789mno|TOKEN abcDEF123456ghiJKL789mno",
+    })
+    void credentialsAreFoundWithTheirKindAndExactSpan(String text, String expected) {
+        assertThat(only(text)).isEqualTo(expected);
+    }
+
+    @Test
+    void aJwtIsAToken() {
+        assertThat(only("id_token=" + JWT)).isEqualTo("TOKEN " + JWT);
+    }
+
+    @Test
+    void aPrivateKeyIsRedactedAsOneWholeBlock() {
+        String text = "key:\n" + PEM + "\nafter";
+        assertThat(only(text)).isEqualTo("PRIVATE_KEY " + PEM);
+        assertThat(redactor.redactText(text).text()).isEqualTo("key:\n[REDACTED-PRIVATE_KEY]\nafter");
+    }
+
+    @Test
+    void aTruncatedPrivateKeyIsRedactedToTheEndOfTheText() {
+        String text = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA";
+        assertThat(redactor.redactText("x " + text).text()).isEqualTo("x [REDACTED-PRIVATE_KEY]");
+    }
+
+    @Test
+    void aKeySplitByZeroWidthCharactersIsStillCaughtAndRedactedWhole() {
+        String split = "key sk_live_\u200b51Hs9xZ2eZvKYlo2C0a1b2c\u200d3d4e5f6g7h8 end";
+        Redactor.RedactedText r = redactor.redactText(split);
+        assertThat(r.text()).isEqualTo("key [REDACTED-API_KEY] end");
+        assertThat(r.kinds()).containsExactly(FindingKind.API_KEY);
+    }
+
+    @Test
+    void aKeyWrittenInFullwidthLettersIsCaught() {
+        String fullwidth = "\uff53\uff4b\uff3f\uff4c\uff49\uff56\uff45\uff3f51Hs9xZ2eZvKYlo2C0a1b2c";
+        assertThat(redactor.redactText("k=" + fullwidth + ".").text()).isEqualTo("k=[REDACTED-API_KEY].");
+    }
+
+    @Test
+    void aSoftHyphenOrBidiControlInsideAnAwsKeyDoesNotHideIt() {
+        assertThat(redactor.redactText("AKIAIOSF\u00adODNN7EXAMPLE").text()).isEqualTo("[REDACTED-AWS_KEY]");
+        assertThat(redactor.redactText("AKIA\u202eIOSFODNN7EXAMPLE").text()).isEqualTo("[REDACTED-AWS_KEY]");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "sk-learn-classification-tutorial-for-beginners",
+        "the password is stored in the vault",
+        "password=${DB_PASSWORD}",
+        "password: ********",
+        "password=aaaaaaaaaaaa",
+        "token: abc",
+        "AKIA is a prefix, AKIAshort",
+        "AKIAIOSFODNN7EXAMPLEX",
+        "eyJhbGciOi is not a token",
+        "https://example.com/path?x=1",
+        "postgres://db.example.com:5432/app",
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQ\n-----END PUBLIC KEY-----",
+        "ticket T-100 about the printer; call 415 555 0134",
+        "Ignore the previous ticket, this one supersedes it. Path is C:\\Users\\jane\\vpn.log",
+    })
+    void ordinaryTextHasNoSecrets(String text) {
+        assertThat(SecretDetector.standard().scan(Skeleton.of(text).text)).as(text).isEmpty();
+    }
+
+    @Test
+    void entropyIsMeasuredInBitsPerCharacter() {
+        assertThat(SecretDetector.entropy("aaaa")).isEqualTo(0.0);
+        assertThat(SecretDetector.entropy("abcd")).isCloseTo(2.0, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(SecretDetector.looksRandom("${SECRET_FROM_ENV}")).isFalse();
+        assertThat(SecretDetector.looksRandom("Zx9!kq2Lm")).isTrue();
+    }
+}
