@@ -1,0 +1,60 @@
+package dev.mcpwarden.security.integrity;
+
+import dev.mcpwarden.server.dispatch.Catalog;
+import dev.mcpwarden.server.prompt.Prompt;
+import dev.mcpwarden.server.resource.ResourceTemplate;
+import dev.mcpwarden.server.tool.Tool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One listed definition: its kind, its identity within the kind (a tool's or prompt's name, a template's URI
+ * template), the definition as the server lists it, and its {@link DefinitionDigest digest}.
+ */
+public record Definition(DefinitionKind kind, String name, JsonNode json, String digest) {
+
+    public Definition {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(json, "json");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(digest, "digest");
+    }
+
+    /** A definition as listed by a server; fails when it has no string identity field. */
+    public static Definition of(DefinitionKind kind, JsonNode json) {
+        Objects.requireNonNull(kind, "kind");
+        if (json == null || !json.isObject()) {
+            throw new IllegalArgumentException("a " + kind.pinKey() + " entry must be a JSON object, was: "
+                    + (json == null ? "nothing" : json.getNodeType()));
+        }
+        JsonNode id = json.get(kind.identityField());
+        if (id == null || !id.isString() || id.asString().isEmpty()) {
+            throw new IllegalArgumentException("a " + kind.pinKey() + " entry needs a non-empty string \""
+                    + kind.identityField() + "\"");
+        }
+        return new Definition(kind, id.asString(), json, DefinitionDigest.of(kind, json));
+    }
+
+    public static Definition of(Tool tool) {
+        return of(DefinitionKind.TOOL, tool.toJson());
+    }
+
+    public static Definition of(Prompt prompt) {
+        return of(DefinitionKind.PROMPT, prompt.toJson());
+    }
+
+    public static Definition of(ResourceTemplate template) {
+        return of(DefinitionKind.RESOURCE_TEMPLATE, template.toJson());
+    }
+
+    /** Every tool, prompt and resource template of a catalog, in its registration order. */
+    public static List<Definition> allOf(Catalog catalog) {
+        List<Definition> all = new ArrayList<>();
+        catalog.tools().forEach(t -> all.add(of(t.tool())));
+        catalog.prompts().forEach(p -> all.add(of(p)));
+        catalog.templates().forEach(t -> all.add(of(t)));
+        return List.copyOf(all);
+    }
+}
