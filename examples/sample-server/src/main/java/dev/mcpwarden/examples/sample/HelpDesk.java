@@ -123,6 +123,11 @@ public final class HelpDesk {
         }
     }
 
+    /** The folder attachments live in. */
+    public Path attachmentsRoot() {
+        return attachments;
+    }
+
     /** A ticket of the tenant; another tenant's ticket is exactly as absent as a missing one. */
     public Optional<Ticket> ticket(String tenant, String id) throws SQLException {
         return query("SELECT id, tenant, title, body FROM ticket WHERE id = ? AND tenant = ?", id, tenant).stream()

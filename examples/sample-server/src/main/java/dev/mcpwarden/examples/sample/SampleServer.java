@@ -5,6 +5,13 @@ import dev.mcpwarden.core.content.Content;
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.security.ResourceServer;
+import dev.mcpwarden.security.guard.InputGuardStage;
+import dev.mcpwarden.security.guard.OutputGuardStage;
+import dev.mcpwarden.security.guard.PathGuard;
+import dev.mcpwarden.security.guard.Redactor;
+import dev.mcpwarden.security.guard.SafeHttpFetcher;
+import dev.mcpwarden.security.guard.ShellArgumentGuard;
+import dev.mcpwarden.security.guard.UrlGuard;
 import dev.mcpwarden.security.oauth.AccessPolicy;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
 import dev.mcpwarden.security.oauth.ScopeRequirements;
@@ -64,6 +71,10 @@ public final class SampleServer {
         }
     }
 
+    /** Fetches public URLs only: every redirect is vetted again and connections go to the vetted address. */
+    private static final SafeHttpFetcher FETCHER = SafeHttpFetcher.create(UrlGuard.standard(),
+            SafeHttpFetcher.Limits.defaults());
+
     private SampleServer() {
     }
 
@@ -74,11 +85,22 @@ public final class SampleServer {
                         List.of(TrustedIssuer.withKeys(options.issuer(), options.jwks())),
                         Set.of("tickets:read")),
                 new ScopeRequirements(), policy(), InstantSource.system());
+        HelpDesk desk = HelpDesk.seeded();
         McpServer.Builder builder = rs.protect(McpServer.builder("warden-sample-helpdesk", "1.0.0"))
                 .stage(new RateLimitStage(List.of(RateLimitRule.toolCallsPerMinutePerPrincipal(300)), List.of(),
                         new LocalRateLimiter(100_000, InstantSource.system()),
-                        RateLimitStage.WhenUnavailable.FAIL_CLOSED));
-        McpServer server = build(builder, HelpDesk.seeded());
+                        RateLimitStage.WhenUnavailable.FAIL_CLOSED))
+                .stage(OutputGuardStage.builder()
+                        .redactor(Redactor.secrets())
+                        .redactor("get_customer", Redactor.secretsAndPii())
+                        .untrusted("get_ticket", "fetch_kb_article", "fetch_url")
+                        .build())
+                .stage(InputGuardStage.builder()
+                        .guard("read_attachment", "path", PathGuard.under(desk.attachmentsRoot()))
+                        .guard("ping_host", "host", ShellArgumentGuard.standard())
+                        .guard("fetch_url", "url", UrlGuard.standard())
+                        .build());
+        McpServer server = build(builder, desk);
         return rs.protect(HttpTransport.builder(server, HttpOptions.loopback(options.port()))).start();
     }
 
@@ -132,7 +154,11 @@ public final class SampleServer {
                 ToolAnnotations.readOnly(), schema("host"), ctx -> ToolResult.text("Would ping " + arg(ctx, "host")));
         tool(b, "fetch_url", "Fetch a public URL", "tickets:read",
                 new ToolAnnotations(null, true, false, true, true), schema("url"),
-                ctx -> ToolResult.error("fetch_url is disabled until its SSRF guard is installed"));
+                ctx -> {
+                    SafeHttpFetcher.Response r = FETCHER.get(arg(ctx, "url"));
+                    return ToolResult.text("HTTP " + r.status() + "\n\n"
+                            + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+                });
         tool(b, "get_customer", "Get a customer record of your tenant", "tickets:read", ToolAnnotations.readOnly(),
                 schema("customer_id"), ctx -> {
                     Optional<Map<String, String>> c = desk.customer(tenant(ctx), arg(ctx, "customer_id"));

@@ -31,7 +31,7 @@ class AttackCorpusTest {
 
     /** The corpus categories this test runs. */
     static final List<String> CATEGORIES = List.of("AUTH", "SCOPE", "POLICY", "TENANT", "SESSION", "SCHEMA", "DNS",
-            "BODY", "RATE");
+            "BODY", "RATE", "PATH", "SHELL", "SSRF", "PII", "SECRET", "INJECT");
 
     static final TestTokens ISSUER = TestTokens.issuer("https://issuer.sample.test");
     static HttpTransport http;
@@ -58,11 +58,28 @@ class AttackCorpusTest {
     @TestFactory
     Stream<DynamicTest> everyAttackOfTheImplementedCategoriesIsStopped() throws Exception {
         List<JsonNode> cases = AttackCorpus.cases("attacks.json", CATEGORIES);
-        assertThat(cases).hasSize(31);
+        assertThat(cases).hasSize(55);
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.get("id").asString() + " " + c.get("title").asString(),
                 () -> {
                     run(c);
                     assertBenignStillServed();
+                }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyBenignRequestPassesUntouched() throws Exception {
+        List<JsonNode> cases = AttackCorpus.cases("benign.json", List.of("OK"));
+        assertThat(cases).hasSize(9);
+        return cases.stream().map(c -> DynamicTest.dynamicTest(c.get("id").asString() + " " + c.get("title").asString(),
+                () -> {
+                    McpHttp.Reply r = send(c);
+                    JsonNode expect = c.get("expect");
+                    assertThat(r.status()).isEqualTo(expect.get("http").asInt());
+                    JsonNode result = r.json().get("result");
+                    assertThat(result).as(c.get("id").asString() + " has a result: " + r.body()).isNotNull();
+                    assertThat(result.path("isError").asBoolean(false)).as(r.body())
+                            .isEqualTo(expect.get("tool_error").asBoolean());
+                    assertThat(r.body()).doesNotContain("[REDACTED-").doesNotContain("[QUARANTINED]");
                 }));
     }
 
@@ -105,6 +122,12 @@ class AttackCorpusTest {
         }
         if (expect.has("jsonrpc_error")) {
             assertThat(r.json().get("error").get("code").asInt()).isEqualTo(expect.get("jsonrpc_error").asInt());
+        }
+        if (expect.has("tool_error_prefix")) {
+            JsonNode result = r.json().get("result");
+            assertThat(result.path("isError").asBoolean(false)).as(id + " is a tool error").isTrue();
+            assertThat(result.get("content").get(0).get("text").asString())
+                    .startsWith(expect.get("tool_error_prefix").asString());
         }
         if (expect.has("tool_error")) {
             assertThat(r.json().get("result").path("isError").asBoolean(false))
