@@ -1,5 +1,6 @@
 package dev.mcpwarden.cli;
 
+import dev.mcpwarden.testkit.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -19,7 +20,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -302,10 +302,7 @@ class ScanCommandTest {
 
     @Test
     void usageAndConnectionProblemsHaveTheirOwnExitCodes() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free();
         assertThat(scan("http://127.0.0.1:" + port + "/mcp", "--timeout", "5")).isEqualTo(ScanCommand.UNREACHABLE);
         assertThat(err.toString()).contains("cannot connect to http://127.0.0.1:" + port + "/mcp");
 

@@ -1,5 +1,6 @@
 package dev.mcpwarden.redis;
 
+import dev.mcpwarden.testkit.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,6 @@ import dev.mcpwarden.security.ratelimit.RateLimitRule;
 import dev.mcpwarden.security.ratelimit.RateLimiter;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,9 +61,7 @@ class RedisRateLimiterTest {
 
     @BeforeEach
     void start() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = Ports.free();
         dir = Files.createTempDirectory("warden-redis");
         startRedis();
     }

@@ -1,5 +1,6 @@
 package dev.mcpwarden.security.oauth;
 
+import dev.mcpwarden.testkit.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JOSEObjectType;
@@ -20,7 +21,6 @@ import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.server.tool.Tool;
 import dev.mcpwarden.testkit.McpHttp;
 import dev.mcpwarden.testkit.TestTokens;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.util.Date;
 import java.util.List;
@@ -49,10 +49,7 @@ class DpopTest {
     }
 
     void start(Dpop dpop) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free();
         resource = "http://127.0.0.1:" + port + "/mcp";
         ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(URI.create(resource),
                 List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of())).dpop(dpop).build();

@@ -1,5 +1,6 @@
 package dev.mcpwarden.security.oauth;
 
+import dev.mcpwarden.testkit.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JOSEObjectType;
@@ -13,7 +14,6 @@ import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.server.tool.Tool;
 import dev.mcpwarden.testkit.McpHttp;
 import dev.mcpwarden.testkit.TestTokens;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -38,10 +38,7 @@ class ResourceServerHttpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free();
         resource = "http://127.0.0.1:" + port + "/mcp";
         ResourceServerConfig config = ResourceServerConfig.of(URI.create(resource),
                 List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of("tickets:read"));

@@ -1,12 +1,12 @@
 package dev.mcpwarden.examples.sample;
 
+import dev.mcpwarden.testkit.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.testkit.McpHttp;
 import dev.mcpwarden.testkit.TestTokens;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -40,10 +40,7 @@ class AttackCorpusTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free();
         resource = "http://127.0.0.1:" + port + "/mcp";
         http = SampleServer.start(new SampleServer.Options(port, ISSUER.issuer(), ISSUER.publicJwks(),
                 URI.create(resource), null));

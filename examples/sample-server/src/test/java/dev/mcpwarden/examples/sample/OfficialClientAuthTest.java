@@ -1,11 +1,11 @@
 package dev.mcpwarden.examples.sample;
 
+import dev.mcpwarden.testkit.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.testkit.Processes;
 import dev.mcpwarden.testkit.TestTokens;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -29,9 +29,7 @@ class OfficialClientAuthTest {
 
     @BeforeAll
     static void start() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = Ports.free();
         resource = "http://127.0.0.1:" + port + "/mcp";
         http = SampleServer.start(new SampleServer.Options(port, ISSUER.issuer(), ISSUER.publicJwks(),
                 URI.create(resource), null));
