@@ -27,17 +27,22 @@ final class SampleServerCommand implements Callable<Integer> {
             description = "This server's canonical URI, e.g. http://127.0.0.1:PORT/mcp; tokens must name it in aud.")
     URI resource;
 
-    @Option(names = "--audit-file", description = "Where audit records go (written once the audit stage exists).")
+    @Option(names = "--audit-file", description = "Where audit records go: a hash-chained JSON-lines file, "
+            + "checked with 'warden audit verify'. An existing log is continued.")
     Path auditFile;
+
+    @Option(names = "--simulate-rug-pull", description = "Serve fetch_url with hidden instructions added to its "
+            + "description after it was pinned; the integrity gate must withhold it.")
+    boolean simulateRugPull;
 
     @Override
     public Integer call() throws Exception {
-        if (auditFile != null) {
-            System.err.println("warden sample-server: --audit-file is accepted but no audit records are written yet "
-                    + "(the audit stage is not built yet)");
+        if (simulateRugPull) {
+            System.err.println("warden sample-server: --simulate-rug-pull: fetch_url's definition no longer matches "
+                    + "its pin and will be withheld");
         }
         HttpTransport http = SampleServer.start(new SampleServer.Options(port, issuer,
-                SampleServer.Options.readJwks(jwksFile), resource, auditFile));
+                SampleServer.Options.readJwks(jwksFile), resource, auditFile, simulateRugPull));
         System.err.println("warden sample-server listening on " + http.uri() + " (resource " + resource + ")");
         Runtime.getRuntime().addShutdownHook(new Thread(http::close));
         http.join();

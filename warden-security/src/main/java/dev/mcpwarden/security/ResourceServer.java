@@ -36,10 +36,12 @@ public final class ResourceServer {
     private final ResourceServerConfig config;
     private final Dpop dpop;
     private final dev.mcpwarden.security.oauth.OAuthProtection protection;
+    private final dev.mcpwarden.security.audit.Audit audit;
 
     private ResourceServer(Builder b) {
         this.config = b.config;
         this.dpop = b.dpop;
+        this.audit = b.audit;
         this.protection = new dev.mcpwarden.security.oauth.OAuthProtection(b.config, b.introspection, b.dpop,
                 b.scopes, b.policy, b.clock);
     }
@@ -67,6 +69,7 @@ public final class ResourceServer {
         private ScopeRequirements scopes = new ScopeRequirements();
         private AccessPolicy policy = AccessPolicy.ALLOW_ALL;
         private InstantSource clock = InstantSource.system();
+        private dev.mcpwarden.security.audit.Audit audit;
 
         private Builder(ResourceServerConfig config) {
             this.config = java.util.Objects.requireNonNull(config, "config");
@@ -101,6 +104,12 @@ public final class ResourceServer {
             return this;
         }
 
+        /** Records every authentication refusal and each token's first acceptance on {@code audit}'s trail. */
+        public Builder audit(dev.mcpwarden.security.audit.Audit audit) {
+            this.audit = java.util.Objects.requireNonNull(audit);
+            return this;
+        }
+
         public ResourceServer build() {
             return new ResourceServer(this);
         }
@@ -121,7 +130,7 @@ public final class ResourceServer {
     }
 
     public Authenticator authenticator() {
-        return protection.authenticator();
+        return audit == null ? protection.authenticator() : audit.authenticator(protection.authenticator());
     }
 
     public Stage<Call, JsonNode> accessStage() {

@@ -80,6 +80,11 @@ public final class McpServer {
         this.dispatcher = new Dispatcher(new ServerIdentity(b.name, b.version, b.title, b.instructions), catalog,
                 b.options, sealer, caps);
         this.pipeline = Pipeline.of(b.stages, dispatcher::dispatch);
+        for (Stage<Call, JsonNode> stage : b.stages) {
+            if (stage instanceof dev.mcpwarden.server.pipeline.CatalogAware aware) {
+                aware.attach(catalog);
+            }
+        }
     }
 
     /** Starts building a server that names itself {@code name} {@code version} in {@code serverInfo}. */
@@ -243,7 +248,10 @@ public final class McpServer {
             return this;
         }
 
-        /** Adds a stage to the MCP-level pipeline, after the built-in controls and before dispatch. */
+        /**
+         * Adds a stage to the MCP-level pipeline, after the built-in controls and before dispatch. Stages run in the
+         * order they are added: the first added sees the request first and the result last.
+         */
         public Builder stage(Stage<Call, JsonNode> stage) {
             stages.add(stage);
             return this;

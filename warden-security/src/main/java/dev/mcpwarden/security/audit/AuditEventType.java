@@ -12,8 +12,12 @@ public enum AuditEventType {
     GUARD_FINDING,
     /** A tool was called: principal, tool, argument digest, outcome and latency. */
     TOOL_CALL,
-    /** A session began, was resumed or ended. */
+    /** A session began, was resumed or ended, or was presented by someone who does not own it. */
     SESSION,
+    /** Any other request's outcome: resource reads, prompt gets, lists, and requests refused at the transport. */
+    REQUEST,
+    /** A tool, prompt or resource template definition was withheld, approved or un-pinned (tool integrity). */
+    DEFINITION,
     /** The audit log's own records: genesis, reopened, closed. */
     INTEGRITY
 }

@@ -27,6 +27,11 @@ public record AuditPrincipal(String issuer, String subject, String clientId, Str
         return new AuditPrincipal(issuer, subject, clientId, null);
     }
 
+    /** The audit view of an authenticated principal (identifiers only). */
+    public static AuditPrincipal of(dev.mcpwarden.server.auth.Principal p) {
+        return new AuditPrincipal(p.issuer(), p.subject(), p.clientId(), p.tenant());
+    }
+
     /** True when no field is set. */
     public boolean isEmpty() {
         return issuer == null && subject == null && clientId == null && tenant == null;

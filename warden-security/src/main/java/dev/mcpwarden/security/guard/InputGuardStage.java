@@ -1,6 +1,8 @@
 package dev.mcpwarden.security.guard;
 
 import dev.mcpwarden.core.content.ToolResult;
+import dev.mcpwarden.security.audit.AuditEventType;
+import dev.mcpwarden.security.audit.AuditNotes;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Stage;
@@ -34,7 +36,8 @@ public final class InputGuardStage implements Stage<Call, JsonNode> {
         if ("tools/call".equals(call.method())) {
             String tool = call.params().path("name").asString("");
             Map<String, InputGuard> forTool = guards.get(tool);
-            if (forTool != null) {
+            // A tool the caller cannot see is answered as missing by the dispatcher; its guards must not speak first.
+            if (forTool != null && call.access().exists(dev.mcpwarden.server.auth.Access.Kind.TOOL, tool)) {
                 JsonNode args = call.params().path("arguments");
                 for (Map.Entry<String, InputGuard> g : forTool.entrySet()) {
                     JsonNode v = args.get(g.getKey());
@@ -44,6 +47,10 @@ public final class InputGuardStage implements Stage<Call, JsonNode> {
                     if (g.getValue().check(v.asString()) instanceof Verdict.Block block) {
                         SECURITY.warn("input guard blocked {}.{} for subject={}: {} ({})", tool, g.getKey(),
                                 call.principal().subject(), block.kind(), block.reason());
+                        AuditNotes notes = AuditNotes.of(call);
+                        notes.finding("input-guard", block.kind().name(), "blocked", 1);
+                        notes.blocked(AuditEventType.GUARD_FINDING, "input-guard",
+                                "argument '" + g.getKey() + "' " + block.reason());
                         ObjectNode r = ToolResult.error("Rejected by input guard: argument '" + g.getKey() + "' "
                                 + block.reason()).toJson();
                         if (call.modern()) {

@@ -1,11 +1,14 @@
 package dev.mcpwarden.security.guard;
 
 import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.security.audit.AuditNotes;
 import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.dispatch.Outbound;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Stage;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -17,13 +20,19 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Guards what tools return. Every result is redacted (secrets by default, more kinds per tool); the output of
  * tools marked untrusted is checked for prompt injection, quarantined when one is detected, and otherwise
- * delimited (spotlighting) so the model can tell data from instructions.
+ * delimited (spotlighting) so the model can tell data from instructions. What a tool streams while it runs
+ * (progress and log notifications, elicitation and sampling requests on the 2025 wire) passes the same redactor,
+ * and an untrusted tool's streamed text in which an injection is detected is replaced by a quarantine notice.
+ * Findings (kinds and counts, never values) go to the call's {@link AuditNotes}.
  */
 public final class OutputGuardStage implements Stage<Call, JsonNode> {
 
     private static final Logger SECURITY = LoggerFactory.getLogger("dev.mcpwarden.security.events");
     static final String QUARANTINED = "[QUARANTINED] This tool's output was withheld because it appears to contain "
             + "instructions aimed at the model (a prompt injection).";
+
+    /** Set in a result's {@code _meta} when its structured content came from an untrusted source. */
+    public static final String UNTRUSTED_META = "dev.mcpwarden/untrusted-content";
 
     private final Redactor defaultRedactor;
     private final Map<String, Redactor> perTool;
@@ -45,31 +54,105 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
 
     @Override
     public JsonNode apply(Call call, Chain<Call, JsonNode> chain) {
-        JsonNode result = chain.proceed(call);
-        if (!"tools/call".equals(call.method()) || !(result instanceof ObjectNode)
-                || !result.has("content")) {
-            return result; // input_required results and other methods carry no tool output
+        if (!"tools/call".equals(call.method())) {
+            return chain.proceed(call);
         }
         String tool = call.params().path("name").asString("");
-        Redaction redaction = perTool.getOrDefault(tool, defaultRedactor).redact(result);
-        if (!redaction.findings().isEmpty()) {
-            SECURITY.info("output guard redacted {} finding(s) from {}: {}", redaction.findings().size(), tool,
-                    redaction.findings().stream().map(f -> f.kind().name()).distinct().toList());
+        Redactor redactor = perTool.getOrDefault(tool, defaultRedactor);
+        AuditNotes notes = AuditNotes.of(call);
+        call.decorateOutbound(out -> new GuardedOutbound(out, tool, redactor, notes));
+        JsonNode result = chain.proceed(call);
+        if (!(result instanceof ObjectNode) || !result.has("content")) {
+            return result; // input_required results carry no tool output
         }
+        Redaction redaction = redactor.redact(result);
+        note(notes, tool, redaction, "result");
         ObjectNode out = (ObjectNode) redaction.result();
         if (untrusted.contains(tool) && !out.path("isError").asBoolean(false)) {
-            return untrusted(tool, out);
+            return untrusted(tool, out, notes);
         }
         return out;
     }
 
-    private ObjectNode untrusted(String tool, ObjectNode result) {
+    private static void note(AuditNotes notes, String tool, Redaction redaction, String where) {
+        if (redaction.findings().isEmpty()) {
+            return;
+        }
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        redaction.findings().forEach(f -> counts.merge(f.kind().name(), 1, Integer::sum));
+        SECURITY.info("output guard redacted {} finding(s) from the {} of {}: {}", redaction.findings().size(), where,
+                tool, counts.keySet());
+        counts.forEach((kind, n) -> notes.finding("output-guard", kind, "redacted", n));
+    }
+
+    /** Streams a running tool's notifications and requests through the same guards as its result. */
+    private final class GuardedOutbound implements Outbound {
+        private final Outbound delegate;
+        private final String tool;
+        private final Redactor redactor;
+        private final AuditNotes notes;
+
+        GuardedOutbound(Outbound delegate, String tool, Redactor redactor, AuditNotes notes) {
+            this.delegate = delegate;
+            this.tool = tool;
+            this.redactor = redactor;
+            this.notes = notes;
+        }
+
+        @Override
+        public void notify(String method, ObjectNode params) {
+            delegate.notify(method, guard(params, "notification"));
+        }
+
+        @Override
+        public JsonNode request(String method, ObjectNode params) {
+            return delegate.request(method, guard(params, "request to the client"));
+        }
+
+        @Override
+        public void detachForPolling() {
+            delegate.detachForPolling();
+        }
+
+        private ObjectNode guard(ObjectNode params, String where) {
+            if (params == null) {
+                return null;
+            }
+            Redaction redaction = redactor.redact(params);
+            note(notes, tool, redaction, where);
+            ObjectNode out = (ObjectNode) redaction.result();
+            if (untrusted.contains(tool)) {
+                StringBuilder text = new StringBuilder();
+                collect(out, text);
+                Detection d = detector.detect(text.toString());
+                if (d.attack()) {
+                    SECURITY.warn("prompt injection detected in a {} streamed by {}; quarantined (signals {})",
+                            where, tool, d.signals());
+                    notes.finding("output-guard", "PROMPT_INJECTION", "quarantined", 1);
+                    quarantineStrings(out);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Replaces every free-text member (message, data, text) while keeping the protocol fields intact. */
+    private static void quarantineStrings(ObjectNode params) {
+        for (String field : List.of("message", "data", "text")) {
+            if (params.has(field)) {
+                params.put(field, QUARANTINED);
+            }
+        }
+    }
+
+    private ObjectNode untrusted(String tool, ObjectNode result, AuditNotes notes) {
         StringBuilder all = new StringBuilder();
         collect(result.get("content"), all);
         collect(result.get("structuredContent"), all);
         Detection d = detector.detect(all.toString());
         if (d.attack()) {
             SECURITY.warn("prompt injection detected in the output of {}; quarantined (signals {})", tool, d.signals());
+            notes.finding("output-guard", "PROMPT_INJECTION", "quarantined", 1);
             ObjectNode q = Json.object();
             q.putArray("content").addObject().put("type", "text").put("text", QUARANTINED);
             if (result.has("resultType")) {
@@ -81,6 +164,10 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
             if (block instanceof ObjectNode o && "text".equals(o.path("type").asString(""))) {
                 o.put("text", spotlighter.wrap(o.path("text").asString("")).text());
             }
+        }
+        if (result.has("structuredContent")) {
+            // Structured values stay exact (an output schema may constrain them); the result says they are data.
+            result.withObject("_meta").put(UNTRUSTED_META, true);
         }
         return result;
     }

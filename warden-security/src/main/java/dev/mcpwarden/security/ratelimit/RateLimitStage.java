@@ -3,6 +3,8 @@ package dev.mcpwarden.security.ratelimit;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.jsonrpc.ErrorCodes;
 import dev.mcpwarden.server.auth.Principal;
+import dev.mcpwarden.security.audit.AuditEventType;
+import dev.mcpwarden.security.audit.AuditNotes;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Rejection;
@@ -60,9 +62,12 @@ public final class RateLimitStage implements Stage<Call, JsonNode> {
             } catch (RateLimiter.RateLimiterUnavailable e) {
                 if (whenUnavailable == WhenUnavailable.FAIL_OPEN) {
                     SECURITY.warn("rate limiter unavailable, request let through (fail-open): {}", e.getMessage());
+                    AuditNotes.of(call).note("rate_limiter", "unavailable: let through (fail-open)");
                     continue;
                 }
                 SECURITY.error("rate limiter unavailable, request refused (fail-closed): {}", e.getMessage());
+                AuditNotes.of(call).blocked(AuditEventType.RATE_LIMIT, "rate-limit",
+                        "limiter unavailable: refused (fail-closed)");
                 throw new Rejection(503, ErrorCodes.INTERNAL_ERROR,
                         "Service Unavailable: the rate limiter cannot be reached", null, Map.of("Retry-After", "5"));
             }
@@ -70,6 +75,8 @@ public final class RateLimitStage implements Stage<Call, JsonNode> {
                 long seconds = Math.max(1, (limited.retryAfter().toMillis() + 999) / 1000);
                 SECURITY.info("rate limit {} hit by subject={} key={}", rule.name(), call.principal().subject(),
                         rule.key());
+                AuditNotes.of(call).blocked(AuditEventType.RATE_LIMIT, "rate-limit",
+                        "rule " + rule.name() + " (" + rule.key() + ")");
                 throw tooMany(rule.name(), seconds);
             }
         }
@@ -85,6 +92,7 @@ public final class RateLimitStage implements Stage<Call, JsonNode> {
                 if (n.incrementAndGet() > c.maxInFlight()) {
                     n.decrementAndGet();
                     SECURITY.info("concurrency limit {} hit by subject={}", c.name(), call.principal().subject());
+                    AuditNotes.of(call).blocked(AuditEventType.RATE_LIMIT, "concurrency-limit", "limit " + c.name());
                     throw tooMany(c.name(), 1);
                 }
                 held[i] = n;

@@ -110,7 +110,9 @@ class RedactorTest {
             "ignore " + "all ".repeat(20_000) + "instructions",
             "AAAA".repeat(20_000),
         };
-        assertTimeoutPreemptively(Duration.ofSeconds(3), () -> {
+        // Linear scanning takes well under a second on an idle machine; catastrophic backtracking on these inputs
+        // takes minutes. The generous bound keeps the test meaningful on a loaded two-core CI machine.
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
             for (String input : inputs) {
                 redactor.redactText(input);
                 HeuristicInjectionDetector.standard().detect(input);

@@ -26,5 +26,15 @@ public interface Authenticator {
 
         /** The full request URL as received. */
         String url();
+
+        /** The request's correlation id (for audit records), or null where the transport has none. */
+        default String correlationId() {
+            return null;
+        }
+
+        /** The peer's network address, or null. */
+        default String remoteAddress() {
+            return null;
+        }
     }
 }

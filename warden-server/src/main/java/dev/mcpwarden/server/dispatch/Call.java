@@ -21,12 +21,35 @@ public final class Call {
     private final Session session;
     private final ObjectNode clientCapabilities;
     private final LogLevel requestLogLevel;
-    private final Outbound outbound;
+    private volatile Outbound outbound;
     private volatile boolean cancelled;
     private volatile Thread worker;
     private volatile Principal principal = Principal.ANONYMOUS;
     private volatile Access access = Access.OPEN;
     private volatile String remoteAddress;
+    private volatile String correlationId;
+
+    /** Set by the dispatcher when a tool call's arguments fail the tool's input schema: what was wrong. */
+    public static final Attribute<String> SCHEMA_VIOLATION = new Attribute<>("schema-violation", String.class);
+    private final java.util.Map<Attribute<?>, Object> attributes = new java.util.concurrent.ConcurrentHashMap<>(4);
+
+    /**
+     * A typed slot on a call, for stages that cooperate on one request (e.g. the policy stage leaves the rule that
+     * allowed a call for the audit stage). Compared by identity: keep each key in a constant.
+     *
+     * @param name for diagnostics only
+     */
+    public record Attribute<T>(String name, Class<T> type) {
+        @Override
+        public boolean equals(Object o) {
+            return this == o;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
+    }
 
     public Call(JsonRpcMessage.Request request, ProtocolVersion version, Session session,
                 ObjectNode clientCapabilities, LogLevel requestLogLevel, Outbound outbound) {
@@ -83,6 +106,15 @@ public final class Call {
         return outbound;
     }
 
+    /**
+     * Replaces where this request's notifications and server-to-client requests go with a decoration of it, so a
+     * stage can inspect or rewrite what is streamed (output guards redact progress and log messages). The decorator
+     * must forward what it lets through, including {@link Outbound#detachForPolling()}.
+     */
+    public void decorateOutbound(java.util.function.UnaryOperator<Outbound> decorator) {
+        this.outbound = java.util.Objects.requireNonNull(decorator.apply(outbound), "decorated outbound");
+    }
+
     /** Who made the request ({@link Principal#ANONYMOUS} where nothing authenticates). */
     public Principal principal() {
         return principal;
@@ -104,6 +136,34 @@ public final class Call {
 
     public void remoteAddress(String address) {
         this.remoteAddress = address;
+    }
+
+    /** Ties together everything recorded about this request; transports set it, stdio calls get one on demand. */
+    public String correlationId() {
+        String id = correlationId;
+        if (id == null) {
+            id = dev.mcpwarden.server.pipeline.CorrelationIds.next();
+            correlationId = id;
+        }
+        return id;
+    }
+
+    public void correlationId(String id) {
+        this.correlationId = java.util.Objects.requireNonNull(id, "correlationId");
+    }
+
+    /** The value a stage left under {@code key}, or null. */
+    public <T> T attribute(Attribute<T> key) {
+        return key.type().cast(attributes.get(key));
+    }
+
+    /** Leaves a value for later stages (or, with null, removes it). */
+    public <T> void attribute(Attribute<T> key, T value) {
+        if (value == null) {
+            attributes.remove(key);
+        } else {
+            attributes.put(key, key.type().cast(value));
+        }
     }
 
     /** What this request may reach; lists are filtered by it. */

@@ -244,6 +244,7 @@ public final class Dispatcher {
         ObjectNode arguments = args instanceof ObjectNode o ? o : Json.object();
         List<String> problems = registered.input().validate(arguments);
         if (!problems.isEmpty()) {
+            call.attribute(Call.SCHEMA_VIOLATION, String.join("; ", problems));
             return ToolResult.error("Invalid arguments for tool " + name + ": " + String.join("; ", problems))
                     .toJson();
         }

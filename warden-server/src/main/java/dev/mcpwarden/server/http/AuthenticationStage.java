@@ -44,6 +44,16 @@ public final class AuthenticationStage implements Stage<HttpExchange, Void> {
             public String url() {
                 return ex.url();
             }
+
+            @Override
+            public String correlationId() {
+                return ex.correlationId();
+            }
+
+            @Override
+            public String remoteAddress() {
+                return ex.remoteAddress();
+            }
         }));
         return chain.proceed(ex);
     }

@@ -2,6 +2,7 @@ package dev.mcpwarden.server.http;
 
 import dev.mcpwarden.core.jsonrpc.ErrorCodes;
 import dev.mcpwarden.server.auth.Principal;
+import dev.mcpwarden.server.pipeline.CorrelationIds;
 import dev.mcpwarden.server.pipeline.Rejection;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,11 +22,31 @@ public final class HttpExchange {
     private byte[] body;
     private JsonNode document;
     private Principal principal = Principal.ANONYMOUS;
+    private final String correlationId;
+    private volatile boolean callStarted;
 
     HttpExchange(Request request, Response response, Callback callback) {
         this.request = request;
         this.response = response;
         this.callback = callback;
+        this.correlationId = CorrelationIds.next();
+    }
+
+    /** Ties together everything recorded about this request (audit events, logs). */
+    public String correlationId() {
+        return correlationId;
+    }
+
+    /**
+     * Whether the request reached the MCP-level pipeline as a call. Stages that audit use it to tell refusals of the
+     * HTTP layer (recorded there) from outcomes of the call (recorded by the MCP-level stages).
+     */
+    public boolean callStarted() {
+        return callStarted;
+    }
+
+    void markCallStarted() {
+        this.callStarted = true;
     }
 
     public String method() {
@@ -67,6 +88,16 @@ public final class HttpExchange {
     }
 
     /** Every header whose name starts with {@code prefix} (case-insensitive). */
+    /** A response header already set, or null (for stages that look at the outcome after the endpoint ran). */
+    public String responseHeader(String name) {
+        return response.getHeaders().get(name);
+    }
+
+    /** The response status, once the endpoint has set it (0 before). */
+    public int responseStatus() {
+        return response.getStatus();
+    }
+
     public Iterable<HttpField> headersStartingWith(String prefix) {
         return () -> request.getHeaders().stream()
                 .filter(f -> f.getName().regionMatches(true, 0, prefix, 0, prefix.length())).iterator();

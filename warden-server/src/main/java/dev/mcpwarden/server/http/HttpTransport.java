@@ -48,6 +48,7 @@ public final class HttpTransport implements AutoCloseable {
     private final JsonRpcCodec codec;
     private final Pipeline<HttpExchange, Void> pipeline;
     private final Map<String, JsonRoute> routes;
+    private final Map<String, Handler> mounts;
     private final HostOriginStage hostOrigin;
 
     /** Serves {@code server} without authentication; see {@link #builder} to install an authenticator. */
@@ -60,12 +61,15 @@ public final class HttpTransport implements AutoCloseable {
         HttpOptions options = b.options;
         this.options = options;
         this.routes = Map.copyOf(b.routes);
+        this.mounts = Map.copyOf(b.mounts);
         this.codec = new JsonRpcCodec(Json.withMaxDepth(options.maxJsonDepth()));
         McpEndpoint endpoint = new McpEndpoint(server, options, codec,
                 new InMemorySessionStore(options.maxSessions(), options.sessionIdle(), server.clock()),
                 new InMemoryEventStore(options.eventsPerSession()));
         this.hostOrigin = new HostOriginStage(options.allowedHosts(), options.allowedOrigins());
-        this.pipeline = Pipeline.of(httpStages(options, codec, hostOrigin, b.authenticator), endpoint::handle);
+        List<Stage<HttpExchange, Void>> stages = new ArrayList<>(b.stages);
+        stages.addAll(httpStages(options, codec, hostOrigin, b.authenticator));
+        this.pipeline = Pipeline.of(stages, endpoint::handle);
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("warden-http");
         threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
@@ -79,7 +83,12 @@ public final class HttpTransport implements AutoCloseable {
         connector.setPort(options.port());
         connector.setIdleTimeout(Math.max(60_000, options.keepAlive().toMillis() * 4));
         jetty.addConnector(connector);
-        jetty.setHandler(new Endpoint());
+        Endpoint endpoint0 = new Endpoint();
+        jetty.setHandler(endpoint0);
+        for (Handler h : mounts.values()) {
+            h.setServer(jetty);
+            endpoint0.addBean(h, true);
+        }
         warnIfExposed(options, b.authenticator);
     }
 
@@ -94,6 +103,8 @@ public final class HttpTransport implements AutoCloseable {
         private final HttpOptions options;
         private Authenticator authenticator;
         private final Map<String, JsonRoute> routes = new java.util.LinkedHashMap<>();
+        private final Map<String, Handler> mounts = new java.util.LinkedHashMap<>();
+        private final List<Stage<HttpExchange, Void>> stages = new ArrayList<>();
 
         private Builder(McpServer server, HttpOptions options) {
             this.server = java.util.Objects.requireNonNull(server, "server");
@@ -112,6 +123,34 @@ public final class HttpTransport implements AutoCloseable {
                 throw new IllegalArgumentException("route " + path + " would hide the MCP endpoint");
             }
             routes.put(path, route);
+            return this;
+        }
+
+        /**
+         * Adds an HTTP-level stage that runs before the built-in ones (Host/Origin, media types, authentication, body
+         * limit), so it sees every request to the MCP endpoint and every refusal: for auditing. Stages run in the order
+         * they are added.
+         */
+        public Builder stage(Stage<HttpExchange, Void> stage) {
+            stages.add(java.util.Objects.requireNonNull(stage, "stage"));
+            return this;
+        }
+
+        /**
+         * Serves every path equal to {@code prefix} or below it ({@code prefix + "/..."}) with {@code handler}, beside
+         * the MCP endpoint on the same port (e.g. an embedded authorization server). The handler sees the request
+         * after the security headers are set and may replace them (an HTML page needs its own policy). Mounted
+         * handlers do their own Host/Origin checks.
+         */
+        public Builder mount(String prefix, Handler handler) {
+            java.util.Objects.requireNonNull(handler, "handler");
+            if (!prefix.startsWith("/") || (prefix.length() > 1 && prefix.endsWith("/"))) {
+                throw new IllegalArgumentException("a mount prefix starts with '/' and has no trailing '/': " + prefix);
+            }
+            if (options.path().equals(prefix) || options.path().startsWith(prefix + "/")) {
+                throw new IllegalArgumentException("mount " + prefix + " would hide the MCP endpoint");
+            }
+            mounts.put(prefix, handler);
             return this;
         }
 
@@ -212,6 +251,20 @@ public final class HttpTransport implements AutoCloseable {
                 return true;
             }
             if (!options.path().equals(path)) {
+                Handler mounted = mounted(path);
+                if (mounted != null) {
+                    try {
+                        if (mounted.handle(request, response, callback)) {
+                            return true;
+                        }
+                    } catch (Exception e) {
+                        String errorId = java.util.UUID.randomUUID().toString();
+                        LOG.error("mounted handler failed (error id {})", errorId, e);
+                        writeError(response, callback, new Rejection(500, ErrorCodes.INTERNAL_ERROR,
+                                "Internal error (error id " + errorId + ")"));
+                        return true;
+                    }
+                }
                 writeError(response, callback, new Rejection(404, ErrorCodes.INVALID_REQUEST, "Not Found"));
                 return true;
             }
@@ -230,6 +283,24 @@ public final class HttpTransport implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /** The mounted handler serving {@code path}: the longest matching prefix. */
+    private Handler mounted(String path) {
+        if (mounts.isEmpty()) {
+            return null;
+        }
+        Handler best = null;
+        int bestLength = -1;
+        for (Map.Entry<String, Handler> m : mounts.entrySet()) {
+            String p = m.getKey();
+            boolean matches = p.equals("/") || path.equals(p) || path.startsWith(p + "/");
+            if (matches && p.length() > bestLength) {
+                best = m.getValue();
+                bestLength = p.length();
+            }
+        }
+        return best;
     }
 
     /** On every response, errors included: no sniffing, no framing, no referrers, no active content. */

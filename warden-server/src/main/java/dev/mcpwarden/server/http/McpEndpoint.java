@@ -121,6 +121,8 @@ final class McpEndpoint {
                     responder);
             call.principal(ex.principal());
             call.remoteAddress(ex.remoteAddress());
+            call.correlationId(ex.correlationId());
+            ex.markCallStarted();
             responder.bind(call);
             ex.request().addFailureListener(t -> call.cancel());
             run(call, responder);
@@ -154,6 +156,8 @@ final class McpEndpoint {
                 Call call = new Call(r, session.version(), session, session.clientCapabilities(), null, responder);
                 call.principal(ex.principal());
                 call.remoteAddress(ex.remoteAddress());
+                call.correlationId(ex.correlationId());
+                ex.markCallStarted();
                 responder.bind(call);
                 session.inFlight().put(r.id(), call::cancel);
                 try {
@@ -307,11 +311,12 @@ final class McpEndpoint {
      * exactly like an unknown one (404), so ids cannot be probed, and the attempt is logged as a security event.
      */
     private Session ownSession(HttpExchange ex, String sessionId) {
-        Session session = sessions.find(sessionId).orElseThrow(() -> Rejection.notFound("Session not found"));
+        Session session = sessions.find(sessionId).orElseThrow(
+                () -> Rejection.notFound("Session not found").because("session_unknown"));
         if (!session.principalKey().equals(ex.principal().key())) {
             SECURITY.warn("session presented by another principal: subject={} issuer={}", ex.principal().subject(),
                     ex.principal().issuer());
-            throw Rejection.notFound("Session not found");
+            throw Rejection.notFound("Session not found").because("session_principal_mismatch");
         }
         session.touch(server.clock().instant());
         return session;

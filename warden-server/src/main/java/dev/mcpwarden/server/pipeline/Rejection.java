@@ -16,6 +16,7 @@ public final class Rejection extends RuntimeException {
     private final transient JsonNode data;
     private final Map<String, String> headers;
     private final transient JsonNode id;
+    private final String reason;
 
     public Rejection(int status, int code, String message, JsonNode data, Map<String, String> headers) {
         this(status, code, message, data, headers, null);
@@ -23,12 +24,18 @@ public final class Rejection extends RuntimeException {
 
     /** A rejection of a request whose JSON-RPC id is known, so the error echoes it. */
     public Rejection(int status, int code, String message, JsonNode data, Map<String, String> headers, JsonNode id) {
+        this(status, code, message, data, headers, id, null);
+    }
+
+    private Rejection(int status, int code, String message, JsonNode data, Map<String, String> headers, JsonNode id,
+                      String reason) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.data = data;
         this.headers = Map.copyOf(headers);
         this.id = id;
+        this.reason = reason;
     }
 
     public Rejection(int status, int code, String message) {
@@ -61,7 +68,21 @@ public final class Rejection extends RuntimeException {
 
     /** The same rejection answering the request with this id. */
     public Rejection withId(JsonNode requestId) {
-        return new Rejection(status, code, getMessage(), data, headers, requestId);
+        return new Rejection(status, code, getMessage(), data, headers, requestId, reason);
+    }
+
+    /**
+     * The same rejection with an internal reason for the audit trail, e.g. {@code session_principal_mismatch}. The
+     * reason is never sent to the client: where the client must not learn why (a hijacked session looks like a
+     * missing one), only the audit log does.
+     */
+    public Rejection because(String internalReason) {
+        return new Rejection(status, code, getMessage(), data, headers, id, internalReason);
+    }
+
+    /** The internal reason for the audit trail, or null. */
+    public String reason() {
+        return reason;
     }
 
     /** The id of the request being refused, or null when it is unknown. */

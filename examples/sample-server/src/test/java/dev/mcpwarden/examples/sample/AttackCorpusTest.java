@@ -16,34 +16,44 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import java.nio.file.Path;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The attack corpus cases whose controls exist so far (authentication, scopes, policy, tenancy, sessions, schema,
- * DNS rebinding, request bodies, rate limits) against the sample server over real HTTP, each followed by a benign
- * request that must still be served. The guard, redaction, injection and integrity cases join when those controls
- * land.
+ * Every case of the attack corpus against the sample server over real HTTP, each followed by a benign request that
+ * must still be served, and every benign case, which must pass untouched. The server writes an audit log; each
+ * blocked case must leave an audit record saying so, and the whole log must verify at the end.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AttackCorpusTest {
 
-    /** The corpus categories this test runs. */
+    /** The corpus categories run against the normal sample (INTEGRITY needs a rug-pulled one). */
     static final List<String> CATEGORIES = List.of("AUTH", "SCOPE", "POLICY", "TENANT", "SESSION", "SCHEMA", "DNS",
             "BODY", "RATE", "PATH", "SHELL", "SSRF", "PII", "SECRET", "INJECT");
+    /** Cases that are not refusals (something must be served), so their records may all say {@code ok}. */
+    static final Set<String> SERVED = Set.of("AUTH-14", "TENANT-02", "SESSION-02");
 
     static final TestTokens ISSUER = TestTokens.issuer("https://issuer.sample.test");
     static HttpTransport http;
     static String resource;
     static McpHttp client;
+    static Path auditFile;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start(@TempDir Path dir) throws Exception {
         int port = Ports.free();
         resource = "http://127.0.0.1:" + port + "/mcp";
+        auditFile = dir.resolve("audit.jsonl");
         http = SampleServer.start(new SampleServer.Options(port, ISSUER.issuer(), ISSUER.publicJwks(),
-                URI.create(resource), null));
+                URI.create(resource), auditFile));
         client = new McpHttp(http.uri());
     }
 
@@ -53,17 +63,38 @@ class AttackCorpusTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> everyAttackOfTheImplementedCategoriesIsStopped() throws Exception {
+    @Order(1)
+    Stream<DynamicTest> everyAttackIsStoppedAndLeavesAnAuditRecord() throws Exception {
         List<JsonNode> cases = AttackCorpus.cases("attacks.json", CATEGORIES);
         assertThat(cases).hasSize(55);
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.get("id").asString() + " " + c.get("title").asString(),
                 () -> {
+                    String id = c.get("id").asString();
+                    int before = AuditRecords.read(auditFile).size();
                     run(c);
+                    if (!id.equals("AUTH-14")) { // a metadata GET is not an MCP request: nothing to audit
+                        List<JsonNode> records = SERVED.contains(id)
+                                ? AuditRecords.awaitAfter(auditFile, before, r -> true)
+                                : AuditRecords.awaitAfter(auditFile, before, AuditRecords::refusal);
+                        assertThat(records).as(id + " leaves an audit record").isNotEmpty();
+                    }
                     assertBenignStillServed();
                 }));
     }
 
+    @Test
+    @Order(3)
+    void theAuditLogOfTheWholeRunVerifies() throws Exception {
+        AuditRecords.awaitQuiet(auditFile);
+        var result = dev.mcpwarden.security.audit.AuditVerifier.unkeyed().verify(auditFile);
+        assertThat(result.intact()).as(result.verdict()).isTrue();
+        assertThat(AuditRecords.read(auditFile)).extracting(r -> r.get("type").asString())
+                .contains("AUTHENTICATION", "POLICY_DECISION", "RATE_LIMIT", "GUARD_FINDING", "TOOL_CALL", "SESSION",
+                        "REQUEST");
+    }
+
     @TestFactory
+    @Order(2)
     Stream<DynamicTest> everyBenignRequestPassesUntouched() throws Exception {
         List<JsonNode> cases = AttackCorpus.cases("benign.json", List.of("OK"));
         assertThat(cases).hasSize(9);

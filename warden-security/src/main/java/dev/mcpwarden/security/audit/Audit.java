@@ -1,0 +1,107 @@
+package dev.mcpwarden.security.audit;
+
+import dev.mcpwarden.security.integrity.IntegrityEvent;
+import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.auth.Authenticator;
+import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.http.HttpExchange;
+import dev.mcpwarden.server.http.HttpTransport;
+import dev.mcpwarden.server.pipeline.CorrelationIds;
+import dev.mcpwarden.server.pipeline.Stage;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Puts a server's security events on an {@link AuditTrail}: one event per MCP request (with the policy rule,
+ * blocking control and guard findings the other stages noted), refusals at the transport, session starts and ends,
+ * authentication results and tool-integrity decisions, all sharing the request's correlation id.
+ *
+ * <pre>{@code
+ * AuditLog log = AuditLog.open(AuditSink.file(path), AuditLogOptions.defaults(), clock);
+ * Audit audit = Audit.to(AuditTrail.of(log));
+ * McpServer.Builder mcp = audit.protect(McpServer.builder("acme", "1.0"));   // first: outermost
+ * ResourceServer rs = ResourceServer.builder(config).audit(audit).build();
+ * rs.protect(mcp) ... ;
+ * HttpTransport http = rs.protect(audit.protect(HttpTransport.builder(server, options))).start();
+ * }</pre>
+ */
+public final class Audit {
+
+    private final AuditTrail trail;
+    private final InstantSource clock;
+
+    private Audit(AuditTrail trail, InstantSource clock) {
+        this.trail = Objects.requireNonNull(trail, "trail");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public static Audit to(AuditTrail trail) {
+        return new Audit(trail, InstantSource.system());
+    }
+
+    public static Audit to(AuditTrail trail, InstantSource clock) {
+        return new Audit(trail, clock);
+    }
+
+    public AuditTrail trail() {
+        return trail;
+    }
+
+    /** Adds the MCP-level audit stage; add it before every other stage so that it sees their outcomes. */
+    public McpServer.Builder protect(McpServer.Builder server) {
+        return server.stage(callStage());
+    }
+
+    /** Adds the HTTP-level audit stage (refusals before a call starts, sessions). */
+    public HttpTransport.Builder protect(HttpTransport.Builder http) {
+        return http.stage(httpStage());
+    }
+
+    public Stage<Call, JsonNode> callStage() {
+        return new AuditStage(trail, clock);
+    }
+
+    public Stage<HttpExchange, Void> httpStage() {
+        return new HttpAuditStage(trail, clock);
+    }
+
+    /** Records every refusal of {@code delegate} and each credential's first acceptance per 10 minutes. */
+    public Authenticator authenticator(Authenticator delegate) {
+        return new AuditingAuthenticator(Objects.requireNonNull(delegate), trail, clock, Duration.ofMinutes(10));
+    }
+
+    /** Records tool-integrity decisions (withheld, approved, removed, collisions) as {@code DEFINITION} events. */
+    public Consumer<IntegrityEvent> integrityListener() {
+        return e -> {
+            Map<String, Object> detail = new LinkedHashMap<>(e.details());
+            trail.record(AuditEvent.builder(AuditEventType.DEFINITION, e.time(), CorrelationIds.next())
+                    .principal(e.actor() == null ? AuditPrincipal.NONE
+                            : new AuditPrincipal(null, safe(e.actor(), AuditPrincipal.MAX_LENGTH), null, null))
+                    .target(safe(e.kind().pinKey() + "/" + e.name(), AuditEvent.MAX_TARGET_LENGTH))
+                    .outcome(e.type().name().toLowerCase(java.util.Locale.ROOT))
+                    .detail(detail)
+                    .build());
+        };
+    }
+
+    /** {@code sha256:} and the first 16 hex digits of a value's SHA-256: lets records be correlated, reveals nothing. */
+    static String fingerprint(String secret) {
+        return "sha256:" + RecordFormat.hex(RecordFormat.sha256(secret.getBytes(StandardCharsets.UTF_8)))
+                .substring(0, 16);
+    }
+
+    /** A client-supplied text made fit for a record: bounded, and never anything that looks like a token. */
+    static String safe(String value, int max) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.length() > max ? value.substring(0, max - 1) + "…" : value;
+        return AuditEvent.looksLikeJwt(v) ? "[token-like value withheld]" : v;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.mcpwarden.security.audit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.mcpwarden.server.auth.Authenticator;
+import dev.mcpwarden.server.auth.Principal;
+import dev.mcpwarden.server.pipeline.CorrelationIds;
+import dev.mcpwarden.server.pipeline.Rejection;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Records authentication results: every refusal, with the OAuth error it carried, and each credential's first
+ * acceptance (then again at most every {@code quietPeriod}), so the log shows who started using which token without
+ * an event per request (the per-request events carry the principal anyway).
+ */
+final class AuditingAuthenticator implements Authenticator {
+
+    /** The internal reason put on refusals this authenticator recorded, so no other stage records them again. */
+    static final String REASON = "authentication";
+
+    private static final Pattern ERROR = Pattern.compile("(?:^|[ ,])error=\"([^\"]*)\"");
+    private static final Pattern DESCRIPTION = Pattern.compile("error_description=\"([^\"]*)\"");
+
+    private final Authenticator delegate;
+    private final AuditTrail trail;
+    private final InstantSource clock;
+    private final Cache<String, Boolean> seen;
+
+    AuditingAuthenticator(Authenticator delegate, AuditTrail trail, InstantSource clock, Duration quietPeriod) {
+        this.delegate = delegate;
+        this.trail = trail;
+        this.clock = clock;
+        this.seen = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(quietPeriod).build();
+    }
+
+    @Override
+    public Principal authenticate(RequestHead request) {
+        Principal p;
+        try {
+            p = delegate.authenticate(request);
+        } catch (Rejection r) {
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("status", r.status());
+            String challenge = r.headers().get("WWW-Authenticate");
+            if (challenge != null) {
+                put(detail, "error", ERROR.matcher(challenge));
+                put(detail, "error_description", DESCRIPTION.matcher(challenge));
+            }
+            if (!detail.containsKey("error")) {
+                detail.put("reason", Audit.safe(r.getMessage(), 256));
+            }
+            record(request, AuditPrincipal.NONE, r.status() == 503 ? "unavailable" : "rejected", detail);
+            throw r.because(REASON);
+        }
+        String credential = request.header("Authorization");
+        if (credential != null) {
+            String fingerprint = Audit.fingerprint(credential);
+            if (seen.asMap().putIfAbsent(fingerprint, Boolean.TRUE) == null) {
+                Map<String, Object> detail = new LinkedHashMap<>();
+                detail.put("credential", fingerprint);
+                detail.put("scopes", String.join(" ", new TreeSet<>(p.scopes())));
+                record(request, AuditPrincipal.of(p), "accepted", detail);
+            }
+        }
+        return p;
+    }
+
+    private static void put(Map<String, Object> detail, String key, Matcher m) {
+        if (m.find()) {
+            detail.put(key, Audit.safe(m.group(1), 256));
+        }
+    }
+
+    private void record(RequestHead request, AuditPrincipal principal, String outcome, Map<String, Object> detail) {
+        if (request.remoteAddress() != null) {
+            detail.put("remote_address", request.remoteAddress());
+        }
+        String id = request.correlationId() != null ? request.correlationId() : CorrelationIds.next();
+        trail.record(AuditEvent.builder(AuditEventType.AUTHENTICATION, clock.instant(), id)
+                .principal(principal).target("authentication").outcome(outcome).detail(detail).build());
+    }
+}

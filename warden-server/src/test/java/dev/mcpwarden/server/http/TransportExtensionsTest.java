@@ -1,0 +1,162 @@
+package dev.mcpwarden.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mcpwarden.core.content.ToolResult;
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.dispatch.Catalog;
+import dev.mcpwarden.server.pipeline.CatalogAware;
+import dev.mcpwarden.server.pipeline.Chain;
+import dev.mcpwarden.server.pipeline.Rejection;
+import dev.mcpwarden.server.pipeline.Stage;
+import dev.mcpwarden.server.tool.Tool;
+import dev.mcpwarden.testkit.McpHttp;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The hooks other modules build on: mounted handlers, outermost HTTP stages, correlation ids, catalog-aware stages. */
+class TransportExtensionsTest {
+
+    record Echo(String text) {
+    }
+
+    static final List<String> seen = new CopyOnWriteArrayList<>();
+    static final AtomicReference<String> callCorrelation = new AtomicReference<>();
+    static final AtomicReference<Catalog> attached = new AtomicReference<>();
+    static HttpTransport http;
+    static McpHttp client;
+
+    /** Records each request's correlation id and outcome, as an audit stage would. */
+    static final class Recording implements Stage<HttpExchange, Void> {
+        @Override
+        public Void apply(HttpExchange ex, Chain<HttpExchange, Void> chain) {
+            try {
+                chain.proceed(ex);
+                seen.add(ex.correlationId() + " served callStarted=" + ex.callStarted());
+            } catch (Rejection r) {
+                seen.add(ex.correlationId() + " refused " + r.status() + " callStarted=" + ex.callStarted());
+                throw r;
+            }
+            return null;
+        }
+    }
+
+    static final class CatalogStage implements Stage<Call, JsonNode>, CatalogAware {
+        @Override
+        public void attach(Catalog catalog) {
+            attached.set(catalog);
+        }
+
+        @Override
+        public JsonNode apply(Call call, Chain<Call, JsonNode> chain) {
+            callCorrelation.set(call.correlationId());
+            return chain.proceed(call);
+        }
+    }
+
+    @BeforeAll
+    static void start() {
+        McpServer server = McpServer.builder("test", "1.0.0")
+                .stage(new CatalogStage())
+                .tool(Tool.fromRecord("echo", "Echoes its text", Echo.class,
+                        (args, ctx) -> ToolResult.text(args.text())))
+                .build();
+        http = HttpTransport.builder(server, HttpOptions.loopback(0))
+                .stage(new Recording())
+                .mount("/auth", new Handler.Abstract() {
+                    @Override
+                    public boolean handle(Request request, Response response, Callback callback) {
+                        response.setStatus(200);
+                        response.write(true, ByteBuffer.wrap(("mounted " + Request.getPathInContext(request))
+                                .getBytes(StandardCharsets.UTF_8)), callback);
+                        return true;
+                    }
+                })
+                .start();
+        client = new McpHttp(http.uri());
+    }
+
+    @AfterAll
+    static void stop() {
+        http.close();
+    }
+
+    @Test
+    void aMountedHandlerServesItsPrefixAndEverythingBelowItBesideTheMcpEndpoint() throws Exception {
+        McpHttp.Reply exact = new McpHttp(http.uri().resolve("/auth")).send("GET", Map.of(), null);
+        McpHttp.Reply below = new McpHttp(http.uri().resolve("/auth/token")).send("GET", Map.of(), null);
+        McpHttp.Reply sibling = new McpHttp(http.uri().resolve("/authx")).send("GET", Map.of(), null);
+        assertThat(exact.body()).isEqualTo("mounted /auth");
+        assertThat(below.body()).isEqualTo("mounted /auth/token");
+        assertThat(below.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(sibling.status()).isEqualTo(404);
+    }
+
+    @Test
+    void aMountThatWouldHideTheMcpEndpointIsRefused() {
+        McpServer server = McpServer.builder("t", "1").build();
+        HttpTransport.Builder b = HttpTransport.builder(server, HttpOptions.loopback(0));
+        Handler h = new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                return false;
+            }
+        };
+        assertThatThrownBy(() -> b.mount("/mcp", h)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("mount /mcp would hide the MCP endpoint");
+        assertThatThrownBy(() -> b.mount("auth/", h)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a mount prefix starts with '/' and has no trailing '/': auth/");
+    }
+
+    @Test
+    void anOutermostStageSeesRefusalsBeforeTheCallAndTheCallSharesTheRequestsCorrelationId() throws Exception {
+        seen.clear();
+        Map<String, String> foreign = McpHttp.headers2026("tools/list", null);
+        foreign.put("Origin", "https://evil.example");
+        ObjectNode params = Json.object();
+        params.set("_meta", McpHttp.meta2026(null));
+        assertThat(client.post(foreign, McpHttp.request(1, "tools/list", params)).status()).isEqualTo(403);
+
+        ObjectNode call = Json.object();
+        call.put("name", "echo");
+        call.putObject("arguments").put("text", "hi");
+        call.set("_meta", McpHttp.meta2026(null));
+        McpHttp.Reply ok = client.post(McpHttp.headers2026("tools/call", "echo"), McpHttp.request(2, "tools/call", call));
+        assertThat(ok.status()).isEqualTo(200);
+
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(0)).endsWith(" refused 403 callStarted=false");
+        assertThat(seen.get(1)).isEqualTo(callCorrelation.get() + " served callStarted=true");
+        assertThat(callCorrelation.get()).matches("[0-9a-f]{12}-[0-9a-f]{10,}");
+    }
+
+    @Test
+    void aCatalogAwareStageIsGivenTheServersCatalogWhenTheServerIsBuilt() {
+        assertThat(attached.get()).isNotNull();
+        assertThat(attached.get().tool("echo")).isNotNull();
+    }
+
+    @Test
+    void aRejectionCarriesAnInternalReasonThatNeverReachesTheClient() {
+        Rejection r = Rejection.notFound("Session not found").because("session_principal_mismatch");
+        assertThat(r.reason()).isEqualTo("session_principal_mismatch");
+        assertThat(r.toError().message()).isEqualTo("Session not found");
+        assertThat(r.withId(Json.standard().parse("7")).reason()).isEqualTo("session_principal_mismatch");
+    }
+}
