@@ -6,6 +6,7 @@ import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.server.tool.Param;
 import dev.mcpwarden.server.tool.Tool;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,23 +45,60 @@ final class BenchServerCommand implements Callable<Integer> {
     @Option(names = "--jwks-file", description = "JWK set verifying tokens for --pipeline full.")
     Path jwksFile;
 
+    @Option(names = "--token-file", description = "With --pipeline full and no --issuer: mint an ephemeral signing "
+            + "key, trust only it, and write a bearer token for the load generator here.")
+    Path tokenFile;
+
+    @Option(names = "--audit-file", description = "With --pipeline full: where the audit log goes (default: a "
+            + "temporary file removed at exit).")
+    Path auditFile;
+
     /** The server under test: the same one a user would write. */
     static McpServer server() {
-        return McpServer.builder("warden-bench", "1")
-                .tool(Tool.fromRecord("echo", "Echo text", Echo.class, (args, ctx) -> ToolResult.text(args.text())))
-                .build();
+        return addTools(McpServer.builder("warden-bench", "1")).build();
+    }
+
+    static McpServer.Builder addTools(McpServer.Builder b) {
+        return b.tool(Tool.fromRecord("echo", "Echo text", Echo.class, (args, ctx) -> ToolResult.text(args.text())));
     }
 
     @Override
     public Integer call() throws Exception {
+        var err = spec.commandLine().getErr();
         if (pipeline == PipelineMode.full) {
-            spec.commandLine().getErr().println("warden bench-server: --pipeline full is not available yet: the "
-                    + "security pipeline stages (token validation, policy, guards, audit) have not landed. "
-                    + "Use --pipeline off.");
-            return 2;
+            if ((issuer == null) != (jwksFile == null)) {
+                err.println("warden bench-server: give --issuer and --jwks-file together, or neither (then "
+                        + "--token-file receives a token for an ephemeral key)");
+                return 2;
+            }
+            if (issuer == null && tokenFile == null) {
+                err.println("warden bench-server: --pipeline full needs --issuer and --jwks-file, or --token-file");
+                return 2;
+            }
+            if (port == 0 && issuer == null) {
+                err.println("warden bench-server: --pipeline full with an ephemeral key needs a fixed --port (the "
+                        + "token's audience names it)");
+                return 2;
+            }
+            Path audit = auditFile;
+            if (audit == null) {
+                audit = Files.createTempFile("warden-bench-audit", ".jsonl");
+                Files.delete(audit); // the log creates it; a fresh chain, removed at exit
+                audit.toFile().deleteOnExit();
+            }
+            BenchPipeline.Running running = BenchPipeline.start(port, issuer,
+                    jwksFile == null ? null : dev.mcpwarden.examples.sample.SampleServer.Options.readJwks(jwksFile), tokenFile, audit);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.http().close();
+                running.audit().close();
+            }));
+            System.err.println("warden bench-server listening on " + running.http().uri()
+                    + " (pipeline full; audit log " + audit + ")");
+            running.http().join();
+            return 0;
         }
-        if (issuer != null || jwksFile != null) {
-            spec.commandLine().getErr().println("warden bench-server: --issuer and --jwks-file only apply to "
+        if (issuer != null || jwksFile != null || tokenFile != null || auditFile != null) {
+            err.println("warden bench-server: --issuer, --jwks-file, --token-file and --audit-file only apply to "
                     + "--pipeline full");
             return 2;
         }

@@ -83,6 +83,30 @@ class AttackCorpusTest {
     }
 
     @Test
+    @Order(2)
+    void aPolicyDenialIsAuditedWithTheCelRuleThatMadeIt() throws Exception {
+        int before = AuditRecords.read(auditFile).size();
+        ObjectNode p = Json.object();
+        p.put("name", "delete_ticket");
+        p.putObject("arguments").put("ticket_id", "T-100");
+        p.set("_meta", McpHttp.meta2026(null));
+        Map<String, String> h = McpHttp.headers2026("tools/call", "delete_ticket");
+        h.put("Authorization", "Bearer " + ISSUER.sign(AttackCorpus.claims(ISSUER, "alice", resource)));
+        McpHttp.Reply r = client.post(h, McpHttp.request(5, "tools/call", p));
+        assertThat(r.json().get("error").get("message").asString()).isEqualTo("Unknown tool: delete_ticket");
+
+        List<JsonNode> records = AuditRecords.awaitAfter(auditFile, before,
+                x -> "POLICY_DECISION".equals(x.path("type").asString()));
+        JsonNode denial = records.stream().filter(x -> "POLICY_DECISION".equals(x.path("type").asString()))
+                .findFirst().orElseThrow();
+        assertThat(denial.get("outcome").asString()).isEqualTo("denied");
+        assertThat(denial.get("target").asString()).isEqualTo("delete_ticket");
+        assertThat(denial.at("/principal/subject").asString()).isEqualTo("alice");
+        assertThat(denial.at("/detail/policy/rule").asString()).isEqualTo("only-admins-delete-tickets");
+        assertThat(denial.at("/detail/policy/effect").asString()).isEqualTo("deny");
+    }
+
+    @Test
     @Order(3)
     void theAuditLogOfTheWholeRunVerifies() throws Exception {
         AuditRecords.awaitQuiet(auditFile);

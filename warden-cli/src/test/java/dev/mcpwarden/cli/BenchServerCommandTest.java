@@ -1,0 +1,74 @@
+package dev.mcpwarden.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.security.audit.AuditVerifier;
+import dev.mcpwarden.testkit.McpHttp;
+import dev.mcpwarden.testkit.Ports;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tools.jackson.databind.node.ObjectNode;
+
+class BenchServerCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private String errorOf(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchServerCommand());
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute(args)).isEqualTo(2);
+        return err.toString().strip();
+    }
+
+    @Test
+    void theFullPipelineNeedsEitherATrustedIssuerOrATokenFile() {
+        assertThat(errorOf("--pipeline", "full")).isEqualTo(
+                "warden bench-server: --pipeline full needs --issuer and --jwks-file, or --token-file");
+        assertThat(errorOf("--pipeline", "full", "--issuer", "https://i.example")).isEqualTo(
+                "warden bench-server: give --issuer and --jwks-file together, or neither (then --token-file "
+                        + "receives a token for an ephemeral key)");
+        assertThat(errorOf("--token-file", "t.txt")).isEqualTo("warden bench-server: --issuer, --jwks-file, "
+                + "--token-file and --audit-file only apply to --pipeline full");
+    }
+
+    @Test
+    void theFullPipelineServesTheTokenItMintedAndAuditsEveryCallWithThePolicyRule() throws Exception {
+        int port = Ports.free();
+        Path token = dir.resolve("token.txt");
+        Path audit = dir.resolve("audit.jsonl");
+        BenchPipeline.Running running = BenchPipeline.start(port, null, null, token, audit);
+        try {
+            McpHttp client = new McpHttp(running.http().uri());
+            ObjectNode p = Json.object();
+            p.put("name", "echo");
+            p.putObject("arguments").put("text", "hello");
+            p.set("_meta", McpHttp.meta2026(null));
+            String body = McpHttp.request(1, "tools/call", p);
+
+            McpHttp.Reply anonymous = client.post(McpHttp.headers2026("tools/call", "echo"), body);
+            assertThat(anonymous.status()).isEqualTo(401);
+
+            Map<String, String> h = McpHttp.headers2026("tools/call", "echo");
+            h.put("Authorization", "Bearer " + Files.readString(token));
+            McpHttp.Reply ok = client.post(h, body);
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(ok.json().at("/result/content/0/text").asString()).isEqualTo("hello");
+        } finally {
+            running.http().close();
+            running.audit().close();
+        }
+        String log = Files.readString(audit);
+        assertThat(log).contains("\"type\":\"TOOL_CALL\"").contains("\"rule\":\"bench-callers\"")
+                .contains("\"outcome\":\"rejected\"");
+        assertThat(AuditVerifier.unkeyed().verify(audit).intact()).isTrue();
+    }
+}
