@@ -78,6 +78,9 @@ public final class HttpTransport implements AutoCloseable {
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
         config.setSendXPoweredBy(false);
+        // No per-connection header cache: bearer tokens (~1 KB, different per client) overflow and thrash it, and a
+        // cache per connection costs memory; well-known header names still come from Jetty's static cache.
+        config.setHeaderCacheSize(0);
         this.connector = new ServerConnector(jetty, new HttpConnectionFactory(config));
         connector.setHost(options.host());
         connector.setPort(options.port());
