@@ -96,12 +96,26 @@ public final class Audit {
                 .substring(0, 16);
     }
 
-    /** A client-supplied text made fit for a record: bounded, and never anything that looks like a token. */
+    /** A JWT or JWS anywhere in a text: a base64url JSON header ({@code eyJ}) and at least one more segment. */
+    private static final java.util.regex.Pattern EMBEDDED_TOKEN =
+            java.util.regex.Pattern.compile("eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]*)?");
+    static final String WITHHELD = "[token-like value withheld]";
+
+    /**
+     * A client-supplied text made fit for a record: bounded, and with anything that looks like a token replaced,
+     * wherever it appears in the text (a method name, a URI, an error message quoting what the client sent).
+     */
     static String safe(String value, int max) {
         if (value == null) {
             return null;
         }
-        String v = value.length() > max ? value.substring(0, max - 1) + "…" : value;
-        return AuditEvent.looksLikeJwt(v) ? "[token-like value withheld]" : v;
+        String v = value;
+        if (v.contains("eyJ")) {
+            v = EMBEDDED_TOKEN.matcher(v).replaceAll(WITHHELD);
+        }
+        if (v.length() > max) {
+            v = v.substring(0, max - 1) + "…";
+        }
+        return AuditEvent.looksLikeJwt(v) ? WITHHELD : v;
     }
 }

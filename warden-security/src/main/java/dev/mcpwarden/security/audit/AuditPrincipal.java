@@ -29,7 +29,9 @@ public record AuditPrincipal(String issuer, String subject, String clientId, Str
 
     /** The audit view of an authenticated principal (identifiers only). */
     public static AuditPrincipal of(dev.mcpwarden.server.auth.Principal p) {
-        return new AuditPrincipal(p.issuer(), p.subject(), p.clientId(), p.tenant());
+        // Claims are the issuer's, but a token-like or oversized claim must not turn a request into a failure.
+        return new AuditPrincipal(Audit.safe(p.issuer(), MAX_LENGTH), Audit.safe(p.subject(), MAX_LENGTH),
+                Audit.safe(p.clientId(), MAX_LENGTH), Audit.safe(p.tenant(), MAX_LENGTH));
     }
 
     /** True when no field is set. */

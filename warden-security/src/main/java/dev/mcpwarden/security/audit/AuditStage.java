@@ -110,7 +110,7 @@ final class AuditStage implements Stage<Call, JsonNode> {
                 : outcome.type() != null ? outcome.type()
                 : "tools/call".equals(call.method()) ? AuditEventType.TOOL_CALL : AuditEventType.REQUEST;
         Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("method", call.method());
+        detail.put("method", Audit.safe(call.method(), 128));
         if ("tools/call".equals(call.method()) && call.params().get("arguments") instanceof JsonNode args
                 && args.isObject()) {
             detail.put("arguments", AuditEvent.argumentDigest(args));

@@ -62,8 +62,18 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         AuditNotes notes = AuditNotes.of(call);
         call.decorateOutbound(out -> new GuardedOutbound(out, tool, redactor, notes));
         JsonNode result = chain.proceed(call);
+        if (result instanceof ObjectNode o && o.get("inputRequests") instanceof ObjectNode requests) {
+            // 2026 wire: the handler's elicitation and sampling requests travel in the result; guard them like the
+            // 2025 wire's server-to-client requests (the sealed requestState beside them is left alone).
+            ObjectNode guarded = guardStreamed(requests, tool, redactor, notes, "request to the client", false);
+            if (guarded == null) {
+                return quarantinedResult(o); // a request carrying an injection is not sent at all
+            }
+            o.set("inputRequests", guarded);
+            return o;
+        }
         if (!(result instanceof ObjectNode) || !result.has("content")) {
-            return result; // input_required results carry no tool output
+            return result;
         }
         Redaction redaction = redactor.redact(result);
         note(notes, tool, redaction, "result");
@@ -101,12 +111,19 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
 
         @Override
         public void notify(String method, ObjectNode params) {
-            delegate.notify(method, guard(params, "notification"));
+            delegate.notify(method, params == null ? null
+                    : guardStreamed(params, tool, redactor, notes, "notification", true));
         }
 
         @Override
         public JsonNode request(String method, ObjectNode params) {
-            return delegate.request(method, guard(params, "request to the client"));
+            ObjectNode guarded = params == null ? null
+                    : guardStreamed(params, tool, redactor, notes, "request to the client", false);
+            if (params != null && guarded == null) {
+                throw new dev.mcpwarden.core.jsonrpc.McpError(dev.mcpwarden.core.jsonrpc.ErrorCodes.INTERNAL_ERROR,
+                        "Request to the client withheld: it appears to contain a prompt injection");
+            }
+            return delegate.request(method, guarded);
         }
 
         @Override
@@ -114,33 +131,71 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
             delegate.detachForPolling();
         }
 
-        private ObjectNode guard(ObjectNode params, String where) {
-            if (params == null) {
-                return null;
-            }
-            Redaction redaction = redactor.redact(params);
-            note(notes, tool, redaction, where);
-            ObjectNode out = (ObjectNode) redaction.result();
-            if (untrusted.contains(tool)) {
-                StringBuilder text = new StringBuilder();
-                collect(out, text);
-                Detection d = detector.detect(text.toString());
-                if (d.attack()) {
-                    SECURITY.warn("prompt injection detected in a {} streamed by {}; quarantined (signals {})",
-                            where, tool, d.signals());
-                    notes.finding("output-guard", "PROMPT_INJECTION", "quarantined", 1);
-                    quarantineStrings(out);
-                }
-            }
-            return out;
-        }
     }
 
-    /** Replaces every free-text member (message, data, text) while keeping the protocol fields intact. */
-    private static void quarantineStrings(ObjectNode params) {
-        for (String field : List.of("message", "data", "text")) {
-            if (params.has(field)) {
-                params.put(field, QUARANTINED);
+    /**
+     * Redacts what a running tool sends the client and, for an untrusted tool, acts on a detected injection: a
+     * notification's text is replaced by the quarantine notice ({@code quarantineText}); a request to the client
+     * (elicitation, sampling) is withheld altogether, signalled by returning null.
+     */
+    private ObjectNode guardStreamed(ObjectNode params, String tool, Redactor redactor, AuditNotes notes,
+                                     String where, boolean quarantineText) {
+        Redaction redaction = redactor.redact(params);
+        note(notes, tool, redaction, where);
+        ObjectNode out = (ObjectNode) redaction.result();
+        if (untrusted.contains(tool)) {
+            StringBuilder text = new StringBuilder();
+            collect(out, text);
+            Detection d = detector.detect(text.toString());
+            if (d.attack()) {
+                SECURITY.warn("prompt injection detected in a {} streamed by {}; quarantined (signals {})",
+                        where, tool, d.signals());
+                notes.finding("output-guard", "PROMPT_INJECTION", "quarantined", 1);
+                if (!quarantineText) {
+                    return null;
+                }
+                quarantineStrings(out);
+            }
+        }
+        return out;
+    }
+
+    private static ObjectNode quarantinedResult(ObjectNode original) {
+        ObjectNode q = Json.object();
+        q.putArray("content").addObject().put("type", "text").put("text", QUARANTINED);
+        if (original.has("resultType")) {
+            q.put("resultType", "complete");
+        }
+        return q;
+    }
+
+    /** Members whose strings are protocol values (kinds, roles, levels, tokens), not text a model reads. */
+    private static final Set<String> PROTOCOL_MEMBERS = Set.of("type", "role", "mimeType", "level", "logger",
+            "progressToken", "_meta", "requestId");
+
+    /**
+     * Replaces every free-text string of a notification (a progress message, log data however nested) with the
+     * quarantine notice, keeping the protocol members intact so the notification stays well-formed.
+     */
+    private static void quarantineStrings(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            for (var e : List.copyOf(o.properties())) {
+                if (PROTOCOL_MEMBERS.contains(e.getKey())) {
+                    continue;
+                }
+                if (e.getValue().isString()) {
+                    o.put(e.getKey(), QUARANTINED);
+                } else {
+                    quarantineStrings(e.getValue());
+                }
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                if (a.get(i).isString()) {
+                    a.set(i, QUARANTINED);
+                } else {
+                    quarantineStrings(a.get(i));
+                }
             }
         }
     }
@@ -153,12 +208,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         if (d.attack()) {
             SECURITY.warn("prompt injection detected in the output of {}; quarantined (signals {})", tool, d.signals());
             notes.finding("output-guard", "PROMPT_INJECTION", "quarantined", 1);
-            ObjectNode q = Json.object();
-            q.putArray("content").addObject().put("type", "text").put("text", QUARANTINED);
-            if (result.has("resultType")) {
-                q.set("resultType", result.get("resultType"));
-            }
-            return q;
+            return quarantinedResult(result);
         }
         for (JsonNode block : result.withArray("content")) {
             if (block instanceof ObjectNode o && "text".equals(o.path("type").asString(""))) {

@@ -143,6 +143,11 @@ public final class HttpExchange {
     }
 
     /** The body read by the body-limit stage. */
+    /** Whether the body has been read (stages that refuse earlier leave it on the connection). */
+    boolean bodyRead() {
+        return body != null;
+    }
+
     public byte[] body() {
         if (body == null) {
             throw new IllegalStateException("the body has not been read: the body-limit stage must run first");

@@ -275,8 +275,10 @@ public final class HttpTransport implements AutoCloseable {
             try {
                 pipeline.run(ex);
             } catch (Rejection r) {
+                closeIfBodyUnread(ex, response);
                 writeError(response, callback, r);
             } catch (McpError e) {
+                closeIfBodyUnread(ex, response);
                 writeError(response, callback, McpEndpoint.asRejection(e, null, true));
             } catch (RuntimeException e) {
                 String errorId = java.util.UUID.randomUUID().toString();
@@ -330,6 +332,17 @@ public final class HttpTransport implements AutoCloseable {
             response.write(true, ByteBuffer.wrap(codec.json().bytes(route.document())), callback);
         } catch (Rejection r) {
             writeError(response, callback, r);
+        }
+    }
+
+    /**
+     * A request refused before its body was read (Host/Origin, media type, authentication, size) leaves the body on
+     * the connection, and Jetty closes it after the answer: say so, so that a keep-alive client opens a new one
+     * instead of writing its next request into a closed socket.
+     */
+    private static void closeIfBodyUnread(HttpExchange ex, Response response) {
+        if (!ex.bodyRead() && (ex.request().getLength() != 0) && !response.isCommitted()) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
     }
 
