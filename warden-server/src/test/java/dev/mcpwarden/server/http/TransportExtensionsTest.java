@@ -140,6 +140,11 @@ class TransportExtensionsTest {
         McpHttp.Reply ok = client.post(McpHttp.headers2026("tools/call", "echo"), McpHttp.request(2, "tools/call", call));
         assertThat(ok.status()).isEqualTo(200);
 
+        // The stage records after the response is written: wait for it.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (seen.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         assertThat(seen).hasSize(2);
         assertThat(seen.get(0)).endsWith(" refused 403 callStarted=false");
         assertThat(seen.get(1)).isEqualTo(callCorrelation.get() + " served callStarted=true");
