@@ -1,0 +1,181 @@
+package dev.mcpwarden.authserver.http;
+
+import dev.mcpwarden.authserver.client.Client;
+import dev.mcpwarden.authserver.client.ClientRegistrar;
+import dev.mcpwarden.authserver.token.TokenError;
+import dev.mcpwarden.core.json.Json;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * All endpoints of the authorization server as one Jetty core handler. It answers only its own {@link #PATHS} and
+ * declines everything else (returns false), so it can sit in a handler sequence beside an MCP endpoint.
+ */
+public final class AuthHandler extends Handler.Abstract {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuthHandler.class);
+
+    /** The exact paths served, relative to the issuer (which is the server root). */
+    public static final List<String> PATHS = List.of("/authorize", "/token", "/register", "/revoke", "/jwks",
+            "/login", "/login/upstream", "/login/callback", "/consent",
+            "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration");
+
+    private final Settings s;
+    private final BrowserFlow browser;
+
+    public AuthHandler(Settings settings) {
+        super(InvocationType.BLOCKING);
+        this.s = settings;
+        this.browser = new BrowserFlow(settings);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        if (!PATHS.contains(path)) {
+            return false;
+        }
+        var h = response.getHeaders();
+        h.put("X-Content-Type-Options", "nosniff");
+        h.put("Referrer-Policy", "no-referrer");
+        h.put("X-Frame-Options", "DENY");
+        try {
+            switch (path) {
+                case "/authorize" -> browser.authorize(request, response, callback);
+                case "/login" -> browser.login(request, response, callback);
+                case "/login/upstream" -> browser.upstreamStart(request, response, callback);
+                case "/login/callback" -> browser.upstreamCallback(request, response, callback);
+                case "/consent" -> browser.consent(request, response, callback);
+                case "/token" -> api(request, response, callback, this::token);
+                case "/revoke" -> api(request, response, callback, this::revoke);
+                case "/register" -> api(request, response, callback, this::register);
+                case "/jwks" -> document(request, response, callback, s.jwks().get().toString(), "max-age=60");
+                default -> document(request, response, callback, s.metadata(), "max-age=300");
+            }
+        } catch (RuntimeException e) {
+            String id = java.util.UUID.randomUUID().toString();
+            LOG.error("authorization server request failed (error id {})", id, e);
+            if (!response.isCommitted()) {
+                ObjectNode err = Json.object();
+                err.put("error", "server_error");
+                err.put("error_description", "internal error (error id " + id + ")");
+                Web.noStore(response);
+                Web.json(response, callback, 500, err);
+            } else {
+                callback.failed(e);
+            }
+        }
+        return true;
+    }
+
+    private static void cors(Response response) {
+        // Public documents and credential-less API calls: any origin may read them; cookies are never involved.
+        response.getHeaders().put("Access-Control-Allow-Origin", "*");
+    }
+
+    private void document(Request request, Response response, Callback callback, String json, String cache) {
+        cors(response);
+        if ("OPTIONS".equals(request.getMethod())) {
+            preflight(response, callback, "GET");
+            return;
+        }
+        if (!"GET".equals(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET");
+            Web.text(response, callback, 405, "text/plain;charset=utf-8", "Method Not Allowed");
+            return;
+        }
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, cache);
+        Web.text(response, callback, 200, "application/json;charset=UTF-8", json);
+    }
+
+    private static void preflight(Response response, Callback callback, String methods) {
+        response.getHeaders().put("Access-Control-Allow-Methods", methods);
+        response.getHeaders().put("Access-Control-Allow-Headers", "Authorization, Content-Type, MCP-Protocol-Version");
+        response.getHeaders().put("Access-Control-Max-Age", "600");
+        response.setStatus(204);
+        response.write(true, null, callback);
+    }
+
+    @FunctionalInterface
+    private interface Api {
+        /** Returns the JSON body and status, or throws. */
+        Reply handle(Request request) throws TokenError, Web.BadRequest;
+    }
+
+    private record Reply(int status, ObjectNode body) {
+    }
+
+    private void api(Request request, Response response, Callback callback, Api api) {
+        cors(response);
+        Web.noStore(response);
+        if ("OPTIONS".equals(request.getMethod())) {
+            preflight(response, callback, "POST");
+            return;
+        }
+        if (!"POST".equals(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "POST");
+            error(response, callback, new TokenError(405, "invalid_request", "use POST"));
+            return;
+        }
+        try {
+            Reply r = api.handle(request);
+            if (r.body() == null) {
+                response.setStatus(r.status());
+                response.write(true, null, callback);
+            } else {
+                Web.json(response, callback, r.status(), r.body());
+            }
+        } catch (Web.BadRequest e) {
+            error(response, callback, new TokenError(e.status, "invalid_request", e.getMessage()));
+        } catch (TokenError e) {
+            error(response, callback, e);
+        }
+    }
+
+    private static void error(Response response, Callback callback, TokenError e) {
+        if (e.status() == 401) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"warden\"");
+        }
+        ObjectNode body = Json.object();
+        body.put("error", e.error());
+        body.put("error_description", e.getMessage());
+        Web.json(response, callback, e.status(), body);
+    }
+
+    private Reply token(Request request) throws TokenError, Web.BadRequest {
+        Map<String, String> form = Web.single(Web.form(request));
+        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form);
+        return new Reply(200, s.tokens().handle(client, form));
+    }
+
+    private Reply revoke(Request request) throws TokenError, Web.BadRequest {
+        Map<String, String> form = Web.single(Web.form(request));
+        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form);
+        s.tokens().revoke(client, form);
+        return new Reply(200, null);
+    }
+
+    private Reply register(Request request) throws TokenError, Web.BadRequest {
+        ClientRegistrar registrar = s.registrar();
+        if (registrar == null) {
+            throw new TokenError(403, "access_denied", "dynamic client registration is disabled");
+        }
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new TokenError(400, "invalid_client_metadata", "the request body must be application/json");
+        }
+        try {
+            return new Reply(201, registrar.register(Web.body(request, 16 * 1024)));
+        } catch (ClientRegistrar.Refused e) {
+            throw new TokenError(400, e.error(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.mcpwarden.authserver.http;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import dev.mcpwarden.authserver.client.ClientRegistrar;
+import dev.mcpwarden.authserver.client.Clients;
+import dev.mcpwarden.authserver.login.BuiltInUsers;
+import dev.mcpwarden.authserver.login.UpstreamLogin;
+import dev.mcpwarden.authserver.store.AuthStore;
+import dev.mcpwarden.authserver.token.ClientAuthenticator;
+import dev.mcpwarden.authserver.token.TokenService;
+import java.net.URI;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Everything the endpoints share.
+ *
+ * @param issuer          the issuer (an origin)
+ * @param store           the state
+ * @param clients         client lookup
+ * @param registrar       dynamic registration, or null when disabled
+ * @param tokens          the token grants
+ * @param clientAuth      client authentication at the token endpoints
+ * @param users           built-in users
+ * @param upstream        the upstream provider sign-in, or null
+ * @param upstreamName    its display name
+ * @param resources       resources tokens may be issued for
+ * @param scopesSupported scopes that exist
+ * @param defaultScopes   scopes granted when none are requested
+ * @param offlineAccess   whether offline_access is offered
+ * @param codeTtl         authorization code lifetime
+ * @param sessionTtl      login session lifetime
+ * @param jwks            the current public keys
+ * @param metadata        the metadata document (JSON)
+ * @param clock           the time
+ */
+public record Settings(URI issuer, AuthStore store, Clients clients, ClientRegistrar registrar, TokenService tokens,
+                       ClientAuthenticator clientAuth, BuiltInUsers users, UpstreamLogin upstream,
+                       String upstreamName, Set<String> resources, Set<String> scopesSupported,
+                       Set<String> defaultScopes, boolean offlineAccess, Duration codeTtl, Duration sessionTtl,
+                       Supplier<JWKSet> jwks, String metadata, InstantSource clock) {
+
+    /** Whether cookies can be {@code Secure} with the {@code __Host-} prefix (https issuer). */
+    boolean secure() {
+        return "https".equals(issuer.getScheme());
+    }
+
+    /**
+     * The session cookie's name. On https it is {@code __Host-warden-session} (bound to this exact origin, Secure,
+     * Path=/). Browsers refuse {@code __Host-} cookies without Secure, which plain-http loopback cannot have, so
+     * there the name says what it is: {@code warden-loopback-session}.
+     */
+    String sessionCookie() {
+        return secure() ? "__Host-warden-session" : "warden-loopback-session";
+    }
+
+    /** The cookie tying a pending authorization request to the browser that made it. */
+    String browserCookie() {
+        return secure() ? "__Host-warden-browser" : "warden-loopback-browser";
+    }
+}

@@ -1,0 +1,49 @@
+package dev.mcpwarden.authserver.token;
+
+/**
+ * A refused token, registration or revocation request: an RFC 6749 §5.2 error code, a description safe to show, and
+ * the HTTP status ({@code 401} for {@code invalid_client}, {@code 400} otherwise).
+ */
+public final class TokenError extends Exception {
+
+    private final int status;
+    private final String error;
+
+    public TokenError(int status, String error, String description) {
+        super(description, null, false, false);
+        this.status = status;
+        this.error = error;
+    }
+
+    public static TokenError invalidRequest(String description) {
+        return new TokenError(400, "invalid_request", description);
+    }
+
+    public static TokenError invalidGrant(String description) {
+        return new TokenError(400, "invalid_grant", description);
+    }
+
+    public static TokenError invalidClient(String description) {
+        return new TokenError(401, "invalid_client", description);
+    }
+
+    public static TokenError invalidTarget(String description) {
+        return new TokenError(400, "invalid_target", description);
+    }
+
+    public static TokenError invalidScope(String description) {
+        return new TokenError(400, "invalid_scope", description);
+    }
+
+    public static TokenError unauthorizedClient(String description) {
+        return new TokenError(400, "unauthorized_client", description);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String error() {
+        return error;
+    }
+}
