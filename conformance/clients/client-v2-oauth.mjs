@@ -120,10 +120,12 @@ try {
   const { tools } = await client.listTools();
   log(`tools/list: ${tools.map((t) => t.name).join(', ')}`);
 
-  step = 'tools/call whoami';
-  const res = await client.callTool({ name: 'whoami', arguments: {} });
+  // TOOL and TOOL_ARGS (JSON) choose the protected call; the default is the test fixture's whoami.
+  const tool = process.env.TOOL ?? 'whoami';
+  step = `tools/call ${tool}`;
+  const res = await client.callTool({ name: tool, arguments: JSON.parse(process.env.TOOL_ARGS ?? '{}') });
   if (res.isError) throw new Error(`isError: ${JSON.stringify(res.content)}`);
-  log(`tools/call whoami: ${texts(res.content).join(' ')}`);
+  log(`tools/call ${tool}: ${texts(res.content).join(' ')}`);
   await client.close();
 
   console.log('OK');

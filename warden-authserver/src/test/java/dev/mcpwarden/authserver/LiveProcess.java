@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  * A process whose output a test reads line by line while it runs (to answer what it prints, e.g. an authorization
  * URL to open). {@link Processes#run} only returns at the end.
  */
-final class LiveProcess implements AutoCloseable {
+public final class LiveProcess implements AutoCloseable {
 
     private static final String EOF = "\u0000EOF";
 
@@ -25,7 +25,7 @@ final class LiveProcess implements AutoCloseable {
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuilder all = new StringBuilder();
 
-    LiveProcess(List<String> command, Map<String, String> env) throws IOException {
+    public LiveProcess(List<String> command, Map<String, String> env) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .directory(Processes.repoRoot().toFile());
         pb.environment().putAll(env);
@@ -50,7 +50,7 @@ final class LiveProcess implements AutoCloseable {
     }
 
     /** The first line (from now on) matching {@code match}, waiting at most {@code timeout}. */
-    String await(Predicate<String> match, Duration timeout) throws InterruptedException {
+    public String await(Predicate<String> match, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -65,7 +65,7 @@ final class LiveProcess implements AutoCloseable {
     }
 
     /** Waits for the exit code. */
-    int exit(Duration timeout) throws InterruptedException {
+    public int exit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             close();
             throw new AssertionError("process did not end in " + timeout + ":\n" + output());
@@ -73,7 +73,7 @@ final class LiveProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    String output() {
+    public String output() {
         synchronized (all) {
             return all.toString();
         }

@@ -19,10 +19,10 @@ import java.util.stream.Collectors;
  * A headless browser for tests: plain HTTP requests that never follow redirects and keep cookies per host and port,
  * so each step of the authorization flow can be inspected.
  */
-final class UserAgent {
+public final class UserAgent {
 
     /** A response: status, headers (lower-case names, first value), body. */
-    record Page(int status, Map<String, List<String>> headers, String body, URI uri) {
+    public record Page(int status, Map<String, List<String>> headers, String body, URI uri) {
         String header(String name) {
             List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
             return v == null || v.isEmpty() ? null : v.get(0);
@@ -46,12 +46,15 @@ final class UserAgent {
         }
     }
 
+    public UserAgent() {
+    }
+
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
     /** cookies by "host:port", then name. */
     private final Map<String, Map<String, String>> jar = new LinkedHashMap<>();
 
-    Page get(String url) throws IOException, InterruptedException {
+    public Page get(String url) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(url)).GET(), URI.create(url));
     }
 
@@ -113,7 +116,7 @@ final class UserAgent {
      * Walks an authorization from its URL to the redirect back to the client: signs in as {@code user} if asked,
      * approves the consent page, and returns the final Location (the client's redirect URI with code or error).
      */
-    String authorize(String authorizeUrl, String user, String password) throws IOException, InterruptedException {
+    public String authorize(String authorizeUrl, String user, String password) throws IOException, InterruptedException {
         Page p = get(authorizeUrl);
         for (int hops = 0; hops < 10; hops++) {
             if (p.status() != 302 && p.status() != 303) {

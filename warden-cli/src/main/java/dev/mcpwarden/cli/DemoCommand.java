@@ -1,42 +1,86 @@
 package dev.mcpwarden.cli;
 
-import dev.mcpwarden.examples.everything.EverythingServer;
-import dev.mcpwarden.server.http.HttpOptions;
+import dev.mcpwarden.authserver.AuthorizationServer;
+import dev.mcpwarden.examples.sample.SampleServer;
+import dev.mcpwarden.security.oauth.TrustedIssuer;
 import dev.mcpwarden.server.http.HttpTransport;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code warden demo}: a sample server on loopback, with instructions for connecting a client. */
+/**
+ * {@code warden demo}: the guarded sample server, secured out of the box by the embedded authorization server on
+ * the same loopback origin, with a development user; prints what an MCP client needs.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start a sample MCP server on loopback and print how to connect an MCP client to it.")
+        description = "Start the guarded sample MCP server on loopback, protected by the embedded OAuth 2.1 "
+                + "authorization server with a development user, and print how to connect an MCP client.")
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--port", description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
     int port = 8765;
 
+    @Option(names = "--state-dir", description = "Where the demo keeps its signing key (shared with 'warden "
+            + "token'). Default: $WARDEN_HOME/demo or ~/.warden/demo")
+    Path stateDir;
+
+    @Option(names = "--audit-file", description = "Write the hash-chained audit log here.")
+    Path auditFile;
+
+    /** A running demo: the MCP endpoint with the authorization server mounted beside it, and the user's password. */
+    record Running(HttpTransport http, AuthorizationServer as, String password) implements AutoCloseable {
+        @Override
+        public void close() {
+            http.close();
+            as.close();
+        }
+    }
+
+    /** Starts the demo; port 0 picks a free port first (the issuer and the resource name it). */
+    static Running start(int port, Path stateDir, Path auditFile) throws java.io.IOException {
+        int p = port != 0 ? port : TrainCommand.freePort();
+        String password = DemoAuth.newPassword();
+        AuthorizationServer as = DemoAuth.authorizationServer(p, DemoAuth.hash(password), stateDir);
+        HttpTransport http = SampleServer.start(p, DemoAuth.resource(p),
+                TrustedIssuer.discover(DemoAuth.issuer(p).toString()), auditFile, false, as.handler());
+        return new Running(http, as, password);
+    }
+
     @Override
     public Integer call() throws Exception {
-        HttpTransport http = EverythingServer.create().serveHttp(HttpOptions.loopback(port));
-        Runtime.getRuntime().addShutdownHook(new Thread(http::close));
+        Path dir = stateDir != null ? stateDir : DemoAuth.defaultStateDir();
+        Running running = start(port, dir, auditFile);
+        HttpTransport http = running.http();
+        AuthorizationServer as = running.as();
+        String password = running.password();
+        int p = http.port();
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close));
+        String tokenCmd = "./warden token" + (p == 8765 ? "" : " --url " + http.uri())
+                + (stateDir == null ? "" : " --state-dir " + stateDir);
         System.out.println("""
-                Warden demo server is running.
+                Warden demo: the guarded help-desk sample, secured by the embedded OAuth 2.1 authorization server.
 
                   MCP endpoint (Streamable HTTP, protocol 2026-07-28 and 2025-11-25/06-18/03-26):
                     %s
+                  Authorization server (issuer):
+                    %s
+                  Sign in as:  %s   password: %s   (tenant acme, role admin; a new password every start)
 
-                Connect an MCP client to that URL, for example:
-                  MCP Inspector:   npx @modelcontextprotocol/inspector  (transport: Streamable HTTP, URL above)
+                Add the endpoint to an MCP client; it discovers the authorization server, registers itself and
+                opens the sign-in and consent pages in your browser. For example:
                   Claude Code:     claude mcp add --transport http warden-demo %s
-                  curl (2026-07-28 wire):
-                    curl -s %s -H 'Content-Type: application/json' \\
-                      -H 'Accept: application/json, text/event-stream' \\
+                  MCP Inspector:   npx @modelcontextprotocol/inspector  (transport: Streamable HTTP, URL above)
+                For scripts, a development token (signed with the key in %s):
+                    curl -s %s -H "Authorization: Bearer $(%s)" \\
+                      -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \\
                       -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/list' \\
                       -d '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}'
 
-                The server listens on loopback only and rejects foreign Host and Origin headers.
-                Authentication arrives with the embedded authorization server; this demo is unauthenticated.
-                Press Ctrl+C to stop.""".formatted(http.uri(), http.uri(), http.uri()));
+                Every request without a valid token is refused (401). The server listens on loopback only.
+                Press Ctrl+C to stop.""".formatted(http.uri(), as.issuer(), DemoAuth.USER, password, http.uri(),
+                dir, http.uri(), tokenCmd));
+        System.out.flush();
         http.join();
         return 0;
     }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "warden", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Secure, scalable Model Context Protocol servers on the JVM.",
         subcommands = {DemoCommand.class, EverythingServerCommand.class, SampleServerCommand.class,
-                BenchServerCommand.class, AuditCommand.class, ScanCommand.class, TrainCommand.class,
+                BenchServerCommand.class, AuditCommand.class, ScanCommand.class, TokenCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

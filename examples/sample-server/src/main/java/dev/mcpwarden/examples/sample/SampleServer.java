@@ -109,11 +109,22 @@ public final class SampleServer {
      * hook (it drains its queue first).
      */
     public static HttpTransport start(Options options) {
-        Audit audit = Audit.to(options.auditFile() == null ? AuditTrail.NONE : AuditTrail.of(openAudit(options)));
-        ResourceServer rs = ResourceServer.builder(
-                        ResourceServerConfig.of(options.resource(),
-                                List.of(TrustedIssuer.withKeys(options.issuer(), options.jwks())),
-                                Set.of("tickets:read")))
+        return start(options.port(), options.resource(), TrustedIssuer.withKeys(options.issuer(), options.jwks()),
+                options.auditFile(), options.simulateRugPull(), null);
+    }
+
+    /** The scopes the sample's tools need, advertised in its protected resource metadata. */
+    public static final Set<String> SCOPES = Set.of("tickets:read", "tickets:write", "admin");
+
+    /**
+     * Starts the sample trusting {@code issuer} (fixed keys or discovered from its metadata), with
+     * {@code rootHandler}, if any, serving every other path of the same origin: an embedded authorization server,
+     * as {@code warden demo} runs it.
+     */
+    public static HttpTransport start(int port, URI resource, TrustedIssuer issuer, Path auditFile,
+                                      boolean simulateRugPull, org.eclipse.jetty.server.Handler rootHandler) {
+        Audit audit = Audit.to(auditFile == null ? AuditTrail.NONE : AuditTrail.of(openAudit(auditFile)));
+        ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(resource, List.of(issuer), SCOPES))
                 .policy(policy()).audit(audit).build();
         HelpDesk desk = HelpDesk.seeded();
         IntegrityStage integrity = IntegrityStage.of(IntegrityGate.builder(PinStore.memory(committedPins()))
@@ -133,16 +144,20 @@ public final class SampleServer {
                         .guard("ping_host", "host", ShellArgumentGuard.standard())
                         .guard("fetch_url", "url", UrlGuard.standard())
                         .build());
-        McpServer server = build(builder, desk, options.simulateRugPull());
-        return rs.protect(audit.protect(HttpTransport.builder(server, HttpOptions.loopback(options.port())))).start();
+        McpServer server = build(builder, desk, simulateRugPull);
+        HttpTransport.Builder http = rs.protect(audit.protect(HttpTransport.builder(server,
+                HttpOptions.loopback(port))));
+        if (rootHandler != null) {
+            http.mount("/", rootHandler);
+        }
+        return http.start();
     }
 
-    private static AuditLog openAudit(Options options) {
+    private static AuditLog openAudit(Path auditFile) {
         try {
-            return AuditLog.open(AuditSink.file(options.auditFile()), AuditLogOptions.defaults(),
-                    InstantSource.system());
+            return AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults(), InstantSource.system());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot open the audit log " + options.auditFile() + ": "
+            throw new java.io.UncheckedIOException("cannot open the audit log " + auditFile + ": "
                     + e.getMessage(), e);
         }
     }

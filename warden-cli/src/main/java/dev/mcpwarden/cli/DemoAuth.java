@@ -1,0 +1,111 @@
+package dev.mcpwarden.cli;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import dev.mcpwarden.authserver.AuthServerConfig;
+import dev.mcpwarden.authserver.AuthorizationServer;
+import dev.mcpwarden.authserver.BuiltInUser;
+import dev.mcpwarden.authserver.login.PasswordHash;
+import dev.mcpwarden.examples.sample.SampleServer;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The development setup shared by {@code warden demo} and {@code warden token}: the embedded authorization server
+ * for one loopback origin, one development user, and a signing key kept in a state directory so that
+ * {@code warden token} mints tokens the running demo accepts.
+ */
+final class DemoAuth {
+
+    /** The development user: an admin of tenant {@code acme} in the sample help desk. */
+    static final String USER = "demo";
+    static final String KEY_FILE = "signing-key.jwk";
+    static final Set<String> DEFAULT_SCOPES = Set.of("tickets:read", "tickets:write");
+
+    private DemoAuth() {
+    }
+
+    /** {@code $WARDEN_HOME/demo}, or {@code ~/.warden/demo}. */
+    static Path defaultStateDir() {
+        String home = System.getenv("WARDEN_HOME");
+        return (home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".warden"))
+                .resolve("demo");
+    }
+
+    /** The issuer of a demo on {@code port}: the loopback origin. */
+    static URI issuer(int port) {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    static URI resource(int port) {
+        return URI.create("http://127.0.0.1:" + port + "/mcp");
+    }
+
+    /** The authorization server of a demo on {@code port}, signing with the state directory's key. */
+    static AuthorizationServer authorizationServer(int port, String passwordHash, Path stateDir) throws IOException {
+        AuthServerConfig config = AuthServerConfig.defaults(issuer(port), Set.of(resource(port).toString()))
+                .withScopes(SampleServer.SCOPES, DEFAULT_SCOPES)
+                .withUsers(List.of(new BuiltInUser(USER, passwordHash,
+                        Map.of("tenant", "acme", "roles", List.of("admin")))));
+        return AuthorizationServer.builder(config).signingKey(signingKey(stateDir)).build();
+    }
+
+    /** A fresh random password for one run of the demo. */
+    static String newPassword() {
+        String alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder p = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            p.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return p.toString();
+    }
+
+    static String hash(String password) {
+        return PasswordHash.hash(password.toCharArray());
+    }
+
+    /** The demo's signing key: read from the state directory, or created there (readable by its owner only). */
+    static JWK signingKey(Path stateDir) throws IOException {
+        Path file = stateDir.resolve(KEY_FILE);
+        if (Files.exists(file)) {
+            try {
+                JWK key = JWK.parse(Files.readString(file));
+                if (!key.isPrivate()) {
+                    throw new IOException(file + " holds a public key; delete it to start over");
+                }
+                return key;
+            } catch (ParseException e) {
+                throw new IOException("cannot read the demo signing key " + file + ": " + e.getMessage()
+                        + " (delete it to start over)", e);
+            }
+        }
+        Files.createDirectories(stateDir);
+        ECKey key;
+        try {
+            key = new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IOException("cannot generate a signing key: " + e.getMessage(), e);
+        }
+        Path tmp = Files.createTempFile(stateDir, "key", ".tmp");
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the directory's own permissions apply
+        }
+        Files.writeString(tmp, key.toJSONString());
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return key;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.mcpwarden.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mcpwarden.authserver.LiveProcess;
+import dev.mcpwarden.authserver.UserAgent;
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.testkit.McpHttp;
+import dev.mcpwarden.testkit.Processes;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code warden demo} is secured out of the box: the guarded sample behind the embedded authorization server on
+ * the same origin. The official TypeScript client completes discovery, dynamic registration, PKCE authorization
+ * (the test signs in as the demo user and approves consent), token and a protected tool call against it; scripts
+ * get a token from {@code warden token}.
+ */
+class DemoTest {
+
+    @TempDir
+    static Path state;
+    static DemoCommand.Running demo;
+
+    @BeforeAll
+    static void start() throws Exception {
+        demo = DemoCommand.start(0, state, null);
+    }
+
+    @AfterAll
+    static void stop() {
+        demo.close();
+    }
+
+    private static String toolsList() {
+        ObjectNode p = Json.object();
+        p.set("_meta", McpHttp.meta2026(null));
+        return McpHttp.request(1, "tools/list", p);
+    }
+
+    @Test
+    void aRequestWithoutATokenIsRefusedWithAChallengeNamingTheMetadata() throws Exception {
+        McpHttp.Reply r = new McpHttp(demo.http().uri()).post(McpHttp.headers2026("tools/list", null), toolsList());
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.header("WWW-Authenticate")).contains("resource_metadata=\"http://127.0.0.1:"
+                + demo.http().port() + "/.well-known/oauth-protected-resource/mcp\"");
+    }
+
+    @Test
+    void theAuthorizationServerIsServedOnTheSameOriginAndNamedByTheResourceMetadata() throws Exception {
+        McpHttp.Reply prm = new McpHttp(demo.http().uri().resolve("/.well-known/oauth-protected-resource/mcp"))
+                .send("GET", Map.of(), null);
+        assertThat(prm.json().get("authorization_servers").get(0).asString())
+                .isEqualTo("http://127.0.0.1:" + demo.http().port());
+        McpHttp.Reply meta = new McpHttp(demo.http().uri().resolve("/.well-known/oauth-authorization-server"))
+                .send("GET", Map.of(), null);
+        assertThat(meta.status()).isEqualTo(200);
+        assertThat(meta.json().get("issuer").asString()).isEqualTo("http://127.0.0.1:" + demo.http().port());
+        assertThat(meta.json().get("code_challenge_methods_supported").toString()).isEqualTo("[\"S256\"]");
+    }
+
+    @Test
+    void wardenTokenMintsATokenTheRunningDemoAccepts() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(new TokenCommand());
+        cli.setOut(new PrintWriter(out, true));
+        assertThat(cli.execute("--url", demo.http().uri().toString(), "--state-dir", state.toString())).isZero();
+        Map<String, String> h = McpHttp.headers2026("tools/list", null);
+        h.put("Authorization", "Bearer " + out.toString().strip());
+        McpHttp.Reply r = new McpHttp(demo.http().uri()).post(h, toolsList());
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).contains("\"get_ticket\"").contains("\"delete_ticket\"");
+    }
+
+    @Test
+    void wardenTokenWithoutADemoKeySaysToStartTheDemo(@TempDir Path empty) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new TokenCommand());
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute("--state-dir", empty.toString())).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("warden token: no demo signing key in " + empty
+                + "; start 'warden demo' first");
+    }
+
+    @Test
+    void theOfficialClientRegistersSignsInAndCallsAProtectedTool() throws Exception {
+        List<String> cmd = List.of(Processes.node().toString(),
+                Processes.repoRoot().resolve("conformance/clients/client-v2-oauth.mjs").toString(),
+                demo.http().uri().toString(), "dcr");
+        try (LiveProcess client = new LiveProcess(cmd, Map.of("TOOL", "get_ticket",
+                "TOOL_ARGS", "{\"ticket_id\":\"T-100\"}"))) {
+            String line = client.await(l -> l.startsWith("[v2-oauth] AUTHORIZE ") || l.contains("FAILED"),
+                    Duration.ofMinutes(2));
+            assertThat(line).as(client.output()).startsWith("[v2-oauth] AUTHORIZE ");
+            UserAgent browser = new UserAgent();
+            String callback = browser.authorize(line.substring("[v2-oauth] AUTHORIZE ".length()), DemoAuth.USER,
+                    demo.password());
+            assertThat(browser.get(callback).status()).isEqualTo(200);
+            assertThat(client.exit(Duration.ofMinutes(2))).as(client.output()).isZero();
+            assertThat(client.output().lines().toList())
+                    .anyMatch(l -> l.matches("\\[v2-oauth] client registered: client_id=dcr_[A-Za-z0-9_-]{24}"))
+                    .contains("[v2-oauth] callback: code received, state matches, iss=http://127.0.0.1:"
+                            + demo.http().port())
+                    .anyMatch(l -> l.startsWith("[v2-oauth] tools/call get_ticket: <<untrusted-content "))
+                    .contains("{\"id\":\"T-100\",\"title\":\"Printer on fire in room 101\",\"body\":\"The printer in "
+                            + "room 101 smells of smoke. Customer: jane.doe@example.com\"}")
+                    .last().isEqualTo("OK");
+        }
+    }
+}
