@@ -113,8 +113,14 @@ public final class SampleServer {
                 options.auditFile(), options.simulateRugPull(), null);
     }
 
-    /** The scopes the sample's tools need, advertised in its protected resource metadata. */
+    /** Every scope some tool of the sample needs (an authorization server for it must support them all). */
     public static final Set<String> SCOPES = Set.of("tickets:read", "tickets:write", "admin");
+    /**
+     * The scope every request needs, advertised as the resource's {@code scopes_supported} and asked for in a 401
+     * challenge: clients start with least privilege and step up (403 {@code insufficient_scope}) when a tool needs
+     * more.
+     */
+    static final Set<String> BASE_SCOPES = Set.of("tickets:read");
 
     /**
      * Starts the sample trusting {@code issuer} (fixed keys or discovered from its metadata), with
@@ -124,7 +130,7 @@ public final class SampleServer {
     public static HttpTransport start(int port, URI resource, TrustedIssuer issuer, Path auditFile,
                                       boolean simulateRugPull, org.eclipse.jetty.server.Handler rootHandler) {
         Audit audit = Audit.to(auditFile == null ? AuditTrail.NONE : AuditTrail.of(openAudit(auditFile)));
-        ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(resource, List.of(issuer), SCOPES))
+        ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(resource, List.of(issuer), BASE_SCOPES))
                 .policy(policy()).audit(audit).build();
         HelpDesk desk = HelpDesk.seeded();
         IntegrityStage integrity = IntegrityStage.of(IntegrityGate.builder(PinStore.memory(committedPins()))
