@@ -92,8 +92,8 @@ public final class Audit {
 
     /** {@code sha256:} and the first 16 hex digits of a value's SHA-256: lets records be correlated, reveals nothing. */
     static String fingerprint(String secret) {
-        return "sha256:" + RecordFormat.hex(RecordFormat.sha256(secret.getBytes(StandardCharsets.UTF_8)))
-                .substring(0, 16);
+        byte[] digest = RecordFormat.sha256(secret.getBytes(StandardCharsets.UTF_8));
+        return "sha256:" + java.util.HexFormat.of().formatHex(digest, 0, 8);
     }
 
     /** A JWT or JWS anywhere in a text: a base64url JSON header ({@code eyJ}) and at least one more segment. */

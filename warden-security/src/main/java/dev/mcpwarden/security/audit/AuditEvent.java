@@ -54,7 +54,7 @@ public record AuditEvent(Instant time, AuditEventType type, String correlationId
         if (latency != null && latency.isNegative()) {
             throw new IllegalArgumentException("latency must not be negative, was " + latency);
         }
-        detail = detail == null ? Map.of() : copyMap("detail", detail, 1);
+        detail = detail == null ? Map.of() : copyMap(Path.DETAIL, detail, 1);
     }
 
     /** Starts an event of {@code type} that happened at {@code time}, for request {@code correlationId}. */
@@ -156,7 +156,31 @@ public record AuditEvent(Instant time, AuditEventType type, String correlationId
         return dots == 2 || dots == 4;
     }
 
-    private static Map<String, Object> copyMap(String path, Map<?, ?> map, int depth) {
+    /**
+     * Where a value sits in the detail, for error messages: built into a string only when a message needs it, so a
+     * valid event costs no path strings.
+     */
+    private record Path(Path parent, String key, int index) {
+        static final Path DETAIL = new Path(null, "detail", -1);
+
+        Path member(String name) {
+            return new Path(this, name, -1);
+        }
+
+        Path element(int i) {
+            return new Path(this, null, i);
+        }
+
+        @Override
+        public String toString() {
+            if (parent == null) {
+                return key;
+            }
+            return key != null ? parent + "." + key : parent + "[" + index + "]";
+        }
+    }
+
+    private static Map<String, Object> copyMap(Path path, Map<?, ?> map, int depth) {
         if (depth > MAX_DEPTH) {
             throw new IllegalArgumentException(path + " is nested deeper than " + MAX_DEPTH + " levels");
         }
@@ -165,16 +189,20 @@ public record AuditEvent(Instant time, AuditEventType type, String correlationId
             if (!(e.getKey() instanceof String key)) {
                 throw new IllegalArgumentException(path + " has a key that is not a string: " + e.getKey());
             }
-            copy.put(key, copyValue(path + "." + key, e.getValue(), depth));
+            copy.put(key, copyValue(path, key, -1, e.getValue(), depth));
         }
-        return Collections.unmodifiableMap(copy);
+        return Collections.unmodifiableSortedMap(copy);
     }
 
-    private static Object copyValue(String path, Object value, int depth) {
+    /** The value at {@code parent.key} (or {@code parent[index]} when key is null), checked and copied. */
+    private static Object copyValue(Path parent, String key, int index, Object value, int depth) {
         return switch (value) {
-            case null -> throw new IllegalArgumentException(path + " is null; leave the key out instead");
+            case null -> throw new IllegalArgumentException(at(parent, key, index) + " is null; leave the key out"
+                    + " instead");
             case String s -> {
-                checkText(path, s, Integer.MAX_VALUE);
+                if (looksLikeJwt(s)) {
+                    checkText(at(parent, key, index).toString(), s, Integer.MAX_VALUE);
+                }
                 yield s;
             }
             case Boolean b -> b;
@@ -183,30 +211,36 @@ public record AuditEvent(Instant time, AuditEventType type, String correlationId
             case Short s -> s.intValue();
             case Byte b -> b.intValue();
             case BigInteger b -> b;
-            case Double d -> finite(path, d);
-            case Float f -> finite(path, f.doubleValue());
+            case Double d -> finite(parent, key, index, d);
+            case Float f -> finite(parent, key, index, f.doubleValue());
             case BigDecimal d -> d;
             case Enum<?> e -> e.name();
-            case Map<?, ?> m -> copyMap(path, m, depth + 1);
+            case Map<?, ?> m -> copyMap(at(parent, key, index), m, depth + 1);
             case Collection<?> c -> {
+                Path path = at(parent, key, index);
                 if (depth + 1 > MAX_DEPTH) {
                     throw new IllegalArgumentException(path + " is nested deeper than " + MAX_DEPTH + " levels");
                 }
                 List<Object> list = new ArrayList<>(c.size());
                 int i = 0;
                 for (Object item : c) {
-                    list.add(copyValue(path + "[" + i++ + "]", item, depth + 1));
+                    list.add(copyValue(path, null, i++, item, depth + 1));
                 }
                 yield Collections.unmodifiableList(list);
             }
-            default -> throw new IllegalArgumentException(path + " has a type the audit log cannot record as JSON: "
-                    + value.getClass().getName() + " (use strings, booleans, numbers, lists and maps)");
+            default -> throw new IllegalArgumentException(at(parent, key, index) + " has a type the audit log cannot"
+                    + " record as JSON: " + value.getClass().getName() + " (use strings, booleans, numbers, lists and"
+                    + " maps)");
         };
     }
 
-    private static Double finite(String path, double d) {
+    private static Path at(Path parent, String key, int index) {
+        return key != null ? parent.member(key) : parent.element(index);
+    }
+
+    private static Double finite(Path parent, String key, int index, double d) {
         if (!Double.isFinite(d)) {
-            throw new IllegalArgumentException(path + " is not a finite number: " + d);
+            throw new IllegalArgumentException(at(parent, key, index) + " is not a finite number: " + d);
         }
         return d;
     }

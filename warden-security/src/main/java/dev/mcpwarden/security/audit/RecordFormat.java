@@ -1,6 +1,7 @@
 package dev.mcpwarden.security.audit;
 
 import dev.mcpwarden.core.json.Json;
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import javax.crypto.Mac;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -52,30 +55,81 @@ final class RecordFormat {
 
     // ---- writing -------------------------------------------------------------------------------------------------
 
-    /** The event's members as a JSON object, in the fixed order; seq and prev are spliced in front by the writer. */
+    /**
+     * The event's members as a JSON object, in the fixed order; seq and prev are spliced in front by the writer.
+     * Written with a streaming generator (no intermediate tree); the bytes are exactly those of the tree the format
+     * describes, serialised by {@link Json#standard()}.
+     */
     static byte[] eventJson(AuditEvent e) {
-        JsonNodeFactory f = Json.nodes();
-        ObjectNode o = f.objectNode();
-        o.put("time", e.time().toString());
-        o.put("type", e.type().name());
-        o.put("correlationId", e.correlationId());
-        AuditPrincipal p = e.principal();
-        if (!p.isEmpty()) {
-            ObjectNode po = o.putObject("principal");
-            putIfSet(po, "issuer", p.issuer());
-            putIfSet(po, "subject", p.subject());
-            putIfSet(po, "clientId", p.clientId());
-            putIfSet(po, "tenant", p.tenant());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = JSON.mapper().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeName("time");
+            g.writeString(e.time().toString());
+            g.writeName("type");
+            g.writeString(e.type().name());
+            g.writeName("correlationId");
+            g.writeString(e.correlationId());
+            AuditPrincipal p = e.principal();
+            if (!p.isEmpty()) {
+                g.writeName("principal");
+                g.writeStartObject();
+                putIfSet(g, "issuer", p.issuer());
+                putIfSet(g, "subject", p.subject());
+                putIfSet(g, "clientId", p.clientId());
+                putIfSet(g, "tenant", p.tenant());
+                g.writeEndObject();
+            }
+            putIfSet(g, "target", e.target());
+            g.writeName("outcome");
+            g.writeString(e.outcome());
+            if (e.latency() != null) {
+                g.writeName("latencyMicros");
+                g.writeNumber(micros(e.latency()));
+            }
+            if (!e.detail().isEmpty()) {
+                g.writeName("detail");
+                writeValue(g, e.detail());
+            }
+            g.writeEndObject();
         }
-        putIfSet(o, "target", e.target());
-        o.put("outcome", e.outcome());
-        if (e.latency() != null) {
-            o.put("latencyMicros", micros(e.latency()));
+        return out.toByteArray();
+    }
+
+    /** A detail value as {@code toNode} would give it, written directly: maps with keys sorted. */
+    private static void writeValue(JsonGenerator g, Object value) {
+        switch (value) {
+            case String s -> g.writeString(s);
+            case Boolean b -> g.writeBoolean(b);
+            case Integer i -> g.writeNumber(i.intValue());
+            case Long l -> g.writeNumber(l.longValue());
+            case Map<?, ?> m -> {
+                g.writeStartObject();
+                Map<?, ?> sorted = m instanceof SortedMap<?, ?> sm && sm.comparator() == null ? m
+                        : new java.util.TreeMap<>(m);
+                for (Map.Entry<?, ?> entry : sorted.entrySet()) {
+                    g.writeName((String) entry.getKey());
+                    writeValue(g, entry.getValue());
+                }
+                g.writeEndObject();
+            }
+            case List<?> l -> {
+                g.writeStartArray();
+                for (Object v : l) {
+                    writeValue(g, v);
+                }
+                g.writeEndArray();
+            }
+            // Rare: exactly as the tree would serialise the number node.
+            default -> g.writeTree(toNode(value));
         }
-        if (!e.detail().isEmpty()) {
-            o.set("detail", toNode(e.detail()));
+    }
+
+    private static void putIfSet(JsonGenerator g, String name, String value) {
+        if (value != null) {
+            g.writeName(name);
+            g.writeString(value);
         }
-        return JSON.bytes(o);
     }
 
     /** {@code {"seq":N,"prev":"…",} followed by the event's members. */
@@ -203,11 +257,24 @@ final class RecordFormat {
         return newSha256().digest(data);
     }
 
-    private static MessageDigest newSha256() {
+    /** Cloned for each use: much cheaper than a provider lookup with {@code MessageDigest.getInstance}. */
+    private static final MessageDigest SHA256_PROTOTYPE = lookUpSha256();
+
+    private static MessageDigest lookUpSha256() {
         try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.clone(); // fail here, not per record, if the provider's digest cannot be cloned
+            return d;
+        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    static MessageDigest newSha256() {
+        try {
+            return (MessageDigest) SHA256_PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 cannot be cloned", e);
         }
     }
 
@@ -232,27 +299,33 @@ final class RecordFormat {
 
     /** JSON bytes with object keys sorted at every level. */
     static byte[] canonicalJson(JsonNode node) {
-        return JSON.bytes(sorted(node));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = JSON.mapper().createGenerator(out)) {
+            writeSorted(g, node);
+        }
+        return out.toByteArray();
     }
 
-    private static JsonNode sorted(JsonNode node) {
+    /** Writes {@code node} with object keys sorted, without building a sorted copy of the tree. */
+    private static void writeSorted(JsonGenerator g, JsonNode node) {
         if (node instanceof ObjectNode o) {
-            ObjectNode copy = Json.object();
-            List<String> names = new ArrayList<>(o.propertyNames());
-            names.sort(null);
+            String[] names = o.propertyNames().toArray(String[]::new);
+            Arrays.sort(names);
+            g.writeStartObject();
             for (String name : names) {
-                copy.set(name, sorted(o.get(name)));
+                g.writeName(name);
+                writeSorted(g, o.get(name));
             }
-            return copy;
-        }
-        if (node instanceof ArrayNode a) {
-            ArrayNode copy = Json.array();
+            g.writeEndObject();
+        } else if (node instanceof ArrayNode a) {
+            g.writeStartArray();
             for (JsonNode item : a) {
-                copy.add(sorted(item));
+                writeSorted(g, item);
             }
-            return copy;
+            g.writeEndArray();
+        } else {
+            g.writeTree(node);
         }
-        return node;
     }
 
     private static JsonNode toNode(Object value) {
@@ -277,12 +350,6 @@ final class RecordFormat {
             }
             default -> throw new IllegalArgumentException("not a JSON-safe value: " + value.getClass().getName());
         };
-    }
-
-    private static void putIfSet(ObjectNode o, String name, String value) {
-        if (value != null) {
-            o.put(name, value);
-        }
     }
 
     private static long micros(Duration d) {

@@ -75,10 +75,12 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         if (!(result instanceof ObjectNode) || !result.has("content")) {
             return result;
         }
-        Redaction redaction = redactor.redact(result);
+        boolean untrustedTool = untrusted.contains(tool);
+        // The result is this call's own; share what needs no redaction unless the untrusted path rewrites it.
+        Redaction redaction = untrustedTool ? redactor.redact(result) : redactor.redactShared(result);
         note(notes, tool, redaction, "result");
         ObjectNode out = (ObjectNode) redaction.result();
-        if (untrusted.contains(tool) && !out.path("isError").asBoolean(false)) {
+        if (untrustedTool && !out.path("isError").asBoolean(false)) {
             return untrusted(tool, out, notes);
         }
         return out;

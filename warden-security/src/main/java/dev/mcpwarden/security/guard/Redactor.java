@@ -79,61 +79,144 @@ public final class Redactor {
 
     /** Redacts every string in {@code node}; the input is left as it was. */
     public Redaction redact(JsonNode node) {
-        List<Finding> findings = new ArrayList<>();
-        JsonNode result = copy(node, "", findings);
+        List<Finding> findings = new ArrayList<>(0);
+        JsonNode result = redact(node, Pointer.ROOT, findings, true);
+        return new Redaction(result == node && node != null ? node.deepCopy() : result, findings);
+    }
+
+    /**
+     * Like {@link #redact(JsonNode)}, but what needs no redaction is shared with the input rather than copied: the
+     * input itself when nothing was found, else a tree whose unchanged subtrees are the input's. For callers that
+     * own the input and do not modify either tree afterwards (the output guard on a tool's result).
+     */
+    Redaction redactShared(JsonNode node) {
+        List<Finding> findings = new ArrayList<>(0);
+        JsonNode result = redact(node, Pointer.ROOT, findings, false);
         return new Redaction(result, findings);
     }
 
-    private JsonNode copy(JsonNode node, String path, List<Finding> findings) {
-        JsonNodeFactory f = JsonNodeFactory.instance;
+    /**
+     * A JSON Pointer, built into a string only when a finding needs it.
+     *
+     * @param name a member name, or null for an array index
+     */
+    private record Pointer(Pointer parent, String name, int index) {
+        static final Pointer ROOT = new Pointer(null, null, -1);
+
+        @Override
+        public String toString() {
+            if (parent == null) {
+                return "";
+            }
+            return parent + "/" + (name != null ? escape(name) : Integer.toString(index));
+        }
+    }
+
+    /**
+     * The redacted form of {@code node}: {@code node} itself when nothing in it was found, else a new node. With
+     * {@code copy}, unchanged children of a new node are deep copies, so that the result shares nothing with the
+     * input; without it they are the input's own.
+     */
+    private JsonNode redact(JsonNode node, Pointer path, List<Finding> findings, boolean copy) {
         if (node == null) {
             return null;
         }
         if (node.isString()) {
-            return f.stringNode(text(node.asString(), path, findings));
+            String value = node.asString();
+            List<TextMatch> spans = spans(value);
+            if (spans.isEmpty()) {
+                return node;
+            }
+            return JsonNodeFactory.instance.stringNode(replace(value, spans, path.toString(), findings));
         }
         if (node.isArray()) {
-            ArrayNode out = f.arrayNode();
+            ArrayNode out = null;
             int i = 0;
             for (JsonNode element : node) {
-                out.add(copy(element, path + "/" + i, findings));
+                JsonNode r = redact(element, new Pointer(path, null, i), findings, copy);
+                if (out == null && r != element) {
+                    out = JsonNodeFactory.instance.arrayNode();
+                    for (int k = 0; k < i; k++) {
+                        out.add(copy ? node.get(k).deepCopy() : node.get(k));
+                    }
+                }
+                if (out != null) {
+                    out.add(copy && r == element ? element.deepCopy() : r);
+                }
                 i++;
             }
-            return out;
+            return out == null ? node : out;
         }
         if (node.isObject()) {
-            ObjectNode out = f.objectNode();
+            ObjectNode out = null;
             JsonNode type = node.get("type");
             boolean binaryBlock = type != null && type.isString()
                     && (type.asString().equals("image") || type.asString().equals("audio"));
+            int i = 0;
             for (Map.Entry<String, JsonNode> member : node.properties()) {
                 String name = member.getKey();
                 JsonNode value = member.getValue();
                 boolean binary = value.isString()
                         && ((binaryBlock && name.equals("data")) || (name.equals("blob") && node.has("uri")));
-                List<Finding> keyFindings = new ArrayList<>();
-                String redactedName = text(name, path, keyFindings);
-                String memberPath = path + "/" + escape(redactedName);
-                for (Finding kf : keyFindings) {
-                    findings.add(new Finding(kf.kind(), memberPath));
+                List<TextMatch> nameSpans = spans(name);
+                String redactedName = name;
+                Pointer memberPath;
+                if (nameSpans.isEmpty()) {
+                    memberPath = new Pointer(path, name, -1);
+                } else {
+                    List<Finding> keyFindings = new ArrayList<>();
+                    redactedName = replace(name, nameSpans, path.toString(), keyFindings);
+                    memberPath = new Pointer(path, redactedName, -1);
+                    String at = memberPath.toString();
+                    for (Finding kf : keyFindings) {
+                        findings.add(new Finding(kf.kind(), at));
+                    }
                 }
-                out.set(redactedName, binary ? value.deepCopy() : copy(value, memberPath, findings));
+                JsonNode r = binary ? value : redact(value, memberPath, findings, copy);
+                if (out == null && (r != value || !redactedName.equals(name))) {
+                    out = JsonNodeFactory.instance.objectNode();
+                    int k = 0;
+                    for (Map.Entry<String, JsonNode> earlier : node.properties()) {
+                        if (k++ == i) {
+                            break;
+                        }
+                        out.set(earlier.getKey(), copy ? earlier.getValue().deepCopy() : earlier.getValue());
+                    }
+                }
+                if (out != null) {
+                    out.set(redactedName, copy && r == value ? value.deepCopy() : r);
+                }
+                i++;
             }
-            return out;
+            return out == null ? node : out;
         }
-        return node.deepCopy();
+        return node;
     }
 
-    private String text(String value, String path, List<Finding> findings) {
-        RedactedText r = redactText(value);
-        for (FindingKind kind : r.kinds()) {
-            findings.add(new Finding(kind, path));
+    /** {@code text} with {@code spans} replaced by their labels; one finding at {@code path} per span. */
+    private static String replace(String text, List<TextMatch> spans, String path, List<Finding> findings) {
+        StringBuilder out = new StringBuilder(text.length());
+        int at = 0;
+        for (TextMatch span : spans) {
+            out.append(text, at, span.start()).append(span.kind().label());
+            findings.add(new Finding(span.kind(), path));
+            at = span.end();
         }
-        return r.text();
+        out.append(text, at, text.length());
+        return out.toString();
     }
 
     private static String escape(String token) {
         return token.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static boolean ascii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The merged, ordered, non-overlapping spans of the original text to replace. */
@@ -141,11 +224,20 @@ public final class Redactor {
         if (text.isEmpty()) {
             return List.of();
         }
-        Skeleton skeleton = Skeleton.of(text);
-        List<TextMatch> found = new ArrayList<>();
-        for (SensitiveDataDetector detector : detectors) {
-            for (TextMatch m : detector.scan(skeleton.text)) {
-                found.add(new TextMatch(m.kind(), skeleton.originStart(m.start()), skeleton.originEnd(m.end() - 1)));
+        List<TextMatch> found = new ArrayList<>(0);
+        if (ascii(text)) {
+            // The skeleton of an ASCII text is the text itself (no ASCII character is invisible, NFKC leaves ASCII
+            // alone), with every span mapping to itself: skip building it.
+            for (SensitiveDataDetector detector : detectors) {
+                found.addAll(detector.scan(text));
+            }
+        } else {
+            Skeleton skeleton = Skeleton.of(text);
+            for (SensitiveDataDetector detector : detectors) {
+                for (TextMatch m : detector.scan(skeleton.text)) {
+                    found.add(new TextMatch(m.kind(), skeleton.originStart(m.start()),
+                            skeleton.originEnd(m.end() - 1)));
+                }
             }
         }
         if (found.isEmpty()) {

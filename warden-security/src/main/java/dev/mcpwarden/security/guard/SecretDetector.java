@@ -18,37 +18,102 @@ import java.util.regex.Pattern;
  */
 public final class SecretDetector implements SensitiveDataDetector {
 
-    private record Rule(FindingKind kind, Pattern pattern, int group, Predicate<String> accept) {
+    /**
+     * A rule, and where its matches can start ({@link Starts}): the scan tries the pattern only there, which gives
+     * exactly the matches of {@code Matcher.find()} over the whole text at a fraction of the cost (a pattern that
+     * opens with a look-behind is otherwise tried at every position).
+     */
+    private record Rule(FindingKind kind, Pattern pattern, int group, Predicate<String> accept, Starts starts) {
+    }
+
+    /**
+     * Where a match can start: within {@code minBack} to {@code back} characters before an occurrence of one of the
+     * literals (0 and 0: at the literal itself, which every match starts with). With {@code ignoreCase}, literals
+     * (lower case) are found ignoring the case of ASCII letters, as the {@code (?i)} patterns match them, and
+     * possibly more: a superset of the real starts is still exact, it only costs more tries.
+     */
+    private record Starts(boolean ignoreCase, int back, int minBack, String... literals) {
+
+        static Starts at(String... literals) {
+            return new Starts(false, 0, 0, literals);
+        }
+
+        static Starts atIgnoringCase(String... literals) {
+            return new Starts(true, 0, 0, literals);
+        }
+
+        /**
+         * The first position at or after {@code from} where a match might start, or -1. {@code found} holds each
+         * literal's next occurrence from earlier calls with a smaller {@code from} (-1: none left; initially
+         * {@code Integer.MIN_VALUE}), so that one scan looks for each literal in linear time overall.
+         */
+        int next(String text, int from, int[] found) {
+            int best = -1;
+            for (int i = 0; i < literals.length; i++) {
+                int q = found[i];
+                if (q == -1) {
+                    continue;
+                }
+                if (q < from + minBack) {
+                    String literal = literals[i];
+                    q = ignoreCase ? indexOfIgnoreCase(text, literal, from + minBack) : text.indexOf(literal,
+                            from + minBack);
+                    found[i] = q;
+                }
+                if (q >= 0) {
+                    int c = Math.max(from, q - back);
+                    if (best < 0 || c < best) {
+                        best = c;
+                    }
+                }
+            }
+            return best;
+        }
     }
 
     private static final Predicate<String> ANY = s -> true;
 
     private static final List<Rule> RULES = List.of(
             rule(FindingKind.PRIVATE_KEY, "-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
-                    + "(?:-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----|\\z)"),
-            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,247}"),
-            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])whsec_[0-9A-Za-z+/=]{20,}"),
+                    + "(?:-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----|\\z)", Starts.at("-----BEGIN ")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,247}",
+                    Starts.at("sk_", "rk_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])whsec_[0-9A-Za-z+/=]{20,}", Starts.at("whsec_")),
             new Rule(FindingKind.API_KEY, Pattern.compile("(?<![A-Za-z0-9_-])sk-([A-Za-z0-9_-]{20,})"), 0,
-                    SecretDetector::mixed),
-            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}"),
-            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,255}"),
-            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}"),
-            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])xapp-\\d-[A-Za-z0-9-]{10,}"),
-            rule(FindingKind.API_KEY, "https://hooks\\.slack\\.com/services/[A-Za-z0-9/]{20,}"),
-            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"),
-            rule(FindingKind.AWS_KEY, "(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
+                    SecretDetector::mixed, Starts.at("sk-")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}",
+                    Starts.at("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,255}", Starts.at("github_pat_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}", Starts.at("xox")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])xapp-\\d-[A-Za-z0-9-]{10,}", Starts.at("xapp-")),
+            rule(FindingKind.API_KEY, "https://hooks\\.slack\\.com/services/[A-Za-z0-9/]{20,}",
+                    Starts.at("https://hooks.slack.com/services/")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", Starts.at("AIza")),
+            rule(FindingKind.AWS_KEY, "(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])",
+                    Starts.at("AKIA", "ASIA", "ABIA", "ACCA")),
             new Rule(FindingKind.AWS_KEY, Pattern.compile("(?i)(?:aws[_\\-\\s.]{0,3}(?:secret[_\\-\\s.]{0,3}"
                     + "(?:access[_\\-\\s.]{0,3})?key|sk)|secret[_\\-\\s.]?access[_\\-\\s.]?key)[\"']?\\s*[:=]+\\s*[\"']?"
-                    + "([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"), 1, ANY),
-            rule(FindingKind.TOKEN, "(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*"),
+                    + "([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"), 1, ANY,
+                    Starts.atIgnoringCase("aws", "secret")),
+            rule(FindingKind.TOKEN, "(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*",
+                    Starts.at("eyJ")),
             new Rule(FindingKind.TOKEN, Pattern.compile("(?i)(?<![A-Za-z0-9])bearer\\s+([A-Za-z0-9._~+/-]{20,}=*)"), 1,
-                    SecretDetector::mixed),
+                    SecretDetector::mixed, Starts.atIgnoringCase("bearer")),
             rule(FindingKind.CONNECTION_STRING, "(?i)(?<![A-Za-z0-9+.-])[a-z][a-z0-9+.-]{1,20}://"
-                    + "[^\\s:/@\"'<>]+:[^\\s@/\"'<>]+@[^\\s\"'<>]+"),
-            rule(FindingKind.CONNECTION_STRING, "(?i)(?<![A-Za-z0-9])jdbc:[a-z0-9]+:[^\\s\"'<>]{0,500}?"
-                    + "(?:password|pwd)=[^\\s\"'<>;&]+[^\\s\"'<>]*"),
+                    + "[^\\s:/@\"'<>]+:[^\\s@/\"'<>]+@[^\\s\"'<>]+",
+                    new Starts(false, 21, 2, "://")), // [a-z][a-z0-9+.-]{1,20} before ://
+            new Rule(FindingKind.CONNECTION_STRING, Pattern.compile("(?i)(?<![A-Za-z0-9])jdbc:[a-z0-9]+:[^\\s\"'<>]{0,500}?"
+                    + "(?:password|pwd)=[^\\s\"'<>;&]+[^\\s\"'<>]*"), 0, ANY,
+                    Starts.atIgnoringCase("jdbc:")),
             rule(FindingKind.CONNECTION_STRING, "(?i)(?<![A-Za-z0-9])(?:server|data source|host|address)=[^;\"'\\n]{1,200};"
-                    + "[^\"'\\n]{0,500}?(?:password|pwd)=[^;\"'\\s]+;?"));
+                    + "[^\"'\\n]{0,500}?(?:password|pwd)=[^;\"'\\s]+;?",
+                    Starts.atIgnoringCase("server", "data source", "host", "address")));
+
+    /**
+     * No rule matches fewer characters than this (the shortest is a URL with a password, {@code ab://c:d@e}), so
+     * shorter texts, such as most member names and protocol values of a tool result, are not scanned at all.
+     */
+    static final int MIN_MATCH_LENGTH = 10;
 
     private static final Pattern ASSIGNMENT = Pattern.compile("(?i)(?<![A-Za-z0-9])(password|passwd|pwd|pass|secret"
             + "|client[_-]?secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token"
@@ -64,28 +129,78 @@ public final class SecretDetector implements SensitiveDataDetector {
         return STANDARD;
     }
 
-    private static Rule rule(FindingKind kind, String regex) {
-        return new Rule(kind, Pattern.compile(regex), 0, ANY);
+    private static Rule rule(FindingKind kind, String regex, Starts starts) {
+        return new Rule(kind, Pattern.compile(regex), 0, ANY, starts);
+    }
+
+    /** The first {@code literal} (lower-case ASCII) in {@code text} at or after {@code from}, ignoring case. */
+    private static int indexOfIgnoreCase(String text, String literal, int from) {
+        char first = literal.charAt(0);
+        for (int i = Math.max(0, from), last = text.length() - literal.length(); i <= last; i++) {
+            char c = text.charAt(i);
+            if ((c | 0x20) == first && text.regionMatches(true, i, literal, 0, literal.length())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The starts of assignments: the first letters of every key name {@link #ASSIGNMENT} accepts. */
+    private static final Starts ASSIGNMENT_STARTS = Starts.atIgnoringCase("pass", "pwd", "secret", "client", "api",
+            "access", "auth", "refresh", "token", "private");
+
+    /**
+     * What {@code while (m.find())} over the whole text gives, trying the pattern only where a match can start: in
+     * increasing order, the first candidate where the pattern matches (with the rest of the text visible to
+     * look-arounds) is the leftmost match, and the search resumes at its end, as {@code find()} does.
+     */
+    private interface Found {
+        void found(Matcher m);
+    }
+
+    private static void findAll(Pattern pattern, Starts starts, String text, Found found) {
+        Matcher m = null;
+        int n = text.length();
+        int from = 0;
+        int[] next = new int[starts.literals.length];
+        java.util.Arrays.fill(next, Integer.MIN_VALUE);
+        while (from < n) {
+            int c = starts.next(text, from, next);
+            if (c < 0) {
+                return;
+            }
+            if (m == null) {
+                m = pattern.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+            }
+            m.region(c, n);
+            if (m.lookingAt()) {
+                found.found(m);
+                from = m.end() > c ? m.end() : c + 1;
+            } else {
+                from = c + 1;
+            }
+        }
     }
 
     @Override
     public List<TextMatch> scan(String text) {
         List<TextMatch> matches = new ArrayList<>();
+        if (text.length() < MIN_MATCH_LENGTH) {
+            return matches;
+        }
         for (Rule rule : RULES) {
-            Matcher m = rule.pattern.matcher(text);
-            while (m.find()) {
+            findAll(rule.pattern, rule.starts, text, m -> {
                 if (m.end(rule.group) > m.start(rule.group) && rule.accept.test(m.group(rule.group))) {
                     matches.add(new TextMatch(rule.kind, m.start(rule.group), m.end(rule.group)));
                 }
-            }
+            });
         }
-        Matcher m = ASSIGNMENT.matcher(text);
-        while (m.find()) {
+        findAll(ASSIGNMENT, ASSIGNMENT_STARTS, text, m -> {
             String value = m.group(2);
             if (looksRandom(value)) {
                 matches.add(new TextMatch(kindOf(m.group(1)), m.start(2), m.end(2)));
             }
-        }
+        });
         return matches;
     }
 

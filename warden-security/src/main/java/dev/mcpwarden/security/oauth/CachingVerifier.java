@@ -69,10 +69,27 @@ public final class CachingVerifier implements TokenVerifier {
     }
 
     static String digest(String token) {
+        byte[] d = sha256().digest(token.getBytes(StandardCharsets.US_ASCII));
+        return BASE64URL.encodeToString(d);
+    }
+
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+    /** Cloned for each digest: much cheaper than a provider lookup with {@code MessageDigest.getInstance}. */
+    private static final MessageDigest SHA256;
+
+    static {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
-        } catch (NoSuchAlgorithmException e) {
+            SHA256 = MessageDigest.getInstance("SHA-256");
+            SHA256.clone(); // fail here, not per request, if the provider's digest cannot be cloned
+        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
             throw new IllegalStateException(e);
         }
     }
