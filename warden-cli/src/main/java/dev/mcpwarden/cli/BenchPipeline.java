@@ -16,6 +16,7 @@ import dev.mcpwarden.security.audit.AuditLog;
 import dev.mcpwarden.security.audit.AuditLogOptions;
 import dev.mcpwarden.security.audit.AuditSink;
 import dev.mcpwarden.security.audit.AuditTrail;
+import dev.mcpwarden.security.audit.FsyncPolicy;
 import dev.mcpwarden.security.guard.OutputGuardStage;
 import dev.mcpwarden.security.guard.Redactor;
 import dev.mcpwarden.security.integrity.Definition;
@@ -71,6 +72,11 @@ final class BenchPipeline {
      * @param auditFile where audit records go
      */
     static Running start(int port, String issuer, JWKSet jwks, Path tokenFile, Path auditFile) throws Exception {
+        return start(port, issuer, jwks, tokenFile, auditFile, FsyncPolicy.everyRecord());
+    }
+
+    static Running start(int port, String issuer, JWKSet jwks, Path tokenFile, Path auditFile, FsyncPolicy fsync)
+            throws Exception {
         HttpOptions options = HttpOptions.loopback(port);
         // The resource names the port actually requested; with --port 0 tokens cannot know it in advance.
         URI resource = URI.create("http://127.0.0.1:" + port + "/mcp");
@@ -80,7 +86,8 @@ final class BenchPipeline {
             issuer = EPHEMERAL_ISSUER;
             writeToken(tokenFile, key, issuer, resource);
         }
-        AuditLog log = AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults(), InstantSource.system());
+        AuditLog log = AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults().withFsync(fsync),
+                InstantSource.system());
         Audit audit = Audit.to(AuditTrail.of(log));
         ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(resource,
                         List.of(TrustedIssuer.withKeys(issuer, jwks)), Set.of("bench")))

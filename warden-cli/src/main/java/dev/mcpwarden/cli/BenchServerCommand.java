@@ -53,6 +53,28 @@ final class BenchServerCommand implements Callable<Integer> {
             + "temporary file removed at exit).")
     Path auditFile;
 
+    @Option(names = "--audit-fsync", paramLabel = "POLICY", description = "With --pipeline full: when audit records "
+            + "are forced to disk: 'every' (each batch, group commit; the library default), 'never', or an interval "
+            + "such as '1s' or '100ms'. Default: ${DEFAULT-VALUE}")
+    String auditFsync = "every";
+
+    static dev.mcpwarden.security.audit.FsyncPolicy fsyncPolicy(String value) {
+        return switch (value) {
+            case "every" -> dev.mcpwarden.security.audit.FsyncPolicy.everyRecord();
+            case "never" -> dev.mcpwarden.security.audit.FsyncPolicy.never();
+            default -> {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s)").matcher(value);
+                if (!m.matches()) {
+                    throw new IllegalArgumentException("--audit-fsync must be every, never or a duration such as "
+                            + "1s or 100ms, was " + value);
+                }
+                long n = Long.parseLong(m.group(1));
+                yield dev.mcpwarden.security.audit.FsyncPolicy.interval("s".equals(m.group(2))
+                        ? java.time.Duration.ofSeconds(n) : java.time.Duration.ofMillis(n));
+            }
+        };
+    }
+
     /** The server under test: the same one a user would write. */
     static McpServer server() {
         return addTools(McpServer.builder("warden-bench", "1")).build();
@@ -86,8 +108,16 @@ final class BenchServerCommand implements Callable<Integer> {
                 Files.delete(audit); // the log creates it; a fresh chain, removed at exit
                 audit.toFile().deleteOnExit();
             }
+            dev.mcpwarden.security.audit.FsyncPolicy fsync;
+            try {
+                fsync = fsyncPolicy(auditFsync);
+            } catch (IllegalArgumentException e) {
+                err.println("warden bench-server: " + e.getMessage());
+                return 2;
+            }
             BenchPipeline.Running running = BenchPipeline.start(port, issuer,
-                    jwksFile == null ? null : dev.mcpwarden.examples.sample.SampleServer.Options.readJwks(jwksFile), tokenFile, audit);
+                    jwksFile == null ? null : dev.mcpwarden.examples.sample.SampleServer.Options.readJwks(jwksFile),
+                    tokenFile, audit, fsync);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 running.http().close();
                 running.audit().close();
