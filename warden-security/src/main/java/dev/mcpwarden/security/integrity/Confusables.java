@@ -1,5 +1,6 @@
 package dev.mcpwarden.security.integrity;
 
+import dev.mcpwarden.security.guard.Unicode;
 import java.text.Normalizer;
 import java.util.HashMap;
 import java.util.Locale;
@@ -57,33 +58,27 @@ final class Confusables {
     }
 
     /**
-     * Characters that render as nothing: zero-width space, non-joiner, joiner, word joiner and the invisible math
-     * operators, byte-order mark / zero-width no-break space, soft hyphen, Mongolian vowel separator, and the
-     * other format characters except the bidirectional controls and tags, which have their own classes.
+     * Characters that render as nothing (zero-width space and joiners, word joiner, BOM, soft hyphen, variation
+     * selectors and the other format characters) except the bidirectional controls and tags, which have their own
+     * classes here.
      */
     static boolean invisible(int cp) {
-        if (bidi(cp) || tag(cp)) {
-            return false;
-        }
-        return (cp >= 0x200B && cp <= 0x200D) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF || cp == 0x00AD
-                || cp == 0x180E || cp == 0x034F || (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF) || cp == 0x115F || cp == 0x1160
-                || cp == 0x3164 || cp == 0xFFA0 || Character.getType(cp) == Character.FORMAT;
+        return !bidi(cp) && !tag(cp) && Unicode.invisible(cp);
     }
 
     /** Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), and the marks. */
     static boolean bidi(int cp) {
-        return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F
-                || cp == 0x061C;
+        return Unicode.bidiControl(cp);
     }
 
     /** Bidirectional embeddings, overrides and isolates only (the marks LRM/RLM/ALM are ordinary in RTL text). */
     static boolean bidiOverride(int cp) {
-        return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+        return Unicode.bidiOverride(cp);
     }
 
     /** Unicode tag characters U+E0000–U+E007F (invisible; U+E0020–U+E007E mirror printable ASCII). */
     static boolean tag(int cp) {
-        return cp >= 0xE0000 && cp <= 0xE007F;
+        return Unicode.tag(cp);
     }
 
     /** The text written for people: printable ASCII as is, anything invisible or unusual as an escape. */
