@@ -61,6 +61,16 @@ final class DemoAuth {
         return AuthorizationServer.builder(config).signingKey(signingKey(stateDir)).build();
     }
 
+    /**
+     * A loopback port free right now, for servers whose URLs (issuer, resource, token audience) must name their port
+     * before they start.
+     */
+    static int freeLoopbackPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     /** A fresh random password for one run of the demo. */
     static String newPassword() {
         String alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";

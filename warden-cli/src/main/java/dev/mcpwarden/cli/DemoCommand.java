@@ -39,7 +39,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Starts the demo; port 0 picks a free port first (the issuer and the resource name it). */
     static Running start(int port, Path stateDir, Path auditFile) throws java.io.IOException {
-        int p = port != 0 ? port : TrainCommand.freePort();
+        int p = port != 0 ? port : DemoAuth.freeLoopbackPort();
         String password = DemoAuth.newPassword();
         AuthorizationServer as = DemoAuth.authorizationServer(p, DemoAuth.hash(password), stateDir);
         HttpTransport http = SampleServer.start(p, DemoAuth.resource(p),

@@ -45,7 +45,7 @@ final class TrainCommand implements Callable<Integer> {
             } finally {
                 plain.close();
             }
-            int port = freePort();
+            int port = DemoAuth.freeLoopbackPort();
             Path token = dir.resolve("token");
             BenchPipeline.Running full = BenchPipeline.start(port, null, null, token, dir.resolve("audit.jsonl"));
             try {
@@ -96,11 +96,5 @@ final class TrainCommand implements Callable<Integer> {
             b.header("Mcp-Session-Id", session);
         }
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }
