@@ -80,8 +80,13 @@ final class BenchServerCommand implements Callable<Integer> {
         return addTools(McpServer.builder("warden-bench", "1")).build();
     }
 
+    /** The echo tool computes from memory, so it promises not to block, as a user would for such a tool. */
     static McpServer.Builder addTools(McpServer.Builder b) {
-        return b.tool(Tool.fromRecord("echo", "Echo text", Echo.class, (args, ctx) -> ToolResult.text(args.text())));
+        return b.tool(Tool.builder("echo").description("Echo text")
+                .inputSchema(dev.mcpwarden.server.tool.SchemaGenerator.forRecord(Echo.class))
+                .nonBlocking()
+                .handler(ctx -> ToolResult.text(ctx.arguments(Echo.class).text()))
+                .build());
     }
 
     @Override

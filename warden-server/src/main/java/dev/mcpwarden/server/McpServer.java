@@ -47,6 +47,11 @@ public final class McpServer {
     private final Dispatcher dispatcher;
     private final Pipeline<Call, JsonNode> pipeline;
     private final InstantSource clock;
+    private final boolean stagesMayBlock;
+
+    /** Methods the dispatcher answers from memory, whatever the catalog holds. */
+    private static final java.util.Set<String> IN_MEMORY_METHODS = java.util.Set.of("ping", "server/discover",
+            "tools/list", "resources/list", "resources/templates/list", "prompts/list");
 
     private McpServer(Builder b) {
         this.clock = b.clock;
@@ -80,6 +85,7 @@ public final class McpServer {
         this.dispatcher = new Dispatcher(new ServerIdentity(b.name, b.version, b.title, b.instructions), catalog,
                 b.options, sealer, caps);
         this.pipeline = Pipeline.of(b.stages, dispatcher::dispatch);
+        this.stagesMayBlock = b.stages.stream().anyMatch(Stage::mayBlock);
         for (Stage<Call, JsonNode> stage : b.stages) {
             if (stage instanceof dev.mcpwarden.server.pipeline.CatalogAware aware) {
                 aware.attach(catalog);
@@ -139,6 +145,25 @@ public final class McpServer {
     /** Runs one request through the MCP-level pipeline. For transports. */
     public JsonNode handle(Call call) {
         return pipeline.run(call);
+    }
+
+    /**
+     * Whether a request for {@code method} (naming {@code name}, for {@code tools/call}) can be served without
+     * blocking: no stage may block, and the dispatcher answers from memory or the tool promised
+     * {@link Tool.Builder#nonBlocking()}. For transports, which then serve it on their I/O thread.
+     */
+    public boolean runsWithoutBlocking(String method, String name) {
+        if (stagesMayBlock || method == null) {
+            return false;
+        }
+        if (IN_MEMORY_METHODS.contains(method)) {
+            return true;
+        }
+        if ("tools/call".equals(method) && name != null) {
+            Catalog.RegisteredTool tool = catalog.tool(name);
+            return tool != null && tool.tool().nonBlocking();
+        }
+        return false;
     }
 
     /** The dispatcher behind the pipeline. For transports. */

@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -86,6 +87,8 @@ public final class AuditLog implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong forces = new AtomicLong();
     private final Thread writer;
+    /** Set when a flush or close is queued: a lingering writer stops waiting. */
+    private volatile boolean urgent;
     private final Thread shutdownHook;
     private volatile boolean closed;
     private volatile Throwable failure;
@@ -342,6 +345,8 @@ public final class AuditLog implements AutoCloseable {
             while (true) {
                 try {
                     if (queue.offer(barrier, WAIT_SLICE_MS, TimeUnit.MILLISECONDS)) {
+                        urgent = true;
+                        LockSupport.unpark(writer); // a lingering writer acts on it now
                         return;
                     }
                 } catch (InterruptedException e) {
@@ -413,38 +418,26 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Group commit: when a batch starts small, wait up to {@link #LINGER_NANOS} for more records, so that under load
-     * one write and one force serve many records instead of one each. A flush or close ends the wait at once; a
-     * record's durability is delayed by at most the linger, and no caller ever waits for it.
+     * Group commit: when a batch starts small, sleep up to {@link #LINGER_NANOS} while records gather, so that under
+     * load one write and one force serve many records instead of one each. Records queued meanwhile do not wake the
+     * writer (a wake-up per record would cost more than the write); a flush or close does, at once. A record's
+     * durability is delayed by at most the linger, and no caller ever waits for it.
      */
     private void linger(List<Item> items) {
         if (items.size() >= LINGER_TARGET || items.getLast() instanceof Barrier) {
             return;
         }
         long deadline = System.nanoTime() + LINGER_NANOS;
-        while (items.size() < LINGER_TARGET) {
+        while (queue.size() < LINGER_TARGET - items.size() && !urgent) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                return;
+                break;
             }
-            Item next;
-            try {
-                next = queue.poll(left, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                return; // the writer is private: write what we have
-            }
-            if (next == null) {
-                return;
-            }
-            items.add(next);
-            if (next instanceof Barrier) {
-                return;
-            }
-            queue.drainTo(items, MAX_BATCH - items.size());
-            if (items.getLast() instanceof Barrier) {
-                return;
-            }
+            LockSupport.parkNanos(this, left);
+            Thread.interrupted(); // the writer is private: an interrupt only ends the wait
         }
+        urgent = false;
+        queue.drainTo(items, MAX_BATCH - items.size());
     }
 
     private Item next() {

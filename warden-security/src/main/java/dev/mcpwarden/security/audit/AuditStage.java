@@ -22,6 +22,13 @@ import tools.jackson.databind.JsonNode;
  */
 final class AuditStage implements Stage<Call, JsonNode> {
 
+    /** Records are queued for the writer thread; only a full queue makes a caller wait, briefly. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+
     private static final Set<String> UNRECORDED = Set.of("ping", "server/discover");
 
     private final AuditTrail trail;

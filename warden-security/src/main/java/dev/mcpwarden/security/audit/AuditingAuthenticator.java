@@ -36,7 +36,15 @@ final class AuditingAuthenticator implements Authenticator {
         this.delegate = delegate;
         this.trail = trail;
         this.clock = clock;
-        this.seen = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(quietPeriod).build();
+        this.seen = Caffeine.newBuilder()
+                .executor(Runnable::run) // upkeep on the caller's thread, not a common-pool hand-off per request
+                .maximumSize(100_000).expireAfterWrite(quietPeriod).build();
+    }
+
+    /** Recording queues for the writer thread; whether the check may block is the delegate's answer. */
+    @Override
+    public boolean mayBlock(RequestHead request) {
+        return delegate.mayBlock(request);
     }
 
     @Override

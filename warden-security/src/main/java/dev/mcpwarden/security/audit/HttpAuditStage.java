@@ -16,6 +16,13 @@ import java.util.Map;
  */
 final class HttpAuditStage implements Stage<HttpExchange, Void> {
 
+    /** Records are queued for the writer thread; only a full queue makes a caller wait, briefly. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+
     private static final String SESSION_HEADER = "Mcp-Session-Id";
 
     private final AuditTrail trail;

@@ -27,6 +27,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class OutputGuardStage implements Stage<Call, JsonNode> {
 
+    /** Redaction runs in memory; injection detection may call a remote classifier. */
+    @Override
+    public boolean mayBlock() {
+        return detector.mayBlock();
+    }
+
+
     private static final Logger SECURITY = LoggerFactory.getLogger("dev.mcpwarden.security.events");
     static final String QUARANTINED = "[QUARANTINED] This tool's output was withheld because it appears to contain "
             + "instructions aimed at the model (a prompt injection).";

@@ -10,4 +10,9 @@ public interface PromptInjectionDetector {
 
     /** The judgement on {@code text}. */
     Detection detect(String text);
+
+    /** Whether {@link #detect} may block (a remote classifier); the safe default is yes. */
+    default boolean mayBlock() {
+        return true;
+    }
 }

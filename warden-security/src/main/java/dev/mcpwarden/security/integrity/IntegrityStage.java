@@ -29,6 +29,13 @@ import tools.jackson.databind.JsonNode;
  */
 public final class IntegrityStage implements Stage<Call, JsonNode>, CatalogAware {
 
+    /** Definitions are checked against pins held in memory. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+
     private record Key(DefinitionKind kind, String name) {
     }
 

@@ -19,6 +19,13 @@ import tools.jackson.databind.JsonNode;
  */
 final class AccessStage implements Stage<Call, JsonNode> {
 
+    /** Scopes and policy rules are decided in memory. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+
     private final ScopeRequirements requirements;
     private final AccessPolicy policy;
     private final Challenges challenges;

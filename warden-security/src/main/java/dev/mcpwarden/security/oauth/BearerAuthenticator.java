@@ -52,6 +52,23 @@ public final class BearerAuthenticator implements Authenticator {
                 || c == '_' || c == '~' || c == '+' || c == '/';
     }
 
+    /**
+     * Only a single bearer token verified before is answered from memory. Anything else (no token, a new token, a
+     * DPoP proof whose replay store may be shared) takes the ordinary path.
+     */
+    @Override
+    public boolean mayBlock(RequestHead request) {
+        List<String> headers = request.headers("Authorization");
+        if (headers.size() != 1 || request.query() != null) {
+            return true;
+        }
+        String value = headers.get(0).strip();
+        if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return true;
+        }
+        return !verifier.answersFromMemory(value.substring(7).strip());
+    }
+
     @Override
     public Principal authenticate(RequestHead request) {
         String query = request.query();

@@ -24,6 +24,7 @@ public final class CachingVerifier implements TokenVerifier {
         this.delegate = delegate;
         this.clock = clock;
         this.cache = Caffeine.newBuilder()
+                .executor(Runnable::run) // upkeep on the caller's thread, not a common-pool hand-off per request
                 .maximumSize(maxEntries)
                 .expireAfter(new Expiry<String, Verified>() {
                     @Override
@@ -60,6 +61,13 @@ public final class CachingVerifier implements TokenVerifier {
             cache.put(key, fresh);
         }
         return fresh;
+    }
+
+    /** A token verified before and not yet expired. */
+    @Override
+    public boolean answersFromMemory(String token) {
+        Verified hit = cache.getIfPresent(digest(token));
+        return hit != null && clock.instant().isBefore(hit.expiresAt());
     }
 
     /** Entries currently cached, for tests and metrics. */

@@ -52,7 +52,9 @@ final class DpopVerifier {
         this.algorithms = algorithms;
         this.resource = strip(resource);
         this.clock = clock;
-        this.seen = Caffeine.newBuilder().maximumSize(1_000_000)
+        this.seen = Caffeine.newBuilder()
+                .executor(Runnable::run) // upkeep on the caller's thread, not a common-pool hand-off per request
+                .maximumSize(1_000_000)
                 .expireAfterWrite(config.proofWindow().multipliedBy(2)).build();
         rotateNonce();
     }

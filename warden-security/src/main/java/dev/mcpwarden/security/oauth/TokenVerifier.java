@@ -12,4 +12,12 @@ public interface TokenVerifier {
     }
 
     Verified verify(String token) throws TokenRejected;
+
+    /**
+     * Whether {@link #verify} would answer {@code token} from memory, without waiting for keys, an introspection
+     * endpoint or any other I/O. The safe default is no.
+     */
+    default boolean answersFromMemory(String token) {
+        return false;
+    }
 }

@@ -16,11 +16,20 @@ import java.time.InstantSource;
  */
 public final class LocalRateLimiter implements RateLimiter {
 
+    /** Counts in this process's memory. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+
     private final Cache<String, Bucket> buckets;
     private final TimeMeter time;
 
     public LocalRateLimiter(int maxKeys, InstantSource clock) {
-        this.buckets = Caffeine.newBuilder().maximumSize(maxKeys).expireAfterAccess(Duration.ofHours(1)).build();
+        this.buckets = Caffeine.newBuilder()
+                .executor(Runnable::run) // upkeep on the caller's thread, not a common-pool hand-off per request
+                .maximumSize(maxKeys).expireAfterAccess(Duration.ofHours(1)).build();
         this.time = new TimeMeter() {
             @Override
             public long currentTimeNanos() {
@@ -39,7 +48,7 @@ public final class LocalRateLimiter implements RateLimiter {
     public Decision tryConsume(RateLimitRule rule, String key) {
         Bucket bucket = buckets.get(rule.name() + "\u0000" + key, k -> Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(rule.capacity()).refillGreedy(rule.capacity(), rule.period())
-                        .build())
+                .build())
                 .withCustomTimePrecision(time)
                 .build());
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);

@@ -25,6 +25,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class RateLimitStage implements Stage<Call, JsonNode> {
 
+    /** Counting blocks only when the limiter asks a shared store. */
+    @Override
+    public boolean mayBlock() {
+        return limiter.mayBlock();
+    }
+
+
     private static final Logger SECURITY = LoggerFactory.getLogger("dev.mcpwarden.security.events");
 
     /** When the limiter cannot count (its shared store is unreachable). */

@@ -27,6 +27,11 @@ public interface RateLimiter {
      */
     Decision tryConsume(RateLimitRule rule, String key);
 
+    /** Whether {@link #tryConsume} may block (a shared store over the network); the safe default is yes. */
+    default boolean mayBlock() {
+        return true;
+    }
+
     /** The shared store behind a distributed limiter is unreachable. */
     final class RateLimiterUnavailable extends RuntimeException {
         public RateLimiterUnavailable(String message, Throwable cause) {

@@ -12,6 +12,15 @@ public interface Authenticator {
 
     Principal authenticate(RequestHead request);
 
+    /**
+     * Whether authenticating {@code request} may block: fetch keys, ask an introspection endpoint or a remote replay
+     * store. Say no only when the answer is at hand (a token verified before and still cached); a request that may
+     * block is authenticated on a virtual thread. The default is the safe answer.
+     */
+    default boolean mayBlock(RequestHead request) {
+        return true;
+    }
+
     /** The parts of an HTTP request an authenticator may look at. */
     interface RequestHead {
         String method();

@@ -24,6 +24,7 @@ public final class Call {
     private volatile Outbound outbound;
     private volatile boolean cancelled;
     private volatile Thread worker;
+    private boolean inline;
     private volatile Principal principal = Principal.ANONYMOUS;
     private volatile Access access = Access.OPEN;
     private volatile String remoteAddress;
@@ -174,6 +175,19 @@ public final class Call {
     /** Sets what this request may reach (stages that know the caller call this). */
     public void access(Access a) {
         this.access = java.util.Objects.requireNonNull(a, "access");
+    }
+
+    /**
+     * Whether the call runs on the transport's I/O thread, because every stage and the handler promised not to
+     * block ({@link dev.mcpwarden.server.McpServer#runsWithoutBlocking}). Such a call is never interrupted.
+     */
+    public boolean inline() {
+        return inline;
+    }
+
+    /** For transports: the call runs on an I/O thread. */
+    public void inline(boolean inline) {
+        this.inline = inline;
     }
 
     public boolean cancelled() {

@@ -113,7 +113,9 @@ public final class Dispatcher {
         if (!knows(method, call.modern())) {
             throw McpError.methodNotFound(method);
         }
-        call.worker(Thread.currentThread());
+        if (!call.inline()) {
+            call.worker(Thread.currentThread()); // an I/O thread is never interrupted: it serves other connections
+        }
         ObjectNode result = switch (method) {
             case "ping" -> Json.object();
             case "logging/setLevel" -> setLevel(call);
@@ -237,6 +239,10 @@ public final class Dispatcher {
             throw McpError.invalidParams("Unknown tool: " + name);
         }
         call.access().authorize(Access.Kind.TOOL, name, registered.tool().requiredScopes());
+        if (call.inline() && !registered.tool().nonBlocking()) {
+            // The transport checked the Mcp-Name header against this name before going inline; never block it.
+            throw new IllegalStateException("tool " + name + " may block but was called on an I/O thread");
+        }
         JsonNode args = params.get("arguments");
         if (args != null && !args.isNull() && !args.isObject()) {
             throw McpError.invalidParams("Tool arguments must be an object");

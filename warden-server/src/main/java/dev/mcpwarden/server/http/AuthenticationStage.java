@@ -17,44 +17,15 @@ public final class AuthenticationStage implements Stage<HttpExchange, Void> {
         this.authenticator = authenticator;
     }
 
+    /** Whether authenticating may block is asked per request ({@link Authenticator#mayBlock}), by the transport. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
     @Override
     public Void apply(HttpExchange ex, Chain<HttpExchange, Void> chain) {
-        ex.principal(authenticator.authenticate(new Authenticator.RequestHead() {
-            @Override
-            public String method() {
-                return ex.method();
-            }
-
-            @Override
-            public String header(String name) {
-                return ex.header(name);
-            }
-
-            @Override
-            public List<String> headers(String name) {
-                return ex.headers().getValuesList(name);
-            }
-
-            @Override
-            public String query() {
-                return ex.query();
-            }
-
-            @Override
-            public String url() {
-                return ex.url();
-            }
-
-            @Override
-            public String correlationId() {
-                return ex.correlationId();
-            }
-
-            @Override
-            public String remoteAddress() {
-                return ex.remoteAddress();
-            }
-        }));
+        ex.principal(authenticator.authenticate(ex.head()));
         return chain.proceed(ex);
     }
 }

@@ -16,6 +16,13 @@ import org.eclipse.jetty.server.Response;
  */
 public final class CorsStage implements Stage<HttpExchange, Void> {
 
+    /** Looks at the request head or parsed body only. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+
     private static final String ALLOW_METHODS = "GET, POST, DELETE";
     private static final Set<String> ALLOWED_HEADERS = Set.of("authorization", "content-type", "accept",
             "mcp-protocol-version", "mcp-session-id", "mcp-method", "mcp-name", "last-event-id", "dpop");

@@ -21,6 +21,8 @@ import tools.jackson.databind.JsonNode;
  */
 final class HeaderValidator {
 
+    static final String METHOD_HEADER = "Mcp-Method";
+    static final String NAME_HEADER = "Mcp-Name";
     private static final String SENTINEL_START = "=?base64?";
     private static final String SENTINEL_END = "?=";
 
@@ -31,7 +33,7 @@ final class HeaderValidator {
     }
 
     void validate(HttpExchange ex, JsonRpcMessage.Request request) {
-        String method = ex.header("Mcp-Method");
+        String method = ex.header(METHOD_HEADER);
         if (method == null) {
             throw mismatch("Mcp-Method header is required");
         }
@@ -44,7 +46,7 @@ final class HeaderValidator {
             default -> null;
         };
         if (nameKey != null) {
-            String header = ex.header("Mcp-Name");
+            String header = ex.header(NAME_HEADER);
             if (header == null) {
                 throw mismatch("Mcp-Name header is required for " + request.method());
             }

@@ -13,6 +13,13 @@ import java.util.Set;
  */
 public final class HostOriginStage implements Stage<HttpExchange, Void> {
 
+    /** Looks at the request head or parsed body only. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+
     private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
     private final Set<String> allowedHosts;

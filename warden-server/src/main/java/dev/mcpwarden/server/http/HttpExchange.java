@@ -6,6 +6,9 @@ import dev.mcpwarden.server.pipeline.CorrelationIds;
 import dev.mcpwarden.server.pipeline.Rejection;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import dev.mcpwarden.server.auth.Authenticator;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;
@@ -18,12 +21,18 @@ public final class HttpExchange {
 
     private final Request request;
     private final Response response;
-    private final Callback callback;
+    private Callback callback;
     private byte[] body;
     private JsonNode document;
     private Principal principal = Principal.ANONYMOUS;
     private final String correlationId;
     private volatile boolean callStarted;
+    private Authenticator.RequestHead head;
+    /** Body bytes read before the pipeline ran (see {@link #readAvailableBody}); null when none were. */
+    private byte[] early;
+    private int earlyLength;
+    private boolean earlyComplete;
+    private boolean inline;
 
     HttpExchange(Request request, Response response, Callback callback) {
         this.request = request;
@@ -47,6 +56,58 @@ public final class HttpExchange {
 
     void markCallStarted() {
         this.callStarted = true;
+    }
+
+    /** Whether this request is served on the I/O thread that read it (every part promised not to block). */
+    public boolean inline() {
+        return inline;
+    }
+
+    void inline(boolean inline) {
+        this.inline = inline;
+    }
+
+    /** The request as an {@link Authenticator} sees it. */
+    Authenticator.RequestHead head() {
+        if (head == null) {
+            head = new Authenticator.RequestHead() {
+                @Override
+                public String method() {
+                    return HttpExchange.this.method();
+                }
+
+                @Override
+                public String header(String name) {
+                    return HttpExchange.this.header(name);
+                }
+
+                @Override
+                public java.util.List<String> headers(String name) {
+                    return request.getHeaders().getValuesList(name);
+                }
+
+                @Override
+                public String query() {
+                    return HttpExchange.this.query();
+                }
+
+                @Override
+                public String url() {
+                    return HttpExchange.this.url();
+                }
+
+                @Override
+                public String correlationId() {
+                    return correlationId;
+                }
+
+                @Override
+                public String remoteAddress() {
+                    return HttpExchange.this.remoteAddress();
+                }
+            };
+        }
+        return head;
     }
 
     public String method() {
@@ -108,6 +169,10 @@ public final class HttpExchange {
      * {@code Content-Length}, or while reading).
      */
     void readBody(int maxBytes) {
+        if (earlyComplete) {
+            body = early;
+            return;
+        }
         long declared = request.getLength();
         if (declared > maxBytes) {
             throw tooLarge(maxBytes);
@@ -115,8 +180,9 @@ public final class HttpExchange {
         try (InputStream in = Request.asInputStream(request)) {
             if (declared >= 0) {
                 // The usual case: read exactly what Content-Length announced (no oversized buffers).
-                byte[] read = in.readNBytes((int) declared);
-                if (read.length != declared) {
+                byte[] read = early != null ? early : new byte[(int) declared];
+                int n = earlyLength + in.readNBytes(read, earlyLength, (int) declared - earlyLength);
+                if (n != declared) {
                     throw new Rejection(400, ErrorCodes.INVALID_REQUEST, "Bad Request: the request body is incomplete");
                 }
                 body = read;
@@ -137,6 +203,46 @@ public final class HttpExchange {
         }
     }
 
+    /**
+     * Reads as much of the body as has already arrived, without waiting: true when that is all of it. Only bodies
+     * with a {@code Content-Length} within {@code maxBytes} are read; what was read is kept for {@link #readBody}.
+     * For requests about to be served on an I/O thread, which must never wait for the network.
+     */
+    boolean readAvailableBody(int maxBytes) {
+        long declared = request.getLength();
+        if (declared < 0 || declared > maxBytes) {
+            return false;
+        }
+        if (early == null) {
+            early = new byte[(int) declared];
+        }
+        while (earlyLength < declared) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                return false;
+            }
+            try {
+                if (Content.Chunk.isFailure(chunk)) {
+                    return false; // readBody meets the same failure and refuses the request
+                }
+                ByteBuffer bytes = chunk.getByteBuffer();
+                int n = bytes.remaining();
+                if (n > declared - earlyLength) {
+                    return false; // cannot happen with HTTP/1.1 framing; readBody refuses it
+                }
+                bytes.get(early, earlyLength, n);
+                earlyLength += n;
+                if (chunk.isLast() && earlyLength < declared) {
+                    return false; // the body ended short: readBody refuses it
+                }
+            } finally {
+                chunk.release();
+            }
+        }
+        earlyComplete = true; // all that Content-Length announced; HTTP/1.1 framing allows no more
+        return true;
+    }
+
     private static Rejection tooLarge(int maxBytes) {
         return new Rejection(413, ErrorCodes.INVALID_REQUEST,
                 "Payload Too Large: the request body exceeds " + maxBytes + " bytes");
@@ -145,7 +251,7 @@ public final class HttpExchange {
     /** The body read by the body-limit stage. */
     /** Whether the body has been read (stages that refuse earlier leave it on the connection). */
     boolean bodyRead() {
-        return body != null;
+        return body != null || earlyComplete;
     }
 
     public byte[] body() {
@@ -177,5 +283,74 @@ public final class HttpExchange {
 
     Callback callback() {
         return callback;
+    }
+
+    /**
+     * Holds the response's completion until {@link #releaseCompletion}: for a request handed to another thread,
+     * so that stages may still read the response (status, headers) after the endpoint wrote it, as they may while
+     * Jetty's handler runs. Call before any stage runs.
+     */
+    void holdCompletion() {
+        callback = new HeldCallback(callback);
+    }
+
+    /** Lets a held completion through, now if the response already completed, else when it does. */
+    void releaseCompletion() {
+        if (callback instanceof HeldCallback held) {
+            held.release();
+        }
+    }
+
+    private static final class HeldCallback implements Callback {
+        private final Callback target;
+        private boolean holding = true;
+        private boolean succeeded;
+        private Throwable failure;
+
+        HeldCallback(Callback target) {
+            this.target = target;
+        }
+
+        @Override
+        public void succeeded() {
+            synchronized (this) {
+                if (holding) {
+                    succeeded = true;
+                    return;
+                }
+            }
+            target.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            synchronized (this) {
+                if (holding) {
+                    failure = x;
+                    return;
+                }
+            }
+            target.failed(x);
+        }
+
+        void release() {
+            boolean ok;
+            Throwable failed;
+            synchronized (this) {
+                holding = false;
+                ok = succeeded;
+                failed = failure;
+            }
+            if (failed != null) {
+                target.failed(failed);
+            } else if (ok) {
+                target.succeeded();
+            }
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return target.getInvocationType();
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.mcpwarden.core.jsonrpc.JsonRpcCodec;
 import dev.mcpwarden.core.jsonrpc.JsonRpcError;
 import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.jsonrpc.McpError;
+import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.pipeline.Pipeline;
@@ -34,9 +35,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streamable HTTP on Jetty 12 core handlers, each request on its own virtual thread. Every request first runs the
- * HTTP-level stages (Host/Origin, content negotiation), then the MCP endpoint. One place turns any refusal into
- * its HTTP status and JSON-RPC error body.
+ * Streamable HTTP on Jetty 12 core handlers. Every request first runs the HTTP-level stages (Host/Origin, content
+ * negotiation, authentication), then the MCP endpoint. One place turns any refusal into its HTTP status and JSON-RPC
+ * error body.
+ *
+ * <p>Each request runs on its own virtual thread, except a 2026-07-28 request that nothing on its path can block:
+ * its body has arrived, its token was verified before, no stage may block and the dispatcher answers from memory or
+ * the tool promised {@link dev.mcpwarden.server.tool.Tool.Builder#nonBlocking()}. That one runs on the I/O thread
+ * that read it, which saves two thread switches per request.
  */
 public final class HttpTransport implements AutoCloseable {
 
@@ -50,6 +56,10 @@ public final class HttpTransport implements AutoCloseable {
     private final Map<String, JsonRoute> routes;
     private final Map<String, Handler> mounts;
     private final HostOriginStage hostOrigin;
+    private final McpServer server;
+    private final Authenticator authenticator;
+    private final boolean stagesMayBlock;
+    private final java.util.concurrent.ExecutorService requestThreads;
 
     /** Serves {@code server} without authentication; see {@link #builder} to install an authenticator. */
     public HttpTransport(McpServer server, HttpOptions options) {
@@ -60,6 +70,9 @@ public final class HttpTransport implements AutoCloseable {
         McpServer server = b.server;
         HttpOptions options = b.options;
         this.options = options;
+        this.server = server;
+        this.authenticator = b.authenticator;
+        this.stagesMayBlock = b.stages.stream().anyMatch(Stage::mayBlock);
         this.routes = Map.copyOf(b.routes);
         this.mounts = Map.copyOf(b.mounts);
         this.codec = new JsonRpcCodec(Json.withMaxDepth(options.maxJsonDepth()));
@@ -72,8 +85,9 @@ public final class HttpTransport implements AutoCloseable {
         this.pipeline = Pipeline.of(stages, endpoint::handle);
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("warden-http");
-        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("warden-req-", 0).factory()));
+        this.requestThreads = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("warden-req-", 0).factory());
+        threads.setVirtualThreadsExecutor(requestThreads);
         this.jetty = new Server(threads);
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
@@ -232,46 +246,71 @@ public final class HttpTransport implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("error stopping HTTP transport", e);
         }
+        requestThreads.shutdown();
     }
 
     public void join() throws InterruptedException {
         jetty.join();
     }
 
+    /**
+     * Called by Jetty on its I/O thread: serves the request there when nothing can block, otherwise hands it to a
+     * virtual thread.
+     */
     private final class Endpoint extends Handler.Abstract {
 
         Endpoint() {
-            super(InvocationType.BLOCKING);
+            super(InvocationType.NON_BLOCKING);
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
+            HttpExchange ex = new HttpExchange(request, response, callback);
+            if (runsWithoutBlocking(ex) && ex.readAvailableBody(options.maxBodyBytes())) {
+                ex.inline(true);
+                serve(ex);
+            } else {
+                ex.holdCompletion();
+                requestThreads.execute(() -> {
+                    try {
+                        serve(ex);
+                    } finally {
+                        ex.releaseCompletion();
+                    }
+                });
+            }
+            return true;
+        }
+
+        private void serve(HttpExchange ex) {
+            Request request = ex.request();
+            Response response = ex.response();
+            Callback callback = ex.callback();
             securityHeaders(response);
             String path = Request.getPathInContext(request);
             JsonRoute route = routes.get(path);
             if (route != null) {
-                serveRoute(request, response, callback, route);
-                return true;
+                serveRoute(ex, route);
+                return;
             }
             if (!options.path().equals(path)) {
                 Handler mounted = mounted(path);
                 if (mounted != null) {
                     try {
                         if (mounted.handle(request, response, callback)) {
-                            return true;
+                            return;
                         }
                     } catch (Exception e) {
                         String errorId = java.util.UUID.randomUUID().toString();
                         LOG.error("mounted handler failed (error id {})", errorId, e);
                         writeError(response, callback, new Rejection(500, ErrorCodes.INTERNAL_ERROR,
                                 "Internal error (error id " + errorId + ")"));
-                        return true;
+                        return;
                     }
                 }
                 writeError(response, callback, new Rejection(404, ErrorCodes.INVALID_REQUEST, "Not Found"));
-                return true;
+                return;
             }
-            HttpExchange ex = new HttpExchange(request, response, callback);
             try {
                 pipeline.run(ex);
             } catch (Rejection r) {
@@ -286,8 +325,30 @@ public final class HttpTransport implements AutoCloseable {
                 writeError(response, callback, new Rejection(500, ErrorCodes.INTERNAL_ERROR,
                         "Internal error (error id " + errorId + ")"));
             }
-            return true;
         }
+    }
+
+    /**
+     * Whether nothing on this request's path can block, judged from its head alone: a 2026-07-28 POST to the MCP
+     * endpoint (the routing headers name the method and tool, and the endpoint refuses a body that disagrees with
+     * them before dispatch), a token the authenticator has at hand, no stage that may block, and a target served
+     * from memory or promised non-blocking. The body must also have arrived, which the caller checks last.
+     */
+    private boolean runsWithoutBlocking(HttpExchange ex) {
+        if (stagesMayBlock || !"POST".equals(ex.method())
+                || !options.path().equals(Request.getPathInContext(ex.request()))) {
+            return false;
+        }
+        String version = ex.header(McpEndpoint.VERSION_HEADER);
+        if (version == null || ProtocolVersion.legacyIds().contains(version)
+                || ex.header(McpEndpoint.SESSION_HEADER) != null) {
+            return false;
+        }
+        if (authenticator != null && authenticator.mayBlock(ex.head())) {
+            return false;
+        }
+        return server.runsWithoutBlocking(ex.header(HeaderValidator.METHOD_HEADER),
+                ex.header(HeaderValidator.NAME_HEADER));
     }
 
     /** The mounted handler serving {@code path}: the longest matching prefix. */
@@ -318,8 +379,10 @@ public final class HttpTransport implements AutoCloseable {
         h.put("Cross-Origin-Resource-Policy", "same-origin");
     }
 
-    private void serveRoute(Request request, Response response, Callback callback, JsonRoute route) {
-        HttpExchange ex = new HttpExchange(request, response, callback);
+    private void serveRoute(HttpExchange ex, JsonRoute route) {
+        Request request = ex.request();
+        Response response = ex.response();
+        Callback callback = ex.callback();
         try {
             hostOrigin.apply(ex, e -> null);
             if (!"GET".equals(request.getMethod())) {

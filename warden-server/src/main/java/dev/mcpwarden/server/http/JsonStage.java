@@ -10,6 +10,13 @@ import dev.mcpwarden.server.pipeline.Stage;
  */
 public final class JsonStage implements Stage<HttpExchange, Void> {
 
+    /** Looks at the request head or parsed body only. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+
     private final JsonRpcCodec codec;
 
     public JsonStage(JsonRpcCodec codec) {

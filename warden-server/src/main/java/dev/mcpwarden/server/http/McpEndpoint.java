@@ -122,6 +122,7 @@ final class McpEndpoint {
             call.principal(ex.principal());
             call.remoteAddress(ex.remoteAddress());
             call.correlationId(ex.correlationId());
+            call.inline(ex.inline());
             ex.markCallStarted();
             responder.bind(call);
             ex.request().addFailureListener(t -> call.cancel());
@@ -363,7 +364,7 @@ final class McpEndpoint {
 
     private Responder responder(HttpExchange ex, Session session, boolean prime) {
         return new Responder(codec, ex.response(), ex.callback(), session, events, options.sseRetry(),
-                java.time.Duration.ofMinutes(5), prime && session != null && primes(session),
+                java.time.Duration.ofMinutes(5), prime && session != null && primes(session), ex.inline(),
                 stream -> {
                     if (session != null) {
                         register(session, stream);

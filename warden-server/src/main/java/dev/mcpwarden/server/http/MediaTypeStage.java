@@ -13,6 +13,13 @@ import java.util.Locale;
  */
 public final class MediaTypeStage implements Stage<HttpExchange, Void> {
 
+    /** Looks at the request head or parsed body only. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+
     private static final String COMMON_ACCEPT = "application/json, text/event-stream";
     private static final String COMMON_ACCEPT_SSE_FIRST = "text/event-stream, application/json";
 

@@ -38,12 +38,15 @@ final class Responder implements Outbound {
     private final Duration clientRequestTimeout;
     private final Consumer<SseStream> registerStream;
     private final boolean prime;
+    /** On an I/O thread: a stream is gathered and sent at the end, since waiting for a write could block it. */
+    private final boolean inline;
     private Call call;
     private SseStream stream;
     private SseStream.Sink sink;
 
     Responder(JsonRpcCodec codec, Response response, Callback callback, Session session, EventStore store,
-              Duration retry, Duration clientRequestTimeout, boolean prime, Consumer<SseStream> registerStream) {
+              Duration retry, Duration clientRequestTimeout, boolean prime, boolean inline,
+              Consumer<SseStream> registerStream) {
         this.codec = codec;
         this.response = response;
         this.callback = callback;
@@ -52,6 +55,7 @@ final class Responder implements Outbound {
         this.retry = retry;
         this.clientRequestTimeout = clientRequestTimeout;
         this.prime = prime;
+        this.inline = inline;
         this.registerStream = registerStream;
     }
 
@@ -72,7 +76,7 @@ final class Responder implements Outbound {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, no-store");
             response.getHeaders().put("X-Accel-Buffering", "no");
-            sink = new SseStream.Sink(response, callback);
+            sink = inline ? SseStream.Sink.gathering(response, callback) : new SseStream.Sink(response, callback);
             stream.open(sink, retry.toMillis(), prime);
             registerStream.accept(stream);
         }

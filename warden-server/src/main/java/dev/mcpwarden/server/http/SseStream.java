@@ -21,13 +21,34 @@ final class SseStream {
         private final Response response;
         private final Callback callback;
         private boolean done;
+        /** Non-null for a gathering sink: events wait here and go out in one write at the end. */
+        private final java.io.ByteArrayOutputStream gathered;
 
         Sink(Response response, Callback callback) {
+            this(response, callback, null);
+        }
+
+        private Sink(Response response, Callback callback, java.io.ByteArrayOutputStream gathered) {
             this.response = response;
             this.callback = callback;
+            this.gathered = gathered;
+        }
+
+        /**
+         * A sink that never waits: it keeps the events and writes them all when the stream completes. For a
+         * request served on an I/O thread, where waiting for the client to read could stall other connections.
+         */
+        static Sink gathering(Response response, Callback callback) {
+            return new Sink(response, callback, new java.io.ByteArrayOutputStream(512));
         }
 
         void write(byte[] bytes) throws IOException {
+            if (gathered != null) {
+                synchronized (gathered) {
+                    gathered.write(bytes);
+                }
+                return;
+            }
             try (Blocker.Callback cb = Blocker.callback()) {
                 response.write(false, ByteBuffer.wrap(bytes), cb);
                 cb.block();
@@ -39,6 +60,14 @@ final class SseStream {
                 return;
             }
             done = true;
+            if (gathered != null) {
+                byte[] all;
+                synchronized (gathered) {
+                    all = gathered.toByteArray();
+                }
+                response.write(true, ByteBuffer.wrap(all), callback);
+                return;
+            }
             response.write(true, null, callback);
         }
 

@@ -72,7 +72,11 @@ public final class AnnotatedTools {
                 ? new ToolAnnotations(null, t.readOnly(), t.readOnly() ? null : t.destructive(),
                 t.readOnly() ? null : t.idempotent(), null)
                 : null;
-        return Tool.builder(name)
+        Tool.Builder builder = Tool.builder(name);
+        if (t.nonBlocking()) {
+            builder.nonBlocking();
+        }
+        return builder
                 .title(t.title().isEmpty() ? null : t.title())
                 .description(t.description())
                 .annotations(annotations)

@@ -28,4 +28,7 @@ public @interface McpTool {
 
     /** OAuth scopes a caller needs (enforced where an authenticator is installed). */
     String[] scopes() default {};
+
+    /** The method never blocks (pure computation from memory): see {@link Tool.Builder#nonBlocking()}. */
+    boolean nonBlocking() default false;
 }

@@ -29,6 +29,7 @@ public final class Tool {
     private final ObjectNode meta;
     private final ToolHandler handler;
     private final java.util.Set<String> requiredScopes;
+    private final boolean nonBlocking;
 
     private Tool(Builder b) {
         this.name = b.name;
@@ -41,6 +42,7 @@ public final class Tool {
         this.meta = b.meta;
         this.handler = Objects.requireNonNull(b.handler, () -> "tool " + name + " needs a handler");
         this.requiredScopes = java.util.Set.copyOf(b.requiredScopes);
+        this.nonBlocking = b.nonBlocking;
         if (!"object".equals(inputSchema.path("type").asString(""))) {
             throw new IllegalArgumentException("tool " + name + ": inputSchema must have type \"object\" at its root");
         }
@@ -91,6 +93,11 @@ public final class Tool {
         return requiredScopes;
     }
 
+    /** Whether the handler promised never to block: see {@link Builder#nonBlocking()}. */
+    public boolean nonBlocking() {
+        return nonBlocking;
+    }
+
     /** The definition as sent in {@code tools/list}. */
     public ObjectNode toJson() {
         ObjectNode n = Json.object();
@@ -129,6 +136,7 @@ public final class Tool {
         private ObjectNode meta;
         private ToolHandler handler;
         private final java.util.Set<String> requiredScopes = new java.util.LinkedHashSet<>();
+        private boolean nonBlocking;
 
         private Builder(String name) {
             if (name == null || !NAME.matcher(name).matches()) {
@@ -190,6 +198,19 @@ public final class Tool {
                 }
                 requiredScopes.add(s);
             }
+            return this;
+        }
+
+        /**
+         * Promises that the handler never blocks: it computes from memory, in microseconds, without I/O, locks held
+         * for long or waiting on other threads. On the 2026-07-28 wire such a tool can then run on the HTTP
+         * transport's I/O thread that read the request, saving the hand-off to a virtual thread (see the "Threads"
+         * section of docs/transports.md). Progress and log notifications it sends reach the client in the same
+         * response, before the result, all at once. A handler that breaks the promise stalls every connection of
+         * that I/O thread while it blocks: leave this off unless the handler is pure computation.
+         */
+        public Builder nonBlocking() {
+            this.nonBlocking = true;
             return this;
         }
 
