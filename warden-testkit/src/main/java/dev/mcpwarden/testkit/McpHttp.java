@@ -91,8 +91,9 @@ public final class McpHttp {
     }
 
     /**
-     * A POST written on a plain socket, for headers the JDK client refuses to set (such as {@code Host}). Returns
-     * the status line's code and the raw response.
+     * A POST written on a plain socket in one write, head and body together: for headers the JDK client refuses to
+     * set (such as {@code Host}), and for a body that must have arrived when the server reads the head. Returns the
+     * status line's code, the headers (names in lower case) and the body as sent (chunked framing left in).
      */
     public Reply rawPost(String hostHeader, Map<String, String> headers, String body) throws IOException {
         try (Socket s = new Socket(endpoint.getHost(), endpoint.getPort())) {
@@ -104,15 +105,23 @@ public final class McpHttp {
             headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
             req.append("Content-Length: ").append(bytes.length).append("\r\n");
             req.append("Connection: close\r\n\r\n");
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            all.writeBytes(req.toString().getBytes(StandardCharsets.US_ASCII));
+            all.writeBytes(bytes);
             OutputStream out = s.getOutputStream();
-            out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
-            out.write(bytes);
+            out.write(all.toByteArray());
             out.flush();
             InputStream in = s.getInputStream();
             String raw = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             int status = Integer.parseInt(raw.substring(9, 12));
             int split = raw.indexOf("\r\n\r\n");
-            return new Reply(status, Map.of(), split < 0 ? "" : raw.substring(split + 4));
+            Map<String, String> h = new LinkedHashMap<>();
+            if (split > 0) {
+                raw.substring(0, split).lines().skip(1).filter(l -> l.indexOf(':') > 0).forEach(l -> h.put(
+                        l.substring(0, l.indexOf(':')).toLowerCase(java.util.Locale.ROOT),
+                        l.substring(l.indexOf(':') + 1).strip()));
+            }
+            return new Reply(status, h, split < 0 ? "" : raw.substring(split + 4));
         }
     }
 }

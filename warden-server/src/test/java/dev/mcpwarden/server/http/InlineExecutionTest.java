@@ -114,24 +114,7 @@ class InlineExecutionTest {
      * send the body separately, which rightly sends the request to a virtual thread).
      */
     private McpHttp.Reply post(Map<String, String> headers, String body) throws Exception {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        try (Socket s = new Socket("127.0.0.1", http.port())) {
-            s.setSoTimeout(10_000);
-            StringBuilder req = new StringBuilder("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-            headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
-            req.append("Content-Length: ").append(bytes.length).append("\r\nConnection: close\r\n\r\n");
-            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-            all.writeBytes(req.toString().getBytes(StandardCharsets.US_ASCII));
-            all.writeBytes(bytes);
-            s.getOutputStream().write(all.toByteArray());
-            String raw = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int split = raw.indexOf("\r\n\r\n");
-            Map<String, String> h = new java.util.LinkedHashMap<>();
-            raw.substring(0, split).lines().skip(1).forEach(l -> h.put(
-                    l.substring(0, l.indexOf(':')).toLowerCase(java.util.Locale.ROOT),
-                    l.substring(l.indexOf(':') + 1).strip()));
-            return new McpHttp.Reply(Integer.parseInt(raw.substring(9, 12)), h, raw.substring(split + 4));
-        }
+        return new McpHttp(http.uri()).rawPost("127.0.0.1", headers, body);
     }
 
     @Test
