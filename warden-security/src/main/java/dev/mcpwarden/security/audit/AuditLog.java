@@ -57,10 +57,14 @@ public final class AuditLog implements AutoCloseable {
     /** Bytes a record adds to its event JSON: seq, prev and hash members. */
     private static final int CHAIN_OVERHEAD = 200;
     private static final long WAIT_SLICE_MS = 100;
-    /** How long a small batch waits for company before it is written (group commit). */
-    private static final long LINGER_NANOS = 1_000_000;
+    /**
+     * How long a small batch waits for company before it is written (group commit). A write and a force cost about
+     * 90 µs of CPU whatever the batch holds; under load, 3 ms gathers enough records to make that a small share of
+     * each record's cost, and it bounds how long a record stays in memory before it reaches the operating system.
+     */
+    private static final long LINGER_NANOS = 3_000_000;
     /** A batch this large is written at once. */
-    private static final int LINGER_TARGET = 64;
+    private static final int LINGER_TARGET = 256;
 
     /** Counters for metrics. */
     public record Stats(long accepted, long written, long rejected, long lost, long forces, int queued) {

@@ -55,81 +55,102 @@ final class RecordFormat {
 
     // ---- writing -------------------------------------------------------------------------------------------------
 
+    private static final byte[] TIME = JsonLineWriter.name("time");
+    private static final byte[] TYPE = JsonLineWriter.name("type");
+    private static final byte[] CORRELATION_ID = JsonLineWriter.name("correlationId");
+    private static final byte[] PRINCIPAL = JsonLineWriter.name("principal");
+    private static final byte[] ISSUER = JsonLineWriter.name("issuer");
+    private static final byte[] SUBJECT = JsonLineWriter.name("subject");
+    private static final byte[] CLIENT_ID = JsonLineWriter.name("clientId");
+    private static final byte[] TENANT = JsonLineWriter.name("tenant");
+    private static final byte[] TARGET = JsonLineWriter.name("target");
+    private static final byte[] OUTCOME = JsonLineWriter.name("outcome");
+    private static final byte[] LATENCY = JsonLineWriter.name("latencyMicros");
+    private static final byte[] DETAIL = JsonLineWriter.name("detail");
+
     /**
      * The event's members as a JSON object, in the fixed order; seq and prev are spliced in front by the writer.
-     * Written with a streaming generator (no intermediate tree); the bytes are exactly those of the tree the format
+     * Written straight to bytes (no tree, no generator); the bytes are exactly those of the tree the format
      * describes, serialised by {@link Json#standard()}.
      */
     static byte[] eventJson(AuditEvent e) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = JSON.mapper().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeName("time");
-            g.writeString(e.time().toString());
-            g.writeName("type");
-            g.writeString(e.type().name());
-            g.writeName("correlationId");
-            g.writeString(e.correlationId());
-            AuditPrincipal p = e.principal();
-            if (!p.isEmpty()) {
-                g.writeName("principal");
-                g.writeStartObject();
-                putIfSet(g, "issuer", p.issuer());
-                putIfSet(g, "subject", p.subject());
-                putIfSet(g, "clientId", p.clientId());
-                putIfSet(g, "tenant", p.tenant());
-                g.writeEndObject();
-            }
-            putIfSet(g, "target", e.target());
-            g.writeName("outcome");
-            g.writeString(e.outcome());
-            if (e.latency() != null) {
-                g.writeName("latencyMicros");
-                g.writeNumber(micros(e.latency()));
-            }
-            if (!e.detail().isEmpty()) {
-                g.writeName("detail");
-                writeValue(g, e.detail());
-            }
-            g.writeEndObject();
+        JsonLineWriter w = new JsonLineWriter(512);
+        w.raw('{').raw(TIME).string(e.time().toString());
+        w.raw(',').raw(TYPE).string(e.type().name());
+        w.raw(',').raw(CORRELATION_ID).string(e.correlationId());
+        AuditPrincipal p = e.principal();
+        if (!p.isEmpty()) {
+            w.raw(',').raw(PRINCIPAL).raw('{');
+            boolean first = putIfSet(w, true, ISSUER, p.issuer());
+            first = putIfSet(w, first, SUBJECT, p.subject());
+            first = putIfSet(w, first, CLIENT_ID, p.clientId());
+            putIfSet(w, first, TENANT, p.tenant());
+            w.raw('}');
         }
-        return out.toByteArray();
+        putIfSet(w, false, TARGET, e.target());
+        w.raw(',').raw(OUTCOME).string(e.outcome());
+        if (e.latency() != null) {
+            w.raw(',').raw(LATENCY).number(micros(e.latency()));
+        }
+        if (!e.detail().isEmpty()) {
+            w.raw(',').raw(DETAIL);
+            writeValue(w, e.detail());
+        }
+        return w.raw('}').toByteArray();
     }
 
     /** A detail value as {@code toNode} would give it, written directly: maps with keys sorted. */
-    private static void writeValue(JsonGenerator g, Object value) {
+    private static void writeValue(JsonLineWriter w, Object value) {
         switch (value) {
-            case String s -> g.writeString(s);
-            case Boolean b -> g.writeBoolean(b);
-            case Integer i -> g.writeNumber(i.intValue());
-            case Long l -> g.writeNumber(l.longValue());
+            case String s -> w.string(s);
+            case Boolean b -> w.raw(b ? TRUE : FALSE);
+            case Integer i -> w.number(i);
+            case Long l -> w.number(l);
             case Map<?, ?> m -> {
-                g.writeStartObject();
+                w.raw('{');
                 Map<?, ?> sorted = m instanceof SortedMap<?, ?> sm && sm.comparator() == null ? m
                         : new java.util.TreeMap<>(m);
+                boolean first = true;
                 for (Map.Entry<?, ?> entry : sorted.entrySet()) {
-                    g.writeName((String) entry.getKey());
-                    writeValue(g, entry.getValue());
+                    if (!first) {
+                        w.raw(',');
+                    }
+                    first = false;
+                    w.string((String) entry.getKey()).raw(':');
+                    writeValue(w, entry.getValue());
                 }
-                g.writeEndObject();
+                w.raw('}');
             }
             case List<?> l -> {
-                g.writeStartArray();
-                for (Object v : l) {
-                    writeValue(g, v);
+                w.raw('[');
+                boolean first = true;
+                for (Object item : l) {
+                    if (!first) {
+                        w.raw(',');
+                    }
+                    first = false;
+                    writeValue(w, item);
                 }
-                g.writeEndArray();
+                w.raw(']');
             }
             // Rare: exactly as the tree would serialise the number node.
-            default -> g.writeTree(toNode(value));
+            default -> w.value(toNode(value));
         }
     }
 
-    private static void putIfSet(JsonGenerator g, String name, String value) {
-        if (value != null) {
-            g.writeName(name);
-            g.writeString(value);
+    private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
+
+    /** Writes {@code ,"name":"value"} (no comma when {@code first}) if value is set; whether the next is first. */
+    private static boolean putIfSet(JsonLineWriter w, boolean first, byte[] name, String value) {
+        if (value == null) {
+            return first;
         }
+        if (!first) {
+            w.raw(',');
+        }
+        w.raw(name).string(value);
+        return false;
     }
 
     /** {@code {"seq":N,"prev":"…",} followed by the event's members. */

@@ -105,8 +105,8 @@ class AuditLogTest {
             }
         });
 
-        // The writer holds one batch (at most 64 records gathered while it lingers) at the gate; the queue fills; the
-        // caller waits.
+        // The writer holds one batch (what it gathered while it lingered) at the gate; the queue fills; the caller
+        // waits.
         eventually(() -> caller.getState() == Thread.State.TIMED_WAITING && log.stats().queued() == 4,
                 "the caller to wait on a full queue");
         assertThat(recorded.get()).isLessThan(200);
@@ -132,7 +132,7 @@ class AuditLogTest {
         sink.closeGate();
         List<String> accepted = new ArrayList<>();
         AuditException failure = null;
-        // The writer may gather up to 64 records into the batch held at the gate before the queue fills.
+        // The writer may gather a few records into the batch held at the gate before the queue fills.
         for (int i = 0; i < 200 && failure == null; i++) {
             try {
                 log.record(toolCall(clock, "req-" + i));
