@@ -1,24 +1,61 @@
 package dev.mcpwarden.cli;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code warden} command. */
 @Command(name = "warden", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Secure, scalable Model Context Protocol servers on the JVM.",
-        subcommands = {DemoCommand.class, EverythingServerCommand.class, SampleServerCommand.class,
-                BenchServerCommand.class, AuditCommand.class, ScanCommand.class, TokenCommand.class, TrainCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Secure, scalable Model Context Protocol servers on the JVM.")
 public final class Main implements Runnable {
+
+    /**
+     * The subcommands by name, in the order help lists them. The names repeat each class's {@code @Command} name (a
+     * test checks they agree) so that picking one reads no annotation of the others.
+     */
+    static final Map<String, Class<?>> COMMANDS = commands();
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("demo", DemoCommand.class);
+        m.put("everything-server", EverythingServerCommand.class);
+        m.put("sample-server", SampleServerCommand.class);
+        m.put("bench-server", BenchServerCommand.class);
+        m.put("audit", AuditCommand.class);
+        m.put("scan", ScanCommand.class);
+        m.put("token", TokenCommand.class);
+        m.put("train", TrainCommand.class);
+        m.put("help", CommandLine.HelpCommand.class);
+        return Collections.unmodifiableMap(m);
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).execute(args);
+        int code = commandLine(args).execute(args);
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /**
+     * The command line for {@code args}. Picocli builds a command's model by reflection (annotations, option types,
+     * converters): when the first argument names a command, only that command is built, which takes a tenth of a
+     * second off every server's start; anything else (no command, {@code help}, an unknown word) gets them all.
+     */
+    static CommandLine commandLine(String[] args) {
+        CommandLine root = new CommandLine(new Main());
+        // help describes the others, so it gets them all
+        Class<?> only = args.length == 0 || args[0].equals("help") ? null : COMMANDS.get(args[0]);
+        for (Class<?> c : COMMANDS.values()) {
+            if (only == null || c == only) {
+                root.addSubcommand(c);
+            }
+        }
+        return root;
     }
 
     @Override

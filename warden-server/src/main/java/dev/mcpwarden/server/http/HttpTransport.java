@@ -48,6 +48,19 @@ public final class HttpTransport implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
 
+    /** Jetty's setting for how many object references share a cache line (it pads its queues by it). */
+    static final String REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
+    static {
+        // Unless told, Jetty finds out whether references are compressed by starting the platform MBean server,
+        // which costs a twentieth of a second of every start on one core. The answer only sizes padding against
+        // false sharing: compressed (4-byte) references below a 32 GB heap, as HotSpot does by default.
+        if (System.getProperty(REFERENCES_PER_CACHE_LINE) == null) {
+            System.setProperty(REFERENCES_PER_CACHE_LINE,
+                    Runtime.getRuntime().maxMemory() < 32L * 1024 * 1024 * 1024 ? "16" : "8");
+        }
+    }
+
     private final HttpOptions options;
     private final Server jetty;
     private final ServerConnector connector;

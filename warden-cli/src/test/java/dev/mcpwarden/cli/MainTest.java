@@ -1,0 +1,58 @@
+package dev.mcpwarden.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class MainTest {
+
+    private static final String[] ALL = {"demo", "everything-server", "sample-server", "bench-server", "audit", "scan",
+            "token", "train", "help"};
+
+    @Test
+    void theNamesKeptForDispatchAreTheCommandsOwnNames() {
+        Main.COMMANDS.forEach((name, type) ->
+                assertThat(type.getAnnotation(CommandLine.Command.class).name()).as(type.getName()).isEqualTo(name));
+    }
+
+    @Test
+    void aCommandNamedFirstIsTheOnlyOneBuilt() {
+        assertThat(Main.commandLine(new String[] {"bench-server", "--port", "0"}).getSubcommands().keySet())
+                .containsExactly("bench-server");
+        assertThat(Main.commandLine(new String[] {"audit", "verify", "x.jsonl"}).getSubcommands().keySet())
+                .containsExactly("audit");
+    }
+
+    @Test
+    void noCommandHelpOrAnUnknownWordGetsEveryCommand() {
+        assertThat(Main.commandLine(new String[0]).getSubcommands().keySet()).containsExactly(ALL);
+        assertThat(Main.commandLine(new String[] {"help", "scan"}).getSubcommands().keySet()).containsExactly(ALL);
+        assertThat(Main.commandLine(new String[] {"help"}).execute("help", "scan")).isZero();
+        assertThat(Main.commandLine(new String[] {"--help"}).getSubcommands().keySet()).containsExactly(ALL);
+        assertThat(Main.commandLine(new String[] {"bench"}).getSubcommands().keySet()).containsExactly(ALL);
+    }
+
+    @Test
+    void anUnknownCommandIsRefusedWithSuggestionsFromEveryCommand() {
+        CommandLine cli = Main.commandLine(new String[] {"bench"});
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+
+        assertThat(cli.execute("bench")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("Unmatched argument at index 0: 'bench'\n"
+                + "Did you mean: warden bench-server or warden token?\n");
+    }
+
+    @Test
+    void helpForOneCommandStillWorksWhenOnlyThatCommandIsBuilt() {
+        CommandLine cli = Main.commandLine(new String[] {"bench-server", "--help"});
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+
+        assertThat(cli.execute("bench-server", "--help")).isZero();
+        assertThat(out.toString()).startsWith("Usage: warden bench-server").contains("--pipeline");
+    }
+}
