@@ -1,5 +1,6 @@
 package dev.mcpwarden.cli;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -52,10 +53,10 @@ import java.util.UUID;
  * against a trusted issuer's keys, a CEL policy, a per-principal rate limit (high enough never to refuse the
  * benchmark, but checked on every call), tool integrity against pins, and output guards (secret redaction).
  */
-final class BenchPipeline {
+public final class BenchPipeline {
 
     /** The issuer of the ephemeral keys minted when no issuer is given. */
-    static final String EPHEMERAL_ISSUER = "https://bench.warden.invalid";
+    public static final String EPHEMERAL_ISSUER = "https://bench.warden.invalid";
 
     private BenchPipeline() {
     }
@@ -88,10 +89,25 @@ final class BenchPipeline {
         }
         AuditLog log = AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults().withFsync(fsync),
                 InstantSource.system());
+        Secured secured = secure(ResourceServerConfig.of(resource, List.of(TrustedIssuer.withKeys(issuer, jwks)),
+                Set.of("bench")), log);
+        HttpTransport http = secured.resourceServer().protect(secured.audit().protect(
+                HttpTransport.builder(secured.server(), options))).start();
+        return new Running(http, log);
+    }
+
+    /**
+     * The echo server behind the whole MCP-level pipeline, auditing into {@code log}, with the resource server
+     * (whose authenticator goes in front) and the audit it shares. The JMH benchmarks (bench/jmh) measure exactly
+     * this wiring.
+     */
+    public record Secured(McpServer server, ResourceServer resourceServer, Audit audit) {
+    }
+
+    /** See {@link Secured}. */
+    public static Secured secure(ResourceServerConfig config, AuditLog log) {
         Audit audit = Audit.to(AuditTrail.of(log));
-        ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(resource,
-                        List.of(TrustedIssuer.withKeys(issuer, jwks)), Set.of("bench")))
-                .policy(policy()).audit(audit).build();
+        ResourceServer rs = ResourceServer.builder(config).policy(policy()).audit(audit).build();
         McpServer.Builder b = rs.protect(audit.protect(McpServer.builder("warden-bench", "1")));
         McpServer plain = BenchServerCommand.server();
         PinFile pins = PinFile.of(Definition.allOf(plain.catalog()));
@@ -101,20 +117,31 @@ final class BenchPipeline {
                         List.of(), new LocalRateLimiter(100_000, InstantSource.system()),
                         RateLimitStage.WhenUnavailable.FAIL_CLOSED))
                 .stage(OutputGuardStage.builder().redactor(Redactor.secrets()).build());
-        McpServer server = BenchServerCommand.addTools(b).build();
-        HttpTransport http = rs.protect(audit.protect(HttpTransport.builder(server, options))).start();
-        return new Running(http, log);
+        return new Secured(BenchServerCommand.addTools(b).build(), rs, audit);
     }
 
     /** A realistic small policy: callers need the bench scope and a subject; nobody may call delete tools. */
-    static AccessPolicy policy() {
+    public static PolicySet policySet() {
         return PolicySet.builder()
                 .allow("bench-callers", "tool:*", "'bench' in principal.scopes && principal.sub != ''")
                 .deny("no-deletes", "tool:delete_*", "true")
-                .build().asAccessPolicy();
+                .build();
+    }
+
+    static AccessPolicy policy() {
+        return policySet().asAccessPolicy();
     }
 
     private static void writeToken(Path file, ECKey key, String issuer, URI resource) throws Exception {
+        try {
+            Files.writeString(file, token(key, issuer, resource));
+        } catch (IOException e) {
+            throw new IOException("cannot write the benchmark token to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A fresh ES256 access token ({@code at+jwt}, distinct jti) for subject {@code bench}, valid for a day. */
+    public static String token(ECKey key, String issuer, URI resource) throws JOSEException {
         Instant now = Instant.now();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(issuer).subject("bench").audience(resource.toString())
@@ -124,10 +151,6 @@ final class BenchPipeline {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
                 .type(new JOSEObjectType("at+jwt")).build(), claims);
         jwt.sign(new ECDSASigner(key));
-        try {
-            Files.writeString(file, jwt.serialize());
-        } catch (IOException e) {
-            throw new IOException("cannot write the benchmark token to " + file + ": " + e.getMessage(), e);
-        }
+        return jwt.serialize();
     }
 }

@@ -1,44 +1,21 @@
 package dev.mcpwarden.bench;
 
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import dev.mcpwarden.core.content.ToolResult;
-import dev.mcpwarden.security.ResourceServer;
-import dev.mcpwarden.security.audit.Audit;
+import dev.mcpwarden.cli.BenchPipeline;
 import dev.mcpwarden.security.audit.AuditLog;
 import dev.mcpwarden.security.audit.AuditLogOptions;
 import dev.mcpwarden.security.audit.AuditSink;
-import dev.mcpwarden.security.audit.AuditTrail;
 import dev.mcpwarden.security.audit.FsyncPolicy;
-import dev.mcpwarden.security.guard.OutputGuardStage;
-import dev.mcpwarden.security.guard.Redactor;
-import dev.mcpwarden.security.integrity.Definition;
-import dev.mcpwarden.security.integrity.IntegrityGate;
-import dev.mcpwarden.security.integrity.IntegrityStage;
-import dev.mcpwarden.security.integrity.PinFile;
-import dev.mcpwarden.security.integrity.PinStore;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
 import dev.mcpwarden.security.oauth.TrustedIssuer;
 import dev.mcpwarden.security.policy.PolicySet;
-import dev.mcpwarden.security.ratelimit.LocalRateLimiter;
-import dev.mcpwarden.security.ratelimit.RateLimitRule;
-import dev.mcpwarden.security.ratelimit.RateLimitStage;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.auth.Authenticator;
-import dev.mcpwarden.server.tool.Tool;
 import java.net.URI;
-import java.time.Instant;
 import java.time.InstantSource;
-import java.time.temporal.ChronoUnit;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -51,7 +28,7 @@ import java.util.UUID;
  */
 final class SecurityFixtures {
 
-    static final String ISSUER = "https://bench.warden.invalid";
+    static final String ISSUER = BenchPipeline.EPHEMERAL_ISSUER;
     static final URI RESOURCE = URI.create("http://127.0.0.1:3110/mcp");
 
     final ECKey key;
@@ -71,16 +48,7 @@ final class SecurityFixtures {
     /** A fresh ES256 access token (distinct jti) valid for a day, for subject {@code bench}. */
     String token() {
         try {
-            Instant now = Instant.now();
-            JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                    .issuer(ISSUER).subject("bench").audience(RESOURCE.toString())
-                    .claim("scope", "bench").claim("client_id", "bench-load")
-                    .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(1, ChronoUnit.DAYS)))
-                    .jwtID(UUID.randomUUID().toString()).build();
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
-                    .type(new JOSEObjectType("at+jwt")).build(), claims);
-            jwt.sign(new ECDSASigner(key));
-            return jwt.serialize();
+            return BenchPipeline.token(key, ISSUER, RESOURCE);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -88,10 +56,7 @@ final class SecurityFixtures {
 
     /** BenchPipeline's policy: callers need the bench scope and a subject; nobody may call delete tools. */
     static PolicySet policy() {
-        return PolicySet.builder()
-                .allow("bench-callers", "tool:*", "'bench' in principal.scopes && principal.sub != ''")
-                .deny("no-deletes", "tool:delete_*", "true")
-                .build();
+        return BenchPipeline.policySet();
     }
 
     /** A slightly richer 4-rule policy, with a rule reading the arguments. */
@@ -146,23 +111,8 @@ final class SecurityFixtures {
     }
 
     Pipeline pipeline(AuditLog log) {
-        Audit audit = Audit.to(AuditTrail.of(log));
-        ResourceServer rs = ResourceServer.builder(config).policy(policy().asAccessPolicy()).audit(audit).build();
-        McpServer.Builder b = rs.protect(audit.protect(McpServer.builder("warden-bench", "1")));
-        McpServer plain = addTools(McpServer.builder("warden-bench", "1")).build();
-        PinFile pins = PinFile.of(Definition.allOf(plain.catalog()));
-        b.stage(IntegrityStage.of(IntegrityGate.builder(PinStore.memory(pins)).listener(audit.integrityListener())
-                        .build()))
-                .stage(new RateLimitStage(List.of(RateLimitRule.toolCallsPerMinutePerPrincipal(10_000_000)),
-                        List.of(), new LocalRateLimiter(100_000, InstantSource.system()),
-                        RateLimitStage.WhenUnavailable.FAIL_CLOSED))
-                .stage(OutputGuardStage.builder().redactor(Redactor.secrets()).build());
-        return new Pipeline(addTools(b).build(), rs.authenticator());
-    }
-
-    static McpServer.Builder addTools(McpServer.Builder b) {
-        return b.tool(Tool.fromRecord("echo", "Echo text", Requests.Echo.class,
-                (args, ctx) -> ToolResult.text(args.text())));
+        BenchPipeline.Secured secured = BenchPipeline.secure(config, log);
+        return new Pipeline(secured.server(), secured.resourceServer().authenticator());
     }
 
     /** The request head of an HTTP POST carrying {@code token}. */
