@@ -26,7 +26,7 @@ final class ProtectedMcpServer {
     static HttpTransport start(TestAuthServer as) {
         ResourceServer rs = ResourceServer.create(ResourceServerConfig.of(URI.create(as.resource),
                 List.of(TrustedIssuer.discover(as.issuer)), Set.of("tickets:read")).withRequireAtJwtType(true));
-        McpServer server = rs.protect(McpServer.builder("warden-authserver-test", "1.0.0"))
+        McpServer server = McpServer.builder("warden-authserver-test", "1.0.0").controls(rs.controls())
                 .tool(Tool.builder("whoami").description("Who is calling")
                         .inputSchema("{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}")
                         .requiredScopes("tickets:read")
@@ -37,6 +37,6 @@ final class ProtectedMcpServer {
                         })
                         .build())
                 .build();
-        return rs.protect(HttpTransport.builder(server, HttpOptions.loopback(as.resourcePort))).start();
+        return HttpTransport.builder(server, HttpOptions.loopback(as.resourcePort)).start();
     }
 }

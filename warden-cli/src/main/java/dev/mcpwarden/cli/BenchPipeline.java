@@ -12,6 +12,7 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.mcpwarden.security.ResourceServer;
+import dev.mcpwarden.security.Security;
 import dev.mcpwarden.security.audit.Audit;
 import dev.mcpwarden.security.audit.AuditLog;
 import dev.mcpwarden.security.audit.AuditLogOptions;
@@ -21,8 +22,6 @@ import dev.mcpwarden.security.audit.FsyncPolicy;
 import dev.mcpwarden.security.guard.OutputGuardStage;
 import dev.mcpwarden.security.guard.Redactor;
 import dev.mcpwarden.security.integrity.Definition;
-import dev.mcpwarden.security.integrity.IntegrityGate;
-import dev.mcpwarden.security.integrity.IntegrityStage;
 import dev.mcpwarden.security.integrity.PinFile;
 import dev.mcpwarden.security.integrity.PinStore;
 import dev.mcpwarden.security.oauth.AccessPolicy;
@@ -91,8 +90,7 @@ public final class BenchPipeline {
                 InstantSource.system());
         Secured secured = secure(ResourceServerConfig.of(resource, List.of(TrustedIssuer.withKeys(issuer, jwks)),
                 Set.of("bench")), log);
-        HttpTransport http = secured.resourceServer().protect(secured.audit().protect(
-                HttpTransport.builder(secured.server(), options))).start();
+        HttpTransport http = secured.server().serveHttp(options);
         return new Running(http, log);
     }
 
@@ -108,15 +106,16 @@ public final class BenchPipeline {
     public static Secured secure(ResourceServerConfig config, AuditLog log) {
         Audit audit = Audit.to(AuditTrail.of(log));
         ResourceServer rs = ResourceServer.builder(config).policy(policy()).audit(audit).build();
-        McpServer.Builder b = rs.protect(audit.protect(McpServer.builder("warden-bench", "1")));
         McpServer plain = BenchServerCommand.server();
         PinFile pins = PinFile.of(Definition.allOf(plain.catalog()));
-        b.stage(IntegrityStage.of(IntegrityGate.builder(PinStore.memory(pins)).listener(audit.integrityListener())
-                        .build()))
-                .stage(new RateLimitStage(List.of(RateLimitRule.toolCallsPerMinutePerPrincipal(10_000_000)),
+        McpServer.Builder b = McpServer.builder("warden-bench", "1").controls(Security.builder(rs)
+                .audit(audit)
+                .integrity(PinStore.memory(pins))
+                .rateLimit(new RateLimitStage(List.of(RateLimitRule.toolCallsPerMinutePerPrincipal(10_000_000)),
                         List.of(), new LocalRateLimiter(100_000, InstantSource.system()),
                         RateLimitStage.WhenUnavailable.FAIL_CLOSED))
-                .stage(OutputGuardStage.builder().redactor(Redactor.secrets()).build());
+                .outputGuards(OutputGuardStage.builder().redactor(Redactor.secrets()).build())
+                .build());
         return new Secured(BenchServerCommand.addTools(b).build(), rs, audit);
     }
 

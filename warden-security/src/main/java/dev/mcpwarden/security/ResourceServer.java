@@ -7,10 +7,9 @@ import dev.mcpwarden.security.oauth.Introspection;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
 import dev.mcpwarden.security.oauth.ScopeRequirements;
 import dev.mcpwarden.security.oauth.TrustedIssuer;
-import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.dispatch.Call;
-import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.server.pipeline.Stage;
 import java.net.URI;
 import java.time.InstantSource;
@@ -27,8 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  *         URI.create("https://mcp.example.com/mcp"),
  *         List.of(TrustedIssuer.discover("https://login.example.com/realms/acme")),
  *         Set.of("mcp:tools")));
- * McpServer server = rs.protect(McpServer.builder("acme", "1.0")).tool(...).build();
- * HttpTransport http = rs.protect(HttpTransport.builder(server, HttpOptions.loopback(8080))).start();
+ * McpServer server = McpServer.builder("acme", "1.0").controls(rs.controls()).tool(...).build();
+ * HttpTransport http = server.serveHttp(HttpOptions.loopback(8080));
  * }</pre>
  */
 public final class ResourceServer {
@@ -115,26 +114,30 @@ public final class ResourceServer {
         }
     }
 
-    /** Adds the access stage (scopes, policy) to the server's MCP pipeline. */
-    public McpServer.Builder protect(McpServer.Builder server) {
-        return server.stage(accessStage());
+    /**
+     * The controls of this resource server at their positions of the recipe: bearer authentication and the protected
+     * resource metadata at the HTTP level, authorization (scopes, policy, list filtering) at the MCP level. To add
+     * audit, integrity, rate limits and guards, use {@link Security#builder(ResourceServer)}.
+     */
+    public Controls controls() {
+        return addTo(Controls.builder()).build();
     }
 
-    /** Installs bearer authentication and serves the protected resource metadata beside the endpoint. */
-    public HttpTransport.Builder protect(HttpTransport.Builder http) {
-        http.authenticator(authenticator());
+    Controls.Builder addTo(Controls.Builder controls) {
+        controls.authenticator(authenticator()).authorization(authorizationStage());
         for (String path : metadataPaths()) {
-            http.route(path, this::metadata);
+            controls.route(path, this::metadata);
         }
-        return http;
+        return controls;
     }
 
     public Authenticator authenticator() {
         return audit == null ? protection.authenticator() : audit.authenticator(protection.authenticator());
     }
 
-    public Stage<Call, JsonNode> accessStage() {
-        return protection.accessStage();
+    /** Method scopes, the access policy on the target, the target's scopes, and lists filtered per caller. */
+    public Stage<Call, JsonNode> authorizationStage() {
+        return protection.authorizationStage();
     }
 
     /** The URL of the metadata document, as advertised in challenges. */

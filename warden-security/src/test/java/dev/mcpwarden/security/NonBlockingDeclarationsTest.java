@@ -117,11 +117,11 @@ class NonBlockingDeclarationsTest {
     }
 
     @Test
-    void theAccessAndAuditStagesComputeFromMemory() {
+    void theAuthorizationAndAuditStagesComputeFromMemory() {
         ResourceServer rs = resourceServer(Audit.to(AuditTrail.NONE));
-        assertThat(rs.accessStage().mayBlock()).isFalse();
-        dev.mcpwarden.server.McpServer.Builder b = dev.mcpwarden.server.McpServer.builder("t", "1");
-        Audit.to(AuditTrail.NONE).protect(b);
+        assertThat(rs.authorizationStage().mayBlock()).isFalse();
+        dev.mcpwarden.server.McpServer.Builder b = dev.mcpwarden.server.McpServer.builder("t", "1")
+                .controls(Security.builder(rs).audit(Audit.to(AuditTrail.NONE)).build());
         assertThat(b.tool(dev.mcpwarden.server.tool.Tool.builder("quick").nonBlocking()
                 .handler(ctx -> dev.mcpwarden.core.content.ToolResult.text("ok")).build()).build()
                 .runsWithoutBlocking("tools/call", "quick")).isTrue();

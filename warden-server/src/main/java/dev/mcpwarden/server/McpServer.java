@@ -6,6 +6,10 @@ import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.dispatch.Catalog;
 import dev.mcpwarden.server.dispatch.ChangeListener;
 import dev.mcpwarden.server.dispatch.Dispatcher;
+import dev.mcpwarden.server.dispatch.LocalBackend;
+import dev.mcpwarden.server.backend.Backend;
+import dev.mcpwarden.server.pipeline.DefinitionsAware;
+import dev.mcpwarden.server.pipeline.Position;
 import dev.mcpwarden.server.dispatch.ServerIdentity;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
@@ -45,13 +49,11 @@ public final class McpServer {
 
     private final Catalog catalog;
     private final Dispatcher dispatcher;
+    private final Backend backend;
+    private final Controls controls;
     private final Pipeline<Call, JsonNode> pipeline;
     private final InstantSource clock;
     private final boolean stagesMayBlock;
-
-    /** Methods the dispatcher answers from memory, whatever the catalog holds. */
-    private static final java.util.Set<String> IN_MEMORY_METHODS = java.util.Set.of("ping", "server/discover",
-            "tools/list", "resources/list", "resources/templates/list", "prompts/list");
 
     private McpServer(Builder b) {
         this.clock = b.clock;
@@ -84,11 +86,20 @@ public final class McpServer {
                 : StateSealer.random(b.options.requestStateTtl(), clock);
         this.dispatcher = new Dispatcher(new ServerIdentity(b.name, b.version, b.title, b.instructions), catalog,
                 b.options, sealer, caps);
-        this.pipeline = Pipeline.of(b.stages, dispatcher::dispatch);
-        this.stagesMayBlock = b.stages.stream().anyMatch(Stage::mayBlock);
-        for (Stage<Call, JsonNode> stage : b.stages) {
-            if (stage instanceof dev.mcpwarden.server.pipeline.CatalogAware aware) {
-                aware.attach(catalog);
+        if (b.backend != null && !(b.tools.isEmpty() && b.resources.isEmpty() && b.templates.isEmpty()
+                && b.prompts.isEmpty())) {
+            throw new IllegalStateException("a server with its own backend defines no tools, prompts or resources "
+                    + "of its own: the backend does");
+        }
+        this.backend = b.backend != null ? b.backend : new LocalBackend(catalog, dispatcher);
+        this.controls = b.controls;
+        List<Stage<Call, JsonNode>> stages = controls.mcpStages(b.slots);
+        Backend terminal = backend;
+        this.pipeline = Pipeline.of(stages, terminal::handle);
+        this.stagesMayBlock = stages.stream().anyMatch(Stage::mayBlock);
+        for (Stage<Call, JsonNode> stage : stages) {
+            if (stage instanceof DefinitionsAware aware) {
+                aware.attach(backend.definitions());
             }
         }
     }
@@ -153,20 +164,20 @@ public final class McpServer {
      * {@link Tool.Builder#nonBlocking()}. For transports, which then serve it on their I/O thread.
      */
     public boolean runsWithoutBlocking(String method, String name) {
-        if (stagesMayBlock || method == null) {
-            return false;
-        }
-        if (IN_MEMORY_METHODS.contains(method)) {
-            return true;
-        }
-        if ("tools/call".equals(method) && name != null) {
-            Catalog.RegisteredTool tool = catalog.tool(name);
-            return tool != null && tool.tool().nonBlocking();
-        }
-        return false;
+        return !stagesMayBlock && backend.answersWithoutBlocking(method, name);
     }
 
-    /** The dispatcher behind the pipeline. For transports. */
+    /** What answers requests at the end of the pipeline. For transports. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The security controls installed, at their positions. For transports (authentication, metadata routes). */
+    public Controls controls() {
+        return controls;
+    }
+
+    /** The dispatcher behind the local backend. */
     public Dispatcher dispatcher() {
         return dispatcher;
     }
@@ -193,7 +204,10 @@ public final class McpServer {
         private final List<ResourceTemplate> templates = new ArrayList<>();
         private final List<Prompt> prompts = new ArrayList<>();
         private final List<CompleterEntry> completers = new ArrayList<>();
-        private final List<Stage<Call, JsonNode>> stages = new ArrayList<>();
+        private final java.util.Map<Position, List<Stage<Call, JsonNode>>> slots =
+                new java.util.EnumMap<>(Position.class);
+        private Controls controls = Controls.NONE;
+        private Backend backend;
         private ServerOptions options = ServerOptions.defaults();
         private JsonSchemaValidator.Limits schemaLimits = JsonSchemaValidator.Limits.defaults();
         private InstantSource clock = InstantSource.system();
@@ -274,11 +288,32 @@ public final class McpServer {
         }
 
         /**
-         * Adds a stage to the MCP-level pipeline, after the built-in controls and before dispatch. Stages run in the
-         * order they are added: the first added sees the request first and the result last.
+         * Installs the security controls, each at its fixed position of the recipe ({@link Position}): both the
+         * HTTP level (authentication) and the MCP level (events, authorization, integrity, rate limit, guards).
          */
-        public Builder stage(Stage<Call, JsonNode> stage) {
-            stages.add(stage);
+        public Builder controls(Controls controls) {
+            this.controls = Objects.requireNonNull(controls, "controls");
+            return this;
+        }
+
+        /**
+         * Serves requests with {@code backend} instead of tools, prompts and resources registered here (a gateway
+         * forwards to upstream servers). The controls apply to it exactly as to local handlers.
+         */
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /**
+         * Adds a user stage at a named slot of the recipe. Stages of one slot run in the order they are added: the
+         * first added sees the request first and the result last. There is no slot between authentication and
+         * authorization.
+         */
+        public Builder stage(Position.Slot slot, Stage<Call, JsonNode> stage) {
+            Objects.requireNonNull(slot, "slot");
+            Objects.requireNonNull(stage, "stage");
+            slots.computeIfAbsent(slot.position(), k -> new ArrayList<>()).add(stage);
             return this;
         }
 

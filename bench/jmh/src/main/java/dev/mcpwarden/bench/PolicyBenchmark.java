@@ -3,7 +3,7 @@ package dev.mcpwarden.bench;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.security.policy.Decision;
 import dev.mcpwarden.security.policy.PolicySet;
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.server.auth.Principal;
 import java.util.Map;
 import java.util.Set;
@@ -48,22 +48,22 @@ public class PolicyBenchmark {
 
     @Benchmark
     public Decision decide2Rules() {
-        return small.decide(principal, Access.Kind.TOOL, "echo", "tools/call", args);
+        return small.decide(principal, Target.Kind.TOOL, "echo", "tools/call", args);
     }
 
     @Benchmark
     public Decision decide4Rules() {
-        return rich.decide(principal, Access.Kind.TOOL, "echo", "tools/call", args);
+        return rich.decide(principal, Target.Kind.TOOL, "echo", "tools/call", args);
     }
 
     @Benchmark
     public Decision visibility2Rules() {
-        return small.decideVisibility(principal, Access.Kind.TOOL, "echo");
+        return small.decideVisibility(principal, Target.Kind.TOOL, "echo");
     }
 
     /** Partial evaluation: the argument-reading deny rule is evaluated with args and method unknown. */
     @Benchmark
     public Decision visibility4Rules() {
-        return rich.decideVisibility(principal, Access.Kind.TOOL, "echo");
+        return rich.decideVisibility(principal, Target.Kind.TOOL, "echo");
     }
 }

@@ -1,11 +1,9 @@
 package dev.mcpwarden.security.audit;
 
 import dev.mcpwarden.security.integrity.IntegrityEvent;
-import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.http.HttpExchange;
-import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.server.pipeline.CorrelationIds;
 import dev.mcpwarden.server.pipeline.Stage;
 import java.nio.charset.StandardCharsets;
@@ -25,10 +23,9 @@ import tools.jackson.databind.JsonNode;
  * <pre>{@code
  * AuditLog log = AuditLog.open(AuditSink.file(path), AuditLogOptions.defaults(), clock);
  * Audit audit = Audit.to(AuditTrail.of(log));
- * McpServer.Builder mcp = audit.protect(McpServer.builder("acme", "1.0"));   // first: outermost
  * ResourceServer rs = ResourceServer.builder(config).audit(audit).build();
- * rs.protect(mcp) ... ;
- * HttpTransport http = rs.protect(audit.protect(HttpTransport.builder(server, options))).start();
+ * Controls controls = Security.builder(rs).audit(audit).build();   // events at both levels, first in the recipe
+ * HttpTransport http = McpServer.builder("acme", "1.0").controls(controls).tool(...).build().serveHttp(options);
  * }</pre>
  */
 public final class Audit {
@@ -51,16 +48,6 @@ public final class Audit {
 
     public AuditTrail trail() {
         return trail;
-    }
-
-    /** Adds the MCP-level audit stage; add it before every other stage so that it sees their outcomes. */
-    public McpServer.Builder protect(McpServer.Builder server) {
-        return server.stage(callStage());
-    }
-
-    /** Adds the HTTP-level audit stage (refusals before a call starts, sessions). */
-    public HttpTransport.Builder protect(HttpTransport.Builder http) {
-        return http.stage(httpStage());
     }
 
     public Stage<Call, JsonNode> callStage() {

@@ -68,12 +68,14 @@ final class AuditStage implements Stage<Call, JsonNode> {
     private record Outcome(AuditEventType type, String word) {
     }
 
+    /** The kind of refusal decides the record: each kind says its own outcome word. */
     private static Outcome refused(Rejection r) {
-        return switch (r.status()) {
-            case 429 -> new Outcome(AuditEventType.RATE_LIMIT, "rate_limited");
-            case 401, 403 -> new Outcome(AuditEventType.POLICY_DECISION, "insufficient_scope");
-            case 503 -> new Outcome(null, "unavailable");
-            default -> new Outcome(null, "rejected");
+        return switch (r) {
+            case Rejection.RateLimited limited -> new Outcome(AuditEventType.RATE_LIMIT, limited.outcome());
+            case Rejection.InsufficientScope scope -> new Outcome(AuditEventType.POLICY_DECISION, scope.outcome());
+            case Rejection.Unauthorized unauthorized -> new Outcome(AuditEventType.AUTHENTICATION,
+                    unauthorized.outcome());
+            default -> new Outcome(null, r.outcome());
         };
     }
 
@@ -118,8 +120,8 @@ final class AuditStage implements Stage<Call, JsonNode> {
                 : "tools/call".equals(call.method()) ? AuditEventType.TOOL_CALL : AuditEventType.REQUEST;
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("method", Audit.safe(call.method(), 128));
-        if ("tools/call".equals(call.method()) && call.params().get("arguments") instanceof JsonNode args
-                && args.isObject()) {
+        if (call.target() != null && call.target().kind() == dev.mcpwarden.server.pipeline.Target.Kind.TOOL
+                && call.params().get("arguments") instanceof JsonNode args && args.isObject()) {
             detail.put("arguments", AuditEvent.argumentDigest(args));
         }
         if (status != 0) {
@@ -146,13 +148,8 @@ final class AuditStage implements Stage<Call, JsonNode> {
     }
 
     private static String target(Call call) {
-        JsonNode p = call.params();
-        return switch (call.method()) {
-            case "tools/call", "prompts/get" -> p.path("name").asString(call.method());
-            case "resources/read", "resources/subscribe", "resources/unsubscribe" -> p.path("uri")
-                    .asString(call.method());
-            default -> call.method();
-        };
+        return call.target() == null || "completion/complete".equals(call.method()) ? call.method()
+                : call.target().name();
     }
 
     @Override

@@ -34,8 +34,8 @@ public interface AuditTrail {
             } catch (AuditException e) {
                 logger.error("audit event not recorded ({}); refusing the request {}", e.getMessage(),
                         event.correlationId());
-                throw new Rejection(503, ErrorCodes.INTERNAL_ERROR,
-                        "Service unavailable: the audit log cannot record this request").because("audit_unavailable");
+                throw Rejection.unavailable(
+                        "Service unavailable: the audit log cannot record this request", 0).because("audit_unavailable");
             }
         };
     }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.auth.Principal;
+import dev.mcpwarden.server.pipeline.Challenge;
 import dev.mcpwarden.server.pipeline.CorrelationIds;
 import dev.mcpwarden.server.pipeline.Rejection;
 import java.time.Duration;
@@ -11,8 +12,6 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Records authentication results: every refusal, with the OAuth error it carried, and each credential's first
@@ -23,9 +22,6 @@ final class AuditingAuthenticator implements Authenticator {
 
     /** The internal reason put on refusals this authenticator recorded, so no other stage records them again. */
     static final String REASON = "authentication";
-
-    private static final Pattern ERROR = Pattern.compile("(?:^|[ ,])error=\"([^\"]*)\"");
-    private static final Pattern DESCRIPTION = Pattern.compile("error_description=\"([^\"]*)\"");
 
     private final Authenticator delegate;
     private final AuditTrail trail;
@@ -55,15 +51,17 @@ final class AuditingAuthenticator implements Authenticator {
         } catch (Rejection r) {
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("status", r.status());
-            String challenge = r.headers().get("WWW-Authenticate");
-            if (challenge != null) {
-                put(detail, "error", ERROR.matcher(challenge));
-                put(detail, "error_description", DESCRIPTION.matcher(challenge));
-            }
-            if (!detail.containsKey("error")) {
+            Challenge challenge = r instanceof Rejection.Unauthorized u ? u.challenge() : null;
+            if (challenge != null && challenge.error() != null) {
+                detail.put("error", Audit.safe(challenge.error(), 256));
+                if (challenge.description() != null) {
+                    detail.put("error_description", Audit.safe(challenge.description(), 256));
+                }
+            } else {
                 detail.put("reason", Audit.safe(r.getMessage(), 256));
             }
-            record(request, AuditPrincipal.NONE, r.status() == 503 ? "unavailable" : "rejected", detail);
+            // The kind says the outcome: the OAuth error of a 401 (invalid_token), unauthorized, unavailable.
+            record(request, AuditPrincipal.NONE, r.outcome(), detail);
             throw r.because(REASON);
         }
         String credential = request.header("Authorization");
@@ -77,12 +75,6 @@ final class AuditingAuthenticator implements Authenticator {
             }
         }
         return p;
-    }
-
-    private static void put(Map<String, Object> detail, String key, Matcher m) {
-        if (m.find()) {
-            detail.put(key, Audit.safe(m.group(1), 256));
-        }
     }
 
     private void record(RequestHead request, AuditPrincipal principal, String outcome, Map<String, Object> detail) {

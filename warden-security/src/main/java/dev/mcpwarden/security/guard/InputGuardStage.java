@@ -6,6 +6,8 @@ import dev.mcpwarden.security.audit.AuditNotes;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Stage;
+import dev.mcpwarden.server.pipeline.Target;
+import dev.mcpwarden.server.pipeline.Target;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -33,12 +35,13 @@ public final class InputGuardStage implements Stage<Call, JsonNode> {
 
     @Override
     public JsonNode apply(Call call, Chain<Call, JsonNode> chain) {
-        if ("tools/call".equals(call.method())) {
-            String tool = call.params().path("name").asString("");
+        Target target = call.target();
+        if (target != null && target.kind() == Target.Kind.TOOL) {
+            String tool = target.name();
             Map<String, InputGuard> forTool = guards.get(tool);
-            // A tool the caller cannot see is answered as missing by the dispatcher; its guards must not speak first.
-            if (forTool != null && call.access().exists(dev.mcpwarden.server.auth.Access.Kind.TOOL, tool)) {
-                JsonNode args = call.params().path("arguments");
+            // Authorization, earlier in the recipe, has already answered a tool the caller cannot see as missing.
+            if (forTool != null) {
+                JsonNode args = target.arguments();
                 for (Map.Entry<String, InputGuard> g : forTool.entrySet()) {
                     JsonNode v = args.get(g.getKey());
                     if (v == null || v.isNull() || !v.isString()) {

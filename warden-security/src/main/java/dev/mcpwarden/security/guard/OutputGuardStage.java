@@ -6,6 +6,7 @@ import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.dispatch.Outbound;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Stage;
+import dev.mcpwarden.server.pipeline.Target;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -61,10 +62,11 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
 
     @Override
     public JsonNode apply(Call call, Chain<Call, JsonNode> chain) {
-        if (!"tools/call".equals(call.method())) {
+        Target target = call.target();
+        if (!"tools/call".equals(call.method()) || target == null) {
             return chain.proceed(call);
         }
-        String tool = call.params().path("name").asString("");
+        String tool = target.name();
         Redactor redactor = perTool.getOrDefault(tool, defaultRedactor);
         AuditNotes notes = AuditNotes.of(call);
         call.decorateOutbound(out -> new GuardedOutbound(out, tool, redactor, notes));

@@ -34,7 +34,9 @@ public record Definition(DefinitionKind kind, String name, JsonNode json, String
             throw new IllegalArgumentException("a " + kind.pinKey() + " entry needs a non-empty string \""
                     + kind.identityField() + "\"");
         }
-        return new Definition(kind, id.asString(), json, DefinitionDigest.of(kind, json));
+        // A copy: the digest must keep describing the JSON it was computed from, whatever its owner does later.
+        JsonNode copy = json.deepCopy();
+        return new Definition(kind, id.asString(), copy, DefinitionDigest.of(kind, copy));
     }
 
     public static Definition of(Tool tool) {

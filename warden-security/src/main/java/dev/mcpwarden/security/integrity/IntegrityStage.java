@@ -1,33 +1,40 @@
 package dev.mcpwarden.security.integrity;
 
 import dev.mcpwarden.security.audit.AuditNotes;
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.backend.Definitions;
+import dev.mcpwarden.server.backend.Listing;
+import dev.mcpwarden.server.backend.Missing;
 import dev.mcpwarden.server.dispatch.Call;
-import dev.mcpwarden.server.dispatch.Catalog;
 import dev.mcpwarden.server.dispatch.ChangeListener;
-import dev.mcpwarden.server.pipeline.CatalogAware;
 import dev.mcpwarden.server.pipeline.Chain;
+import dev.mcpwarden.server.pipeline.DefinitionsAware;
 import dev.mcpwarden.server.pipeline.Stage;
+import dev.mcpwarden.server.pipeline.Target;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Tool integrity in the pipeline: every tool, prompt and resource template the server defines is checked against
- * the pins of an {@link IntegrityGate} when the server is built and whenever its lists change. What the gate
- * withholds (a definition changed since it was pinned, an unpinned one, a name collision) is invisible to every
- * client: absent from lists, and a call, get or read through it is answered exactly like one of something that does
- * not exist. It comes back when someone {@linkplain #approve approves} the digest they reviewed.
+ * Tool integrity in the pipeline: every tool, prompt and resource template the backend defines is checked against
+ * the pins of an {@link IntegrityGate} when the server is built and whenever its definitions change, and every entry
+ * of every list the backend returns is checked again as listed, so that what reaches a client is what was pinned,
+ * whatever the backend. What the gate withholds (a definition changed since it was pinned, an unpinned one, a name
+ * collision) is invisible to every client: absent from lists, and a call, get or read through it is answered exactly
+ * like one of something that does not exist. It comes back when someone {@linkplain #approve approves} the digest
+ * they reviewed.
  *
  * <pre>{@code
  * IntegrityStage integrity = IntegrityStage.of(IntegrityGate.builder(PinStore.file(Path.of("warden-pins.json")))
  *         .listener(audit.integrityListener()).build());
- * McpServer server = McpServer.builder("acme", "1.0").stage(integrity).tool(...).build();
+ * McpServer server = McpServer.builder("acme", "1.0").controls(Controls.builder().integrity(integrity).build())
+ *         .tool(...).build();
  * }</pre>
  */
-public final class IntegrityStage implements Stage<Call, JsonNode>, CatalogAware {
+public final class IntegrityStage implements Stage<Call, JsonNode>, DefinitionsAware {
 
     /** Definitions are checked against pins held in memory. */
     @Override
@@ -43,7 +50,7 @@ public final class IntegrityStage implements Stage<Call, JsonNode>, CatalogAware
     }
 
     private final IntegrityGate gate;
-    private volatile Catalog catalog;
+    private volatile Definitions definitions;
     private volatile Snapshot snapshot = new Snapshot(null, Set.of());
 
     private IntegrityStage(IntegrityGate gate) {
@@ -59,12 +66,12 @@ public final class IntegrityStage implements Stage<Call, JsonNode>, CatalogAware
     }
 
     @Override
-    public void attach(Catalog catalog) {
-        if (this.catalog != null) {
+    public void attach(Definitions definitions) {
+        if (this.definitions != null) {
             throw new IllegalStateException("an integrity stage serves one server");
         }
-        this.catalog = catalog;
-        catalog.addListener((kind, uri) -> {
+        this.definitions = definitions;
+        definitions.addListener((kind, uri) -> {
             if (kind != ChangeListener.Kind.RESOURCE_UPDATED) {
                 refresh();
             }
@@ -86,12 +93,18 @@ public final class IntegrityStage implements Stage<Call, JsonNode>, CatalogAware
     }
 
     private synchronized void refresh() {
-        Catalog c = catalog;
-        if (c == null) {
+        Definitions defs = definitions;
+        if (defs == null) {
             return;
         }
         PinFile pins = gate.pins();
-        List<Definition> all = Definition.allOf(c);
+        List<Definition> all = new ArrayList<>();
+        for (Target.Kind kind : Target.Kind.values()) {
+            DefinitionKind pinned = kindOf(kind);
+            if (pinned != null) {
+                defs.list(kind).forEach(e -> all.add(Definition.of(pinned, e.json())));
+            }
+        }
         Set<Key> admitted = new HashSet<>();
         for (Definition d : gate.admitted(all)) {
             admitted.add(new Key(d.kind(), d.name()));
@@ -117,45 +130,41 @@ public final class IntegrityStage implements Stage<Call, JsonNode>, CatalogAware
 
     @Override
     public JsonNode apply(Call call, Chain<Call, JsonNode> chain) {
-        if (catalog == null) {
-            throw new IllegalStateException("the integrity stage was not attached to a server (add it with "
-                    + "McpServer.Builder.stage)");
+        Definitions defs = definitions;
+        if (defs == null) {
+            throw new IllegalStateException("the integrity stage was not attached to a backend (install it with "
+                    + "McpServer.Builder.controls)");
         }
-        Set<Key> withheld = current().withheld();
-        if (withheld.isEmpty()) {
-            return chain.proceed(call);
-        }
-        Access inner = call.access();
-        AuditNotes notes = AuditNotes.of(call);
-        call.access(new Access() {
-            @Override
-            public boolean exists(Kind kind, String name) {
-                if (isWithheld(withheld, kind, name)) {
-                    notes.note("integrity", "withheld: " + kindOf(kind).pinKey() + "/" + name);
-                    return false;
+        Target target = call.target();
+        if (target != null) {
+            Set<Key> withheld = current().withheld();
+            if (!withheld.isEmpty()) {
+                Optional<Definitions.Entry> entry = defs.resolve(target);
+                if (entry.isPresent() && isWithheld(withheld, entry.get().kind(), entry.get().name())) {
+                    AuditNotes.of(call).note("integrity", "withheld: " + kindOf(entry.get().kind()).pinKey() + "/"
+                            + entry.get().name());
+                    throw Missing.answer(call.method(), target, call.modern());
                 }
-                return inner.exists(kind, name);
             }
-
-            @Override
-            public boolean listed(Kind kind, String name, Set<String> declaredScopes) {
-                return !isWithheld(withheld, kind, name) && inner.listed(kind, name, declaredScopes);
-            }
-
-            @Override
-            public void authorize(Kind kind, String name, Set<String> declaredScopes) {
-                inner.authorize(kind, name, declaredScopes);
-            }
-        });
-        return chain.proceed(call);
+        }
+        JsonNode result = chain.proceed(call);
+        DefinitionKind listed = kindOf(Listing.kindOf(call.method()));
+        if (listed == null) {
+            return result;
+        }
+        // Decide on the entries as the backend listed them, not on what it defined when last refreshed.
+        return Listing.filter(call.method(), result, (name, json) -> gate.admits(listed, name, json));
     }
 
-    private static boolean isWithheld(Set<Key> withheld, Access.Kind kind, String name) {
+    private static boolean isWithheld(Set<Key> withheld, Target.Kind kind, String name) {
         DefinitionKind k = kindOf(kind);
         return k != null && withheld.contains(new Key(k, name));
     }
 
-    private static DefinitionKind kindOf(Access.Kind kind) {
+    private static DefinitionKind kindOf(Target.Kind kind) {
+        if (kind == null) {
+            return null;
+        }
         return switch (kind) {
             case TOOL -> DefinitionKind.TOOL;
             case PROMPT -> DefinitionKind.PROMPT;

@@ -1,6 +1,6 @@
 package dev.mcpwarden.security.oauth;
 
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.server.auth.Principal;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
 public interface AccessPolicy {
 
     /** Whether {@code principal} may use the target, whatever the arguments. */
-    boolean permits(Principal principal, Access.Kind kind, String name);
+    boolean permits(Principal principal, Target.Kind kind, String name);
 
     /**
      * The decision about one request reaching a target, with the rule that made it (for the audit log).
@@ -23,13 +23,13 @@ public interface AccessPolicy {
      * @param method    the MCP method, e.g. {@code tools/call}
      * @param arguments a tool call's arguments; an empty object for other targets
      */
-    default Decision decide(Principal principal, Access.Kind kind, String name, String method, JsonNode arguments) {
+    default Decision decide(Principal principal, Target.Kind kind, String name, String method, JsonNode arguments) {
         return permits(principal, kind, name) ? new Decision(true, "access-policy", null)
                 : new Decision(false, "access-policy", "denied by the access policy");
     }
 
     /** Whether lists show the target, before any arguments are known. */
-    default Decision visibility(Principal principal, Access.Kind kind, String name) {
+    default Decision visibility(Principal principal, Target.Kind kind, String name) {
         return decide(principal, kind, name, null, null);
     }
 
@@ -50,12 +50,12 @@ public interface AccessPolicy {
         private static final Decision ALLOWED = new Decision(true, "allow-all", null);
 
         @Override
-        public boolean permits(Principal principal, Access.Kind kind, String name) {
+        public boolean permits(Principal principal, Target.Kind kind, String name) {
             return true;
         }
 
         @Override
-        public Decision decide(Principal principal, Access.Kind kind, String name, String method, JsonNode args) {
+        public Decision decide(Principal principal, Target.Kind kind, String name, String method, JsonNode args) {
             return ALLOWED;
         }
     };

@@ -1,7 +1,10 @@
 package dev.mcpwarden.security.oauth;
 
-import dev.mcpwarden.core.jsonrpc.ErrorCodes;
+import dev.mcpwarden.server.pipeline.Challenge;
 import dev.mcpwarden.server.pipeline.Rejection;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,57 +39,56 @@ final class Challenges {
     }
 
     private Rejection unauthorized(String error, String message) {
-        StringBuilder h = new StringBuilder();
+        List<Challenge.Scheme> schemes = new ArrayList<>(2);
         if (dpop == null || dpop.mode() != Dpop.Mode.REQUIRED) {
-            h.append(challenge("Bearer", error, null));
+            schemes.add(scheme("Bearer", error, null, false));
         }
         if (dpop != null) {
-            if (!h.isEmpty()) {
-                h.append(", ");
-            }
-            h.append(challenge("DPoP", dpop.mode() == Dpop.Mode.REQUIRED ? error : null, null))
-                    .append(", algs=\"").append(dpopAlgs).append('"');
+            schemes.add(scheme("DPoP", dpop.mode() == Dpop.Mode.REQUIRED ? error : null, null, true));
         }
-        return new Rejection(401, ErrorCodes.INVALID_REQUEST, message, null, Map.of("WWW-Authenticate", h.toString()));
+        return Rejection.unauthorized(message, new Challenge(error, null, schemes, null));
     }
 
-    private String challenge(String scheme, String error, String description) {
-        StringBuilder h = new StringBuilder(scheme);
+    private Challenge.Scheme scheme(String name, String error, String description, boolean algs) {
+        Map<String, String> params = new LinkedHashMap<>();
         if (error != null) {
-            h.append(" error=\"").append(error).append("\",");
+            params.put("error", error);
         }
         if (description != null) {
-            h.append(" error_description=\"").append(description).append("\",");
+            params.put("error_description", description);
         }
-        h.append(" resource_metadata=\"").append(metadataUrl).append('"');
+        params.put("resource_metadata", metadataUrl);
         if (!defaultScope.isEmpty()) {
-            h.append(", scope=\"").append(defaultScope).append('"');
+            params.put("scope", defaultScope);
         }
-        return h.toString();
+        if (algs) {
+            params.put("algs", dpopAlgs);
+        }
+        return new Challenge.Scheme(name, params);
     }
 
     /** A DPoP proof that does not hold; with {@code nonce}, the client must retry with that nonce. */
     Rejection invalidProof(String description, String nonce) {
-        String h = challenge("DPoP", nonce != null ? "use_dpop_nonce" : "invalid_dpop_proof", description)
-                + ", algs=\"" + dpopAlgs + "\"";
-        Map<String, String> headers = nonce == null ? Map.of("WWW-Authenticate", h)
-                : Map.of("WWW-Authenticate", h, "DPoP-Nonce", nonce);
-        return new Rejection(401, ErrorCodes.INVALID_REQUEST, "Unauthorized: " + description, null, headers);
+        String error = nonce != null ? "use_dpop_nonce" : "invalid_dpop_proof";
+        return Rejection.unauthorized("Unauthorized: " + description, new Challenge(error, description,
+                List.of(scheme("DPoP", error, description, true)), nonce));
     }
 
     /** The token lacks scopes the operation needs: name all of them in one step-up challenge. */
     Rejection insufficientScope(Set<String> needed) {
         String scope = String.join(" ", new java.util.TreeSet<>(needed));
-        String h = "Bearer error=\"insufficient_scope\", scope=\"" + scope + "\", resource_metadata=\"" + metadataUrl
-                + "\", error_description=\"This operation needs the scopes " + scope + "\"";
-        return new Rejection(403, ErrorCodes.INVALID_REQUEST, "Forbidden: insufficient scope, needs " + scope, null,
-                Map.of("WWW-Authenticate", h));
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("error", "insufficient_scope");
+        params.put("scope", scope);
+        params.put("resource_metadata", metadataUrl);
+        params.put("error_description", "This operation needs the scopes " + scope);
+        return Rejection.insufficientScope("Forbidden: insufficient scope, needs " + scope,
+                new Challenge("insufficient_scope", "This operation needs the scopes " + scope,
+                        List.of(new Challenge.Scheme("Bearer", params)), null));
     }
 
     /** The token could not be checked (its issuer's keys are unreachable): our failure, not the client's. */
     Rejection unavailable() {
-        return new Rejection(503, ErrorCodes.INTERNAL_ERROR,
-                "Service Unavailable: the access token cannot be verified right now", null,
-                Map.of("Retry-After", "5"));
+        return Rejection.unavailable("Service Unavailable: the access token cannot be verified right now", 5);
     }
 }

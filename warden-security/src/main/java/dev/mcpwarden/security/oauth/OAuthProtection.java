@@ -14,7 +14,7 @@ public final class OAuthProtection {
 
     private final Challenges challenges;
     private final BearerAuthenticator authenticator;
-    private final AccessStage accessStage;
+    private final AuthorizationStage authorizationStage;
     private final String metadataUrl;
     private final List<String> metadataPaths;
 
@@ -34,15 +34,15 @@ public final class OAuthProtection {
         }
         this.authenticator = new BearerAuthenticator(verifier, challenges, dpop == null ? null
                 : new DpopVerifier(dpop, config.algorithms(), config.resource().toString(), clock));
-        this.accessStage = new AccessStage(scopes.copy(), policy, challenges);
+        this.authorizationStage = new AuthorizationStage(scopes.copy(), policy, challenges);
     }
 
     public Authenticator authenticator() {
         return authenticator;
     }
 
-    public Stage<Call, JsonNode> accessStage() {
-        return accessStage;
+    public Stage<Call, JsonNode> authorizationStage() {
+        return authorizationStage;
     }
 
     public String metadataUrl() {

@@ -1,6 +1,6 @@
 package dev.mcpwarden.security.oauth;
 
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.pipeline.Target;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -22,20 +22,20 @@ public final class ScopeRequirements {
     }
 
     public ScopeRequirements tool(String name, String... scopes) {
-        return target(Access.Kind.TOOL, name, scopes);
+        return target(Target.Kind.TOOL, name, scopes);
     }
 
     public ScopeRequirements prompt(String name, String... scopes) {
-        return target(Access.Kind.PROMPT, name, scopes);
+        return target(Target.Kind.PROMPT, name, scopes);
     }
 
     /** A resource URI, or a resource template's URI template. */
     public ScopeRequirements resource(String uriOrTemplate, String... scopes) {
-        target(Access.Kind.RESOURCE, uriOrTemplate, scopes);
-        return target(Access.Kind.RESOURCE_TEMPLATE, uriOrTemplate, scopes);
+        target(Target.Kind.RESOURCE, uriOrTemplate, scopes);
+        return target(Target.Kind.RESOURCE_TEMPLATE, uriOrTemplate, scopes);
     }
 
-    private ScopeRequirements target(Access.Kind kind, String name, String... scopes) {
+    private ScopeRequirements target(Target.Kind kind, String name, String... scopes) {
         byTarget.computeIfAbsent(kind + "\u0000" + name, k -> new LinkedHashSet<>()).addAll(Set.of(scopes));
         return this;
     }
@@ -44,7 +44,7 @@ public final class ScopeRequirements {
         return byMethod.getOrDefault(method, Set.of());
     }
 
-    Set<String> forTarget(Access.Kind kind, String name) {
+    Set<String> forTarget(Target.Kind kind, String name) {
         return byTarget.getOrDefault(kind + "\u0000" + name, Set.of());
     }
 

@@ -9,7 +9,7 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelUnknownSet;
 import dev.cel.runtime.CelVariableResolver;
 import dev.cel.runtime.PartialVars;
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.pipeline.Target;
 import java.util.List;
 import java.util.Map;
 
@@ -53,7 +53,7 @@ final class CompiledRule {
         this.readsClaims = claims;
     }
 
-    boolean appliesTo(Access.Kind kind) {
+    boolean appliesTo(Target.Kind kind) {
         if (selectors.isEmpty()) {
             return true;
         }
@@ -65,7 +65,7 @@ final class CompiledRule {
         return false;
     }
 
-    boolean matches(Access.Kind kind, String name) {
+    boolean matches(Target.Kind kind, String name) {
         if (selectors.isEmpty()) {
             return true;
         }

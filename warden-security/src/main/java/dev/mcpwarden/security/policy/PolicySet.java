@@ -8,7 +8,7 @@ import dev.cel.runtime.CelAttributePattern;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.PartialVars;
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.server.auth.Principal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -79,10 +79,10 @@ public final class PolicySet {
     private PolicySet(List<CompiledRule> compiled) {
         this.compiled = List.copyOf(compiled);
         this.rules = compiled.stream().map(c -> c.rule).toList();
-        int kinds = Access.Kind.values().length;
+        int kinds = Target.Kind.values().length;
         this.denies = new CompiledRule[kinds][];
         this.allows = new CompiledRule[kinds][];
-        for (Access.Kind k : Access.Kind.values()) {
+        for (Target.Kind k : Target.Kind.values()) {
             denies[k.ordinal()] = compiled.stream().filter(c -> c.effect == Effect.DENY && c.appliesTo(k))
                     .toArray(CompiledRule[]::new);
             allows[k.ordinal()] = compiled.stream().filter(c -> c.effect == Effect.ALLOW && c.appliesTo(k))
@@ -163,12 +163,12 @@ public final class PolicySet {
         PolicySet set = this;
         return new dev.mcpwarden.security.oauth.AccessPolicy() {
             @Override
-            public boolean permits(Principal principal, Access.Kind kind, String name) {
+            public boolean permits(Principal principal, Target.Kind kind, String name) {
                 return set.decideVisibility(principal, kind, name).allowed();
             }
 
             @Override
-            public dev.mcpwarden.security.oauth.AccessPolicy.Decision decide(Principal principal, Access.Kind kind,
+            public dev.mcpwarden.security.oauth.AccessPolicy.Decision decide(Principal principal, Target.Kind kind,
                                                                             String name, String method,
                                                                             JsonNode arguments) {
                 return convert(set.decide(principal, kind, name, method, arguments));
@@ -176,7 +176,7 @@ public final class PolicySet {
 
             @Override
             public dev.mcpwarden.security.oauth.AccessPolicy.Decision visibility(Principal principal,
-                                                                                Access.Kind kind, String name) {
+                                                                                Target.Kind kind, String name) {
                 return convert(set.decideVisibility(principal, kind, name));
             }
 
@@ -201,7 +201,7 @@ public final class PolicySet {
      * @param method    the JSON-RPC method, e.g. {@code tools/call} (null: empty string)
      * @param args      the request's arguments, a JSON object (null or not an object: {@code args} is an empty map)
      */
-    public Decision decide(Principal principal, Access.Kind kind, String name, String method, JsonNode args) {
+    public Decision decide(Principal principal, Target.Kind kind, String name, String method, JsonNode args) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(name, "name");
@@ -243,7 +243,7 @@ public final class PolicySet {
      * Whether the target is to be listed for the principal: false when no call could be allowed. See "Visibility"
      * in the class documentation for exactly how conditions that read {@code args} or {@code method} count.
      */
-    public Decision decideVisibility(Principal principal, Access.Kind kind, String name) {
+    public Decision decideVisibility(Principal principal, Target.Kind kind, String name) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(name, "name");

@@ -1,6 +1,6 @@
 package dev.mcpwarden.security.policy;
 
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.pipeline.Target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,11 +14,11 @@ import java.util.Optional;
 final class TargetSelector {
 
     private final String text;
-    private final Access.Kind kind; // null: any kind
+    private final Target.Kind kind; // null: any kind
     private final String[] parts;   // the literal parts around the stars
     private final boolean exact;    // no star
 
-    private TargetSelector(String text, Access.Kind kind, String pattern) {
+    private TargetSelector(String text, Target.Kind kind, String pattern) {
         this.text = text;
         this.kind = kind;
         List<String> split = new ArrayList<>();
@@ -54,7 +54,7 @@ final class TargetSelector {
         if (k.equals("*")) {
             return Optional.of(new TargetSelector(text, null, pattern));
         }
-        Access.Kind kind = kindOf(k);
+        Target.Kind kind = kindOf(k);
         if (kind == null) {
             problem.add("target selector '" + text + "' has unknown kind '" + k
                     + "' (expected tool, prompt, resource, resource_template or *)");
@@ -64,8 +64,8 @@ final class TargetSelector {
     }
 
     /** The kind named as in policies and in {@code target.kind}, or null. */
-    static Access.Kind kindOf(String name) {
-        for (Access.Kind k : Access.Kind.values()) {
+    static Target.Kind kindOf(String name) {
+        for (Target.Kind k : Target.Kind.values()) {
             if (name(k).equals(name)) {
                 return k;
             }
@@ -74,15 +74,15 @@ final class TargetSelector {
     }
 
     /** How policies name a kind: {@code tool}, {@code prompt}, {@code resource}, {@code resource_template}. */
-    static String name(Access.Kind kind) {
+    static String name(Target.Kind kind) {
         return kind.name().toLowerCase(Locale.ROOT);
     }
 
-    boolean appliesTo(Access.Kind k) {
+    boolean appliesTo(Target.Kind k) {
         return kind == null || kind == k;
     }
 
-    boolean matches(Access.Kind k, String name) {
+    boolean matches(Target.Kind k, String name) {
         return appliesTo(k) && matchesName(name);
     }
 

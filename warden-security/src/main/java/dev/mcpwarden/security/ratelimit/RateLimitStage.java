@@ -9,6 +9,7 @@ import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Rejection;
 import dev.mcpwarden.server.pipeline.Stage;
+import dev.mcpwarden.server.pipeline.Target;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,8 +76,7 @@ public final class RateLimitStage implements Stage<Call, JsonNode> {
                 SECURITY.error("rate limiter unavailable, request refused (fail-closed): {}", e.getMessage());
                 AuditNotes.of(call).blocked(AuditEventType.RATE_LIMIT, "rate-limit",
                         "limiter unavailable: refused (fail-closed)");
-                throw new Rejection(503, ErrorCodes.INTERNAL_ERROR,
-                        "Service Unavailable: the rate limiter cannot be reached", null, Map.of("Retry-After", "5"));
+                throw Rejection.unavailable("Service Unavailable: the rate limiter cannot be reached", 5);
             }
             if (d instanceof RateLimiter.Limited limited) {
                 long seconds = Math.max(1, (limited.retryAfter().toMillis() + 999) / 1000);
@@ -115,11 +115,7 @@ public final class RateLimitStage implements Stage<Call, JsonNode> {
     }
 
     private static Rejection tooMany(String limit, long seconds) {
-        ObjectNode data = Json.object();
-        data.put("limit", limit);
-        data.put("retryAfterSeconds", seconds);
-        return new Rejection(429, ErrorCodes.RATE_LIMITED, "Too Many Requests: rate limit " + limit + " exceeded",
-                data, Map.of("Retry-After", Long.toString(seconds)));
+        return Rejection.rateLimited(limit, seconds);
     }
 
     private static boolean applies(java.util.Set<String> methods, Call call) {
@@ -128,7 +124,8 @@ public final class RateLimitStage implements Stage<Call, JsonNode> {
 
     static String key(RateLimitRule.Key key, Call call) {
         Principal p = call.principal();
-        String tool = "tools/call".equals(call.method()) ? call.params().path("name").asString("") : "";
+        Target target = call.target();
+        String tool = target != null && target.kind() == Target.Kind.TOOL ? target.name() : "";
         return switch (key) {
             case PRINCIPAL -> p.issuer() + "\u0000" + p.subject();
             case CLIENT -> p.issuer() + "\u0000" + String.valueOf(p.clientId());

@@ -7,6 +7,7 @@ import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.jsonrpc.ErrorCodes;
 import dev.mcpwarden.security.ResourceServer;
+import dev.mcpwarden.security.Security;
 import dev.mcpwarden.security.guard.InputGuardStage;
 import dev.mcpwarden.security.guard.OutputGuardStage;
 import dev.mcpwarden.security.guard.ShellArgumentGuard;
@@ -16,7 +17,7 @@ import dev.mcpwarden.security.ratelimit.LocalRateLimiter;
 import dev.mcpwarden.security.ratelimit.RateLimitRule;
 import dev.mcpwarden.security.ratelimit.RateLimitStage;
 import dev.mcpwarden.server.McpServer;
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.server.pipeline.Rejection;
@@ -84,15 +85,19 @@ class AuditWiringTest {
         Audit audit = Audit.to(trail);
         ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(URI.create(resource),
                         List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of("tickets:read")))
-                .policy((p, kind, name) -> !(kind == Access.Kind.TOOL && name.equals("delete")) || p.hasRole("admin"))
+                .policy((p, kind, name) -> !(kind == Target.Kind.TOOL && name.equals("delete")) || p.hasRole("admin"))
                 .audit(audit)
                 .build();
-        McpServer server = rs.protect(audit.protect(McpServer.builder("audited", "1.0.0")))
-                .stage(new RateLimitStage(List.of(new RateLimitRule("tiny", RateLimitRule.Key.PRINCIPAL, toolCalls,
-                        Duration.ofHours(1), Set.of("tools/call"))), List.of(),
-                        new LocalRateLimiter(1_000, InstantSource.system()), RateLimitStage.WhenUnavailable.FAIL_CLOSED))
-                .stage(OutputGuardStage.builder().build())
-                .stage(InputGuardStage.builder().guard("ping", "host", ShellArgumentGuard.standard()).build())
+        McpServer server = McpServer.builder("audited", "1.0.0")
+                .controls(Security.builder(rs).audit(audit)
+                        .rateLimit(new RateLimitStage(List.of(new RateLimitRule("tiny", RateLimitRule.Key.PRINCIPAL,
+                                toolCalls, Duration.ofHours(1), Set.of("tools/call"))), List.of(),
+                                new LocalRateLimiter(1_000, InstantSource.system()),
+                                RateLimitStage.WhenUnavailable.FAIL_CLOSED))
+                        .outputGuards(OutputGuardStage.builder().build())
+                        .inputGuards(InputGuardStage.builder().guard("ping", "host", ShellArgumentGuard.standard())
+                                .build())
+                        .build())
                 .tool(Tool.builder("read").description("reads")
                         .inputSchema("{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}")
                         .handler(ctx -> {
@@ -119,7 +124,7 @@ class AuditWiringTest {
                         .inputSchema("{\"type\":\"object\",\"properties\":{\"note\":{\"type\":\"string\"}}}")
                         .handler(ctx -> ToolResult.text("key=" + SECRET)).build())
                 .build();
-        http = rs.protect(audit.protect(HttpTransport.builder(server, HttpOptions.loopback(port)))).start();
+        http = server.serveHttp(HttpOptions.loopback(port));
         client = new McpHttp(http.uri());
     }
 
@@ -279,7 +284,7 @@ class AuditWiringTest {
     }
 
     @Test
-    void aBadTokenLeavesOneRejectedAuthenticationEventAndNoRequestEvent() throws Exception {
+    void aBadOrExpiredTokenLeavesOneAuthenticationEventSayingInvalidTokenAndNoRequestEvent() throws Exception {
         serve();
         Map<String, Object> expired = ISSUER.claims("alice", resource, "tickets:read");
         expired.put("exp", Instant.now().getEpochSecond() - 3600);
@@ -293,7 +298,7 @@ class AuditWiringTest {
 
             assertThat(events).singleElement().satisfies(e -> {
                 assertThat(e.type()).isEqualTo(AuditEventType.AUTHENTICATION);
-                assertThat(e.outcome()).isEqualTo("rejected");
+                assertThat(e.outcome()).isEqualTo("invalid_token");
                 assertThat(e.target()).isEqualTo("authentication");
                 assertThat(e.principal()).isEqualTo(AuditPrincipal.NONE);
                 assertThat(e.latency()).isNull();
@@ -305,7 +310,7 @@ class AuditWiringTest {
     }
 
     @Test
-    void aRequestWithoutATokenLeavesOneRejectedAuthenticationEventWithTheReason() throws Exception {
+    void aRequestWithoutATokenLeavesOneUnauthorizedAuthenticationEventWithTheReason() throws Exception {
         serve();
         Map<String, String> h = McpHttp.headers2026("tools/list", null);
         ObjectNode p = Json.object();
@@ -313,7 +318,7 @@ class AuditWiringTest {
         assertThat(client.post(h, McpHttp.request(2, "tools/list", p)).status()).isEqualTo(401);
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(AuditEventType.AUTHENTICATION);
-            assertThat(e.outcome()).isEqualTo("rejected");
+            assertThat(e.outcome()).isEqualTo("unauthorized");
             assertThat(e.detail()).isEqualTo(Map.of("status", 401,
                     "reason", "Unauthorized: a bearer token is required", "remote_address", "127.0.0.1"));
         });
@@ -433,6 +438,8 @@ class AuditWiringTest {
                 "code", ErrorCodes.RATE_LIMITED,
                 "remote_address", "127.0.0.1",
                 "protocol_version", "2026-07-28",
+                // Authorization runs before the rate limit: the record names the rule that allowed the call.
+                "policy", Map.of("rule", "access-policy", "effect", "allow"),
                 "blocked", Map.of("control", "rate-limit", "reason", "rule tiny (PRINCIPAL)")));
     }
 
@@ -661,7 +668,7 @@ class AuditWiringTest {
     void aToolCallWhoseEventCannotBeRecordedIsAnswered503NotServedSilently() throws Exception {
         serve(e -> {
             if (e.type() == AuditEventType.TOOL_CALL) {
-                throw new Rejection(503, ErrorCodes.INTERNAL_ERROR, UNAVAILABLE).because("audit_unavailable");
+                throw Rejection.unavailable(UNAVAILABLE, 0).because("audit_unavailable");
             }
             events.add(e);
         }, 1_000);
@@ -678,7 +685,7 @@ class AuditWiringTest {
     @Test
     void aRefusalWhoseEventCannotBeRecordedIsAnswered503Too() throws Exception {
         serve(e -> {
-            throw new Rejection(503, ErrorCodes.INTERNAL_ERROR, UNAVAILABLE).because("audit_unavailable");
+            throw Rejection.unavailable(UNAVAILABLE, 0).because("audit_unavailable");
         }, 1_000);
         McpHttp.Reply bad = call("not-a-jwt", "read", null);
         assertThat(bad.status()).isEqualTo(503);

@@ -6,6 +6,7 @@ import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.dispatch.Outbound;
@@ -22,9 +23,12 @@ class GuardStagesTest {
 
     McpServer server() {
         return McpServer.builder("g", "1")
-                .stage(OutputGuardStage.builder().redactor("customer", Redactor.secretsAndPii()).untrusted("article")
+                .controls(Controls.builder()
+                        .outputGuards(OutputGuardStage.builder().redactor("customer", Redactor.secretsAndPii())
+                                .untrusted("article").build())
+                        .inputGuards(InputGuardStage.builder().guard("ping", "host", ShellArgumentGuard.standard())
+                                .build())
                         .build())
-                .stage(InputGuardStage.builder().guard("ping", "host", ShellArgumentGuard.standard()).build())
                 .tool(Tool.builder("ping").description("d").inputSchema(
                         "{\"type\":\"object\",\"properties\":{\"host\":{\"type\":\"string\"}}}")
                         .handler(ctx -> {

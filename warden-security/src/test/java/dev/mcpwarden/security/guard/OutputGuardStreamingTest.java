@@ -10,6 +10,7 @@ import dev.mcpwarden.security.audit.AuditEvent;
 import dev.mcpwarden.security.audit.AuditEventType;
 import dev.mcpwarden.security.audit.AuditTrail;
 import dev.mcpwarden.server.LogLevel;
+import dev.mcpwarden.security.Security;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
@@ -62,8 +63,9 @@ class OutputGuardStreamingTest {
 
     void start(AuditTrail trail) {
         Audit audit = Audit.to(trail);
-        McpServer server = audit.protect(McpServer.builder("streaming", "1.0.0"))
-                .stage(OutputGuardStage.builder().untrusted("feed", "ask_untrusted").build())
+        McpServer server = McpServer.builder("streaming", "1.0.0")
+                .controls(Security.insecureWithoutAuthentication().audit(audit)
+                        .outputGuards(OutputGuardStage.builder().untrusted("feed", "ask_untrusted").build()).build())
                 .tool(Tool.builder("deploy").description("deploys, reporting as it goes").handler(ctx -> {
                     ctx.progress(0.5, 1.0, "using key " + AWS);
                     ctx.log(LogLevel.INFO, "deploy", Json.nodes().stringNode("stripe key " + STRIPE));
@@ -89,7 +91,7 @@ class OutputGuardStreamingTest {
                             return ToolResult.text("summarised: " + answer.path("model").asString("?"));
                         }).build())
                 .build();
-        http = audit.protect(HttpTransport.builder(server, HttpOptions.loopback(0))).start();
+        http = server.serveHttp(HttpOptions.loopback(0));
         client = new McpHttp(http.uri());
     }
 
@@ -366,7 +368,7 @@ class OutputGuardStreamingTest {
         String unavailable = "Service unavailable: the audit log cannot record this request";
         http.close();
         start(e -> {
-            throw new Rejection(503, ErrorCodes.INTERNAL_ERROR, unavailable).because("audit_unavailable");
+            throw Rejection.unavailable(unavailable, 0).because("audit_unavailable");
         });
         McpHttp.Reply r = call2026("deploy", null);
         // The stream was open (status 200) before the call ended: the refusal is its last event.

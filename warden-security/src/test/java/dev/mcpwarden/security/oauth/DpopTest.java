@@ -53,9 +53,9 @@ class DpopTest {
         resource = "http://127.0.0.1:" + port + "/mcp";
         ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(URI.create(resource),
                 List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of())).dpop(dpop).build();
-        McpServer server = rs.protect(McpServer.builder("dpop", "1"))
+        McpServer server = McpServer.builder("dpop", "1").controls(rs.controls())
                 .tool(Tool.builder("t").description("d").handler(ctx -> ToolResult.text("ok")).build()).build();
-        http = rs.protect(HttpTransport.builder(server, HttpOptions.loopback(port))).start();
+        http = HttpTransport.builder(server, HttpOptions.loopback(port)).start();
         client = new McpHttp(http.uri());
     }
 

@@ -7,7 +7,7 @@ import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.security.ResourceServer;
 import dev.mcpwarden.server.McpServer;
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.server.auth.Principal;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
@@ -65,17 +65,17 @@ class KeycloakInteropTest {
                         List.of(TrustedIssuer.discover(keycloak.issuer())), Set.of("tickets:read"))
                 .withClaims("tenant", "realm_access.roles");      // where Keycloak puts realm roles
         ResourceServer rs = ResourceServer.create(config, new ScopeRequirements(),
-                (p, kind, name) -> !(kind == Access.Kind.TOOL && name.equals("delete_ticket"))
+                (p, kind, name) -> !(kind == Target.Kind.TOOL && name.equals("delete_ticket"))
                         || p.hasRole("ticket-admin"),
                 InstantSource.system());
-        McpServer server = rs.protect(McpServer.builder("keycloak-protected", "1.0.0"))
+        McpServer server = McpServer.builder("keycloak-protected", "1.0.0").controls(rs.controls())
                 .tool(Tool.builder("whoami").description("Who the token says the caller is")
                         .requiredScopes("tickets:read").handler(ctx -> ToolResult.text(describe(ctx.principal())))
                         .build())
                 .tool(Tool.builder("delete_ticket").description("Deletes a ticket (role ticket-admin)")
                         .requiredScopes("tickets:read").handler(ctx -> ToolResult.text("deleted")).build())
                 .build();
-        http = rs.protect(HttpTransport.builder(server, HttpOptions.loopback(port))).start();
+        http = HttpTransport.builder(server, HttpOptions.loopback(port)).start();
         client = new McpHttp(http.uri());
     }
 

@@ -8,7 +8,7 @@ import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.security.ResourceServer;
 import dev.mcpwarden.server.McpServer;
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.server.tool.Tool;
@@ -45,9 +45,9 @@ class ResourceServerHttpTest {
         ResourceServer rs = ResourceServer.create(config, new ScopeRequirements().tool("read", "tickets:read")
                         .method("prompts/list", "prompts:read").prompt("secret_prompt", "admin")
                         .resource("docs://secret", "admin"),
-                (p, kind, name) -> !(kind == Access.Kind.TOOL && name.equals("delete")) || p.hasRole("admin"),
+                (p, kind, name) -> !(kind == Target.Kind.TOOL && name.equals("delete")) || p.hasRole("admin"),
                 InstantSource.system());
-        McpServer server = rs.protect(McpServer.builder("protected", "1.0.0"))
+        McpServer server = McpServer.builder("protected", "1.0.0").controls(rs.controls())
                 .tool(Tool.builder("read").description("reads").handler(ctx -> ToolResult.text("read ok")).build())
                 .tool(Tool.builder("write").description("writes").requiredScopes("tickets:write")
                         .handler(ctx -> ToolResult.text("write ok")).build())
@@ -58,7 +58,7 @@ class ResourceServerHttpTest {
                                         dev.mcpwarden.core.content.Content.text("secret"))))))
                 .resource(dev.mcpwarden.server.resource.Resource.text("docs://secret", "secret", "text/plain", "s"))
                 .build();
-        http = rs.protect(HttpTransport.builder(server, HttpOptions.loopback(port))).start();
+        http = HttpTransport.builder(server, HttpOptions.loopback(port)).start();
         client = new McpHttp(http.uri());
     }
 

@@ -3,7 +3,7 @@ package dev.mcpwarden.security.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpwarden.core.json.Json;
-import dev.mcpwarden.server.auth.Access.Kind;
+import dev.mcpwarden.server.pipeline.Target.Kind;
 import dev.mcpwarden.server.auth.Principal;
 import java.util.ArrayList;
 import java.util.List;

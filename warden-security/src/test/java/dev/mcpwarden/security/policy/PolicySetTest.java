@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mcpwarden.core.json.Json;
-import dev.mcpwarden.server.auth.Access.Kind;
+import dev.mcpwarden.server.pipeline.Target.Kind;
 import dev.mcpwarden.server.auth.Principal;
 import java.util.List;
 import java.util.Map;

@@ -7,6 +7,7 @@ import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.auth.Principal;
 import dev.mcpwarden.server.dispatch.Call;
@@ -30,7 +31,7 @@ class RateLimitStageTest {
     final CountDownLatch entered = new CountDownLatch(1);
 
     McpServer server(RateLimitStage stage) {
-        return McpServer.builder("rl", "1").stage(stage)
+        return McpServer.builder("rl", "1").controls(Controls.builder().rateLimit(stage).build())
                 .tool(Tool.builder("t").description("d").handler(ctx -> ToolResult.text("ok")).build())
                 .tool(Tool.builder("slow").description("d").handler(ctx -> {
                     entered.countDown();

@@ -5,7 +5,7 @@ import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.LogLevel;
 import dev.mcpwarden.server.auth.Principal;
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.server.session.Session;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -21,12 +21,13 @@ public final class Call {
     private final Session session;
     private final ObjectNode clientCapabilities;
     private final LogLevel requestLogLevel;
+    private final Target target;
     private volatile Outbound outbound;
     private volatile boolean cancelled;
     private volatile Thread worker;
     private boolean inline;
     private volatile Principal principal = Principal.ANONYMOUS;
-    private volatile Access access = Access.OPEN;
+    private volatile boolean principalSet;
     private volatile String remoteAddress;
     private volatile String correlationId;
 
@@ -60,6 +61,7 @@ public final class Call {
         this.clientCapabilities = clientCapabilities == null ? Json.object() : clientCapabilities;
         this.requestLogLevel = requestLogLevel;
         this.outbound = outbound;
+        this.target = Target.of(request.method(), request.params());
     }
 
     public JsonRpcMessage.Request request() {
@@ -68,6 +70,14 @@ public final class Call {
 
     public String method() {
         return request.method();
+    }
+
+    /**
+     * What the request reaches (a tool, prompt or resource), parsed once from the message; null for methods that
+     * name none. Stages decide on this, never on their own reading of the params.
+     */
+    public Target target() {
+        return target;
     }
 
     /** The params, never null. */
@@ -121,8 +131,14 @@ public final class Call {
         return principal;
     }
 
+    /** Set once, by the transport that authenticated the request; a second call is a programming error. */
     public void principal(Principal p) {
-        this.principal = java.util.Objects.requireNonNull(p, "principal");
+        java.util.Objects.requireNonNull(p, "principal");
+        if (principalSet) {
+            throw new IllegalStateException("the principal of a call is set once, by its transport");
+        }
+        principalSet = true;
+        this.principal = p;
     }
 
     /** Who made the request, as a stable key; bound into sealed request state and sessions. */
@@ -165,16 +181,6 @@ public final class Call {
         } else {
             attributes.put(key, key.type().cast(value));
         }
-    }
-
-    /** What this request may reach; lists are filtered by it. */
-    public Access access() {
-        return access;
-    }
-
-    /** Sets what this request may reach (stages that know the caller call this). */
-    public void access(Access a) {
-        this.access = java.util.Objects.requireNonNull(a, "access");
     }
 
     /**

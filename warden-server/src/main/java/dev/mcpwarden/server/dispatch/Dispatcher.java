@@ -10,7 +10,6 @@ import dev.mcpwarden.core.protocol.MetaKeys;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.LogLevel;
 import dev.mcpwarden.server.ServerOptions;
-import dev.mcpwarden.server.auth.Access;
 import dev.mcpwarden.server.input.InputBroker;
 import dev.mcpwarden.server.input.InputRequest;
 import dev.mcpwarden.server.input.InputRequired;
@@ -120,19 +119,15 @@ public final class Dispatcher {
             case "ping" -> Json.object();
             case "logging/setLevel" -> setLevel(call);
             case "server/discover" -> discover();
-            case "tools/list" -> page(call, "tools", listed(call, Access.Kind.TOOL, catalog.tools(),
-                    t -> t.tool().name(), t -> t.tool().requiredScopes()), t -> t.tool().toJson());
+            case "tools/list" -> page(call, "tools", catalog.tools(), t -> t.tool().toJson());
             case "tools/call" -> callTool(call);
-            case "resources/list" -> page(call, "resources", listed(call, Access.Kind.RESOURCE,
-                    catalog.resources(), Resource::uri, r -> Set.of()), Resource::toJson);
-            case "resources/templates/list" -> page(call, "resourceTemplates", listed(call,
-                    Access.Kind.RESOURCE_TEMPLATE, catalog.templates(), ResourceTemplate::uriTemplate, t -> Set.of()),
+            case "resources/list" -> page(call, "resources", catalog.resources(), Resource::toJson);
+            case "resources/templates/list" -> page(call, "resourceTemplates", catalog.templates(),
                     ResourceTemplate::toJson);
             case "resources/read" -> readResource(call);
             case "resources/subscribe" -> subscribe(call, true);
             case "resources/unsubscribe" -> subscribe(call, false);
-            case "prompts/list" -> page(call, "prompts", listed(call, Access.Kind.PROMPT, catalog.prompts(),
-                    Prompt::name, p -> Set.of()), Prompt::toJson);
+            case "prompts/list" -> page(call, "prompts", catalog.prompts(), Prompt::toJson);
             case "prompts/get" -> getPrompt(call);
             case "completion/complete" -> complete(call);
             case "subscriptions/listen" -> listen(call);
@@ -190,15 +185,6 @@ public final class Dispatcher {
         return Json.object();
     }
 
-    private static <T> List<T> listed(Call call, Access.Kind kind, List<T> items, Function<T, String> name,
-                                      Function<T, Set<String>> scopes) {
-        Access a = call.access();
-        if (a == Access.OPEN) {
-            return items;
-        }
-        return items.stream().filter(i -> a.listed(kind, name.apply(i), scopes.apply(i))).toList();
-    }
-
     private <T> ObjectNode page(Call call, String key, List<T> items, Function<T, ObjectNode> toJson) {
         JsonNode cursorNode = call.params().get("cursor");
         int offset = 0;
@@ -235,10 +221,9 @@ public final class Dispatcher {
         ObjectNode params = call.params();
         String name = requiredString(params, "name");
         Catalog.RegisteredTool registered = catalog.tool(name);
-        if (registered == null || !call.access().exists(Access.Kind.TOOL, name)) {
+        if (registered == null) {
             throw McpError.invalidParams("Unknown tool: " + name);
         }
-        call.access().authorize(Access.Kind.TOOL, name, registered.tool().requiredScopes());
         if (call.inline() && !registered.tool().nonBlocking()) {
             // The transport checked the Mcp-Name header against this name before going inline; never block it.
             throw new IllegalStateException("tool " + name + " may block but was called on an I/O thread");
@@ -397,15 +382,13 @@ public final class Dispatcher {
     private ObjectNode readResource(Call call) {
         String uri = requiredString(call.params(), "uri");
         Resource resource = catalog.resource(uri);
-        if (resource != null && call.access().exists(Access.Kind.RESOURCE, uri)) {
-            call.access().authorize(Access.Kind.RESOURCE, uri, Set.of());
+        if (resource != null) {
             return withInput(call, "resources/read", uri, null, broker -> contents(uri,
                     resource.reader().read(uri, new HandlerContext(call, null, null, broker))));
         }
         for (ResourceTemplate t : catalog.templates()) {
             Optional<Map<String, String>> vars = t.match(uri);
-            if (vars.isPresent() && call.access().exists(Access.Kind.RESOURCE_TEMPLATE, t.uriTemplate())) {
-                call.access().authorize(Access.Kind.RESOURCE_TEMPLATE, t.uriTemplate(), Set.of());
+            if (vars.isPresent()) {
                 return withInput(call, "resources/read", uri, null, broker -> contents(uri,
                         t.reader().read(uri, vars.get(), new HandlerContext(call, null, null, broker))));
             }
@@ -414,10 +397,7 @@ public final class Dispatcher {
     }
 
     private static McpError resourceNotFound(Call call, String uri) {
-        ObjectNode data = Json.object();
-        data.put("uri", uri);
-        return new McpError(call.modern() ? ErrorCodes.INVALID_PARAMS : ErrorCodes.LEGACY_RESOURCE_NOT_FOUND,
-                "Resource not found: " + uri, data);
+        return dev.mcpwarden.server.backend.Missing.resource(uri, call.modern());
     }
 
     private static ObjectNode contents(String uri, List<ResourceContents> contents) {
@@ -452,10 +432,9 @@ public final class Dispatcher {
         ObjectNode params = call.params();
         String name = requiredString(params, "name");
         Prompt prompt = catalog.prompt(name);
-        if (prompt == null || !call.access().exists(Access.Kind.PROMPT, name)) {
+        if (prompt == null) {
             throw McpError.invalidParams("Unknown prompt: " + name);
         }
-        call.access().authorize(Access.Kind.PROMPT, name, Set.of());
         JsonNode args = params.get("arguments");
         Map<String, String> values = new LinkedHashMap<>();
         if (args != null && !args.isNull()) {

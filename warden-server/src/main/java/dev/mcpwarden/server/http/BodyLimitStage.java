@@ -12,6 +12,12 @@ public final class BodyLimitStage implements Stage<HttpExchange, Void> {
         this.maxBytes = maxBytes;
     }
 
+    /** The transport serves a request without blocking only when its whole body has already arrived. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
     @Override
     public Void apply(HttpExchange ex, Chain<HttpExchange, Void> chain) {
         if ("POST".equals(ex.method())) {

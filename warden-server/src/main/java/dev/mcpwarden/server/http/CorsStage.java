@@ -42,18 +42,18 @@ public final class CorsStage implements Stage<HttpExchange, Void> {
         boolean allowed = origin != null && origins.contains(origin.toLowerCase(Locale.ROOT));
         if ("OPTIONS".equals(ex.method())) {
             if (!allowed || ex.header("Access-Control-Request-Method") == null) {
-                throw new Rejection(403, ErrorCodes.INVALID_REQUEST, "Forbidden: cross-origin request not allowed");
+                throw Rejection.forbidden( "Forbidden: cross-origin request not allowed");
             }
             String method = ex.header("Access-Control-Request-Method");
             if (!ALLOW_METHODS.contains(method)) {
-                throw new Rejection(403, ErrorCodes.INVALID_REQUEST, "Forbidden: method not allowed cross-origin");
+                throw Rejection.forbidden( "Forbidden: method not allowed cross-origin");
             }
             String requested = ex.header("Access-Control-Request-Headers");
             if (requested != null) {
                 for (String h : requested.split(",")) {
                     String name = h.strip().toLowerCase(Locale.ROOT);
                     if (!name.isEmpty() && !ALLOWED_HEADERS.contains(name) && !PARAM_HEADER.matcher(name).matches()) {
-                        throw new Rejection(403, ErrorCodes.INVALID_REQUEST,
+                        throw Rejection.forbidden(
                                 "Forbidden: header not allowed cross-origin: " + name);
                     }
                 }

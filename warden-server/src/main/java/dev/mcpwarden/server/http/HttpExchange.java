@@ -183,7 +183,7 @@ public final class HttpExchange {
                 byte[] read = early != null ? early : new byte[(int) declared];
                 int n = earlyLength + in.readNBytes(read, earlyLength, (int) declared - earlyLength);
                 if (n != declared) {
-                    throw new Rejection(400, ErrorCodes.INVALID_REQUEST, "Bad Request: the request body is incomplete");
+                    throw Rejection.badRequest("Bad Request: the request body is incomplete");
                 }
                 body = read;
                 return;
@@ -199,7 +199,7 @@ public final class HttpExchange {
             }
             body = out.toByteArray();
         } catch (IOException e) {
-            throw new Rejection(400, ErrorCodes.INVALID_REQUEST, "Bad Request: the request body could not be read");
+            throw Rejection.badRequest("Bad Request: the request body could not be read");
         }
     }
 
@@ -244,7 +244,7 @@ public final class HttpExchange {
     }
 
     private static Rejection tooLarge(int maxBytes) {
-        return new Rejection(413, ErrorCodes.INVALID_REQUEST,
+        return Rejection.payloadTooLarge(
                 "Payload Too Large: the request body exceeds " + maxBytes + " bytes");
     }
 

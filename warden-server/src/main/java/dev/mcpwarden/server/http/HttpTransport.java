@@ -7,7 +7,9 @@ import dev.mcpwarden.core.jsonrpc.JsonRpcError;
 import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.jsonrpc.McpError;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.pipeline.Position;
 import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.pipeline.Pipeline;
 import dev.mcpwarden.server.pipeline.Rejection;
@@ -74,7 +76,7 @@ public final class HttpTransport implements AutoCloseable {
     private final boolean stagesMayBlock;
     private final java.util.concurrent.ExecutorService requestThreads;
 
-    /** Serves {@code server} without authentication; see {@link #builder} to install an authenticator. */
+    /** Serves {@code server} with the controls it was built with ({@link McpServer.Builder#controls}). */
     public HttpTransport(McpServer server, HttpOptions options) {
         this(builder(server, options));
     }
@@ -84,17 +86,23 @@ public final class HttpTransport implements AutoCloseable {
         HttpOptions options = b.options;
         this.options = options;
         this.server = server;
-        this.authenticator = b.authenticator;
-        this.stagesMayBlock = b.stages.stream().anyMatch(Stage::mayBlock);
-        this.routes = Map.copyOf(b.routes);
+        this.authenticator = server.controls().authenticator();
+        Map<String, JsonRoute> allRoutes = new java.util.LinkedHashMap<>(server.controls().routes());
+        allRoutes.putAll(b.routes);
+        allRoutes.keySet().forEach(path -> {
+            if (path.equals(options.path())) {
+                throw new IllegalArgumentException("route " + path + " would hide the MCP endpoint");
+            }
+        });
+        this.routes = Map.copyOf(allRoutes);
         this.mounts = Map.copyOf(b.mounts);
         this.codec = new JsonRpcCodec(Json.withMaxDepth(options.maxJsonDepth()));
         McpEndpoint endpoint = new McpEndpoint(server, options, codec,
                 new InMemorySessionStore(options.maxSessions(), options.sessionIdle(), server.clock()),
                 new InMemoryEventStore(options.eventsPerSession()));
         this.hostOrigin = new HostOriginStage(options.allowedHosts(), options.allowedOrigins());
-        List<Stage<HttpExchange, Void>> stages = new ArrayList<>(b.stages);
-        stages.addAll(httpStages(options, codec, hostOrigin, b.authenticator));
+        List<Stage<HttpExchange, Void>> stages = httpStages(options, codec, hostOrigin, server.controls());
+        this.stagesMayBlock = stages.stream().anyMatch(Stage::mayBlock);
         this.pipeline = Pipeline.of(stages, endpoint::handle);
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("warden-http");
@@ -119,7 +127,7 @@ public final class HttpTransport implements AutoCloseable {
             h.setServer(jetty);
             endpoint0.addBean(h, true);
         }
-        warnIfExposed(options, b.authenticator);
+        warnIfExposed(options, authenticator);
     }
 
     /** Starts describing an HTTP transport for {@code server}. */
@@ -131,20 +139,12 @@ public final class HttpTransport implements AutoCloseable {
     public static final class Builder {
         private final McpServer server;
         private final HttpOptions options;
-        private Authenticator authenticator;
         private final Map<String, JsonRoute> routes = new java.util.LinkedHashMap<>();
         private final Map<String, Handler> mounts = new java.util.LinkedHashMap<>();
-        private final List<Stage<HttpExchange, Void>> stages = new ArrayList<>();
 
         private Builder(McpServer server, HttpOptions options) {
             this.server = java.util.Objects.requireNonNull(server, "server");
             this.options = java.util.Objects.requireNonNull(options, "options");
-        }
-
-        /** Every request must authenticate with this before anything else reads it. */
-        public Builder authenticator(Authenticator authenticator) {
-            this.authenticator = java.util.Objects.requireNonNull(authenticator);
-            return this;
         }
 
         /** Serves a JSON document with GET at {@code path} (e.g. OAuth metadata). */
@@ -153,16 +153,6 @@ public final class HttpTransport implements AutoCloseable {
                 throw new IllegalArgumentException("route " + path + " would hide the MCP endpoint");
             }
             routes.put(path, route);
-            return this;
-        }
-
-        /**
-         * Adds an HTTP-level stage that runs before the built-in ones (Host/Origin, media types, authentication, body
-         * limit), so it sees every request to the MCP endpoint and every refusal: for auditing. Stages run in the order
-         * they are added.
-         */
-        public Builder stage(Stage<HttpExchange, Void> stage) {
-            stages.add(java.util.Objects.requireNonNull(stage, "stage"));
             return this;
         }
 
@@ -196,19 +186,22 @@ public final class HttpTransport implements AutoCloseable {
         }
     }
 
-    /** The HTTP-level stages, in the order they run. */
+    /** The HTTP-level stages at their positions of the recipe ({@link Position}), in the order they run. */
     private static List<Stage<HttpExchange, Void>> httpStages(HttpOptions options, JsonRpcCodec codec,
-                                                              HostOriginStage hostOrigin, Authenticator authenticator) {
-        List<Stage<HttpExchange, Void>> stages = new ArrayList<>();
-        stages.add(hostOrigin);
-        stages.add(new CorsStage(options.allowedOrigins()));
-        stages.add(new MediaTypeStage());
-        if (authenticator != null) {
-            stages.add(new AuthenticationStage(authenticator));
+                                                              HostOriginStage hostOrigin, Controls controls) {
+        Map<Position, List<Stage<HttpExchange, Void>>> at = new java.util.EnumMap<>(Position.class);
+        if (controls.httpEvents() != null) {
+            at.put(Position.HTTP_EVENTS, List.of(controls.httpEvents()));
         }
-        stages.add(new BodyLimitStage(options.maxBodyBytes()));
-        stages.add(new JsonStage(codec));
-        return stages;
+        at.put(Position.HOST_ORIGIN, List.of(hostOrigin));
+        at.put(Position.CORS, List.of(new CorsStage(options.allowedOrigins())));
+        at.put(Position.MEDIA_TYPES, List.of(new MediaTypeStage()));
+        if (controls.authenticator() != null) {
+            at.put(Position.AUTHENTICATION, List.of(new AuthenticationStage(controls.authenticator())));
+        }
+        at.put(Position.BODY_LIMIT, List.of(new BodyLimitStage(options.maxBodyBytes())));
+        at.put(Position.STRICT_JSON, List.of(new JsonStage(codec)));
+        return Position.layout(at, Position.Level.HTTP);
     }
 
     private static void warnIfExposed(HttpOptions options, Authenticator authenticator) {
@@ -316,12 +309,11 @@ public final class HttpTransport implements AutoCloseable {
                     } catch (Exception e) {
                         String errorId = java.util.UUID.randomUUID().toString();
                         LOG.error("mounted handler failed (error id {})", errorId, e);
-                        writeError(response, callback, new Rejection(500, ErrorCodes.INTERNAL_ERROR,
-                                "Internal error (error id " + errorId + ")"));
+                        writeError(response, callback, Rejection.internal(errorId));
                         return;
                     }
                 }
-                writeError(response, callback, new Rejection(404, ErrorCodes.INVALID_REQUEST, "Not Found"));
+                writeError(response, callback, Rejection.notFound("Not Found"));
                 return;
             }
             try {
@@ -331,12 +323,11 @@ public final class HttpTransport implements AutoCloseable {
                 writeError(response, callback, r);
             } catch (McpError e) {
                 closeIfBodyUnread(ex, response);
-                writeError(response, callback, McpEndpoint.asRejection(e, null, true));
+                writeError(response, callback, Rejection.protocol(e, null, true));
             } catch (RuntimeException e) {
                 String errorId = java.util.UUID.randomUUID().toString();
                 LOG.error("HTTP request failed (error id {})", errorId, e);
-                writeError(response, callback, new Rejection(500, ErrorCodes.INTERNAL_ERROR,
-                        "Internal error (error id " + errorId + ")"));
+                writeError(response, callback, Rejection.internal(errorId));
             }
         }
     }
@@ -399,7 +390,7 @@ public final class HttpTransport implements AutoCloseable {
         try {
             hostOrigin.apply(ex, e -> null);
             if (!"GET".equals(request.getMethod())) {
-                throw new Rejection(405, ErrorCodes.INVALID_REQUEST, "Method Not Allowed", null, Map.of("Allow", "GET"));
+                throw Rejection.methodNotAllowed("Method Not Allowed", "GET");
             }
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

@@ -53,7 +53,7 @@ final class McpEndpoint {
         this.sessions = sessions;
         this.events = events;
         this.headers = new HeaderValidator(server.catalog());
-        server.catalog().addListener(this::broadcast);
+        server.backend().definitions().addListener(this::broadcast);
     }
 
     Void handle(HttpExchange ex) {
@@ -61,8 +61,7 @@ final class McpEndpoint {
             case "POST" -> post(ex);
             case "GET" -> get(ex);
             case "DELETE" -> delete(ex);
-            default -> throw new Rejection(405, ErrorCodes.INVALID_REQUEST, "Method Not Allowed",
-                    null, Map.of("Allow", "GET, POST, DELETE"));
+            default -> throw Rejection.methodNotAllowed("Method Not Allowed", "GET, POST, DELETE");
         }
         return null;
     }
@@ -72,7 +71,7 @@ final class McpEndpoint {
     private void post(HttpExchange ex) {
         JsonNode document = ex.document();
         if (JsonRpcCodec.isBatch(document)) {
-            throw new Rejection(400, ErrorCodes.INVALID_REQUEST, "Invalid request: JSON-RPC batches are not supported");
+            throw Rejection.badRequest("Invalid request: JSON-RPC batches are not supported");
         }
         JsonRpcMessage message = codec.read(document);
         String sessionId = ex.header(SESSION_HEADER);
@@ -113,7 +112,7 @@ final class McpEndpoint {
             }
             ModernMeta meta = ModernMeta.read(request.params(), ex.header(VERSION_HEADER));
             headers.validate(ex, request);
-            if (!server.dispatcher().knows(request.method(), true)) {
+            if (!server.backend().knows(request.method(), true)) {
                 throw McpError.methodNotFound(request.method());
             }
             Responder responder = responder(ex, null, false);
@@ -223,7 +222,7 @@ final class McpEndpoint {
         sessions.put(session);
         ex.response().getHeaders().put(SESSION_HEADER, id);
         Responder responder = responder(ex, session, false);
-        responder.finish(new JsonRpcMessage.Response(r.id(), server.dispatcher().initializeResult(negotiated)), 200);
+        responder.finish(new JsonRpcMessage.Response(r.id(), server.backend().initializeResult(negotiated)), 200);
     }
 
     // ---- GET: standalone or resumed stream (2025)
@@ -231,9 +230,8 @@ final class McpEndpoint {
     private void get(HttpExchange ex) {
         String sessionId = ex.header(SESSION_HEADER);
         if (sessionId == null) {
-            throw new Rejection(405, ErrorCodes.INVALID_REQUEST,
-                    "Method Not Allowed: GET needs a 2025 session; the 2026-07-28 wire uses POST only", null,
-                    Map.of("Allow", "POST"));
+            throw Rejection.methodNotAllowed(
+                    "Method Not Allowed: GET needs a 2025 session; the 2026-07-28 wire uses POST only", "POST");
         }
         Session session = ownSession(ex, sessionId);
         String lastEventId = ex.header("Last-Event-ID");
@@ -264,8 +262,7 @@ final class McpEndpoint {
         }
         if (session.standaloneStream() instanceof SseStream existing && !existing.ended()) {
             if (existing.attached()) {
-                throw new Rejection(409, ErrorCodes.INVALID_REQUEST,
-                        "Conflict: this session already has a GET stream");
+                throw Rejection.conflict("Conflict: this session already has a GET stream");
             }
             existing.end(); // its connection is gone: a new stream replaces it
             liveStreams.remove(session.id() + "/" + existing.id());
@@ -291,8 +288,7 @@ final class McpEndpoint {
     private void delete(HttpExchange ex) {
         String sessionId = ex.header(SESSION_HEADER);
         if (sessionId == null) {
-            throw new Rejection(405, ErrorCodes.INVALID_REQUEST,
-                    "Method Not Allowed: DELETE needs a 2025 session", null, Map.of("Allow", "POST"));
+            throw Rejection.methodNotAllowed("Method Not Allowed: DELETE needs a 2025 session", "POST");
         }
         ownSession(ex, sessionId);
         Session session = sessions.remove(sessionId).orElseThrow(() -> Rejection.notFound("Session not found"));
@@ -397,21 +393,9 @@ final class McpEndpoint {
         ex.response().write(true, null, ex.callback());
     }
 
-    /** The one mapping from a protocol error to the HTTP status that carries it. */
+    /** A protocol error as the rejection that carries it (see {@link Rejection#protocol}). */
     static Rejection asRejection(McpError e, JsonNode id, boolean modern) {
-        int status = e.httpStatus();
-        if (status == 0) {
-            status = switch (e.code()) {
-                case ErrorCodes.PARSE_ERROR, ErrorCodes.INVALID_REQUEST -> 400;
-                case ErrorCodes.METHOD_NOT_FOUND -> modern ? 404 : 200;
-                case ErrorCodes.HEADER_MISMATCH, ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY,
-                     ErrorCodes.UNSUPPORTED_PROTOCOL_VERSION -> 400;
-                default -> 200;
-            };
-        } else if (!modern && e.code() == ErrorCodes.METHOD_NOT_FOUND) {
-            status = 200;
-        }
-        return new Rejection(status, e.code(), e.getMessage(), e.data(), Map.of(), id);
+        return Rejection.protocol(e, id, modern);
     }
 
     /** Tells 2025 sessions about list changes on their GET streams. */

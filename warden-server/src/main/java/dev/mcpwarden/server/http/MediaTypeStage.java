@@ -29,16 +29,15 @@ public final class MediaTypeStage implements Stage<HttpExchange, Void> {
         if ("POST".equals(ex.method())) {
             String type = ex.header("Content-Type");
             if (type == null || !mediaType(type).equals("application/json")) {
-                throw new Rejection(415, ErrorCodes.INVALID_REQUEST,
+                throw Rejection.unsupportedMediaType(
                         "Unsupported Media Type: Content-Type must be application/json");
             }
             if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
-                throw new Rejection(406, ErrorCodes.INVALID_REQUEST,
+                throw Rejection.notAcceptable(
                         "Not Acceptable: Accept must include application/json and text/event-stream");
             }
         } else if ("GET".equals(ex.method()) && !accepts(accept, "text/event-stream")) {
-            throw new Rejection(406, ErrorCodes.INVALID_REQUEST,
-                    "Not Acceptable: Accept must include text/event-stream");
+            throw Rejection.notAcceptable("Not Acceptable: Accept must include text/event-stream");
         }
         return chain.proceed(ex);
     }

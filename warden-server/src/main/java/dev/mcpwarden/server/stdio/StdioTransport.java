@@ -185,7 +185,7 @@ public final class StdioTransport implements Runnable {
             throw new McpError(ErrorCodes.INVALID_PARAMS, "Invalid params: _meta is required (or send initialize)");
         }
         ModernMeta m = ModernMeta.read(r.params(), null);
-        if (!server.dispatcher().knows(r.method(), true)) {
+        if (!server.backend().knows(r.method(), true)) {
             throw McpError.methodNotFound(r.method());
         }
         return new Call(r, m.version(), null, m.clientCapabilities(), m.logLevel(), new StdioOutbound(null));
@@ -199,7 +199,7 @@ public final class StdioTransport implements Runnable {
         ProtocolVersion negotiated = ProtocolVersion.parse(params.get("protocolVersion").asString())
                 .filter(v -> !v.isModern()).orElse(ProtocolVersion.latestLegacy());
         session = new Session("stdio", negotiated, caps, params.get("clientInfo"), "local", server.clock().instant());
-        write(new JsonRpcMessage.Response(r.id(), server.dispatcher().initializeResult(negotiated)));
+        write(new JsonRpcMessage.Response(r.id(), server.backend().initializeResult(negotiated)));
     }
 
     private synchronized void write(JsonRpcMessage message) {

@@ -14,6 +14,7 @@ import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.CacheScope;
 import dev.mcpwarden.server.LogLevel;
 import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.pipeline.Position;
 import dev.mcpwarden.server.ServerOptions;
 import dev.mcpwarden.server.input.InputRequest;
 import dev.mcpwarden.server.prompt.Prompt;
@@ -582,7 +583,7 @@ class DispatcherTest {
     @Test
     void customStagesSeeTheCallBeforeDispatch() {
         List<String> seen = new ArrayList<>();
-        McpServer staged = builder().stage((call, chain) -> {
+        McpServer staged = builder().stage(Position.Slot.BEFORE_BACKEND, (call, chain) -> {
             seen.add(call.method());
             if (call.method().equals("tools/call")) {
                 throw McpError.invalidParams("blocked by policy");

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.pipeline.Position;
 import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.auth.Principal;
 import dev.mcpwarden.server.dispatch.Call;
@@ -69,15 +71,16 @@ class InlineExecutionTest {
         }
     }
 
-    private McpHttp start(McpServer server, Authenticator authenticator, Stage<HttpExchange, Void> httpStage) {
-        HttpTransport.Builder b = HttpTransport.builder(server, HttpOptions.loopback(0));
+    private McpHttp start(McpServer.Builder server, Authenticator authenticator,
+                          Stage<HttpExchange, Void> httpStage) {
+        Controls.Builder controls = Controls.builder();
         if (authenticator != null) {
-            b.authenticator(authenticator);
+            controls.authenticator(authenticator);
         }
         if (httpStage != null) {
-            b.stage(httpStage);
+            controls.httpEvents(httpStage);
         }
-        http = b.start();
+        http = server.controls(controls.build()).build().serveHttp(HttpOptions.loopback(0));
         return new McpHttp(http.uri());
     }
 
@@ -119,28 +122,28 @@ class InlineExecutionTest {
 
     @Test
     void aToolThatPromisesNotToBlockRunsOnTheIoThreadThatReadTheRequest() throws Exception {
-        start(server().build(), null, null);
+        start(server(), null, null);
         assertThat(call("quick")).isEqualTo("io:true");
         assertThat(call("annotated")).isEqualTo("io:true");
     }
 
     @Test
     void anOrdinaryToolRunsOnAVirtualThread() throws Exception {
-        start(server().build(), null, null);
+        start(server(), null, null);
         assertThat(call("ordinary")).isEqualTo("virtual");
     }
 
     @Test
     void anMcpStageThatMayBlockSendsEveryCallToAVirtualThread() throws Exception {
         Stage<Call, JsonNode> remote = (call, chain) -> chain.proceed(call); // keeps the default: may block
-        start(server().stage(remote).build(), null, null);
+        start(server().stage(Position.Slot.BEFORE_BACKEND, remote), null, null);
         assertThat(call("quick")).isEqualTo("virtual");
     }
 
     @Test
     void anHttpStageThatMayBlockSendsEveryCallToAVirtualThread() throws Exception {
         Stage<HttpExchange, Void> remote = (ex, chain) -> chain.proceed(ex);
-        start(server().build(), null, remote);
+        start(server(), null, remote);
         assertThat(call("quick")).isEqualTo("virtual");
     }
 
@@ -157,7 +160,7 @@ class InlineExecutionTest {
                 return !"cached".equals(request.header("X-Token-State"));
             }
         };
-        start(server().build(), auth, null);
+        start(server(), auth, null);
         Map<String, String> cached = McpHttp.headers2026("tools/call", "quick");
         cached.put("X-Token-State", "cached");
         assertThat(text(post(cached, body("quick", null)))).isEqualTo("io:true");
@@ -166,7 +169,7 @@ class InlineExecutionTest {
 
     @Test
     void onThe2025WireEvenAToolThatPromisesNotToBlockRunsOnAVirtualThread() throws Exception {
-        McpHttp client = start(server().build(), null, null);
+        McpHttp client = start(server(), null, null);
         Map<String, String> h = new java.util.LinkedHashMap<>(Map.of("Content-Type", "application/json",
                 "Accept", "application/json, text/event-stream"));
         McpHttp.Reply init = client.post(h, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
@@ -181,7 +184,7 @@ class InlineExecutionTest {
 
     @Test
     void aRoutingHeaderNamingANonBlockingToolCannotSmuggleAnOrdinaryOneOntoTheIoThread() throws Exception {
-        start(server().build(), null, null);
+        start(server(), null, null);
         McpHttp.Reply reply = post(McpHttp.headers2026("tools/call", "quick"), body("ordinary", null));
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.json().path("error").path("code").asInt()).isEqualTo(-32020);
@@ -192,7 +195,7 @@ class InlineExecutionTest {
 
     @Test
     void progressFromANonBlockingToolReachesTheClientBeforeTheResultInOneStream() throws Exception {
-        start(server().build(), null, null);
+        start(server(), null, null);
         ObjectNode token = Json.object();
         token.put("progressToken", "p1");
         McpHttp.Reply reply = post(McpHttp.headers2026("tools/call", "chatty"), body("chatty", token));
@@ -210,7 +213,7 @@ class InlineExecutionTest {
 
     @Test
     void aBodyThatHasNotFullyArrivedIsReadOnAVirtualThreadAndServed() throws Exception {
-        start(server().build(), null, null);
+        start(server(), null, null);
         byte[] bytes = body("quick", null).getBytes(StandardCharsets.UTF_8);
         int half = bytes.length / 2;
         try (Socket s = new Socket("127.0.0.1", http.port())) {
@@ -254,6 +257,6 @@ class InlineExecutionTest {
                 return false;
             }
         };
-        assertThat(server().stage(quiet).build().runsWithoutBlocking("tools/call", "quick")).isTrue();
+        assertThat(server().stage(Position.Slot.BEFORE_BACKEND, quiet).build().runsWithoutBlocking("tools/call", "quick")).isTrue();
     }
 }

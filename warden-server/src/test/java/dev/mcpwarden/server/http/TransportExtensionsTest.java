@@ -7,8 +7,10 @@ import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.dispatch.Call;
-import dev.mcpwarden.server.dispatch.Catalog;
-import dev.mcpwarden.server.pipeline.CatalogAware;
+import dev.mcpwarden.server.pipeline.Target;
+import dev.mcpwarden.server.pipeline.DefinitionsAware;
+import dev.mcpwarden.server.backend.Definitions;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Rejection;
 import dev.mcpwarden.server.pipeline.Stage;
@@ -38,7 +40,7 @@ class TransportExtensionsTest {
 
     static final List<String> seen = new CopyOnWriteArrayList<>();
     static final AtomicReference<String> callCorrelation = new AtomicReference<>();
-    static final AtomicReference<Catalog> attached = new AtomicReference<>();
+    static final AtomicReference<Definitions> attached = new AtomicReference<>();
     static HttpTransport http;
     static McpHttp client;
 
@@ -57,10 +59,10 @@ class TransportExtensionsTest {
         }
     }
 
-    static final class CatalogStage implements Stage<Call, JsonNode>, CatalogAware {
+    static final class CatalogStage implements Stage<Call, JsonNode>, DefinitionsAware {
         @Override
-        public void attach(Catalog catalog) {
-            attached.set(catalog);
+        public void attach(Definitions definitions) {
+            attached.set(definitions);
         }
 
         @Override
@@ -73,12 +75,11 @@ class TransportExtensionsTest {
     @BeforeAll
     static void start() {
         McpServer server = McpServer.builder("test", "1.0.0")
-                .stage(new CatalogStage())
+                .controls(Controls.builder().events(new CatalogStage()).httpEvents(new Recording()).build())
                 .tool(Tool.fromRecord("echo", "Echoes its text", Echo.class,
                         (args, ctx) -> ToolResult.text(args.text())))
                 .build();
         http = HttpTransport.builder(server, HttpOptions.loopback(0))
-                .stage(new Recording())
                 .mount("/auth", new Handler.Abstract() {
                     @Override
                     public boolean handle(Request request, Response response, Callback callback) {
@@ -152,9 +153,9 @@ class TransportExtensionsTest {
     }
 
     @Test
-    void aCatalogAwareStageIsGivenTheServersCatalogWhenTheServerIsBuilt() {
+    void aDefinitionsAwareStageIsGivenTheBackendsDefinitionsWhenTheServerIsBuilt() {
         assertThat(attached.get()).isNotNull();
-        assertThat(attached.get().tool("echo")).isNotNull();
+        assertThat(attached.get().find(Target.Kind.TOOL, "echo")).isPresent();
     }
 
     @Test

@@ -5,13 +5,13 @@ import dev.mcpwarden.core.content.Content;
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.security.ResourceServer;
+import dev.mcpwarden.security.Security;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.security.audit.Audit;
 import dev.mcpwarden.security.audit.AuditLog;
 import dev.mcpwarden.security.audit.AuditLogOptions;
 import dev.mcpwarden.security.audit.AuditSink;
 import dev.mcpwarden.security.audit.AuditTrail;
-import dev.mcpwarden.security.integrity.IntegrityGate;
-import dev.mcpwarden.security.integrity.IntegrityStage;
 import dev.mcpwarden.security.integrity.PinFile;
 import dev.mcpwarden.security.integrity.PinStore;
 import dev.mcpwarden.security.guard.InputGuardStage;
@@ -24,7 +24,6 @@ import dev.mcpwarden.security.guard.UrlGuard;
 import dev.mcpwarden.security.oauth.AccessPolicy;
 import dev.mcpwarden.security.policy.PolicySet;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
-import dev.mcpwarden.security.oauth.ScopeRequirements;
 import dev.mcpwarden.security.oauth.TrustedIssuer;
 import dev.mcpwarden.security.ratelimit.LocalRateLimiter;
 import dev.mcpwarden.security.ratelimit.RateLimitRule;
@@ -133,26 +132,26 @@ public final class SampleServer {
         ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(resource, List.of(issuer), BASE_SCOPES))
                 .policy(policy()).audit(audit).build();
         HelpDesk desk = HelpDesk.seeded();
-        IntegrityStage integrity = IntegrityStage.of(IntegrityGate.builder(PinStore.memory(committedPins()))
-                .listener(audit.integrityListener()).build());
-        McpServer.Builder builder = rs.protect(audit.protect(McpServer.builder("warden-sample-helpdesk", "1.0.0")))
-                .stage(integrity)
-                .stage(new RateLimitStage(List.of(RateLimitRule.toolCallsPerMinutePerPrincipal(300)), List.of(),
+        Controls controls = Security.builder(rs)
+                .audit(audit)
+                .integrity(PinStore.memory(committedPins()))
+                .rateLimit(new RateLimitStage(List.of(RateLimitRule.toolCallsPerMinutePerPrincipal(300)), List.of(),
                         new LocalRateLimiter(100_000, InstantSource.system()),
                         RateLimitStage.WhenUnavailable.FAIL_CLOSED))
-                .stage(OutputGuardStage.builder()
+                .inputGuards(InputGuardStage.builder()
+                        .guard("read_attachment", "path", PathGuard.under(desk.attachmentsRoot()))
+                        .guard("ping_host", "host", ShellArgumentGuard.standard())
+                        .guard("fetch_url", "url", UrlGuard.standard())
+                        .build())
+                .outputGuards(OutputGuardStage.builder()
                         .redactor(Redactor.secrets())
                         .redactor("get_customer", Redactor.secretsAndPii())
                         .untrusted("get_ticket", "fetch_kb_article", "fetch_url")
                         .build())
-                .stage(InputGuardStage.builder()
-                        .guard("read_attachment", "path", PathGuard.under(desk.attachmentsRoot()))
-                        .guard("ping_host", "host", ShellArgumentGuard.standard())
-                        .guard("fetch_url", "url", UrlGuard.standard())
-                        .build());
-        McpServer server = build(builder, desk, simulateRugPull);
-        HttpTransport.Builder http = rs.protect(audit.protect(HttpTransport.builder(server,
-                HttpOptions.loopback(port))));
+                .build();
+        McpServer server = build(McpServer.builder("warden-sample-helpdesk", "1.0.0").controls(controls), desk,
+                simulateRugPull);
+        HttpTransport.Builder http = HttpTransport.builder(server, HttpOptions.loopback(port));
         if (rootHandler != null) {
             http.mount("/", rootHandler);
         }

@@ -1,0 +1,135 @@
+package dev.mcpwarden.security;
+
+import dev.mcpwarden.security.audit.Audit;
+import dev.mcpwarden.security.guard.InputGuardStage;
+import dev.mcpwarden.security.guard.OutputGuardStage;
+import dev.mcpwarden.security.integrity.IntegrityGate;
+import dev.mcpwarden.security.integrity.IntegrityStage;
+import dev.mcpwarden.security.integrity.PinStore;
+import dev.mcpwarden.security.ratelimit.RateLimitStage;
+import dev.mcpwarden.server.Controls;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The security pipeline of a server or gateway: every control at its fixed position of the recipe
+ * ({@link dev.mcpwarden.server.pipeline.Position}), built into one {@link Controls} value that installs both levels
+ * at once with {@link dev.mcpwarden.server.McpServer.Builder#controls}. The order is the recipe's, never the order
+ * of the calls here.
+ *
+ * <pre>{@code
+ * Audit audit = Audit.to(AuditTrail.of(log));
+ * ResourceServer rs = ResourceServer.builder(config).policy(policy).audit(audit).build();
+ * Controls controls = Security.builder(rs)
+ *         .audit(audit)
+ *         .integrity(PinStore.file(Path.of("warden-pins.json")))
+ *         .rateLimit(rateLimitStage)
+ *         .inputGuards(inputGuards)
+ *         .outputGuards(outputGuards)
+ *         .build();
+ * McpServer server = McpServer.builder("acme", "1.0").controls(controls).tools(new Acme()).build();
+ * }</pre>
+ */
+public final class Security {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Security.class);
+
+    private Security() {
+    }
+
+    /** A pipeline whose requests are authenticated and authorised by {@code resourceServer}. */
+    public static Builder builder(ResourceServer resourceServer) {
+        return new Builder(Objects.requireNonNull(resourceServer, "resourceServer"));
+    }
+
+    /**
+     * A pipeline with no authentication and no authorization: every caller is anonymous and reaches every tool. For
+     * stdio servers (the local user is the only caller) and development; logs a warning when built.
+     */
+    public static Builder insecureWithoutAuthentication() {
+        return new Builder(null);
+    }
+
+    /** Builds the {@link Controls} of a security pipeline. */
+    public static final class Builder {
+        private final ResourceServer resourceServer;
+        private Audit audit;
+        private IntegrityStage integrity;
+        private PinStore pins;
+        private RateLimitStage rateLimit;
+        private InputGuardStage inputGuards;
+        private OutputGuardStage outputGuards;
+
+        private Builder(ResourceServer resourceServer) {
+            this.resourceServer = resourceServer;
+        }
+
+        /** One audit record per request, refusals at the transport, sessions, and definition decisions. */
+        public Builder audit(Audit audit) {
+            this.audit = Objects.requireNonNull(audit, "audit");
+            return this;
+        }
+
+        /** Pinned definitions from {@code pins}; the gate's decisions go to the audit trail, if any. */
+        public Builder integrity(PinStore pins) {
+            this.pins = Objects.requireNonNull(pins, "pins");
+            this.integrity = null;
+            return this;
+        }
+
+        /** Pinned definitions through a gate built by the caller (its own listener, unpinned policy or clock). */
+        public Builder integrity(IntegrityStage integrity) {
+            this.integrity = Objects.requireNonNull(integrity, "integrity");
+            this.pins = null;
+            return this;
+        }
+
+        public Builder rateLimit(RateLimitStage rateLimit) {
+            this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+            return this;
+        }
+
+        public Builder inputGuards(InputGuardStage inputGuards) {
+            this.inputGuards = Objects.requireNonNull(inputGuards, "inputGuards");
+            return this;
+        }
+
+        public Builder outputGuards(OutputGuardStage outputGuards) {
+            this.outputGuards = Objects.requireNonNull(outputGuards, "outputGuards");
+            return this;
+        }
+
+        public Controls build() {
+            Controls.Builder c = Controls.builder();
+            if (resourceServer != null) {
+                resourceServer.addTo(c);
+            } else {
+                LOG.warn("SECURITY PIPELINE WITHOUT AUTHENTICATION: every caller is anonymous and reaches every "
+                        + "tool; serve it only over stdio or to yourself on loopback");
+            }
+            if (audit != null) {
+                c.events(audit.callStage()).httpEvents(audit.httpStage());
+            }
+            if (pins != null) {
+                IntegrityGate.Builder gate = IntegrityGate.builder(pins);
+                if (audit != null) {
+                    gate.listener(audit.integrityListener());
+                }
+                c.integrity(IntegrityStage.of(gate.build()));
+            } else if (integrity != null) {
+                c.integrity(integrity);
+            }
+            if (rateLimit != null) {
+                c.rateLimit(rateLimit);
+            }
+            if (inputGuards != null) {
+                c.inputGuards(inputGuards);
+            }
+            if (outputGuards != null) {
+                c.outputGuards(outputGuards);
+            }
+            return c.build();
+        }
+    }
+}

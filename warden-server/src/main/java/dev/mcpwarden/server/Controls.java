@@ -1,0 +1,148 @@
+package dev.mcpwarden.server;
+
+import dev.mcpwarden.server.auth.Authenticator;
+import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.http.HttpExchange;
+import dev.mcpwarden.server.http.JsonRoute;
+import dev.mcpwarden.server.pipeline.Position;
+import dev.mcpwarden.server.pipeline.Stage;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The security controls of a server, each at its fixed {@link Position} of the recipe: what the security module
+ * (or a test) installs with {@link McpServer.Builder#controls}. One value carries both levels, so the HTTP half
+ * (authentication, its metadata documents) cannot be installed without the MCP half or forgotten beside it.
+ * Positions left empty are skipped; the transport's own HTTP controls (Host/Origin, media types, body limit, strict
+ * JSON) are always on.
+ */
+public final class Controls {
+
+    /** No security controls at all: for tests and the conformance fixture, never for a server others can reach. */
+    public static final Controls NONE = builder().build();
+
+    private final Map<Position, Stage<Call, JsonNode>> mcp;
+    private final Stage<HttpExchange, Void> httpEvents;
+    private final Authenticator authenticator;
+    private final Map<String, JsonRoute> routes;
+
+    private Controls(Builder b) {
+        this.mcp = Collections.unmodifiableMap(new EnumMap<>(b.mcp));
+        this.httpEvents = b.httpEvents;
+        this.authenticator = b.authenticator;
+        this.routes = Map.copyOf(b.routes);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The MCP-level controls by position. */
+    public Map<Position, Stage<Call, JsonNode>> mcp() {
+        return mcp;
+    }
+
+    /** The HTTP-level events stage, or null. */
+    public Stage<HttpExchange, Void> httpEvents() {
+        return httpEvents;
+    }
+
+    /** Who sent an HTTP request, or null when requests are not authenticated. */
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    /** JSON documents served with GET beside the endpoint (protected resource metadata), by path. */
+    public Map<String, JsonRoute> routes() {
+        return routes;
+    }
+
+    /** A builder holding these controls, to add to them. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.mcp.putAll(mcp);
+        b.httpEvents = httpEvents;
+        b.authenticator = authenticator;
+        b.routes.putAll(routes);
+        return b;
+    }
+
+    /** Builds {@link Controls}; each position takes at most one control. */
+    public static final class Builder {
+        private final Map<Position, Stage<Call, JsonNode>> mcp = new EnumMap<>(Position.class);
+        private Stage<HttpExchange, Void> httpEvents;
+        private Authenticator authenticator;
+        private final Map<String, JsonRoute> routes = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** The outermost MCP stage: one record per request. */
+        public Builder events(Stage<Call, JsonNode> stage) {
+            return at(Position.EVENTS, stage);
+        }
+
+        public Builder authorization(Stage<Call, JsonNode> stage) {
+            return at(Position.AUTHORIZATION, stage);
+        }
+
+        public Builder integrity(Stage<Call, JsonNode> stage) {
+            return at(Position.INTEGRITY, stage);
+        }
+
+        public Builder rateLimit(Stage<Call, JsonNode> stage) {
+            return at(Position.RATE_LIMIT, stage);
+        }
+
+        public Builder inputGuards(Stage<Call, JsonNode> stage) {
+            return at(Position.INPUT_GUARDS, stage);
+        }
+
+        public Builder outputGuards(Stage<Call, JsonNode> stage) {
+            return at(Position.OUTPUT_GUARDS, stage);
+        }
+
+        private Builder at(Position position, Stage<Call, JsonNode> stage) {
+            Objects.requireNonNull(stage, "stage");
+            if (mcp.putIfAbsent(position, stage) != null) {
+                throw new IllegalStateException("position " + position + " already holds " + mcp.get(position).name());
+            }
+            return this;
+        }
+
+        /** The HTTP-level events stage (refusals before a call starts, sessions). */
+        public Builder httpEvents(Stage<HttpExchange, Void> stage) {
+            this.httpEvents = Objects.requireNonNull(stage, "stage");
+            return this;
+        }
+
+        /** Every HTTP request must authenticate with this before anything else reads it. */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /** Serves a JSON document with GET at {@code path} (e.g. OAuth metadata). */
+        public Builder route(String path, JsonRoute route) {
+            routes.put(Objects.requireNonNull(path, "path"), Objects.requireNonNull(route, "route"));
+            return this;
+        }
+
+        public Controls build() {
+            return new Controls(this);
+        }
+    }
+
+    /** The MCP-level stages in recipe order, with the user's slot stages in their places. */
+    List<Stage<Call, JsonNode>> mcpStages(Map<Position, List<Stage<Call, JsonNode>>> slots) {
+        Map<Position, List<Stage<Call, JsonNode>>> all = new EnumMap<>(Position.class);
+        mcp.forEach((p, s) -> all.put(p, List.of(s)));
+        all.putAll(slots);
+        return Position.layout(all, Position.Level.MCP);
+    }
+}

@@ -1,0 +1,154 @@
+package dev.mcpwarden.server.dispatch;
+
+import dev.mcpwarden.core.protocol.ProtocolVersion;
+import dev.mcpwarden.server.backend.Backend;
+import dev.mcpwarden.server.backend.Definitions;
+import dev.mcpwarden.server.pipeline.Target;
+import dev.mcpwarden.server.prompt.Prompt;
+import dev.mcpwarden.server.resource.Resource;
+import dev.mcpwarden.server.resource.ResourceTemplate;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The runtime's backend: the tools, prompts and resources registered in code, answered by the {@link Dispatcher}.
+ * Its definitions are kept as entries rebuilt whenever the catalog changes, so the pipeline's per-request look-ups
+ * cost a map read.
+ */
+public final class LocalBackend implements Backend, Definitions {
+
+    /** Methods the dispatcher answers from memory, whatever the catalog holds. */
+    private static final Set<String> IN_MEMORY_METHODS = Set.of("ping", "server/discover", "tools/list",
+            "resources/list", "resources/templates/list", "prompts/list");
+
+    private final Catalog catalog;
+    private final Dispatcher dispatcher;
+    private volatile Map<Target.Kind, Map<String, Entry>> entries;
+
+    public LocalBackend(Catalog catalog, Dispatcher dispatcher) {
+        this.catalog = catalog;
+        this.dispatcher = dispatcher;
+        this.entries = snapshot(catalog);
+        // Registered first, so every later listener (integrity, subscriptions) already sees the new entries.
+        catalog.addListener((kind, uri) -> {
+            if (kind != ChangeListener.Kind.RESOURCE_UPDATED) {
+                entries = snapshot(catalog);
+            }
+        });
+    }
+
+    private static Map<Target.Kind, Map<String, Entry>> snapshot(Catalog catalog) {
+        Map<Target.Kind, Map<String, Entry>> all = new EnumMap<>(Target.Kind.class);
+        Map<String, Entry> tools = new LinkedHashMap<>();
+        for (Catalog.RegisteredTool t : catalog.tools()) {
+            tools.put(t.tool().name(), new Entry(Target.Kind.TOOL, t.tool().name(), t.tool().toJson(),
+                    t.tool().requiredScopes()));
+        }
+        Map<String, Entry> prompts = new LinkedHashMap<>();
+        for (Prompt p : catalog.prompts()) {
+            prompts.put(p.name(), new Entry(Target.Kind.PROMPT, p.name(), p.toJson(), Set.of()));
+        }
+        Map<String, Entry> resources = new LinkedHashMap<>();
+        for (Resource r : catalog.resources()) {
+            resources.put(r.uri(), new Entry(Target.Kind.RESOURCE, r.uri(), r.toJson(), Set.of()));
+        }
+        Map<String, Entry> templates = new LinkedHashMap<>();
+        for (ResourceTemplate t : catalog.templates()) {
+            templates.putIfAbsent(t.uriTemplate(), new Entry(Target.Kind.RESOURCE_TEMPLATE, t.uriTemplate(),
+                    t.toJson(), Set.of()));
+        }
+        all.put(Target.Kind.TOOL, java.util.Collections.unmodifiableMap(tools));
+        all.put(Target.Kind.PROMPT, java.util.Collections.unmodifiableMap(prompts));
+        all.put(Target.Kind.RESOURCE, java.util.Collections.unmodifiableMap(resources));
+        all.put(Target.Kind.RESOURCE_TEMPLATE, java.util.Collections.unmodifiableMap(templates));
+        return all;
+    }
+
+    @Override
+    public ObjectNode capabilities() {
+        return dispatcher.capabilities();
+    }
+
+    @Override
+    public Definitions definitions() {
+        return this;
+    }
+
+    @Override
+    public JsonNode handle(Call call) {
+        return dispatcher.dispatch(call);
+    }
+
+    @Override
+    public boolean knows(String method, boolean modern) {
+        return dispatcher.knows(method, modern);
+    }
+
+    @Override
+    public ObjectNode initializeResult(ProtocolVersion version) {
+        return dispatcher.initializeResult(version);
+    }
+
+    @Override
+    public boolean answersWithoutBlocking(String method, String target) {
+        if (method == null) {
+            return false;
+        }
+        if (IN_MEMORY_METHODS.contains(method)) {
+            return true;
+        }
+        if ("tools/call".equals(method) && target != null) {
+            Catalog.RegisteredTool tool = catalog.tool(target);
+            return tool != null && tool.tool().nonBlocking();
+        }
+        return false;
+    }
+
+    // ---- Definitions
+
+    @Override
+    public List<Entry> list(Target.Kind kind) {
+        return new ArrayList<>(entries.get(kind).values());
+    }
+
+    @Override
+    public Optional<Entry> find(Target.Kind kind, String name) {
+        return Optional.ofNullable(entries.get(kind).get(name));
+    }
+
+    @Override
+    public Optional<Entry> resolveResource(String uri) {
+        Entry r = entries.get(Target.Kind.RESOURCE).get(uri);
+        if (r != null) {
+            return Optional.of(r);
+        }
+        for (ResourceTemplate t : catalog.templates()) {
+            if (t.match(uri).isPresent()) {
+                return find(Target.Kind.RESOURCE_TEMPLATE, t.uriTemplate());
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void addListener(ChangeListener listener) {
+        catalog.addListener(listener);
+    }
+
+    @Override
+    public void removeListener(ChangeListener listener) {
+        catalog.removeListener(listener);
+    }
+
+    /** The catalog behind this backend (header validation reads tool annotations from it). */
+    public Catalog catalog() {
+        return catalog;
+    }
+}
