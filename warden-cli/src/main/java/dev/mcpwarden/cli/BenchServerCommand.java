@@ -1,6 +1,7 @@
 package dev.mcpwarden.cli;
 
 import dev.mcpwarden.core.content.ToolResult;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
@@ -77,7 +78,7 @@ final class BenchServerCommand implements Callable<Integer> {
 
     /** The server under test: the same one a user would write. */
     static McpServer server() {
-        return addTools(McpServer.builder("warden-bench", "1")).build();
+        return addTools(McpServer.builder("warden-bench", "1").controls(Controls.insecureWithoutAuthentication())).build();
     }
 
     /** The echo tool computes from memory, so it promises not to block, as a user would for such a tool. */

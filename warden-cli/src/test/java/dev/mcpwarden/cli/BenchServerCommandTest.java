@@ -68,7 +68,7 @@ class BenchServerCommandTest {
         }
         String log = Files.readString(audit);
         assertThat(log).contains("\"type\":\"TOOL_CALL\"").contains("\"rule\":\"bench-callers\"")
-                .contains("\"outcome\":\"rejected\"");
+                .contains("\"outcome\":\"unauthorized\"");
         assertThat(AuditVerifier.unkeyed().verify(audit).intact()).isTrue();
     }
 }

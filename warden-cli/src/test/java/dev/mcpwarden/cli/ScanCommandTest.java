@@ -11,6 +11,7 @@ import dev.mcpwarden.examples.everything.EverythingServerMain;
 import dev.mcpwarden.security.integrity.Definition;
 import dev.mcpwarden.security.integrity.DefinitionKind;
 import dev.mcpwarden.security.integrity.PinFile;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.ServerOptions;
 import dev.mcpwarden.server.http.HttpOptions;
@@ -76,7 +77,7 @@ class ScanCommandTest {
     }
 
     static McpServer helpDesk(String fetchDescription) {
-        return McpServer.builder("help-desk", "1.0.0").options(ServerOptions.defaults().withPageSize(1))
+        return McpServer.builder("help-desk", "1.0.0").controls(Controls.insecureWithoutAuthentication()).options(ServerOptions.defaults().withPageSize(1))
                 .tool(tool("get_ticket", "Get a ticket of your tenant by id"))
                 .tool(tool("search_tickets", "Search ticket titles of your tenant"))
                 .tool(tool("fetch_url", fetchDescription))
@@ -163,7 +164,7 @@ class ScanCommandTest {
         Path pins = dir.resolve("pins.json");
         assertThat(scan(serve(helpDesk(HONEST)), "--write-pins", pins.toString())).isEqualTo(ScanCommand.CLEAN);
 
-        McpServer pulled = McpServer.builder("help-desk", "1.0.0")
+        McpServer pulled = McpServer.builder("help-desk", "1.0.0").controls(Controls.insecureWithoutAuthentication())
                 .tool(tool("get_ticket", "Get a ticket of your tenant by id"))
                 .tool(tool("fetch_url", RUG_PULL))
                 .tool(tool("create_ticket", "Create a ticket in your tenant"))
@@ -178,7 +179,7 @@ class ScanCommandTest {
         assertThat(r.get("removed").get(0).get("name").asString()).isEqualTo("search_tickets");
 
         // an honest, pinned server with an unpinned extra tool fails too
-        McpServer extra = McpServer.builder("help-desk", "1.0.0")
+        McpServer extra = McpServer.builder("help-desk", "1.0.0").controls(Controls.insecureWithoutAuthentication())
                 .tool(tool("get_ticket", "Get a ticket of your tenant by id"))
                 .tool(tool("search_tickets", "Search ticket titles of your tenant"))
                 .tool(tool("fetch_url", HONEST))
@@ -190,7 +191,7 @@ class ScanCommandTest {
 
     @Test
     void confusableToolNamesAreRefused() {
-        McpServer server = McpServer.builder("s", "1").tool(tool("get_ticket", "Get a ticket"))
+        McpServer server = McpServer.builder("s", "1").controls(Controls.insecureWithoutAuthentication()).tool(tool("get_ticket", "Get a ticket"))
                 .tool(tool("get-ticket", "Get a ticket")).build();
         assertThat(scan(serve(server), "--json")).isEqualTo(ScanCommand.FINDINGS);
         JsonNode c = report().get("collisions").get(0);

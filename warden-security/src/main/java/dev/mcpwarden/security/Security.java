@@ -107,6 +107,7 @@ public final class Security {
             } else {
                 LOG.warn("SECURITY PIPELINE WITHOUT AUTHENTICATION: every caller is anonymous and reaches every "
                         + "tool; serve it only over stdio or to yourself on loopback");
+                c.insecureWithoutAuthentication();
             }
             if (audit != null) {
                 c.events(audit.callStage()).httpEvents(audit.httpStage());

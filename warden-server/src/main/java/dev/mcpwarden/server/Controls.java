@@ -23,23 +23,41 @@ import tools.jackson.databind.JsonNode;
  */
 public final class Controls {
 
-    /** No security controls at all: for tests and the conformance fixture, never for a server others can reach. */
-    public static final Controls NONE = builder().build();
+    private static final Controls INSECURE = builder().insecureWithoutAuthentication().build();
 
     private final Map<Position, Stage<Call, JsonNode>> mcp;
     private final Stage<HttpExchange, Void> httpEvents;
     private final Authenticator authenticator;
     private final Map<String, JsonRoute> routes;
+    private final boolean insecureWithoutAuthentication;
 
     private Controls(Builder b) {
         this.mcp = Collections.unmodifiableMap(new EnumMap<>(b.mcp));
         this.httpEvents = b.httpEvents;
         this.authenticator = b.authenticator;
         this.routes = Map.copyOf(b.routes);
+        this.insecureWithoutAuthentication = b.insecureWithoutAuthentication;
+        if (insecureWithoutAuthentication && authenticator != null) {
+            throw new IllegalStateException("controls with an authenticator cannot also be without authentication");
+        }
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * No security controls at all, and no authentication over HTTP: every caller is anonymous and reaches every
+     * tool. A development option with an honest name; the HTTP transport logs a warning when it starts with it.
+     * Servers over stdio need no controls (the local user is the only caller).
+     */
+    public static Controls insecureWithoutAuthentication() {
+        return INSECURE;
+    }
+
+    /** Whether HTTP requests are deliberately served without authentication. */
+    public boolean isInsecureWithoutAuthentication() {
+        return insecureWithoutAuthentication;
     }
 
     /** The MCP-level controls by position. */
@@ -69,6 +87,7 @@ public final class Controls {
         b.httpEvents = httpEvents;
         b.authenticator = authenticator;
         b.routes.putAll(routes);
+        b.insecureWithoutAuthentication = insecureWithoutAuthentication;
         return b;
     }
 
@@ -78,8 +97,18 @@ public final class Controls {
         private Stage<HttpExchange, Void> httpEvents;
         private Authenticator authenticator;
         private final Map<String, JsonRoute> routes = new LinkedHashMap<>();
+        private boolean insecureWithoutAuthentication;
 
         private Builder() {
+        }
+
+        /**
+         * Serves HTTP without authentication (see {@link Controls#insecureWithoutAuthentication()}): without this or
+         * an {@link #authenticator}, an HTTP transport refuses to start.
+         */
+        public Builder insecureWithoutAuthentication() {
+            this.insecureWithoutAuthentication = true;
+            return this;
         }
 
         /** The outermost MCP stage: one record per request. */

@@ -93,7 +93,8 @@ public final class McpServer {
         }
         this.backend = b.backend != null ? b.backend : new LocalBackend(catalog, dispatcher);
         this.controls = b.controls;
-        List<Stage<Call, JsonNode>> stages = controls.mcpStages(b.slots);
+        List<Stage<Call, JsonNode>> stages = (controls != null ? controls : Controls.builder().build())
+                .mcpStages(b.slots);
         Backend terminal = backend;
         this.pipeline = Pipeline.of(stages, terminal::handle);
         this.stagesMayBlock = stages.stream().anyMatch(Stage::mayBlock);
@@ -172,7 +173,10 @@ public final class McpServer {
         return backend;
     }
 
-    /** The security controls installed, at their positions. For transports (authentication, metadata routes). */
+    /**
+     * The security controls installed, at their positions, or null when none were (fine over stdio and in memory;
+     * an HTTP transport refuses to start). For transports (authentication, metadata routes).
+     */
     public Controls controls() {
         return controls;
     }
@@ -206,7 +210,7 @@ public final class McpServer {
         private final List<CompleterEntry> completers = new ArrayList<>();
         private final java.util.Map<Position, List<Stage<Call, JsonNode>>> slots =
                 new java.util.EnumMap<>(Position.class);
-        private Controls controls = Controls.NONE;
+        private Controls controls;
         private Backend backend;
         private ServerOptions options = ServerOptions.defaults();
         private JsonSchemaValidator.Limits schemaLimits = JsonSchemaValidator.Limits.defaults();
@@ -290,6 +294,8 @@ public final class McpServer {
         /**
          * Installs the security controls, each at its fixed position of the recipe ({@link Position}): both the
          * HTTP level (authentication) and the MCP level (events, authorization, integrity, rate limit, guards).
+         * Serving over HTTP needs them; {@link Controls#insecureWithoutAuthentication()} is the named way to serve
+         * without authentication in development.
          */
         public Builder controls(Controls controls) {
             this.controls = Objects.requireNonNull(controls, "controls");

@@ -86,8 +86,9 @@ public final class HttpTransport implements AutoCloseable {
         HttpOptions options = b.options;
         this.options = options;
         this.server = server;
-        this.authenticator = server.controls().authenticator();
-        Map<String, JsonRoute> allRoutes = new java.util.LinkedHashMap<>(server.controls().routes());
+        Controls controls = requireControls(server.controls());
+        this.authenticator = controls.authenticator();
+        Map<String, JsonRoute> allRoutes = new java.util.LinkedHashMap<>(controls.routes());
         allRoutes.putAll(b.routes);
         allRoutes.keySet().forEach(path -> {
             if (path.equals(options.path())) {
@@ -101,7 +102,7 @@ public final class HttpTransport implements AutoCloseable {
                 new InMemorySessionStore(options.maxSessions(), options.sessionIdle(), server.clock()),
                 new InMemoryEventStore(options.eventsPerSession()));
         this.hostOrigin = new HostOriginStage(options.allowedHosts(), options.allowedOrigins());
-        List<Stage<HttpExchange, Void>> stages = httpStages(options, codec, hostOrigin, server.controls());
+        List<Stage<HttpExchange, Void>> stages = httpStages(options, codec, hostOrigin, controls);
         this.stagesMayBlock = stages.stream().anyMatch(Stage::mayBlock);
         this.pipeline = Pipeline.of(stages, endpoint::handle);
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -204,6 +205,21 @@ public final class HttpTransport implements AutoCloseable {
         return Position.layout(at, Position.Level.HTTP);
     }
 
+    /** Serving HTTP without authentication must be asked for by name: forgetting the controls is an error. */
+    private static Controls requireControls(Controls controls) {
+        if (controls == null) {
+            throw new IllegalStateException("no security controls installed: build the server with "
+                    + "McpServer.Builder.controls(Security.builder(resourceServer).build()) (see docs/pipeline.md), "
+                    + "or, for development only, controls(Controls.insecureWithoutAuthentication())");
+        }
+        if (controls.authenticator() == null && !controls.isInsecureWithoutAuthentication()) {
+            throw new IllegalStateException("the security controls have no authenticator: every request would be "
+                    + "anonymous; install one (ResourceServer) or, for development only, ask for "
+                    + "insecureWithoutAuthentication() by name");
+        }
+        return controls;
+    }
+
     private static void warnIfExposed(HttpOptions options, Authenticator authenticator) {
         try {
             InetAddress address = InetAddress.getByName(options.host());
@@ -213,8 +229,8 @@ public final class HttpTransport implements AutoCloseable {
             }
             if (authenticator == null) {
                 if (address.isLoopbackAddress()) {
-                    LOG.info("No authentication: any local process can call every tool on {}:{}", options.host(),
-                            options.port());
+                    LOG.warn("NO AUTHENTICATION (insecureWithoutAuthentication): any local process can call every "
+                            + "tool on {}:{}", options.host(), options.port());
                 } else {
                     LOG.warn("NO AUTHENTICATION on {}: anyone who can reach this address can call every tool; "
                             + "install an authenticator (see docs/authorization.md)", options.host());

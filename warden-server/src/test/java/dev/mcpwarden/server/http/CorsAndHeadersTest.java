@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.tool.Tool;
 import dev.mcpwarden.testkit.McpHttp;
@@ -23,7 +24,7 @@ class CorsAndHeadersTest {
 
     @BeforeAll
     static void start() {
-        McpServer server = McpServer.builder("cors", "1").tool(Tool.builder("t").description("d")
+        McpServer server = McpServer.builder("cors", "1").controls(Controls.insecureWithoutAuthentication()).tool(Tool.builder("t").description("d")
                 .handler(ctx -> ToolResult.text("ok")).build()).build();
         http = server.serveHttp(HttpOptions.loopback(0).withAllowed(Set.of(), Set.of(APP)));
         client = new McpHttp(http.uri());

@@ -76,6 +76,8 @@ class InlineExecutionTest {
         Controls.Builder controls = Controls.builder();
         if (authenticator != null) {
             controls.authenticator(authenticator);
+        } else {
+            controls.insecureWithoutAuthentication();
         }
         if (httpStage != null) {
             controls.httpEvents(httpStage);

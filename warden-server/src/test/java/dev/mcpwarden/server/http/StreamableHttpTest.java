@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.tool.Tool;
 import dev.mcpwarden.testkit.McpHttp;
@@ -26,7 +27,7 @@ class StreamableHttpTest {
 
     @BeforeAll
     static void start() {
-        McpServer server = McpServer.builder("test", "1.0.0")
+        McpServer server = McpServer.builder("test", "1.0.0").controls(Controls.insecureWithoutAuthentication())
                 .tool(Tool.fromRecord("echo", "Echoes its text", Echo.class,
                         (args, ctx) -> ToolResult.text(args.text())))
                 .build();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.tool.Tool;
 import dev.mcpwarden.testkit.McpHttp;
@@ -39,7 +40,7 @@ class StreamsTest {
 
     @BeforeAll
     static void start() {
-        server = McpServer.builder("streams", "1.0.0")
+        server = McpServer.builder("streams", "1.0.0").controls(Controls.insecureWithoutAuthentication())
                 .tool(Tool.builder("reconnect").description("Closes its stream, then answers")
                         .handler(ctx -> {
                             ctx.progress(1, null, "before");
@@ -249,7 +250,7 @@ class StreamsTest {
 
     @Test
     void mcpParamHeaderMustMirrorTheAnnotatedArgument() throws Exception {
-        McpServer s = McpServer.builder("h", "1").tool(Tool.builder("route").description("d")
+        McpServer s = McpServer.builder("h", "1").controls(Controls.insecureWithoutAuthentication()).tool(Tool.builder("route").description("d")
                 .inputSchema("{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\",\"x-mcp-header\":\"Region\"}}}")
                 .handler(ctx -> ToolResult.text("ok")).build()).build();
         try (HttpTransport t = s.serveHttp(HttpOptions.loopback(0))) {

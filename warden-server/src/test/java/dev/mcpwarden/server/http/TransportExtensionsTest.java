@@ -75,7 +75,8 @@ class TransportExtensionsTest {
     @BeforeAll
     static void start() {
         McpServer server = McpServer.builder("test", "1.0.0")
-                .controls(Controls.builder().events(new CatalogStage()).httpEvents(new Recording()).build())
+                .controls(Controls.builder().events(new CatalogStage()).httpEvents(new Recording())
+                        .insecureWithoutAuthentication().build())
                 .tool(Tool.fromRecord("echo", "Echoes its text", Echo.class,
                         (args, ctx) -> ToolResult.text(args.text())))
                 .build();
@@ -164,5 +165,29 @@ class TransportExtensionsTest {
         assertThat(r.reason()).isEqualTo("session_principal_mismatch");
         assertThat(r.toError().message()).isEqualTo("Session not found");
         assertThat(r.withId(Json.standard().parse("7")).reason()).isEqualTo("session_principal_mismatch");
+    }
+
+    @Test
+    void servingHttpWithoutSecurityControlsIsRefusedNamingTheInsecureOption() {
+        McpServer bare = McpServer.builder("bare", "1").build();
+        assertThatThrownBy(() -> bare.serveHttp(HttpOptions.loopback(0)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("no security controls installed: build the server with "
+                        + "McpServer.Builder.controls(Security.builder(resourceServer).build()) (see docs/pipeline.md), "
+                        + "or, for development only, controls(Controls.insecureWithoutAuthentication())");
+    }
+
+    @Test
+    void controlsWithoutAnAuthenticatorAreRefusedOverHttpUnlessTheyAskForNoAuthenticationByName() {
+        McpServer unauthenticated = McpServer.builder("u", "1")
+                .controls(Controls.builder().events((call, chain) -> chain.proceed(call)).build()).build();
+        assertThatThrownBy(() -> unauthenticated.serveHttp(HttpOptions.loopback(0)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("the security controls have no authenticator: every request would be "
+                        + "anonymous");
+        assertThatThrownBy(() -> Controls.builder().insecureWithoutAuthentication()
+                .authenticator(head -> dev.mcpwarden.server.auth.Principal.ANONYMOUS).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("controls with an authenticator cannot also be without authentication");
     }
 }

@@ -6,6 +6,7 @@ import dev.mcpwarden.core.content.ResourceContents;
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.server.LogLevel;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.input.InputRequest;
 import dev.mcpwarden.server.input.InputResponses;
@@ -40,7 +41,7 @@ public final class EverythingServer {
 
     public static McpServer create() {
         AtomicReference<McpServer> self = new AtomicReference<>();
-        McpServer.Builder b = McpServer.builder("warden-everything-server", "1.0.0")
+        McpServer.Builder b = McpServer.builder("warden-everything-server", "1.0.0").controls(Controls.insecureWithoutAuthentication())
                 .title("Warden everything server")
                 .instructions("A test fixture exposing every MCP feature for conformance testing.");
 
