@@ -12,6 +12,7 @@ import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.pipeline.Stage;
 import java.net.URI;
+import org.slf4j.LoggerFactory;
 import java.time.InstantSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -65,8 +66,8 @@ public final class ResourceServer {
         private final ResourceServerConfig config;
         private Introspection introspection;
         private Dpop dpop;
-        private ScopeRequirements scopes = new ScopeRequirements();
-        private AccessPolicy policy = AccessPolicy.ALLOW_ALL;
+        private ScopeRequirements scopes = ScopeRequirements.none();
+        private AccessPolicy policy;
         private InstantSource clock = InstantSource.system();
         private dev.mcpwarden.security.audit.Audit audit;
 
@@ -98,6 +99,15 @@ public final class ResourceServer {
             return this;
         }
 
+        /**
+         * No access policy, by choice: every authenticated caller holding the required scopes reaches every tool,
+         * prompt and resource. Without this or a {@link #policy}, the same holds but a warning says so at start.
+         */
+        public Builder scopesOnly() {
+            this.policy = AccessPolicy.ALLOW_ALL;
+            return this;
+        }
+
         public Builder clock(InstantSource clock) {
             this.clock = java.util.Objects.requireNonNull(clock);
             return this;
@@ -110,6 +120,12 @@ public final class ResourceServer {
         }
 
         public ResourceServer build() {
+            if (policy == null) {
+                LoggerFactory.getLogger(ResourceServer.class).warn("No access policy for {}: every authenticated "
+                        + "caller with the required scopes reaches every tool, prompt and resource; set one with "
+                        + "policy(...) (docs/policies.md), or say scopesOnly()", config.resource());
+                policy = AccessPolicy.ALLOW_ALL;
+            }
             return new ResourceServer(this);
         }
     }

@@ -96,7 +96,7 @@ public final class McpServer {
         List<Stage<Call, JsonNode>> stages = (controls != null ? controls : Controls.builder().build())
                 .mcpStages(b.slots);
         Backend terminal = backend;
-        this.pipeline = Pipeline.of(stages, terminal::handle);
+        this.pipeline = Pipeline.ofValues(stages, terminal::handle);
         this.stagesMayBlock = stages.stream().anyMatch(Stage::mayBlock);
         for (Stage<Call, JsonNode> stage : stages) {
             if (stage instanceof DefinitionsAware aware) {

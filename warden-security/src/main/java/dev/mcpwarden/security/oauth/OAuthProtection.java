@@ -34,7 +34,7 @@ public final class OAuthProtection {
         }
         this.authenticator = new BearerAuthenticator(verifier, challenges, dpop == null ? null
                 : new DpopVerifier(dpop, config.algorithms(), config.resource().toString(), clock));
-        this.authorizationStage = new AuthorizationStage(scopes.copy(), policy, challenges);
+        this.authorizationStage = new AuthorizationStage(scopes, policy, challenges);
     }
 
     public Authenticator authenticator() {

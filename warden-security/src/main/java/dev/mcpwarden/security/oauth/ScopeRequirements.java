@@ -8,17 +8,35 @@ import java.util.Set;
 
 /**
  * Scopes required by configuration, per method and per tool, prompt or resource, in addition to those a tool
- * declares itself.
+ * declares itself. Immutable: each method returns new requirements, so requirements handed to a resource server
+ * cannot change under it.
+ *
+ * <pre>{@code
+ * ScopeRequirements scopes = ScopeRequirements.none()
+ *         .method("prompts/list", "prompts:read")
+ *         .tool("delete_ticket", "tickets:admin");
+ * }</pre>
  */
 public final class ScopeRequirements {
 
-    private final Map<String, Set<String>> byMethod = new HashMap<>();
-    private final Map<String, Set<String>> byTarget = new HashMap<>();
+    private static final ScopeRequirements NONE = new ScopeRequirements(Map.of(), Map.of());
 
-    /** Every request of {@code method} needs {@code scopes}. */
+    private final Map<String, Set<String>> byMethod;
+    private final Map<String, Set<String>> byTarget;
+
+    private ScopeRequirements(Map<String, Set<String>> byMethod, Map<String, Set<String>> byTarget) {
+        this.byMethod = Map.copyOf(byMethod);
+        this.byTarget = Map.copyOf(byTarget);
+    }
+
+    /** No requirements beyond the scopes tools declare. */
+    public static ScopeRequirements none() {
+        return NONE;
+    }
+
+    /** These requirements, and every request of {@code method} needs {@code scopes}. */
     public ScopeRequirements method(String method, String... scopes) {
-        byMethod.computeIfAbsent(method, k -> new LinkedHashSet<>()).addAll(Set.of(scopes));
-        return this;
+        return new ScopeRequirements(with(byMethod, method, scopes), byTarget);
     }
 
     public ScopeRequirements tool(String name, String... scopes) {
@@ -31,13 +49,20 @@ public final class ScopeRequirements {
 
     /** A resource URI, or a resource template's URI template. */
     public ScopeRequirements resource(String uriOrTemplate, String... scopes) {
-        target(Target.Kind.RESOURCE, uriOrTemplate, scopes);
-        return target(Target.Kind.RESOURCE_TEMPLATE, uriOrTemplate, scopes);
+        return target(Target.Kind.RESOURCE, uriOrTemplate, scopes)
+                .target(Target.Kind.RESOURCE_TEMPLATE, uriOrTemplate, scopes);
     }
 
     private ScopeRequirements target(Target.Kind kind, String name, String... scopes) {
-        byTarget.computeIfAbsent(kind + "\u0000" + name, k -> new LinkedHashSet<>()).addAll(Set.of(scopes));
-        return this;
+        return new ScopeRequirements(byMethod, with(byTarget, kind + "\u0000" + name, scopes));
+    }
+
+    private static Map<String, Set<String>> with(Map<String, Set<String>> map, String key, String... scopes) {
+        Map<String, Set<String>> next = new HashMap<>(map);
+        Set<String> all = new LinkedHashSet<>(next.getOrDefault(key, Set.of()));
+        all.addAll(Set.of(scopes));
+        next.put(key, java.util.Collections.unmodifiableSet(all));
+        return next;
     }
 
     Set<String> forMethod(String method) {
@@ -46,12 +71,5 @@ public final class ScopeRequirements {
 
     Set<String> forTarget(Target.Kind kind, String name) {
         return byTarget.getOrDefault(kind + "\u0000" + name, Set.of());
-    }
-
-    ScopeRequirements copy() {
-        ScopeRequirements c = new ScopeRequirements();
-        byMethod.forEach((k, v) -> c.byMethod.put(k, Set.copyOf(v)));
-        byTarget.forEach((k, v) -> c.byTarget.put(k, Set.copyOf(v)));
-        return c;
     }
 }

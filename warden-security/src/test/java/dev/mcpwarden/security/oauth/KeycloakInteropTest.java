@@ -64,7 +64,7 @@ class KeycloakInteropTest {
         ResourceServerConfig config = ResourceServerConfig.of(URI.create(resource),
                         List.of(TrustedIssuer.discover(keycloak.issuer())), Set.of("tickets:read"))
                 .withClaims("tenant", "realm_access.roles");      // where Keycloak puts realm roles
-        ResourceServer rs = ResourceServer.create(config, new ScopeRequirements(),
+        ResourceServer rs = ResourceServer.create(config, ScopeRequirements.none(),
                 (p, kind, name) -> !(kind == Target.Kind.TOOL && name.equals("delete_ticket"))
                         || p.hasRole("ticket-admin"),
                 InstantSource.system());

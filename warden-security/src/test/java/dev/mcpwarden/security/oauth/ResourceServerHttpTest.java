@@ -42,7 +42,7 @@ class ResourceServerHttpTest {
         resource = "http://127.0.0.1:" + port + "/mcp";
         ResourceServerConfig config = ResourceServerConfig.of(URI.create(resource),
                 List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of("tickets:read"));
-        ResourceServer rs = ResourceServer.create(config, new ScopeRequirements().tool("read", "tickets:read")
+        ResourceServer rs = ResourceServer.create(config, ScopeRequirements.none().tool("read", "tickets:read")
                         .method("prompts/list", "prompts:read").prompt("secret_prompt", "admin")
                         .resource("docs://secret", "admin"),
                 (p, kind, name) -> !(kind == Target.Kind.TOOL && name.equals("delete")) || p.hasRole("admin"),

@@ -8,6 +8,7 @@ import dev.mcpwarden.core.jsonrpc.McpError;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.dispatch.Handshake;
 import dev.mcpwarden.server.dispatch.ChangeListener;
 import dev.mcpwarden.server.dispatch.ModernMeta;
 import dev.mcpwarden.server.pipeline.Rejection;
@@ -203,21 +204,18 @@ final class McpEndpoint {
     }
 
     private void initialize(HttpExchange ex, JsonRpcMessage.Request r) {
-        ObjectNode params = r.params();
-        JsonNode requested = params == null ? null : params.get("protocolVersion");
-        JsonNode caps = params == null ? null : params.get("capabilities");
-        JsonNode clientInfo = params == null ? null : params.get("clientInfo");
-        if (requested == null || !requested.isString() || !(caps instanceof ObjectNode capabilities)
-                || clientInfo == null || !clientInfo.isObject()) {
-            throw asRejection(McpError.invalidParams(
-                    "Invalid params: initialize needs protocolVersion, capabilities and clientInfo"), r.id(), false);
+        Handshake handshake;
+        try {
+            handshake = Handshake.read(r.params());
+        } catch (McpError e) {
+            throw asRejection(e, r.id(), false);
         }
-        ProtocolVersion negotiated = ProtocolVersion.parse(requested.asString())
-                .filter(v -> !v.isModern()).orElse(ProtocolVersion.latestLegacy());
+        ProtocolVersion negotiated = handshake.version();
         byte[] raw = new byte[32];
         random.nextBytes(raw);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        Session session = new Session(id, negotiated, capabilities, clientInfo, ex.principal().key(),
+        Session session = new Session(id, negotiated, handshake.capabilities(), handshake.clientInfo(),
+                ex.principal().key(),
                 server.clock().instant());
         sessions.put(session);
         ex.response().getHeaders().put(SESSION_HEADER, id);

@@ -10,6 +10,7 @@ import dev.mcpwarden.core.protocol.MetaKeys;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.dispatch.Handshake;
 import dev.mcpwarden.server.dispatch.ModernMeta;
 import dev.mcpwarden.server.dispatch.Outbound;
 import dev.mcpwarden.server.pipeline.Rejection;
@@ -192,14 +193,10 @@ public final class StdioTransport implements Runnable {
     }
 
     private void initialize(JsonRpcMessage.Request r) {
-        ObjectNode params = r.params() == null ? Json.object() : r.params();
-        if (!(params.get("capabilities") instanceof ObjectNode caps) || !params.path("protocolVersion").isString()) {
-            throw McpError.invalidParams("Invalid params: initialize needs protocolVersion, capabilities and clientInfo");
-        }
-        ProtocolVersion negotiated = ProtocolVersion.parse(params.get("protocolVersion").asString())
-                .filter(v -> !v.isModern()).orElse(ProtocolVersion.latestLegacy());
-        session = new Session("stdio", negotiated, caps, params.get("clientInfo"), "local", server.clock().instant());
-        write(new JsonRpcMessage.Response(r.id(), server.backend().initializeResult(negotiated)));
+        Handshake h = Handshake.read(r.params());
+        session = new Session("stdio", h.version(), h.capabilities(), h.clientInfo(), "local",
+                server.clock().instant());
+        write(new JsonRpcMessage.Response(r.id(), server.backend().initializeResult(h.version())));
     }
 
     private synchronized void write(JsonRpcMessage message) {

@@ -1,6 +1,7 @@
 package dev.mcpwarden.server.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.ArrayList;
@@ -81,5 +82,47 @@ class PipelineTest {
         declared.clear();
         assertThat(p.stages()).containsExactly(a, b);
         assertThat(p.run("x")).isEqualTo("x|a|b");
+    }
+
+    @Test
+    void aStageThatHandsTheRequestOnTwiceFailsNamingItselfAndTheRestRunsOnce() {
+        List<String> log = new ArrayList<>();
+        Stage<String, String> twice = new Stage<>() {
+            @Override
+            public String apply(String e, Chain<String, String> chain) {
+                chain.proceed(e);
+                return chain.proceed(e);
+            }
+
+            @Override
+            public String name() {
+                return "retrying";
+            }
+        };
+        Pipeline<String, String> p = Pipeline.of(List.of(twice), e -> {
+            log.add("terminal");
+            return "done";
+        });
+        assertThatThrownBy(() -> p.run("x")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("stage retrying handed the request on twice");
+        assertThat(log).containsExactly("terminal");
+    }
+
+    @Test
+    void onALevelOfValuesAStageThatAnswersNullFailsNamingItself() {
+        Stage<String, String> silent = new Stage<>() {
+            @Override
+            public String apply(String e, Chain<String, String> chain) {
+                return null;
+            }
+
+            @Override
+            public String name() {
+                return "silent";
+            }
+        };
+        assertThatThrownBy(() -> Pipeline.ofValues(List.of(silent), e -> "done").run("x"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("stage silent answered null");
+        assertThat(Pipeline.of(List.of(silent), e -> "done").run("x")).isNull();
     }
 }

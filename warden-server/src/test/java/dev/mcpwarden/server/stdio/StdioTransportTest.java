@@ -103,6 +103,15 @@ class StdioTransportTest {
     }
 
     @Test
+    void initializeWithoutClientInfoIsRefusedOverStdioAsOverHttp() throws Exception {
+        JsonNode r = send("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                + "\"2025-11-25\",\"capabilities\":{}}}");
+        assertThat(r.path("error").path("code").asInt()).isEqualTo(-32602);
+        assertThat(r.path("error").path("message").asString())
+                .isEqualTo("Invalid params: initialize needs protocolVersion, capabilities and clientInfo");
+    }
+
+    @Test
     void malformedLinesAreParseErrorsAndTheServerCarriesOn() throws Exception {
         JsonNode r = send("{not json");
         assertThat(r.get("error").get("code").asInt()).isEqualTo(-32700);
