@@ -105,7 +105,7 @@ public final class BenchPipeline {
     /** See {@link Secured}. */
     public static Secured secure(ResourceServerConfig config, AuditLog log) {
         Audit audit = Audit.to(AuditTrail.of(log));
-        ResourceServer rs = ResourceServer.builder(config).policy(policy()).audit(audit).build();
+        ResourceServer rs = ResourceServer.builder(config).policy(policy()).build();
         McpServer plain = BenchServerCommand.server();
         PinFile pins = PinFile.of(Definition.allOf(plain.catalog()));
         McpServer.Builder b = McpServer.builder("warden-bench", "1").controls(Security.builder(rs)

@@ -36,12 +36,10 @@ public final class ResourceServer {
     private final ResourceServerConfig config;
     private final Dpop dpop;
     private final dev.mcpwarden.security.oauth.OAuthProtection protection;
-    private final dev.mcpwarden.security.audit.Audit audit;
 
     private ResourceServer(Builder b) {
         this.config = b.config;
         this.dpop = b.dpop;
-        this.audit = b.audit;
         this.protection = new dev.mcpwarden.security.oauth.OAuthProtection(b.config, b.introspection, b.dpop,
                 b.scopes, b.policy, b.clock);
     }
@@ -69,7 +67,6 @@ public final class ResourceServer {
         private ScopeRequirements scopes = ScopeRequirements.none();
         private AccessPolicy policy;
         private InstantSource clock = InstantSource.system();
-        private dev.mcpwarden.security.audit.Audit audit;
 
         private Builder(ResourceServerConfig config) {
             this.config = java.util.Objects.requireNonNull(config, "config");
@@ -113,12 +110,6 @@ public final class ResourceServer {
             return this;
         }
 
-        /** Records every authentication refusal and each token's first acceptance on {@code audit}'s trail. */
-        public Builder audit(dev.mcpwarden.security.audit.Audit audit) {
-            this.audit = java.util.Objects.requireNonNull(audit);
-            return this;
-        }
-
         public ResourceServer build() {
             if (policy == null) {
                 LoggerFactory.getLogger(ResourceServer.class).warn("No access policy for {}: every authenticated "
@@ -148,7 +139,7 @@ public final class ResourceServer {
     }
 
     public Authenticator authenticator() {
-        return audit == null ? protection.authenticator() : audit.authenticator(protection.authenticator());
+        return protection.authenticator();
     }
 
     /** Method scopes, the access policy on the target, the target's scopes, and lists filtered per caller. */

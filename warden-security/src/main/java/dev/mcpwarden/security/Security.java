@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Audit audit = Audit.to(AuditTrail.of(log));
- * ResourceServer rs = ResourceServer.builder(config).policy(policy).audit(audit).build();
+ * ResourceServer rs = ResourceServer.builder(config).policy(policy).build();
  * Controls controls = Security.builder(rs)
  *         .audit(audit)
  *         .integrity(PinStore.file(Path.of("warden-pins.json")))
@@ -110,7 +110,7 @@ public final class Security {
                 c.insecureWithoutAuthentication();
             }
             if (audit != null) {
-                c.events(audit.callStage()).httpEvents(audit.httpStage());
+                c.listener(audit.listener());
             }
             if (pins != null) {
                 IntegrityGate.Builder gate = IntegrityGate.builder(pins);

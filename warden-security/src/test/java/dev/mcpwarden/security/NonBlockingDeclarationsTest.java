@@ -62,11 +62,7 @@ class NonBlockingDeclarationsTest {
     static ResourceServer resourceServer(Audit audit) {
         ResourceServerConfig config = ResourceServerConfig.of(URI.create(RESOURCE),
                 List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of("tickets:read"));
-        ResourceServer.Builder b = ResourceServer.builder(config);
-        if (audit != null) {
-            b.audit(audit);
-        }
-        return b.build();
+        return ResourceServer.builder(config).build();
     }
 
     @Test

@@ -2,7 +2,8 @@ package dev.mcpwarden.server;
 
 import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.dispatch.Call;
-import dev.mcpwarden.server.http.HttpExchange;
+import dev.mcpwarden.server.events.SecurityEventListener;
+import dev.mcpwarden.server.events.SecurityEvents;
 import dev.mcpwarden.server.http.JsonRoute;
 import dev.mcpwarden.server.pipeline.Position;
 import dev.mcpwarden.server.pipeline.Stage;
@@ -26,14 +27,16 @@ public final class Controls {
     private static final Controls INSECURE = builder().insecureWithoutAuthentication().build();
 
     private final Map<Position, Stage<Call, JsonNode>> mcp;
-    private final Stage<HttpExchange, Void> httpEvents;
+    private final List<SecurityEventListener> listeners;
+    private final SecurityEvents events;
     private final Authenticator authenticator;
     private final Map<String, JsonRoute> routes;
     private final boolean insecureWithoutAuthentication;
 
     private Controls(Builder b) {
         this.mcp = Collections.unmodifiableMap(new EnumMap<>(b.mcp));
-        this.httpEvents = b.httpEvents;
+        this.listeners = List.copyOf(b.listeners);
+        this.events = SecurityEvents.of(listeners);
         this.authenticator = b.authenticator;
         this.routes = Map.copyOf(b.routes);
         this.insecureWithoutAuthentication = b.insecureWithoutAuthentication;
@@ -65,9 +68,9 @@ public final class Controls {
         return mcp;
     }
 
-    /** The HTTP-level events stage, or null. */
-    public Stage<HttpExchange, Void> httpEvents() {
-        return httpEvents;
+    /** The event stream: every listener installed, as one. */
+    public SecurityEvents events() {
+        return events;
     }
 
     /** Who sent an HTTP request, or null when requests are not authenticated. */
@@ -84,7 +87,7 @@ public final class Controls {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.mcp.putAll(mcp);
-        b.httpEvents = httpEvents;
+        b.listeners.addAll(listeners);
         b.authenticator = authenticator;
         b.routes.putAll(routes);
         b.insecureWithoutAuthentication = insecureWithoutAuthentication;
@@ -94,7 +97,7 @@ public final class Controls {
     /** Builds {@link Controls}; each position takes at most one control. */
     public static final class Builder {
         private final Map<Position, Stage<Call, JsonNode>> mcp = new EnumMap<>(Position.class);
-        private Stage<HttpExchange, Void> httpEvents;
+        private final List<SecurityEventListener> listeners = new java.util.ArrayList<>();
         private Authenticator authenticator;
         private final Map<String, JsonRoute> routes = new LinkedHashMap<>();
         private boolean insecureWithoutAuthentication;
@@ -109,11 +112,6 @@ public final class Controls {
         public Builder insecureWithoutAuthentication() {
             this.insecureWithoutAuthentication = true;
             return this;
-        }
-
-        /** The outermost MCP stage: one record per request. */
-        public Builder events(Stage<Call, JsonNode> stage) {
-            return at(Position.EVENTS, stage);
         }
 
         public Builder authorization(Stage<Call, JsonNode> stage) {
@@ -144,9 +142,12 @@ public final class Controls {
             return this;
         }
 
-        /** The HTTP-level events stage (refusals before a call starts, sessions). */
-        public Builder httpEvents(Stage<HttpExchange, Void> stage) {
-            this.httpEvents = Objects.requireNonNull(stage, "stage");
+        /**
+         * Adds a listener of the event stream (the audit log, metrics, traces): it hears every request's start and
+         * end, authentication results, refusals before a call, and sessions. Listeners are called in the order added.
+         */
+        public Builder listener(SecurityEventListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -171,6 +172,9 @@ public final class Controls {
     List<Stage<Call, JsonNode>> mcpStages(Map<Position, List<Stage<Call, JsonNode>>> slots) {
         Map<Position, List<Stage<Call, JsonNode>>> all = new EnumMap<>(Position.class);
         mcp.forEach((p, s) -> all.put(p, List.of(s)));
+        if (!events.isEmpty()) {
+            all.put(Position.EVENTS, List.of(events.stage()));
+        }
         all.putAll(slots);
         return Position.layout(all, Position.Level.MCP);
     }

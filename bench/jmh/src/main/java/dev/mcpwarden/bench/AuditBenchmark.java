@@ -9,6 +9,7 @@ import dev.mcpwarden.security.audit.AuditLog;
 import dev.mcpwarden.security.audit.AuditNotes;
 import dev.mcpwarden.security.audit.AuditPrincipal;
 import dev.mcpwarden.security.audit.AuditTrail;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Stage;
@@ -52,6 +53,9 @@ public class AuditBenchmark {
     private AuditLog log;
     private Stage<Call, JsonNode> buildOnly;
     private Stage<Call, JsonNode> toLog;
+    private static Stage<Call, JsonNode> eventsTo(Audit audit) {
+        return Controls.builder().listener(audit.listener()).build().events().stage();
+    }
     private Chain<Call, JsonNode> chain;
     private AuditEvent event;
     private ObjectNode args;
@@ -60,8 +64,8 @@ public class AuditBenchmark {
     @Setup
     public void setUp() {
         log = SecurityFixtures.discardingLog();
-        buildOnly = Audit.to(e -> last = e).callStage();
-        toLog = Audit.to(AuditTrail.of(log)).callStage();
+        buildOnly = eventsTo(Audit.to(e -> last = e));
+        toLog = eventsTo(Audit.to(AuditTrail.of(log)));
         ObjectNode result = ToolResult.text("hello").toJson();
         chain = c -> {
             AuditNotes.of(c).policy("bench-callers", true, "allowed by rule 'bench-callers'");

@@ -59,8 +59,7 @@ public class TokenBenchmark {
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = fx.token();
         }
-        Audit audit = Audit.to(AuditTrail.NONE);
-        authenticator = ResourceServer.builder(fx.config).audit(audit).build().authenticator();
+        authenticator = ResourceServer.builder(fx.config).build().authenticator();
         head = SecurityFixtures.head(token, "bench-correlation-id");
     }
 

@@ -1,11 +1,8 @@
 package dev.mcpwarden.security.audit;
 
 import dev.mcpwarden.security.integrity.IntegrityEvent;
-import dev.mcpwarden.server.auth.Authenticator;
-import dev.mcpwarden.server.dispatch.Call;
-import dev.mcpwarden.server.http.HttpExchange;
+import dev.mcpwarden.server.events.SecurityEventListener;
 import dev.mcpwarden.server.pipeline.CorrelationIds;
-import dev.mcpwarden.server.pipeline.Stage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -13,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Puts a server's security events on an {@link AuditTrail}: one event per MCP request (with the policy rule,
@@ -23,7 +19,7 @@ import tools.jackson.databind.JsonNode;
  * <pre>{@code
  * AuditLog log = AuditLog.open(AuditSink.file(path), AuditLogOptions.defaults(), clock);
  * Audit audit = Audit.to(AuditTrail.of(log));
- * ResourceServer rs = ResourceServer.builder(config).audit(audit).build();
+ * ResourceServer rs = ResourceServer.builder(config).policy(policy).build();
  * Controls controls = Security.builder(rs).audit(audit).build();   // events at both levels, first in the recipe
  * HttpTransport http = McpServer.builder("acme", "1.0").controls(controls).tool(...).build().serveHttp(options);
  * }</pre>
@@ -33,9 +29,12 @@ public final class Audit {
     private final AuditTrail trail;
     private final InstantSource clock;
 
+    private final AuditRecorder listener;
+
     private Audit(AuditTrail trail, InstantSource clock) {
         this.trail = Objects.requireNonNull(trail, "trail");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.listener = new AuditRecorder(trail, clock, Duration.ofMinutes(10));
     }
 
     public static Audit to(AuditTrail trail) {
@@ -50,17 +49,13 @@ public final class Audit {
         return trail;
     }
 
-    public Stage<Call, JsonNode> callStage() {
-        return new AuditStage(trail, clock);
-    }
-
-    public Stage<HttpExchange, Void> httpStage() {
-        return new HttpAuditStage(trail, clock);
-    }
-
-    /** Records every refusal of {@code delegate} and each credential's first acceptance per 10 minutes. */
-    public Authenticator authenticator(Authenticator delegate) {
-        return new AuditingAuthenticator(Objects.requireNonNull(delegate), trail, clock, Duration.ofMinutes(10));
+    /**
+     * The audit log as a listener of the event stream: one record per request when it ends, refusals before a call,
+     * sessions, every authentication refusal and each credential's first acceptance per 10 minutes. Installed by
+     * {@link dev.mcpwarden.security.Security.Builder#audit}.
+     */
+    public SecurityEventListener listener() {
+        return listener;
     }
 
     /** Records tool-integrity decisions (withheld, approved, removed, collisions) as {@code DEFINITION} events. */

@@ -86,7 +86,6 @@ class AuditWiringTest {
         ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(URI.create(resource),
                         List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of("tickets:read")))
                 .policy((p, kind, name) -> !(kind == Target.Kind.TOOL && name.equals("delete")) || p.hasRole("admin"))
-                .audit(audit)
                 .build();
         McpServer server = McpServer.builder("audited", "1.0.0")
                 .controls(Security.builder(rs).audit(audit)

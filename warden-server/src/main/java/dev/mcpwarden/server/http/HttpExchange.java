@@ -27,6 +27,7 @@ public final class HttpExchange {
     private Principal principal = Principal.ANONYMOUS;
     private final String correlationId;
     private volatile boolean callStarted;
+    private volatile boolean authenticationRefused;
     private Authenticator.RequestHead head;
     /** Body bytes read before the pipeline ran (see {@link #readAvailableBody}); null when none were. */
     private byte[] early;
@@ -52,6 +53,15 @@ public final class HttpExchange {
      */
     public boolean callStarted() {
         return callStarted;
+    }
+
+    /** Whether authentication refused this request (and reported it on the event stream itself). */
+    public boolean authenticationRefused() {
+        return authenticationRefused;
+    }
+
+    void markAuthenticationRefused() {
+        this.authenticationRefused = true;
     }
 
     void markCallStarted() {

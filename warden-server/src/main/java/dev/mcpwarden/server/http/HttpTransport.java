@@ -191,14 +191,15 @@ public final class HttpTransport implements AutoCloseable {
     private static List<Stage<HttpExchange, Void>> httpStages(HttpOptions options, JsonRpcCodec codec,
                                                               HostOriginStage hostOrigin, Controls controls) {
         Map<Position, List<Stage<HttpExchange, Void>>> at = new java.util.EnumMap<>(Position.class);
-        if (controls.httpEvents() != null) {
-            at.put(Position.HTTP_EVENTS, List.of(controls.httpEvents()));
+        if (!controls.events().isEmpty()) {
+            at.put(Position.HTTP_EVENTS, List.of(new HttpEventsStage(controls.events())));
         }
         at.put(Position.HOST_ORIGIN, List.of(hostOrigin));
         at.put(Position.CORS, List.of(new CorsStage(options.allowedOrigins())));
         at.put(Position.MEDIA_TYPES, List.of(new MediaTypeStage()));
         if (controls.authenticator() != null) {
-            at.put(Position.AUTHENTICATION, List.of(new AuthenticationStage(controls.authenticator())));
+            at.put(Position.AUTHENTICATION, List.of(new AuthenticationStage(controls.authenticator(),
+                    controls.events())));
         }
         at.put(Position.BODY_LIMIT, List.of(new BodyLimitStage(options.maxBodyBytes())));
         at.put(Position.STRICT_JSON, List.of(new JsonStage(codec)));

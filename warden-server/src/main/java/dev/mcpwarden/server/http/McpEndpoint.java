@@ -8,6 +8,8 @@ import dev.mcpwarden.core.jsonrpc.McpError;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.events.SecurityEventListener;
+import dev.mcpwarden.server.events.SecurityEvents;
 import dev.mcpwarden.server.dispatch.Handshake;
 import dev.mcpwarden.server.dispatch.ChangeListener;
 import dev.mcpwarden.server.dispatch.ModernMeta;
@@ -43,6 +45,7 @@ final class McpEndpoint {
     private final SessionStore sessions;
     private final EventStore events;
     private final HeaderValidator headers;
+    private final SecurityEventListener securityEvents;
     private final SecureRandom random = new SecureRandom();
     /** Live SSE streams of 2025 sessions, by session id and stream id, for resumption. */
     private final Map<String, SseStream> liveStreams = new ConcurrentHashMap<>();
@@ -54,6 +57,7 @@ final class McpEndpoint {
         this.sessions = sessions;
         this.events = events;
         this.headers = new HeaderValidator(server.catalog());
+        this.securityEvents = server.controls() == null ? SecurityEvents.NONE : server.controls().events();
         server.backend().definitions().addListener(this::broadcast);
     }
 
@@ -217,6 +221,8 @@ final class McpEndpoint {
         Session session = new Session(id, negotiated, handshake.capabilities(), handshake.clientInfo(),
                 ex.principal().key(),
                 server.clock().instant());
+        // Reported before it exists: a session whose start cannot be recorded is never created.
+        securityEvents.sessionStarted(ex, id);
         sessions.put(session);
         ex.response().getHeaders().put(SESSION_HEADER, id);
         Responder responder = responder(ex, session, false);
@@ -289,6 +295,7 @@ final class McpEndpoint {
             throw Rejection.methodNotAllowed("Method Not Allowed: DELETE needs a 2025 session", "POST");
         }
         ownSession(ex, sessionId);
+        securityEvents.sessionEnded(ex, sessionId);
         Session session = sessions.remove(sessionId).orElseThrow(() -> Rejection.notFound("Session not found"));
         events.drop(session.id());
         if (session.standaloneStream() instanceof SseStream s) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.server.Controls;
+import dev.mcpwarden.server.events.SecurityEventListener;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.pipeline.Position;
 import dev.mcpwarden.server.auth.Authenticator;
@@ -72,15 +73,15 @@ class InlineExecutionTest {
     }
 
     private McpHttp start(McpServer.Builder server, Authenticator authenticator,
-                          Stage<HttpExchange, Void> httpStage) {
+                          SecurityEventListener listener) {
         Controls.Builder controls = Controls.builder();
         if (authenticator != null) {
             controls.authenticator(authenticator);
         } else {
             controls.insecureWithoutAuthentication();
         }
-        if (httpStage != null) {
-            controls.httpEvents(httpStage);
+        if (listener != null) {
+            controls.listener(listener);
         }
         http = server.controls(controls.build()).build().serveHttp(HttpOptions.loopback(0));
         return new McpHttp(http.uri());
@@ -143,8 +144,8 @@ class InlineExecutionTest {
     }
 
     @Test
-    void anHttpStageThatMayBlockSendsEveryCallToAVirtualThread() throws Exception {
-        Stage<HttpExchange, Void> remote = (ex, chain) -> chain.proceed(ex);
+    void anEventListenerThatMayBlockSendsEveryCallToAVirtualThread() throws Exception {
+        SecurityEventListener remote = new SecurityEventListener() { }; // keeps the default: may block
         start(server(), null, remote);
         assertThat(call("quick")).isEqualTo("virtual");
     }

@@ -11,6 +11,9 @@ import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.server.pipeline.DefinitionsAware;
 import dev.mcpwarden.server.backend.Definitions;
 import dev.mcpwarden.server.Controls;
+import dev.mcpwarden.server.events.Ending;
+import dev.mcpwarden.server.events.SecurityEventListener;
+import dev.mcpwarden.server.pipeline.Position;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Rejection;
 import dev.mcpwarden.server.pipeline.Stage;
@@ -44,18 +47,16 @@ class TransportExtensionsTest {
     static HttpTransport http;
     static McpHttp client;
 
-    /** Records each request's correlation id and outcome, as an audit stage would. */
-    static final class Recording implements Stage<HttpExchange, Void> {
+    /** Records each request's correlation id and outcome from the event stream, as the audit log does. */
+    static final class Recording implements SecurityEventListener {
         @Override
-        public Void apply(HttpExchange ex, Chain<HttpExchange, Void> chain) {
-            try {
-                chain.proceed(ex);
-                seen.add(ex.correlationId() + " served callStarted=" + ex.callStarted());
-            } catch (Rejection r) {
-                seen.add(ex.correlationId() + " refused " + r.status() + " callStarted=" + ex.callStarted());
-                throw r;
-            }
-            return null;
+        public void refused(HttpExchange ex, Rejection r) {
+            seen.add(ex.correlationId() + " refused " + r.status() + " callStarted=" + ex.callStarted());
+        }
+
+        @Override
+        public void requestEnded(Call call, Ending ending, long elapsedNanos) {
+            seen.add(call.correlationId() + " ended " + ending.getClass().getSimpleName());
         }
     }
 
@@ -75,8 +76,8 @@ class TransportExtensionsTest {
     @BeforeAll
     static void start() {
         McpServer server = McpServer.builder("test", "1.0.0")
-                .controls(Controls.builder().events(new CatalogStage()).httpEvents(new Recording())
-                        .insecureWithoutAuthentication().build())
+                .controls(Controls.builder().listener(new Recording()).insecureWithoutAuthentication().build())
+                .stage(Position.Slot.AFTER_AUTHORIZATION, new CatalogStage())
                 .tool(Tool.fromRecord("echo", "Echoes its text", Echo.class,
                         (args, ctx) -> ToolResult.text(args.text())))
                 .build();
@@ -127,7 +128,7 @@ class TransportExtensionsTest {
     }
 
     @Test
-    void anOutermostStageSeesRefusalsBeforeTheCallAndTheCallSharesTheRequestsCorrelationId() throws Exception {
+    void theEventStreamHearsRefusalsBeforeTheCallAndTheCallsEndWithTheRequestsCorrelationId() throws Exception {
         seen.clear();
         Map<String, String> foreign = McpHttp.headers2026("tools/list", null);
         foreign.put("Origin", "https://evil.example");
@@ -149,7 +150,7 @@ class TransportExtensionsTest {
         }
         assertThat(seen).hasSize(2);
         assertThat(seen.get(0)).endsWith(" refused 403 callStarted=false");
-        assertThat(seen.get(1)).isEqualTo(callCorrelation.get() + " served callStarted=true");
+        assertThat(seen.get(1)).isEqualTo(callCorrelation.get() + " ended Answered");
         assertThat(callCorrelation.get()).matches("[0-9a-f]{12}-[0-9a-f]{10,}");
     }
 
@@ -180,7 +181,7 @@ class TransportExtensionsTest {
     @Test
     void controlsWithoutAnAuthenticatorAreRefusedOverHttpUnlessTheyAskForNoAuthenticationByName() {
         McpServer unauthenticated = McpServer.builder("u", "1")
-                .controls(Controls.builder().events((call, chain) -> chain.proceed(call)).build()).build();
+                .controls(Controls.builder().listener(new SecurityEventListener() { }).build()).build();
         assertThatThrownBy(() -> unauthenticated.serveHttp(HttpOptions.loopback(0)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("the security controls have no authenticator: every request would be "

@@ -130,7 +130,7 @@ public final class SampleServer {
                                       boolean simulateRugPull, org.eclipse.jetty.server.Handler rootHandler) {
         Audit audit = Audit.to(auditFile == null ? AuditTrail.NONE : AuditTrail.of(openAudit(auditFile)));
         ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(resource, List.of(issuer), BASE_SCOPES))
-                .policy(policy()).audit(audit).build();
+                .policy(policy()).build();
         HelpDesk desk = HelpDesk.seeded();
         Controls controls = Security.builder(rs)
                 .audit(audit)

@@ -1,0 +1,56 @@
+package dev.mcpwarden.server.events;
+
+import dev.mcpwarden.core.jsonrpc.McpError;
+import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.pipeline.Chain;
+import dev.mcpwarden.server.pipeline.Rejection;
+import dev.mcpwarden.server.pipeline.Stage;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/** The MCP level's first position: each request's paired start and end on the event stream. */
+final class EventsStage implements Stage<Call, JsonNode> {
+
+    /** Requests that carry nothing worth a record: liveness and discovery. */
+    private static final Set<String> UNRECORDED = Set.of("ping", "server/discover");
+
+    private final SecurityEventListener listener;
+
+    EventsStage(SecurityEventListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public boolean mayBlock() {
+        return listener.mayBlock();
+    }
+
+    @Override
+    public JsonNode apply(Call call, Chain<Call, JsonNode> chain) {
+        if (UNRECORDED.contains(call.method())) {
+            return chain.proceed(call);
+        }
+        listener.requestStarted(call);
+        long start = System.nanoTime();
+        JsonNode result;
+        try {
+            result = chain.proceed(call);
+        } catch (Rejection r) {
+            listener.requestEnded(call, new Ending.Refused(r), System.nanoTime() - start);
+            throw r;
+        } catch (McpError e) {
+            listener.requestEnded(call, new Ending.Failed(e), System.nanoTime() - start);
+            throw e;
+        } catch (RuntimeException e) {
+            listener.requestEnded(call, new Ending.Crashed(e), System.nanoTime() - start);
+            throw e;
+        }
+        listener.requestEnded(call, new Ending.Answered(result), System.nanoTime() - start);
+        return result;
+    }
+
+    @Override
+    public String name() {
+        return "events";
+    }
+}
