@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * is a 401 challenge pointing at the protected resource metadata; an unverifiable token is a 503. Tokens are never
  * logged.
  */
-public final class BearerAuthenticator implements Authenticator {
+final class BearerAuthenticator implements Authenticator {
 
     private static final Logger SECURITY = LoggerFactory.getLogger("dev.mcpwarden.security.events");
     private static final Pattern QUERY_TOKEN = Pattern.compile("(^|&)access_token=", Pattern.CASE_INSENSITIVE);

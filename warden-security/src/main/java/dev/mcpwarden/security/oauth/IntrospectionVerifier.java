@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * our credentials, the token is unavailable (503), never accepted. Results are reused for at most
  * {@link Introspection#maxCacheTtl()} and never beyond the token's expiry.
  */
-public final class IntrospectionVerifier implements TokenVerifier {
+final class IntrospectionVerifier implements TokenVerifier {
 
     private static final int MAX_RESPONSE = 64 * 1024;
 

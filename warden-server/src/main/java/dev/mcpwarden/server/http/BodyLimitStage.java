@@ -4,7 +4,7 @@ import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Stage;
 
 /** Reads a POST body, refusing it with 413 once it exceeds the limit, before anything parses it. */
-public final class BodyLimitStage implements Stage<HttpExchange, Void> {
+final class BodyLimitStage implements Stage<HttpExchange, Void> {
 
     private final int maxBytes;
 

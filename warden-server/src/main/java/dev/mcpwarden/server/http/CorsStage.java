@@ -14,7 +14,7 @@ import org.eclipse.jetty.server.Response;
  * requesting origin (never {@code *}), and preflights are answered here, before authentication, listing exactly
  * the methods and headers MCP uses. Credentials (cookies) are never allowed; MCP clients send bearer tokens.
  */
-public final class CorsStage implements Stage<HttpExchange, Void> {
+final class CorsStage implements Stage<HttpExchange, Void> {
 
     /** Looks at the request head or parsed body only. */
     @Override

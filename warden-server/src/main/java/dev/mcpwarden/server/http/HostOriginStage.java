@@ -11,7 +11,7 @@ import java.util.Set;
  * DNS-rebinding defence: the {@code Host} header must name this server (a loopback name, or one configured), and
  * an {@code Origin}, when a browser sends one, must be a loopback origin or an allowed one. Otherwise 403.
  */
-public final class HostOriginStage implements Stage<HttpExchange, Void> {
+final class HostOriginStage implements Stage<HttpExchange, Void> {
 
     /** Looks at the request head or parsed body only. */
     @Override

@@ -8,7 +8,7 @@ import dev.mcpwarden.server.pipeline.Stage;
  * Parses a POST body as strict JSON: malformed documents, duplicate keys and nesting beyond the codec's depth
  * limit are parse errors (400, -32700).
  */
-public final class JsonStage implements Stage<HttpExchange, Void> {
+final class JsonStage implements Stage<HttpExchange, Void> {
 
     /** Looks at the request head or parsed body only. */
     @Override

@@ -11,7 +11,7 @@ import java.util.Locale;
  * {@code application/json} and {@code text/event-stream} (406 otherwise); a GET must accept
  * {@code text/event-stream}.
  */
-public final class MediaTypeStage implements Stage<HttpExchange, Void> {
+final class MediaTypeStage implements Stage<HttpExchange, Void> {
 
     /** Looks at the request head or parsed body only. */
     @Override
