@@ -78,6 +78,29 @@ public abstract sealed class Rejection extends RuntimeException {
         return new JsonRpcError(code(), getMessage(), data());
     }
 
+    /** A kind that is its status and outcome word and nothing more (no headers, no data). */
+    abstract static sealed class Plain extends Rejection permits BadRequest, Forbidden, NotFound, NotAcceptable,
+            Conflict, PayloadTooLarge, UnsupportedMediaType {
+        private final int status;
+        private final String outcome;
+
+        private Plain(String message, JsonNode id, String reason, int status, String outcome) {
+            super(message, id, reason);
+            this.status = status;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public final int status() {
+            return status;
+        }
+
+        @Override
+        public final String outcome() {
+            return outcome;
+        }
+    }
+
     // ---- the kinds
 
     /** 400: the request is malformed (no session where one is needed, an incomplete body, a batch, ...). */
@@ -166,19 +189,9 @@ public abstract sealed class Rejection extends RuntimeException {
     }
 
     /** See {@link #badRequest}. */
-    public static final class BadRequest extends Rejection {
+    public static final class BadRequest extends Plain {
         private BadRequest(String message, JsonNode id, String reason) {
-            super(message, id, reason);
-        }
-
-        @Override
-        public int status() {
-            return 400;
-        }
-
-        @Override
-        public String outcome() {
-            return "rejected";
+            super(message, id, reason, 400, "rejected");
         }
 
         @Override
@@ -262,19 +275,9 @@ public abstract sealed class Rejection extends RuntimeException {
     }
 
     /** See {@link #forbidden}. */
-    public static final class Forbidden extends Rejection {
+    public static final class Forbidden extends Plain {
         private Forbidden(String message, JsonNode id, String reason) {
-            super(message, id, reason);
-        }
-
-        @Override
-        public int status() {
-            return 403;
-        }
-
-        @Override
-        public String outcome() {
-            return "forbidden";
+            super(message, id, reason, 403, "forbidden");
         }
 
         @Override
@@ -284,19 +287,9 @@ public abstract sealed class Rejection extends RuntimeException {
     }
 
     /** See {@link #notFound}. */
-    public static final class NotFound extends Rejection {
+    public static final class NotFound extends Plain {
         private NotFound(String message, JsonNode id, String reason) {
-            super(message, id, reason);
-        }
-
-        @Override
-        public int status() {
-            return 404;
-        }
-
-        @Override
-        public String outcome() {
-            return "not_found";
+            super(message, id, reason, 404, "not_found");
         }
 
         @Override
@@ -336,19 +329,9 @@ public abstract sealed class Rejection extends RuntimeException {
     }
 
     /** See {@link #notAcceptable}. */
-    public static final class NotAcceptable extends Rejection {
+    public static final class NotAcceptable extends Plain {
         private NotAcceptable(String message, JsonNode id, String reason) {
-            super(message, id, reason);
-        }
-
-        @Override
-        public int status() {
-            return 406;
-        }
-
-        @Override
-        public String outcome() {
-            return "rejected";
+            super(message, id, reason, 406, "rejected");
         }
 
         @Override
@@ -358,19 +341,9 @@ public abstract sealed class Rejection extends RuntimeException {
     }
 
     /** See {@link #conflict}. */
-    public static final class Conflict extends Rejection {
+    public static final class Conflict extends Plain {
         private Conflict(String message, JsonNode id, String reason) {
-            super(message, id, reason);
-        }
-
-        @Override
-        public int status() {
-            return 409;
-        }
-
-        @Override
-        public String outcome() {
-            return "rejected";
+            super(message, id, reason, 409, "rejected");
         }
 
         @Override
@@ -380,19 +353,9 @@ public abstract sealed class Rejection extends RuntimeException {
     }
 
     /** See {@link #payloadTooLarge}. */
-    public static final class PayloadTooLarge extends Rejection {
+    public static final class PayloadTooLarge extends Plain {
         private PayloadTooLarge(String message, JsonNode id, String reason) {
-            super(message, id, reason);
-        }
-
-        @Override
-        public int status() {
-            return 413;
-        }
-
-        @Override
-        public String outcome() {
-            return "rejected";
+            super(message, id, reason, 413, "rejected");
         }
 
         @Override
@@ -402,19 +365,9 @@ public abstract sealed class Rejection extends RuntimeException {
     }
 
     /** See {@link #unsupportedMediaType}. */
-    public static final class UnsupportedMediaType extends Rejection {
+    public static final class UnsupportedMediaType extends Plain {
         private UnsupportedMediaType(String message, JsonNode id, String reason) {
-            super(message, id, reason);
-        }
-
-        @Override
-        public int status() {
-            return 415;
-        }
-
-        @Override
-        public String outcome() {
-            return "rejected";
+            super(message, id, reason, 415, "rejected");
         }
 
         @Override
