@@ -33,12 +33,16 @@ final class AuditRecorder implements SecurityEventListener {
     private final AuditTrail trail;
     private final InstantSource clock;
     private final Cache<String, Boolean> seen;
+    private final Cache<Principal, Boolean> recent;
 
     AuditRecorder(AuditTrail trail, InstantSource clock, Duration quietPeriod) {
         this.trail = trail;
         this.clock = clock;
         this.seen = Caffeine.newBuilder()
                 .executor(Runnable::run) // upkeep on the caller's thread, not a common-pool hand-off per request
+                .maximumSize(100_000).expireAfterWrite(quietPeriod).build();
+        this.recent = Caffeine.newBuilder().weakKeys() // by identity; gone with the verifier's cache entry
+                .executor(Runnable::run)
                 .maximumSize(100_000).expireAfterWrite(quietPeriod).build();
     }
 
@@ -246,6 +250,11 @@ final class AuditRecorder implements SecurityEventListener {
         if (credential == null) {
             return;
         }
+        // A token verified from the cache comes back as the same principal: seen by identity, it needs no digest.
+        if (recent.getIfPresent(p) != null) {
+            return;
+        }
+        recent.put(p, Boolean.TRUE);
         String fingerprint = Audit.fingerprint(credential);
         if (seen.asMap().putIfAbsent(fingerprint, Boolean.TRUE) == null) {
             Map<String, Object> detail = new LinkedHashMap<>();

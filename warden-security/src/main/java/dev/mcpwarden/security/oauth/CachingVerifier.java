@@ -47,7 +47,7 @@ public final class CachingVerifier implements TokenVerifier {
 
     @Override
     public Verified verify(String token) throws TokenRejected {
-        String key = digest(token);
+        String key = takeDigest(token);
         Verified hit = cache.getIfPresent(key);
         if (hit != null) {
             // The cache's own timer is a backstop; the clock decides.
@@ -66,7 +66,7 @@ public final class CachingVerifier implements TokenVerifier {
     /** A token verified before and not yet expired. */
     @Override
     public boolean answersFromMemory(String token) {
-        Verified hit = cache.getIfPresent(digest(token));
+        Verified hit = cache.getIfPresent(rememberedDigest(token));
         return hit != null && clock.instant().isBefore(hit.expiresAt());
     }
 
@@ -76,10 +76,39 @@ public final class CachingVerifier implements TokenVerifier {
         return cache.estimatedSize();
     }
 
+    /** The cache key of a token. */
     static String digest(String token) {
         byte[] d = sha256().digest(token.getBytes(StandardCharsets.US_ASCII));
         return BASE64URL.encodeToString(d);
     }
+
+    /**
+     * A request asks twice about its token: may it be answered from memory (on the I/O thread), then verify it. The
+     * first question leaves the token's digest for the second on the same thread, which takes it (and so forgets the
+     * token): the second costs a string comparison, not another SHA-256. A thread holds at most the one token it was
+     * last asked about, until its next question.
+     */
+    private static String rememberedDigest(String token) {
+        String[] last = LAST.get();
+        if (token.equals(last[0])) {
+            return last[1];
+        }
+        String key = digest(token);
+        last[0] = token;
+        last[1] = key;
+        return key;
+    }
+
+    private static String takeDigest(String token) {
+        String[] last = LAST.get();
+        String key = token.equals(last[0]) ? last[1] : digest(token);
+        last[0] = null;
+        last[1] = null;
+        return key;
+    }
+
+    /** Per thread: the last token digested and its digest. */
+    private static final ThreadLocal<String[]> LAST = ThreadLocal.withInitial(() -> new String[2]);
 
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
     /** Cloned for each digest: much cheaper than a provider lookup with {@code MessageDigest.getInstance}. */

@@ -211,4 +211,22 @@ class JwtVerifierTest {
         cache.verify("t1");
         assertThat(calls.get()).as("an expired entry is verified again").isEqualTo(2);
     }
+
+    @Test
+    void aDigestLeftByTheMemoryQuestionIsUsedOnlyForTheSameToken() throws Exception {
+        FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+        TokenVerifier byName = token -> new TokenVerifier.Verified(new dev.mcpwarden.server.auth.Principal(
+                "https://issuer.example", token, null, java.util.Set.of(), null, java.util.Set.of(), java.util.Map.of()),
+                Instant.parse("2026-01-01T00:05:00Z"));
+        CachingVerifier cache = new CachingVerifier(byName, 100, clock);
+        cache.verify("alice-token");
+        cache.verify("mallory-token");
+        assertThat(cache.answersFromMemory("alice-token")).isTrue();
+        // Another token verified next on this thread must not be taken for the one just asked about.
+        assertThat(cache.verify("mallory-token").principal().subject()).isEqualTo("mallory-token");
+        assertThat(cache.answersFromMemory("alice-token")).isTrue();
+        assertThat(cache.verify("alice-token").principal().subject()).isEqualTo("alice-token");
+        assertThat(cache.answersFromMemory("bob-token")).isFalse();
+        assertThat(cache.verify("bob-token").principal().subject()).isEqualTo("bob-token");
+    }
 }
