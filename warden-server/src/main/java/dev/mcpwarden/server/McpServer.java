@@ -45,7 +45,7 @@ import tools.jackson.databind.node.ObjectNode;
  * HttpTransport http = server.serveHttp(HttpOptions.loopback(8080));
  * }</pre>
  */
-public final class McpServer {
+public final class McpServer implements McpService {
 
     private final Catalog catalog;
     private final Dispatcher dispatcher;
@@ -155,6 +155,7 @@ public final class McpServer {
     }
 
     /** Runs one request through the MCP-level pipeline. For transports. */
+    @Override
     public JsonNode handle(Call call) {
         return pipeline.run(call);
     }
@@ -164,11 +165,13 @@ public final class McpServer {
      * blocking: no stage may block, and the dispatcher answers from memory or the tool promised
      * {@link Tool.Builder#nonBlocking()}. For transports, which then serve it on their I/O thread.
      */
+    @Override
     public boolean runsWithoutBlocking(String method, String name) {
         return !stagesMayBlock && backend.answersWithoutBlocking(method, name);
     }
 
     /** What answers requests at the end of the pipeline. For transports. */
+    @Override
     public Backend backend() {
         return backend;
     }
@@ -177,6 +180,7 @@ public final class McpServer {
      * The security controls installed, at their positions, or null when none were (fine over stdio and in memory;
      * an HTTP transport refuses to start). For transports (authentication, metadata routes).
      */
+    @Override
     public Controls controls() {
         return controls;
     }
@@ -190,6 +194,7 @@ public final class McpServer {
         return catalog;
     }
 
+    @Override
     public InstantSource clock() {
         return clock;
     }

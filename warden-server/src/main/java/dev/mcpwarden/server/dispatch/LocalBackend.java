@@ -147,8 +147,4 @@ public final class LocalBackend implements Backend, Definitions {
         catalog.removeListener(listener);
     }
 
-    /** The catalog behind this backend (header validation reads tool annotations from it). */
-    public Catalog catalog() {
-        return catalog;
-    }
 }

@@ -3,7 +3,8 @@ package dev.mcpwarden.server.http;
 import dev.mcpwarden.core.jsonrpc.ErrorCodes;
 import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.jsonrpc.McpError;
-import dev.mcpwarden.server.dispatch.Catalog;
+import dev.mcpwarden.server.backend.Definitions;
+import dev.mcpwarden.server.pipeline.Target;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -26,10 +27,11 @@ final class HeaderValidator {
     private static final String SENTINEL_START = "=?base64?";
     private static final String SENTINEL_END = "?=";
 
-    private final Catalog catalog;
+    private final Definitions definitions;
 
-    HeaderValidator(Catalog catalog) {
-        this.catalog = catalog;
+    /** Validates against the tools {@code definitions} lists (their {@code inputSchema} annotations). */
+    HeaderValidator(Definitions definitions) {
+        this.definitions = definitions;
     }
 
     void validate(HttpExchange ex, JsonRpcMessage.Request request) {
@@ -63,12 +65,12 @@ final class HeaderValidator {
 
     private void validateParams(HttpExchange ex, JsonRpcMessage.Request request) {
         String toolName = request.params().path("name").asString("");
-        Catalog.RegisteredTool tool = catalog.tool(toolName);
+        Definitions.Entry tool = definitions.find(Target.Kind.TOOL, toolName).orElse(null);
         if (tool == null) {
-            return; // the dispatcher answers unknown tools
+            return; // the pipeline answers unknown tools
         }
         JsonNode args = request.params().path("arguments");
-        JsonNode props = tool.tool().inputSchema().path("properties");
+        JsonNode props = tool.json().path("inputSchema").path("properties");
         for (Map.Entry<String, JsonNode> p : props.properties()) {
             JsonNode headerName = p.getValue().get("x-mcp-header");
             if (headerName == null || !headerName.isString()) {

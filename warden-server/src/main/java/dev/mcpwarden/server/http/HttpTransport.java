@@ -8,7 +8,7 @@ import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.jsonrpc.McpError;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.Controls;
-import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.McpService;
 import dev.mcpwarden.server.pipeline.Position;
 import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.pipeline.Pipeline;
@@ -71,18 +71,18 @@ public final class HttpTransport implements AutoCloseable {
     private final Map<String, JsonRoute> routes;
     private final Map<String, Handler> mounts;
     private final HostOriginStage hostOrigin;
-    private final McpServer server;
+    private final McpService server;
     private final Authenticator authenticator;
     private final boolean stagesMayBlock;
     private final java.util.concurrent.ExecutorService requestThreads;
 
-    /** Serves {@code server} with the controls it was built with ({@link McpServer.Builder#controls}). */
-    public HttpTransport(McpServer server, HttpOptions options) {
+    /** Serves {@code server} with the controls it was built with ({@code McpServer.Builder.controls}). */
+    public HttpTransport(McpService server, HttpOptions options) {
         this(builder(server, options));
     }
 
     private HttpTransport(Builder b) {
-        McpServer server = b.server;
+        McpService server = b.server;
         HttpOptions options = b.options;
         this.options = options;
         this.server = server;
@@ -132,18 +132,18 @@ public final class HttpTransport implements AutoCloseable {
     }
 
     /** Starts describing an HTTP transport for {@code server}. */
-    public static Builder builder(McpServer server, HttpOptions options) {
+    public static Builder builder(McpService server, HttpOptions options) {
         return new Builder(server, options);
     }
 
     /** Builds an {@link HttpTransport}: authentication and extra documents served beside the endpoint. */
     public static final class Builder {
-        private final McpServer server;
+        private final McpService server;
         private final HttpOptions options;
         private final Map<String, JsonRoute> routes = new java.util.LinkedHashMap<>();
         private final Map<String, Handler> mounts = new java.util.LinkedHashMap<>();
 
-        private Builder(McpServer server, HttpOptions options) {
+        private Builder(McpService server, HttpOptions options) {
             this.server = java.util.Objects.requireNonNull(server, "server");
             this.options = java.util.Objects.requireNonNull(options, "options");
         }

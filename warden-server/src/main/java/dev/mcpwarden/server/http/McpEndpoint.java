@@ -6,7 +6,7 @@ import dev.mcpwarden.core.jsonrpc.JsonRpcError;
 import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.jsonrpc.McpError;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
-import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.McpService;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.events.SecurityEventListener;
 import dev.mcpwarden.server.events.SecurityEvents;
@@ -39,7 +39,7 @@ final class McpEndpoint {
     static final String SESSION_HEADER = "Mcp-Session-Id";
     static final String VERSION_HEADER = "MCP-Protocol-Version";
 
-    private final McpServer server;
+    private final McpService server;
     private final HttpOptions options;
     private final JsonRpcCodec codec;
     private final SessionStore sessions;
@@ -50,13 +50,13 @@ final class McpEndpoint {
     /** Live SSE streams of 2025 sessions, by session id and stream id, for resumption. */
     private final Map<String, SseStream> liveStreams = new ConcurrentHashMap<>();
 
-    McpEndpoint(McpServer server, HttpOptions options, JsonRpcCodec codec, SessionStore sessions, EventStore events) {
+    McpEndpoint(McpService server, HttpOptions options, JsonRpcCodec codec, SessionStore sessions, EventStore events) {
         this.server = server;
         this.options = options;
         this.codec = codec;
         this.sessions = sessions;
         this.events = events;
-        this.headers = new HeaderValidator(server.catalog());
+        this.headers = new HeaderValidator(server.backend().definitions());
         this.securityEvents = server.controls() == null ? SecurityEvents.NONE : server.controls().events();
         server.backend().definitions().addListener(this::broadcast);
     }

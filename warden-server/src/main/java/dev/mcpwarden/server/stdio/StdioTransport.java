@@ -8,7 +8,7 @@ import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.jsonrpc.McpError;
 import dev.mcpwarden.core.protocol.MetaKeys;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
-import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.McpService;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.dispatch.Handshake;
 import dev.mcpwarden.server.dispatch.ModernMeta;
@@ -42,14 +42,14 @@ public final class StdioTransport implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(StdioTransport.class);
     private static final int MAX_LINE = 4 * 1024 * 1024;
 
-    private final McpServer server;
+    private final McpService server;
     private final InputStream in;
     private final OutputStream out;
     private final JsonRpcCodec codec = new JsonRpcCodec(Json.standard());
     private final Map<JsonNode, Call> inFlight = new ConcurrentHashMap<>();
     private volatile Session session;
 
-    public StdioTransport(McpServer server, InputStream in, OutputStream out) {
+    public StdioTransport(McpService server, InputStream in, OutputStream out) {
         this.server = server;
         this.in = in;
         this.out = out;
