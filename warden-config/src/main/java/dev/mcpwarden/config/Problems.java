@@ -24,7 +24,7 @@ final class Problems {
     }
 
     void warn(YamlTree.Location at, String message) {
-        warnings.add(source + ":" + at.line() + ":" + at.column() + ": " + message);
+        warnings.add(source + ":" + at.line() + ":" + at.column() + ": warning: " + message);
     }
 
     boolean isEmpty() {

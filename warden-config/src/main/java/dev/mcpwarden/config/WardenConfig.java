@@ -47,7 +47,7 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
      * @throws ConfigException with every problem found, or the reason the file could not be read
      */
     public static WardenConfig load(Path file) {
-        return check(file).orElseThrow();
+        return logged(check(file)).orElseThrow();
     }
 
     /**
@@ -57,7 +57,12 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
      * @throws ConfigException with every problem found
      */
     public static WardenConfig parse(String text, String sourceName) {
-        return check(text, sourceName, Path.of("")).orElseThrow();
+        return logged(check(text, sourceName, Path.of(""))).orElseThrow();
+    }
+
+    private static Result logged(Result r) {
+        r.warnings().forEach(LOG::warn);
+        return r;
     }
 
     /** This configuration with other HTTP options (e.g. a port chosen at start). */
@@ -81,7 +86,7 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
      *
      * @param config   the configuration, or null when there are problems
      * @param problems every problem, in file order
-     * @param warnings allowed weaknesses, as {@code file:line:column: message}
+     * @param warnings allowed weaknesses, as {@code file:line:column: warning: message}
      */
     public record Result(WardenConfig config, List<ConfigProblem> problems, List<String> warnings) {
         public Result {
@@ -102,7 +107,8 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
     }
 
     /**
-     * Checks {@code file} without throwing for its problems (as {@code warden config check} does).
+     * Checks {@code file} without throwing for its problems and without logging its warnings (as
+     * {@code warden config check} does, which prints both).
      *
      * @throws ConfigException {@linkplain ConfigException#unreadable() unreadable} when the file cannot be read
      */
@@ -160,7 +166,6 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
                 config = new Binder(problems).root(b);
             }
         }
-        problems.warnings().forEach(LOG::warn);
         if (config == null && problems.isEmpty()) {
             problems.add(new YamlTree.Location(1, 1), "the configuration could not be bound (a bug in Warden)");
         }

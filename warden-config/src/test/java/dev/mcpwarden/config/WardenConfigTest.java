@@ -290,7 +290,7 @@ class WardenConfigTest {
 
         var redis = (LimiterConfig.Redis) r.orElseThrow().security().rateLimits().limiter();
         assertThat(redis.password().orElseThrow().reveal()).isEqualTo("pw");
-        assertThat(r.warnings()).containsExactly("warden.yaml:10:65: 'security.rate-limits.limiter.password':"
+        assertThat(r.warnings()).containsExactly("warden.yaml:10:65: warning: 'security.rate-limits.limiter.password':"
                 + " secret file " + key + " is readable by its group or by others (chmod 600 it, or 400)");
     }
 
