@@ -100,6 +100,13 @@ abstract class Shape {
 
         @Override
         Object bind(Node node, String path, Binding ctx) {
+            if (node instanceof Scalar s && s.token() != JsonToken.VALUE_STRING && s.token() != JsonToken.VALUE_NULL) {
+                // version: 1.0 or name: yes are YAML numbers and booleans; say how to write them as text
+                ctx.problems().add(node.location(), quoted(path) + " must be " + expected() + ", was " + s.text()
+                        + " (a YAML " + (s.token().isNumeric() ? "number" : "boolean") + "; quote it: \""
+                        + s.text() + "\")");
+                return null;
+            }
             if (!isString(node) || ((Scalar) node).text().isBlank()
                     || (pattern != null && !pattern.matcher(((Scalar) node).text()).matches())) {
                 return mismatch(node, path, ctx);

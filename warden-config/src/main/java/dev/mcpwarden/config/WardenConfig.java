@@ -142,6 +142,10 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
 
     static Result check(String text, String sourceName, Path baseDirectory, Map<String, SecretProvider> providers) {
         Problems problems = new Problems(sourceName);
+        if (text.length() > MAX_BYTES) {
+            problems.add(new YamlTree.Location(1, 1), "the text is longer than " + MAX_BYTES + " characters");
+            return new Result(null, problems.sorted(), List.of());
+        }
         YamlTree.Node root = YamlTree.read(text, problems);
         WardenConfig config = null;
         if (root != null) {

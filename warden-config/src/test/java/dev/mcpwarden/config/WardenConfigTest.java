@@ -190,6 +190,12 @@ class WardenConfigTest {
     }
 
     @Test
+    void aYamlNumberWhereTextBelongsSaysHowToQuoteIt() {
+        assertThat(problems(MINIMAL.replace("version: 1.0.0", "version: 1.0"))).containsExactly("warden.yaml:3:12:"
+                + " 'server.version' must be a non-empty string, was 1.0 (a YAML number; quote it: \"1.0\")");
+    }
+
+    @Test
     void aNumberIsNotADuration() {
         assertThat(problems(MINIMAL + "http:\n  keep-alive: 30\n")).containsExactly("warden.yaml:10:15:"
                 + " 'http.keep-alive' must be a duration (e.g. 30s, 5m, 1h or ISO-8601 PT30S) from 1ms to 1d, was 30");
