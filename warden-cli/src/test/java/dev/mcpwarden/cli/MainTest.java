@@ -9,7 +9,7 @@ import picocli.CommandLine;
 
 class MainTest {
 
-    private static final String[] ALL = {"demo", "everything-server", "sample-server", "bench-server", "audit", "scan",
+    private static final String[] ALL = {"demo", "everything-server", "sample-server", "bench-server", "audit", "config", "scan",
             "token", "train", "help"};
 
     @Test

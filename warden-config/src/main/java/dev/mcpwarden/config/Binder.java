@@ -1,0 +1,426 @@
+package dev.mcpwarden.config;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import dev.mcpwarden.config.Shape.Bound;
+import dev.mcpwarden.config.YamlTree.Location;
+import dev.mcpwarden.security.SecurityConfig;
+import dev.mcpwarden.security.Secret;
+import dev.mcpwarden.security.audit.AuditConfig;
+import dev.mcpwarden.security.audit.AuditKey;
+import dev.mcpwarden.security.audit.AuditLogOptions;
+import dev.mcpwarden.security.audit.FsyncPolicy;
+import dev.mcpwarden.security.guard.DetectorSpec;
+import dev.mcpwarden.security.guard.InputGuardConfig;
+import dev.mcpwarden.security.guard.InputGuardSpec;
+import dev.mcpwarden.security.guard.OutputGuardConfig;
+import dev.mcpwarden.security.guard.PromptShieldsDetector;
+import dev.mcpwarden.security.guard.RedactorKind;
+import dev.mcpwarden.security.guard.UrlGuard;
+import dev.mcpwarden.security.integrity.IntegrityConfig;
+import dev.mcpwarden.security.integrity.PinFile;
+import dev.mcpwarden.security.oauth.AuthenticationConfig;
+import dev.mcpwarden.security.oauth.Dpop;
+import dev.mcpwarden.security.oauth.Introspection;
+import dev.mcpwarden.security.oauth.ResourceServerConfig;
+import dev.mcpwarden.security.oauth.ScopeRules;
+import dev.mcpwarden.security.oauth.TrustedIssuer;
+import dev.mcpwarden.security.policy.PolicySet;
+import dev.mcpwarden.security.ratelimit.ConcurrencyLimit;
+import dev.mcpwarden.security.ratelimit.LimiterConfig;
+import dev.mcpwarden.security.ratelimit.RateLimitConfig;
+import dev.mcpwarden.security.ratelimit.RateLimitRule;
+import dev.mcpwarden.security.ratelimit.RateLimitStage;
+import dev.mcpwarden.server.http.HttpOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Turns the bound sections into the configuration records, one small method per section. A record's constructor has
+ * the last word: when it refuses a combination, its message becomes a problem at the section's location. A section
+ * with a problem below it is skipped, so a mistake is reported once.
+ */
+final class Binder {
+
+    private final Problems problems;
+
+    Binder(Problems problems) {
+        this.problems = problems;
+    }
+
+    /** Builds a record, turning the constructor's refusal into a problem at {@code at}; null if it refused. */
+    private <T> T build(Location at, String path, Supplier<T> constructor) {
+        try {
+            return constructor.get();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            problems.add(at, "invalid " + Shape.quoted(path) + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Whether a section cannot be turned into a record: absent, or with a problem inside. */
+    private static boolean incomplete(Bound b) {
+        return b == null || !b.complete();
+    }
+
+    WardenConfig root(Bound b) {
+        ServerConfig server = server(b.get("server"));
+        HttpOptions http = http(b.get("http"));
+        SecurityConfig security = security(b.get("security"));
+        if (incomplete(b) || server == null || http == null || security == null) {
+            return null;
+        }
+        return new WardenConfig(server, http, security);
+    }
+
+    ServerConfig server(Bound b) {
+        return incomplete(b) ? null : build(b.location(), "server", () -> new ServerConfig(b.get("name"), b.get("version"),
+                Optional.ofNullable(b.get("title")), Optional.ofNullable(b.get("instructions"))));
+    }
+
+    HttpOptions http(Bound b) {
+        if (incomplete(b)) {
+            return null;
+        }
+        return build(b.location(), "http", () -> new HttpOptions(b.get("host"), intOf(b, "port"), b.get("path"),
+                Set.copyOf(b.<List<String>>get("allowed-hosts")), Set.copyOf(b.<List<String>>get("allowed-origins")),
+                intOf(b, "max-body-bytes"), intOf(b, "max-json-depth"), intOf(b, "max-sessions"), b.get("session-idle"),
+                intOf(b, "events-per-session"), b.get("sse-retry"), b.get("keep-alive")));
+    }
+
+    SecurityConfig security(Bound b) {
+        if (b == null) {
+            return null;
+        }
+        // every subsection is built even when a sibling has a problem, so all of the file's problems show at once
+        AuthenticationConfig auth = authentication(b.get("authentication"));
+        ScopeRules scopes = scopes(b.get("scopes"));
+        Optional<Path> policy = policy(b);
+        RateLimitConfig limits = rateLimits(b.get("rate-limits"));
+        InputGuardConfig input = inputGuards(b);
+        OutputGuardConfig output = outputGuards(b.get("output-guards"));
+        Optional<IntegrityConfig> integrity = b.has("integrity") ? Optional.ofNullable(integrity(b.get("integrity")))
+                : Optional.empty();
+        AuditConfig audit = audit(b.get("audit"));
+        if (!b.complete() || auth == null || scopes == null || policy == null || limits == null || input == null || output == null
+                || (b.has("integrity") && integrity.isEmpty()) || audit == null) {
+            return null;
+        }
+        return build(b.location(), "security", () -> new SecurityConfig(auth, scopes, policy, limits, input, output,
+                integrity, audit));
+    }
+
+    // ------------------------------------------------------------------------------------------ authentication
+
+    AuthenticationConfig authentication(Bound b) {
+        if (incomplete(b)) {
+            return null;
+        }
+        String path = b.path();
+        List<TrustedIssuer> issuers = new ArrayList<>();
+        List<Bound> given = b.get("issuers");
+        for (int i = 0; i < given.size(); i++) {
+            TrustedIssuer t = issuer(given.get(i));
+            if (t == null) {
+                return null;
+            }
+            issuers.add(t);
+        }
+        Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
+        b.<List<String>>get("algorithms").forEach(a -> algorithms.add(JWSAlgorithm.parse(a)));
+        ResourceServerConfig rs = build(b.location(), path, () -> new ResourceServerConfig(b.get("resource"), issuers,
+                Set.copyOf(b.<List<String>>get("scopes-supported")), algorithms, b.get("require-at-jwt-type"),
+                b.get("clock-skew"), b.get("tenant-claim"), b.get("roles-claim"), intOf(b, "token-cache-size"),
+                b.get("jwks-refresh-minimum")));
+        Optional<Dpop> dpop = Optional.empty();
+        if (b.has("dpop")) {
+            Bound d = b.get("dpop");
+            dpop = Optional.ofNullable(build(d.location(), d.path(), () -> new Dpop(
+                    Dpop.Mode.valueOf(d.<String>get("mode").toUpperCase(Locale.ROOT)), d.get("require-nonce"),
+                    d.get("proof-window"))));
+            if (dpop.isEmpty()) {
+                return null;
+            }
+        }
+        Optional<Introspection> introspection = Optional.empty();
+        if (b.has("introspection")) {
+            Bound n = b.get("introspection");
+            introspection = Optional.ofNullable(build(n.location(), n.path(), () -> new Introspection(
+                    n.get("endpoint"), n.get("issuer"), n.get("client-id"), n.<Secret>get("client-secret").reveal(),
+                    n.get("timeout"), n.get("max-cache-ttl"))));
+            if (introspection.isEmpty()) {
+                return null;
+            }
+        }
+        if (rs == null) {
+            return null;
+        }
+        Optional<Dpop> d = dpop;
+        Optional<Introspection> in = introspection;
+        return build(b.location(), path, () -> new AuthenticationConfig(rs, d, in));
+    }
+
+    private TrustedIssuer issuer(Bound b) {
+        String issuer = b.get("issuer");
+        if (b.has("jwks-file")) {
+            Path file = b.get("jwks-file");
+            JWKSet keys;
+            try {
+                keys = JWKSet.parse(Files.readString(file, StandardCharsets.UTF_8));
+            } catch (IOException | java.text.ParseException e) {
+                problems.add(b.at("jwks-file"), Shape.quoted(b.pathOf("jwks-file")) + ": " + file
+                        + " is not a readable JWKS (" + e.getClass().getSimpleName() + ")");
+                return null;
+            }
+            if (keys.getKeys().isEmpty()) {
+                problems.add(b.at("jwks-file"), Shape.quoted(b.pathOf("jwks-file")) + ": " + file
+                        + " holds no keys");
+                return null;
+            }
+            if (keys.getKeys().stream().anyMatch(JWK::isPrivate)) {
+                // a private key in a resource server's configuration is a mistake worth stopping for
+                problems.add(b.at("jwks-file"), Shape.quoted(b.pathOf("jwks-file")) + ": " + file
+                        + " holds private keys; give the issuer's public key set");
+                return null;
+            }
+            return build(b.location(), b.path(), () -> TrustedIssuer.withKeys(issuer, keys));
+        }
+        if (b.has("jwks-uri")) {
+            return build(b.location(), b.path(), () -> TrustedIssuer.withJwksUri(issuer, b.get("jwks-uri")));
+        }
+        return build(b.location(), b.path(), () -> TrustedIssuer.discover(issuer));
+    }
+
+    // ---------------------------------------------------------------------------------------- scopes, policy
+
+    ScopeRules scopes(Bound b) {
+        if (incomplete(b)) {
+            return null;
+        }
+        return build(b.location(), b.path(), () -> new ScopeRules(scopeMap(b.get("methods")),
+                scopeMap(b.get("tools")), scopeMap(b.get("prompts")), scopeMap(b.get("resources"))));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Set<String>> scopeMap(Map<String, Object> m) {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, Set.copyOf((List<String>) v)));
+        return out;
+    }
+
+    /** The policy file, compiled once here so a broken rule is reported by {@code warden config check}. */
+    private Optional<Path> policy(Bound security) {
+        if (!security.has("policy")) {
+            return Optional.empty();
+        }
+        Path file = security.get("policy");
+        try {
+            PolicySet.load(file);
+            return Optional.of(file);
+        } catch (IOException e) {
+            problems.add(security.at("policy"), "cannot read the policy file " + file + ": "
+                    + e.getClass().getSimpleName());
+        } catch (RuntimeException e) {
+            problems.add(security.at("policy"), "invalid policy file " + file + ": " + e.getMessage());
+        }
+        return null;
+    }
+
+    // ----------------------------------------------------------------------------------------------- limits
+
+    RateLimitConfig rateLimits(Bound b) {
+        if (incomplete(b)) {
+            return null;
+        }
+        List<RateLimitRule> rules = new ArrayList<>();
+        for (Bound r : b.<List<Bound>>get("rules")) {
+            RateLimitRule rule = build(r.location(), r.path(), () -> new RateLimitRule(r.get("name"), key(r),
+                    r.<Long>get("capacity"), r.get("period"), Set.copyOf(r.<List<String>>get("methods"))));
+            if (rule == null) {
+                return null;
+            }
+            rules.add(rule);
+        }
+        List<ConcurrencyLimit> concurrency = new ArrayList<>();
+        for (Bound c : b.<List<Bound>>get("concurrency")) {
+            ConcurrencyLimit limit = build(c.location(), c.path(), () -> new ConcurrencyLimit(c.get("name"), key(c),
+                    intOf(c, "max-in-flight"), Set.copyOf(c.<List<String>>get("methods"))));
+            if (limit == null) {
+                return null;
+            }
+            concurrency.add(limit);
+        }
+        Bound l = b.get("limiter");
+        LimiterConfig limiter = build(l.location(), l.path(), () -> switch (l.<String>get("kind")) {
+            case "local" -> new LimiterConfig.Local(intOf(l, "capacity"));
+            default -> new LimiterConfig.Redis(l.get("url"), Optional.ofNullable(l.get("password")));
+        });
+        if (limiter == null) {
+            return null;
+        }
+        RateLimitStage.WhenUnavailable when = "fail-open".equals(b.get("when-unavailable"))
+                ? RateLimitStage.WhenUnavailable.FAIL_OPEN : RateLimitStage.WhenUnavailable.FAIL_CLOSED;
+        if (when == RateLimitStage.WhenUnavailable.FAIL_OPEN) {
+            problems.warn(b.at("when-unavailable"), Shape.quoted(b.pathOf("when-unavailable"))
+                    + ": fail-open lets requests through uncounted while the limiter is down");
+        }
+        return build(b.location(), b.path(), () -> new RateLimitConfig(rules, concurrency, limiter, when));
+    }
+
+    private static RateLimitRule.Key key(Bound b) {
+        return RateLimitRule.Key.valueOf(b.<String>get("key").toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    // ----------------------------------------------------------------------------------------------- guards
+
+    @SuppressWarnings("unchecked")
+    InputGuardConfig inputGuards(Bound security) {
+        Map<String, Object> tools = security.get("input-guards"); // null when a guard below has a problem
+        if (tools == null) {
+            return null;
+        }
+        Map<String, Map<String, InputGuardSpec>> guards = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> tool : tools.entrySet()) {
+            Map<String, InputGuardSpec> args = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> arg : ((Map<String, Object>) tool.getValue()).entrySet()) {
+                Bound g = (Bound) arg.getValue();
+                InputGuardSpec spec = build(g.location(), g.path(), () -> switch (g.<String>get("kind")) {
+                    case "path" -> new InputGuardSpec.PathUnder(g.get("root"));
+                    case "shell" -> new InputGuardSpec.ShellArgument(intOf(g, "max-length"));
+                    default -> new InputGuardSpec.PublicUrl(urlConfig(g));
+                });
+                if (spec == null) {
+                    return null;
+                }
+                args.put(arg.getKey(), spec);
+            }
+            guards.put(tool.getKey(), args);
+        }
+        return build(security.at("input-guards"), security.pathOf("input-guards"),
+                () -> new InputGuardConfig(guards));
+    }
+
+    private static UrlGuard.Config urlConfig(Bound g) {
+        Set<String> denied = new LinkedHashSet<>(UrlGuard.DEFAULT_DENIED_HOSTS);
+        denied.addAll(g.<List<String>>get("extra-denied-hosts"));
+        Set<Integer> ports = new LinkedHashSet<>();
+        g.<List<Long>>get("ports").forEach(p -> ports.add(p.intValue()));
+        return new UrlGuard.Config(Set.copyOf(g.<List<String>>get("schemes")), ports, denied, intOf(g, "max-length"));
+    }
+
+    OutputGuardConfig outputGuards(Bound b) {
+        if (incomplete(b)) {
+            return null;
+        }
+        RedactorKind redactor = redactor(b.get("redactor"));
+        if (redactor == RedactorKind.NONE) {
+            problems.warn(b.at("redactor"), Shape.quoted(b.pathOf("redactor"))
+                    + ": none turns off redaction of secrets in every tool's output without its own redactor");
+        }
+        Map<String, RedactorKind> redactors = new LinkedHashMap<>();
+        b.<Map<String, Object>>get("redactors").forEach((tool, kind) -> {
+            redactors.put(tool, redactor((String) kind));
+            if (redactors.get(tool) == RedactorKind.NONE) {
+                problems.warn(b.at("redactors"), Shape.quoted(b.pathOf("redactors") + "." + tool)
+                        + ": none turns off redaction of secrets in this tool's output");
+            }
+        });
+        Bound d = b.get("detector");
+        DetectorSpec detector = build(d.location(), d.path(), () -> switch (d.<String>get("kind")) {
+            case "heuristic" -> new DetectorSpec.Heuristic();
+            default -> new DetectorSpec.PromptShields(new PromptShieldsDetector.Config(d.get("endpoint"),
+                    d.<Secret>get("key").reveal(), d.get("api-version"), d.get("timeout"), d.get("fail-closed"),
+                    intOf(d, "max-chars")));
+        });
+        if (detector == null) {
+            return null;
+        }
+        return build(b.location(), b.path(), () -> new OutputGuardConfig(redactor, redactors,
+                Set.copyOf(b.<List<String>>get("untrusted-tools")), detector));
+    }
+
+    private static RedactorKind redactor(String name) {
+        return RedactorKind.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    // --------------------------------------------------------------------------------------- integrity, audit
+
+    IntegrityConfig integrity(Bound b) {
+        if (incomplete(b)) {
+            return null;
+        }
+        Path pins = b.get("pins");
+        try {
+            PinFile.read(pins);
+        } catch (IOException e) {
+            problems.add(b.at("pins"), "cannot read the pin file " + pins + ": " + e.getClass().getSimpleName());
+            return null;
+        } catch (RuntimeException e) {
+            problems.add(b.at("pins"), "invalid pin file " + pins + ": " + e.getMessage());
+            return null;
+        }
+        return build(b.location(), b.path(), () -> new IntegrityConfig(pins));
+    }
+
+    AuditConfig audit(Bound b) {
+        if (incomplete(b)) {
+            return null;
+        }
+        Optional<Path> file = Optional.ofNullable(b.get("file"));
+        if (file.isPresent() && (file.get().getParent() == null || !Files.isDirectory(file.get().getParent()))) {
+            problems.add(b.at("file"), Shape.quoted(b.pathOf("file")) + ": the directory of " + file.get()
+                    + " does not exist");
+            return null;
+        }
+        Optional<AuditKey> key = Optional.empty();
+        if (b.has("key")) {
+            Secret secret = b.get("key");
+            try {
+                key = Optional.of(AuditKey.of(Base64.getMimeDecoder().decode(secret.reveal().strip())));
+            } catch (IllegalArgumentException e) {
+                // the decoder's message could quote the key; name only where it came from
+                problems.add(b.at("key"), Shape.quoted(b.pathOf("key")) + ": " + secret.origin()
+                        + " is not base64 of at least " + AuditKey.MIN_BYTES + " bytes");
+                return null;
+            }
+        }
+        Optional<AuditKey> k = key;
+        AuditLogOptions options = build(b.location(), b.path(), () -> new AuditLogOptions(intOf(b, "queue-capacity"),
+                b.get("back-pressure-timeout"), fsync(b.get("fsync")), intOf(b, "max-record-bytes"), k));
+        return options == null ? null : build(b.location(), b.path(), () -> new AuditConfig(file, options));
+    }
+
+    static FsyncPolicy fsync(String text) {
+        if (text.equals("every-record")) {
+            return FsyncPolicy.everyRecord();
+        }
+        if (text.equals("never")) {
+            return FsyncPolicy.never();
+        }
+        String rest = text.substring("every ".length());
+        if (rest.endsWith(" records")) {
+            return FsyncPolicy.everyRecords(Integer.parseInt(rest.substring(0, rest.length() - " records".length())));
+        }
+        Duration d = Shape.Dur.parse(rest);
+        return FsyncPolicy.interval(d);
+    }
+
+    private static int intOf(Bound b, String key) {
+        return Math.toIntExact(b.<Long>get(key));
+    }
+
+}

@@ -1,0 +1,288 @@
+package dev.mcpwarden.config;
+
+import static dev.mcpwarden.config.Shape.optional;
+import static dev.mcpwarden.config.Shape.required;
+import static dev.mcpwarden.config.Shape.withDefault;
+
+import dev.mcpwarden.config.Shape.Bool;
+import dev.mcpwarden.config.Shape.Choice;
+import dev.mcpwarden.config.Shape.Dur;
+import dev.mcpwarden.config.Shape.FilePath;
+import dev.mcpwarden.config.Shape.Int;
+import dev.mcpwarden.config.Shape.ListOf;
+import dev.mcpwarden.config.Shape.MapOf;
+import dev.mcpwarden.config.Shape.Obj;
+import dev.mcpwarden.config.Shape.SecretRef;
+import dev.mcpwarden.config.Shape.Tagged;
+import dev.mcpwarden.config.Shape.Text;
+import dev.mcpwarden.config.Shape.Uri;
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.security.guard.UrlGuard;
+import dev.mcpwarden.security.oauth.ResourceServerConfig;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Every key of the configuration file, declared once: the loader binds with these declarations and the JSON Schema
+ * ({@code docs/warden.schema.json}) is written from them. Keys are kebab-case throughout, as in Kubernetes-style YAML;
+ * names the user chooses (tools, arguments, methods) are taken as written.
+ */
+final class Layout {
+
+    private Layout() {
+    }
+
+    static final Duration ZERO = Duration.ZERO;
+    static final Duration DAY = Duration.ofDays(1);
+    static final Duration YEAR = Duration.ofDays(366);
+
+    static Dur dur(Duration min, Duration max) {
+        return new Dur(min, max);
+    }
+
+    static final Text NAME = new Text(null, null);
+    static final Text SCOPE = new Text("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$",
+            "a scope (printable ASCII without spaces, quotes or backslashes)");
+    static final ListOf NAMES = new ListOf(NAME, 0);
+    static final ListOf SCOPES = new ListOf(SCOPE, 1);
+    static final Choice LIMIT_KEY = new Choice("principal", "client", "tenant", "tool", "principal-tool", "address");
+    static final Choice REDACTOR = new Choice("secrets", "secrets-and-pii", "none");
+    static final Text FSYNC = new Text("^(every-record|never|every [1-9][0-9]{0,8} records|every [0-9]{1,9}(ms|s|m|h))$",
+            "every-record, never, 'every N records' or 'every DURATION' (e.g. every 1s)");
+
+    // ------------------------------------------------------------------------------------------------- server
+
+    static final Obj SERVER = new Obj(List.of(
+            required("name", NAME, "The server's name, sent to clients in serverInfo (e.g. acme-helpdesk)."),
+            required("version", NAME, "The server's version, sent to clients in serverInfo (e.g. 1.4.0)."),
+            optional("title", NAME, "A human-readable name for clients to display."),
+            optional("instructions", NAME, "Instructions sent to clients on how to use this server.")));
+
+    // --------------------------------------------------------------------------------------------------- http
+
+    static final Obj HTTP = new Obj(List.of(
+            withDefault("host", NAME, "127.0.0.1", "The interface to bind; loopback unless set (0.0.0.0 for all)."),
+            withDefault("port", new Int(0, 65535), 8080, "The TCP port; 0 picks a free one."),
+            withDefault("path", new Text("^/.*$", "a path starting with /"), "/mcp", "The MCP endpoint path."),
+            withDefault("allowed-hosts", NAMES, List.of(),
+                    "Host header names accepted besides the loopback names (DNS-rebinding defence)."),
+            withDefault("allowed-origins", NAMES, List.of(),
+                    "Browser Origins accepted besides loopback origins, e.g. https://app.example; only these get"
+                            + " CORS headers."),
+            withDefault("max-body-bytes", new Int(1024, Integer.MAX_VALUE), 4 * 1024 * 1024,
+                    "The largest request body accepted, in bytes (413 beyond)."),
+            withDefault("max-json-depth", new Int(8, 1000), 64, "The deepest JSON nesting accepted."),
+            withDefault("max-sessions", new Int(1, Integer.MAX_VALUE), 10_000,
+                    "2025-era sessions kept at once."),
+            withDefault("session-idle", dur(Duration.ofMillis(1), YEAR), "30m",
+                    "Idle time after which a 2025-era session ends."),
+            withDefault("events-per-session", new Int(1, Integer.MAX_VALUE), 1_000,
+                    "SSE events kept per session for Last-Event-ID resumption."),
+            withDefault("sse-retry", dur(Duration.ofMillis(1), DAY), "1s",
+                    "The SSE retry interval sent to 2025-11-25 clients."),
+            withDefault("keep-alive", dur(Duration.ofMillis(1), DAY), "15s",
+                    "Interval of SSE keep-alive comments on long-lived streams.")));
+
+    // ----------------------------------------------------------------------------------------- authentication
+
+    static final Obj ISSUER = new Obj(List.of(
+            required("issuer", NAME, "The exact iss value the issuer's tokens carry."),
+            optional("jwks-uri", new Uri("https", "http"),
+                    "The issuer's key set URL; without it (and without jwks-file) it is discovered from the issuer's"
+                            + " metadata."),
+            optional("jwks-file", new FilePath(true),
+                    "A file holding the issuer's public key set (JWKS), for air-gapped deployments.")),
+            List.of(List.of("jwks-uri", "jwks-file")));
+
+    static final Obj DPOP = new Obj(List.of(
+            withDefault("mode", new Choice("optional", "required"), "optional",
+                    "optional: bearer and DPoP tokens; required: DPoP-bound tokens only."),
+            withDefault("require-nonce", new Bool(), false, "Whether proofs must carry a server-issued nonce."),
+            withDefault("proof-window", dur(Duration.ofSeconds(1), Duration.ofMinutes(5)), "60s",
+                    "How old (or how far in the future) a proof's iat may be.")));
+
+    static final Obj INTROSPECTION = new Obj(List.of(
+            required("endpoint", new Uri("https", "http"),
+                    "The RFC 7662 introspection URL (https, or http on loopback)."),
+            required("issuer", NAME, "The issuer the introspected tokens belong to."),
+            required("client-id", NAME, "This resource server's client id at the authorization server."),
+            required("client-secret", new SecretRef(),
+                    "This resource server's client secret, as a secret reference (file:... or env:...)."),
+            withDefault("timeout", dur(Duration.ofMillis(1), Duration.ofMinutes(1)), "5s",
+                    "How long one introspection call may take."),
+            withDefault("max-cache-ttl", dur(ZERO, DAY), "1m",
+                    "How long an active result may be reused (never beyond the token's exp).")));
+
+    static final List<String> ALGORITHMS = ResourceServerConfig.DEFAULT_ALGORITHMS.stream()
+            .map(a -> a.getName()).sorted().toList();
+
+    static final Obj AUTHENTICATION = new Obj(List.of(
+            required("resource", new Uri("https", "http"),
+                    "This server's canonical URI (RFC 8707), e.g. https://mcp.example.com/mcp; tokens must name it"
+                            + " in aud. http only on loopback."),
+            required("issuers", new ListOf(ISSUER, 1), "The authorization servers trusted to issue tokens."),
+            withDefault("scopes-supported", new ListOf(SCOPE, 0), List.of(),
+                    "The minimal scopes for basic use, published in the metadata and the 401 challenge."),
+            withDefault("algorithms", new ListOf(new Choice(ALGORITHMS.toArray(String[]::new)), 1), ALGORITHMS,
+                    "Signature algorithms accepted (asymmetric only)."),
+            withDefault("require-at-jwt-type", new Bool(), false, "Whether tokens must carry typ: at+jwt (RFC 9068)."),
+            withDefault("clock-skew", dur(ZERO, Duration.ofSeconds(60)), "60s",
+                    "Tolerance for exp, nbf and iat; at most 60s."),
+            withDefault("tenant-claim", NAME, "tenant", "The claim naming the caller's tenant."),
+            withDefault("roles-claim", NAME, "roles", "The claim listing the caller's roles."),
+            withDefault("token-cache-size", new Int(0, 10_000_000), 10_000,
+                    "Verified tokens kept (by digest) so signatures are not checked twice."),
+            withDefault("jwks-refresh-minimum", dur(ZERO, DAY), "30s",
+                    "The least time between two key set fetches for unknown key ids."),
+            optional("dpop", DPOP, "Sender-constrained tokens with DPoP (RFC 9449); absent: bearer tokens only."),
+            optional("introspection", INTROSPECTION,
+                    "Where opaque (non-JWT) tokens are checked; absent: JWTs only.")));
+
+    // --------------------------------------------------------------------------------------------------- scopes
+
+    static final MapOf SCOPE_MAP = new MapOf("name", SCOPES);
+
+    static final Obj SCOPE_RULES = new Obj(List.of(
+            withDefault("methods", new MapOf("method", SCOPES), Map.of(),
+                    "Scopes every request of a JSON-RPC method needs, e.g. tools/call: [mcp:tools]."),
+            withDefault("tools", new MapOf("tool", SCOPES), Map.of(), "Scopes by tool name."),
+            withDefault("prompts", new MapOf("prompt", SCOPES), Map.of(), "Scopes by prompt name."),
+            withDefault("resources", new MapOf("resource", SCOPES), Map.of(),
+                    "Scopes by resource URI or resource template URI template.")));
+
+    // ---------------------------------------------------------------------------------------------- rate limits
+
+    static final Obj RULE = new Obj(List.of(
+            required("name", NAME, "Names the limit in errors and the audit log; unique."),
+            withDefault("key", LIMIT_KEY, "principal", "What is counted separately."),
+            required("capacity", new Int(1, Long.MAX_VALUE), "Requests allowed per period (also the burst)."),
+            required("period", dur(Duration.ofMillis(1), YEAR), "The refill period, e.g. 1m."),
+            withDefault("methods", NAMES, List.of(),
+                    "The JSON-RPC methods counted, e.g. [tools/call]; empty: every method.")));
+
+    static final Obj CONCURRENCY = new Obj(List.of(
+            required("name", NAME, "Names the limit in errors and the audit log; unique."),
+            withDefault("key", LIMIT_KEY, "principal", "What is counted separately."),
+            required("max-in-flight", new Int(1, Integer.MAX_VALUE), "Requests allowed at once; the next gets 429."),
+            withDefault("methods", NAMES, List.of(), "The JSON-RPC methods counted; empty: every method.")));
+
+    static final Tagged LIMITER = new Tagged(variants(
+            "local", new Obj(List.of(
+                    required("kind", new Choice("local"), "Count in this process's memory."),
+                    withDefault("capacity", new Int(1, 100_000_000), 100_000,
+                            "Buckets kept at once (one per rule and key)."))),
+            "redis", new Obj(List.of(
+                    required("kind", new Choice("redis"), "Count in Redis, shared by every replica."),
+                    required("url", new Uri("redis", "rediss"),
+                            "redis://host:port[/db] or rediss://... (TLS), without credentials."),
+                    optional("password", new SecretRef(), "The Redis password, as a secret reference.")))));
+
+    static final Obj RATE_LIMITS = new Obj(List.of(
+            withDefault("rules", new ListOf(RULE, 0), List.of(), "Rate limits (token buckets)."),
+            withDefault("concurrency", new ListOf(CONCURRENCY, 0), List.of(), "Limits on requests in flight."),
+            withDefault("limiter", LIMITER, Map.of("kind", "local"), "Where rate limits are counted."),
+            withDefault("when-unavailable", new Choice("fail-closed", "fail-open"), "fail-closed",
+                    "When the limiter's store cannot be reached: refuse with 503 (fail-closed) or let requests"
+                            + " through (fail-open).")));
+
+    // ----------------------------------------------------------------------------------------------- guards
+
+    static final Tagged INPUT_GUARD = new Tagged(variants(
+            "path", new Obj(List.of(
+                    required("kind", new Choice("path"), "A relative path that must stay below root."),
+                    required("root", new FilePath(false), "The directory paths are kept below."))),
+            "shell", new Obj(List.of(
+                    required("kind", new Choice("shell"), "A value passed as exactly one argument to a program."),
+                    withDefault("max-length", new Int(1, 4096), 253, "The longest value admitted."))),
+            "url", new Obj(List.of(
+                    required("kind", new Choice("url"), "A URL that may reach public destinations only (SSRF)."),
+                    withDefault("schemes", new ListOf(new Choice("http", "https"), 1), List.of("http", "https"),
+                            "Schemes allowed."),
+                    withDefault("ports", new ListOf(new Int(1, 65535), 0), List.of(),
+                            "Ports allowed; empty: any port."),
+                    withDefault("extra-denied-hosts", NAMES, List.of(),
+                            "Host names refused besides the standard list (loopback, cloud metadata, *.internal);"
+                                    + " a leading dot denies a suffix."),
+                    withDefault("max-length", new Int(16, 65536), 2048, "The longest URL judged.")))));
+
+    static final Tagged DETECTOR = new Tagged(variants(
+            "heuristic", new Obj(List.of(
+                    required("kind", new Choice("heuristic"), "The built-in heuristic detector."))),
+            "prompt-shields", new Obj(List.of(
+                    required("kind", new Choice("prompt-shields"), "Azure AI Content Safety Prompt Shields."),
+                    required("endpoint", new Uri("https", "http"),
+                            "The Content Safety resource, e.g. https://NAME.cognitiveservices.azure.com."),
+                    required("key", new SecretRef(), "The subscription key, as a secret reference."),
+                    withDefault("api-version", new Text("^[0-9A-Za-z.-]+$", "an API version like 2024-09-01"),
+                            "2024-09-01", "The API version."),
+                    withDefault("timeout", dur(Duration.ofMillis(1), Duration.ofMinutes(1)), "2s",
+                            "Time for one call, connection included."),
+                    withDefault("fail-closed", new Bool(), true,
+                            "Whether an unreachable service counts as an attack (quarantine)."),
+                    withDefault("max-chars", new Int(100, 100_000), 10_000, "Longest text per request.")))));
+
+    static final Obj OUTPUT_GUARDS = new Obj(List.of(
+            withDefault("redactor", REDACTOR, "secrets", "The redactor of every tool without its own."),
+            withDefault("redactors", new MapOf("tool", REDACTOR), Map.of(), "Redactors by tool name."),
+            withDefault("untrusted-tools", NAMES, List.of(),
+                    "Tools whose output third parties write: checked for prompt injection and delimited."),
+            withDefault("detector", DETECTOR, Map.of("kind", "heuristic"),
+                    "The prompt-injection detector for untrusted output.")));
+
+    static final Obj INTEGRITY = new Obj(List.of(
+            required("pins", new FilePath(true), "The pin file (JSON) tool definitions are checked against.")));
+
+    static final Obj AUDIT = new Obj(List.of(
+            optional("file", new FilePath(false), "The hash-chained JSON-lines audit log; absent: no audit log."),
+            withDefault("fsync", FSYNC, "every-record", "When written records are forced to stable storage."),
+            withDefault("queue-capacity", new Int(1, 1_000_000), 8192, "Events that may wait for the writer."),
+            withDefault("back-pressure-timeout", dur(ZERO, Duration.ofHours(1)), "5s",
+                    "How long a request waits for queue space before it fails."),
+            withDefault("max-record-bytes", new Int(1024, 1 << 20), 65536, "The largest record line accepted."),
+            optional("key", new SecretRef(),
+                    "The key of keyed mode (HMAC-SHA256 chain): base64 of at least 32 bytes, as a secret"
+                            + " reference.")));
+
+    static final Obj SECURITY = new Obj(List.of(
+            required("authentication", AUTHENTICATION, "How callers authenticate (OAuth resource server)."),
+            withDefault("scopes", SCOPE_RULES, Map.of(),
+                    "Scopes required per method, tool, prompt and resource beyond those tools declare."),
+            optional("policy", new FilePath(true), "The CEL policy file; absent: scopes only."),
+            withDefault("rate-limits", RATE_LIMITS, Map.of(), "Rate and concurrency limits."),
+            withDefault("input-guards", new MapOf("tool", new MapOf("argument", INPUT_GUARD)), Map.of(),
+                    "Guards of tool arguments: tool name, then argument name, then the guard."),
+            withDefault("output-guards", OUTPUT_GUARDS, Map.of(), "Redaction and injection checks of tool results."),
+            optional("integrity", INTEGRITY, "Tool integrity (pinned definitions); absent: none."),
+            withDefault("audit", AUDIT, Map.of(), "The audit log.")));
+
+    static final Obj ROOT = new Obj(List.of(
+            required("server", SERVER, "Who this server is."),
+            withDefault("http", HTTP, Map.of(), "How Streamable HTTP is served."),
+            required("security", SECURITY, "The security pipeline.")));
+
+    private static Map<String, Obj> variants(Object... kv) {
+        Map<String, Obj> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], (Obj) kv[i + 1]);
+        }
+        return m;
+    }
+
+    /** The JSON Schema (2020-12) of the file, as committed in {@code docs/warden.schema.json}. */
+    static ObjectNode schema() {
+        ObjectNode s = Json.object();
+        s.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+        s.put("title", "Warden configuration");
+        s.put("description", "One file configuring a Warden MCP server: server, http and security. Keys are"
+                + " kebab-case; durations are written 500ms, 30s, 5m, 1h, 1d or ISO-8601 (PT30S); secrets are"
+                + " references (file:PATH or env:NAME), never literals; relative paths start at this file's"
+                + " directory.");
+        s.setAll(ROOT.schema());
+        return s;
+    }
+
+    static final List<String> DEFAULT_DENIED_HOSTS = UrlGuard.DEFAULT_DENIED_HOSTS.stream().sorted().toList();
+}

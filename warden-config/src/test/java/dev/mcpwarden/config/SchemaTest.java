@@ -1,0 +1,87 @@
+package dev.mcpwarden.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.core.schema.JsonSchemaValidator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The committed {@code docs/warden.schema.json} is the schema the loader's declarations write, so every key the loader
+ * accepts is in it and no other. Regenerate it with
+ * {@code ./mvnw -pl warden-config -am verify -Dtest=SchemaTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dwarden.schema.write=true}.
+ */
+class SchemaTest {
+
+    static final Path SCHEMA = SampleConfigTest.ROOT.resolve("docs/warden.schema.json");
+
+    private static JsonNode yaml(Path file) throws IOException {
+        return YAMLMapper.builder().build().readTree(Files.readString(file));
+    }
+
+    private static JsonSchemaValidator.Compiled compiled() throws IOException {
+        return JsonSchemaValidator.standard().compile(Json.standard().parse(Files.readString(SCHEMA)));
+    }
+
+    @Test
+    void committedSchemaIsWhatTheLoaderDeclares() throws IOException {
+        if (Boolean.getBoolean("warden.schema.write")) {
+            Files.writeString(SCHEMA, WardenConfig.jsonSchema());
+        }
+        assertThat(Files.readString(SCHEMA)).isEqualTo(WardenConfig.jsonSchema());
+    }
+
+    @Test
+    void sampleConfigurationIsValidAgainstTheSchema() throws IOException {
+        assertThat(compiled().validate(yaml(SampleConfigTest.SAMPLE))).isEmpty();
+    }
+
+    @Test
+    void schemaRefusesAnUnknownKeyAsTheLoaderDoes() throws IOException {
+        JsonNode doc = yaml(SampleConfigTest.SAMPLE);
+        ((tools.jackson.databind.node.ObjectNode) doc.get("security")).put("rate-limts", "x");
+
+        assertThat(compiled().validate(doc)).isNotEmpty();
+    }
+
+    @Test
+    void everyKeyHasADescriptionAndEveryObjectIsClosed() throws IOException {
+        List<String> missing = new ArrayList<>();
+        walk(Json.standard().parse(Files.readString(SCHEMA)), "#", missing);
+
+        assertThat(missing).isEmpty();
+    }
+
+    private static void walk(JsonNode schema, String at, List<String> missing) {
+        if (schema.has("properties")) {
+            if (!schema.path("additionalProperties").isBoolean()
+                    || schema.path("additionalProperties").asBoolean()) {
+                missing.add(at + ": additionalProperties is not false");
+            }
+            for (Map.Entry<String, JsonNode> p : schema.get("properties").properties()) {
+                if (!p.getValue().path("description").isString()) {
+                    missing.add(at + "/" + p.getKey() + ": no description");
+                }
+                walk(p.getValue(), at + "/" + p.getKey(), missing);
+            }
+        }
+        if (schema.get("additionalProperties") instanceof tools.jackson.databind.node.ObjectNode ap) {
+            walk(ap, at + "/*", missing);
+        }
+        if (schema.has("items")) {
+            walk(schema.get("items"), at + "[]", missing);
+        }
+        for (JsonNode variant : schema.path("oneOf")) {
+            walk(variant, at + "|" + variant.path("properties").path("kind").path("enum").path(0).asString(), missing);
+        }
+    }
+}
