@@ -42,12 +42,16 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
      * @param namespace key prefix, e.g. {@code warden:rl:}
      */
     public RedisRateLimiter(String redisUri, Duration timeout, String namespace) {
+        this(RedisURI.create(redisUri), timeout, namespace);
+    }
+
+    /** With the URI already parsed (and a password set on it, never written into a URL string). */
+    RedisRateLimiter(RedisURI uri, Duration timeout, String namespace) {
         if (!timeout.isPositive()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
         this.timeout = timeout;
         this.namespace = namespace;
-        RedisURI uri = RedisURI.create(redisUri);
         uri.setTimeout(timeout);
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()

@@ -8,6 +8,15 @@ import dev.mcpwarden.security.integrity.IntegrityStage;
 import dev.mcpwarden.security.integrity.PinStore;
 import dev.mcpwarden.security.ratelimit.RateLimitStage;
 import dev.mcpwarden.server.Controls;
+import dev.mcpwarden.security.audit.AuditLog;
+import dev.mcpwarden.security.audit.AuditSink;
+import dev.mcpwarden.security.audit.AuditTrail;
+import dev.mcpwarden.security.oauth.AuthenticationConfig;
+import dev.mcpwarden.security.policy.PolicySet;
+import dev.mcpwarden.security.ratelimit.RateLimitConfig;
+import dev.mcpwarden.security.ratelimit.RateLimiterFactory;
+import java.io.IOException;
+import java.time.InstantSource;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +58,56 @@ public final class Security {
      */
     public static Builder insecureWithoutAuthentication() {
         return new Builder(null);
+    }
+
+    /**
+     * The pipeline a configuration describes (the {@code security} section of {@code warden.yaml}), every part on
+     * one clock. The result is a builder: code can still add what YAML cannot say before {@link Builder#build}.
+     * The audit log, if one is configured, is opened here and closed (its queue drained first) when the JVM stops.
+     *
+     * @throws IOException when the policy, the pin file or the audit log cannot be read or opened
+     * @throws dev.mcpwarden.security.policy.InvalidPolicyException when the policy file has errors
+     */
+    public static Builder from(SecurityConfig config, InstantSource clock) throws IOException {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(clock, "clock");
+        AuthenticationConfig authn = config.authentication();
+        ResourceServer.Builder rs = ResourceServer.builder(authn.resourceServer())
+                .scopes(config.scopes().toRequirements())
+                .clock(clock);
+        authn.dpop().ifPresent(rs::dpop);
+        authn.introspection().ifPresent(rs::introspection);
+        if (config.policy().isPresent()) {
+            rs.policy(PolicySet.load(config.policy().get()).asAccessPolicy());
+        } else {
+            rs.scopesOnly();
+        }
+        Builder b = new Builder(rs.build());
+        Audit audit = null;
+        if (config.audit().file().isPresent()) {
+            AuditLog log = AuditLog.open(AuditSink.file(config.audit().file().get()), config.audit().options(),
+                    clock);
+            Runtime.getRuntime().addShutdownHook(new Thread(log::close, "warden-audit-close"));
+            audit = Audit.to(AuditTrail.of(log), clock);
+            b.audit(audit);
+        }
+        if (config.integrity().isPresent()) {
+            IntegrityGate.Builder gate = IntegrityGate.builder(config.integrity().get().store()).clock(clock);
+            if (audit != null) {
+                gate.listener(audit.integrityListener());
+            }
+            b.integrity(IntegrityStage.of(gate.build()));
+        }
+        RateLimitConfig limits = config.rateLimits();
+        if (!limits.isEmpty()) {
+            b.rateLimit(new RateLimitStage(limits.rules(), limits.concurrency(),
+                    RateLimiterFactory.of(limits.limiter(), clock), limits.whenUnavailable()));
+        }
+        if (!config.inputGuards().guards().isEmpty()) {
+            b.inputGuards(config.inputGuards().toStage());
+        }
+        b.outputGuards(config.outputGuards().toStage());
+        return b;
     }
 
     /** Builds the {@link Controls} of a security pipeline. */

@@ -32,11 +32,19 @@ public record ScopeRules(Map<String, Set<String>> methods, Map<String, Set<Strin
 
     /** The same rules as a {@link ScopeRequirements} for {@code ResourceServer.Builder#scopes}. */
     public ScopeRequirements toRequirements() {
-        ScopeRequirements r = new ScopeRequirements();
-        methods.forEach((k, v) -> r.method(k, v.toArray(String[]::new)));
-        tools.forEach((k, v) -> r.tool(k, v.toArray(String[]::new)));
-        prompts.forEach((k, v) -> r.prompt(k, v.toArray(String[]::new)));
-        resources.forEach((k, v) -> r.resource(k, v.toArray(String[]::new)));
+        ScopeRequirements r = ScopeRequirements.none();
+        for (Map.Entry<String, Set<String>> e : methods.entrySet()) {
+            r = r.method(e.getKey(), e.getValue().toArray(String[]::new));
+        }
+        for (Map.Entry<String, Set<String>> e : tools.entrySet()) {
+            r = r.tool(e.getKey(), e.getValue().toArray(String[]::new));
+        }
+        for (Map.Entry<String, Set<String>> e : prompts.entrySet()) {
+            r = r.prompt(e.getKey(), e.getValue().toArray(String[]::new));
+        }
+        for (Map.Entry<String, Set<String>> e : resources.entrySet()) {
+            r = r.resource(e.getKey(), e.getValue().toArray(String[]::new));
+        }
         return r;
     }
 

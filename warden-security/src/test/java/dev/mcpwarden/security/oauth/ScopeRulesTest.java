@@ -3,7 +3,7 @@ package dev.mcpwarden.security.oauth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mcpwarden.server.auth.Access;
+import dev.mcpwarden.server.pipeline.Target;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -18,10 +18,10 @@ class ScopeRulesTest {
         ScopeRequirements r = rules.toRequirements();
 
         assertThat(r.forMethod("tools/call")).containsExactly("mcp:tools");
-        assertThat(r.forTarget(Access.Kind.TOOL, "delete")).containsExactly("admin");
-        assertThat(r.forTarget(Access.Kind.PROMPT, "triage")).containsExactly("tickets:read");
-        assertThat(r.forTarget(Access.Kind.RESOURCE_TEMPLATE, "tickets://{id}")).containsExactly("tickets:read");
-        assertThat(r.forTarget(Access.Kind.TOOL, "other")).isEmpty();
+        assertThat(r.forTarget(Target.Kind.TOOL, "delete")).containsExactly("admin");
+        assertThat(r.forTarget(Target.Kind.PROMPT, "triage")).containsExactly("tickets:read");
+        assertThat(r.forTarget(Target.Kind.RESOURCE_TEMPLATE, "tickets://{id}")).containsExactly("tickets:read");
+        assertThat(r.forTarget(Target.Kind.TOOL, "other")).isEmpty();
     }
 
     @Test
