@@ -14,7 +14,8 @@ import picocli.CommandLine;
 class ConfigCommandTest {
 
     /** The sample's committed configuration (tests run in the module's directory). */
-    static final Path SAMPLE = Path.of("..", "examples", "sample-server", "warden.yaml");
+    static final Path SAMPLE = Path.of("..", "examples", "sample-server", "src", "main", "resources", "dev", "mcpwarden",
+            "examples", "sample", "warden.yaml");
 
     @TempDir
     Path dir;

@@ -15,11 +15,12 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The committed {@code examples/sample-server/warden.yaml} says what {@code SampleServer.start} wires in code. */
+/** The sample's committed {@code warden.yaml} (a resource beside its code) says what {@code SampleServer.start} wires in code. */
 class SampleConfigTest {
 
     static final Path ROOT = Path.of(System.getProperty("warden.root", "..")).toAbsolutePath().normalize();
-    static final Path SAMPLE = ROOT.resolve("examples/sample-server/warden.yaml");
+    static final Path SAMPLE = ROOT.resolve(
+            "examples/sample-server/src/main/resources/dev/mcpwarden/examples/sample/warden.yaml");
     static final Path RESOURCES = ROOT.resolve("examples/sample-server/src/main/resources/dev/mcpwarden/examples/sample");
 
     @Test

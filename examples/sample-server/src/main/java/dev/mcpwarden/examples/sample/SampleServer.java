@@ -1,33 +1,22 @@
 package dev.mcpwarden.examples.sample;
 
 import com.nimbusds.jose.jwk.JWKSet;
+import dev.mcpwarden.config.WardenConfig;
 import dev.mcpwarden.core.content.Content;
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.security.ResourceServer;
 import dev.mcpwarden.security.Security;
-import dev.mcpwarden.server.Controls;
+import dev.mcpwarden.security.SecurityConfig;
 import dev.mcpwarden.security.audit.Audit;
-import dev.mcpwarden.security.audit.AuditLog;
-import dev.mcpwarden.security.audit.AuditLogOptions;
-import dev.mcpwarden.security.audit.AuditSink;
-import dev.mcpwarden.security.audit.AuditTrail;
-import dev.mcpwarden.security.integrity.PinFile;
-import dev.mcpwarden.security.integrity.PinStore;
-import dev.mcpwarden.security.guard.InputGuardStage;
-import dev.mcpwarden.security.guard.OutputGuardStage;
-import dev.mcpwarden.security.guard.PathGuard;
-import dev.mcpwarden.security.guard.Redactor;
+import dev.mcpwarden.security.audit.AuditConfig;
+import dev.mcpwarden.security.guard.InputGuardConfig;
+import dev.mcpwarden.security.guard.InputGuardSpec;
 import dev.mcpwarden.security.guard.SafeHttpFetcher;
-import dev.mcpwarden.security.guard.ShellArgumentGuard;
 import dev.mcpwarden.security.guard.UrlGuard;
-import dev.mcpwarden.security.oauth.AccessPolicy;
-import dev.mcpwarden.security.policy.PolicySet;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
 import dev.mcpwarden.security.oauth.TrustedIssuer;
-import dev.mcpwarden.security.ratelimit.LocalRateLimiter;
-import dev.mcpwarden.security.ratelimit.RateLimitRule;
-import dev.mcpwarden.security.ratelimit.RateLimitStage;
+import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
@@ -96,6 +85,8 @@ public final class SampleServer {
 
     /** The pin file of the sample's own definitions, committed beside it (regenerate: see docs/sample-server.md). */
     static final String PINS_RESOURCE = "warden-pins.json";
+    /** The sample's configuration (the whole security pipeline), committed beside it. */
+    static final String CONFIG_RESOURCE = "warden.yaml";
     /** The sample's authorization policy, committed beside it. */
     static final String POLICY_RESOURCE = "warden-policy.yaml";
 
@@ -128,66 +119,63 @@ public final class SampleServer {
      */
     public static HttpTransport start(int port, URI resource, TrustedIssuer issuer, Path auditFile,
                                       boolean simulateRugPull, org.eclipse.jetty.server.Handler rootHandler) {
-        Audit audit = Audit.to(auditFile == null ? AuditTrail.NONE : AuditTrail.of(openAudit(auditFile)));
-        ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(resource, List.of(issuer), BASE_SCOPES))
-                .policy(policy()).build();
         HelpDesk desk = HelpDesk.seeded();
-        Controls controls = Security.builder(rs)
-                .audit(audit)
-                .integrity(PinStore.memory(committedPins()))
-                .rateLimit(new RateLimitStage(List.of(RateLimitRule.toolCallsPerMinutePerPrincipal(300)), List.of(),
-                        new LocalRateLimiter(100_000, InstantSource.system()),
-                        RateLimitStage.WhenUnavailable.FAIL_CLOSED))
-                .inputGuards(InputGuardStage.builder()
-                        .guard("read_attachment", "path", PathGuard.under(desk.attachmentsRoot()))
-                        .guard("ping_host", "host", ShellArgumentGuard.standard())
-                        .guard("fetch_url", "url", UrlGuard.standard())
-                        .build())
-                .outputGuards(OutputGuardStage.builder()
-                        .redactor(Redactor.secrets())
-                        .redactor("get_customer", Redactor.secretsAndPii())
-                        .untrusted("get_ticket", "fetch_kb_article", "fetch_url")
-                        .build())
-                .build();
-        McpServer server = build(McpServer.builder("warden-sample-helpdesk", "1.0.0").controls(controls), desk,
-                simulateRugPull);
-        HttpTransport.Builder http = HttpTransport.builder(server, HttpOptions.loopback(port));
+        WardenConfig config = committedConfig();
+        SecurityConfig security = config.security();
+        // What only the start knows: this server's URI and port, whom it trusts, the attachments folder, the audit.
+        ResourceServerConfig rs = security.authentication().resourceServer();
+        security = security
+                .withAuthentication(security.authentication().withResourceServer(new ResourceServerConfig(resource,
+                        List.of(issuer), rs.scopesSupported(), rs.algorithms(), rs.requireAtJwtType(), rs.clockSkew(),
+                        rs.tenantClaim(), rs.rolesClaim(), rs.tokenCacheSize(), rs.jwksRefreshMinimum())))
+                .withInputGuards(attachmentsUnder(security.inputGuards(), desk.attachmentsRoot()))
+                .withAudit(new AuditConfig(Optional.ofNullable(auditFile), security.audit().options()));
+        Controls controls;
+        try {
+            controls = Security.from(security, InstantSource.system()).build();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot start the sample: " + e.getMessage(), e);
+        }
+        McpServer server = build(McpServer.builder(config.server().name(), config.server().version())
+                .controls(controls), desk, simulateRugPull);
+        HttpOptions h = config.http();
+        HttpTransport.Builder http = HttpTransport.builder(server, new HttpOptions(h.host(), port, h.path(),
+                h.allowedHosts(), h.allowedOrigins(), h.maxBodyBytes(), h.maxJsonDepth(), h.maxSessions(),
+                h.sessionIdle(), h.eventsPerSession(), h.sseRetry(), h.keepAlive()));
         if (rootHandler != null) {
             http.mount("/", rootHandler);
         }
         return http.start();
     }
 
-    private static AuditLog openAudit(Path auditFile) {
+    /** The sample's guards with read_attachment's path kept below this run's attachments folder. */
+    private static InputGuardConfig attachmentsUnder(InputGuardConfig guards, Path root) {
+        Map<String, Map<String, InputGuardSpec>> all = new java.util.HashMap<>(guards.guards());
+        Map<String, InputGuardSpec> attachment = new java.util.HashMap<>(all.get("read_attachment"));
+        attachment.put("path", new InputGuardSpec.PathUnder(root));
+        all.put("read_attachment", attachment);
+        return new InputGuardConfig(all);
+    }
+
+    /**
+     * The committed {@code warden.yaml}, read with the policy and pins beside it: the three resources are copied to a
+     * fresh folder, so the sample reads its configuration the same way from a jar and from a checkout.
+     */
+    static WardenConfig committedConfig() {
         try {
-            return AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults(), InstantSource.system());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot open the audit log " + auditFile + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    /** The committed pins of the sample's definitions. */
-    static PinFile committedPins() {
-        try (var in = SampleServer.class.getResourceAsStream(PINS_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the sample's pin file " + PINS_RESOURCE + " is missing");
+            Path dir = Files.createTempDirectory("warden-sample-");
+            dir.toFile().deleteOnExit();
+            for (String name : List.of(CONFIG_RESOURCE, POLICY_RESOURCE, PINS_RESOURCE)) {
+                try (var in = SampleServer.class.getResourceAsStream(name)) {
+                    if (in == null) {
+                        throw new IllegalStateException("the sample's " + name + " is missing");
+                    }
+                    Path file = dir.resolve(name);
+                    Files.copy(in, file);
+                    file.toFile().deleteOnExit();
+                }
             }
-            return PinFile.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
-                    PINS_RESOURCE);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** The committed CEL policy (beyond scopes): tools need a tenant, deleting tickets is for admins only. */
-    static AccessPolicy policy() {
-        try (var in = SampleServer.class.getResourceAsStream(POLICY_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the sample's policy " + POLICY_RESOURCE + " is missing");
-            }
-            return PolicySet.fromYaml(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
-                    .asAccessPolicy();
+            return WardenConfig.load(dir.resolve(CONFIG_RESOURCE));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
