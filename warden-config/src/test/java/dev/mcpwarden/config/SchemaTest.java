@@ -61,6 +61,29 @@ class SchemaTest {
         assertThat(missing).isEmpty();
     }
 
+    @Test
+    void everyKeyIsDocumentedInConfigurationMd() throws IOException {
+        String doc = Files.readString(SampleConfigTest.ROOT.resolve("docs/configuration.md"));
+        List<String> keys = new ArrayList<>();
+        names(Json.standard().parse(Files.readString(SCHEMA)), keys);
+
+        assertThat(keys).isNotEmpty().allSatisfy(k -> assertThat(doc).as(k).contains("| `" + k + "` |"));
+    }
+
+    private static void names(JsonNode schema, List<String> out) {
+        for (Map.Entry<String, JsonNode> p : schema.path("properties").properties()) {
+            out.add(p.getKey());
+            names(p.getValue(), out);
+        }
+        if (schema.get("additionalProperties") instanceof tools.jackson.databind.node.ObjectNode ap) {
+            names(ap, out);
+        }
+        if (schema.has("items")) {
+            names(schema.get("items"), out);
+        }
+        schema.path("oneOf").forEach(v -> names(v, out));
+    }
+
     private static void walk(JsonNode schema, String at, List<String> missing) {
         if (schema.has("properties")) {
             if (!schema.path("additionalProperties").isBoolean()

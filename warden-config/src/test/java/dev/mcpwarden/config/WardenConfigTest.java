@@ -337,6 +337,36 @@ class WardenConfigTest {
     }
 
     @Test
+    void noResolvedSecretAppearsWhenTheWholeConfigurationIsPrinted() throws IOException {
+        Files.writeString(dir.resolve("client.secret"), "client-s3cret");
+        Files.writeString(dir.resolve("shields.key"), "shields-s3cret");
+        Files.writeString(dir.resolve("redis.pw"), "redis-s3cret");
+        Files.writeString(dir.resolve("audit.key"), java.util.Base64.getEncoder().encodeToString(new byte[32]));
+
+        WardenConfig c = check("""
+                server: {name: acme, version: 1.0.0}
+                security:
+                  authentication:
+                    resource: https://mcp.example.com/mcp
+                    issuers: [{issuer: https://login.example.com}]
+                    introspection:
+                      endpoint: https://login.example.com/introspect
+                      issuer: https://login.example.com
+                      client-id: mcp
+                      client-secret: file:client.secret
+                  rate-limits:
+                    limiter: {kind: redis, url: "redis://cache:6379", password: file:redis.pw}
+                  output-guards:
+                    detector: {kind: prompt-shields, endpoint: https://s.example.com, key: file:shields.key}
+                  audit: {key: file:audit.key}
+                """).orElseThrow();
+
+        assertThat(c.security().audit().options().key()).isPresent();
+        assertThat(c.toString()).contains("clientId=mcp", "Secret[file:redis.pw]")
+                .doesNotContain("client-s3cret", "shields-s3cret", "redis-s3cret", "AAAAAAAAAAAA");
+    }
+
+    @Test
     void secretNeverPrintsItsValue() {
         Secret s = Secret.of("hunter2", "file:/run/secrets/x");
 
