@@ -71,4 +71,21 @@ class BenchServerCommandTest {
                 .contains("\"outcome\":\"unauthorized\"");
         assertThat(AuditVerifier.unkeyed().verify(audit).intact()).isTrue();
     }
+
+    @Test
+    void theWholePipelineServesTheNonBlockingEchoOnTheIoThread() throws Exception {
+        var log = dev.mcpwarden.security.audit.AuditLog.open(dev.mcpwarden.security.audit.AuditSink.file(
+                dir.resolve("a.jsonl")), dev.mcpwarden.security.audit.AuditLogOptions.defaults(),
+                java.time.InstantSource.system());
+        try {
+            var secured = BenchPipeline.secure(dev.mcpwarden.security.oauth.ResourceServerConfig.of(
+                    java.net.URI.create("http://127.0.0.1:1/mcp"), java.util.List.of(
+                            dev.mcpwarden.security.oauth.TrustedIssuer.withKeys("https://i.example",
+                                    dev.mcpwarden.testkit.TestTokens.issuer("https://i.example").publicJwks())),
+                    java.util.Set.of("bench")), log);
+            assertThat(secured.server().runsWithoutBlocking("tools/call", "echo")).isTrue();
+        } finally {
+            log.close();
+        }
+    }
 }
