@@ -119,6 +119,8 @@ public final class Security {
         private RateLimitStage rateLimit;
         private InputGuardStage inputGuards;
         private OutputGuardStage outputGuards;
+        private final java.util.List<dev.mcpwarden.server.events.SecurityEventListener> listeners =
+                new java.util.ArrayList<>();
 
         private Builder(ResourceServer resourceServer) {
             this.resourceServer = resourceServer;
@@ -141,6 +143,15 @@ public final class Security {
         public Builder integrity(IntegrityStage integrity) {
             this.integrity = Objects.requireNonNull(integrity, "integrity");
             this.pins = null;
+            return this;
+        }
+
+        /**
+         * A further listener of the event stream (metrics, traces, a SIEM forwarder), called after the audit log, in
+         * the order added. It hears every request's start and end and everything the controls decided in between.
+         */
+        public Builder listener(dev.mcpwarden.server.events.SecurityEventListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -171,6 +182,7 @@ public final class Security {
             if (audit != null) {
                 c.listener(audit.listener());
             }
+            listeners.forEach(c::listener);
             if (pins != null) {
                 IntegrityGate.Builder gate = IntegrityGate.builder(pins);
                 if (audit != null) {

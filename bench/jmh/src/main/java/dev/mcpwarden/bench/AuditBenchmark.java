@@ -6,10 +6,11 @@ import dev.mcpwarden.security.audit.Audit;
 import dev.mcpwarden.security.audit.AuditEvent;
 import dev.mcpwarden.security.audit.AuditEventType;
 import dev.mcpwarden.security.audit.AuditLog;
-import dev.mcpwarden.security.audit.AuditNotes;
 import dev.mcpwarden.security.audit.AuditPrincipal;
 import dev.mcpwarden.security.audit.AuditTrail;
 import dev.mcpwarden.server.Controls;
+import dev.mcpwarden.server.events.ControlEvent;
+import dev.mcpwarden.server.events.SecurityEvents;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Stage;
@@ -68,7 +69,8 @@ public class AuditBenchmark {
         toLog = eventsTo(Audit.to(AuditTrail.of(log)));
         ObjectNode result = ToolResult.text("hello").toJson();
         chain = c -> {
-            AuditNotes.of(c).policy("bench-callers", true, "allowed by rule 'bench-callers'");
+            SecurityEvents.report(c, new ControlEvent.PolicyDecided("bench-callers", true,
+                    "allowed by rule 'bench-callers'"));
             return result;
         };
         args = Json.object().put("text", "hello");

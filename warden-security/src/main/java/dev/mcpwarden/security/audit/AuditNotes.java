@@ -1,29 +1,23 @@
 package dev.mcpwarden.security.audit;
 
-import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.events.ControlEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * What the controls of the pipeline found out about one call, gathered so that the call leaves exactly one audit
- * event saying everything: the policy rule that allowed or denied it, the control that blocked it, guard findings.
- * The {@link AuditStage} attaches a fresh instance to every call; other stages add to it with
- * {@code AuditNotes.of(call)}, which is a no-op sink when no audit stage runs.
+ * What the controls reported about one call on the event stream ({@link ControlEvent}), gathered by the
+ * {@link AuditRecorder} so that the call leaves exactly one audit event saying everything: the policy rule that
+ * allowed or denied it, the control that blocked it, guard findings, hidden and withheld definitions.
  */
-public final class AuditNotes {
-
-    /** The call attribute holding the notes. */
-    public static final Call.Attribute<AuditNotes> KEY = new Call.Attribute<>("audit-notes", AuditNotes.class);
-
-    private static final AuditNotes DISCARD = new AuditNotes(false);
+final class AuditNotes {
 
     /** One finding of a guard: kind such as {@code SECRET} or {@code PATH_TRAVERSAL}, and what was done. */
-    public record Finding(String control, String kind, String action, int count) {
+    private record Finding(String control, String kind, String action, int count) {
     }
 
-    private final boolean keep;
     private String policyRule;
     private String policyEffect;
     private String policyReason;
@@ -34,56 +28,41 @@ public final class AuditNotes {
     private final Map<String, String> hidden = new LinkedHashMap<>(0);
     private final Map<String, Object> extra = new LinkedHashMap<>(0);
 
-    private AuditNotes(boolean keep) {
-        this.keep = keep;
-    }
-
-    static AuditNotes fresh() {
-        return new AuditNotes(true);
-    }
-
-    /** The notes of {@code call}, or a sink that keeps nothing when no audit stage runs. */
-    public static AuditNotes of(Call call) {
-        AuditNotes n = call.attribute(KEY);
-        return n == null ? DISCARD : n;
-    }
-
-    /** The policy decision about the call's target (the last one wins: the call's own, after any list checks). */
-    public synchronized void policy(String rule, boolean allowed, String reason) {
-        if (keep) {
-            policyRule = rule;
-            policyEffect = allowed ? "allow" : "deny";
-            policyReason = reason;
+    /** Takes in one event; output guards may report from the thread streaming a message, hence the lock. */
+    synchronized void add(ControlEvent event) {
+        switch (event) {
+            // The last decision wins: the call's own, after any checks made while listing.
+            case ControlEvent.PolicyDecided p -> {
+                policyRule = p.rule();
+                policyEffect = p.allowed() ? "allow" : "deny";
+                policyReason = p.reason();
+            }
+            case ControlEvent.Hidden h -> hidden.put(Audit.safe(h.target(), 256), h.rule());
+            case ControlEvent.ScopesMissing m -> extra.put("required_scopes",
+                    String.join(" ", new TreeSet<>(m.scopes())));
+            case ControlEvent.Blocked b -> blocked(typeOf(b.control()), b.control().word(), b.reason());
+            case ControlEvent.Finding f -> findings.add(new Finding(f.control().word(), f.kind(), f.action(),
+                    f.count()));
+            case ControlEvent.Withheld w -> extra.put("integrity", "withheld: " + Audit.safe(w.definition(), 256));
+            case ControlEvent.LimiterUnavailable u -> extra.put("rate_limiter", "unavailable: let through (fail-open)");
+            case ControlEvent.Noted n -> extra.putIfAbsent(Audit.safe(n.key(), 64), Audit.safe(n.value(), 256));
         }
+    }
+
+    private static AuditEventType typeOf(ControlEvent.Control control) {
+        return switch (control) {
+            case RATE_LIMIT, CONCURRENCY_LIMIT -> AuditEventType.RATE_LIMIT;
+            case POLICY -> AuditEventType.POLICY_DECISION;
+            case INPUT_GUARD, OUTPUT_GUARD, INTEGRITY -> AuditEventType.GUARD_FINDING;
+        };
     }
 
     /** The control that refused the call; the event gets {@code type}. The first block wins. */
-    public synchronized void blocked(AuditEventType type, String control, String reason) {
-        if (keep && blockedType == null) {
+    synchronized void blocked(AuditEventType type, String control, String reason) {
+        if (blockedType == null) {
             blockedType = type;
             blockedBy = control;
             blockedReason = Audit.safe(reason, 256);
-        }
-    }
-
-    /** A guard finding (never the value found: only its kind and count). */
-    public synchronized void finding(String control, String kind, String action, int count) {
-        if (keep) {
-            findings.add(new Finding(control, kind, action, count));
-        }
-    }
-
-    /** A list left out {@code target} (e.g. {@code tool:delete_ticket}) because of {@code rule}. */
-    public synchronized void hidden(String target, String rule) {
-        if (keep) {
-            hidden.put(Audit.safe(target, 256), rule);
-        }
-    }
-
-    /** Any other fact worth recording (JSON-safe values only). */
-    public synchronized void note(String key, Object value) {
-        if (keep) {
-            extra.put(key, value);
         }
     }
 
@@ -137,6 +116,6 @@ public final class AuditNotes {
             }
             detail.put("findings", list);
         }
-        detail.putAll(extra);
+        extra.forEach(detail::putIfAbsent); // a user stage's note never overwrites what Warden records
     }
 }

@@ -7,6 +7,7 @@ import dev.mcpwarden.core.jsonrpc.McpError;
 import dev.mcpwarden.server.auth.Authenticator.RequestHead;
 import dev.mcpwarden.server.auth.Principal;
 import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.events.ControlEvent;
 import dev.mcpwarden.server.events.Ending;
 import dev.mcpwarden.server.events.SecurityEventListener;
 import dev.mcpwarden.server.http.HttpExchange;
@@ -23,12 +24,15 @@ import tools.jackson.databind.JsonNode;
 /**
  * The audit log as a listener of the event stream: exactly one record per MCP request when it ends, with its
  * principal, target, argument digest, outcome and latency and whatever the controls noted on the call
- * ({@link AuditNotes}); refusals before a call; 2025 sessions; every authentication refusal and each credential's
+ * ({@link ControlEvent}s, gathered in {@link AuditNotes}); refusals before a call; 2025 sessions; every authentication refusal and each credential's
  * first acceptance per quiet period. The record's type names what decided the outcome: {@code RATE_LIMIT},
  * {@code POLICY_DECISION}, {@code GUARD_FINDING} or {@code AUTHENTICATION} when a control refused or changed the
  * call, else {@code TOOL_CALL} for tools and {@code REQUEST} for everything else.
  */
 final class AuditRecorder implements SecurityEventListener {
+
+    /** The notes of a started call, private to this recorder. */
+    private static final Call.Attribute<AuditNotes> NOTES = new Call.Attribute<>("audit-notes", AuditNotes.class);
 
     private final AuditTrail trail;
     private final InstantSource clock;
@@ -56,12 +60,23 @@ final class AuditRecorder implements SecurityEventListener {
 
     @Override
     public void requestStarted(Call call) {
-        call.attribute(AuditNotes.KEY, AuditNotes.fresh());
+        call.attribute(NOTES, new AuditNotes());
+    }
+
+    @Override
+    public void controlled(Call call, ControlEvent event) {
+        AuditNotes notes = call.attribute(NOTES);
+        if (notes != null) {
+            notes.add(event);
+        }
     }
 
     @Override
     public void requestEnded(Call call, Ending ending, long elapsedNanos) {
-        AuditNotes notes = AuditNotes.of(call);
+        AuditNotes notes = call.attribute(NOTES);
+        if (notes == null) {
+            notes = new AuditNotes(); // ended without a start on this recorder: still exactly one record
+        }
         switch (ending) {
             case Ending.Answered a -> record(call, notes, elapsedNanos, succeeded(call, a.result(), notes), 0, 0,
                     null);

@@ -1,8 +1,8 @@
 package dev.mcpwarden.security.guard;
 
+import dev.mcpwarden.server.events.SecurityEvents;
+import dev.mcpwarden.server.events.ControlEvent;
 import dev.mcpwarden.core.content.ToolResult;
-import dev.mcpwarden.security.audit.AuditEventType;
-import dev.mcpwarden.security.audit.AuditNotes;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Stage;
@@ -50,10 +50,10 @@ public final class InputGuardStage implements Stage<Call, JsonNode> {
                     if (g.getValue().check(v.asString()) instanceof Verdict.Block block) {
                         SECURITY.warn("input guard blocked {}.{} for subject={}: {} ({})", tool, g.getKey(),
                                 call.principal().subject(), block.kind(), block.reason());
-                        AuditNotes notes = AuditNotes.of(call);
-                        notes.finding("input-guard", block.kind().name(), "blocked", 1);
-                        notes.blocked(AuditEventType.GUARD_FINDING, "input-guard",
-                                "argument '" + g.getKey() + "' " + block.reason());
+                        SecurityEvents.report(call, new ControlEvent.Finding(ControlEvent.Control.INPUT_GUARD,
+                                block.kind().name(), "blocked", 1));
+                        SecurityEvents.report(call, new ControlEvent.Blocked(ControlEvent.Control.INPUT_GUARD,
+                                "argument '" + g.getKey() + "' " + block.reason()));
                         ObjectNode r = ToolResult.error("Rejected by input guard: argument '" + g.getKey() + "' "
                                 + block.reason()).toJson();
                         if (call.modern()) {

@@ -1,7 +1,8 @@
 package dev.mcpwarden.security.guard;
 
 import dev.mcpwarden.core.json.Json;
-import dev.mcpwarden.security.audit.AuditNotes;
+import dev.mcpwarden.server.events.ControlEvent;
+import dev.mcpwarden.server.events.SecurityEvents;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.dispatch.Outbound;
 import dev.mcpwarden.server.pipeline.Chain;
@@ -24,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
  * delimited (spotlighting) so the model can tell data from instructions. What a tool streams while it runs
  * (progress and log notifications, elicitation and sampling requests on the 2025 wire) passes the same redactor,
  * and an untrusted tool's streamed text in which an injection is detected is replaced by a quarantine notice.
- * Findings (kinds and counts, never values) go to the call's {@link AuditNotes}.
+ * Findings (kinds and counts, never values) go to the event stream ({@link ControlEvent.Finding}).
  */
 public final class OutputGuardStage implements Stage<Call, JsonNode> {
 
@@ -60,6 +61,9 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         return new Builder();
     }
 
+    private static final ControlEvent QUARANTINE_FINDING = new ControlEvent.Finding(ControlEvent.Control.OUTPUT_GUARD,
+            "PROMPT_INJECTION", "quarantined", 1);
+
     @Override
     public JsonNode apply(Call call, Chain<Call, JsonNode> chain) {
         Target target = call.target();
@@ -68,13 +72,12 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         }
         String tool = target.name();
         Redactor redactor = perTool.getOrDefault(tool, defaultRedactor);
-        AuditNotes notes = AuditNotes.of(call);
-        call.decorateOutbound(out -> new GuardedOutbound(out, tool, redactor, notes));
+        call.decorateOutbound(out -> new GuardedOutbound(out, tool, redactor, call));
         JsonNode result = chain.proceed(call);
         if (result instanceof ObjectNode o && o.get("inputRequests") instanceof ObjectNode requests) {
             // 2026 wire: the handler's elicitation and sampling requests travel in the result; guard them like the
             // 2025 wire's server-to-client requests (the sealed requestState beside them is left alone).
-            ObjectNode guarded = guardStreamed(requests, tool, redactor, notes, "request to the client", false);
+            ObjectNode guarded = guardStreamed(requests, tool, redactor, call, "request to the client", false);
             if (guarded == null) {
                 return quarantinedResult(o); // a request carrying an injection is not sent at all
             }
@@ -87,15 +90,15 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         boolean untrustedTool = untrusted.contains(tool);
         // The result is this call's own; share what needs no redaction unless the untrusted path rewrites it.
         Redaction redaction = untrustedTool ? redactor.redact(result) : redactor.redactShared(result);
-        note(notes, tool, redaction, "result");
+        note(call, tool, redaction, "result");
         ObjectNode out = (ObjectNode) redaction.result();
         if (untrustedTool && !out.path("isError").asBoolean(false)) {
-            return untrusted(tool, out, notes);
+            return untrusted(tool, out, call);
         }
         return out;
     }
 
-    private static void note(AuditNotes notes, String tool, Redaction redaction, String where) {
+    private static void note(Call call, String tool, Redaction redaction, String where) {
         if (redaction.findings().isEmpty()) {
             return;
         }
@@ -103,7 +106,8 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         redaction.findings().forEach(f -> counts.merge(f.kind().name(), 1, Integer::sum));
         SECURITY.info("output guard redacted {} finding(s) from the {} of {}: {}", redaction.findings().size(), where,
                 tool, counts.keySet());
-        counts.forEach((kind, n) -> notes.finding("output-guard", kind, "redacted", n));
+        counts.forEach((kind, n) -> SecurityEvents.report(call,
+                new ControlEvent.Finding(ControlEvent.Control.OUTPUT_GUARD, kind, "redacted", n)));
     }
 
     /** Streams a running tool's notifications and requests through the same guards as its result. */
@@ -111,25 +115,25 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         private final Outbound delegate;
         private final String tool;
         private final Redactor redactor;
-        private final AuditNotes notes;
+        private final Call call;
 
-        GuardedOutbound(Outbound delegate, String tool, Redactor redactor, AuditNotes notes) {
+        GuardedOutbound(Outbound delegate, String tool, Redactor redactor, Call call) {
             this.delegate = delegate;
             this.tool = tool;
             this.redactor = redactor;
-            this.notes = notes;
+            this.call = call;
         }
 
         @Override
         public void notify(String method, ObjectNode params) {
             delegate.notify(method, params == null ? null
-                    : guardStreamed(params, tool, redactor, notes, "notification", true));
+                    : guardStreamed(params, tool, redactor, call, "notification", true));
         }
 
         @Override
         public JsonNode request(String method, ObjectNode params) {
             ObjectNode guarded = params == null ? null
-                    : guardStreamed(params, tool, redactor, notes, "request to the client", false);
+                    : guardStreamed(params, tool, redactor, call, "request to the client", false);
             if (params != null && guarded == null) {
                 throw new dev.mcpwarden.core.jsonrpc.McpError(dev.mcpwarden.core.jsonrpc.ErrorCodes.INTERNAL_ERROR,
                         "Request to the client withheld: it appears to contain a prompt injection");
@@ -149,10 +153,10 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
      * notification's text is replaced by the quarantine notice ({@code quarantineText}); a request to the client
      * (elicitation, sampling) is withheld altogether, signalled by returning null.
      */
-    private ObjectNode guardStreamed(ObjectNode params, String tool, Redactor redactor, AuditNotes notes,
+    private ObjectNode guardStreamed(ObjectNode params, String tool, Redactor redactor, Call call,
                                      String where, boolean quarantineText) {
         Redaction redaction = redactor.redact(params);
-        note(notes, tool, redaction, where);
+        note(call, tool, redaction, where);
         ObjectNode out = (ObjectNode) redaction.result();
         if (untrusted.contains(tool)) {
             StringBuilder text = new StringBuilder();
@@ -161,7 +165,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
             if (d.attack()) {
                 SECURITY.warn("prompt injection detected in a {} streamed by {}; quarantined (signals {})",
                         where, tool, d.signals());
-                notes.finding("output-guard", "PROMPT_INJECTION", "quarantined", 1);
+                SecurityEvents.report(call, QUARANTINE_FINDING);
                 if (!quarantineText) {
                     return null;
                 }
@@ -211,14 +215,14 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         }
     }
 
-    private ObjectNode untrusted(String tool, ObjectNode result, AuditNotes notes) {
+    private ObjectNode untrusted(String tool, ObjectNode result, Call call) {
         StringBuilder all = new StringBuilder();
         collect(result.get("content"), all);
         collect(result.get("structuredContent"), all);
         Detection d = detector.detect(all.toString());
         if (d.attack()) {
             SECURITY.warn("prompt injection detected in the output of {}; quarantined (signals {})", tool, d.signals());
-            notes.finding("output-guard", "PROMPT_INJECTION", "quarantined", 1);
+            SecurityEvents.report(call, QUARANTINE_FINDING);
             return quarantinedResult(result);
         }
         for (JsonNode block : result.withArray("content")) {

@@ -1,6 +1,7 @@
 package dev.mcpwarden.security.integrity;
 
-import dev.mcpwarden.security.audit.AuditNotes;
+import dev.mcpwarden.server.events.SecurityEvents;
+import dev.mcpwarden.server.events.ControlEvent;
 import dev.mcpwarden.server.backend.Definitions;
 import dev.mcpwarden.server.backend.Listing;
 import dev.mcpwarden.server.backend.Missing;
@@ -141,8 +142,8 @@ public final class IntegrityStage implements Stage<Call, JsonNode>, DefinitionsA
             if (!withheld.isEmpty()) {
                 Optional<Definitions.Entry> entry = defs.resolve(target);
                 if (entry.isPresent() && isWithheld(withheld, entry.get().kind(), entry.get().name())) {
-                    AuditNotes.of(call).note("integrity", "withheld: " + kindOf(entry.get().kind()).pinKey() + "/"
-                            + entry.get().name());
+                    SecurityEvents.report(call, new ControlEvent.Withheld(kindOf(entry.get().kind()).pinKey() + "/"
+                            + entry.get().name()));
                     throw Missing.answer(call.method(), target, call.modern());
                 }
             }

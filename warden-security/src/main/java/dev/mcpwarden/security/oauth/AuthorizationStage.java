@@ -1,7 +1,8 @@
 package dev.mcpwarden.security.oauth;
 
+import dev.mcpwarden.server.events.SecurityEvents;
+import dev.mcpwarden.server.events.ControlEvent;
 import dev.mcpwarden.core.json.Json;
-import dev.mcpwarden.security.audit.AuditNotes;
 import dev.mcpwarden.server.auth.Principal;
 import dev.mcpwarden.server.backend.Definitions;
 import dev.mcpwarden.server.backend.Listing;
@@ -27,7 +28,7 @@ import tools.jackson.databind.JsonNode;
  *   <li>on the way back, lists keep only what the caller could use: allowed by the policy's visibility rules and
  *       covered by the caller's scopes.</li>
  * </ol>
- * Each decision about the call's own target, and every target a list hides, goes to the call's {@link AuditNotes}.
+ * Each decision about the call's own target, and every target a list hides, goes to the event stream ({@link ControlEvent}).
  */
 final class AuthorizationStage implements Stage<Call, JsonNode>, DefinitionsAware {
 
@@ -64,10 +65,9 @@ final class AuthorizationStage implements Stage<Call, JsonNode>, DefinitionsAwar
                     + "with McpServer.Builder.controls)");
         }
         Principal principal = call.principal();
-        AuditNotes notes = AuditNotes.of(call);
         Set<String> methodScopes = requirements.forMethod(call.method());
         if (!principal.hasScopes(methodScopes)) {
-            notes.note("required_scopes", String.join(" ", methodScopes));
+            SecurityEvents.report(call, new ControlEvent.ScopesMissing(methodScopes));
             throw challenges.insufficientScope(methodScopes);
         }
         Target target = call.target();
@@ -80,13 +80,13 @@ final class AuthorizationStage implements Stage<Call, JsonNode>, DefinitionsAwar
             String name = entry.get().name();
             JsonNode args = kind == Target.Kind.TOOL ? target.arguments() : Json.object();
             AccessPolicy.Decision d = policy.decide(principal, kind, name, call.method(), args);
-            notes.policy(d.rule(), d.allowed(), d.reason());
+            SecurityEvents.report(call, new ControlEvent.PolicyDecided(d.rule(), d.allowed(), d.reason()));
             if (!d.allowed()) {
                 throw Missing.answer(call.method(), target, call.modern());
             }
             Set<String> needed = needed(kind, name, entry.get().requiredScopes());
             if (!principal.hasScopes(needed)) {
-                notes.note("required_scopes", String.join(" ", needed));
+                SecurityEvents.report(call, new ControlEvent.ScopesMissing(needed));
                 throw challenges.insufficientScope(needed);
             }
         }
@@ -95,18 +95,19 @@ final class AuthorizationStage implements Stage<Call, JsonNode>, DefinitionsAwar
         if (listed == null) {
             return result;
         }
-        return Listing.filter(call.method(), result, (name, json) -> visible(defs, principal, listed, name, notes));
+        return Listing.filter(call.method(), result, (name, json) -> visible(defs, call, listed, name));
     }
 
-    private boolean visible(Definitions defs, Principal principal, Target.Kind kind, String name, AuditNotes notes) {
+    private boolean visible(Definitions defs, Call call, Target.Kind kind, String name) {
+        Principal principal = call.principal();
         AccessPolicy.Decision d = policy.visibility(principal, kind, name);
         if (!d.allowed()) {
-            notes.hidden(kind.word() + ":" + name, d.rule());
+            SecurityEvents.report(call, new ControlEvent.Hidden(kind.word() + ":" + name, d.rule()));
             return false;
         }
         Set<String> declared = defs.find(kind, name).map(Definitions.Entry::requiredScopes).orElse(Set.of());
         if (!principal.hasScopes(needed(kind, name, declared))) {
-            notes.hidden(kind.word() + ":" + name, "scope");
+            SecurityEvents.report(call, new ControlEvent.Hidden(kind.word() + ":" + name, "scope"));
             return false;
         }
         return true;

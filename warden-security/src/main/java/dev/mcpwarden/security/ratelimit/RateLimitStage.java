@@ -1,10 +1,10 @@
 package dev.mcpwarden.security.ratelimit;
 
+import dev.mcpwarden.server.events.SecurityEvents;
+import dev.mcpwarden.server.events.ControlEvent;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.jsonrpc.ErrorCodes;
 import dev.mcpwarden.server.auth.Principal;
-import dev.mcpwarden.security.audit.AuditEventType;
-import dev.mcpwarden.security.audit.AuditNotes;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Rejection;
@@ -70,20 +70,20 @@ public final class RateLimitStage implements Stage<Call, JsonNode> {
             } catch (RateLimiter.RateLimiterUnavailable e) {
                 if (whenUnavailable == WhenUnavailable.FAIL_OPEN) {
                     SECURITY.warn("rate limiter unavailable, request let through (fail-open): {}", e.getMessage());
-                    AuditNotes.of(call).note("rate_limiter", "unavailable: let through (fail-open)");
+                    SecurityEvents.report(call, new ControlEvent.LimiterUnavailable());
                     continue;
                 }
                 SECURITY.error("rate limiter unavailable, request refused (fail-closed): {}", e.getMessage());
-                AuditNotes.of(call).blocked(AuditEventType.RATE_LIMIT, "rate-limit",
-                        "limiter unavailable: refused (fail-closed)");
+                SecurityEvents.report(call, new ControlEvent.Blocked(ControlEvent.Control.RATE_LIMIT,
+                        "limiter unavailable: refused (fail-closed)"));
                 throw Rejection.unavailable("Service Unavailable: the rate limiter cannot be reached", 5);
             }
             if (d instanceof RateLimiter.Limited limited) {
                 long seconds = Math.max(1, (limited.retryAfter().toMillis() + 999) / 1000);
                 SECURITY.info("rate limit {} hit by subject={} key={}", rule.name(), call.principal().subject(),
                         rule.key());
-                AuditNotes.of(call).blocked(AuditEventType.RATE_LIMIT, "rate-limit",
-                        "rule " + rule.name() + " (" + rule.key() + ")");
+                SecurityEvents.report(call, new ControlEvent.Blocked(ControlEvent.Control.RATE_LIMIT,
+                        "rule " + rule.name() + " (" + rule.key() + ")"));
                 throw tooMany(rule.name(), seconds);
             }
         }
@@ -99,7 +99,8 @@ public final class RateLimitStage implements Stage<Call, JsonNode> {
                 if (n.incrementAndGet() > c.maxInFlight()) {
                     n.decrementAndGet();
                     SECURITY.info("concurrency limit {} hit by subject={}", c.name(), call.principal().subject());
-                    AuditNotes.of(call).blocked(AuditEventType.RATE_LIMIT, "concurrency-limit", "limit " + c.name());
+                    SecurityEvents.report(call, new ControlEvent.Blocked(ControlEvent.Control.CONCURRENCY_LIMIT,
+                            "limit " + c.name()));
                     throw tooMany(c.name(), 1);
                 }
                 held[i] = n;

@@ -14,6 +14,10 @@ final class EventsStage implements Stage<Call, JsonNode> {
     /** Requests that carry nothing worth a record: liveness and discovery. */
     private static final Set<String> UNRECORDED = Set.of("ping", "server/discover");
 
+    /** The stream a started call's control events go to ({@link SecurityEvents#report}). */
+    static final Call.Attribute<SecurityEventListener> STREAM = new Call.Attribute<>("event-stream",
+            SecurityEventListener.class);
+
     private final SecurityEventListener listener;
 
     EventsStage(SecurityEventListener listener) {
@@ -30,6 +34,7 @@ final class EventsStage implements Stage<Call, JsonNode> {
         if (UNRECORDED.contains(call.method())) {
             return chain.proceed(call);
         }
+        call.attribute(STREAM, listener);
         listener.requestStarted(call);
         long start = System.nanoTime();
         JsonNode result;

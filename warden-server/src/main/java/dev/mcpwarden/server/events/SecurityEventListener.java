@@ -31,6 +31,13 @@ public interface SecurityEventListener {
     default void requestEnded(Call call, Ending ending, long elapsedNanos) {
     }
 
+    /**
+     * A control decided or found something about a started request ({@link ControlEvent}); called on the request's
+     * thread (or, for what an output guard finds in streamed messages, the thread sending them) before its end.
+     */
+    default void controlled(Call call, ControlEvent event) {
+    }
+
     /** A credential was accepted: {@code principal} makes the request. */
     default void authenticated(Authenticator.RequestHead request, Principal principal) {
     }

@@ -54,6 +54,25 @@ public final class SecurityEvents implements SecurityEventListener {
     }
 
     @Override
+    public void controlled(Call call, ControlEvent event) {
+        for (SecurityEventListener l : listeners) {
+            l.controlled(call, event);
+        }
+    }
+
+    /**
+     * Reports what a control decided or found about {@code call} to the event stream the call started on; nothing
+     * when it started on none (a stage run outside a server, in a unit test).
+     */
+    public static void report(Call call, ControlEvent event) {
+        java.util.Objects.requireNonNull(event, "event");
+        SecurityEventListener stream = call.attribute(EventsStage.STREAM);
+        if (stream != null) {
+            stream.controlled(call, event);
+        }
+    }
+
+    @Override
     public void authenticated(Authenticator.RequestHead request, Principal principal) {
         for (SecurityEventListener l : listeners) {
             l.authenticated(request, principal);
