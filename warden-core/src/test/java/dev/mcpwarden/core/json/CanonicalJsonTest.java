@@ -36,8 +36,9 @@ class CanonicalJsonTest {
     @Test
     void membersAreSortedByUtf16CodeUnitsSoASurrogatePairSortsBeforeAPrivateUseCharacter() {
         // Section 3.2.3: U+1F600 is the pair D83D DE00, which sorts before U+FB33 and after U+20AC
-        String input = "{\"\\u20ac\":\"Euro Sign\",\"\\r\":\"Carriage Return\",\"\\ufb33\":\"Hebrew Letter Dalet With Dagesh\","
-                + "\"1\":\"One\",\"\\ud83d\\ude00\":\"Emoji: Grinning Face\",\"\\u0080\":\"Control\","
+        String input = "{\"\\u20ac\":\"Euro Sign\",\"\\r\":\"Carriage Return\","
+                + "\"\\ufb33\":\"Hebrew Letter Dalet With Dagesh\",\"1\":\"One\","
+                + "\"\\ud83d\\ude00\":\"Emoji: Grinning Face\",\"\\u0080\":\"Control\","
                 + "\"\\u00f6\":\"Latin Small Letter O With Diaeresis\"}";
         assertThat(CanonicalJson.of(json(input))).isEqualTo("{\"\\r\":\"Carriage Return\",\"1\":\"One\","
                 + "\"\u0080\":\"Control\",\"\u00f6\":\"Latin Small Letter O With Diaeresis\",\"\u20ac\":\"Euro Sign\","

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  * whose hidden ASCII is decoded and scanned too; bidi overrides; zero-width characters) and base64 blobs that decode
  * to such phrases. The text is matched after the shared {@link Fold} (invisible characters dropped, compatibility
  * forms and accents folded, Cyrillic and Greek look-alikes mapped to Latin, lower case, white space collapsed), so
- * fullwidth letters, homoglyphs, combining marks or zero-width splits do not hide a phrase. Overrides need an instruction-like object: "ignore
- * the previous ticket" is not one.
+ * fullwidth letters, homoglyphs, combining marks or zero-width splits do not hide a phrase. Overrides need an
+ * instruction-like object: "ignore the previous ticket" is not one.
  */
 public final class HeuristicInjectionDetector implements PromptInjectionDetector {
 

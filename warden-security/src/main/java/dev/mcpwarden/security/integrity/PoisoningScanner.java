@@ -27,9 +27,10 @@ import tools.jackson.databind.JsonNode;
  * <p>Phrases are matched on each string after the shared {@link Fold} (invisible characters dropped, compatibility
  * forms and accents folded, Cyrillic and Greek look-alikes mapped to Latin, lower case, white space collapsed, and in
  * member names {@code _} and {@code -} as spaces), so "ig\u200Bnore prev\u0456ous instructions" is caught as well
- * as its plain form, and findings quote the original text; the Unicode tricks themselves are reported separately. The rules are tuned so
- * that ordinary descriptions (the everything-server's and the sample server's) give nothing at {@link Severity#HIGH}
- * or above: a sibling tool named in passing is {@code MEDIUM}, steering towards or away from it is {@code HIGH}.
+ * as its plain form, and findings quote the original text; the Unicode tricks themselves are reported separately.
+ * The rules are tuned so that ordinary descriptions (the everything-server's and the sample server's) give nothing
+ * at {@link Severity#HIGH} or above: a sibling tool named in passing is {@code MEDIUM}, steering towards or away
+ * from it is {@code HIGH}.
  *
  * <p>Stateless and thread-safe.
  */
