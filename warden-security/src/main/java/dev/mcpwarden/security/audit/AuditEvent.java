@@ -1,5 +1,6 @@
 package dev.mcpwarden.security.audit;
 
+import dev.mcpwarden.core.json.CanonicalJson;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -64,10 +65,11 @@ public record AuditEvent(Instant time, AuditEventType type, String correlationId
 
     /**
      * A digest of tool arguments for {@link AuditEventType#TOOL_CALL} events: {@code sha256:} and the hex SHA-256 of
-     * the arguments' JSON with object keys sorted, so equal arguments give equal digests whatever their key order.
+     * the arguments' RFC 8785 canonical JSON ({@link CanonicalJson}), so equal arguments give equal digests whatever
+     * their key order, spacing or number spelling.
      */
     public static String argumentDigest(JsonNode arguments) {
-        return "sha256:" + RecordFormat.hex(RecordFormat.sha256(RecordFormat.canonicalJson(arguments)));
+        return "sha256:" + RecordFormat.hex(RecordFormat.sha256(CanonicalJson.utf8(arguments)));
     }
 
     /** Builds an {@link AuditEvent}; only type, time, correlation id and outcome are required. */

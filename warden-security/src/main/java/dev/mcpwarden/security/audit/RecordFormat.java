@@ -1,7 +1,6 @@
 package dev.mcpwarden.security.audit;
 
 import dev.mcpwarden.core.json.Json;
-import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import javax.crypto.Mac;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -317,37 +315,6 @@ final class RecordFormat {
     }
 
     // ---- JSON helpers --------------------------------------------------------------------------------------------
-
-    /** JSON bytes with object keys sorted at every level. */
-    static byte[] canonicalJson(JsonNode node) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator g = JSON.mapper().createGenerator(out)) {
-            writeSorted(g, node);
-        }
-        return out.toByteArray();
-    }
-
-    /** Writes {@code node} with object keys sorted, without building a sorted copy of the tree. */
-    private static void writeSorted(JsonGenerator g, JsonNode node) {
-        if (node instanceof ObjectNode o) {
-            String[] names = o.propertyNames().toArray(String[]::new);
-            Arrays.sort(names);
-            g.writeStartObject();
-            for (String name : names) {
-                g.writeName(name);
-                writeSorted(g, o.get(name));
-            }
-            g.writeEndObject();
-        } else if (node instanceof ArrayNode a) {
-            g.writeStartArray();
-            for (JsonNode item : a) {
-                writeSorted(g, item);
-            }
-            g.writeEndArray();
-        } else {
-            g.writeTree(node);
-        }
-    }
 
     private static JsonNode toNode(Object value) {
         JsonNodeFactory f = Json.nodes();

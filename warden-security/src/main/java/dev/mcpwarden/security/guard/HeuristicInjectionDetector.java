@@ -1,12 +1,12 @@
 package dev.mcpwarden.security.guard;
 
+import dev.mcpwarden.security.text.Fold;
+import dev.mcpwarden.security.text.Unicode;
 import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,9 +21,10 @@ import java.util.regex.Pattern;
  * attempts to disable safety, tool-call coercion ({@code call delete_ticket}), exfiltration phrasing
  * ({@code send the api keys to https://…}, markdown images with query strings), invisible Unicode (tag characters,
  * whose hidden ASCII is decoded and scanned too; bidi overrides; zero-width characters) and base64 blobs that decode
- * to such phrases. The text is matched after NFKC normalisation, removal of invisible characters and lower-casing,
- * so fullwidth letters or zero-width splits do not hide a phrase. Overrides need an instruction-like object: "ignore
- * the previous ticket" is not one.
+ * to such phrases. The text is matched after the shared {@link Fold} (invisible characters dropped, compatibility
+ * forms and accents folded, Cyrillic and Greek look-alikes mapped to Latin, lower case, white space collapsed), so
+ * fullwidth letters, homoglyphs, combining marks or zero-width splits do not hide a phrase. Overrides need an
+ * instruction-like object: "ignore the previous ticket" is not one.
  */
 public final class HeuristicInjectionDetector implements PromptInjectionDetector {
 
@@ -86,7 +87,9 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
             rule("exfiltration", 0.5, "!\\[[^\\]]*\\]\\(\\s*https?://[^)\\s]*\\?[^)\\s]*="));
 
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{24,}={0,2}");
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
+    /** What the phrase rules see; the rules are written in lower case with single spaces. */
+    private static final Fold PHRASES = Fold.of(Fold.Option.LOWER_CASE, Fold.Option.COLLAPSE_SPACE);
 
     private static final HeuristicInjectionDetector STANDARD = new HeuristicInjectionDetector(0.5);
 
@@ -116,7 +119,7 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
         }
         Map<String, Double> signals = new LinkedHashMap<>();
         unicodeSignals(text, signals);
-        phraseSignals(normalise(text), signals);
+        phraseSignals(PHRASES.text(text), signals);
         for (String blob : decodeBlobs(text)) {
             if (phraseScore(blob) >= 0.5) {
                 signals.merge("encoded-instructions", 0.7, Math::max);
@@ -170,22 +173,8 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
 
     private static double phraseScore(String text) {
         Map<String, Double> inner = new LinkedHashMap<>();
-        phraseSignals(normalise(text), inner);
+        phraseSignals(PHRASES.text(text), inner);
         return inner.values().stream().mapToDouble(Double::doubleValue).sum();
-    }
-
-    /** NFKC, invisible characters removed, lower case, whitespace collapsed. */
-    static String normalise(String text) {
-        StringBuilder sb = new StringBuilder(text.length());
-        String nfkc = Normalizer.normalize(text, Normalizer.Form.NFKC);
-        for (int i = 0; i < nfkc.length(); ) {
-            int cp = nfkc.codePointAt(i);
-            if (!Unicode.invisible(cp)) {
-                sb.appendCodePoint(cp);
-            }
-            i += Character.charCount(cp);
-        }
-        return WHITESPACE.matcher(sb.toString().toLowerCase(Locale.ROOT)).replaceAll(" ");
     }
 
     /** Decodes each base64 run of the original text that yields mostly printable text. */

@@ -1,5 +1,7 @@
 package dev.mcpwarden.security.guard;
 
+import dev.mcpwarden.security.text.Fold;
+import dev.mcpwarden.security.text.Folded;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,14 +16,18 @@ import tools.jackson.databind.node.ObjectNode;
  * tree (tool result content blocks, embedded resource text, {@code structuredContent}, at any depth, object member
  * names included), and reports each finding by kind and JSON Pointer, never by value.
  *
- * <p>Detectors see a skeleton of each string, with invisible characters (zero-width, bidi, soft hyphen, tag
- * characters) removed and each character NFKC-normalised, and the span found is mapped back to the original: a
- * secret split by U+200B or written in fullwidth letters is replaced as one whole span. Overlapping findings are
+ * <p>Detectors see each string after the shared {@link Fold} (invisible characters dropped, compatibility forms
+ * and accents folded, Cyrillic and Greek look-alikes mapped to Latin, case kept), and the span found is mapped back
+ * to the original: a secret split by U+200B, written in fullwidth letters or with a Cyrillic {@code а} is replaced
+ * as one whole span. Overlapping findings are
  * merged into one replacement. Base64 payloads of binary content ({@code data} of an {@code image} or {@code audio}
  * block, a resource's {@code blob}) are copied unscanned. If two member names of one object redact to the same
  * label, the later member wins.
  */
 public final class Redactor {
+
+    /** What detectors see: case is kept, since secret and personal-data patterns are case-sensitive. */
+    static final Fold FOLD = Fold.of();
 
     private final List<SensitiveDataDetector> detectors;
 
@@ -226,17 +232,16 @@ public final class Redactor {
         }
         List<TextMatch> found = new ArrayList<>(0);
         if (ascii(text)) {
-            // The skeleton of an ASCII text is the text itself (no ASCII character is invisible, NFKC leaves ASCII
-            // alone), with every span mapping to itself: skip building it.
+            // The fold of an ASCII text is the text itself (no ASCII character is invisible, decomposes or looks
+            // like another, and FOLD keeps case), with every span mapping to itself: skip building it.
             for (SensitiveDataDetector detector : detectors) {
                 found.addAll(detector.scan(text));
             }
         } else {
-            Skeleton skeleton = Skeleton.of(text);
+            Folded folded = FOLD.apply(text);
             for (SensitiveDataDetector detector : detectors) {
-                for (TextMatch m : detector.scan(skeleton.text)) {
-                    found.add(new TextMatch(m.kind(), skeleton.originStart(m.start()),
-                            skeleton.originEnd(m.end() - 1)));
+                for (TextMatch m : detector.scan(folded.text())) {
+                    found.add(new TextMatch(m.kind(), folded.originStart(m.start()), folded.originEnd(m.end())));
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.mcpwarden.security.guard;
 
 import dev.mcpwarden.security.guard.Verdict.Kind;
+import dev.mcpwarden.security.text.Unicode;
 import java.text.Normalizer;
 
 /**

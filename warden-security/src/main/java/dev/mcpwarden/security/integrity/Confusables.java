@@ -1,60 +1,15 @@
 package dev.mcpwarden.security.integrity;
 
-import dev.mcpwarden.security.guard.Unicode;
-import java.text.Normalizer;
-import java.util.HashMap;
-import java.util.Locale;
-import java.util.Map;
+import dev.mcpwarden.security.text.Fold;
+import dev.mcpwarden.security.text.Unicode;
 
 /**
- * A small confusables table (a subset of Unicode TR39's, the look-alikes that matter in identifiers and in English
- * phrases) and the invisible-character classes the scanner reports.
+ * The Unicode character classes the scanner reports (invisible, bidirectional and tag characters), and the escaped
+ * form findings quote text in. Folding for matching is {@link Fold}'s.
  */
 final class Confusables {
 
-    private static final Map<Integer, Character> LETTERS = new HashMap<>();
-
-    static {
-        // Cyrillic (lower case; upper case is lower-cased first)
-        put("а", 'a'); put("в", 'b'); put("е", 'e'); put("ё", 'e'); put("һ", 'h'); put("н", 'h'); put("і", 'i');
-        put("ї", 'i'); put("ј", 'j'); put("к", 'k'); put("ӏ", 'l'); put("м", 'm'); put("о", 'o'); put("р", 'p');
-        put("ԛ", 'q'); put("с", 'c'); put("ѕ", 's'); put("т", 't'); put("у", 'y'); put("ԝ", 'w'); put("х", 'x');
-        put("ԁ", 'd'); put("ү", 'y'); put("ɡ", 'g');
-        // Greek
-        put("α", 'a'); put("β", 'b'); put("ε", 'e'); put("η", 'n'); put("ι", 'i'); put("κ", 'k'); put("ν", 'v');
-        put("ο", 'o'); put("ρ", 'p'); put("τ", 't'); put("υ", 'u'); put("χ", 'x'); put("γ", 'y'); put("ϲ", 'c');
-        put("ω", 'w');
-        // Latin look-alikes
-        put("ı", 'i'); put("ſ", 's'); put("ℓ", 'l');
-    }
-
     private Confusables() {
-    }
-
-    private static void put(String from, char to) {
-        LETTERS.put(from.codePointAt(0), to);
-    }
-
-    /** The Latin letter {@code cp} (lower case) looks like, or {@code cp} itself. */
-    static int letter(int cp) {
-        Character c = LETTERS.get(cp);
-        return c == null ? cp : c;
-    }
-
-    /**
-     * The lower-case, NFKC-normalised text with invisible characters removed and look-alike letters replaced by the
-     * Latin letters they imitate. Used for matching phrases, not for display.
-     */
-    static String fold(String text) {
-        StringBuilder sb = new StringBuilder(text.length());
-        String nfkc = Normalizer.normalize(text, Normalizer.Form.NFKC);
-        nfkc.toLowerCase(Locale.ROOT).codePoints().forEach(cp -> {
-            // tag characters are decoded separately; here they vanish like the other invisibles
-            if (!tag(cp) && !invisible(cp) && !bidi(cp)) {
-                sb.appendCodePoint(letter(cp));
-            }
-        });
-        return sb.toString();
     }
 
     /**

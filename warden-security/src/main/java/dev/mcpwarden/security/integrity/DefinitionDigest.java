@@ -1,5 +1,6 @@
 package dev.mcpwarden.security.integrity;
 
+import dev.mcpwarden.core.json.CanonicalJson;
 import dev.mcpwarden.core.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,8 +11,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The digest of a definition: SHA-256 over the UTF-8 bytes of the canonical JSON (see {@link #canonical}) of the
- * definition's pinned fields ({@link DefinitionKind#pinnedFields()}), written {@code sha256:<64 lower-case hex>}.
+ * The digest of a definition: SHA-256 over the UTF-8 bytes of the RFC 8785 canonical JSON ({@link CanonicalJson};
+ * see {@link #canonical}) of the definition's pinned fields ({@link DefinitionKind#pinnedFields()}), written
+ * {@code sha256:<64 lower-case hex>}.
  *
  * <p>Only the pinned fields count, so a server may change {@code _meta} or icons without a re-pin; everything in
  * a pinned field counts except member order and number spelling (numbers count by value), and strings count by
@@ -35,7 +37,7 @@ public final class DefinitionDigest {
 
     /** The canonical JSON text the digest is computed over. */
     public static String canonical(DefinitionKind kind, JsonNode definition) {
-        return CanonicalJson.write(pinnedView(kind, definition));
+        return CanonicalJson.of(pinnedView(kind, definition));
     }
 
     /** The pinned fields of a definition, as a new object (the input is not modified). */

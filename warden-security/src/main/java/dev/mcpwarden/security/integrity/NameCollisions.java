@@ -1,6 +1,6 @@
 package dev.mcpwarden.security.integrity;
 
-import java.text.Normalizer;
+import dev.mcpwarden.security.text.Fold;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * server refuses to start with them ({@link #requireNone}).
  */
 public final class NameCollisions {
+
+    /** Names collide whatever their case; separators and digits are mapped after folding, in {@link #skeleton}. */
+    private static final Fold SKELETON = Fold.of(Fold.Option.LOWER_CASE);
 
     /** Why names collide, weakest match last. */
     public enum Reason {
@@ -93,12 +96,13 @@ public final class NameCollisions {
     }
 
     /**
-     * The skeleton of a name: NFKC, lower case, invisible characters dropped, Cyrillic and Greek look-alikes mapped
-     * to the Latin letters they imitate, {@code 1 l i |} to {@code l}, {@code 0} to {@code o}, {@code rn} to
-     * {@code m}, {@code vv} to {@code w}, and the separators {@code - . space} to {@code _}.
+     * The skeleton of a name: the shared {@link Fold} in lower case (invisible characters dropped, compatibility
+     * forms and accents folded, Cyrillic and Greek look-alikes mapped to the Latin letters they imitate), then
+     * {@code 1 l i | !} to {@code l}, {@code 0} to {@code o}, {@code rn} to {@code m}, {@code vv} to {@code w}, and
+     * the separators {@code - . space} to {@code _}.
      */
     public static String skeleton(String name) {
-        String folded = Confusables.fold(Normalizer.normalize(name, Normalizer.Form.NFKC));
+        String folded = SKELETON.text(name);
         StringBuilder sb = new StringBuilder(folded.length());
         folded.codePoints().forEach(cp -> {
             switch (cp) {

@@ -1,10 +1,11 @@
 package dev.mcpwarden.security.integrity;
 
+import dev.mcpwarden.security.text.Fold;
+import dev.mcpwarden.security.text.Folded;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -23,11 +24,13 @@ import tools.jackson.databind.JsonNode;
  * Scans definitions for tool poisoning: text aimed at the model rather than the user, hidden in a description or in
  * any string of a schema (member names, descriptions, titles, enum values, defaults, examples, at any depth).
  *
- * <p>Phrases are matched on a folded copy of each string (NFKC, lower case, invisible characters removed, Cyrillic
- * and Greek look-alikes mapped to Latin, whitespace collapsed), so "ig\u200Bnore prev\u0456ous instructions" is
- * caught as well as its plain form; the Unicode tricks themselves are reported separately. The rules are tuned so
- * that ordinary descriptions (the everything-server's and the sample server's) give nothing at {@link Severity#HIGH}
- * or above: a sibling tool named in passing is {@code MEDIUM}, steering towards or away from it is {@code HIGH}.
+ * <p>Phrases are matched on each string after the shared {@link Fold} (invisible characters dropped, compatibility
+ * forms and accents folded, Cyrillic and Greek look-alikes mapped to Latin, lower case, white space collapsed, and in
+ * member names {@code _} and {@code -} as spaces), so "ig\u200Bnore prev\u0456ous instructions" is caught as well
+ * as its plain form, and findings quote the original text; the Unicode tricks themselves are reported separately.
+ * The rules are tuned so that ordinary descriptions (the everything-server's and the sample server's) give nothing
+ * at {@link Severity#HIGH} or above: a sibling tool named in passing is {@code MEDIUM}, steering towards or away
+ * from it is {@code HIGH}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -38,6 +41,12 @@ public final class PoisoningScanner {
     private static final int VERY_LONG_TEXT = 10_000;
 
     private static final PoisoningScanner STANDARD = new PoisoningScanner();
+
+    /** What the phrase rules see in string values; they are written in lower case with single spaces. */
+    private static final Fold VALUES = Fold.of(Fold.Option.LOWER_CASE, Fold.Option.COLLAPSE_SPACE);
+    /** Member names also read {@code side_note} and {@code side-note} as {@code side note}. */
+    private static final Fold MEMBER_NAMES = Fold.of(Fold.Option.LOWER_CASE, Fold.Option.COLLAPSE_SPACE,
+            Fold.Option.SEPARATORS_AS_SPACE);
 
     /** A phrase rule: a pattern on folded text, with the kind, severity and reason of its findings. */
     private record Rule(PoisoningKind kind, Severity severity, Pattern pattern, String message) {
@@ -225,7 +234,7 @@ public final class PoisoningScanner {
         Scan(List<String> toolNames) {
             this.toolNames = toolNames;
             for (String name : toolNames) {
-                String folded = Folded.of(name, false).text;
+                String folded = VALUES.text(name);
                 boolean distinctive = folded.matches(".*[_.\\-0-9].*") || name.matches(".*[a-z][A-Z].*");
                 toolPatterns.add(Pattern.compile(distinctive
                         ? "(?<![\\p{L}\\p{N}_.\\-])" + Pattern.quote(folded) + "(?![\\p{L}\\p{N}_\\-])"
@@ -258,10 +267,10 @@ public final class PoisoningScanner {
                 return;
             }
             unicode(s, location, key);
-            Folded f = Folded.of(s, key);
+            Folded f = (key ? MEMBER_NAMES : VALUES).apply(s);
             boolean identity = location.equals("/name") || location.equals("/uriTemplate");
             for (Rule r : RULES) {
-                Matcher m = r.pattern.matcher(f.text);
+                Matcher m = r.pattern.matcher(f.text());
                 if (m.find()) {
                     add(r.kind, r.severity, location, s, f, m.start(), m.end(), r.message, r.pattern.pattern());
                 }
@@ -275,10 +284,10 @@ public final class PoisoningScanner {
             }
             mixedScript(s, location, identity);
             if (param) {
-                String normal = f.text.replaceAll("[\\s_.\\-]", "");
+                String normal = f.text().replaceAll("[\\s_.\\-]", "");
                 Severity sev = SUSPICIOUS_PARAMETERS.get(normal);
                 if (sev != null) {
-                    add(PoisoningKind.SUSPICIOUS_PARAMETER, sev, location, s, f, 0, f.text.length(),
+                    add(PoisoningKind.SUSPICIOUS_PARAMETER, sev, location, s, f, 0, f.text().length(),
                             sev == Severity.HIGH
                                     ? "parameter invites the model to hand over the conversation or hidden notes"
                                     : "parameter asks the model for a credential", "param");
@@ -297,9 +306,9 @@ public final class PoisoningScanner {
         }
 
         private void sendToUrl(String s, Folded f, String location) {
-            Matcher m = SEND_TO_URL.matcher(f.text);
+            Matcher m = SEND_TO_URL.matcher(f.text());
             if (m.find()) {
-                boolean data = DATA_NOUN.matcher(f.text.substring(m.start(), m.end())).find();
+                boolean data = DATA_NOUN.matcher(f.text().substring(m.start(), m.end())).find();
                 add(PoisoningKind.EXFILTRATION, data ? Severity.HIGH : Severity.MEDIUM, location, s, f, m.start(),
                         m.end(), data ? "tells the model to send data to an outside address"
                                 : "mentions sending something to an outside address", "send-to");
@@ -307,9 +316,9 @@ public final class PoisoningScanner {
         }
 
         private void includeContents(String s, Folded f, String location) {
-            Matcher m = INCLUDE_CONTENTS.matcher(f.text);
+            Matcher m = INCLUDE_CONTENTS.matcher(f.text());
             if (m.find()) {
-                String after = f.text.substring(m.end(), Math.min(f.text.length(), m.end() + 80));
+                String after = f.text().substring(m.end(), Math.min(f.text().length(), m.end() + 80));
                 boolean sensitive = SENSITIVE_PATH.matcher(after).find() || DATA_NOUN.matcher(after).find()
                         && !after.matches("(?s)\\s*(?:the\\s+)?(?:file|files)\\b.*");
                 add(PoisoningKind.EXFILTRATION, sensitive ? Severity.HIGH : Severity.MEDIUM, location, s, f,
@@ -318,9 +327,9 @@ public final class PoisoningScanner {
         }
 
         private void passContents(String s, Folded f, String location) {
-            Matcher m = PASS_CONTENTS.matcher(f.text);
+            Matcher m = PASS_CONTENTS.matcher(f.text());
             if (m.find()) {
-                boolean secret = SENSITIVE_PATH.matcher(f.text).find();
+                boolean secret = SENSITIVE_PATH.matcher(f.text()).find();
                 add(PoisoningKind.EXFILTRATION, secret ? Severity.HIGH : Severity.MEDIUM, location, s, f, m.start(),
                         m.end(), secret ? "tells the model to put a secret file's contents into an argument"
                                 : "tells the model to put something's contents into an argument", "pass-contents");
@@ -328,11 +337,11 @@ public final class PoisoningScanner {
         }
 
         private void sensitivePath(String s, Folded f, String location) {
-            Matcher m = SENSITIVE_PATH.matcher(f.text);
+            Matcher m = SENSITIVE_PATH.matcher(f.text());
             if (m.find()) {
                 int from = Math.max(0, m.start() - 80);
-                int to = Math.min(f.text.length(), m.end() + 80);
-                boolean instructed = READ_VERB.matcher(f.text.substring(from, to)).find();
+                int to = Math.min(f.text().length(), m.end() + 80);
+                boolean instructed = READ_VERB.matcher(f.text().substring(from, to)).find();
                 add(PoisoningKind.SENSITIVE_PATH, instructed ? Severity.CRITICAL : Severity.HIGH, location, s, f,
                         m.start(), m.end(), instructed ? "tells the model to read a file that holds secrets"
                                 : "names a file that holds secrets", "path");
@@ -342,11 +351,11 @@ public final class PoisoningScanner {
         private void toolReferences(String s, Folded f, String location) {
             for (int k = 0; k < toolNames.size(); k++) {
                 String name = toolNames.get(k);
-                Matcher m = toolPatterns.get(k).matcher(f.text);
+                Matcher m = toolPatterns.get(k).matcher(f.text());
                 if (m.find()) {
                     int from = Math.max(0, m.start() - 60);
-                    int to = Math.min(f.text.length(), m.end() + 60);
-                    boolean steering = STEERING.matcher(f.text.substring(from, to)).find();
+                    int to = Math.min(f.text().length(), m.end() + 60);
+                    boolean steering = STEERING.matcher(f.text().substring(from, to)).find();
                     add(PoisoningKind.TOOL_REFERENCE, steering ? Severity.HIGH : Severity.MEDIUM, location, s, f,
                             m.start(), m.end(), steering ? "steers the model towards or away from tool " + name
                                     : "mentions tool " + name, "tool:" + name);
@@ -365,7 +374,7 @@ public final class PoisoningScanner {
                     int lower = Character.toLowerCase(cp);
                     if (cp < 0x80) {
                         latin = true;
-                    } else if (Confusables.letter(lower) != lower) {
+                    } else if (Fold.lookAlike(lower) != lower) {
                         lookAlike = true;
                     }
                     i += Character.charCount(cp);
@@ -574,7 +583,7 @@ public final class PoisoningScanner {
 
         private void add(PoisoningKind kind, Severity severity, String location, String original, Folded f,
                          int start, int end, String message, String rule) {
-            int from = f == null ? start : f.origin(start);
+            int from = f == null ? start : f.originStart(start);
             int to = f == null ? end : f.originEnd(end);
             String excerpt = excerpt(original, from, to);
             String id = location + "\u0000" + kind + "\u0000" + rule;
@@ -606,76 +615,5 @@ public final class PoisoningScanner {
 
     static String escape(String key) {
         return key.replace("~", "~0").replace("/", "~1");
-    }
-
-    /**
-     * The folded text phrases are matched on, with the index in the original of every folded character.
-     * NFKC per code point, lower case, invisible/bidi/tag characters dropped, look-alikes mapped to Latin, runs of
-     * white space (and, in member names, {@code _} and {@code -}) collapsed to one space.
-     */
-    private record Folded(String text, int[] origins, int length) {
-
-        static Folded of(String s, boolean key) {
-            StringBuilder sb = new StringBuilder(s.length());
-            int[] origins = new int[s.length() * 2 + 4];
-            for (int i = 0; i < s.length(); ) {
-                int cp = s.codePointAt(i);
-                int n = i + Character.charCount(cp);
-                if (Confusables.tag(cp) || Confusables.invisible(cp) || Confusables.bidi(cp)) {
-                    i = n;
-                    continue;
-                }
-                if (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || key && (cp == '_' || cp == '-')) {
-                    if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ' ') {
-                        origins = put(origins, sb.length(), i);
-                        sb.append(' ');
-                    }
-                    i = n;
-                    continue;
-                }
-                String piece = cp < 0x80 ? String.valueOf((char) Character.toLowerCase(cp))
-                        : Normalizer.normalize(s.substring(i, n), Normalizer.Form.NFKC);
-                int[] pcs = piece.codePoints().map(c -> Confusables.letter(Character.toLowerCase(c))).toArray();
-                for (int c : pcs) {
-                    for (char ch : Character.toChars(c)) {
-                        origins = put(origins, sb.length(), i);
-                        sb.append(ch);
-                    }
-                }
-                i = n;
-            }
-            return new Folded(sb.toString(), origins, s.length());
-        }
-
-        private static int[] put(int[] a, int index, int value) {
-            if (index >= a.length) {
-                a = java.util.Arrays.copyOf(a, Math.max(a.length * 2, index + 8));
-            }
-            a[index] = value;
-            return a;
-        }
-
-        int origin(int index) {
-            return index < text.length() ? origins[index] : length;
-        }
-
-        int originEnd(int index) {
-            return index <= 0 ? origin(0) : Math.min(length, origins[index - 1] + 1);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Folded f && f.text.equals(text);
-        }
-
-        @Override
-        public int hashCode() {
-            return text.hashCode();
-        }
-
-        @Override
-        public String toString() {
-            return text;
-        }
     }
 }

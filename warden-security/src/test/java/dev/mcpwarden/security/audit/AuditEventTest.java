@@ -71,4 +71,13 @@ class AuditEventTest {
         assertThat(a).isEqualTo(b).startsWith("sha256:").hasSize(7 + 64);
         assertThat(c).isNotEqualTo(a);
     }
+
+    @Test
+    void argumentDigestIsSha256OfTheRfc8785TextSoNumbersCountByValue() {
+        // sha256 of {"n":1,"q":"x"}, computed independently with sha256sum
+        String expected = "sha256:21cb6a2770080a018b6e36367c3422d8ed912ea7885c3a27eb4a36ad5169376d";
+        assertThat(AuditEvent.argumentDigest(Json.standard().parse("{\"q\":\"x\",\"n\":1}"))).isEqualTo(expected);
+        assertThat(AuditEvent.argumentDigest(Json.standard().parse("{ \"q\" : \"x\", \"n\" : 1.0 }"))).isEqualTo(expected);
+        assertThat(AuditEvent.argumentDigest(Json.standard().parse("{\"n\":1e0,\"q\":\"x\"}"))).isEqualTo(expected);
+    }
 }

@@ -57,6 +57,15 @@ class RedactorTest {
     }
 
     @Test
+    void aSecretDisguisedWithALookAlikeLetterOrACombiningMarkIsRedactedAsOneWholeSpan() {
+        // Cyrillic е (U+0435) for the e of "live", and a combining long stroke (U+0336) inside the key
+        for (String disguised : List.of("sk_liv\u0435_51Hs9xZ2eZvKYlo2C0a1b2c3d4e5f6g7h8",
+                "sk_live_51Hs9xZ2e\u0336ZvKYlo2C0a1b2c3d4e5f6g7h8")) {
+            assertThat(redactor.redactText("key: " + disguised + " ok").text()).isEqualTo("key: [REDACTED-API_KEY] ok");
+        }
+    }
+
+    @Test
     void aSecretUsedAsAnObjectMemberNameIsRedactedToo() {
         JsonNode node = Json.standard().parse("{\"" + KEY + "\":{\"owner\":\"ops\"}}");
         Redaction r = redactor.redact(node);

@@ -112,7 +112,7 @@ class SecretDetectorTest {
         "Ignore the previous ticket, this one supersedes it. Path is C:\\Users\\jane\\vpn.log",
     })
     void ordinaryTextHasNoSecrets(String text) {
-        assertThat(SecretDetector.standard().scan(Skeleton.of(text).text)).as(text).isEmpty();
+        assertThat(SecretDetector.standard().scan(Redactor.FOLD.text(text))).as(text).isEmpty();
     }
 
     @Test

@@ -36,7 +36,8 @@ class NameCollisionsTest {
     @Test
     void lookAlikeNamesCollide() {
         for (String fake : List.of("get_tick\u0435t", "g\u0435t_ticket", "get_t\u0456cket", "get-ticket",
-                "get.ticket", "get_ticket\u200B", "get_tIcket", "get_t1cket", "ｇｅｔ_ticket")) {
+                "get.ticket", "get_ticket\u200B", "get_tIcket", "get_t1cket", "ｇｅｔ_ticket", "g\u00E9t_ticket",
+                "get_ti\u0336cket", "\u0120et_ticket")) {
             assertThat(NameCollisions.find(List.of(tool("get_ticket"), tool(fake))))
                     .as(fake).singleElement().satisfies(c -> {
                         assertThat(c.reason()).isIn(NameCollisions.Reason.CONFUSABLE, NameCollisions.Reason.CASE);

@@ -3,6 +3,7 @@ package dev.mcpwarden.server.dispatch;
 import dev.mcpwarden.core.content.PromptMessage;
 import dev.mcpwarden.core.content.ResourceContents;
 import dev.mcpwarden.core.content.ToolResult;
+import dev.mcpwarden.core.json.CanonicalJson;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.jsonrpc.ErrorCodes;
 import dev.mcpwarden.core.jsonrpc.McpError;
@@ -19,7 +20,6 @@ import dev.mcpwarden.server.prompt.Prompt;
 import dev.mcpwarden.server.resource.Resource;
 import dev.mcpwarden.server.resource.ResourceTemplate;
 import dev.mcpwarden.server.session.Session;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -352,31 +352,10 @@ public final class Dispatcher {
     private static String digest(JsonNode value) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] bytes = Json.standard().mapper().writeValueAsString(canonical(value)).getBytes(StandardCharsets.UTF_8);
-            return HexFormat.of().formatHex(md.digest(bytes));
+            return HexFormat.of().formatHex(md.digest(CanonicalJson.utf8(value)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Objects with sorted keys, so that the digest does not depend on key order. */
-    private static JsonNode canonical(JsonNode v) {
-        if (v == null) {
-            return Json.nodes().nullNode();
-        }
-        if (v.isObject()) {
-            ObjectNode out = Json.object();
-            new java.util.TreeMap<String, JsonNode>(v.properties().stream()
-                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
-                    .forEach((k, child) -> out.set(k, canonical(child)));
-            return out;
-        }
-        if (v.isArray()) {
-            ArrayNode out = Json.array();
-            v.forEach(child -> out.add(canonical(child)));
-            return out;
-        }
-        return v;
     }
 
     private ObjectNode readResource(Call call) {

@@ -1,4 +1,4 @@
-package dev.mcpwarden.security.guard;
+package dev.mcpwarden.security.text;
 
 /** Unicode character classes shared by the guards and the tool-integrity scanner. */
 public final class Unicode {
