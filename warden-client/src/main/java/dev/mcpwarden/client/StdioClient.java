@@ -4,7 +4,9 @@ import dev.mcpwarden.client.McpClientException.Reason;
 import dev.mcpwarden.core.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +33,7 @@ final class StdioClient extends BaseClient {
     private final Consumer<String> stderr;
     private final Map<Long, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private final Thread stderrDrain;
     private volatile boolean ended;
 
     /** Why the reader failed a request: the process ended. Replaced by a message naming the request. */
@@ -59,7 +62,7 @@ final class StdioClient extends BaseClient {
         }
         this.stdin = process.getOutputStream();
         Thread.ofVirtual().name("mcp-client-stdout").start(this::readStdout);
-        Thread.ofVirtual().name("mcp-client-stderr").start(this::readStderr);
+        this.stderrDrain = Thread.ofVirtual().name("mcp-client-stderr").start(this::readStderr);
     }
 
     // ---- the eras: on stdio both are the same framing
@@ -170,7 +173,8 @@ final class StdioClient extends BaseClient {
                 // whose response it was cannot be known: every waiting request fails rather than wait in vain
                 McpClientException tooLarge = McpClientException.of(Reason.RESPONSE_TOO_LARGE, commandLine
                         + " wrote a line larger than " + maxResponseBytes + " bytes");
-                waiting.values().forEach(f -> f.completeExceptionally(tooLarge));
+                // a snapshot: a request sent while this runs is not the one the line answered
+                List.copyOf(waiting.values()).forEach(f -> f.completeExceptionally(tooLarge));
                 continue;
             } catch (IOException e) {
                 break; // the process ended
@@ -244,6 +248,7 @@ final class StdioClient extends BaseClient {
     private String exitStatus() {
         try {
             if (process.waitFor(2, TimeUnit.SECONDS)) {
+                stderrDrain.join(Duration.ofMillis(500)); // its last words explain the exit: let them arrive
                 return " (exit status " + process.exitValue() + ")";
             }
         } catch (InterruptedException e) {
