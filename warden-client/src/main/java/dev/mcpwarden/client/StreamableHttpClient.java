@@ -219,13 +219,14 @@ final class StreamableHttpClient extends BaseClient {
      */
     private Reply post(Map<String, String> headers, ObjectNode message, Era era) throws McpClientException {
         String method = message.path("method").asString("response");
-        long id = message.has("id") && message.get("id").isIntegralNumber() ? message.get("id").asLong() : -1;
+        // only a request of ours waits for a response on an SSE stream; an answer to the server's request does not
+        long id = isRequest(message) && message.get("id").isIntegralNumber() ? message.get("id").asLong() : -1;
         long deadline = System.nanoTime() + requestTimeout.toNanos();
         HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).timeout(requestTimeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.standard().bytes(message)));
         headers.forEach(b::header);
         authorize(b);
-        HttpResponse<InputStream> response = send(b.build());
+        HttpResponse<InputStream> response = send(b.build(), method);
         Map<String, String> h = headers(response);
         int status = response.statusCode();
         InputStream in = response.body();
@@ -247,15 +248,14 @@ final class StreamableHttpClient extends BaseClient {
         token.get().filter(t -> !t.isBlank()).ifPresent(t -> b.header("Authorization", "Bearer " + t));
     }
 
-    private HttpResponse<InputStream> send(HttpRequest request) throws McpClientException {
+    private HttpResponse<InputStream> send(HttpRequest request, String method) throws McpClientException {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException e) {
             throw McpClientException.of(Reason.TIMEOUT, endpoint + " did not accept a connection within "
                     + shown(connectTimeout), e);
         } catch (HttpTimeoutException e) {
-            throw McpClientException.of(Reason.TIMEOUT, endpoint + " did not answer within " + shown(requestTimeout),
-                    e);
+            throw timeout(method);
         } catch (ConnectException e) {
             throw McpClientException.of(Reason.CONNECTION_REFUSED, "cannot connect to " + endpoint
                     + " (connection refused)", e);
@@ -316,7 +316,7 @@ final class StreamableHttpClient extends BaseClient {
             throw McpClientException.of(Reason.MALFORMED_RESPONSE, method + ": the response (HTTP " + r.status()
                     + ") is not JSON: " + e.getOriginalMessage());
         }
-        if (!doc.isObject() || !isResponse(doc)) {
+        if (!doc.isObject() || !doc.has("result") && !doc.has("error")) { // a 4xx error may come without an id
             throw McpClientException.of(Reason.MALFORMED_RESPONSE, method + ": the response is not a JSON-RPC"
                     + " response object");
         }
@@ -398,7 +398,7 @@ final class StreamableHttpClient extends BaseClient {
         b.setHeader("Accept", "text/event-stream");
         b.header("Last-Event-ID", lastEventId);
         authorize(b);
-        HttpResponse<InputStream> r = send(b.build());
+        HttpResponse<InputStream> r = send(b.build(), method);
         Map<String, String> h = headers(r);
         refuseNonMcp(r.statusCode(), h, r.body());
         if (r.statusCode() != 200 || !h.getOrDefault("content-type", "").startsWith("text/event-stream")) {
