@@ -55,9 +55,13 @@ public interface McpClient extends AutoCloseable {
 
     /** The paginated lists {@link #list(Kind)} reads. */
     enum Kind {
+        /** {@code tools/list}, field {@code tools}. */
         TOOLS("tools/list", "tools"),
+        /** {@code prompts/list}, field {@code prompts}. */
         PROMPTS("prompts/list", "prompts"),
+        /** {@code resources/list}, field {@code resources}. */
         RESOURCES("resources/list", "resources"),
+        /** {@code resources/templates/list}, field {@code resourceTemplates}. */
         RESOURCE_TEMPLATES("resources/templates/list", "resourceTemplates");
 
         private final String method;
