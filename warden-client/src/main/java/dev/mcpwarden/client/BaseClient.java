@@ -81,6 +81,19 @@ abstract class BaseClient implements McpClient {
     /** Sends a notification in the decided era. */
     abstract void sendNotification(Era era, String method, ObjectNode params) throws McpClientException;
 
+    /**
+     * A modern answer, or the answer to the request sent again when the transport can correct what the server
+     * refused (HTTP: routing headers it had no tool definition for). {@code params} carry {@code _meta}.
+     */
+    Answer modernAnswered(String method, ObjectNode params, Answer answer) throws McpClientException {
+        return answer;
+    }
+
+    /** Whether {@link #list} keeps an item: HTTP drops tools whose {@code x-mcp-header} annotations are invalid. */
+    boolean keep(Kind kind, JsonNode item) {
+        return true;
+    }
+
     // ---- the API
 
     @Override
@@ -102,7 +115,8 @@ abstract class BaseClient implements McpClient {
             e = era;
         }
         if (e == Era.MODERN) {
-            return resultOf(sendModern(method, modernParams(params)), method);
+            ObjectNode p = modernParams(params);
+            return resultOf(modernAnswered(method, p, sendModern(method, p)), method);
         }
         return legacy(method, params);
     }
@@ -145,7 +159,11 @@ abstract class BaseClient implements McpClient {
                 throw McpClientException.of(Reason.MALFORMED_RESPONSE, kind.method() + " result has no \""
                         + kind.field() + "\" array");
             }
-            arr.forEach(items::add);
+            arr.forEach(item -> {
+                if (keep(kind, item)) {
+                    items.add(item);
+                }
+            });
             JsonNode next = result.get("nextCursor");
             if (next == null || next.isNull()) {
                 return items;
@@ -198,13 +216,14 @@ abstract class BaseClient implements McpClient {
      * {@link #modernError}) makes the client initialize a session and send the request again there.
      */
     private JsonNode probe(String method, ObjectNode params) throws McpClientException {
-        Probe p = probeModern(method, modernParams(params));
+        ObjectNode modern = modernParams(params);
+        Probe p = probeModern(method, modern);
         if (p.legacy()) {
             era = Era.LEGACY;
             return legacy(method, params);
         }
         era = Era.MODERN;
-        JsonNode result = resultOf(p.answer(), method);
+        JsonNode result = resultOf(modernAnswered(method, modern, p.answer()), method);
         if (method.equals("server/discover")) {
             discovered = result;
         }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -44,6 +45,8 @@ final class StreamableHttpClient extends BaseClient {
     private final Supplier<Optional<String>> token;
     private final Map<String, String> extraHeaders;
     private volatile String sessionId;
+    /** Per tool, the arguments mirrored in {@code Mcp-Param-*} headers (property to header name), from tools/list. */
+    private final Map<String, Map<String, String>> paramHeaders = new ConcurrentHashMap<>();
 
     /** An HTTP answer: status, lower-case headers, and the JSON-RPC response read from an SSE stream, or the body. */
     private record Reply(int status, Map<String, String> headers, String body, JsonNode message) {
@@ -95,6 +98,38 @@ final class StreamableHttpClient extends BaseClient {
             }
         }
         return new Probe(false, answer(r, method));
+    }
+
+    /**
+     * Learns the {@code x-mcp-header} annotations from every tools/list answer; and when a tools/call was refused
+     * with -32020 (a header missing or wrong) for a tool whose definition was not known, lists the tools and sends
+     * the call once more, as the 2026 transport asks clients to.
+     */
+    @Override
+    Answer modernAnswered(String method, ObjectNode params, Answer answer) throws McpClientException {
+        JsonNode result = answer.message().get("result");
+        if (method.equals("tools/list") && result != null && result.path("tools").isArray()) {
+            for (JsonNode tool : result.get("tools")) {
+                Map<String, String> headers = HeaderAnnotations.of(tool);
+                if (headers != null && tool.path("name").isString()) {
+                    paramHeaders.put(tool.get("name").asString(), headers);
+                }
+            }
+        }
+        if (method.equals("tools/call") && answer.message().path("error").path("code").asInt(0) == -32020
+                && params.path("name").isString() && !paramHeaders.containsKey(params.get("name").asString())) {
+            list(Kind.TOOLS);
+            if (paramHeaders.containsKey(params.get("name").asString())) {
+                return sendModern(method, params);
+            }
+        }
+        return answer;
+    }
+
+    /** Tools with invalid {@code x-mcp-header} annotations are dropped, as HTTP clients must. */
+    @Override
+    boolean keep(Kind kind, JsonNode item) {
+        return kind != Kind.TOOLS || HeaderAnnotations.of(item) != null;
     }
 
     @Override
@@ -189,6 +224,17 @@ final class StreamableHttpClient extends BaseClient {
         };
         if (field != null && params != null && params.path(field).isString()) {
             h.put("Mcp-Name", headerValue(params.get(field).asString()));
+        }
+        if (method.equals("tools/call") && params != null) {
+            Map<String, String> mirrored = paramHeaders.getOrDefault(params.path("name").asString(""), Map.of());
+            JsonNode args = params.path("arguments");
+            mirrored.forEach((property, header) -> {
+                JsonNode v = args.get(property);
+                if (v != null && (v.isString() || v.isIntegralNumber() || v.isBoolean())) {
+                    h.put("Mcp-Param-" + header, headerValue(v.isString() ? v.asString()
+                            : v.isBoolean() ? String.valueOf(v.asBoolean()) : v.bigIntegerValue().toString()));
+                }
+            });
         }
         return h;
     }

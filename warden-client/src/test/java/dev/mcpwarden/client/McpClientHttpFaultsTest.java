@@ -59,7 +59,11 @@ class McpClientHttpFaultsTest {
                         "auth", String.valueOf(ex.getRequestHeaders().getFirst("Authorization")),
                         "session", String.valueOf(ex.getRequestHeaders().getFirst("Mcp-Session-Id")),
                         "name", String.valueOf(ex.getRequestHeaders().getFirst("Mcp-Name")),
-                        "version", String.valueOf(ex.getRequestHeaders().getFirst("MCP-Protocol-Version"))));
+                        "version", String.valueOf(ex.getRequestHeaders().getFirst("MCP-Protocol-Version")),
+                        "params", ex.getRequestHeaders().entrySet().stream()
+                                .filter(h -> h.getKey().toLowerCase(java.util.Locale.ROOT).startsWith("mcp-param-"))
+                                .map(h -> h.getKey().toLowerCase(java.util.Locale.ROOT) + "=" + h.getValue().getFirst())
+                                .sorted().toList().toString()));
                 handler.handle(ex, msg);
             } catch (IOException | RuntimeException e) {
                 // the client went away
@@ -286,6 +290,65 @@ class McpClientHttpFaultsTest {
         assertThat(seen).extracting(h -> h.get("name")).containsExactly("echo", "=?base64?aMOpbGxv?=",
                 "=?base64?IHBhZGRlZA==?=", "file:///a b", "null");
         assertThat(seen).extracting(h -> h.get("version")).containsOnly("2026-07-28");
+    }
+
+    @Test
+    void toolsWithInvalidHeaderAnnotationsAreDroppedAndValidOnesMirroredInMcpParamHeaders() throws Exception {
+        String tools = "{\"tools\":["
+                + "{\"name\":\"route\",\"inputSchema\":{\"type\":\"object\",\"properties\":{"
+                + "\"region\":{\"type\":\"string\",\"x-mcp-header\":\"Region\"},"
+                + "\"n\":{\"type\":\"integer\",\"x-mcp-header\":\"N\"},"
+                + "\"flag\":{\"type\":\"boolean\",\"x-mcp-header\":\"Flag\"},"
+                + "\"note\":{\"type\":\"string\"}}}},"
+                + "{\"name\":\"on_a_number\",\"inputSchema\":{\"type\":\"object\",\"properties\":{"
+                + "\"x\":{\"type\":\"number\",\"x-mcp-header\":\"X\"}}}},"
+                + "{\"name\":\"nested\",\"inputSchema\":{\"type\":\"object\",\"properties\":{"
+                + "\"xs\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"x-mcp-header\":\"X\"}}}}},"
+                + "{\"name\":\"twice\",\"inputSchema\":{\"type\":\"object\",\"properties\":{"
+                + "\"a\":{\"type\":\"string\",\"x-mcp-header\":\"Same\"},"
+                + "\"b\":{\"type\":\"string\",\"x-mcp-header\":\"SAME\"}}}},"
+                + "{\"name\":\"not_a_token\",\"inputSchema\":{\"type\":\"object\",\"properties\":{"
+                + "\"a\":{\"type\":\"string\",\"x-mcp-header\":\"Two words\"}}}},"
+                + "{\"name\":\"plain\",\"inputSchema\":{\"type\":\"object\"}}]}";
+        URI uri = fake((ex, msg) -> send(ex, 200, "application/json", result(msg,
+                msg.path("method").asString().equals("tools/list") ? tools : "{\"content\":[]}")));
+        McpClient client = client(McpClient.http(uri).era(McpClient.Era.MODERN));
+        assertThat(client.list(McpClient.Kind.TOOLS)).extracting(t -> t.get("name").asString())
+                .containsExactly("route", "plain");
+        ObjectNode call = Json.object();
+        call.put("name", "route");
+        call.putObject("arguments").put("region", "Zürich").put("n", 42).put("flag", true).put("note", "x");
+        client.request("tools/call", call);
+        ((ObjectNode) call.get("arguments")).remove("region");
+        ((ObjectNode) call.get("arguments")).putNull("n");
+        client.request("tools/call", call);
+        assertThat(seen).extracting(h -> h.get("params")).containsExactly("[]",
+                "[mcp-param-flag=true, mcp-param-n=42, mcp-param-region==?base64?WsO8cmljaA==?=]",
+                "[mcp-param-flag=true]");
+    }
+
+    @Test
+    void aCallRefusedForAMissingParamHeaderIsSentAgainAfterListingTheTools() throws Exception {
+        URI uri = fake((ex, msg) -> {
+            String method = msg.path("method").asString();
+            if (method.equals("tools/list")) {
+                send(ex, 200, "application/json", result(msg, "{\"tools\":[{\"name\":\"route\",\"inputSchema\":"
+                        + "{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\","
+                        + "\"x-mcp-header\":\"Region\"}}}}]}"));
+            } else if (ex.getRequestHeaders().getFirst("Mcp-Param-Region") == null) {
+                send(ex, 400, "application/json", "{\"jsonrpc\":\"2.0\",\"id\":" + msg.get("id") + ",\"error\":"
+                        + "{\"code\":-32020,\"message\":\"Mcp-Param-Region header is required\"}}");
+            } else {
+                send(ex, 200, "application/json", result(msg, "{\"content\":[{\"type\":\"text\",\"text\":\""
+                        + ex.getRequestHeaders().getFirst("Mcp-Param-Region") + "\"}]}"));
+            }
+        });
+        ObjectNode call = Json.object();
+        call.put("name", "route");
+        call.putObject("arguments").put("region", "eu-west");
+        JsonNode result = client(McpClient.http(uri)).request("tools/call", call);
+        assertThat(result.get("content").get(0).get("text").asString()).isEqualTo("eu-west");
+        assertThat(seen).extracting(h -> h.get("method")).containsExactly("tools/call", "tools/list", "tools/call");
     }
 
     /** A 2025-only server: a session is required, it forgets it when told to, and it answers lists in SSE. */

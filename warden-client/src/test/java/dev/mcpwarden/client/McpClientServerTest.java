@@ -192,6 +192,17 @@ class McpClientServerTest {
     }
 
     @Test
+    void anArgumentMirroredInAHeaderReachesWardensServerEvenBeforeTheToolsWereListed() throws Exception {
+        McpClient client = client(McpClient.http(serve(EverythingServer.create())));
+        ObjectNode params = Json.object();
+        params.put("name", "test_header_param");
+        params.putObject("arguments").put("region", "eu-west");
+        assertThat(text(client.request("tools/call", params))).isEqualTo("Region: eu-west");
+        ((ObjectNode) params.get("arguments")).put("region", " Zürich ");
+        assertThat(text(client.request("tools/call", params))).isEqualTo("Region:  Zürich ");
+    }
+
+    @Test
     void concurrentRequestsGetTheirOwnResponsesOnBothEras() throws Exception {
         URI uri = serve(echoServer());
         for (McpClient.Era era : List.of(McpClient.Era.AUTO, McpClient.Era.LEGACY)) {
