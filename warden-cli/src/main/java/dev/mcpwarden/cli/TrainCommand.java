@@ -1,16 +1,19 @@
 package dev.mcpwarden.cli;
 
+import dev.mcpwarden.client.McpClient;
+import dev.mcpwarden.client.McpClientException;
+import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.server.http.HttpTransport;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code warden train}: the training run for a JDK 25 ahead-of-time cache (JEP 483/514). It starts the benchmark
@@ -21,15 +24,6 @@ import picocli.CommandLine.Option;
 @Command(name = "train", hidden = true, mixinStandardHelpOptions = true,
         description = "Exercise a server briefly (training run for the JDK's ahead-of-time cache).")
 final class TrainCommand implements Callable<Integer> {
-
-    static final String BODY_2026 = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
-            + "\"echo\",\"arguments\":{\"text\":\"hello\"},\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
-            + "\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
-    static final String INIT_2025 = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
-            + "\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"train\","
-            + "\"version\":\"1\"}}}";
-    static final String CALL_2025 = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
-            + "\"echo\",\"arguments\":{\"text\":\"hello\"}}}";
 
     @Option(names = "--requests", description = "Requests per server and era. Default: ${DEFAULT-VALUE}")
     int requests = 2000;
@@ -65,36 +59,22 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void exercise(URI uri, String token) throws Exception {
-        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build()) {
-            for (int i = 0; i < requests; i++) {
-                send(client, uri, token, BODY_2026, null, "2026-07-28");
+    /**
+     * The requests a real client sends, through Warden's own client, so the cache also holds the classes
+     * {@code warden scan} uses: {@code tools/call} on the stateless wire, then in a 2025 session.
+     */
+    private void exercise(URI uri, String token) throws McpClientException {
+        ObjectNode call = Json.object();
+        call.put("name", "echo");
+        call.putObject("arguments").put("text", "hello");
+        for (McpClient.Era era : List.of(McpClient.Era.MODERN, McpClient.Era.LEGACY)) {
+            try (McpClient client = McpClient.http(uri).era(era).clientInfo("train", "1")
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .bearerToken(() -> Optional.ofNullable(token).map(String::strip)).build()) {
+                for (int i = 0; i < requests; i++) {
+                    client.request("tools/call", call);
+                }
             }
-            HttpResponse<String> init = send(client, uri, token, INIT_2025, null, null);
-            String session = init.headers().firstValue("Mcp-Session-Id").orElse(null);
-            for (int i = 0; i < requests && session != null; i++) {
-                send(client, uri, token, CALL_2025, session, "2025-06-18");
-            }
         }
-    }
-
-    private static HttpResponse<String> send(HttpClient client, URI uri, String token, String body, String session,
-                                             String version) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream");
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        if (version != null) {
-            b.header("MCP-Protocol-Version", version);
-        }
-        if ("2026-07-28".equals(version)) {
-            b.header("Mcp-Method", "tools/call").header("Mcp-Name", "echo");
-        }
-        if (session != null) {
-            b.header("Mcp-Session-Id", session);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
