@@ -187,6 +187,7 @@ public interface McpClient extends AutoCloseable {
         Consumer<String> stderr = line -> { };
         NotificationListener notifications = (method, params) -> { };
         ServerRequestHandler serverRequests;
+        boolean dropInvalidTools = true;
 
         Builder(URI endpoint, List<String> command) {
             this.endpoint = endpoint;
@@ -286,6 +287,16 @@ public interface McpClient extends AutoCloseable {
         public Builder stderr(Consumer<String> lines) {
             stdioOnly("stderr");
             this.stderr = Objects.requireNonNull(lines, "lines");
+            return this;
+        }
+
+        /**
+         * Whether {@link McpClient#list(Kind)} drops tools whose {@code x-mcp-header} annotations are invalid, as an
+         * HTTP client must before offering tools to a model; default true. A scanner turns it off to see everything
+         * the server lists.
+         */
+        public Builder dropInvalidTools(boolean drop) {
+            this.dropInvalidTools = drop;
             return this;
         }
 

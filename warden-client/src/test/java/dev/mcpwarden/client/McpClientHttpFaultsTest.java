@@ -325,6 +325,8 @@ class McpClientHttpFaultsTest {
         assertThat(seen).extracting(h -> h.get("params")).containsExactly("[]",
                 "[mcp-param-flag=true, mcp-param-n=42, mcp-param-region==?base64?WsO8cmljaA==?=]",
                 "[mcp-param-flag=true]");
+        assertThat(client(McpClient.http(uri).era(McpClient.Era.MODERN).dropInvalidTools(false))
+                .list(McpClient.Kind.TOOLS)).hasSize(6);
     }
 
     @Test
