@@ -132,6 +132,8 @@ public interface McpClient extends AutoCloseable {
      * Sends a request and waits for its result. On the {@value #MODERN_VERSION} wire the client adds the
      * {@code _meta} protocol fields (keeping any other {@code _meta} entries of {@code params}) and the routing
      * headers. A result with {@code resultType: input_required} is returned as it is, for the caller to answer.
+     * Interrupting the calling thread cancels the request: over HTTP its stream is closed (the 2026 wire's
+     * cancellation), on stdio the server is sent {@code notifications/cancelled}.
      *
      * @param params the request's params, or null for none; not modified
      * @return the result object

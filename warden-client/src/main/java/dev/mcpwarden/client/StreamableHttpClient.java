@@ -492,6 +492,9 @@ final class StreamableHttpClient extends BaseClient {
             if (cut.get()) {
                 throw timeout(method);
             }
+            if (Thread.currentThread().isInterrupted()) { // the caller gave up: the stream is closed, which cancels
+                throw McpClientException.of(Reason.INTERRUPTED, "interrupted", e);
+            }
             if (closed) {
                 throw McpClientException.of(Reason.CLOSED, "the client is closed", e);
             }
