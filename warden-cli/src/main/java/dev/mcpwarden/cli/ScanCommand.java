@@ -355,7 +355,9 @@ public final class ScanCommand implements Callable<Integer> {
         McpClient.Builder b = http ? McpClient.http(URI.create(target.getFirst()))
                 .bearerToken(() -> Optional.ofNullable(token).filter(t -> !t.isBlank()))
                 : McpClient.stdio(target);
-        return b.clientInfo("warden-scan", "1").connectTimeout(timeout).requestTimeout(timeout).build();
+        // a scan reports every listed tool, also one a client would drop for a bad x-mcp-header annotation
+        return b.clientInfo("warden-scan", "1").connectTimeout(timeout).requestTimeout(timeout)
+                .dropInvalidTools(false).build();
     }
 
     private static McpClient.Kind listed(DefinitionKind kind) {

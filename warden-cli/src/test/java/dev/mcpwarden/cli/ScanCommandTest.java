@@ -285,6 +285,30 @@ class ScanCommandTest {
     }
 
     @Test
+    void aToolAClientWouldDropForABadHeaderAnnotationIsStillScanned() throws IOException {
+        HttpServer modern = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        modern.createContext("/mcp", ex -> {
+            JsonNode msg = Json.standard().parse(ex.getRequestBody().readAllBytes());
+            String reply = msg.path("method").asString("").equals("tools/list")
+                    ? "{\"jsonrpc\":\"2.0\",\"id\":" + msg.get("id") + ",\"result\":{\"tools\":[{\"name\":"
+                    + "\"weigh\",\"description\":\"Weighs\",\"inputSchema\":{\"type\":\"object\",\"properties\":"
+                    + "{\"kg\":{\"type\":\"number\",\"x-mcp-header\":\"Kg\"}}}}]}}"
+                    : "{\"jsonrpc\":\"2.0\",\"id\":" + msg.get("id") + ",\"error\":{\"code\":-32601,"
+                    + "\"message\":\"Method not found\"}}";
+            byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, bytes.length);
+            ex.getResponseBody().write(bytes);
+            ex.close();
+        });
+        modern.start();
+        closeLater.add(() -> modern.stop(0));
+        assertThat(scan("http://127.0.0.1:" + modern.getAddress().getPort() + "/mcp", "--json"))
+                .as(err.toString()).isEqualTo(ScanCommand.CLEAN);
+        assertThat(definitions(report())).extracting(d -> d.get("name").asString()).containsExactly("weigh");
+    }
+
+    @Test
     void anUnauthorizedServerSaysToPassAToken() throws IOException {
         HttpServer guarded = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         guarded.createContext("/mcp", ex -> {

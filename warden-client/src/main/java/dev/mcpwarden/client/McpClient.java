@@ -132,6 +132,8 @@ public interface McpClient extends AutoCloseable {
      * Sends a request and waits for its result. On the {@value #MODERN_VERSION} wire the client adds the
      * {@code _meta} protocol fields (keeping any other {@code _meta} entries of {@code params}) and the routing
      * headers. A result with {@code resultType: input_required} is returned as it is, for the caller to answer.
+     * Interrupting the calling thread cancels the request: over HTTP its stream is closed (the 2026 wire's
+     * cancellation), on stdio the server is sent {@code notifications/cancelled}.
      *
      * @param params the request's params, or null for none; not modified
      * @return the result object
@@ -187,6 +189,7 @@ public interface McpClient extends AutoCloseable {
         Consumer<String> stderr = line -> { };
         NotificationListener notifications = (method, params) -> { };
         ServerRequestHandler serverRequests;
+        boolean dropInvalidTools = true;
 
         Builder(URI endpoint, List<String> command) {
             this.endpoint = endpoint;
@@ -286,6 +289,16 @@ public interface McpClient extends AutoCloseable {
         public Builder stderr(Consumer<String> lines) {
             stdioOnly("stderr");
             this.stderr = Objects.requireNonNull(lines, "lines");
+            return this;
+        }
+
+        /**
+         * Whether {@link McpClient#list(Kind)} drops tools whose {@code x-mcp-header} annotations are invalid, as an
+         * HTTP client must before offering tools to a model; default true. A scanner turns it off to see everything
+         * the server lists.
+         */
+        public Builder dropInvalidTools(boolean drop) {
+            this.dropInvalidTools = drop;
             return this;
         }
 

@@ -44,6 +44,7 @@ final class StreamableHttpClient extends BaseClient {
     private final HttpClient http;
     private final Supplier<Optional<String>> token;
     private final Map<String, String> extraHeaders;
+    private final boolean dropInvalidTools;
     private volatile String sessionId;
     /** Per tool, the arguments mirrored in {@code Mcp-Param-*} headers (property to header name), from tools/list. */
     private final Map<String, Map<String, String>> paramHeaders = new ConcurrentHashMap<>();
@@ -62,6 +63,7 @@ final class StreamableHttpClient extends BaseClient {
         this.endpoint = b.endpoint;
         this.token = b.bearerToken;
         this.extraHeaders = Map.copyOf(b.headers);
+        this.dropInvalidTools = b.dropInvalidTools;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
@@ -129,7 +131,7 @@ final class StreamableHttpClient extends BaseClient {
     /** Tools with invalid {@code x-mcp-header} annotations are dropped, as HTTP clients must. */
     @Override
     boolean keep(Kind kind, JsonNode item) {
-        return kind != Kind.TOOLS || HeaderAnnotations.of(item) != null;
+        return !dropInvalidTools || kind != Kind.TOOLS || HeaderAnnotations.of(item) != null;
     }
 
     @Override
@@ -489,6 +491,9 @@ final class StreamableHttpClient extends BaseClient {
         } catch (IOException e) {
             if (cut.get()) {
                 throw timeout(method);
+            }
+            if (Thread.currentThread().isInterrupted()) { // the caller gave up: the stream is closed, which cancels
+                throw McpClientException.of(Reason.INTERRUPTED, "interrupted", e);
             }
             if (closed) {
                 throw McpClientException.of(Reason.CLOSED, "the client is closed", e);

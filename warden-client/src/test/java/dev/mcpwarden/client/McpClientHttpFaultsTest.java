@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -207,6 +208,44 @@ class McpClientHttpFaultsTest {
     }
 
     @Test
+    void interruptingTheWaitingThreadClosesTheStreamWhichCancelsTheRequest() throws Exception {
+        CountDownLatch streaming = new CountDownLatch(1);
+        CountDownLatch clientGone = new CountDownLatch(1);
+        URI uri = fake((ex, msg) -> {
+            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            streaming.countDown();
+            try {
+                for (int i = 0; i < 600; i++) { // keep-alive comments until the client closes the stream
+                    ex.getResponseBody().write(": working\n\n".getBytes(StandardCharsets.UTF_8));
+                    ex.getResponseBody().flush();
+                    Thread.sleep(50);
+                }
+            } catch (IOException e) {
+                clientGone.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        McpClient client = client(McpClient.http(uri).era(McpClient.Era.MODERN));
+        AtomicReference<McpClientException> failed = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                client.request("tools/call", Json.object().put("name", "slow"));
+            } catch (McpClientException e) {
+                failed.set(e);
+            }
+        });
+        assertThat(streaming.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(200);
+        caller.interrupt();
+        caller.join(Duration.ofSeconds(10));
+        assertThat(failed.get()).isNotNull();
+        assertThat(failed.get().reason()).isEqualTo(Reason.INTERRUPTED);
+        assertThat(clientGone.await(10, TimeUnit.SECONDS)).as("the server saw the stream closed").isTrue();
+    }
+
+    @Test
     void aServerThatSendsNothingTimesOut() throws Exception {
         URI uri = fake((ex, msg) -> {
             try {
@@ -325,6 +364,8 @@ class McpClientHttpFaultsTest {
         assertThat(seen).extracting(h -> h.get("params")).containsExactly("[]",
                 "[mcp-param-flag=true, mcp-param-n=42, mcp-param-region==?base64?WsO8cmljaA==?=]",
                 "[mcp-param-flag=true]");
+        assertThat(client(McpClient.http(uri).era(McpClient.Era.MODERN).dropInvalidTools(false))
+                .list(McpClient.Kind.TOOLS)).hasSize(6);
     }
 
     @Test

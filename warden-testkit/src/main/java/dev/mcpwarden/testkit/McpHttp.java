@@ -16,7 +16,12 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Raw HTTP calls to an MCP endpoint, for tests that need exact control over headers and bodies. */
+/**
+ * Raw HTTP calls to an MCP endpoint, for tests that need exact control over headers and bodies. A test that only
+ * needs to talk MCP (era detection, sessions, SSE) uses {@code dev.mcpwarden.client.McpClient} from warden-client
+ * instead; the testkit cannot depend on it, as warden-client's own tests run against warden-server, whose tests use
+ * the testkit.
+ */
 public final class McpHttp {
 
     /** A response: status, headers (lower-case names) and body text. */
