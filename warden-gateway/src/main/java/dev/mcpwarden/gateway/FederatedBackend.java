@@ -1,0 +1,382 @@
+package dev.mcpwarden.gateway;
+
+import dev.mcpwarden.client.McpClientException;
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.core.jsonrpc.ErrorCodes;
+import dev.mcpwarden.core.jsonrpc.McpError;
+import dev.mcpwarden.core.protocol.MetaKeys;
+import dev.mcpwarden.core.protocol.ProtocolVersion;
+import dev.mcpwarden.server.ServerOptions;
+import dev.mcpwarden.server.backend.Backend;
+import dev.mcpwarden.server.backend.Definitions;
+import dev.mcpwarden.server.backend.Missing;
+import dev.mcpwarden.server.dispatch.Call;
+import dev.mcpwarden.server.dispatch.ChangeListener;
+import dev.mcpwarden.server.pipeline.Target;
+import dev.mcpwarden.server.resource.ResourceTemplate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The upstreams' definitions as one backend: each tool and prompt under its exposed name, each resource under its
+ * URI, routed to the upstream that defines it. The pipeline in front decides who may call what on these definitions
+ * and on what comes back, exactly as for the runtime's own tools; this class only forwards.
+ */
+final class FederatedBackend implements Backend, Definitions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FederatedBackend.class);
+    private static final Set<String> SHARED = Set.of("tools/list", "tools/call", "resources/list",
+            "resources/templates/list", "resources/read", "prompts/list", "prompts/get", "completion/complete");
+    private static final Set<String> CACHEABLE = Set.of("server/discover", "tools/list", "prompts/list",
+            "resources/list", "resources/templates/list", "resources/read");
+    /** The 2026 envelope members, which a 2025 client is not sent. */
+    private static final List<String> MODERN_ENVELOPE = List.of("resultType", "ttlMs", "cacheScope");
+    private static final int MAX_UPSTREAM_MESSAGE = 300;
+
+    /** Where a definition the gateway serves lives upstream. */
+    record Route(Upstream upstream, String original, Entry entry) {
+    }
+
+    private record TemplateRoute(ResourceTemplate matcher, Route route) {
+    }
+
+    /** The federated definitions at one moment; replaced whole when an upstream's lists change. */
+    private record Snapshot(Map<Target.Kind, Map<String, Route>> routes, List<TemplateRoute> templates) {
+    }
+
+    private final List<Upstream> upstreams;
+    private final ObjectNode serverInfo;
+    private final ServerOptions options;
+    private final ObjectNode capabilities;
+    private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile Snapshot snapshot;
+
+    private FederatedBackend(List<Upstream> upstreams, ObjectNode serverInfo, ServerOptions options,
+                             Snapshot snapshot) {
+        this.upstreams = List.copyOf(upstreams);
+        this.serverInfo = serverInfo;
+        this.options = options;
+        this.snapshot = snapshot;
+        this.capabilities = Json.object();
+        capabilities.putObject("tools").put("listChanged", true);
+        capabilities.putObject("prompts").put("listChanged", true);
+        capabilities.putObject("resources").put("listChanged", true);
+        capabilities.putObject("completions");
+    }
+
+    /**
+     * Federates what the upstreams listed.
+     *
+     * @throws GatewayException when two upstreams serve a tool or prompt under one name, or one resource URI or
+     *                          template: every such clash, each naming both upstreams
+     */
+    static FederatedBackend of(List<Upstream> upstreams, ObjectNode serverInfo, ServerOptions options)
+            throws GatewayException {
+        List<String> clashes = new ArrayList<>();
+        Snapshot s = federate(upstreams, clashes);
+        if (!clashes.isEmpty()) {
+            throw new GatewayException("upstream definitions clash (give one of each pair a prefix, or exclude the "
+                    + "name): " + String.join("; ", clashes));
+        }
+        return new FederatedBackend(upstreams, serverInfo, options, s);
+    }
+
+    private static Snapshot federate(List<Upstream> upstreams, List<String> clashes) {
+        Map<Target.Kind, Map<String, Route>> routes = new EnumMap<>(Target.Kind.class);
+        List<TemplateRoute> templates = new ArrayList<>();
+        for (Target.Kind kind : Target.Kind.values()) {
+            Map<String, Route> byName = new LinkedHashMap<>();
+            for (Upstream up : upstreams) {
+                for (Upstream.Item item : up.items(kind)) {
+                    Route earlier = byName.get(item.exposed());
+                    if (earlier != null) {
+                        clashes.add(kind.word() + " '" + item.exposed() + "' is served by " + earlier.upstream().name()
+                                + " and " + up.name());
+                        continue;
+                    }
+                    Route r = new Route(up, item.original(), new Entry(kind, item.exposed(), item.json(), Set.of()));
+                    byName.put(item.exposed(), r);
+                    if (kind == Target.Kind.RESOURCE_TEMPLATE) {
+                        matcher(up, item.exposed()).ifPresent(m -> templates.add(new TemplateRoute(m, r)));
+                    }
+                }
+            }
+            routes.put(kind, Collections.unmodifiableMap(byName));
+        }
+        return new Snapshot(Collections.unmodifiableMap(routes), List.copyOf(templates));
+    }
+
+    /** A matcher of the URIs a template serves; empty (listed, but no URI routed to it) for forms it cannot match. */
+    private static Optional<ResourceTemplate> matcher(Upstream up, String template) {
+        try {
+            return Optional.of(new ResourceTemplate(template, template, null, null, (uri, vars, context) -> {
+                throw new IllegalStateException("a gateway's template is read upstream");
+            }));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("upstream {} lists the resource template {}, whose form the gateway cannot match yet; reads of "
+                    + "its URIs are answered as unknown resources", up.name(), template);
+            return Optional.empty();
+        }
+    }
+
+    /** Reads {@code kind} of {@code upstream} again and tells listeners; a clash that appears now is withheld. */
+    void refresh(Upstream upstream, Target.Kind kind) {
+        try {
+            upstream.refresh(kind);
+        } catch (McpClientException | IllegalStateException e) {
+            LOG.warn("upstream {} said its {} list changed, but reading it failed ({}); the last list stays",
+                    upstream.name(), kind.word(), e.getMessage());
+            return;
+        }
+        List<String> clashes = new ArrayList<>();
+        snapshot = federate(upstreams, clashes);
+        clashes.forEach(c -> LOG.warn("upstream definitions clash; the later one is not served: {}", c));
+        ChangeListener.Kind change = switch (kind) {
+            case TOOL -> ChangeListener.Kind.TOOLS;
+            case PROMPT -> ChangeListener.Kind.PROMPTS;
+            case RESOURCE, RESOURCE_TEMPLATE -> ChangeListener.Kind.RESOURCES;
+        };
+        for (ChangeListener l : listeners) {
+            try {
+                l.changed(change, null);
+            } catch (RuntimeException e) {
+                LOG.warn("a list-change listener failed", e);
+            }
+        }
+    }
+
+    // ---- Backend
+
+    @Override
+    public ObjectNode capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public Definitions definitions() {
+        return this;
+    }
+
+    @Override
+    public boolean knows(String method, boolean modern) {
+        if (SHARED.contains(method)) {
+            return true;
+        }
+        return modern ? "server/discover".equals(method) : "initialize".equals(method) || "ping".equals(method);
+    }
+
+    @Override
+    public ObjectNode initializeResult(ProtocolVersion version) {
+        ObjectNode r = Json.object();
+        r.put("protocolVersion", version.id());
+        r.set("capabilities", capabilities);
+        r.set("serverInfo", serverInfo);
+        return r;
+    }
+
+    @Override
+    public JsonNode handle(Call call) {
+        String method = call.method();
+        if (!knows(method, call.modern())) {
+            throw McpError.methodNotFound(method);
+        }
+        ObjectNode result = switch (method) {
+            case "ping" -> Json.object();
+            case "server/discover" -> discover();
+            case "tools/list" -> listing("tools", Target.Kind.TOOL);
+            case "prompts/list" -> listing("prompts", Target.Kind.PROMPT);
+            case "resources/list" -> listing("resources", Target.Kind.RESOURCE);
+            case "resources/templates/list" -> listing("resourceTemplates", Target.Kind.RESOURCE_TEMPLATE);
+            case "tools/call", "prompts/get" -> forwardNamed(call);
+            case "resources/read" -> forwardResource(call);
+            case "completion/complete" -> forwardCompletion(call);
+            default -> throw McpError.methodNotFound(method);
+        };
+        return envelope(call, method, result);
+    }
+
+    private ObjectNode discover() {
+        ObjectNode r = Json.object();
+        ArrayNode versions = r.putArray("supportedVersions");
+        ProtocolVersion.allIds().forEach(versions::add);
+        r.set("capabilities", capabilities);
+        r.putObject("_meta").set(MetaKeys.SERVER_INFO, serverInfo);
+        return r;
+    }
+
+    /** The whole list in one page: the upstreams' lists are bounded, and a gateway's cursor would outlive them. */
+    private ObjectNode listing(String field, Target.Kind kind) {
+        ObjectNode r = Json.object();
+        ArrayNode items = r.putArray(field);
+        for (Route route : snapshot.routes().get(kind).values()) {
+            items.add(route.entry().json());
+        }
+        return r;
+    }
+
+    private ObjectNode forwardNamed(Call call) {
+        Target target = call.target();
+        Route route = target == null ? null : snapshot.routes().get(target.kind()).get(target.name());
+        if (route == null) {
+            throw target == null ? McpError.invalidParams("Missing name") : Missing.answer(call.method(), target,
+                    call.modern());
+        }
+        ObjectNode params = forwardedParams(call);
+        params.put("name", route.original());
+        return forward(route.upstream(), call, params);
+    }
+
+    private ObjectNode forwardResource(Call call) {
+        Target target = call.target();
+        if (target == null) {
+            throw McpError.invalidParams("Missing uri");
+        }
+        Route route = routeOfUri(target.name());
+        if (route == null) {
+            throw Missing.resource(target.name(), call.modern());
+        }
+        return forward(route.upstream(), call, forwardedParams(call));
+    }
+
+    private ObjectNode forwardCompletion(Call call) {
+        Target target = call.target();
+        Route route = target == null ? null : snapshot.routes().get(target.kind()).get(target.name());
+        if (route == null) {
+            throw target == null ? McpError.invalidParams("Invalid completion reference")
+                    : Missing.answer(call.method(), target, call.modern());
+        }
+        ObjectNode params = forwardedParams(call);
+        if (target.kind() == Target.Kind.PROMPT) {
+            ((ObjectNode) params.get("ref")).put("name", route.original());
+        }
+        return forward(route.upstream(), call, params);
+    }
+
+    private Route routeOfUri(String uri) {
+        Snapshot s = snapshot;
+        Route r = s.routes().get(Target.Kind.RESOURCE).get(uri);
+        if (r != null) {
+            return r;
+        }
+        for (TemplateRoute t : s.templates()) {
+            if (t.matcher().match(uri).isPresent()) {
+                return t.route();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The client's params without its {@code _meta}: the protocol members there describe the client's hop, not the
+     * gateway's (the upstream client writes its own), and nothing else of the caller's request is forwarded.
+     */
+    private static ObjectNode forwardedParams(Call call) {
+        ObjectNode p = call.params().deepCopy();
+        p.remove("_meta");
+        return p;
+    }
+
+    private static ObjectNode forward(Upstream up, Call call, ObjectNode params) {
+        JsonNode answer;
+        try {
+            answer = up.client().request(call.method(), params);
+        } catch (McpClientException e) {
+            throw upstreamError(up, call.method(), e);
+        }
+        if (!(answer instanceof ObjectNode o)) {
+            throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " answered " + call.method()
+                    + " without a result object");
+        }
+        return o.deepCopy();
+    }
+
+    /**
+     * The upstream's own JSON-RPC error keeps its code and (bounded) message, named as the upstream's; any other
+     * failure is an internal error saying which upstream failed how, never the exception's details.
+     */
+    static McpError upstreamError(Upstream up, String method, McpClientException e) {
+        if (e.reason() == McpClientException.Reason.JSON_RPC_ERROR && e.errorCode().isPresent()) {
+            String message = e.errorMessage().orElse("(no message)");
+            if (message.length() > MAX_UPSTREAM_MESSAGE) {
+                message = message.substring(0, MAX_UPSTREAM_MESSAGE) + "...";
+            }
+            return new McpError(e.errorCode().get(), message);
+        }
+        String why = switch (e.reason()) {
+            case TIMEOUT -> "it did not answer within " + up.config().requestTimeout().toSeconds() + " s";
+            case CONNECTION_REFUSED -> "it refused the connection";
+            case CONNECTION_FAILED -> "the connection to it failed";
+            case HTTP_STATUS -> "it answered HTTP " + e.httpStatus();
+            case MALFORMED_RESPONSE -> "its answer was not valid MCP";
+            case RESPONSE_TOO_LARGE -> "its answer was too large";
+            case SESSION_EXPIRED -> "its session expired";
+            case PROCESS_FAILED, CLOSED -> "its process is not running";
+            default -> "it failed (" + e.reason().name().toLowerCase(java.util.Locale.ROOT) + ")";
+        };
+        LOG.warn("upstream {} failed {}: {}", up.name(), method, e.getMessage());
+        return new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " could not serve " + method + ": "
+                + why);
+    }
+
+    /** The envelope of the caller's era, whatever the upstream's was. */
+    private ObjectNode envelope(Call call, String method, ObjectNode result) {
+        if (call.modern()) {
+            if (!result.has("resultType")) {
+                result.put("resultType", "complete");
+            }
+            if (CACHEABLE.contains(method) && "complete".equals(result.path("resultType").asString(""))
+                    && !result.has("ttlMs")) {
+                result.put("ttlMs", options.cacheTtl().toMillis());
+                result.put("cacheScope", options.cacheScope().wire());
+            }
+            return result;
+        }
+        if ("input_required".equals(result.path("resultType").asString(""))) {
+            throw new McpError(ErrorCodes.INTERNAL_ERROR, "This " + method + " needs input from the client "
+                    + "(elicitation or sampling), which the gateway relays only to clients of protocol 2026-07-28");
+        }
+        MODERN_ENVELOPE.forEach(result::remove);
+        return result;
+    }
+
+    // ---- Definitions
+
+    @Override
+    public List<Entry> list(Target.Kind kind) {
+        return snapshot.routes().get(kind).values().stream().map(Route::entry).toList();
+    }
+
+    @Override
+    public Optional<Entry> find(Target.Kind kind, String name) {
+        Route r = snapshot.routes().get(kind).get(name);
+        return r == null ? Optional.empty() : Optional.of(r.entry());
+    }
+
+    @Override
+    public Optional<Entry> resolveResource(String uri) {
+        Route r = routeOfUri(uri);
+        return r == null ? Optional.empty() : Optional.of(r.entry());
+    }
+
+    @Override
+    public void addListener(ChangeListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(ChangeListener listener) {
+        listeners.remove(listener);
+    }
+}

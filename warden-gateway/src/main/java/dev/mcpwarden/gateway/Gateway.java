@@ -1,0 +1,156 @@
+package dev.mcpwarden.gateway;
+
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.server.ServerOptions;
+import dev.mcpwarden.server.backend.Backend;
+import dev.mcpwarden.server.pipeline.Target;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Warden in front of MCP servers it did not write: connects each configured upstream, federates their definitions
+ * and serves them as one {@link Backend}, which an {@link dev.mcpwarden.server.McpServer} puts behind its controls:
+ *
+ * <pre>{@code
+ * try (Gateway gateway = Gateway.connect(List.of(
+ *         UpstreamConfig.of("tickets", UpstreamConfig.Http.of(URI.create("http://10.0.0.5:8080/mcp"))),
+ *         UpstreamConfig.of("files", new UpstreamConfig.Stdio(List.of("npx", "@modelcontextprotocol/server-filesystem",
+ *                 "/srv/docs"), Map.of(), Optional.empty(), UpstreamConfig.Sandbox.NONE)).withPrefix("files_")))) {
+ *     McpServer server = McpServer.builder("warden-gateway", "1.0.0")
+ *             .backend(gateway.backend())
+ *             .controls(Security.builder(resourceServer).audit(audit).integrity(pins).build())
+ *             .build();
+ *     server.serveHttp(HttpOptions.loopback(8443));
+ * }
+ * }</pre>
+ *
+ * <p>Authorization, pins, rate limits and guards act on the federated definitions and on what the upstreams answer,
+ * as they do on the runtime's own tools. An upstream gets only the params of a request, never the caller's
+ * credential, and authenticates the gateway with the credential its configuration names.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /** List-change notifications waiting to be read; more than this and the next is dropped (a later one re-reads). */
+    private static final int MAX_PENDING_REFRESHES = 64;
+    /** How often the lists of an upstream that cannot tell of changes are read again. */
+    static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(60);
+
+    /** What an operator sees of one upstream. */
+    public record UpstreamStatus(String name, String protocolVersion, int tools, int prompts, int resources,
+                                 int templates) {
+    }
+
+    private final List<Upstream> upstreams;
+    private final FederatedBackend backend;
+    private final ExecutorService refresher;
+
+    private Gateway(List<Upstream> upstreams, FederatedBackend backend, ExecutorService refresher) {
+        this.upstreams = upstreams;
+        this.backend = backend;
+        this.refresher = refresher;
+    }
+
+    /** Connects every upstream, with the server's default list caching hints. */
+    public static Gateway connect(List<UpstreamConfig> upstreams) throws GatewayException {
+        return connect(upstreams, ServerOptions.defaults());
+    }
+
+    /**
+     * Connects every upstream (starting stdio ones) and reads their definitions.
+     *
+     * @param options the caching hints sent on 2026-07-28 list results
+     * @throws GatewayException when an upstream cannot be reached or listed, two share a name, or their definitions
+     *                          clash; upstreams already started are stopped again
+     */
+    public static Gateway connect(List<UpstreamConfig> upstreams, ServerOptions options) throws GatewayException {
+        Objects.requireNonNull(upstreams, "upstreams");
+        Objects.requireNonNull(options, "options");
+        if (upstreams.isEmpty()) {
+            throw new GatewayException("a gateway needs at least one upstream");
+        }
+        Set<String> names = new HashSet<>();
+        for (UpstreamConfig u : upstreams) {
+            if (!names.add(u.name())) {
+                throw new GatewayException("two upstreams are named " + u.name());
+            }
+        }
+        // One thread reads lists again when an upstream says they changed: never the client's reader thread.
+        ThreadPoolExecutor refresher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(MAX_PENDING_REFRESHES), r -> {
+                    Thread t = new Thread(r, "warden-gateway-refresh");
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.DiscardPolicy());
+        List<Upstream> connected = new ArrayList<>();
+        FederatedBackend[] backend = new FederatedBackend[1];
+        try {
+            for (UpstreamConfig u : upstreams) {
+                if (u.transport() instanceof UpstreamConfig.Stdio s && s.sandbox() == UpstreamConfig.Sandbox.NONE) {
+                    LOG.warn("UNSANDBOXED STDIO UPSTREAM {}: {} runs with the gateway's own rights (its files, its "
+                            + "network, its user); run only servers you trust this way", u.name(), s.command());
+                }
+                Upstream[] self = new Upstream[1];
+                Upstream up = Upstream.connect(u, kind -> {
+                    if (backend[0] != null && self[0] != null) {
+                        refresher.execute(() -> backend[0].refresh(self[0], kind));
+                    }
+                });
+                self[0] = up;
+                connected.add(up);
+            }
+            ObjectNode serverInfo = Json.object();
+            serverInfo.put("name", "warden-gateway");
+            serverInfo.put("version", java.util.Optional.ofNullable(Gateway.class.getPackage()
+                    .getImplementationVersion()).orElse("dev"));
+            backend[0] = FederatedBackend.of(connected, serverInfo, options);
+        } catch (GatewayException | RuntimeException e) {
+            connected.forEach(Upstream::close);
+            refresher.shutdownNow();
+            throw e;
+        }
+        for (Upstream up : connected) {
+            up.watch(kind -> refresher.execute(() -> backend[0].refresh(up, kind)), RECHECK);
+        }
+        return new Gateway(List.copyOf(connected), backend[0], refresher);
+    }
+
+    /** The federated upstreams, to serve with {@link dev.mcpwarden.server.McpServer.Builder#backend}. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Each upstream: its negotiated protocol revision and how many definitions of each kind it serves. */
+    public List<UpstreamStatus> status() {
+        List<UpstreamStatus> out = new ArrayList<>();
+        for (Upstream up : upstreams) {
+            String version;
+            try {
+                version = up.client().protocolVersion();
+            } catch (dev.mcpwarden.client.McpClientException e) {
+                version = "unknown";
+            }
+            out.add(new UpstreamStatus(up.name(), version, up.items(Target.Kind.TOOL).size(),
+                    up.items(Target.Kind.PROMPT).size(), up.items(Target.Kind.RESOURCE).size(),
+                    up.items(Target.Kind.RESOURCE_TEMPLATE).size()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Stops every upstream client (and stdio process). */
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+        upstreams.forEach(Upstream::close);
+    }
+}

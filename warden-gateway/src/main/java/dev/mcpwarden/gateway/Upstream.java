@@ -1,0 +1,238 @@
+package dev.mcpwarden.gateway;
+
+import dev.mcpwarden.client.McpClient;
+import dev.mcpwarden.client.McpClientException;
+import dev.mcpwarden.security.Secret;
+import dev.mcpwarden.server.pipeline.Target;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One connected upstream: its client, and the definitions it listed last, renamed as the gateway serves them. The
+ * client is built with the upstream's own credential only; nothing of a caller's request but its params reaches it.
+ */
+final class Upstream implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
+    /** More definitions of one kind than any real server lists; a server listing more is refused, not buffered. */
+    static final int MAX_DEFINITIONS = 10_000;
+
+    /** A definition as the upstream names it and as the gateway serves it. */
+    record Item(String original, String exposed, ObjectNode json) {
+    }
+
+    private final UpstreamConfig config;
+    private final McpClient client;
+    private volatile Map<Target.Kind, List<Item>> items = Map.of();
+    private volatile boolean closed;
+
+    private Upstream(UpstreamConfig config, McpClient client) {
+        this.config = config;
+        this.client = client;
+    }
+
+    /**
+     * Connects to the upstream (a stdio upstream's process is started) and reads its definitions.
+     *
+     * @param onListChanged told, on the client's reader thread, which kind of list the upstream says changed
+     */
+    static Upstream connect(UpstreamConfig config, Consumer<Target.Kind> onListChanged) throws GatewayException {
+        McpClient.Builder b = switch (config.transport()) {
+            case UpstreamConfig.Http h -> {
+                McpClient.Builder hb = McpClient.http(h.url()).bearerToken(() -> h.bearer().map(Secret::reveal));
+                h.headers().forEach((name, value) -> hb.header(name, value.reveal()));
+                yield hb;
+            }
+            case UpstreamConfig.Stdio s -> {
+                Map<String, String> env = new HashMap<>(s.environment());
+                // Only what the configuration lists, plus PATH so that "npx" or "uvx" can be found.
+                env.putIfAbsent("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+                McpClient.Builder sb = McpClient.stdio(s.command()).environment(env)
+                        .stderr(line -> LOG.info("[upstream {}] {}", config.name(), line));
+                s.workingDirectory().ifPresent(sb::workingDirectory);
+                yield sb;
+            }
+        };
+        b.era(switch (config.era()) {
+            case AUTO -> McpClient.Era.AUTO;
+            case MODERN -> McpClient.Era.MODERN;
+            case LEGACY -> McpClient.Era.LEGACY;
+        }).requestTimeout(config.requestTimeout()).clientInfo("warden-gateway", version())
+                .onNotification((method, params) -> {
+                    Target.Kind kind = switch (method) {
+                        case "notifications/tools/list_changed" -> Target.Kind.TOOL;
+                        case "notifications/prompts/list_changed" -> Target.Kind.PROMPT;
+                        case "notifications/resources/list_changed" -> Target.Kind.RESOURCE;
+                        default -> null;
+                    };
+                    if (kind != null) {
+                        onListChanged.accept(kind);
+                    }
+                });
+        McpClient client;
+        try {
+            client = b.build();
+        } catch (McpClientException e) {
+            throw new GatewayException("upstream " + config.name() + " cannot be started: " + e.getMessage(), e);
+        }
+        Upstream up = new Upstream(config, client);
+        try {
+            up.refreshAll();
+            LOG.info("upstream {} connected ({}): {} tools, {} prompts, {} resources, {} templates", config.name(),
+                    client.protocolVersion(), up.items(Target.Kind.TOOL).size(), up.items(Target.Kind.PROMPT).size(),
+                    up.items(Target.Kind.RESOURCE).size(), up.items(Target.Kind.RESOURCE_TEMPLATE).size());
+        } catch (McpClientException | IllegalStateException e) {
+            client.close();
+            throw new GatewayException("upstream " + config.name() + " did not list its definitions: "
+                    + e.getMessage(), e);
+        }
+        return up;
+    }
+
+    private static String version() {
+        return Optional.ofNullable(Upstream.class.getPackage().getImplementationVersion()).orElse("dev");
+    }
+
+    UpstreamConfig config() {
+        return config;
+    }
+
+    String name() {
+        return config.name();
+    }
+
+    McpClient client() {
+        return client;
+    }
+
+    List<Item> items(Target.Kind kind) {
+        return items.getOrDefault(kind, List.of());
+    }
+
+    void refreshAll() throws McpClientException {
+        Map<Target.Kind, List<Item>> all = new EnumMap<>(Target.Kind.class);
+        for (Target.Kind kind : Target.Kind.values()) {
+            all.put(kind, fetch(kind));
+        }
+        items = Map.copyOf(all);
+    }
+
+    /** Reads one kind again (after the upstream said it changed); resources and templates go together. */
+    void refresh(Target.Kind kind) throws McpClientException {
+        Map<Target.Kind, List<Item>> all = new EnumMap<>(items);
+        all.put(kind, fetch(kind));
+        if (kind == Target.Kind.RESOURCE) {
+            all.put(Target.Kind.RESOURCE_TEMPLATE, fetch(Target.Kind.RESOURCE_TEMPLATE));
+        }
+        items = Map.copyOf(all);
+    }
+
+    private List<Item> fetch(Target.Kind kind) throws McpClientException {
+        List<JsonNode> listed = client.list(switch (kind) {
+            case TOOL -> McpClient.Kind.TOOLS;
+            case PROMPT -> McpClient.Kind.PROMPTS;
+            case RESOURCE -> McpClient.Kind.RESOURCES;
+            case RESOURCE_TEMPLATE -> McpClient.Kind.RESOURCE_TEMPLATES;
+        });
+        if (listed.size() > MAX_DEFINITIONS) {
+            throw new IllegalStateException("it lists " + listed.size() + " " + kind.word()
+                    + " definitions, more than the " + MAX_DEFINITIONS + " the gateway accepts");
+        }
+        String key = identityKey(kind);
+        List<Item> out = new ArrayList<>(listed.size());
+        for (JsonNode d : listed) {
+            if (!(d instanceof ObjectNode o) || !o.path(key).isString() || o.path(key).asString().isEmpty()) {
+                LOG.warn("upstream {} listed a {} without a \"{}\"; it is not served", name(), kind.word(), key);
+                continue;
+            }
+            String original = o.get(key).asString();
+            boolean named = kind == Target.Kind.TOOL || kind == Target.Kind.PROMPT;
+            if (named && !config.serves(original)) {
+                continue;
+            }
+            ObjectNode json = o.deepCopy();
+            String exposed = named ? config.exposed(original) : original;
+            json.put(key, exposed);
+            out.add(new Item(original, exposed, json));
+        }
+        return List.copyOf(out);
+    }
+
+    static String identityKey(Target.Kind kind) {
+        return switch (kind) {
+            case TOOL, PROMPT -> "name";
+            case RESOURCE -> "uri";
+            case RESOURCE_TEMPLATE -> "uriTemplate";
+        };
+    }
+
+    /**
+     * Follows the upstream's list changes: a 2026-07-28 upstream is asked to {@code subscriptions/listen}, again each
+     * time a listen ends, and every list is read again then, so a change between two listens is not missed; an
+     * upstream that cannot listen (a 2025 session over HTTP, a server without the method) has its lists read again
+     * every {@code period}. Either way a definition that changes without notice is seen within a period, where the
+     * pins judge it.
+     */
+    void watch(Consumer<Target.Kind> onChange, java.time.Duration period) {
+        Thread t = Thread.ofPlatform().daemon().name("warden-gateway-watch-" + name()).unstarted(() -> {
+            boolean listens = true;
+            while (!closed) {
+                if (listens) {
+                    try {
+                        ObjectNode filter = dev.mcpwarden.core.json.Json.object();
+                        filter.putObject("notifications").put("toolsListChanged", true)
+                                .put("promptsListChanged", true).put("resourcesListChanged", true);
+                        if (!client.protocolVersion().equals(McpClient.MODERN_VERSION)) {
+                            listens = false;
+                            continue;
+                        }
+                        client.request("subscriptions/listen", filter);
+                    } catch (McpClientException e) {
+                        if (closed) {
+                            return;
+                        }
+                        if (e.reason() == McpClientException.Reason.JSON_RPC_ERROR) {
+                            LOG.info("upstream {} cannot listen for list changes ({}); its lists are read every {}",
+                                    name(), e.getMessage(), period);
+                            listens = false;
+                        } else if (e.reason() != McpClientException.Reason.TIMEOUT) {
+                            sleep(period); // unreachable for now: try again later, not in a tight loop
+                        }
+                    }
+                } else {
+                    sleep(period);
+                }
+                if (!closed) {
+                    for (Target.Kind kind : List.of(Target.Kind.TOOL, Target.Kind.PROMPT, Target.Kind.RESOURCE)) {
+                        onChange.accept(kind);
+                    }
+                }
+            }
+        });
+        t.start();
+    }
+
+    private void sleep(java.time.Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        client.close();
+    }
+}

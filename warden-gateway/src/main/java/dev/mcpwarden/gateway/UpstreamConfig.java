@@ -1,0 +1,159 @@
+package dev.mcpwarden.gateway;
+
+import dev.mcpwarden.security.Secret;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One upstream MCP server behind the gateway.
+ *
+ * @param name           how the gateway names it in logs, audit records and errors ({@code [a-z0-9][a-z0-9-]*})
+ * @param transport      how it is reached
+ * @param era            which protocol era to speak to it ({@link Era#AUTO}: 2026-07-28 first, then a 2025 session)
+ * @param prefix         put before each of its tool and prompt names (e.g. {@code github_}); empty: names verbatim,
+ *                       and a name two upstreams share is a start-up error
+ * @param include        only these tool and prompt names (as the upstream names them) are served; empty: all
+ * @param exclude        these tool and prompt names are never served
+ * @param requestTimeout how long a request may wait for the upstream's answer
+ */
+public record UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
+                             Set<String> exclude, Duration requestTimeout) {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    /** What a tool name may hold (the specification's guidance), so a prefix keeps names valid. */
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    /** The protocol era spoken to an upstream. */
+    public enum Era {
+        /** The 2026-07-28 wire first; a 2025-11-25 session when the upstream does not speak it. */
+        AUTO,
+        /** Only the 2026-07-28 wire. */
+        MODERN,
+        /** Only a 2025-11-25 session. */
+        LEGACY
+    }
+
+    /** How an upstream is reached. */
+    public sealed interface Transport {
+    }
+
+    /**
+     * Streamable HTTP.
+     *
+     * @param url     the MCP endpoint (http or https)
+     * @param bearer  the upstream's own credential, sent as {@code Authorization: Bearer}; never the client's
+     * @param headers further headers with secret values (e.g. {@code X-Api-Key})
+     */
+    public record Http(URI url, Optional<Secret> bearer, Map<String, Secret> headers) implements Transport {
+        public Http {
+            Objects.requireNonNull(url, "url");
+            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
+                throw new IllegalArgumentException("an upstream URL must be http:// or https://, was " + url);
+            }
+            bearer = Objects.requireNonNull(bearer, "bearer");
+            headers = Map.copyOf(headers);
+        }
+
+        /** An upstream at {@code url} that needs no credential. */
+        public static Http of(URI url) {
+            return new Http(url, Optional.empty(), Map.of());
+        }
+    }
+
+    /** How a stdio upstream's process is confined. */
+    public enum Sandbox {
+        /** No confinement at all: the process runs with the gateway's rights. Warned about at start-up. */
+        NONE
+    }
+
+    /**
+     * A command the gateway starts and speaks MCP to over its stdin and stdout.
+     *
+     * @param command          the program and its arguments
+     * @param environment      the only environment variables it gets (nothing of the gateway's own is inherited)
+     * @param workingDirectory where it runs; empty: the gateway's working directory
+     * @param sandbox          how it is confined
+     */
+    public record Stdio(List<String> command, Map<String, String> environment, Optional<Path> workingDirectory,
+                        Sandbox sandbox) implements Transport {
+        public Stdio {
+            command = List.copyOf(command);
+            if (command.isEmpty() || command.getFirst().isBlank()) {
+                throw new IllegalArgumentException("a stdio upstream needs a command");
+            }
+            environment = Map.copyOf(environment);
+            workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory");
+            Objects.requireNonNull(sandbox, "sandbox");
+        }
+    }
+
+    public UpstreamConfig {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("an upstream name is lower-case letters, digits and '-' (at most 63),"
+                    + " was '" + name + "'");
+        }
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(era, "era");
+        prefix = Objects.requireNonNull(prefix, "prefix");
+        prefix.ifPresent(p -> {
+            if (!PREFIX.matcher(p).matches()) {
+                throw new IllegalArgumentException("the prefix of upstream " + name + " may hold letters, digits, "
+                        + "'_', '.' and '-' (at most 64), was '" + p + "'");
+            }
+        });
+        include = Set.copyOf(include);
+        exclude = Set.copyOf(exclude);
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("the request timeout of upstream " + name + " must be positive");
+        }
+    }
+
+    /** The default request timeout. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** An upstream with the defaults: era negotiated, names verbatim, everything served, 30 s timeout. */
+    public static UpstreamConfig of(String name, Transport transport) {
+        return new UpstreamConfig(name, transport, Era.AUTO, Optional.empty(), Set.of(), Set.of(), DEFAULT_TIMEOUT);
+    }
+
+    /** This upstream with another era. */
+    public UpstreamConfig withEra(Era era) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout);
+    }
+
+    /** This upstream with its tool and prompt names prefixed. */
+    public UpstreamConfig withPrefix(String prefix) {
+        return new UpstreamConfig(name, transport, era, Optional.of(prefix), include, exclude, requestTimeout);
+    }
+
+    /** This upstream serving only {@code include} and never {@code exclude}. */
+    public UpstreamConfig withFilter(Set<String> include, Set<String> exclude) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout);
+    }
+
+    /** This upstream with another request timeout. */
+    public UpstreamConfig withRequestTimeout(Duration timeout) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, timeout);
+    }
+
+    /** Whether a tool or prompt the upstream names {@code original} is served. */
+    boolean serves(String original) {
+        return (include.isEmpty() || include.contains(original)) && !exclude.contains(original);
+    }
+
+    /** The name the gateway gives a tool or prompt the upstream names {@code original}. */
+    String exposed(String original) {
+        return prefix.map(p -> p + original).orElse(original);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.mcpwarden.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mcpwarden.client.McpClient;
+import dev.mcpwarden.client.McpClientException;
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.security.Security;
+import dev.mcpwarden.security.integrity.Definition;
+import dev.mcpwarden.security.integrity.DefinitionKind;
+import dev.mcpwarden.security.integrity.IntegrityEvent;
+import dev.mcpwarden.security.integrity.IntegrityGate;
+import dev.mcpwarden.security.integrity.IntegrityStage;
+import dev.mcpwarden.security.integrity.PinFile;
+import dev.mcpwarden.security.integrity.PinStore;
+import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.http.HttpOptions;
+import dev.mcpwarden.server.pipeline.Target;
+import dev.mcpwarden.testkit.Ports;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** A stdio upstream started and spoken to by the gateway, and a rug pull through it withheld by the pins. */
+class StdioGatewayTest {
+
+    Gateway gateway;
+    AutoCloseable front;
+    McpClient client;
+
+    @AfterEach
+    void close() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (front != null) {
+            front.close();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    static UpstreamConfig mutating() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return UpstreamConfig.of("mutating", new UpstreamConfig.Stdio(List.of(java, "-cp",
+                System.getProperty("java.class.path"), MutatingServer.class.getName()), Map.of(), Optional.empty(),
+                UpstreamConfig.Sandbox.NONE));
+    }
+
+    static ObjectNode call(String tool) {
+        ObjectNode p = Json.object();
+        p.put("name", tool);
+        p.putObject("arguments");
+        return p;
+    }
+
+    static List<String> toolNames(McpClient c) throws McpClientException {
+        return c.list(McpClient.Kind.TOOLS).stream().map(t -> t.path("name").asString()).toList();
+    }
+
+    @Test
+    void aRugPullOnAStdioUpstreamIsWithheldUntilApprovedWhileItsOtherToolsKeepWorking() throws Exception {
+        gateway = Gateway.connect(List.of(mutating()));
+        // Pinned as first seen, as warden scan --write-pins would pin them.
+        PinFile pins = PinFile.of(gateway.backend().definitions().list(Target.Kind.TOOL).stream()
+                .map(e -> Definition.of(DefinitionKind.TOOL, e.json())).toList());
+        List<IntegrityEvent> audited = new CopyOnWriteArrayList<>();
+        IntegrityGate gate = IntegrityGate.builder(PinStore.memory(pins)).listener(audited::add).build();
+        McpServer server = McpServer.builder("gw", "1").backend(gateway.backend())
+                .controls(Security.insecureWithoutAuthentication().integrity(IntegrityStage.of(gate)).build())
+                .build();
+        var http = server.serveHttp(HttpOptions.loopback(Ports.free()));
+        front = http;
+        client = McpClient.http(http.uri()).era(McpClient.Era.MODERN).build();
+        assertThat(toolNames(client)).containsExactly("weather", "time", "mutate");
+        assertThat(client.request("tools/call", call("weather")).path("content").path(0).path("text").asString())
+                .isEqualTo("sunny");
+
+        client.request("tools/call", call("mutate"));
+        awaitDescription("weather", MutatingServer.POISONED);
+
+        assertThat(toolNames(client)).containsExactly("time", "mutate");
+        assertThatThrownBy(() -> client.request("tools/call", call("weather")))
+                .isInstanceOfSatisfying(McpClientException.class, e -> {
+                    assertThat(e.errorCode()).contains(-32602);
+                    assertThat(e.errorMessage()).contains("Unknown tool: weather");
+                });
+        assertThat(client.request("tools/call", call("time")).path("content").path(0).path("text").asString())
+                .isEqualTo("noon");
+        assertThat(audited).anySatisfy(e -> {
+            assertThat(e.type()).isEqualTo(IntegrityEvent.Type.CHANGED_WITHHELD);
+            assertThat(e.name()).isEqualTo("weather");
+        });
+
+        IntegrityGate.Pending pending = gate.pending(DefinitionKind.TOOL, "weather").orElseThrow();
+        gate.approve(DefinitionKind.TOOL, "weather", pending.live(), "security-team");
+        assertThat(audited).anySatisfy(e -> {
+            assertThat(e.type()).isEqualTo(IntegrityEvent.Type.APPROVED);
+            assertThat(e.actor()).isEqualTo("security-team");
+        });
+
+        assertThat(toolNames(client)).containsExactly("time", "mutate", "weather"); // weather was re-added last
+        assertThat(client.request("tools/call", call("weather")).path("content").path(0).path("text").asString())
+                .isEqualTo("sunny");
+    }
+
+    @Test
+    void aStdioUpstreamsToolsAreServedToBothErasAndItsStatusSaysWhatItServes() throws Exception {
+        gateway = Gateway.connect(List.of(mutating()));
+        McpServer server = McpServer.builder("gw", "1").backend(gateway.backend())
+                .controls(Security.insecureWithoutAuthentication().build()).build();
+        var http = server.serveHttp(HttpOptions.loopback(Ports.free()));
+        front = http;
+
+        for (McpClient.Era era : List.of(McpClient.Era.MODERN, McpClient.Era.LEGACY)) {
+            try (McpClient c = McpClient.http(http.uri()).era(era).build()) {
+                JsonNode r = c.request("tools/call", call("time"));
+                assertThat(r.path("content").path(0).path("text").asString()).as("%s", era).isEqualTo("noon");
+            }
+        }
+        assertThat(gateway.status()).containsExactly(new Gateway.UpstreamStatus("mutating", "2026-07-28", 3, 0, 0,
+                0));
+    }
+
+    /** Waits until the gateway has read the upstream's changed list (the refresh runs off the reader thread). */
+    void awaitDescription(String tool, String description) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (gateway.backend().definitions().find(Target.Kind.TOOL, tool)
+                .map(e -> e.json().path("description").asString()).filter(description::equals).isEmpty()) {
+            assertThat(System.nanoTime()).as("the gateway never saw the changed list").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+}
