@@ -22,6 +22,7 @@ public final class Main implements Runnable {
         m.put("demo", DemoCommand.class);
         m.put("everything-server", EverythingServerCommand.class);
         m.put("sample-server", SampleServerCommand.class);
+        m.put("gateway", GatewayCommand.class);
         m.put("bench-server", BenchServerCommand.class);
         m.put("audit", AuditCommand.class);
         m.put("config", ConfigCommand.class);

@@ -9,8 +9,8 @@ import picocli.CommandLine;
 
 class MainTest {
 
-    private static final String[] ALL = {"demo", "everything-server", "sample-server", "bench-server", "audit", "config", "scan",
-            "token", "train", "help"};
+    private static final String[] ALL = {"demo", "everything-server", "sample-server", "gateway", "bench-server", "audit",
+            "config", "scan", "token", "train", "help"};
 
     @Test
     void theNamesKeptForDispatchAreTheCommandsOwnNames() {

@@ -1,0 +1,268 @@
+package dev.mcpwarden.cli;
+
+import dev.mcpwarden.gateway.Gateway;
+import dev.mcpwarden.gateway.GatewayException;
+import dev.mcpwarden.gateway.UpstreamConfig;
+import dev.mcpwarden.security.ResourceServer;
+import dev.mcpwarden.security.Security;
+import dev.mcpwarden.security.audit.Audit;
+import dev.mcpwarden.security.audit.AuditLog;
+import dev.mcpwarden.security.audit.AuditLogOptions;
+import dev.mcpwarden.security.audit.AuditSink;
+import dev.mcpwarden.security.audit.AuditTrail;
+import dev.mcpwarden.security.integrity.Definition;
+import dev.mcpwarden.security.integrity.DefinitionKind;
+import dev.mcpwarden.security.integrity.PinFile;
+import dev.mcpwarden.security.integrity.PinStore;
+import dev.mcpwarden.security.oauth.ResourceServerConfig;
+import dev.mcpwarden.security.oauth.TrustedIssuer;
+import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.http.HttpOptions;
+import dev.mcpwarden.server.http.HttpTransport;
+import dev.mcpwarden.server.pipeline.Target;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code warden gateway}: Warden's pipeline in front of MCP servers it did not write. The quick-start flags name the
+ * upstreams, the token issuer (or the development option {@code --allow-anonymous}) and the pin file.
+ */
+@Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Warden's security pipeline in front of MCP servers over Streamable HTTP or stdio.",
+                "Example: warden gateway --port 8443 --issuer https://idp.example --jwks-file jwks.json "
+                        + "--resource https://mcp.example/mcp --upstream tickets=http://10.0.0.5:8080/mcp "
+                        + "--pins pins.json"})
+final class GatewayCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
+    private static final String STDIO = "stdio:";
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", required = true, description = "Port to serve /mcp on (loopback).")
+    int port;
+
+    @Option(names = "--issuer", description = "The authorization server whose access tokens are accepted.")
+    String issuer;
+
+    @Option(names = "--jwks-file", description = "The issuer's JWK set (public keys).")
+    Path jwksFile;
+
+    @Option(names = "--resource", description = "This gateway's resource URL: the audience tokens must name.")
+    URI resource;
+
+    @Option(names = "--allow-anonymous", description = "Development only: serve without authentication (every "
+            + "caller is anonymous and reaches every upstream tool). Warned about; loopback only.")
+    boolean allowAnonymous;
+
+    @Option(names = "--upstream", required = true, paramLabel = "NAME=URL|NAME=stdio:COMMAND ARG...",
+            description = "An upstream MCP server: a Streamable HTTP URL, or a command to start (arguments split "
+                    + "on spaces). Repeat for several; their names must not clash.")
+    List<String> upstreams;
+
+    @Option(names = "--upstream-era", paramLabel = "NAME=2025|2026", description = "Speak only this era to an "
+            + "upstream (default: 2026-07-28 first, then a 2025 session).")
+    List<String> eras = List.of();
+
+    @Option(names = "--pins", paramLabel = "FILE", description = "Pinned definitions (warden scan --write-pins): "
+            + "a changed, new or removed definition is withheld until approved.")
+    Path pins;
+
+    @Option(names = "--trust-on-first-use", description = "With --pins FILE that does not exist yet: pin what the "
+            + "upstreams list now and write FILE.")
+    boolean trustOnFirstUse;
+
+    @Option(names = "--audit-file", paramLabel = "FILE", description = "Write an audit record of every request "
+            + "(hash-chained JSON lines).")
+    Path auditFile;
+
+    @Option(names = "--unsandboxed-stdio", description = "Start stdio upstreams without a sandbox, with the "
+            + "gateway's own rights (warned about). Required for stdio upstreams until the sandbox ships.")
+    boolean unsandboxedStdio;
+
+    /** A started gateway, or the exit code of a gateway that could not start. */
+    record Started(int exitCode, HttpTransport http, Gateway gateway, AuditLog audit) implements AutoCloseable {
+        static Started failed(int exitCode) {
+            return new Started(exitCode, null, null, null);
+        }
+
+        @Override
+        public void close() {
+            if (http != null) {
+                http.close();
+            }
+            if (gateway != null) {
+                gateway.close();
+            }
+            if (audit != null) {
+                audit.close();
+            }
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Started started = start(spec.commandLine().getErr());
+        if (started.http() == null) {
+            return started.exitCode();
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+        started.http().join();
+        return 0;
+    }
+
+    /** Starts the gateway the options describe; messages go to {@code err}. */
+    Started start(PrintWriter err) throws Exception {
+        List<UpstreamConfig> configs;
+        try {
+            configs = upstreams(upstreams, eras, unsandboxedStdio);
+        } catch (IllegalArgumentException e) {
+            err.println("warden gateway: " + e.getMessage());
+            return Started.failed(2);
+        }
+        boolean authenticated = issuer != null || jwksFile != null || resource != null;
+        if (allowAnonymous == authenticated) {
+            err.println("warden gateway: give --issuer, --jwks-file and --resource, or --allow-anonymous");
+            return Started.failed(2);
+        }
+        if (authenticated && (issuer == null || jwksFile == null || resource == null)) {
+            err.println("warden gateway: --issuer, --jwks-file and --resource go together");
+            return Started.failed(2);
+        }
+        if (trustOnFirstUse && pins == null) {
+            err.println("warden gateway: --trust-on-first-use needs --pins FILE");
+            return Started.failed(2);
+        }
+        if (pins != null && !Files.exists(pins) && !trustOnFirstUse) {
+            err.println("warden gateway: the pin file " + pins + " does not exist (write it with warden scan "
+                    + "--write-pins, or add --trust-on-first-use)");
+            return Started.failed(2);
+        }
+        Gateway gateway;
+        try {
+            gateway = Gateway.connect(configs);
+        } catch (GatewayException e) {
+            err.println("warden gateway: " + e.getMessage());
+            return Started.failed(1);
+        }
+        try {
+            Security.Builder security;
+            if (allowAnonymous) {
+                security = Security.insecureWithoutAuthentication();
+            } else {
+                ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(resource,
+                        List.of(TrustedIssuer.withKeys(issuer,
+                                dev.mcpwarden.examples.sample.SampleServer.Options.readJwks(jwksFile))), Set.of()))
+                        .scopesOnly().build();
+                security = Security.builder(rs);
+            }
+            if (pins != null) {
+                if (!Files.exists(pins)) {
+                    List<Definition> listed = listed(gateway);
+                    PinFile.of(listed).write(pins);
+                    LOG.warn("TRUST ON FIRST USE: pinned the {} definitions the upstreams list now in {}; review them "
+                            + "(warden scan) before trusting them", listed.size(), pins);
+                }
+                security.integrity(PinStore.file(pins));
+            }
+            AuditLog audit = null;
+            if (auditFile != null) {
+                audit = AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults(), InstantSource.system());
+                security.audit(Audit.to(AuditTrail.of(audit)));
+            } else {
+                LOG.warn("NO AUDIT LOG: requests through the gateway are not recorded (give --audit-file FILE)");
+            }
+            McpServer server = McpServer.builder("warden-gateway", version()).backend(gateway.backend())
+                    .controls(security.build()).build();
+            HttpTransport http = server.serveHttp(HttpOptions.loopback(port));
+            for (Gateway.UpstreamStatus s : gateway.status()) {
+                err.println("warden gateway: upstream " + s.name() + " (" + s.protocolVersion() + "): " + s.tools()
+                        + " tools, " + s.prompts() + " prompts, " + s.resources() + " resources, " + s.templates()
+                        + " templates");
+            }
+            err.println("warden gateway listening on " + http.uri());
+            err.flush();
+            return new Started(0, http, gateway, audit);
+        } catch (Exception | Error e) {
+            gateway.close(); // started upstream processes never outlive a failed start
+            throw e;
+        }
+    }
+
+    /** What the upstreams list now, as definitions to pin. */
+    static List<Definition> listed(Gateway gateway) {
+        List<Definition> all = new ArrayList<>();
+        Map<Target.Kind, DefinitionKind> kinds = Map.of(Target.Kind.TOOL, DefinitionKind.TOOL, Target.Kind.PROMPT,
+                DefinitionKind.PROMPT, Target.Kind.RESOURCE_TEMPLATE, DefinitionKind.RESOURCE_TEMPLATE);
+        kinds.forEach((kind, pinKind) -> gateway.backend().definitions().list(kind)
+                .forEach(e -> all.add(Definition.of(pinKind, e.json()))));
+        return all;
+    }
+
+    /** The upstreams the flags describe. */
+    static List<UpstreamConfig> upstreams(List<String> specs, List<String> eraSpecs, boolean unsandboxed) {
+        Map<String, UpstreamConfig.Era> eras = new LinkedHashMap<>();
+        for (String s : eraSpecs) {
+            int eq = s.indexOf('=');
+            String value = eq < 0 ? "" : s.substring(eq + 1);
+            UpstreamConfig.Era era = switch (value) {
+                case "2025" -> UpstreamConfig.Era.LEGACY;
+                case "2026" -> UpstreamConfig.Era.MODERN;
+                default -> throw new IllegalArgumentException("--upstream-era is NAME=2025 or NAME=2026, was " + s);
+            };
+            eras.put(s.substring(0, eq), era);
+        }
+        List<UpstreamConfig> out = new ArrayList<>();
+        for (String s : specs) {
+            int eq = s.indexOf('=');
+            if (eq <= 0 || eq == s.length() - 1) {
+                throw new IllegalArgumentException("--upstream is NAME=URL or NAME=stdio:COMMAND, was " + s);
+            }
+            String name = s.substring(0, eq);
+            String target = s.substring(eq + 1);
+            UpstreamConfig.Transport transport;
+            if (target.startsWith(STDIO)) {
+                List<String> command = List.of(target.substring(STDIO.length()).trim().split("\\s+"));
+                if (command.getFirst().isEmpty()) {
+                    throw new IllegalArgumentException("upstream " + name + " names no command after stdio:");
+                }
+                if (!unsandboxed) {
+                    throw new IllegalArgumentException("upstream " + name + " is a stdio command, and the stdio "
+                            + "sandbox is not available in this build: add --unsandboxed-stdio to run it with the "
+                            + "gateway's own rights");
+                }
+                transport = new UpstreamConfig.Stdio(command, Map.of(), Optional.empty(),
+                        UpstreamConfig.Sandbox.NONE);
+            } else {
+                transport = UpstreamConfig.Http.of(URI.create(target));
+            }
+            UpstreamConfig c = UpstreamConfig.of(name, transport);
+            UpstreamConfig.Era era = eras.remove(name);
+            out.add(era == null ? c : c.withEra(era));
+        }
+        if (!eras.isEmpty()) {
+            throw new IllegalArgumentException("--upstream-era names no upstream: " + String.join(", ", eras.keySet()));
+        }
+        return out;
+    }
+
+    private static String version() {
+        return Optional.ofNullable(GatewayCommand.class.getPackage().getImplementationVersion()).orElse("dev");
+    }
+}
