@@ -92,8 +92,9 @@ final class GatewayCommand implements Callable<Integer> {
             + "(hash-chained JSON lines).")
     Path auditFile;
 
-    @Option(names = "--unsandboxed-stdio", description = "Start stdio upstreams without a sandbox, with the "
-            + "gateway's own rights (warned about). Required for stdio upstreams until the sandbox ships.")
+    @Option(names = "--unsandboxed-stdio", description = "Start stdio upstreams without the bubblewrap sandbox, "
+            + "with the gateway's own rights (warned about). By default each runs sandboxed: no network, no home "
+            + "directory, only the system and its own tree, read-only.")
     boolean unsandboxedStdio;
 
     /** A started gateway, or the exit code of a gateway that could not start. */
@@ -242,13 +243,8 @@ final class GatewayCommand implements Callable<Integer> {
                 if (command.getFirst().isEmpty()) {
                     throw new IllegalArgumentException("upstream " + name + " names no command after stdio:");
                 }
-                if (!unsandboxed) {
-                    throw new IllegalArgumentException("upstream " + name + " is a stdio command, and the stdio "
-                            + "sandbox is not available in this build: add --unsandboxed-stdio to run it with the "
-                            + "gateway's own rights");
-                }
                 transport = new UpstreamConfig.Stdio(command, Map.of(), Optional.empty(),
-                        UpstreamConfig.Sandbox.NONE);
+                        unsandboxed ? UpstreamConfig.Sandbox.NONE : UpstreamConfig.Sandbox.bubblewrap());
             } else {
                 transport = UpstreamConfig.Http.of(URI.create(target));
             }

@@ -63,13 +63,12 @@ class GatewayCommandTest {
     }
 
     @Test
-    void aStdioUpstreamNeedsTheHonestlyNamedUnsandboxedFlagUntilTheSandboxShips() throws Exception {
-        assertThat(start("--port", "0", "--allow-anonymous", "--upstream", "fs=stdio:npx server").exitCode())
-                .isEqualTo(2);
+    void aStdioUpstreamStartsInTheSandboxByDefaultWhichLooksItsProgramUpFirst() throws Exception {
+        assertThat(start("--port", "0", "--allow-anonymous", "--upstream", "fs=stdio:no-such-program-4711 /srv")
+                .exitCode()).isEqualTo(1);
 
-        assertThat(err.toString().strip()).isEqualTo("warden gateway: upstream fs is a stdio command, and the stdio "
-                + "sandbox is not available in this build: add --unsandboxed-stdio to run it with the gateway's own "
-                + "rights");
+        assertThat(err.toString().strip()).isEqualTo("warden gateway: upstream fs: no-such-program-4711 is not on "
+                + "the PATH");
     }
 
     @Test

@@ -96,7 +96,7 @@ public final class Gateway implements AutoCloseable {
         FederatedBackend[] backend = new FederatedBackend[1];
         try {
             for (UpstreamConfig u : upstreams) {
-                if (u.transport() instanceof UpstreamConfig.Stdio s && s.sandbox() == UpstreamConfig.Sandbox.NONE) {
+                if (u.transport() instanceof UpstreamConfig.Stdio s && s.sandbox() instanceof UpstreamConfig.Sandbox.None) {
                     LOG.warn("UNSANDBOXED STDIO UPSTREAM {}: {} runs with the gateway's own rights (its files, its "
                             + "network, its user); run only servers you trust this way", u.name(), s.command());
                 }

@@ -35,9 +35,12 @@ final class Upstream implements AutoCloseable {
     private volatile Map<Target.Kind, List<Item>> items = Map.of();
     private volatile boolean closed;
 
-    private Upstream(UpstreamConfig config, McpClient client) {
+    private final List<java.nio.file.Path> cgroups;
+
+    private Upstream(UpstreamConfig config, McpClient client, List<java.nio.file.Path> cgroups) {
         this.config = config;
         this.client = client;
+        this.cgroups = List.copyOf(cgroups);
     }
 
     /**
@@ -46,6 +49,17 @@ final class Upstream implements AutoCloseable {
      * @param onListChanged told, on the client's reader thread, which kind of list the upstream says changed
      */
     static Upstream connect(UpstreamConfig config, Consumer<Target.Kind> onListChanged) throws GatewayException {
+        List<java.nio.file.Path> cgroups = new ArrayList<>();
+        try {
+            return connect(config, onListChanged, cgroups);
+        } catch (GatewayException | RuntimeException e) {
+            BubblewrapSandbox.remove(cgroups);
+            throw e;
+        }
+    }
+
+    private static Upstream connect(UpstreamConfig config, Consumer<Target.Kind> onListChanged,
+                                    List<java.nio.file.Path> cgroups) throws GatewayException {
         McpClient.Builder b = switch (config.transport()) {
             case UpstreamConfig.Http h -> {
                 McpClient.Builder hb = McpClient.http(h.url()).bearerToken(() -> h.bearer().map(Secret::reveal));
@@ -56,7 +70,14 @@ final class Upstream implements AutoCloseable {
                 Map<String, String> env = new HashMap<>(s.environment());
                 // Only what the configuration lists, plus PATH so that "npx" or "uvx" can be found.
                 env.putIfAbsent("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
-                McpClient.Builder sb = McpClient.stdio(s.command()).environment(env)
+                List<String> command = s.command();
+                if (s.sandbox() instanceof UpstreamConfig.Sandbox.Bubblewrap policy) {
+                    BubblewrapSandbox.Wrapped w = BubblewrapSandbox.wrap(config.name(), command,
+                            s.workingDirectory(), policy);
+                    command = w.command();
+                    cgroups.addAll(w.cgroups());
+                }
+                McpClient.Builder sb = McpClient.stdio(command).environment(env)
                         .stderr(line -> LOG.info("[upstream {}] {}", config.name(), line));
                 s.workingDirectory().ifPresent(sb::workingDirectory);
                 yield sb;
@@ -84,7 +105,7 @@ final class Upstream implements AutoCloseable {
         } catch (McpClientException e) {
             throw new GatewayException("upstream " + config.name() + " cannot be started: " + e.getMessage(), e);
         }
-        Upstream up = new Upstream(config, client);
+        Upstream up = new Upstream(config, client, cgroups);
         try {
             up.refreshAll();
             LOG.info("upstream {} connected ({}): {} tools, {} prompts, {} resources, {} templates", config.name(),
@@ -234,5 +255,6 @@ final class Upstream implements AutoCloseable {
     public void close() {
         closed = true;
         client.close();
+        BubblewrapSandbox.remove(cgroups);
     }
 }

@@ -70,9 +70,71 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     }
 
     /** How a stdio upstream's process is confined. */
-    public enum Sandbox {
+    public sealed interface Sandbox {
+
         /** No confinement at all: the process runs with the gateway's rights. Warned about at start-up. */
-        NONE
+        Sandbox NONE = new None();
+
+        /** The default confinement: {@link Bubblewrap#defaults()}. */
+        static Bubblewrap bubblewrap() {
+            return Bubblewrap.defaults();
+        }
+
+        /** No sandbox. */
+        record None() implements Sandbox {
+        }
+
+        /**
+         * A bubblewrap sandbox (Linux, the {@code bwrap} program): new namespaces for everything (no network at all
+         * unless granted, its own process tree), a read-only view of the system directories a program needs
+         * ({@code /usr}, {@code /bin}, {@code /lib*}, a minimal {@code /etc}) and of the command's own tree (the
+         * directory of its program or script and the package root above it), a private {@code /tmp}, no home
+         * directory, no capabilities; and limits on its processes, memory and CPU time.
+         *
+         * @param network      whether it may use the network (the host's, loopback included)
+         * @param readOnly     further paths it may read
+         * @param readWrite    further paths it may read and write
+         * @param maxProcesses the most processes and threads it may run at once (a fork bomb stops there)
+         * @param maxMemory    the most memory it may use, in bytes (0: no limit)
+         * @param maxCpu       the most CPU time it may use in all (zero: no limit)
+         */
+        record Bubblewrap(boolean network, List<Path> readOnly, List<Path> readWrite, int maxProcesses, long maxMemory,
+                          Duration maxCpu) implements Sandbox {
+            public Bubblewrap {
+                readOnly = readOnly.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+                readWrite = readWrite.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+                if (maxProcesses < 1) {
+                    throw new IllegalArgumentException("maxProcesses must be at least 1, was " + maxProcesses);
+                }
+                if (maxMemory < 0) {
+                    throw new IllegalArgumentException("maxMemory must not be negative, was " + maxMemory);
+                }
+                Objects.requireNonNull(maxCpu, "maxCpu");
+                if (maxCpu.isNegative()) {
+                    throw new IllegalArgumentException("maxCpu must not be negative, was " + maxCpu);
+                }
+            }
+
+            /** No network, nothing granted, 256 processes, 2 GiB of memory, no CPU time limit. */
+            public static Bubblewrap defaults() {
+                return new Bubblewrap(false, List.of(), List.of(), 256, 2L << 30, Duration.ZERO);
+            }
+
+            /** This sandbox with the network granted. */
+            public Bubblewrap withNetwork() {
+                return new Bubblewrap(true, readOnly, readWrite, maxProcesses, maxMemory, maxCpu);
+            }
+
+            /** This sandbox with further paths it may read, and read and write. */
+            public Bubblewrap withPaths(List<Path> readOnly, List<Path> readWrite) {
+                return new Bubblewrap(network, readOnly, readWrite, maxProcesses, maxMemory, maxCpu);
+            }
+
+            /** This sandbox with other limits. */
+            public Bubblewrap withLimits(int maxProcesses, long maxMemory, Duration maxCpu) {
+                return new Bubblewrap(network, readOnly, readWrite, maxProcesses, maxMemory, maxCpu);
+            }
+        }
     }
 
     /**
