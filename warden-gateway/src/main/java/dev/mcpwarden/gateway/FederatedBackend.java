@@ -291,9 +291,11 @@ final class FederatedBackend implements Backend, Definitions {
     private static ObjectNode forward(Upstream up, Call call, ObjectNode params) {
         JsonNode answer;
         try {
-            answer = up.client().request(call.method(), params);
+            answer = up.call(call.method(), params);
         } catch (McpClientException e) {
             throw upstreamError(up, call.method(), e);
+        } catch (Upstream.Unavailable e) {
+            throw new McpError(ErrorCodes.INTERNAL_ERROR, e.getMessage());
         }
         if (!(answer instanceof ObjectNode o)) {
             throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " answered " + call.method()

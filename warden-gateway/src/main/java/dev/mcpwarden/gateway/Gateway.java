@@ -47,8 +47,8 @@ public final class Gateway implements AutoCloseable {
     static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(60);
 
     /** What an operator sees of one upstream. */
-    public record UpstreamStatus(String name, String protocolVersion, int tools, int prompts, int resources,
-                                 int templates) {
+    public record UpstreamStatus(String name, String protocolVersion, String circuit, int tools, int prompts,
+                                 int resources, int templates) {
     }
 
     private final List<Upstream> upstreams;
@@ -130,7 +130,10 @@ public final class Gateway implements AutoCloseable {
         return backend;
     }
 
-    /** Each upstream: its negotiated protocol revision and how many definitions of each kind it serves. */
+    /**
+     * Each upstream: its negotiated protocol revision, its circuit ({@code CLOSED}: in use; {@code OPEN}: failing,
+     * answered at once; {@code HALF_OPEN}: being tried again) and how many definitions of each kind it serves.
+     */
     public List<UpstreamStatus> status() {
         List<UpstreamStatus> out = new ArrayList<>();
         for (Upstream up : upstreams) {
@@ -140,7 +143,7 @@ public final class Gateway implements AutoCloseable {
             } catch (dev.mcpwarden.client.McpClientException e) {
                 version = "unknown";
             }
-            out.add(new UpstreamStatus(up.name(), version, up.items(Target.Kind.TOOL).size(),
+            out.add(new UpstreamStatus(up.name(), version, up.circuit(), up.items(Target.Kind.TOOL).size(),
                     up.items(Target.Kind.PROMPT).size(), up.items(Target.Kind.RESOURCE).size(),
                     up.items(Target.Kind.RESOURCE_TEMPLATE).size()));
         }

@@ -10,7 +10,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -31,16 +37,159 @@ final class Upstream implements AutoCloseable {
     }
 
     private final UpstreamConfig config;
-    private final McpClient client;
+    private volatile McpClient client;
     private volatile Map<Target.Kind, List<Item>> items = Map.of();
     private volatile boolean closed;
 
     private final List<java.nio.file.Path> cgroups;
 
-    private Upstream(UpstreamConfig config, McpClient client, List<java.nio.file.Path> cgroups) {
+    private final McpClient.Builder builder;
+    private final Consumer<Target.Kind> onListChanged;
+    private final CircuitBreaker breaker;
+    private final Bulkhead bulkhead;
+    private final AtomicBoolean restarting = new AtomicBoolean();
+
+    private Upstream(UpstreamConfig config, McpClient.Builder builder, McpClient client,
+                     List<java.nio.file.Path> cgroups, Consumer<Target.Kind> onListChanged) {
         this.config = config;
+        this.builder = builder;
         this.client = client;
         this.cgroups = List.copyOf(cgroups);
+        this.onListChanged = onListChanged;
+        UpstreamConfig.Resilience r = config.resilience();
+        // "failuresToOpen in a row": a count window that size, open when every call in it failed.
+        this.breaker = CircuitBreaker.of(config.name(), CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(r.failuresToOpen()).minimumNumberOfCalls(r.failuresToOpen())
+                .failureRateThreshold(100).waitDurationInOpenState(r.openFor())
+                .permittedNumberOfCallsInHalfOpenState(1).build());
+        this.bulkhead = Bulkhead.of(config.name(), BulkheadConfig.custom().maxConcurrentCalls(r.maxConcurrent())
+                .maxWaitDuration(java.time.Duration.ZERO).build());
+        breaker.getEventPublisher().onStateTransition(e -> LOG.warn("upstream {}: circuit {}", config.name(),
+                e.getStateTransition()));
+    }
+
+    /** The upstream could not be tried: too many requests in flight to it, or its circuit is open. */
+    static final class Unavailable extends RuntimeException {
+        Unavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Methods that change nothing upstream, so a request that never reached it may be sent again. */
+    private static final java.util.Set<String> SAFE = java.util.Set.of("tools/list", "prompts/list",
+            "resources/list", "resources/templates/list", "resources/read", "prompts/get", "completion/complete");
+
+    /**
+     * Sends one request through the upstream's concurrency limit and circuit breaker. A safe method whose connection
+     * broke before an answer is sent once more.
+     *
+     * @throws Unavailable         when the upstream is busy or its circuit open (it was not tried)
+     * @throws McpClientException  the upstream's error, or why it did not answer
+     */
+    JsonNode call(String method, ObjectNode params) throws McpClientException {
+        if (!bulkhead.tryAcquirePermission()) {
+            throw new Unavailable("Upstream " + name() + " is busy: " + config.resilience().maxConcurrent()
+                    + " requests are in flight to it, its limit");
+        }
+        try {
+            try {
+                return attempt(method, params);
+            } catch (McpClientException e) {
+                if (SAFE.contains(method) && e.reason() == McpClientException.Reason.CONNECTION_FAILED) {
+                    return attempt(method, params);
+                }
+                throw e;
+            }
+        } finally {
+            bulkhead.onComplete();
+        }
+    }
+
+    private JsonNode attempt(String method, ObjectNode params) throws McpClientException {
+        if (!breaker.tryAcquirePermission()) {
+            throw new Unavailable("Upstream " + name() + " is unavailable: its circuit is open after "
+                    + config.resilience().failuresToOpen() + " failures in a row, and it is tried again within "
+                    + config.resilience().openFor().toSeconds() + " s");
+        }
+        long start = System.nanoTime();
+        try {
+            JsonNode r = client.request(method, params);
+            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            return r;
+        } catch (McpClientException e) {
+            if (failed(e)) {
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+                afterFailure(e);
+            } else {
+                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS); // it answered: it is healthy
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            breaker.releasePermission();
+            throw e;
+        }
+    }
+
+    /** Whether the upstream failed to answer at all (as opposed to answering with an error). */
+    private static boolean failed(McpClientException e) {
+        return switch (e.reason()) {
+            case TIMEOUT, CONNECTION_REFUSED, CONNECTION_FAILED, MALFORMED_RESPONSE, PROCESS_FAILED, CLOSED -> true;
+            case HTTP_STATUS -> e.httpStatus() >= 500;
+            default -> false;
+        };
+    }
+
+    /** The circuit's state, for operators: CLOSED, OPEN or HALF_OPEN. */
+    String circuit() {
+        return breaker.getState().name();
+    }
+
+    private void afterFailure(McpClientException e) {
+        if (config.transport() instanceof UpstreamConfig.Stdio
+                && (e.reason() == McpClientException.Reason.PROCESS_FAILED
+                || e.reason() == McpClientException.Reason.CLOSED)) {
+            restart();
+        }
+    }
+
+    /**
+     * Starts a stdio upstream's process again, with back-off (1 s, doubling, at most 60 s), reads its lists, and
+     * tells the federation; one restart at a time.
+     */
+    private void restart() {
+        if (closed || !restarting.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofPlatform().daemon().name("warden-gateway-restart-" + name()).start(() -> {
+            java.time.Duration delay = java.time.Duration.ofSeconds(1);
+            try {
+                while (!closed) {
+                    LOG.warn("upstream {}: its process ended; starting it again in {} s", name(), delay.toSeconds());
+                    sleep(delay);
+                    if (closed) {
+                        return;
+                    }
+                    McpClient old = client;
+                    try {
+                        client = builder.build();
+                        old.close();
+                        refreshAll();
+                        LOG.info("upstream {} started again ({})", name(), client.protocolVersion());
+                        for (Target.Kind kind : List.of(Target.Kind.TOOL, Target.Kind.PROMPT, Target.Kind.RESOURCE)) {
+                            onListChanged.accept(kind);
+                        }
+                        return;
+                    } catch (McpClientException | IllegalStateException e) {
+                        LOG.warn("upstream {} did not start again: {}", name(), e.getMessage());
+                        delay = delay.multipliedBy(2).compareTo(java.time.Duration.ofSeconds(60)) > 0
+                                ? java.time.Duration.ofSeconds(60) : delay.multipliedBy(2);
+                    }
+                }
+            } finally {
+                restarting.set(false);
+            }
+        });
     }
 
     /**
@@ -105,7 +254,7 @@ final class Upstream implements AutoCloseable {
         } catch (McpClientException e) {
             throw new GatewayException("upstream " + config.name() + " cannot be started: " + e.getMessage(), e);
         }
-        Upstream up = new Upstream(config, client, cgroups);
+        Upstream up = new Upstream(config, b, client, cgroups, onListChanged);
         try {
             up.refreshAll();
             LOG.info("upstream {} connected ({}): {} tools, {} prompts, {} resources, {} templates", config.name(),
@@ -221,6 +370,7 @@ final class Upstream implements AutoCloseable {
                         if (closed) {
                             return;
                         }
+                        afterFailure(e);
                         if (e.reason() == McpClientException.Reason.JSON_RPC_ERROR) {
                             LOG.info("upstream {} cannot listen for list changes ({}); its lists are read every {}",
                                     name(), e.getMessage(), period);

@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
  * @param include        only these tool and prompt names (as the upstream names them) are served; empty: all
  * @param exclude        these tool and prompt names are never served
  * @param requestTimeout how long a request may wait for the upstream's answer
+ * @param resilience     how the gateway keeps a failing or flooded upstream from taking the others down
  */
 public record UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
-                             Set<String> exclude, Duration requestTimeout) {
+                             Set<String> exclude, Duration requestTimeout, Resilience resilience) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** What a tool name may hold (the specification's guidance), so a prefix keeps names valid. */
@@ -158,6 +159,34 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
         }
     }
 
+    /**
+     * How the gateway protects itself and the other upstreams from this one.
+     *
+     * @param maxConcurrent  requests in flight to it at once; one more is answered "busy" at once, never queued
+     * @param failuresToOpen transport failures (no answer, a broken connection, a dead process) in a row that open
+     *                       its circuit: its requests are then answered at once, without trying it
+     * @param openFor        how long an open circuit answers at once before one request may try the upstream again
+     */
+    public record Resilience(int maxConcurrent, int failuresToOpen, Duration openFor) {
+        public Resilience {
+            if (maxConcurrent < 1) {
+                throw new IllegalArgumentException("maxConcurrent must be at least 1, was " + maxConcurrent);
+            }
+            if (failuresToOpen < 1) {
+                throw new IllegalArgumentException("failuresToOpen must be at least 1, was " + failuresToOpen);
+            }
+            Objects.requireNonNull(openFor, "openFor");
+            if (openFor.isNegative() || openFor.isZero()) {
+                throw new IllegalArgumentException("openFor must be positive, was " + openFor);
+            }
+        }
+
+        /** 64 requests in flight, the circuit open after 5 failures in a row, for 30 s. */
+        public static Resilience defaults() {
+            return new Resilience(64, 5, Duration.ofSeconds(30));
+        }
+    }
+
     public UpstreamConfig {
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {
@@ -179,6 +208,7 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("the request timeout of upstream " + name + " must be positive");
         }
+        Objects.requireNonNull(resilience, "resilience");
     }
 
     /** The default request timeout. */
@@ -186,27 +216,34 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
 
     /** An upstream with the defaults: era negotiated, names verbatim, everything served, 30 s timeout. */
     public static UpstreamConfig of(String name, Transport transport) {
-        return new UpstreamConfig(name, transport, Era.AUTO, Optional.empty(), Set.of(), Set.of(), DEFAULT_TIMEOUT);
+        return new UpstreamConfig(name, transport, Era.AUTO, Optional.empty(), Set.of(), Set.of(), DEFAULT_TIMEOUT,
+                Resilience.defaults());
     }
 
     /** This upstream with another era. */
     public UpstreamConfig withEra(Era era) {
-        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout);
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience);
     }
 
     /** This upstream with its tool and prompt names prefixed. */
     public UpstreamConfig withPrefix(String prefix) {
-        return new UpstreamConfig(name, transport, era, Optional.of(prefix), include, exclude, requestTimeout);
+        return new UpstreamConfig(name, transport, era, Optional.of(prefix), include, exclude, requestTimeout,
+                resilience);
     }
 
     /** This upstream serving only {@code include} and never {@code exclude}. */
     public UpstreamConfig withFilter(Set<String> include, Set<String> exclude) {
-        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout);
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience);
     }
 
     /** This upstream with another request timeout. */
     public UpstreamConfig withRequestTimeout(Duration timeout) {
-        return new UpstreamConfig(name, transport, era, prefix, include, exclude, timeout);
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, timeout, resilience);
+    }
+
+    /** This upstream with other protection. */
+    public UpstreamConfig withResilience(Resilience resilience) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience);
     }
 
     /** Whether a tool or prompt the upstream names {@code original} is served. */

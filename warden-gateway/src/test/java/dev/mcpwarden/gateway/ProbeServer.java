@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * A stdio MCP server for the sandbox tests, doing what a malicious upstream would try: {@code connect} to a host and
- * port, {@code read} a file, {@code spawn} many processes; and {@code alive}, to show it still answers.
+ * port, {@code read} a file, {@code spawn} many processes; {@code sleep}, {@code exit} (right after answering), and {@code alive}, to show
+ * it still answers.
  */
 public final class ProbeServer {
 
@@ -58,6 +59,21 @@ public final class ProbeServer {
                         started.forEach(Process::destroyForcibly);
                     }
                     return ToolResult.text("started " + started.size());
+                }).build())
+                .tool(Tool.builder("sleep").description("Takes its time").inputSchema(ARGS).handler(ctx -> {
+                    Thread.sleep(ctx.arguments().path("count").asInt());
+                    return ToolResult.text("slept");
+                }).build())
+                .tool(Tool.builder("exit").description("Ends the process right after answering").handler(ctx -> {
+                    Thread.ofPlatform().daemon().start(() -> {
+                        try {
+                            Thread.sleep(200);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        Runtime.getRuntime().halt(3);
+                    });
+                    return ToolResult.text("exiting");
                 }).build())
                 .tool(Tool.builder("alive").description("Answers").handler(ctx -> ToolResult.text("alive")).build())
                 .build();

@@ -127,8 +127,8 @@ class StdioGatewayTest {
                 assertThat(r.path("content").path(0).path("text").asString()).as("%s", era).isEqualTo("noon");
             }
         }
-        assertThat(gateway.status()).containsExactly(new Gateway.UpstreamStatus("mutating", "2026-07-28", 3, 0, 0,
-                0));
+        assertThat(gateway.status()).containsExactly(new Gateway.UpstreamStatus("mutating", "2026-07-28", "CLOSED",
+                3, 0, 0, 0));
     }
 
     /** Waits until the gateway has read the upstream's changed list (the refresh runs off the reader thread). */
