@@ -291,7 +291,7 @@ final class FederatedBackend implements Backend, Definitions {
     private static ObjectNode forward(Upstream up, Call call, ObjectNode params) {
         JsonNode answer;
         try {
-            answer = up.call(call.method(), params);
+            answer = up.call(call.method(), params, progressOf(call));
         } catch (McpClientException e) {
             throw upstreamError(up, call.method(), e);
         } catch (Upstream.Unavailable e) {
@@ -302,6 +302,27 @@ final class FederatedBackend implements Backend, Definitions {
                     + " without a result object");
         }
         return o.deepCopy();
+    }
+
+    /**
+     * Relays the upstream's progress of a request to its caller as it comes, under the caller's own token; null when
+     * the caller asked for no progress.
+     */
+    private static java.util.function.Consumer<ObjectNode> progressOf(Call call) {
+        JsonNode token = call.progressToken();
+        if (token == null || token.isNull()) {
+            return null;
+        }
+        return upstream -> {
+            ObjectNode p = upstream.deepCopy();
+            p.set("progressToken", token);
+            p.remove("_meta");
+            try {
+                call.outbound().notify("notifications/progress", p);
+            } catch (RuntimeException e) {
+                LOG.debug("progress not relayed: {}", e.getMessage()); // the caller has gone; the result still counts
+            }
+        };
     }
 
     /**

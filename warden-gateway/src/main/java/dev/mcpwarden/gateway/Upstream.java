@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -49,8 +50,14 @@ final class Upstream implements AutoCloseable {
     private final Bulkhead bulkhead;
     private final AtomicBoolean restarting = new AtomicBoolean();
 
+    /** Where the progress of a request in flight goes, by the progress token the gateway gave it upstream. */
+    private final java.util.Map<String, Consumer<ObjectNode>> progressRelays;
+    private static final AtomicLong PROGRESS_TOKENS = new AtomicLong();
+
     private Upstream(UpstreamConfig config, McpClient.Builder builder, McpClient client,
-                     List<java.nio.file.Path> cgroups, Consumer<Target.Kind> onListChanged) {
+                     List<java.nio.file.Path> cgroups, Consumer<Target.Kind> onListChanged,
+                     java.util.Map<String, Consumer<ObjectNode>> progressRelays) {
+        this.progressRelays = progressRelays;
         this.config = config;
         this.builder = builder;
         this.client = client;
@@ -88,6 +95,30 @@ final class Upstream implements AutoCloseable {
      * @throws McpClientException  the upstream's error, or why it did not answer
      */
     JsonNode call(String method, ObjectNode params) throws McpClientException {
+        return call(method, params, null);
+    }
+
+    /**
+     * As {@link #call(String, ObjectNode)}, relaying the upstream's progress of this request to {@code progress} as it
+     * comes (null: the caller asked for none). The upstream sees a progress token of the gateway's, never the
+     * caller's.
+     */
+    JsonNode call(String method, ObjectNode params, Consumer<ObjectNode> progress) throws McpClientException {
+        if (progress == null) {
+            return limited(method, params);
+        }
+        String token = "warden-gateway-" + PROGRESS_TOKENS.incrementAndGet();
+        ObjectNode meta = params.get("_meta") instanceof ObjectNode m ? m : params.putObject("_meta");
+        meta.put("progressToken", token);
+        progressRelays.put(token, progress);
+        try {
+            return limited(method, params);
+        } finally {
+            progressRelays.remove(token);
+        }
+    }
+
+    private JsonNode limited(String method, ObjectNode params) throws McpClientException {
         if (!bulkhead.tryAcquirePermission()) {
             throw new Unavailable("Upstream " + name() + " is busy: " + config.resilience().maxConcurrent()
                     + " requests are in flight to it, its limit");
@@ -199,8 +230,9 @@ final class Upstream implements AutoCloseable {
      */
     static Upstream connect(UpstreamConfig config, Consumer<Target.Kind> onListChanged) throws GatewayException {
         List<java.nio.file.Path> cgroups = new ArrayList<>();
+        java.util.Map<String, Consumer<ObjectNode>> relays = new java.util.concurrent.ConcurrentHashMap<>();
         try {
-            return connect(config, onListChanged, cgroups);
+            return connect(config, onListChanged, cgroups, relays);
         } catch (GatewayException | RuntimeException e) {
             BubblewrapSandbox.remove(cgroups);
             throw e;
@@ -208,7 +240,9 @@ final class Upstream implements AutoCloseable {
     }
 
     private static Upstream connect(UpstreamConfig config, Consumer<Target.Kind> onListChanged,
-                                    List<java.nio.file.Path> cgroups) throws GatewayException {
+                                    List<java.nio.file.Path> cgroups,
+                                    java.util.Map<String, Consumer<ObjectNode>> progressRelays)
+            throws GatewayException {
         McpClient.Builder b = switch (config.transport()) {
             case UpstreamConfig.Http h -> {
                 McpClient.Builder hb = McpClient.http(h.url()).bearerToken(() -> h.bearer().map(Secret::reveal));
@@ -238,6 +272,13 @@ final class Upstream implements AutoCloseable {
             case LEGACY -> McpClient.Era.LEGACY;
         }).requestTimeout(config.requestTimeout()).clientInfo("warden-gateway", version())
                 .onNotification((method, params) -> {
+                    if ("notifications/progress".equals(method)) {
+                        Consumer<ObjectNode> relay = progressRelays.get(params.path("progressToken").asString(""));
+                        if (relay != null && params instanceof ObjectNode o) {
+                            relay.accept(o);
+                        }
+                        return;
+                    }
                     Target.Kind kind = switch (method) {
                         case "notifications/tools/list_changed" -> Target.Kind.TOOL;
                         case "notifications/prompts/list_changed" -> Target.Kind.PROMPT;
@@ -254,7 +295,7 @@ final class Upstream implements AutoCloseable {
         } catch (McpClientException e) {
             throw new GatewayException("upstream " + config.name() + " cannot be started: " + e.getMessage(), e);
         }
-        Upstream up = new Upstream(config, b, client, cgroups, onListChanged);
+        Upstream up = new Upstream(config, b, client, cgroups, onListChanged, progressRelays);
         try {
             up.refreshAll();
             LOG.info("upstream {} connected ({}): {} tools, {} prompts, {} resources, {} templates", config.name(),

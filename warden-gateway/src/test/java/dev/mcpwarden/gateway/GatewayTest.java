@@ -132,6 +132,32 @@ class GatewayTest {
     }
 
     @Test
+    void anUpstreamsProgressReachesTheCallerUnderItsOwnTokenBeforeTheResultAcrossBothEras() throws Exception {
+        URI everything = keep(EverythingServer.create().serveHttp(HttpOptions.loopback(Ports.free()))).uri();
+        for (UpstreamConfig.Era upstreamEra : List.of(UpstreamConfig.Era.MODERN, UpstreamConfig.Era.LEGACY)) {
+            URI gw = gateway(List.of(UpstreamConfig.of("everything", UpstreamConfig.Http.of(everything))
+                    .withEra(upstreamEra)));
+            for (McpClient.Era era : List.of(McpClient.Era.MODERN, McpClient.Era.LEGACY)) {
+                List<String> seen = new CopyOnWriteArrayList<>();
+                McpClient c = keep(McpClient.http(gw).era(era).onNotification((method, params) -> {
+                    if (method.equals("notifications/progress")) {
+                        seen.add(params.path("progressToken").asString() + " " + params.path("progress").asInt());
+                    }
+                }).build());
+                ObjectNode p = call("test_tool_with_progress", null);
+                p.putObject("_meta").put("progressToken", "mine-7");
+
+                JsonNode result = c.request("tools/call", p);
+                List<String> beforeResult = List.copyOf(seen);
+
+                assertThat(text(result)).as("%s to %s", era, upstreamEra).isEqualTo("Progress test completed");
+                assertThat(beforeResult).as("%s to %s", era, upstreamEra)
+                        .containsExactly("mine-7 0", "mine-7 50", "mine-7 100");
+            }
+        }
+    }
+
+    @Test
     void twoUpstreamsServingOneToolNameIsAStartUpErrorNamingBoth() {
         URI a = upstream("search", "a", null);
         URI b = upstream("search", "b", null);
