@@ -3,6 +3,10 @@ package dev.mcpwarden.gateway;
 import dev.mcpwarden.client.McpClient;
 import dev.mcpwarden.client.McpClientException;
 import dev.mcpwarden.security.Secret;
+import dev.mcpwarden.security.integrity.DefinitionKind;
+import dev.mcpwarden.security.integrity.PoisoningFinding;
+import dev.mcpwarden.security.integrity.PoisoningScanner;
+import dev.mcpwarden.security.integrity.Severity;
 import dev.mcpwarden.server.pipeline.Target;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -32,6 +36,7 @@ final class Upstream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
     /** More definitions of one kind than any real server lists; a server listing more is refused, not buffered. */
     static final int MAX_DEFINITIONS = 10_000;
+    private static final PoisoningScanner SCANNER = PoisoningScanner.standard();
 
     /** A definition as the upstream names it and as the gateway serves it. */
     record Item(String original, String exposed, ObjectNode json) {
@@ -359,6 +364,15 @@ final class Upstream implements AutoCloseable {
                     + " definitions, more than the " + MAX_DEFINITIONS + " the gateway accepts");
         }
         String key = identityKey(kind);
+        DefinitionKind scanned = switch (kind) {
+            case TOOL -> DefinitionKind.TOOL;
+            case PROMPT -> DefinitionKind.PROMPT;
+            case RESOURCE_TEMPLATE -> DefinitionKind.RESOURCE_TEMPLATE;
+            case RESOURCE -> null;
+        };
+        List<String> toolNames = kind == Target.Kind.TOOL
+                ? listed.stream().map(d -> d.path("name").asString("")).toList()
+                : items(Target.Kind.TOOL).stream().map(Item::original).toList();
         List<Item> out = new ArrayList<>(listed.size());
         for (JsonNode d : listed) {
             if (!(d instanceof ObjectNode o) || !o.path(key).isString() || o.path(key).asString().isEmpty()) {
@@ -366,6 +380,16 @@ final class Upstream implements AutoCloseable {
                 continue;
             }
             String original = o.get(key).asString();
+            if (scanned != null && config.withholdPoisoned().isPresent()) {
+                List<PoisoningFinding> findings = SCANNER.scan(scanned, o, toolNames);
+                Severity worst = PoisoningScanner.highest(findings);
+                if (worst != null && worst.atLeast(config.withholdPoisoned().get())) {
+                    LOG.warn("upstream {}: the {} '{}' is not served: the poisoning scanner rates it {} ({})", name(),
+                            kind.word(), original, worst, findings.stream().filter(f -> f.severity().atLeast(
+                                    config.withholdPoisoned().get())).map(f -> f.kind().name()).distinct().toList());
+                    continue;
+                }
+            }
             boolean named = kind == Target.Kind.TOOL || kind == Target.Kind.PROMPT;
             if (named && !config.serves(original)) {
                 continue;

@@ -1,6 +1,7 @@
 package dev.mcpwarden.gateway;
 
 import dev.mcpwarden.security.Secret;
+import dev.mcpwarden.security.integrity.Severity;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,9 +25,12 @@ import java.util.regex.Pattern;
  * @param exclude        these tool and prompt names are never served
  * @param requestTimeout how long a request may wait for the upstream's answer
  * @param resilience     how the gateway keeps a failing or flooded upstream from taking the others down
+ * @param withholdPoisoned a definition the poisoning scanner finds something of this severity or worse in (hidden
+ *                       instructions, secrets asked for, other tools shadowed) is not served; empty: all are served
  */
 public record UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
-                             Set<String> exclude, Duration requestTimeout, Resilience resilience) {
+                             Set<String> exclude, Duration requestTimeout, Resilience resilience,
+                             Optional<Severity> withholdPoisoned) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** What a tool name may hold (the specification's guidance), so a prefix keeps names valid. */
@@ -209,41 +213,55 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
             throw new IllegalArgumentException("the request timeout of upstream " + name + " must be positive");
         }
         Objects.requireNonNull(resilience, "resilience");
+        withholdPoisoned = Objects.requireNonNull(withholdPoisoned, "withholdPoisoned");
     }
 
     /** The default request timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
-    /** An upstream with the defaults: era negotiated, names verbatim, everything served, 30 s timeout. */
+    /**
+     * An upstream with the defaults: era negotiated, names verbatim, everything served but definitions the poisoning
+     * scanner rates HIGH or worse, 30 s timeout.
+     */
     public static UpstreamConfig of(String name, Transport transport) {
         return new UpstreamConfig(name, transport, Era.AUTO, Optional.empty(), Set.of(), Set.of(), DEFAULT_TIMEOUT,
-                Resilience.defaults());
+                Resilience.defaults(), Optional.of(Severity.HIGH));
     }
 
     /** This upstream with another era. */
     public UpstreamConfig withEra(Era era) {
-        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience);
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
+                withholdPoisoned);
     }
 
     /** This upstream with its tool and prompt names prefixed. */
     public UpstreamConfig withPrefix(String prefix) {
         return new UpstreamConfig(name, transport, era, Optional.of(prefix), include, exclude, requestTimeout,
-                resilience);
+                resilience, withholdPoisoned);
     }
 
     /** This upstream serving only {@code include} and never {@code exclude}. */
     public UpstreamConfig withFilter(Set<String> include, Set<String> exclude) {
-        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience);
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
+                withholdPoisoned);
     }
 
     /** This upstream with another request timeout. */
     public UpstreamConfig withRequestTimeout(Duration timeout) {
-        return new UpstreamConfig(name, transport, era, prefix, include, exclude, timeout, resilience);
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, timeout, resilience,
+                withholdPoisoned);
     }
 
     /** This upstream with other protection. */
     public UpstreamConfig withResilience(Resilience resilience) {
-        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience);
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
+                withholdPoisoned);
+    }
+
+    /** This upstream with definitions withheld at another poisoning severity (empty: never). */
+    public UpstreamConfig withPoisoningThreshold(Optional<Severity> withholdAt) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
+                withholdAt);
     }
 
     /** Whether a tool or prompt the upstream names {@code original} is served. */
