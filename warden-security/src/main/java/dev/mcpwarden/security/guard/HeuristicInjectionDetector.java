@@ -53,6 +53,18 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
             rule("instruction-override", 0.6, "\\b(?:ignore|disregard|forget)\\s+(?:all\\s+|everything\\s+)?"
                     + "(?:of\\s+)?(?:the\\s+)?(?:above|previous|prior|everything\\s+(?:above|before))"
                     + "(?=\\s*(?:[.,;:!]|$|and\\b|then\\b|instead\\b))"),
+            // The same override in other languages, on folded text (accents gone): German, French, Spanish,
+            // Portuguese, Italian, Dutch, then Chinese and Japanese.
+            rule("instruction-override", 0.7, "\\b(?:ignorier(?:e|en|t)?|vergiss|vergessen\\s+sie|missachte(?:n)?"
+                    + "|ignore[rz]|oublie[rz]?|ignora(?:r)?|olvida(?:r)?|olvide|esqueca|esquece|ignorare|dimentica"
+                    + "|negeer|vergeet)\\s+(?:[a-z]+\\s+){0,5}(?:anweisungen|anweisung|instruktionen|befehle|regeln"
+                    + "|vorgaben|instructions|consignes|regles|instrucciones|indicaciones|reglas|ordenes|instrucoes"
+                    + "|regras|ordens|diretrizes|istruzioni|regole|direttive|instructies|opdrachten)\\b"
+                    // "ignore" is also English: only with a noun English does not have
+                    + "|\\bignore\\s+(?:[a-z]+\\s+){0,5}(?:instrucoes|instrucciones|istruzioni|consignes|regles|regras"
+                    + "|reglas|regole|anweisungen)\\b"
+                    + "|(?:忽略|无视|無視|忽视|忽視|忘记|忘記|不要理会|不要理會)[^。.!！\\n]{0,12}(?:指令|指示|规则|規則|提示|命令)"
+                    + "|(?:以前|前|上記|これまで|今まで)の[^。.!！\\n]{0,8}(?:指示|命令|ルール)を?(?:無視|忘れ)"),
             rule("injected-instructions", 0.6, "\\b(?:new|updated|real|actual|true|hidden|secret)\\s+(?:system\\s+)?"
                     + "(?:instructions?|directives?|orders)\\s*:"),
             rule("injected-instructions", 0.4, "\\bfrom\\s+now\\s+on\\b[^.\\n]{0,40}\\b(?:you|your|assistant)\\b"),
