@@ -209,10 +209,12 @@ final class GatewayCommand implements Callable<Integer> {
     /** What the upstreams list now, as definitions to pin. */
     static List<Definition> listed(Gateway gateway) {
         List<Definition> all = new ArrayList<>();
-        Map<Target.Kind, DefinitionKind> kinds = Map.of(Target.Kind.TOOL, DefinitionKind.TOOL, Target.Kind.PROMPT,
-                DefinitionKind.PROMPT, Target.Kind.RESOURCE_TEMPLATE, DefinitionKind.RESOURCE_TEMPLATE);
-        kinds.forEach((kind, pinKind) -> gateway.backend().definitions().list(kind)
-                .forEach(e -> all.add(Definition.of(pinKind, e.json()))));
+        for (Target.Kind kind : Target.Kind.values()) {
+            DefinitionKind pinned = DefinitionKind.of(kind);
+            if (pinned != null) {
+                gateway.backend().definitions().list(kind).forEach(e -> all.add(Definition.of(pinned, e.json())));
+            }
+        }
         return all;
     }
 

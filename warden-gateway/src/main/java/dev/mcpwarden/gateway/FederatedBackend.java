@@ -4,11 +4,11 @@ import dev.mcpwarden.client.McpClientException;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.jsonrpc.ErrorCodes;
 import dev.mcpwarden.core.jsonrpc.McpError;
-import dev.mcpwarden.core.protocol.MetaKeys;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.ServerOptions;
 import dev.mcpwarden.server.backend.Backend;
 import dev.mcpwarden.server.backend.Definitions;
+import dev.mcpwarden.server.backend.Envelope;
 import dev.mcpwarden.server.backend.Missing;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.dispatch.ChangeListener;
@@ -39,8 +39,6 @@ final class FederatedBackend implements Backend, Definitions {
     private static final Logger LOG = LoggerFactory.getLogger(FederatedBackend.class);
     private static final Set<String> SHARED = Set.of("tools/list", "tools/call", "resources/list",
             "resources/templates/list", "resources/read", "prompts/list", "prompts/get", "completion/complete");
-    private static final Set<String> CACHEABLE = Set.of("server/discover", "tools/list", "prompts/list",
-            "resources/list", "resources/templates/list", "resources/read");
     /** The 2026 envelope members, which a 2025 client is not sent. */
     private static final List<String> MODERN_ENVELOPE = List.of("resultType", "ttlMs", "cacheScope");
     private static final int MAX_UPSTREAM_MESSAGE = 300;
@@ -208,12 +206,7 @@ final class FederatedBackend implements Backend, Definitions {
     }
 
     private ObjectNode discover() {
-        ObjectNode r = Json.object();
-        ArrayNode versions = r.putArray("supportedVersions");
-        ProtocolVersion.allIds().forEach(versions::add);
-        r.set("capabilities", capabilities);
-        r.putObject("_meta").set(MetaKeys.SERVER_INFO, serverInfo);
-        return r;
+        return Envelope.discover(capabilities, null, serverInfo);
     }
 
     /** The whole list in one page: the upstreams' lists are bounded, and a gateway's cursor would outlive them. */
@@ -356,15 +349,7 @@ final class FederatedBackend implements Backend, Definitions {
     /** The envelope of the caller's era, whatever the upstream's was. */
     private ObjectNode envelope(Call call, String method, ObjectNode result) {
         if (call.modern()) {
-            if (!result.has("resultType")) {
-                result.put("resultType", "complete");
-            }
-            if (CACHEABLE.contains(method) && "complete".equals(result.path("resultType").asString(""))
-                    && !result.has("ttlMs")) {
-                result.put("ttlMs", options.cacheTtl().toMillis());
-                result.put("cacheScope", options.cacheScope().wire());
-            }
-            return result;
+            return Envelope.modern(method, result, options);
         }
         if ("input_required".equals(result.path("resultType").asString(""))) {
             throw new McpError(ErrorCodes.INTERNAL_ERROR, "This " + method + " needs input from the client "

@@ -364,12 +364,7 @@ final class Upstream implements AutoCloseable {
                     + " definitions, more than the " + MAX_DEFINITIONS + " the gateway accepts");
         }
         String key = identityKey(kind);
-        DefinitionKind scanned = switch (kind) {
-            case TOOL -> DefinitionKind.TOOL;
-            case PROMPT -> DefinitionKind.PROMPT;
-            case RESOURCE_TEMPLATE -> DefinitionKind.RESOURCE_TEMPLATE;
-            case RESOURCE -> null;
-        };
+        DefinitionKind scanned = DefinitionKind.of(kind);
         List<String> toolNames = kind == Target.Kind.TOOL
                 ? listed.stream().map(d -> d.path("name").asString("")).toList()
                 : items(Target.Kind.TOOL).stream().map(Item::original).toList();

@@ -14,11 +14,8 @@ import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.server.tool.Tool;
 import dev.mcpwarden.testkit.Ports;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,10 +46,8 @@ class ResilienceTest {
     }
 
     static UpstreamConfig probe(String name) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return UpstreamConfig.of(name, new UpstreamConfig.Stdio(List.of(java, "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), ProbeServer.class.getName()), Map.of(), Optional.empty(),
-                UpstreamConfig.Sandbox.NONE)).withPrefix(name + "_").withRequestTimeout(Duration.ofSeconds(20));
+        return TestUpstreams.java(name, ProbeServer.class, UpstreamConfig.Sandbox.NONE).withPrefix(name + "_")
+                .withRequestTimeout(Duration.ofSeconds(20));
     }
 
     HttpTransport echo() {

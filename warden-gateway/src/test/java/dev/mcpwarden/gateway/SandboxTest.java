@@ -10,16 +10,12 @@ import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.testkit.Ports;
-import java.io.File;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,15 +58,10 @@ class SandboxTest {
 
     /** The probe as a sandboxed upstream, its class path granted read-only (it lives under the home directory). */
     static UpstreamConfig probe(String name, UpstreamConfig.Sandbox.Bubblewrap sandbox) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = System.getProperty("java.class.path");
-        List<Path> jars = Arrays.stream(classPath.split(File.pathSeparator)).map(Path::of).toList();
-        List<Path> readOnly = new java.util.ArrayList<>(jars);
+        List<Path> readOnly = new java.util.ArrayList<>(TestUpstreams.classPath());
         readOnly.addAll(sandbox.readOnly());
-        return UpstreamConfig.of(name, new UpstreamConfig.Stdio(List.of(java, "-XX:+UseSerialGC", "-Xshare:auto",
-                "-cp", classPath, ProbeServer.class.getName()), Map.of(), Optional.empty(),
-                sandbox.withPaths(readOnly, sandbox.readWrite()))).withPrefix(name + "_")
-                .withRequestTimeout(Duration.ofSeconds(20));
+        return TestUpstreams.java(name, ProbeServer.class, sandbox.withPaths(readOnly, sandbox.readWrite()))
+                .withPrefix(name + "_").withRequestTimeout(Duration.ofSeconds(20));
     }
 
     void serve(UpstreamConfig... upstreams) throws Exception {

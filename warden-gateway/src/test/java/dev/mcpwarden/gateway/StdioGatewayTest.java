@@ -18,11 +18,8 @@ import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.testkit.Ports;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,10 +47,7 @@ class StdioGatewayTest {
     }
 
     static UpstreamConfig mutating() {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return UpstreamConfig.of("mutating", new UpstreamConfig.Stdio(List.of(java, "-cp",
-                System.getProperty("java.class.path"), MutatingServer.class.getName()), Map.of(), Optional.empty(),
-                UpstreamConfig.Sandbox.NONE));
+        return TestUpstreams.java("mutating", MutatingServer.class, UpstreamConfig.Sandbox.NONE);
     }
 
     static ObjectNode call(String tool) {

@@ -70,4 +70,20 @@ public enum DefinitionKind {
         }
         return null;
     }
+
+    /**
+     * The kind of pinned definition a backend's {@code kind} of entry is, or {@code null} for static resources and
+     * for null: a static resource is data, not instructions, and is never pinned.
+     */
+    public static DefinitionKind of(dev.mcpwarden.server.pipeline.Target.Kind kind) {
+        if (kind == null) {
+            return null;
+        }
+        return switch (kind) {
+            case TOOL -> TOOL;
+            case PROMPT -> PROMPT;
+            case RESOURCE_TEMPLATE -> RESOURCE_TEMPLATE;
+            case RESOURCE -> null;
+        };
+    }
 }

@@ -101,7 +101,7 @@ public final class IntegrityStage implements Stage<Call, JsonNode>, DefinitionsA
         PinFile pins = gate.pins();
         List<Definition> all = new ArrayList<>();
         for (Target.Kind kind : Target.Kind.values()) {
-            DefinitionKind pinned = kindOf(kind);
+            DefinitionKind pinned = DefinitionKind.of(kind);
             if (pinned != null) {
                 defs.list(kind).forEach(e -> all.add(Definition.of(pinned, e.json())));
             }
@@ -142,14 +142,14 @@ public final class IntegrityStage implements Stage<Call, JsonNode>, DefinitionsA
             if (!withheld.isEmpty()) {
                 Optional<Definitions.Entry> entry = defs.resolve(target);
                 if (entry.isPresent() && isWithheld(withheld, entry.get().kind(), entry.get().name())) {
-                    SecurityEvents.report(call, new ControlEvent.Withheld(kindOf(entry.get().kind()).pinKey() + "/"
-                            + entry.get().name()));
+                    SecurityEvents.report(call, new ControlEvent.Withheld(
+                            DefinitionKind.of(entry.get().kind()).pinKey() + "/" + entry.get().name()));
                     throw Missing.answer(call.method(), target, call.modern());
                 }
             }
         }
         JsonNode result = chain.proceed(call);
-        DefinitionKind listed = kindOf(Listing.kindOf(call.method()));
+        DefinitionKind listed = DefinitionKind.of(Listing.kindOf(call.method()));
         if (listed == null) {
             return result;
         }
@@ -158,20 +158,8 @@ public final class IntegrityStage implements Stage<Call, JsonNode>, DefinitionsA
     }
 
     private static boolean isWithheld(Set<Key> withheld, Target.Kind kind, String name) {
-        DefinitionKind k = kindOf(kind);
+        DefinitionKind k = DefinitionKind.of(kind);
         return k != null && withheld.contains(new Key(k, name));
-    }
-
-    private static DefinitionKind kindOf(Target.Kind kind) {
-        if (kind == null) {
-            return null;
-        }
-        return switch (kind) {
-            case TOOL -> DefinitionKind.TOOL;
-            case PROMPT -> DefinitionKind.PROMPT;
-            case RESOURCE_TEMPLATE -> DefinitionKind.RESOURCE_TEMPLATE;
-            case RESOURCE -> null; // static resources are not pinned: their content is data, not instructions
-        };
     }
 
     @Override

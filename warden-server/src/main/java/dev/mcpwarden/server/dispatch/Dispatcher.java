@@ -11,6 +11,7 @@ import dev.mcpwarden.core.protocol.MetaKeys;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.LogLevel;
 import dev.mcpwarden.server.ServerOptions;
+import dev.mcpwarden.server.backend.Envelope;
 import dev.mcpwarden.server.input.InputBroker;
 import dev.mcpwarden.server.input.InputRequest;
 import dev.mcpwarden.server.input.InputRequired;
@@ -53,8 +54,6 @@ public final class Dispatcher {
     public static final Set<String> MODERN_ONLY = Set.of("server/discover", "subscriptions/listen");
     private static final Set<String> SHARED = Set.of("tools/list", "tools/call", "resources/list",
             "resources/templates/list", "resources/read", "prompts/list", "prompts/get", "completion/complete");
-    private static final Set<String> CACHEABLE = Set.of("server/discover", "tools/list", "prompts/list",
-            "resources/list", "resources/templates/list", "resources/read");
 
     private final ServerIdentity identity;
     private final Catalog catalog;
@@ -133,16 +132,7 @@ public final class Dispatcher {
             case "subscriptions/listen" -> listen(call);
             default -> throw McpError.methodNotFound(method);
         };
-        if (call.modern()) {
-            if (!result.has("resultType")) {
-                result.put("resultType", "complete");
-            }
-            if (CACHEABLE.contains(method) && "complete".equals(result.get("resultType").asString())) {
-                result.put("ttlMs", options.cacheTtl().toMillis());
-                result.put("cacheScope", options.cacheScope().wire());
-            }
-        }
-        return result;
+        return call.modern() ? Envelope.modern(method, result, options) : result;
     }
 
     /** The result of a 2025 {@code initialize}, given the version it negotiated. */
@@ -164,15 +154,7 @@ public final class Dispatcher {
     }
 
     private ObjectNode discover() {
-        ObjectNode r = Json.object();
-        ArrayNode versions = r.putArray("supportedVersions");
-        ProtocolVersion.allIds().forEach(versions::add);
-        r.set("capabilities", capabilities);
-        if (identity.instructions() != null) {
-            r.put("instructions", identity.instructions());
-        }
-        r.putObject("_meta").set(MetaKeys.SERVER_INFO, serverInfo);
-        return r;
+        return Envelope.discover(capabilities, identity.instructions(), serverInfo);
     }
 
     private ObjectNode setLevel(Call call) {
