@@ -6,13 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -36,12 +31,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class StreamableHttpClient extends BaseClient {
 
-    /** Closes a response stream at its deadline: the JDK's request timeout covers the headers only. */
+    /** Cuts an exchange off at its deadline: socket timeouts bound each read, not the whole answer. */
     private static final ScheduledExecutorService WATCHDOG = watchdog();
     private static final int MAX_RESUMES = 10;
 
     private final URI endpoint;
-    private final HttpClient http;
+    private final HttpExchanges http;
     private final Supplier<Optional<String>> token;
     private final Map<String, String> extraHeaders;
     private final boolean dropInvalidTools;
@@ -64,8 +59,7 @@ final class StreamableHttpClient extends BaseClient {
         this.token = b.bearerToken;
         this.extraHeaders = Map.copyOf(b.headers);
         this.dropInvalidTools = b.dropInvalidTools;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new HttpExchanges(b.connectTimeout, WATCHDOG);
     }
 
     private static ScheduledExecutorService watchdog() {
@@ -270,13 +264,10 @@ final class StreamableHttpClient extends BaseClient {
         // only a request of ours waits for a response on an SSE stream; an answer to the server's request does not
         long id = isRequest(message) && message.get("id").isIntegralNumber() ? message.get("id").asLong() : -1;
         long deadline = System.nanoTime() + requestTimeout.toNanos();
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).timeout(requestTimeout)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.standard().bytes(message)));
-        headers.forEach(b::header);
-        authorize(b);
-        HttpResponse<InputStream> response = send(b.build(), method);
-        Map<String, String> h = headers(response);
-        int status = response.statusCode();
+        HttpExchanges.Response response = send("POST", authorized(headers), Json.standard().bytes(message), method,
+                deadline);
+        Map<String, String> h = response.headers();
+        int status = response.status();
         InputStream in = response.body();
         refuseNonMcp(status, h, in);
         String type = h.getOrDefault("content-type", "").toLowerCase(Locale.ROOT);
@@ -292,37 +283,33 @@ final class StreamableHttpClient extends BaseClient {
         return new Reply(status, h, new String(body, StandardCharsets.UTF_8), null);
     }
 
-    private void authorize(HttpRequest.Builder b) {
-        token.get().filter(t -> !t.isBlank()).ifPresent(t -> b.header("Authorization", "Bearer " + t));
+    private Map<String, String> authorized(Map<String, String> headers) {
+        token.get().filter(t -> !t.isBlank()).ifPresent(t -> headers.put("Authorization", "Bearer " + t));
+        return headers;
     }
 
-    private HttpResponse<InputStream> send(HttpRequest request, String method) throws McpClientException {
+    private HttpExchanges.Response send(String httpMethod, Map<String, String> headers, byte[] body, String method,
+                                        long deadline) throws McpClientException {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpConnectTimeoutException e) {
+            return http.send(httpMethod, endpoint, headers, body, deadline);
+        } catch (org.apache.hc.client5.http.ConnectTimeoutException e) {
             throw McpClientException.of(Reason.TIMEOUT, endpoint + " did not accept a connection within "
                     + shown(connectTimeout), e);
-        } catch (HttpTimeoutException e) {
+        } catch (HttpExchanges.DeadlinePassed | SocketTimeoutException e) {
             throw timeout(method);
         } catch (ConnectException e) {
             throw McpClientException.of(Reason.CONNECTION_REFUSED, "cannot connect to " + endpoint
                     + " (connection refused)", e);
         } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw McpClientException.of(Reason.INTERRUPTED, "interrupted", e);
+            }
             if (closed) {
                 throw McpClientException.of(Reason.CLOSED, "the client is closed", e);
             }
             throw McpClientException.of(Reason.CONNECTION_FAILED, "cannot reach " + endpoint + ": " + e.getMessage(),
                     e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw McpClientException.of(Reason.INTERRUPTED, "interrupted", e);
         }
-    }
-
-    private static Map<String, String> headers(HttpResponse<?> response) {
-        Map<String, String> h = new LinkedHashMap<>();
-        response.headers().map().forEach((k, v) -> h.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
-        return h;
     }
 
     private void refuseNonMcp(int status, Map<String, String> h, InputStream in) throws McpClientException {
@@ -437,22 +424,18 @@ final class StreamableHttpClient extends BaseClient {
 
     /** Opens the GET stream that continues a broken one after {@code lastEventId}. */
     private InputStream resume(String lastEventId, String method) throws McpClientException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).timeout(requestTimeout).GET();
-        legacyHeaders(sessionId, negotiated).forEach((k, v) -> {
-            if (!k.equals("Content-Type")) {
-                b.header(k, v);
-            }
-        });
-        b.setHeader("Accept", "text/event-stream");
-        b.header("Last-Event-ID", lastEventId);
-        authorize(b);
-        HttpResponse<InputStream> r = send(b.build(), method);
-        Map<String, String> h = headers(r);
-        refuseNonMcp(r.statusCode(), h, r.body());
-        if (r.statusCode() != 200 || !h.getOrDefault("content-type", "").startsWith("text/event-stream")) {
+        Map<String, String> headers = legacyHeaders(sessionId, negotiated);
+        headers.remove("Content-Type");
+        headers.put("Accept", "text/event-stream");
+        headers.put("Last-Event-ID", lastEventId);
+        HttpExchanges.Response r = send("GET", authorized(headers), null, method,
+                System.nanoTime() + requestTimeout.toNanos());
+        Map<String, String> h = r.headers();
+        refuseNonMcp(r.status(), h, r.body());
+        if (r.status() != 200 || !h.getOrDefault("content-type", "").startsWith("text/event-stream")) {
             close(r.body());
             throw McpClientException.of(Reason.MALFORMED_RESPONSE, method + ": the event stream ended without a"
-                    + " response, and resuming it was answered with HTTP " + r.statusCode());
+                    + " response, and resuming it was answered with HTTP " + r.status());
         }
         return r.body();
     }
@@ -548,21 +531,15 @@ final class StreamableHttpClient extends BaseClient {
         closed = true;
         String session = sessionId;
         if (session != null) {
-            try {
-                HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(5)).DELETE();
-                legacyHeaders(session, negotiated).forEach((k, v) -> {
-                    if (!k.equals("Content-Type")) {
-                        b.header(k, v);
-                    }
-                });
-                authorize(b);
-                http.send(b.build(), HttpResponse.BodyHandlers.discarding());
+            Map<String, String> headers = legacyHeaders(session, negotiated);
+            headers.remove("Content-Type");
+            try (InputStream body = http.send("DELETE", endpoint, authorized(headers), null,
+                    System.nanoTime() + TimeUnit.SECONDS.toNanos(5)).body()) {
+                body.readNBytes(4096);
             } catch (IOException | RuntimeException e) {
                 // best effort: the server expires the session anyway
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
-        http.shutdownNow();
+        http.close();
     }
 }

@@ -294,7 +294,7 @@ final class FederatedBackend implements Backend, Definitions {
             throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " answered " + call.method()
                     + " without a result object");
         }
-        return o.deepCopy();
+        return o; // parsed for this call alone: nothing else holds it
     }
 
     /**

@@ -143,6 +143,10 @@ final class Upstream implements AutoCloseable {
     }
 
     private JsonNode attempt(String method, ObjectNode params) throws McpClientException {
+        if (restarting.get()) { // not a failure of the upstream's: its process is on its way back
+            throw new Unavailable("Upstream " + name() + " is starting again after its process ended; try again "
+                    + "shortly");
+        }
         if (!breaker.tryAcquirePermission()) {
             throw new Unavailable("Upstream " + name() + " is unavailable: its circuit is open after "
                     + config.resilience().failuresToOpen() + " failures in a row, and it is tried again within "
@@ -211,6 +215,7 @@ final class Upstream implements AutoCloseable {
                         client = builder.build();
                         old.close();
                         refreshAll();
+                        breaker.transitionToClosedState(); // a new process: the old one's failures say nothing of it
                         LOG.info("upstream {} started again ({})", name(), client.protocolVersion());
                         for (Target.Kind kind : List.of(Target.Kind.TOOL, Target.Kind.PROMPT, Target.Kind.RESOURCE)) {
                             onListChanged.accept(kind);
