@@ -24,7 +24,11 @@ import java.util.regex.Pattern;
  * to such phrases. The text is matched after the shared {@link Fold} (invisible characters dropped, compatibility
  * forms and accents folded, Cyrillic and Greek look-alikes mapped to Latin, lower case, white space collapsed), so
  * fullwidth letters, homoglyphs, combining marks or zero-width splits do not hide a phrase. Overrides need an
- * instruction-like object: "ignore the previous ticket" is not one.
+ * instruction-like object: "ignore the previous ticket" is not one; nor is a negated one ("don't forget the
+ * instructions"). Overrides are read in English, German, French, Spanish, Portuguese, Italian, Dutch, Chinese,
+ * Japanese and, through {@link OverridePhrases}, sixteen more languages in their own scripts. Each rule also reads
+ * the text's {@link Obfuscations other readings}: letters split by separators, digits for letters, ROT13, reversed,
+ * and percent, character-reference, backslash and hexadecimal escapes decoded.
  */
 public final class HeuristicInjectionDetector implements PromptInjectionDetector {
 
@@ -35,19 +39,29 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
     }
 
 
-    private record Rule(String name, double weight, Pattern pattern) {
+    /** {@code latin}: the rule reads English (Latin letters) only. */
+    private record Rule(String name, double weight, Pattern pattern, boolean latin) {
     }
 
     private static Rule rule(String name, double weight, String regex) {
-        return new Rule(name, weight, Pattern.compile(regex));
+        return new Rule(name, weight, Pattern.compile(regex), true);
     }
+
+    private static Rule anyScript(String name, double weight, String regex) {
+        return new Rule(name, weight, Pattern.compile(regex), false);
+    }
+
+    /** What the phrase rules see; the rules are written in lower case with single spaces. */
+    private static final Fold PHRASES = Fold.of(Fold.Option.LOWER_CASE, Fold.Option.COLLAPSE_SPACE);
 
     private static final String DETERMINERS = "(?:(?:all|any|every|each|the|your|my|these|those|of|previous|prior"
             + "|above|earlier|preceding|foregoing|initial|original|system|existing|current|developer|safety|other)\\s+)"
             + "{0,5}";
 
     private static final List<Rule> RULES = List.of(
-            rule("instruction-override", 0.7, "\\b(?:ignore|disregard|forget|override|bypass|skip|abandon|drop)\\s+"
+            // not after a negation: "do not forget the instructions" asks the opposite
+            rule("instruction-override", 0.7, "(?<!\\b(?:not|never|don't|dont|do not)\\s)"
+                    + "\\b(?:ignore|disregard|forget|override|bypass|skip|abandon|drop)\\s+"
                     + DETERMINERS + "(?:instructions?|prompts?|rules|directives?|directions|guidelines|guardrails"
                     + "|constraints|programming|commands|orders|context|training)\\b"),
             rule("instruction-override", 0.6, "\\b(?:ignore|disregard|forget)\\s+(?:all\\s+|everything\\s+)?"
@@ -55,7 +69,7 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
                     + "(?=\\s*(?:[.,;:!]|$|and\\b|then\\b|instead\\b))"),
             // The same override in other languages, on folded text (accents gone): German, French, Spanish,
             // Portuguese, Italian, Dutch, then Chinese and Japanese.
-            rule("instruction-override", 0.7, "\\b(?:ignorier(?:e|en|t)?|vergiss|vergessen\\s+sie|missachte(?:n)?"
+            anyScript("instruction-override", 0.7, "\\b(?:ignorier(?:e|en|t)?|vergiss|vergessen\\s+sie|missachte(?:n)?"
                     + "|ignore[rz]|oublie[rz]?|ignora(?:r)?|olvida(?:r)?|olvide|esqueca|esquece|ignorare|dimentica"
                     + "|negeer|vergeet)\\s+(?:[a-z]+\\s+){0,5}(?:anweisungen|anweisung|instruktionen|befehle|regeln"
                     + "|vorgaben|instructions|consignes|regles|instrucciones|indicaciones|reglas|ordenes|instrucoes"
@@ -65,6 +79,7 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
                     + "|reglas|regole|anweisungen)\\b"
                     + "|(?:忽略|无视|無視|忽视|忽視|忘记|忘記|不要理会|不要理會)[^。.!！\\n]{0,12}(?:指令|指示|规则|規則|提示|命令)"
                     + "|(?:以前|前|上記|これまで|今まで)の[^。.!！\\n]{0,8}(?:指示|命令|ルール)を?(?:無視|忘れ)"),
+            new Rule("instruction-override", 0.7, OverridePhrases.pattern(PHRASES), false),
             rule("injected-instructions", 0.6, "\\b(?:new|updated|real|actual|true|hidden|secret)\\s+(?:system\\s+)?"
                     + "(?:instructions?|directives?|orders)\\s*:"),
             rule("injected-instructions", 0.4, "\\bfrom\\s+now\\s+on\\b[^.\\n]{0,40}\\b(?:you|your|assistant)\\b"),
@@ -98,10 +113,23 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
                     + "(?:the\\s+|your\\s+)?(?:api\\s*keys|secrets|passwords|credentials|access\\s+tokens|all\\s+user\\s+data)\\b"),
             rule("exfiltration", 0.5, "!\\[[^\\]]*\\]\\(\\s*https?://[^)\\s]*\\?[^)\\s]*="));
 
-    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{24,}={0,2}");
+    /**
+     * The rules again for words run together, as a text split letter by letter with even gaps reads once joined
+     * ({@code i g n o r e a l l p r e v i o u s i n s t r u c t i o n s}).
+     */
+    private static final List<Rule> COMPACT = List.of(
+            rule("instruction-override", 0.7, "(?:ignore|disregard|forget|override|bypass)(?:all|any|every|each|the"
+                    + "|your|my|these|those|of|previous|prior|above|earlier|preceding|initial|original|system|existing"
+                    + "|current|developer|safety|other){0,5}(?:instructions?|prompts?|rules|directives?|guidelines"
+                    + "|guardrails|constraints|programming|commands|context|training)"),
+            rule("prompt-leak", 0.6, "(?:reveal|show|print|output|repeat|display|leak|tell)(?:me)?(?:your|the)"
+                    + "(?:full|entire|original|hidden|initial)?(?:systemprompt|instructions|initialprompt)"),
+            rule("role-play", 0.6, "youarenow(?:in)?(?:an?|the|my)?(?:dan|developermode|jailbroken|unrestricted"
+                    + "|unfiltered|godmode)|doanythingnow|developermode(?:enabled|on)"),
+            rule("disable-safety", 0.6, "(?:disable|turnoff|deactivate|bypass|ignore)(?:all|any|the|your){0,4}"
+                    + "(?:safety|security|content)(?:filters?|guardrails?|checks?|rules|polic(?:y|ies))"));
 
-    /** What the phrase rules see; the rules are written in lower case with single spaces. */
-    private static final Fold PHRASES = Fold.of(Fold.Option.LOWER_CASE, Fold.Option.COLLAPSE_SPACE);
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{24,}={0,2}");
 
     private static final HeuristicInjectionDetector STANDARD = new HeuristicInjectionDetector(0.5);
 
@@ -131,7 +159,11 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
         }
         Map<String, Double> signals = new LinkedHashMap<>();
         unicodeSignals(text, signals);
-        phraseSignals(PHRASES.text(text), signals);
+        String folded = PHRASES.text(text);
+        phraseSignals(folded, false, signals);
+        for (Obfuscations.Reading reading : Obfuscations.readings(folded)) {
+            phraseSignals(reading.text(), reading.latinOnly(), signals);
+        }
         for (String blob : decodeBlobs(text)) {
             if (phraseScore(blob) >= 0.5) {
                 signals.merge("encoded-instructions", 0.7, Math::max);
@@ -175,8 +207,13 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
         }
     }
 
-    private static void phraseSignals(String normalised, Map<String, Double> signals) {
+    private static void phraseSignals(String normalised, boolean latinOnly, Map<String, Double> signals) {
         for (Rule rule : RULES) {
+            if ((rule.latin || !latinOnly) && rule.pattern.matcher(normalised).find()) {
+                signals.merge(rule.name, rule.weight, Math::max);
+            }
+        }
+        for (Rule rule : COMPACT) {
             if (rule.pattern.matcher(normalised).find()) {
                 signals.merge(rule.name, rule.weight, Math::max);
             }
@@ -185,13 +222,16 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
 
     private static double phraseScore(String text) {
         Map<String, Double> inner = new LinkedHashMap<>();
-        phraseSignals(PHRASES.text(text), inner);
+        phraseSignals(PHRASES.text(text), false, inner);
         return inner.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
-    /** Decodes each base64 run of the original text that yields mostly printable text. */
+    /**
+     * Decodes each base64 run of the original text that yields mostly printable text, and the text with its escapes
+     * decoded (percent-encoding, character references, backslash escapes, hexadecimal bytes).
+     */
     static List<String> decodeBlobs(String text) {
-        List<String> decoded = new ArrayList<>();
+        List<String> decoded = new ArrayList<>(Obfuscations.decoded(text));
         Matcher m = BASE64.matcher(text);
         while (m.find() && decoded.size() < 16) {
             String blob = m.group();

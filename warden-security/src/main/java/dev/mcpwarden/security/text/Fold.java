@@ -19,8 +19,11 @@ import java.util.Set;
  *   <li>Compatibility forms are decomposed (NFKD), combining marks (Mn, Me) dropped and the rest recomposed (NFKC):
  *       fullwidth {@code Ｉ} is {@code I}, {@code ﬁ} is {@code fi}, {@code é} and {@code e}+U+0301 are both
  *       {@code e}, and a mark stacked on a letter ({@code i̶}) no longer splits a word.</li>
- *   <li>Cyrillic, Greek and Latin look-alikes become the Latin letters they imitate ({@link #lookAlike}): Cyrillic
- *       {@code о} is {@code o}, Greek {@code Α} is {@code A}. Case is kept unless {@link Option#LOWER_CASE}.</li>
+ *   <li>Cyrillic, Greek, Armenian and Latin look-alikes become the Latin letters they imitate ({@link #lookAlike}):
+ *       Cyrillic {@code о} is {@code o}, Greek {@code Α} is {@code A}, in every word that has a Latin letter or is
+ *       made of look-alikes alone ({@code раураl} is {@code paypal}). A word with a letter of its own script that
+ *       imitates nothing is that script's word and keeps its letters: Russian {@code инструкции} stays as it is,
+ *       so that phrases of those languages can be matched too. Case is kept unless {@link Option#LOWER_CASE}.</li>
  * </ol>
  * The {@link Option options} are what callers differ in. Each folded character stands for the one original code
  * point it came from; one original code point may give several folded characters ({@code ﬁ}) or none.
@@ -89,23 +92,93 @@ public final class Fold {
     }
 
     private void run(String s, Builder b) {
+        if (ascii(s)) {
+            for (int i = 0; i < s.length(); i++) {
+                emit(s.charAt(i), i, i + 1, true, b);
+            }
+            return;
+        }
+        // First what is left of each code point, then word by word, since whether a look-alike is mapped depends on
+        // the word it is in.
+        Pieces p = new Pieces(s.length());
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
             int next = i + Character.charCount(cp);
             if (cp < 0x80 || (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
                 // ASCII is its own NFKD with no marks; a lone surrogate has no decomposition
-                emit(cp, i, next, b);
+                p.add(cp, i, next);
             } else if (!dropped(cp)) {
                 String piece = decompose(s.substring(i, next));
                 for (int k = 0; k < piece.length(); ) {
                     int c = piece.codePointAt(k);
                     if (!dropped(c)) {
-                        emit(c, i, next, b);
+                        p.add(c, i, next);
                     }
                     k += Character.charCount(c);
                 }
             }
             i = next;
+        }
+        for (int i = 0; i < p.size; ) {
+            if (!Character.isLetter(p.cps[i])) {
+                emit(p.cps[i], p.from[i], p.to[i], true, b);
+                i++;
+                continue;
+            }
+            int end = i;
+            boolean latin = false;
+            boolean foreign = false; // a letter of another script that imitates no Latin one
+            while (end < p.size && Character.isLetter(p.cps[end])) {
+                int c = p.cps[end];
+                if (c < 0x80 || Character.UnicodeScript.of(c) == Character.UnicodeScript.LATIN) {
+                    latin = true;
+                } else if (LookAlikes.latin(Character.toLowerCase(c)) == Character.toLowerCase(c)) {
+                    foreign = true;
+                }
+                end++;
+            }
+            // A word mixing Latin with look-alikes, or made of look-alikes alone, is Latin in disguise; a word of
+            // another script with letters that imitate nothing (Russian "инструкции") is that language, kept.
+            boolean map = latin || !foreign;
+            for (int k = i; k < end; k++) {
+                emit(p.cps[k], p.from[k], p.to[k], map, b);
+            }
+            i = end;
+        }
+    }
+
+    private static boolean ascii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The code points left after dropping and decomposing, each with the original span it came from. */
+    private static final class Pieces {
+        int[] cps;
+        int[] from;
+        int[] to;
+        int size;
+
+        Pieces(int capacity) {
+            cps = new int[capacity + 4];
+            from = new int[capacity + 4];
+            to = new int[capacity + 4];
+        }
+
+        void add(int cp, int start, int end) {
+            if (size == cps.length) {
+                cps = Arrays.copyOf(cps, size * 2);
+                from = Arrays.copyOf(from, size * 2);
+                to = Arrays.copyOf(to, size * 2);
+            }
+            cps[size] = cp;
+            from[size] = start;
+            to[size] = end;
+            size++;
         }
     }
 
@@ -130,7 +203,7 @@ public final class Fold {
         return ascii ? kept.toString() : Normalizer.normalize(kept, Normalizer.Form.NFKC);
     }
 
-    private void emit(int c, int from, int to, Builder b) {
+    private void emit(int c, int from, int to, boolean mapLookAlikes, Builder b) {
         if (collapseSpace && (Character.isWhitespace(c) || Character.isSpaceChar(c)
                 || separators && (c == '_' || c == '-'))) {
             int last = b.sb.length() - 1;
@@ -145,10 +218,12 @@ public final class Fold {
             return;
         }
         int lower = Character.toLowerCase(c);
-        int latin = LookAlikes.latin(lower);
+        int latin = mapLookAlikes ? LookAlikes.latin(lower) : lower;
         int out;
         if (lowerCase) {
             out = latin;
+        } else if (!mapLookAlikes) {
+            out = c;
         } else if (latin != lower) {
             out = Character.isUpperCase(c) || Character.isTitleCase(c) ? Character.toUpperCase(latin) : latin;
         } else {
