@@ -81,6 +81,11 @@ try {
   const env = await callTool({ name: 'get-env', arguments: {} });
   log(`tools/call get-env: ${Object.keys(JSON.parse(texts(env.content).join(''))).sort().join(',')}`);
 
+  step = 'tools/call gzip-file-as-resource (network)';
+  // The gateway's own URL: reachable on the host's loopback, not from the sandbox's network namespace.
+  const gz = await callTool({ name: 'gzip-file-as-resource', arguments: { name: 'x.gz', data: url } });
+  log(`tools/call gzip-file-as-resource ${url}: isError=${gz.isError === true} ${JSON.stringify(texts(gz.content).join(''))}`);
+
   step = 'tools/call read_text_file (granted)';
   const inside = await callTool({ name: 'read_text_file', arguments: { path: `${dir}/notes.txt` } });
   check(!inside.isError, `isError result: ${JSON.stringify(inside.content)}`);

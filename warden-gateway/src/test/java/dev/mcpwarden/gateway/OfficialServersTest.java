@@ -117,6 +117,8 @@ class OfficialServersTest {
                 .contains(p + "tools/call echo: \"Echo: through the gateway\"\n")
                 // The sandbox's environment: PATH only (PWD is the shell's), nothing of the gateway's own.
                 .contains(p + "tools/call get-env: PATH,PWD\n")
+                // Its fetch of the gateway's own loopback URL: the sandbox has no network, not even the host's loopback.
+                .contains(p + "tools/call gzip-file-as-resource " + front.uri() + ": isError=true \"fetch failed\"\n")
                 .contains(p + "tools/call read_text_file notes.txt: \"granted to the filesystem server\\n\"\n")
                 .contains(p + "tools/call read_text_file outside.txt: isError=true \"Access denied - path outside "
                         + "allowed directories: " + tmp.resolve("outside.txt") + " not in " + served + "\"\n")
