@@ -51,15 +51,16 @@ class OfficialServersTest {
 
     /**
      * What the two servers list through the gateway: server-filesystem's deprecated read_file is withheld by the
-     * poisoning scanner (see {@link #theDeprecatedReadFileIsWithheldForNamingAnotherToolAndServedWithTheScannerOff}), and
-     * server-everything's sampling and elicitation tools are not there, as it lists them only to a client that declares
-     * those capabilities, which the gateway does not yet relay.
+     * poisoning scanner (see {@link #theDeprecatedReadFileIsWithheldForNamingAnotherToolAndServedWithTheScannerOff});
+     * server-everything lists trigger-sampling-request and trigger-elicitation-request because the gateway declares
+     * sampling and elicitation to it (it relays them to 2025 callers), but not its task-based or roots tools.
      */
     static final String TOOLS = "create_directory,directory_tree,echo,edit_file,get-annotated-message,get-env,"
             + "get-resource-links,get-resource-reference,get-structured-content,get-sum,get-tiny-image,get_file_info,"
             + "gzip-file-as-resource,list_allowed_directories,list_directory,list_directory_with_sizes,move_file,"
             + "read_media_file,read_multiple_files,read_text_file,search_files,simulate-research-query,"
-            + "toggle-simulated-logging,toggle-subscriber-updates,trigger-long-running-operation,write_file";
+            + "toggle-simulated-logging,toggle-subscriber-updates,trigger-elicitation-request,trigger-long-running-operation,"
+            + "trigger-sampling-request,write_file";
 
     @BeforeAll
     static void start() throws Exception {
@@ -141,7 +142,7 @@ class OfficialServersTest {
         assertThat(gateway.status()).extracting(Gateway.UpstreamStatus::name, Gateway.UpstreamStatus::protocolVersion,
                 Gateway.UpstreamStatus::tools, Gateway.UpstreamStatus::prompts, Gateway.UpstreamStatus::resources,
                 Gateway.UpstreamStatus::templates).containsExactly(
-                tuple("everything", "2025-11-25", 13, 4, 7, 2),
+                tuple("everything", "2025-11-25", 15, 4, 7, 2),
                 tuple("files", "2025-11-25", 13, 0, 0, 0));
     }
 
@@ -160,9 +161,6 @@ class OfficialServersTest {
     }
 
     @Test
-    @Disabled("needs the gateway to relay server-to-client requests (the era bridge, being built): its upstream client "
-            + "declares no sampling or elicitation capability, so server-everything does not list "
-            + "trigger-sampling-request or trigger-elicitation-request, and a request of theirs would reach no caller")
     void aTwentyTwentyFiveSessionClientAnswersTheUpstreamsSamplingAndElicitationRequests() throws Exception {
         Processes.Outcome o = client("v1", "round-trip");
         assertThat(o.output())
