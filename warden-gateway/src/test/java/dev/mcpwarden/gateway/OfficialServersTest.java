@@ -189,6 +189,35 @@ class OfficialServersTest {
     }
 
     @Test
+    void anUpstreamsSamplingRequestIsRefusedNotGuessedWhileTwoTwentyTwentyFiveCallersWaitForIt() throws Exception {
+        ObjectNode sampling = Json.object();
+        sampling.putObject("sampling");
+        try (McpClient waiting = McpClient.http(front.uri()).era(McpClient.Era.LEGACY).build();
+             McpClient asking = McpClient.http(front.uri()).era(McpClient.Era.LEGACY).capabilities(sampling)
+                     .onServerRequest((method, params) -> {
+                         ObjectNode r = Json.object().put("role", "assistant").put("model", "m");
+                         r.putObject("content").put("type", "text").put("text", "sampled");
+                         return r;
+                     }).build()) {
+            var slow = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return text(waiting, "trigger-long-running-operation",
+                            Json.object().put("duration", 1.5).put("steps", 1));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(500); // the slow call is in flight to server-everything
+            ObjectNode prompt = Json.object().put("prompt", "Say hi").put("maxTokens", 5);
+
+            assertThat(text(asking, "trigger-sampling-request", prompt)).isEqualTo("MCP error -32603: The gateway "
+                    + "cannot tell which of its callers this sampling/createMessage is for");
+            assertThat(slow.get()).isEqualTo("Long running operation completed. Duration: 1.5 seconds, Steps: 1.");
+            assertThat(text(asking, "trigger-sampling-request", prompt)).contains("\"text\": \"sampled\"");
+        }
+    }
+
+    @Test
     void theDeprecatedReadFileIsWithheldForNamingAnotherToolAndServedWithTheScannerOff() throws Exception {
         // No grant this time: the directory named on its command line is shown read-only, as it is.
         try (Gateway unscanned = Gateway.connect(List.of(files(UpstreamConfig.Sandbox.bubblewrap())
