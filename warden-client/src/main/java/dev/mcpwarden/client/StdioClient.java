@@ -74,6 +74,16 @@ final class StdioClient extends BaseClient {
 
     @Override
     Probe probeModern(String method, ObjectNode params) throws McpClientException {
+        if (!method.equals("server/discover")) {
+            // Nothing on stdio tells the eras apart, and a 2025 server may answer a request it gets before
+            // initialize (the TypeScript SDK 1.x does, ignoring the 2026 _meta). So the era is asked first, with
+            // server/discover, which every 2026 server implements: any error means a 2025 server, and the request
+            // itself is then sent only in a session.
+            Answer d = send("server/discover", modernParams(null));
+            if (d.message().get("error") != null) {
+                return new Probe(true, d);
+            }
+        }
         Answer a = send(method, params);
         JsonNode error = a.message().get("error");
         return new Probe(error != null && !modernError(error.path("code").asInt(0)), a);

@@ -127,10 +127,34 @@ class McpClientStdioTest {
         assertThat(client.protocolVersion()).isEqualTo("2025-06-18");
         assertThat(client.serverInfo().get("name").asString()).isEqualTo("sh");
         List<JsonNode> sent = Files.readAllLines(log).stream().map(Json.standard()::parse).toList();
-        assertThat(sent).extracting(m -> m.get("method").asString()).containsExactly("tools/list", "initialize",
-                "notifications/initialized", "tools/list");
+        assertThat(sent).extracting(m -> m.get("method").asString()).containsExactly("server/discover",
+                "initialize", "notifications/initialized", "tools/list");
         assertThat(sent.get(0).get("params").get("_meta").get("io.modelcontextprotocol/protocolVersion").asString())
                 .isEqualTo("2026-07-28");
+        assertThat(sent.get(3).get("params").has("_meta")).isFalse();
+    }
+
+    @Test
+    void aLegacyChildThatAnswersBeforeInitializeIsStillSpokenToInASession() throws Exception {
+        // As the TypeScript SDK 1.x servers do: any request is answered, session or not; server/discover is unknown.
+        Path log = dir.resolve("in.log");
+        McpClient client = client(McpClient.stdio(script("while IFS= read -r line; do\n"
+                + "  printf '%s\\n' \"$line\" >> '" + log + "'\n" + ID
+                + "  case \"$line\" in\n"
+                + "    *'\"method\":\"notifications/'*) ;;\n"
+                + "    *'\"method\":\"server/discover\"'*) printf '{\"jsonrpc\":\"2.0\",\"id\":%s,\"error\":{"
+                + "\"code\":-32601,\"message\":\"Method not found\"}}\\n' \"$id\" ;;\n"
+                + "    *'\"method\":\"initialize\"'*) printf '{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{"
+                + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"tools\":{}},\"serverInfo\":{\"name\":\"sh\","
+                + "\"version\":\"0\"}}}\\n' \"$id\" ;;\n"
+                + "    *) printf '{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"tools\":[{\"name\":\"t\"}]}}\\n' \"$id\";;\n"
+                + "  esac\n"
+                + "done\n")));
+        assertThat(client.list(McpClient.Kind.TOOLS)).extracting(t -> t.get("name").asString()).containsExactly("t");
+        assertThat(client.protocolVersion()).isEqualTo("2025-11-25");
+        List<JsonNode> sent = Files.readAllLines(log).stream().map(Json.standard()::parse).toList();
+        assertThat(sent).extracting(m -> m.get("method").asString()).containsExactly("server/discover",
+                "initialize", "notifications/initialized", "tools/list");
         assertThat(sent.get(3).get("params").has("_meta")).isFalse();
     }
 
@@ -175,7 +199,7 @@ class McpClientStdioTest {
         McpClient client = client(McpClient.stdio(script(
                 "i=0; while [ $i -lt 20000 ]; do echo \"log line $i\" >&2; i=$((i+1)); done\n"
                         + "IFS= read -r line\nexit 3\n"))
-                .stderr(l -> lines.incrementAndGet()).requestTimeout(Duration.ofSeconds(20)));
+                .stderr(l -> lines.incrementAndGet()).requestTimeout(Duration.ofSeconds(20)).era(McpClient.Era.MODERN));
         McpClientException e = failure(() -> client.request("tools/list", null));
         assertThat(e.reason()).isEqualTo(Reason.PROCESS_FAILED);
         assertThat(e.getMessage()).contains(" exited before answering tools/list (exit status 3); its last stderr"
@@ -221,7 +245,8 @@ class McpClientStdioTest {
                 + "printf '{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"pwd\":\"%s\",\"x\":\"%s\",\"home\":\"%s\"}}\\n'"
                 + " \"$id\" \"$PWD\" \"$WARDEN_X\" \"$HOME\"\n"
                 + "IFS= read -r line\n"))
-                .environment(Map.of("WARDEN_X", "42")).workingDirectory(work)).request("ping", null);
+                .environment(Map.of("WARDEN_X", "42")).workingDirectory(work).era(McpClient.Era.MODERN))
+                .request("ping", null);
         assertThat(r.get("pwd").asString()).isEqualTo(work.toRealPath().toString());
         assertThat(r.get("x").asString()).isEqualTo("42");
         assertThat(r.get("home").asString()).isEmpty(); // nothing inherited

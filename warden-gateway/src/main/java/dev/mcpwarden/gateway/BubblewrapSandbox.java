@@ -140,12 +140,14 @@ final class BubblewrapSandbox {
 
     /**
      * The command's own tree: the directory of its program and of every argument that is an existing file (the
-     * script a runtime runs), each widened to the package root above it, and the working directory. System
-     * directories, the file system's root and the home directory itself are never bound whole.
+     * script a runtime runs), each widened to the package root above it; every argument that is an existing
+     * directory (what a server is told to serve, as server-filesystem is), as it is; and the working directory.
+     * System directories, the file system's root and the home directory itself are never bound whole.
      */
     static Set<Path> ownTree(List<String> command, Path program, Optional<Path> workingDirectory) {
         Path base = workingDirectory.orElse(Path.of("")).toAbsolutePath();
         List<Path> starts = new ArrayList<>();
+        List<Path> named = new ArrayList<>();
         starts.add(program);
         for (String arg : command.subList(1, command.size())) {
             if (arg.startsWith("-") || arg.isEmpty()) {
@@ -154,6 +156,8 @@ final class BubblewrapSandbox {
             Path p = base.resolve(arg);
             if (Files.isRegularFile(p)) {
                 starts.add(p);
+            } else if (Files.isDirectory(p)) {
+                named.add(p);
             }
         }
         Set<Path> tree = new LinkedHashSet<>();
@@ -161,6 +165,12 @@ final class BubblewrapSandbox {
             Path dir = real(start).getParent();
             if (dir != null && !covered(dir)) {
                 tree.add(packageRoot(dir));
+            }
+        }
+        for (Path dir : named) {
+            Path d = real(dir);
+            if (!covered(d)) {
+                tree.add(d);
             }
         }
         workingDirectory.map(d -> real(d.toAbsolutePath())).filter(d -> !covered(d)).ifPresent(tree::add);

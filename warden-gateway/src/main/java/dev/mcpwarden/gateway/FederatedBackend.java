@@ -284,7 +284,16 @@ final class FederatedBackend implements Backend, Definitions {
     private static ObjectNode forward(Upstream up, Call call, ObjectNode params) {
         JsonNode answer;
         try {
-            answer = up.call(call.method(), params, progressOf(call));
+            // A 2025 caller answers the upstream's sampling and elicitation on its session; a 2026 one needs the
+            // era bridge (input_required rounds), so those are refused for it.
+            Upstream.ServerRequests asker = call.modern() ? null : (m, p) -> {
+                String capability = m.equals("sampling/createMessage") ? "sampling" : "elicitation";
+                if (!call.clientCapabilities().has(capability)) {
+                    throw new UnsupportedOperationException("the caller declared no " + capability + " capability");
+                }
+                return call.outbound().request(m, p);
+            };
+            answer = up.call(call.method(), params, progressOf(call), asker);
         } catch (McpClientException e) {
             throw upstreamError(up, call.method(), e);
         } catch (Upstream.Unavailable e) {

@@ -58,11 +58,25 @@ final class Upstream implements AutoCloseable {
     /** Where the progress of a request in flight goes, by the progress token the gateway gave it upstream. */
     private final java.util.Map<String, Consumer<ObjectNode>> progressRelays;
     private static final AtomicLong PROGRESS_TOKENS = new AtomicLong();
+    /**
+     * Where the upstream's own requests (sampling, elicitation) go: the callers in flight that can answer them (2025
+     * sessions). Nothing on the upstream's wire names the request they belong to, so one is relayed only while a
+     * single such caller is in flight; otherwise it is refused, never guessed.
+     */
+    private final java.util.Set<ServerRequests> askers;
+    /** Sampling and elicitation, the requests the gateway relays to a caller; declared to the upstream. */
+    static final java.util.Set<String> RELAYED = java.util.Set.of("sampling/createMessage", "elicitation/create");
+
+    /** A caller that answers the upstream's requests of its call (a 2025 session's server-to-client requests). */
+    interface ServerRequests {
+        JsonNode ask(String method, ObjectNode params);
+    }
 
     private Upstream(UpstreamConfig config, McpClient.Builder builder, McpClient client,
                      List<java.nio.file.Path> cgroups, Consumer<Target.Kind> onListChanged,
-                     java.util.Map<String, Consumer<ObjectNode>> progressRelays) {
+                     java.util.Map<String, Consumer<ObjectNode>> progressRelays, java.util.Set<ServerRequests> askers) {
         this.progressRelays = progressRelays;
+        this.askers = askers;
         this.config = config;
         this.builder = builder;
         this.client = client;
@@ -109,6 +123,28 @@ final class Upstream implements AutoCloseable {
      * caller's.
      */
     JsonNode call(String method, ObjectNode params, Consumer<ObjectNode> progress) throws McpClientException {
+        return call(method, params, progress, null);
+    }
+
+    /**
+     * As {@link #call(String, ObjectNode, Consumer)}, relaying the upstream's sampling and elicitation requests made
+     * while it runs to {@code asker} (null: the caller cannot answer them, and they are refused).
+     */
+    JsonNode call(String method, ObjectNode params, Consumer<ObjectNode> progress, ServerRequests asker)
+            throws McpClientException {
+        if (asker == null) {
+            return progressed(method, params, progress);
+        }
+        askers.add(asker);
+        try {
+            return progressed(method, params, progress);
+        } finally {
+            askers.remove(asker);
+        }
+    }
+
+    private JsonNode progressed(String method, ObjectNode params, Consumer<ObjectNode> progress)
+            throws McpClientException {
         if (progress == null) {
             return limited(method, params);
         }
@@ -241,8 +277,9 @@ final class Upstream implements AutoCloseable {
     static Upstream connect(UpstreamConfig config, Consumer<Target.Kind> onListChanged) throws GatewayException {
         List<java.nio.file.Path> cgroups = new ArrayList<>();
         java.util.Map<String, Consumer<ObjectNode>> relays = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Set<ServerRequests> askers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try {
-            return connect(config, onListChanged, cgroups, relays);
+            return connect(config, onListChanged, cgroups, relays, askers);
         } catch (GatewayException | RuntimeException e) {
             BubblewrapSandbox.remove(cgroups);
             throw e;
@@ -251,7 +288,8 @@ final class Upstream implements AutoCloseable {
 
     private static Upstream connect(UpstreamConfig config, Consumer<Target.Kind> onListChanged,
                                     List<java.nio.file.Path> cgroups,
-                                    java.util.Map<String, Consumer<ObjectNode>> progressRelays)
+                                    java.util.Map<String, Consumer<ObjectNode>> progressRelays,
+                                    java.util.Set<ServerRequests> askers)
             throws GatewayException {
         McpClient.Builder b = switch (config.transport()) {
             case UpstreamConfig.Http h -> {
@@ -281,6 +319,8 @@ final class Upstream implements AutoCloseable {
             case MODERN -> McpClient.Era.MODERN;
             case LEGACY -> McpClient.Era.LEGACY;
         }).requestTimeout(config.requestTimeout()).clientInfo("warden-gateway", version())
+                .capabilities(relayedCapabilities())
+                .onServerRequest((method, params) -> relay(config.name(), askers, method, params))
                 .onNotification((method, params) -> {
                     if ("notifications/progress".equals(method)) {
                         Consumer<ObjectNode> relay = progressRelays.get(params.path("progressToken").asString(""));
@@ -305,7 +345,7 @@ final class Upstream implements AutoCloseable {
         } catch (McpClientException e) {
             throw new GatewayException("upstream " + config.name() + " cannot be started: " + e.getMessage(), e);
         }
-        Upstream up = new Upstream(config, b, client, cgroups, onListChanged, progressRelays);
+        Upstream up = new Upstream(config, b, client, cgroups, onListChanged, progressRelays, askers);
         try {
             up.refreshAll();
             LOG.info("upstream {} connected ({}): {} tools, {} prompts, {} resources, {} templates", config.name(),
@@ -400,6 +440,39 @@ final class Upstream implements AutoCloseable {
             out.add(new Item(original, exposed, json));
         }
         return List.copyOf(out);
+    }
+
+    private static ObjectNode relayedCapabilities() {
+        ObjectNode c = dev.mcpwarden.core.json.Json.object();
+        c.putObject("sampling");
+        c.putObject("elicitation");
+        return c;
+    }
+
+    /** The upstream's request, answered by the one caller in flight that can, or refused. */
+    private static JsonNode relay(String upstream, java.util.Set<ServerRequests> askers, String method,
+                                  JsonNode params) throws McpClientException {
+        if (!RELAYED.contains(method)) {
+            throw McpClientException.error(-32601, "Method not found: " + method, null);
+        }
+        List<ServerRequests> now = List.copyOf(askers);
+        if (now.isEmpty()) {
+            throw McpClientException.error(-32603, "The gateway relays " + method + " only to a caller of a 2025 "
+                    + "session for now, and none is waiting for this upstream", null);
+        }
+        if (now.size() > 1) {
+            LOG.warn("upstream {}: its {} is refused: {} callers that could answer it are in flight, and its request "
+                    + "does not say whose it is", upstream, method, now.size());
+            throw McpClientException.error(-32603, "The gateway cannot tell which of its callers this " + method
+                    + " is for", null);
+        }
+        ObjectNode p = params instanceof ObjectNode o ? o.deepCopy() : dev.mcpwarden.core.json.Json.object();
+        try {
+            return now.getFirst().ask(method, p);
+        } catch (RuntimeException e) {
+            LOG.warn("upstream {}: its {} was not answered by the caller: {}", upstream, method, e.getMessage());
+            throw McpClientException.error(-32603, "The caller did not answer " + method, null);
+        }
     }
 
     static String identityKey(Target.Kind kind) {

@@ -93,8 +93,8 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
          * A bubblewrap sandbox (Linux, the {@code bwrap} program): new namespaces for everything (no network at all
          * unless granted, its own process tree), a read-only view of the system directories a program needs
          * ({@code /usr}, {@code /bin}, {@code /lib*}, a minimal {@code /etc}) and of the command's own tree (the
-         * directory of its program or script and the package root above it), a private {@code /tmp}, no home
-         * directory, no capabilities; and limits on its processes, memory and CPU time.
+         * directory of its program or script and the package root above it, and each directory its arguments name), a
+         * private {@code /tmp}, no home directory, no capabilities; and limits on its processes, memory and CPU time.
          *
          * @param network      whether it may use the network (the host's, loopback included)
          * @param readOnly     further paths it may read
