@@ -19,14 +19,20 @@ final class Obfuscations {
     /** ROT13 and reversal are whole extra passes; above this many characters only the cheap readings are tried. */
     static final int MAX_WHOLE_TEXT_READINGS = 64 * 1024;
 
-    /** At least four single letters, each pair split by one to three separators (not a line end). */
-    private static final Pattern SPLIT_LETTERS = Pattern.compile(
-            "(?<![\\p{L}\\p{N}])\\p{L}(?:[^\\p{L}\\p{N}\\n]{1,3}\\p{L}(?![\\p{L}\\p{N}])){3,}");
+    /** Fewest single letters in a split run. */
+    private static final int MIN_SPLIT_LETTERS = 4;
+    /** Widest separator between two letters of a split run. */
+    private static final int MAX_SPLIT_GAP = 3;
     private static final Pattern LEET_WORD = Pattern.compile("[\\p{L}0-9@$!|]+");
-    private static final Pattern PERCENT = Pattern.compile("(?:%[0-9a-fA-F]{2}){3,}");
+    // No repeated groups: Java matches those recursively, and a long run of them would overflow the stack.
+    private static final Pattern PERCENT = Pattern.compile("%[0-9a-fA-F]{2}");
     private static final Pattern CHARACTER_REFERENCE = Pattern.compile("&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));");
     private static final Pattern ESCAPE = Pattern.compile("\\\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2}))");
-    private static final Pattern HEX = Pattern.compile("(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2}[\\s:]?){12,}");
+    private static final Pattern HEX = Pattern.compile("(?<![0-9a-zA-Z])[0-9a-fA-F][0-9a-fA-F \\t:]{22,}[0-9a-fA-F]"
+            + "(?![0-9a-zA-Z])");
+    /** Hexadecimal runs decoded at most, and their longest length: a hex dump is not an instruction. */
+    private static final int MAX_HEX_RUNS = 8;
+    private static final int MAX_HEX_LENGTH = 16 * 1024;
 
     private Obfuscations() {
     }
@@ -59,18 +65,64 @@ final class Obfuscations {
 
     /** {@code i-g-n-o-r-e a-l-l} becomes {@code ignore all}: separators of one width join, wider ones split words. */
     static String joinSplitLetters(String s) {
-        Matcher m = SPLIT_LETTERS.matcher(s);
-        if (!m.find()) {
-            return s;
+        StringBuilder out = null;
+        int copied = 0;
+        int i = 0;
+        while (i < s.length()) {
+            int end = splitRunAt(s, i);
+            if (end < 0) {
+                i += Character.charCount(s.codePointAt(i));
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(s.length());
+            }
+            out.append(s, copied, i).append(squeeze(s.substring(i, end)));
+            copied = end;
+            i = end;
         }
-        StringBuilder out = new StringBuilder(s.length());
-        int last = 0;
-        do {
-            out.append(s, last, m.start());
-            out.append(squeeze(m.group()));
-            last = m.end();
-        } while (m.find());
-        return out.append(s, last, s.length()).toString();
+        return out == null ? s : out.append(s, copied, s.length()).toString();
+    }
+
+    /** The end of a split run starting at {@code start}, or -1 when none starts there. Linear, no regex. */
+    private static int splitRunAt(String s, int start) {
+        if (!singleLetterAt(s, start)) {
+            return -1;
+        }
+        int letters = 1;
+        int end = start + Character.charCount(s.codePointAt(start));
+        int i = end;
+        while (i < s.length()) {
+            int gap = 0;
+            int j = i;
+            while (j < s.length() && gap <= MAX_SPLIT_GAP && separator(s.codePointAt(j))) {
+                j += Character.charCount(s.codePointAt(j));
+                gap++;
+            }
+            if (gap == 0 || gap > MAX_SPLIT_GAP || j >= s.length() || !singleLetterAt(s, j)) {
+                break;
+            }
+            letters++;
+            end = j + Character.charCount(s.codePointAt(j));
+            i = end;
+        }
+        return letters >= MIN_SPLIT_LETTERS ? end : -1;
+    }
+
+    private static boolean singleLetterAt(String s, int i) {
+        int cp = s.codePointAt(i);
+        if (!Character.isLetter(cp)) {
+            return false;
+        }
+        if (i > 0 && Character.isLetterOrDigit(s.codePointBefore(i))) {
+            return false;
+        }
+        int next = i + Character.charCount(cp);
+        return next >= s.length() || !Character.isLetterOrDigit(s.codePointAt(next));
+    }
+
+    private static boolean separator(int cp) {
+        return cp != '\n' && !Character.isLetterOrDigit(cp);
     }
 
     /**
@@ -164,7 +216,7 @@ final class Obfuscations {
     /** The text with its escapes decoded, for each kind of escape it holds at least three of; original text in. */
     static List<String> decoded(String text) {
         List<String> out = new ArrayList<>(2);
-        if (text.indexOf('%') >= 0 && PERCENT.matcher(text).find()) {
+        if (text.indexOf('%') >= 0 && PERCENT.matcher(text).results().limit(3).count() == 3) {
             out.add(percentDecoded(text));
         }
         if (text.contains("&#")) {
@@ -182,8 +234,11 @@ final class Obfuscations {
             }
         }
         Matcher hex = HEX.matcher(text);
-        while (hex.find() && out.size() < 8) {
+        for (int runs = 0; hex.find() && runs < MAX_HEX_RUNS; runs++) {
             String digits = hex.group().replaceAll("[\\s:]", "");
+            if (digits.length() % 2 != 0 || digits.length() > MAX_HEX_LENGTH) {
+                continue;
+            }
             byte[] bytes = new byte[digits.length() / 2];
             for (int i = 0; i < bytes.length; i++) {
                 bytes[i] = (byte) Integer.parseInt(digits.substring(2 * i, 2 * i + 2), 16);
