@@ -50,15 +50,15 @@ class OfficialServersTest {
     static final Path PACKAGES = Processes.repoRoot().resolve("conformance/node_modules/@modelcontextprotocol");
 
     /**
-     * What the two servers list through the gateway: server-filesystem's deprecated read_file is withheld by the
-     * poisoning scanner (see {@link #theDeprecatedReadFileIsWithheldForNamingAnotherToolAndServedWithTheScannerOff});
-     * server-everything lists trigger-sampling-request and trigger-elicitation-request because the gateway declares
+     * What the two servers list through the gateway: server-filesystem's deprecated read_file names its successor,
+     * which the poisoning scanner rates MEDIUM, so it is served (see
+     * {@link #theDeprecatedReadFileNamesItsSuccessorAndIsServedAndAnUngrantedDirectoryIsReadOnly}); server-everything lists trigger-sampling-request and trigger-elicitation-request because the gateway declares
      * sampling and elicitation to it (it relays them to 2025 callers), but not its task-based or roots tools.
      */
     static final String TOOLS = "create_directory,directory_tree,echo,edit_file,get-annotated-message,get-env,"
             + "get-resource-links,get-resource-reference,get-structured-content,get-sum,get-tiny-image,get_file_info,"
             + "gzip-file-as-resource,list_allowed_directories,list_directory,list_directory_with_sizes,move_file,"
-            + "read_media_file,read_multiple_files,read_text_file,search_files,simulate-research-query,"
+            + "read_file,read_media_file,read_multiple_files,read_text_file,search_files,simulate-research-query,"
             + "toggle-simulated-logging,toggle-subscriber-updates,trigger-elicitation-request,trigger-long-running-operation,"
             + "trigger-sampling-request,write_file";
 
@@ -143,7 +143,7 @@ class OfficialServersTest {
                 Gateway.UpstreamStatus::tools, Gateway.UpstreamStatus::prompts, Gateway.UpstreamStatus::resources,
                 Gateway.UpstreamStatus::templates).containsExactly(
                 tuple("everything", "2025-11-25", 15, 4, 7, 2),
-                tuple("files", "2025-11-25", 13, 0, 0, 0));
+                tuple("files", "2025-11-25", 14, 0, 0, 0));
     }
 
     @Test
@@ -218,16 +218,15 @@ class OfficialServersTest {
     }
 
     @Test
-    void theDeprecatedReadFileIsWithheldForNamingAnotherToolAndServedWithTheScannerOff() throws Exception {
+    void theDeprecatedReadFileNamesItsSuccessorAndIsServedAndAnUngrantedDirectoryIsReadOnly() throws Exception {
         // No grant this time: the directory named on its command line is shown read-only, as it is.
-        try (Gateway unscanned = Gateway.connect(List.of(files(UpstreamConfig.Sandbox.bubblewrap())
-                .withPoisoningThreshold(Optional.empty())))) {
+        try (Gateway unscanned = Gateway.connect(List.of(files(UpstreamConfig.Sandbox.bubblewrap())))) {
             var entry = unscanned.backend().definitions().find(Target.Kind.TOOL, "read_file").orElseThrow();
             List<String> names = unscanned.backend().definitions().list(Target.Kind.TOOL).stream()
                     .map(e -> e.json().path("name").asString()).toList();
             List<PoisoningFinding> findings = PoisoningScanner.standard().scan(DefinitionKind.TOOL, entry.json(), names);
             assertThat(findings).extracting(PoisoningFinding::kind, PoisoningFinding::severity)
-                    .containsExactly(tuple(PoisoningKind.TOOL_REFERENCE, Severity.HIGH));
+                    .containsExactly(tuple(PoisoningKind.TOOL_REFERENCE, Severity.MEDIUM));
             McpServer server = McpServer.builder("gw", "1").backend(unscanned.backend())
                     .controls(Security.insecureWithoutAuthentication().build()).build();
             try (HttpTransport http = server.serveHttp(HttpOptions.loopback(Ports.free()));

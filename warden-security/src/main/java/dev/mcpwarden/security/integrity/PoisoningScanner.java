@@ -143,6 +143,9 @@ public final class PoisoningScanner {
     private static final Pattern STEERING = p(
             "\\b(?:always|must|instead\\s+of|rather\\s+than|never|do\\s+not|don['’]?t|deprecated|broken|ignore"
                     + "|disabled|no\\s+longer|replaces?|overrides?|shadow)\\b");
+    private static final Pattern DEPRECATED = p("\\b(?:deprecated|obsolete|legacy|superseded|retired)\\b");
+    private static final Pattern USE_BEFORE = p("\\b(?:use|prefer|call|try)\\s+(?:the\\s+)?(?:tool\\s+)?[`'\"]?$");
+    private static final Pattern INSTEAD_AFTER = p("[`'\"]?(?:\\s+tool)?\\s*(?:instead|in\\s+its\\s+place)\\b");
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{24,}={0,2}");
     private static final Pattern HEX = Pattern.compile("(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){20,}(?![0-9A-Fa-f])");
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{M}]+");
@@ -356,8 +359,14 @@ public final class PoisoningScanner {
                     int from = Math.max(0, m.start() - 60);
                     int to = Math.min(f.text().length(), m.end() + 60);
                     boolean steering = STEERING.matcher(f.text().substring(from, to)).find();
-                    add(PoisoningKind.TOOL_REFERENCE, steering ? Severity.HIGH : Severity.MEDIUM, location, s, f,
-                            m.start(), m.end(), steering ? "steers the model towards or away from tool " + name
+                    // "DEPRECATED: use read_text_file instead": a retired tool naming its successor on the same
+                    // server steers only away from itself
+                    boolean successor = steering && DEPRECATED.matcher(f.text()).find()
+                            && USE_BEFORE.matcher(f.text().substring(from, m.start())).find()
+                            && INSTEAD_AFTER.matcher(f.text().substring(m.end(), to)).lookingAt();
+                    add(PoisoningKind.TOOL_REFERENCE, steering && !successor ? Severity.HIGH : Severity.MEDIUM,
+                            location, s, f, m.start(), m.end(), successor ? "names its successor, tool " + name
+                                    : steering ? "steers the model towards or away from tool " + name
                                     : "mentions tool " + name, "tool:" + name);
                 }
             }
