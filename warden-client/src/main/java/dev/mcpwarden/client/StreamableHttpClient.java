@@ -416,7 +416,8 @@ final class StreamableHttpClient extends BaseClient {
                 }
             } else if (isRequest(m)) {
                 if (era == Era.LEGACY) { // the 2026 wire has no server requests: MRTR replaces them
-                    Thread.ofVirtual().name("mcp-client-server-request").start(() -> reply(m));
+                    Scope of = currentScope();
+                    Thread.ofVirtual().name("mcp-client-server-request").start(() -> reply(m, of));
                 }
             } else if (isNotification(m)) {
                 deliverNotification(m);
@@ -426,8 +427,8 @@ final class StreamableHttpClient extends BaseClient {
     }
 
     /** Answers a server's request in the session; best effort, the server times the request out otherwise. */
-    private void reply(JsonNode request) {
-        ObjectNode response = answerServerRequest(request);
+    private void reply(JsonNode request, Scope of) {
+        ObjectNode response = answerServerRequest(request, of);
         try {
             post(legacyHeaders(sessionId, negotiated), response, Era.LEGACY);
         } catch (McpClientException e) {
