@@ -37,6 +37,14 @@ final class Upstream implements AutoCloseable {
     /** More definitions of one kind than any real server lists; a server listing more is refused, not buffered. */
     static final int MAX_DEFINITIONS = 10_000;
     private static final PoisoningScanner SCANNER = PoisoningScanner.standard();
+    /** The client capabilities whose requests the gateway relays to its callers. */
+    private static final ObjectNode RELAYED_CAPABILITIES = dev.mcpwarden.core.json.Json.object();
+
+    static {
+        RELAYED_CAPABILITIES.putObject("sampling");
+        RELAYED_CAPABILITIES.putObject("elicitation").putObject("form");
+        RELAYED_CAPABILITIES.putObject("roots").put("listChanged", true);
+    }
 
     /** A definition as the upstream names it and as the gateway serves it. */
     record Item(String original, String exposed, ObjectNode json) {
@@ -58,11 +66,15 @@ final class Upstream implements AutoCloseable {
     /** Where the progress of a request in flight goes, by the progress token the gateway gave it upstream. */
     private final java.util.Map<String, Consumer<ObjectNode>> progressRelays;
     private static final AtomicLong PROGRESS_TOKENS = new AtomicLong();
+    /** Told of each resource the upstream says was updated (a subscription of the gateway's). */
+    private final java.util.concurrent.atomic.AtomicReference<Consumer<String>> resourceUpdates;
 
     private Upstream(UpstreamConfig config, McpClient.Builder builder, McpClient client,
                      List<java.nio.file.Path> cgroups, Consumer<Target.Kind> onListChanged,
-                     java.util.Map<String, Consumer<ObjectNode>> progressRelays) {
+                     java.util.Map<String, Consumer<ObjectNode>> progressRelays,
+                     java.util.concurrent.atomic.AtomicReference<Consumer<String>> resourceUpdates) {
         this.progressRelays = progressRelays;
+        this.resourceUpdates = resourceUpdates;
         this.config = config;
         this.builder = builder;
         this.client = client;
@@ -109,31 +121,72 @@ final class Upstream implements AutoCloseable {
      * caller's.
      */
     JsonNode call(String method, ObjectNode params, Consumer<ObjectNode> progress) throws McpClientException {
+        return call(method, params, progress, null, null);
+    }
+
+    /**
+     * As {@link #call(String, ObjectNode, Consumer)}, with the other notifications on this request's stream (log
+     * messages) going to {@code notifications} and the upstream's requests during it (a 2025 session) to
+     * {@code serverRequests}; null for the client-wide ones.
+     */
+    JsonNode call(String method, ObjectNode params, Consumer<ObjectNode> progress,
+                  McpClient.NotificationListener notifications, McpClient.ServerRequestHandler serverRequests)
+            throws McpClientException {
+        McpClient.NotificationListener scoped = notifications == null ? null : (m, p) -> {
+            if ("notifications/progress".equals(m)) {
+                Consumer<ObjectNode> relay = progressRelays.get(p.path("progressToken").asString(""));
+                if (relay != null && p instanceof ObjectNode o) {
+                    relay.accept(o);
+                }
+            } else {
+                notifications.onNotification(m, p);
+            }
+        };
+        Request send = () -> limited(method, params, scoped, serverRequests);
         if (progress == null) {
-            return limited(method, params);
+            return send.run();
         }
         String token = "warden-gateway-" + PROGRESS_TOKENS.incrementAndGet();
         ObjectNode meta = params.get("_meta") instanceof ObjectNode m ? m : params.putObject("_meta");
         meta.put("progressToken", token);
         progressRelays.put(token, progress);
         try {
-            return limited(method, params);
+            return send.run();
         } finally {
             progressRelays.remove(token);
         }
     }
 
+    @FunctionalInterface
+    private interface Request {
+        JsonNode run() throws McpClientException;
+    }
+
+    /** Whether the upstream speaks the stateless 2026-07-28 wire (false: a 2025 session). */
+    boolean modern() {
+        try {
+            return McpClient.MODERN_VERSION.equals(client.protocolVersion());
+        } catch (McpClientException e) {
+            return config.era() != UpstreamConfig.Era.LEGACY;
+        }
+    }
+
     private JsonNode limited(String method, ObjectNode params) throws McpClientException {
+        return limited(method, params, null, null);
+    }
+
+    private JsonNode limited(String method, ObjectNode params, McpClient.NotificationListener notifications,
+                             McpClient.ServerRequestHandler serverRequests) throws McpClientException {
         if (!bulkhead.tryAcquirePermission()) {
             throw new Unavailable("Upstream " + name() + " is busy: " + config.resilience().maxConcurrent()
                     + " requests are in flight to it, its limit");
         }
         try {
             try {
-                return attempt(method, params);
+                return attempt(method, params, notifications, serverRequests);
             } catch (McpClientException e) {
                 if (SAFE.contains(method) && e.reason() == McpClientException.Reason.CONNECTION_FAILED) {
-                    return attempt(method, params);
+                    return attempt(method, params, notifications, serverRequests);
                 }
                 throw e;
             }
@@ -142,7 +195,8 @@ final class Upstream implements AutoCloseable {
         }
     }
 
-    private JsonNode attempt(String method, ObjectNode params) throws McpClientException {
+    private JsonNode attempt(String method, ObjectNode params, McpClient.NotificationListener notifications,
+                             McpClient.ServerRequestHandler serverRequests) throws McpClientException {
         if (!breaker.tryAcquirePermission()) {
             throw new Unavailable("Upstream " + name() + " is unavailable: its circuit is open after "
                     + config.resilience().failuresToOpen() + " failures in a row, and it is tried again within "
@@ -150,7 +204,7 @@ final class Upstream implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            JsonNode r = client.request(method, params);
+            JsonNode r = client.request(method, params, notifications, serverRequests);
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return r;
         } catch (McpClientException e) {
@@ -237,7 +291,8 @@ final class Upstream implements AutoCloseable {
         List<java.nio.file.Path> cgroups = new ArrayList<>();
         java.util.Map<String, Consumer<ObjectNode>> relays = new java.util.concurrent.ConcurrentHashMap<>();
         try {
-            return connect(config, onListChanged, cgroups, relays);
+            return connect(config, onListChanged, cgroups, relays,
+                    new java.util.concurrent.atomic.AtomicReference<>(uri -> { }));
         } catch (GatewayException | RuntimeException e) {
             BubblewrapSandbox.remove(cgroups);
             throw e;
@@ -246,7 +301,8 @@ final class Upstream implements AutoCloseable {
 
     private static Upstream connect(UpstreamConfig config, Consumer<Target.Kind> onListChanged,
                                     List<java.nio.file.Path> cgroups,
-                                    java.util.Map<String, Consumer<ObjectNode>> progressRelays)
+                                    java.util.Map<String, Consumer<ObjectNode>> progressRelays,
+                                    java.util.concurrent.atomic.AtomicReference<Consumer<String>> updates)
             throws GatewayException {
         McpClient.Builder b = switch (config.transport()) {
             case UpstreamConfig.Http h -> {
@@ -276,11 +332,21 @@ final class Upstream implements AutoCloseable {
             case MODERN -> McpClient.Era.MODERN;
             case LEGACY -> McpClient.Era.LEGACY;
         }).requestTimeout(config.requestTimeout()).clientInfo("warden-gateway", version())
+                // What a 2025 session declares once for every caller; each call checks its own caller's
+                // capabilities before relaying a request (a 2026 upstream is told each caller's on the request).
+                .capabilities(RELAYED_CAPABILITIES)
                 .onNotification((method, params) -> {
                     if ("notifications/progress".equals(method)) {
                         Consumer<ObjectNode> relay = progressRelays.get(params.path("progressToken").asString(""));
                         if (relay != null && params instanceof ObjectNode o) {
                             relay.accept(o);
+                        }
+                        return;
+                    }
+                    if ("notifications/resources/updated".equals(method)) {
+                        String uri = params.path("uri").asString("");
+                        if (!uri.isEmpty()) {
+                            updates.get().accept(uri);
                         }
                         return;
                     }
@@ -300,9 +366,10 @@ final class Upstream implements AutoCloseable {
         } catch (McpClientException e) {
             throw new GatewayException("upstream " + config.name() + " cannot be started: " + e.getMessage(), e);
         }
-        Upstream up = new Upstream(config, b, client, cgroups, onListChanged, progressRelays);
+        Upstream up = new Upstream(config, b, client, cgroups, onListChanged, progressRelays, updates);
         try {
             up.refreshAll();
+            up.logEverything();
             LOG.info("upstream {} connected ({}): {} tools, {} prompts, {} resources, {} templates", config.name(),
                     client.protocolVersion(), up.items(Target.Kind.TOOL).size(), up.items(Target.Kind.PROMPT).size(),
                     up.items(Target.Kind.RESOURCE).size(), up.items(Target.Kind.RESOURCE_TEMPLATE).size());
@@ -314,8 +381,28 @@ final class Upstream implements AutoCloseable {
         return up;
     }
 
+    /**
+     * A 2025 session has one log level for all the gateway's callers: it is set to the lowest, and each caller gets
+     * what its own level lets through (a 2026 upstream is told each caller's level on the request).
+     */
+    private void logEverything() {
+        try {
+            if (!modern() && client.capabilities().has("logging")) {
+                client.request("logging/setLevel", dev.mcpwarden.core.json.Json.object().put("level", "debug"));
+            }
+        } catch (McpClientException e) {
+            LOG.info("upstream {} did not take a log level ({}); its log messages may not reach callers", name(),
+                    e.getMessage());
+        }
+    }
+
     private static String version() {
         return Optional.ofNullable(Upstream.class.getPackage().getImplementationVersion()).orElse("dev");
+    }
+
+    /** Where the resource updates the upstream announces go from now on (the federation, once it exists). */
+    void onResourceUpdated(Consumer<String> uris) {
+        resourceUpdates.set(java.util.Objects.requireNonNull(uris, "uris"));
     }
 
     UpstreamConfig config() {
