@@ -133,7 +133,8 @@ public interface McpClient extends AutoCloseable {
      * {@code _meta} protocol fields (keeping any other {@code _meta} entries of {@code params}) and the routing
      * headers. A result with {@code resultType: input_required} is returned as it is, for the caller to answer.
      * Interrupting the calling thread cancels the request: over HTTP its stream is closed (the 2026 wire's
-     * cancellation), on stdio the server is sent {@code notifications/cancelled}.
+     * cancellation) and in a {@value #LEGACY_VERSION} session the server is also sent {@code notifications/cancelled};
+     * on stdio the server is sent {@code notifications/cancelled}.
      *
      * @param params the request's params, or null for none; not modified
      * @return the result object
