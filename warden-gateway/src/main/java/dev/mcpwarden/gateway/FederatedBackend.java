@@ -208,6 +208,10 @@ final class FederatedBackend implements Backend, Definitions {
         if (!knows(method, call.modern())) {
             throw McpError.methodNotFound(method);
         }
+        if (!call.inline()) {
+            // a cancelled call interrupts this thread, which makes the upstream client cancel the upstream request
+            call.worker(Thread.currentThread());
+        }
         ObjectNode result = switch (method) {
             case "ping" -> Json.object();
             case "server/discover" -> discover();
@@ -374,11 +378,11 @@ final class FederatedBackend implements Backend, Definitions {
     private ObjectNode forward(Upstream up, Call call, ObjectNode params) {
         boolean upstreamModern = up.modern();
         if (call.modern() && !upstreamModern) {
-            return parked.serve(call, up, params, (p, current, handler) -> send(up, call.method(), p,
+            return parked.serve(call, up, params, (p, current, handler) -> send(up, call.method(), true, p,
                     progressOf(current), CallRelay.logs(current), handler));
         }
         if (!upstreamModern) { // both 2025: the upstream's requests go to the caller's stream as they come
-            return send(up, call.method(), params, progressOf(() -> call), CallRelay.logs(() -> call),
+            return send(up, call.method(), call.modern(), params, progressOf(() -> call), CallRelay.logs(() -> call),
                     CallRelay.askCaller(call));
         }
         ObjectNode p = params.deepCopy();
@@ -395,7 +399,8 @@ final class FederatedBackend implements Backend, Definitions {
                 p.set("inputResponses", responses);
             }
         }
-        ObjectNode result = send(up, call.method(), p, progressOf(() -> call), CallRelay.logs(() -> call), null);
+        ObjectNode result = send(up, call.method(), false, p, progressOf(() -> call), CallRelay.logs(() -> call),
+                null);
         if (!InputRounds.inputRequired(result)) {
             return result;
         }
@@ -408,17 +413,31 @@ final class FederatedBackend implements Backend, Definitions {
             result.put("requestState", state.seal(call, up, payload));
             return result;
         }
-        return InputRounds.askClient(call, up.name(), p, result, again -> send(up, call.method(), again,
+        return InputRounds.askClient(call, up.name(), p, result, again -> send(up, call.method(), false, again,
                 progressOf(() -> call), CallRelay.logs(() -> call), null));
     }
 
-    private static ObjectNode send(Upstream up, String method, ObjectNode params,
+    /**
+     * Sends one request upstream; {@code resendOnExpiry}: an expired 2025 upstream session is re-established and the
+     * request sent again (for 2026 callers, who know nothing of sessions; a 2025 caller is told its session's
+     * upstream expired).
+     */
+    private static ObjectNode send(Upstream up, String method, boolean resendOnExpiry, ObjectNode params,
                                    java.util.function.Consumer<ObjectNode> progress,
                                    dev.mcpwarden.client.McpClient.NotificationListener logs,
                                    dev.mcpwarden.client.McpClient.ServerRequestHandler serverRequests) {
         JsonNode answer;
         try {
-            answer = up.call(method, params, progress, logs, serverRequests);
+            try {
+                answer = up.call(method, params, progress, logs, serverRequests);
+            } catch (McpClientException e) {
+                if (e.reason() != McpClientException.Reason.SESSION_EXPIRED || !resendOnExpiry) {
+                    throw e;
+                }
+                // The upstream refused the request for its unknown session (404) without serving it, and the client
+                // has dropped that session: sent once more, it is served once, in a new one.
+                answer = up.call(method, params, progress, logs, serverRequests);
+            }
         } catch (McpClientException e) {
             throw upstreamError(up, method, e);
         } catch (Upstream.Unavailable e) {

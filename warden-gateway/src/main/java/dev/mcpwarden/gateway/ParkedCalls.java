@@ -240,7 +240,8 @@ final class ParkedCalls {
         try {
             e = p.events.poll(roundTime.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException x) {
-            Thread.currentThread().interrupt(); // the client went away: the parked call waits for its retry
+            Thread.currentThread().interrupt(); // the client cancelled the request: so is the upstream call
+            abandon(p);
             throw new McpError(ErrorCodes.INTERNAL_ERROR, "The request was cancelled");
         }
         if (e == null) {

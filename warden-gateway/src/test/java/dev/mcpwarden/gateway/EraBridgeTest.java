@@ -225,4 +225,49 @@ class EraBridgeTest {
         c.request("tools/call", call("test_logging_tool"));
         assertThat(logs).isNotEmpty();
     }
+
+    @Test
+    void aCallerThatGoesAwayCancelsTheUpstreamRequestOnEitherUpstreamEra() throws Exception {
+        for (UpstreamConfig.Era era : List.of(UpstreamConfig.Era.MODERN, UpstreamConfig.Era.LEGACY)) {
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+            McpServer.Builder b = McpServer.builder("slow", "1").controls(Controls.insecureWithoutAuthentication());
+            b.tool(dev.mcpwarden.server.tool.Tool.builder("wait").description("waits until cancelled")
+                    .handler(ctx -> {
+                        started.countDown();
+                        try {
+                            // progress keeps the streams open, where a closed one is noticed on the next write
+                            for (int i = 0; i < 200 && !ctx.isCancelled(); i++) {
+                                ctx.progress(i, null, null);
+                                Thread.sleep(100);
+                            }
+                        } catch (InterruptedException e) {
+                            // cancelled while sleeping
+                        }
+                        if (ctx.isCancelled() || Thread.currentThread().isInterrupted()) {
+                            cancelled.countDown();
+                        }
+                        return dev.mcpwarden.core.content.ToolResult.text("waited");
+                    }).build());
+            URI slow = keep(b.build().serveHttp(HttpOptions.loopback(Ports.free()))).uri();
+            Gateway g = keep(Gateway.connect(List.of(UpstreamConfig.of("slow", UpstreamConfig.Http.of(slow))
+                    .withEra(era))));
+            URI gw = keep(McpServer.builder("gw", "1").backend(g.backend())
+                    .controls(Controls.insecureWithoutAuthentication()).build()
+                    .serveHttp(HttpOptions.loopback(Ports.free()))).uri();
+            McpClient c = keep(McpClient.http(gw).era(McpClient.Era.MODERN).build());
+            Thread caller = Thread.ofVirtual().start(() -> {
+                try {
+                    ObjectNode p = call("wait");
+                    p.putObject("_meta").put("progressToken", "p1");
+                    c.request("tools/call", p);
+                } catch (McpClientException e) {
+                    // interrupted: the caller went away
+                }
+            });
+            assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("%s", era).isTrue();
+            caller.interrupt();
+            assertThat(cancelled.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("%s", era).isTrue();
+        }
+    }
 }
