@@ -164,13 +164,15 @@ final class ParkedCalls {
     }
 
     private Parked start(Call call, ObjectNode params, Send send) {
-        long mine = parked.values().stream().filter(q -> q.principal.equals(call.principalKey())).count();
-        if (mine >= MAX_PER_PRINCIPAL || parked.size() >= MAX_PARKED) {
-            throw new McpError(ErrorCodes.INTERNAL_ERROR, "Too many requests are waiting for input; answer or "
-                    + "abandon one first");
-        }
         Parked p = new Parked(call);
-        parked.put(p.id, p);
+        synchronized (parked) { // counted and added together, so concurrent first requests cannot pass the bounds
+            long mine = parked.values().stream().filter(q -> q.principal.equals(call.principalKey())).count();
+            if (mine >= MAX_PER_PRINCIPAL || parked.size() >= MAX_PARKED) {
+                throw new McpError(ErrorCodes.INTERNAL_ERROR, "Too many requests are waiting for input; answer or "
+                        + "abandon one first");
+            }
+            parked.put(p.id, p);
+        }
         p.worker = Thread.ofVirtual().name("warden-gateway-parked").start(() -> {
             Event outcome;
             try {

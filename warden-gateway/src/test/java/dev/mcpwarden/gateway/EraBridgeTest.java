@@ -270,4 +270,36 @@ class EraBridgeTest {
             assertThat(cancelled.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("%s", era).isTrue();
         }
     }
+
+    @Test
+    void aLegacyCallerAnswersEachOfAModernUpstreamsRoundsOnItsStreamUntilTheResult() throws Exception {
+        List<String> asked = new CopyOnWriteArrayList<>();
+        McpClient c = keep(McpClient.http(gateway(UpstreamConfig.Era.MODERN)).era(McpClient.Era.LEGACY)
+                .capabilities(capabilities())
+                .onServerRequest((m, p) -> {
+                    asked.add(p.path("message").asString());
+                    ObjectNode a = Json.object().put("action", "accept");
+                    a.putObject("content").put("name", "Di").put("color", "teal");
+                    return a;
+                }).build());
+
+        assertThat(text(c.request("tools/call", call("test_input_required_result_multi_round"))))
+                .isEqualTo("Di likes teal");
+        assertThat(asked).containsExactly("Step 1: What is your name?", "Step 2: What is your favorite color?");
+    }
+
+    @Test
+    void aModernCallerAnswersALegacyUpstreamsRoundsOneAfterAnother() throws Exception {
+        McpClient c = modern(gateway(UpstreamConfig.Era.LEGACY));
+        String tool = "test_input_required_result_multi_round";
+
+        JsonNode first = c.request("tools/call", call(tool));
+        assertThat(first.path("inputRequests").propertyNames()).containsExactly("step1");
+        JsonNode second = c.request("tools/call", retry(tool, first, "step1", accepted("Ed")));
+        assertThat(second.path("inputRequests").propertyNames()).containsExactly("step2");
+        assertThat(second.path("requestState").asString()).isNotEqualTo(first.path("requestState").asString());
+        ObjectNode color = Json.object().put("action", "accept");
+        color.putObject("content").put("color", "red");
+        assertThat(text(c.request("tools/call", retry(tool, second, "step2", color)))).isEqualTo("Ed likes red");
+    }
 }
