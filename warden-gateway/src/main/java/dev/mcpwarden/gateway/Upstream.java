@@ -14,14 +14,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.bulkhead.BulkheadConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -59,8 +54,7 @@ final class Upstream implements AutoCloseable {
 
     private final McpClient.Builder builder;
     private final Consumer<Target.Kind> onListChanged;
-    private final CircuitBreaker breaker;
-    private final Bulkhead bulkhead;
+    private final UpstreamGuard guard;
     private final AtomicBoolean restarting = new AtomicBoolean();
 
     /** Where the progress of a request in flight goes, by the progress token the gateway gave it upstream. */
@@ -80,17 +74,7 @@ final class Upstream implements AutoCloseable {
         this.client = client;
         this.cgroups = List.copyOf(cgroups);
         this.onListChanged = onListChanged;
-        UpstreamConfig.Resilience r = config.resilience();
-        // "failuresToOpen in a row": a count window that size, open when every call in it failed.
-        this.breaker = CircuitBreaker.of(config.name(), CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(r.failuresToOpen()).minimumNumberOfCalls(r.failuresToOpen())
-                .failureRateThreshold(100).waitDurationInOpenState(r.openFor())
-                .permittedNumberOfCallsInHalfOpenState(1).build());
-        this.bulkhead = Bulkhead.of(config.name(), BulkheadConfig.custom().maxConcurrentCalls(r.maxConcurrent())
-                .maxWaitDuration(java.time.Duration.ZERO).build());
-        breaker.getEventPublisher().onStateTransition(e -> LOG.warn("upstream {}: circuit {}", config.name(),
-                e.getStateTransition()));
+        this.guard = new UpstreamGuard(config);
     }
 
     /** The upstream could not be tried: too many requests in flight to it, or its circuit is open. */
@@ -99,10 +83,6 @@ final class Upstream implements AutoCloseable {
             super(message, null, false, false);
         }
     }
-
-    /** Methods that change nothing upstream, so a request that never reached it may be sent again. */
-    private static final java.util.Set<String> SAFE = java.util.Set.of("tools/list", "prompts/list",
-            "resources/list", "resources/templates/list", "resources/read", "prompts/get", "completion/complete");
 
     /**
      * Sends one request through the upstream's concurrency limit and circuit breaker. A safe method whose connection
@@ -171,68 +151,15 @@ final class Upstream implements AutoCloseable {
         }
     }
 
-    private JsonNode limited(String method, ObjectNode params) throws McpClientException {
-        return limited(method, params, null, null);
-    }
-
     private JsonNode limited(String method, ObjectNode params, McpClient.NotificationListener notifications,
                              McpClient.ServerRequestHandler serverRequests) throws McpClientException {
-        if (!bulkhead.tryAcquirePermission()) {
-            throw new Unavailable("Upstream " + name() + " is busy: " + config.resilience().maxConcurrent()
-                    + " requests are in flight to it, its limit");
-        }
-        try {
-            try {
-                return attempt(method, params, notifications, serverRequests);
-            } catch (McpClientException e) {
-                if (SAFE.contains(method) && e.reason() == McpClientException.Reason.CONNECTION_FAILED) {
-                    return attempt(method, params, notifications, serverRequests);
-                }
-                throw e;
-            }
-        } finally {
-            bulkhead.onComplete();
-        }
-    }
-
-    private JsonNode attempt(String method, ObjectNode params, McpClient.NotificationListener notifications,
-                             McpClient.ServerRequestHandler serverRequests) throws McpClientException {
-        if (!breaker.tryAcquirePermission()) {
-            throw new Unavailable("Upstream " + name() + " is unavailable: its circuit is open after "
-                    + config.resilience().failuresToOpen() + " failures in a row, and it is tried again within "
-                    + config.resilience().openFor().toSeconds() + " s");
-        }
-        long start = System.nanoTime();
-        try {
-            JsonNode r = client.request(method, params, notifications, serverRequests);
-            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            return r;
-        } catch (McpClientException e) {
-            if (failed(e)) {
-                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-                afterFailure(e);
-            } else {
-                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS); // it answered: it is healthy
-            }
-            throw e;
-        } catch (RuntimeException e) {
-            breaker.releasePermission();
-            throw e;
-        }
-    }
-
-    /** Whether the upstream failed to answer at all (as opposed to answering with an error). */
-    private static boolean failed(McpClientException e) {
-        return switch (e.reason()) {
-            case TIMEOUT, CONNECTION_REFUSED, CONNECTION_FAILED, MALFORMED_RESPONSE, PROCESS_FAILED, CLOSED -> true;
-            case HTTP_STATUS -> e.httpStatus() >= 500;
-            default -> false;
-        };
+        return guard.run(method, () -> client.request(method, params, notifications, serverRequests),
+                this::afterFailure);
     }
 
     /** The circuit's state, for operators: CLOSED, OPEN or HALF_OPEN. */
     String circuit() {
-        return breaker.getState().name();
+        return guard.circuit();
     }
 
     private void afterFailure(McpClientException e) {
