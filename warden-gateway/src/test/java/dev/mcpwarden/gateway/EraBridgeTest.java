@@ -302,4 +302,35 @@ class EraBridgeTest {
         color.putObject("content").put("color", "red");
         assertThat(text(c.request("tools/call", retry(tool, second, "step2", color)))).isEqualTo("Ed likes red");
     }
+
+    @Test
+    void anExpiredLegacyUpstreamSessionIsReestablishedForAModernCallerAndReportedToALegacyOne() throws Exception {
+        // an upstream that keeps one session: a second client's session evicts the gateway's
+        HttpOptions one = HttpOptions.loopback(Ports.free());
+        one = new HttpOptions(one.host(), one.port(), one.path(), one.allowedHosts(), one.allowedOrigins(),
+                one.maxBodyBytes(), one.maxJsonDepth(), 1, one.sessionIdle(), one.eventsPerSession(), one.sseRetry(),
+                one.keepAlive());
+        URI everything = keep(EverythingServer.create().serveHttp(one)).uri();
+        Gateway g = keep(Gateway.connect(List.of(UpstreamConfig.of("everything", UpstreamConfig.Http.of(everything))
+                .withEra(UpstreamConfig.Era.LEGACY))));
+        URI gw = keep(McpServer.builder("gw", "1").backend(g.backend())
+                .controls(Controls.insecureWithoutAuthentication()).build()
+                .serveHttp(HttpOptions.loopback(Ports.free()))).uri();
+        McpClient modern = modern(gw);
+        McpClient legacy = keep(McpClient.http(gw).era(McpClient.Era.LEGACY).build());
+        McpClient evictor = keep(McpClient.http(everything).era(McpClient.Era.LEGACY).build());
+
+        evictor.request("ping", null);
+        assertThat(text(modern.request("tools/call", call("test_simple_text"))))
+                .isEqualTo("This is a simple text response for testing.");
+
+        evictor.close();
+        keep(McpClient.http(everything).era(McpClient.Era.LEGACY).build()).request("ping", null);
+        assertThatThrownBy(() -> legacy.request("tools/call", call("test_simple_text")))
+                .isInstanceOfSatisfying(McpClientException.class, e -> {
+                    assertThat(e.errorCode()).contains(-32603);
+                    assertThat(e.errorMessage()).contains(
+                            "Upstream everything could not serve tools/call: its session expired");
+                });
+    }
 }
