@@ -333,4 +333,21 @@ class EraBridgeTest {
                             "Upstream everything could not serve tools/call: its session expired");
                 });
     }
+
+    @Test
+    void aLegacyCallerIsAskedALegacyUpstreamsRequestsOnItsStreamWithoutTheUpstreamsKey() throws Exception {
+        List<JsonNode> asked = new CopyOnWriteArrayList<>();
+        McpClient c = keep(McpClient.http(gateway(UpstreamConfig.Era.LEGACY)).era(McpClient.Era.LEGACY)
+                .capabilities(capabilities())
+                .onServerRequest((m, p) -> {
+                    asked.add(p);
+                    return accepted("Fa");
+                }).build());
+
+        assertThat(text(c.request("tools/call", call("test_input_required_result_elicitation"))))
+                .isEqualTo("Hello, Fa!");
+        assertThat(asked).hasSize(1);
+        assertThat(asked.getFirst().path("message").asString()).isEqualTo("What is your name?");
+        assertThat(asked.getFirst().has("_meta")).isFalse();
+    }
 }
