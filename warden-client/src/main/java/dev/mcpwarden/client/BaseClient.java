@@ -44,6 +44,12 @@ abstract class BaseClient implements McpClient {
     private final AtomicLong ids = new AtomicLong();
     /** Held while the era is decided and while a session is initialized, so concurrent first requests wait. */
     final ReentrantLock negotiation = new ReentrantLock();
+    /** The listener and handler of the request the current thread is sending, when it named its own. */
+    private final ThreadLocal<Scope> scope = new ThreadLocal<>();
+
+    /** Where one request's own messages go; either part null means the client-wide one. */
+    record Scope(NotificationListener notifications, ServerRequestHandler serverRequests) {
+    }
     /** Null until decided (AUTO); then MODERN or LEGACY for the client's life. */
     private volatile Era era;
     private volatile JsonNode discovered;
@@ -119,6 +125,27 @@ abstract class BaseClient implements McpClient {
             return resultOf(modernAnswered(method, p, sendModern(method, p)), method);
         }
         return legacy(method, params);
+    }
+
+    @Override
+    public JsonNode request(String method, ObjectNode params, NotificationListener notifications,
+                            ServerRequestHandler serverRequests) throws McpClientException {
+        Scope outer = scope.get();
+        scope.set(new Scope(notifications, serverRequests));
+        try {
+            return request(method, params);
+        } finally {
+            if (outer == null) {
+                scope.remove();
+            } else {
+                scope.set(outer);
+            }
+        }
+    }
+
+    /** The scope of the request the current thread sends (captured before a server request leaves the thread). */
+    Scope currentScope() {
+        return scope.get();
     }
 
     @Override
@@ -377,8 +404,10 @@ abstract class BaseClient implements McpClient {
 
     void deliverNotification(JsonNode m) {
         JsonNode params = m.get("params");
+        Scope s = scope.get();
+        NotificationListener listener = s != null && s.notifications() != null ? s.notifications() : notifications;
         try {
-            notifications.onNotification(m.get("method").asString(), params != null && params.isObject() ? params
+            listener.onNotification(m.get("method").asString(), params != null && params.isObject() ? params
                     : Json.object());
         } catch (RuntimeException e) {
             // a listener's bug must not break the stream the response still has to arrive on
@@ -387,6 +416,13 @@ abstract class BaseClient implements McpClient {
 
     /** The response to a server's request: ping answered here, the rest by the handler or -32601. */
     ObjectNode answerServerRequest(JsonNode request) {
+        return answerServerRequest(request, null);
+    }
+
+    /** As {@link #answerServerRequest(JsonNode)}, by the handler of {@code in} when the request named one. */
+    ObjectNode answerServerRequest(JsonNode request, Scope in) {
+        ServerRequestHandler serverRequests = in != null && in.serverRequests() != null ? in.serverRequests()
+                : this.serverRequests;
         ObjectNode reply = Json.object().put("jsonrpc", "2.0");
         reply.set("id", request.get("id"));
         String method = request.get("method").asString();

@@ -134,13 +134,28 @@ public interface McpClient extends AutoCloseable {
      * headers. A result with {@code resultType: input_required} is returned as it is, for the caller to answer.
      * Interrupting the calling thread cancels the request: over HTTP its stream is closed (the 2026 wire's
      * cancellation) when the caller is a virtual thread, whose socket reads the JDK makes interruptible (a platform
-     * thread's request runs on to its timeout); on stdio the server is sent {@code notifications/cancelled}.
+     * thread's request runs on to its timeout), and in a {@value #LEGACY_VERSION} session the server is also sent
+     * {@code notifications/cancelled}; on stdio the server is sent {@code notifications/cancelled}.
      *
      * @param params the request's params, or null for none; not modified
      * @return the result object
      * @throws McpClientException the server's JSON-RPC error, or why no result arrived
      */
     JsonNode request(String method, ObjectNode params) throws McpClientException;
+
+    /**
+     * As {@link #request(String, ObjectNode)}, with the messages that arrive on this request's own response stream
+     * (Streamable HTTP) going to {@code notifications} and {@code serverRequests} instead of the client-wide
+     * listener and handler: a proxy relays them to the one caller the request belongs to. On stdio, where nothing
+     * ties a message to a request, the client-wide ones receive everything.
+     *
+     * @param notifications this request's notifications (progress, log messages), or null for the client-wide one;
+     *                      called on the calling thread
+     * @param serverRequests this request's server-to-client requests (a {@value #LEGACY_VERSION} session), or null
+     *                       for the client-wide handler; called on a thread of its own
+     */
+    JsonNode request(String method, ObjectNode params, NotificationListener notifications,
+                     ServerRequestHandler serverRequests) throws McpClientException;
 
     /** Sends a notification (such as {@code notifications/cancelled}); nothing is awaited but the HTTP status. */
     void notify(String method, ObjectNode params) throws McpClientException;

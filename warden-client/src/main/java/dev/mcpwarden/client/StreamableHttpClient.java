@@ -131,7 +131,20 @@ final class StreamableHttpClient extends BaseClient {
     @Override
     Answer sendLegacy(String method, ObjectNode params) throws McpClientException {
         String session = sessionId;
-        Reply r = post(legacyHeaders(session, negotiated), envelope(method, params), Era.LEGACY);
+        ObjectNode request = envelope(method, params);
+        try {
+            return sendLegacy(method, params, session, request);
+        } catch (McpClientException e) {
+            if (e.reason() == Reason.INTERRUPTED && session != null) {
+                cancelLegacy(session, request.get("id").asLong());
+            }
+            throw e;
+        }
+    }
+
+    private Answer sendLegacy(String method, ObjectNode params, String session, ObjectNode request)
+            throws McpClientException {
+        Reply r = post(legacyHeaders(session, negotiated), request, Era.LEGACY);
         if (r.status() == 404 && session != null) {
             expire(session);
             if (!idempotent(method)) {
@@ -181,6 +194,24 @@ final class StreamableHttpClient extends BaseClient {
         if (r.status() >= 300) {
             throw McpClientException.http(method + " was refused with HTTP " + r.status(), r.status(), r.headers());
         }
+    }
+
+    /**
+     * In a 2025 session a closed stream is not a cancellation: the server is told with
+     * {@code notifications/cancelled}, from a thread of its own (the caller's is interrupted, and need not wait).
+     */
+    private void cancelLegacy(String session, long id) {
+        ObjectNode p = Json.object();
+        p.put("requestId", id);
+        p.put("reason", "cancelled by the client");
+        String version = negotiated;
+        Thread.ofVirtual().name("mcp-client-cancel").start(() -> {
+            try {
+                post(legacyHeaders(session, version), notification("notifications/cancelled", p), Era.LEGACY);
+            } catch (McpClientException e) {
+                // the server times the request out itself
+            }
+        });
     }
 
     private void expire(String session) {
@@ -403,7 +434,8 @@ final class StreamableHttpClient extends BaseClient {
                 }
             } else if (isRequest(m)) {
                 if (era == Era.LEGACY) { // the 2026 wire has no server requests: MRTR replaces them
-                    Thread.ofVirtual().name("mcp-client-server-request").start(() -> reply(m));
+                    Scope of = currentScope();
+                    Thread.ofVirtual().name("mcp-client-server-request").start(() -> reply(m, of));
                 }
             } else if (isNotification(m)) {
                 deliverNotification(m);
@@ -413,8 +445,8 @@ final class StreamableHttpClient extends BaseClient {
     }
 
     /** Answers a server's request in the session; best effort, the server times the request out otherwise. */
-    private void reply(JsonNode request) {
-        ObjectNode response = answerServerRequest(request);
+    private void reply(JsonNode request, Scope of) {
+        ObjectNode response = answerServerRequest(request, of);
         try {
             post(legacyHeaders(sessionId, negotiated), response, Era.LEGACY);
         } catch (McpClientException e) {

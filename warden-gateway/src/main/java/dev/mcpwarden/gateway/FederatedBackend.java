@@ -12,6 +12,7 @@ import dev.mcpwarden.server.backend.Envelope;
 import dev.mcpwarden.server.backend.Missing;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.dispatch.ChangeListener;
+import dev.mcpwarden.server.input.StateSealer;
 import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.server.resource.ResourceTemplate;
 import java.util.ArrayList;
@@ -39,6 +40,9 @@ final class FederatedBackend implements Backend, Definitions {
     private static final Logger LOG = LoggerFactory.getLogger(FederatedBackend.class);
     private static final Set<String> SHARED = Set.of("tools/list", "tools/call", "resources/list",
             "resources/templates/list", "resources/read", "prompts/list", "prompts/get", "completion/complete");
+    private static final Set<String> MODERN_OWN = Set.of("server/discover", "subscriptions/listen");
+    private static final Set<String> LEGACY_OWN = Set.of("initialize", "ping", "logging/setLevel",
+            "resources/subscribe", "resources/unsubscribe");
     /** The 2026 envelope members, which a 2025 client is not sent. */
     private static final List<String> MODERN_ENVELOPE = List.of("resultType", "ttlMs", "cacheScope");
     private static final int MAX_UPSTREAM_MESSAGE = 300;
@@ -59,19 +63,26 @@ final class FederatedBackend implements Backend, Definitions {
     private final ServerOptions options;
     private final ObjectNode capabilities;
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private final GatewayState state;
+    private final ParkedCalls parked;
     private volatile Snapshot snapshot;
 
     private FederatedBackend(List<Upstream> upstreams, ObjectNode serverInfo, ServerOptions options,
-                             Snapshot snapshot) {
+                             Snapshot snapshot, StateSealer sealer) {
         this.upstreams = List.copyOf(upstreams);
+        this.state = new GatewayState(sealer);
+        java.time.Duration round = upstreams.stream().map(u -> u.config().requestTimeout())
+                .max(java.util.Comparator.naturalOrder()).orElse(java.time.Duration.ofSeconds(30));
+        this.parked = new ParkedCalls(state, round);
         this.serverInfo = serverInfo;
         this.options = options;
         this.snapshot = snapshot;
         this.capabilities = Json.object();
         capabilities.putObject("tools").put("listChanged", true);
         capabilities.putObject("prompts").put("listChanged", true);
-        capabilities.putObject("resources").put("listChanged", true);
+        capabilities.putObject("resources").put("listChanged", true).put("subscribe", true);
         capabilities.putObject("completions");
+        capabilities.putObject("logging");
     }
 
     /**
@@ -82,13 +93,20 @@ final class FederatedBackend implements Backend, Definitions {
      */
     static FederatedBackend of(List<Upstream> upstreams, ObjectNode serverInfo, ServerOptions options)
             throws GatewayException {
+        return of(upstreams, serverInfo, options, StateSealer.random(options.requestStateTtl(),
+                java.time.InstantSource.system()));
+    }
+
+    /** As {@link #of(List, ObjectNode, ServerOptions)}, sealing request state with {@code sealer}. */
+    static FederatedBackend of(List<Upstream> upstreams, ObjectNode serverInfo, ServerOptions options,
+                               StateSealer sealer) throws GatewayException {
         List<String> clashes = new ArrayList<>();
         Snapshot s = federate(upstreams, clashes);
         if (!clashes.isEmpty()) {
             throw new GatewayException("upstream definitions clash (give one of each pair a prefix, or exclude the "
                     + "name): " + String.join("; ", clashes));
         }
-        return new FederatedBackend(upstreams, serverInfo, options, s);
+        return new FederatedBackend(upstreams, serverInfo, options, s, sealer);
     }
 
     private static Snapshot federate(List<Upstream> upstreams, List<String> clashes) {
@@ -172,7 +190,7 @@ final class FederatedBackend implements Backend, Definitions {
         if (SHARED.contains(method)) {
             return true;
         }
-        return modern ? "server/discover".equals(method) : "initialize".equals(method) || "ping".equals(method);
+        return modern ? MODERN_OWN.contains(method) : LEGACY_OWN.contains(method);
     }
 
     @Override
@@ -190,6 +208,10 @@ final class FederatedBackend implements Backend, Definitions {
         if (!knows(method, call.modern())) {
             throw McpError.methodNotFound(method);
         }
+        if (!call.inline()) {
+            // a cancelled call interrupts this thread, which makes the upstream client cancel the upstream request
+            call.worker(Thread.currentThread());
+        }
         ObjectNode result = switch (method) {
             case "ping" -> Json.object();
             case "server/discover" -> discover();
@@ -200,9 +222,73 @@ final class FederatedBackend implements Backend, Definitions {
             case "tools/call", "prompts/get" -> forwardNamed(call);
             case "resources/read" -> forwardResource(call);
             case "completion/complete" -> forwardCompletion(call);
+            case "logging/setLevel" -> setLevel(call);
+            case "resources/subscribe" -> subscribe(call, true);
+            case "resources/unsubscribe" -> subscribe(call, false);
+            case "subscriptions/listen" -> dev.mcpwarden.server.dispatch.Dispatcher.listen(call, capabilities,
+                    listeners::add, listeners::remove);
             default -> throw McpError.methodNotFound(method);
         };
         return envelope(call, method, result);
+    }
+
+    /**
+     * A 2025 caller's log level, kept in its session: the upstream's messages are filtered by it on the way (a 2025
+     * upstream session logs everything to the gateway; a 2026 upstream is told the level per request).
+     */
+    private static ObjectNode setLevel(Call call) {
+        String level = call.params().path("level").asString("");
+        dev.mcpwarden.server.LogLevel parsed = dev.mcpwarden.server.LogLevel.parse(level)
+                .orElseThrow(() -> McpError.invalidParams("Invalid log level: " + level));
+        if (call.session() != null) {
+            call.session().logLevel(parsed);
+        }
+        return Json.object();
+    }
+
+    /**
+     * A 2025 caller's subscription to a resource, kept in its session: the gateway tells it of the updates its
+     * upstreams announce. A 2025 upstream is subscribed too (the gateway's one session for all callers).
+     */
+    private ObjectNode subscribe(Call call, boolean on) {
+        JsonNode uriNode = call.params().get("uri");
+        if (uriNode == null || !uriNode.isString()) {
+            throw McpError.invalidParams("Missing uri");
+        }
+        String uri = uriNode.asString();
+        Route route = routeOfUri(uri);
+        if (route == null) {
+            throw Missing.resource(uri, call.modern());
+        }
+        if (call.session() != null) {
+            if (on) {
+                call.session().subscriptions().add(uri);
+            } else {
+                call.session().subscriptions().remove(uri);
+            }
+        }
+        Upstream up = route.upstream();
+        // A 2025 upstream has one session for all callers: it is subscribed on the first subscription and stays
+        // so (the gateway filters per session), since another caller may still want the updates.
+        if (on && !up.modern()) {
+            try {
+                up.call(call.method(), Json.object().put("uri", uri));
+            } catch (McpClientException | Upstream.Unavailable e) {
+                LOG.info("upstream {} did not take the subscription to {}: {}", up.name(), uri, e.getMessage());
+            }
+        }
+        return Json.object();
+    }
+
+    /** Tells the 2025 sessions subscribed to {@code uri} that the upstream says it changed. */
+    void resourceUpdated(String uri) {
+        for (ChangeListener l : listeners) {
+            try {
+                l.changed(ChangeListener.Kind.RESOURCE_UPDATED, uri);
+            } catch (RuntimeException e) {
+                LOG.warn("a resource-update listener failed", e);
+            }
+        }
     }
 
     private ObjectNode discover() {
@@ -278,29 +364,87 @@ final class FederatedBackend implements Backend, Definitions {
     private static ObjectNode forwardedParams(Call call) {
         ObjectNode p = call.params().deepCopy();
         p.remove("_meta");
+        // The caller's input members answer the gateway's rounds: forward() hands the upstream its own state back.
+        p.remove("requestState");
+        p.remove("inputResponses");
         return p;
     }
 
-    private static ObjectNode forward(Upstream up, Call call, ObjectNode params) {
+    /**
+     * Sends the request to its upstream across whatever lies between the two eras: input rounds of a 2026 upstream
+     * are sealed for a 2026 caller and asked of a 2025 caller on its stream; requests of a 2025 upstream are asked of
+     * a 2025 caller on its stream and parked as input rounds for a 2026 caller.
+     */
+    private ObjectNode forward(Upstream up, Call call, ObjectNode params) {
+        boolean upstreamModern = up.modern();
+        if (call.modern() && !upstreamModern) {
+            return parked.serve(call, up, params, (p, current, handler) -> send(up, call.method(), true, p,
+                    progressOf(current), CallRelay.logs(current), handler));
+        }
+        if (!upstreamModern) { // both 2025: the upstream's requests go to the caller's stream as they come
+            return send(up, call.method(), call.modern(), params, progressOf(() -> call), CallRelay.logs(() -> call),
+                    CallRelay.askCaller(call));
+        }
+        ObjectNode p = params.deepCopy();
+        CallRelay.describeCaller(call, p);
+        if (call.modern()) {
+            ObjectNode opened = state.open(call, up);
+            JsonNode theirs = opened == null ? null : opened.get("upstream");
+            if (theirs != null && theirs.isString()) {
+                p.set("requestState", theirs);
+            }
+            // Answers are the caller's to give (the upstream judges them); only the state must be the gateway's.
+            JsonNode responses = call.params().get("inputResponses");
+            if (responses != null) {
+                p.set("inputResponses", responses);
+            }
+        }
+        ObjectNode result = send(up, call.method(), false, p, progressOf(() -> call), CallRelay.logs(() -> call),
+                null);
+        if (!InputRounds.inputRequired(result)) {
+            return result;
+        }
+        if (call.modern()) {
+            ObjectNode payload = Json.object();
+            JsonNode theirs = result.get("requestState");
+            if (theirs != null && theirs.isString()) {
+                payload.set("upstream", theirs);
+            }
+            result.put("requestState", state.seal(call, up, payload));
+            return result;
+        }
+        return InputRounds.askClient(call, up.name(), p, result, again -> send(up, call.method(), false, again,
+                progressOf(() -> call), CallRelay.logs(() -> call), null));
+    }
+
+    /**
+     * Sends one request upstream; {@code resendOnExpiry}: an expired 2025 upstream session is re-established and the
+     * request sent again (for 2026 callers, who know nothing of sessions; a 2025 caller is told its session's
+     * upstream expired).
+     */
+    private static ObjectNode send(Upstream up, String method, boolean resendOnExpiry, ObjectNode params,
+                                   java.util.function.Consumer<ObjectNode> progress,
+                                   dev.mcpwarden.client.McpClient.NotificationListener logs,
+                                   dev.mcpwarden.client.McpClient.ServerRequestHandler serverRequests) {
         JsonNode answer;
         try {
-            // A 2025 caller answers the upstream's sampling and elicitation on its session; a 2026 one needs the
-            // era bridge (input_required rounds), so those are refused for it.
-            Upstream.ServerRequests asker = call.modern() ? null : (m, p) -> {
-                String capability = m.equals("sampling/createMessage") ? "sampling" : "elicitation";
-                if (!call.clientCapabilities().has(capability)) {
-                    throw new UnsupportedOperationException("the caller declared no " + capability + " capability");
+            try {
+                answer = up.call(method, params, progress, logs, serverRequests);
+            } catch (McpClientException e) {
+                if (e.reason() != McpClientException.Reason.SESSION_EXPIRED || !resendOnExpiry) {
+                    throw e;
                 }
-                return call.outbound().request(m, p);
-            };
-            answer = up.call(call.method(), params, progressOf(call), asker);
+                // The upstream refused the request for its unknown session (404) without serving it, and the client
+                // has dropped that session: sent once more, it is served once, in a new one.
+                answer = up.call(method, params, progress, logs, serverRequests);
+            }
         } catch (McpClientException e) {
-            throw upstreamError(up, call.method(), e);
+            throw upstreamError(up, method, e);
         } catch (Upstream.Unavailable e) {
             throw new McpError(ErrorCodes.INTERNAL_ERROR, e.getMessage());
         }
         if (!(answer instanceof ObjectNode o)) {
-            throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " answered " + call.method()
+            throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " answered " + method
                     + " without a result object");
         }
         return o; // parsed for this call alone: nothing else holds it
@@ -310,12 +454,17 @@ final class FederatedBackend implements Backend, Definitions {
      * Relays the upstream's progress of a request to its caller as it comes, under the caller's own token; null when
      * the caller asked for no progress.
      */
-    private static java.util.function.Consumer<ObjectNode> progressOf(Call call) {
-        JsonNode token = call.progressToken();
-        if (token == null || token.isNull()) {
+    private static java.util.function.Consumer<ObjectNode> progressOf(java.util.function.Supplier<Call> calls) {
+        JsonNode first = calls.get().progressToken();
+        if (first == null || first.isNull()) {
             return null;
         }
         return upstream -> {
+            Call call = calls.get(); // a parked call's progress goes to the round the client has open now
+            JsonNode token = call.progressToken();
+            if (token == null) {
+                return;
+            }
             ObjectNode p = upstream.deepCopy();
             p.set("progressToken", token);
             p.remove("_meta");
@@ -337,7 +486,10 @@ final class FederatedBackend implements Backend, Definitions {
             if (message.length() > MAX_UPSTREAM_MESSAGE) {
                 message = message.substring(0, MAX_UPSTREAM_MESSAGE) + "...";
             }
-            return new McpError(e.errorCode().get(), message);
+            // -32021 names what the caller lacks in its data, which the caller needs to see; other data stays here
+            return e.errorCode().get() == ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY
+                    ? new McpError(e.errorCode().get(), message, e.errorData().orElse(null), 400)
+                    : new McpError(e.errorCode().get(), message);
         }
         String why = switch (e.reason()) {
             case TIMEOUT -> "it did not answer within " + up.config().requestTimeout().toSeconds() + " s";
@@ -360,12 +512,13 @@ final class FederatedBackend implements Backend, Definitions {
         if (call.modern()) {
             return Envelope.modern(method, result, options);
         }
-        if ("input_required".equals(result.path("resultType").asString(""))) {
-            throw new McpError(ErrorCodes.INTERNAL_ERROR, "This " + method + " needs input from the client "
-                    + "(elicitation or sampling), which the gateway relays only to clients of protocol 2026-07-28");
-        }
         MODERN_ENVELOPE.forEach(result::remove);
         return result;
+    }
+
+    /** How many 2026 callers' requests to 2025 upstreams wait for their input now (tests, operators). */
+    int parkedCalls() {
+        return parked.size();
     }
 
     // ---- Definitions

@@ -120,6 +120,7 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         for (Upstream up : connected) {
+            up.onResourceUpdated(backend[0]::resourceUpdated);
             up.watch(kind -> refresher.execute(() -> backend[0].refresh(up, kind)), RECHECK);
         }
         return new Gateway(List.copyOf(connected), backend[0], refresher);

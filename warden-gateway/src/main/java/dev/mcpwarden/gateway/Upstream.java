@@ -14,14 +14,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.bulkhead.BulkheadConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -37,6 +32,14 @@ final class Upstream implements AutoCloseable {
     /** More definitions of one kind than any real server lists; a server listing more is refused, not buffered. */
     static final int MAX_DEFINITIONS = 10_000;
     private static final PoisoningScanner SCANNER = PoisoningScanner.standard();
+    /** The client capabilities whose requests the gateway relays to its callers. */
+    private static final ObjectNode RELAYED_CAPABILITIES = dev.mcpwarden.core.json.Json.object();
+
+    static {
+        RELAYED_CAPABILITIES.putObject("sampling");
+        RELAYED_CAPABILITIES.putObject("elicitation").putObject("form");
+        RELAYED_CAPABILITIES.putObject("roots").put("listChanged", true);
+    }
 
     /** A definition as the upstream names it and as the gateway serves it. */
     record Item(String original, String exposed, ObjectNode json) {
@@ -51,48 +54,30 @@ final class Upstream implements AutoCloseable {
 
     private final McpClient.Builder builder;
     private final Consumer<Target.Kind> onListChanged;
-    private final CircuitBreaker breaker;
-    private final Bulkhead bulkhead;
+    private final UpstreamGuard guard;
     private final AtomicBoolean restarting = new AtomicBoolean();
+    /** The calls in flight to a stdio upstream that can answer its requests; see {@link #relayToSoleAsker}. */
+    private final java.util.Set<McpClient.ServerRequestHandler> askers =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Where the progress of a request in flight goes, by the progress token the gateway gave it upstream. */
     private final java.util.Map<String, Consumer<ObjectNode>> progressRelays;
     private static final AtomicLong PROGRESS_TOKENS = new AtomicLong();
-    /**
-     * Where the upstream's own requests (sampling, elicitation) go: the callers in flight that can answer them (2025
-     * sessions). Nothing on the upstream's wire names the request they belong to, so one is relayed only while a
-     * single such caller is in flight; otherwise it is refused, never guessed.
-     */
-    private final java.util.Set<ServerRequests> askers;
-    /** Sampling and elicitation, the requests the gateway relays to a caller; declared to the upstream. */
-    static final java.util.Set<String> RELAYED = java.util.Set.of("sampling/createMessage", "elicitation/create");
-
-    /** A caller that answers the upstream's requests of its call (a 2025 session's server-to-client requests). */
-    interface ServerRequests {
-        JsonNode ask(String method, ObjectNode params);
-    }
+    /** Told of each resource the upstream says was updated (a subscription of the gateway's). */
+    private final java.util.concurrent.atomic.AtomicReference<Consumer<String>> resourceUpdates;
 
     private Upstream(UpstreamConfig config, McpClient.Builder builder, McpClient client,
                      List<java.nio.file.Path> cgroups, Consumer<Target.Kind> onListChanged,
-                     java.util.Map<String, Consumer<ObjectNode>> progressRelays, java.util.Set<ServerRequests> askers) {
+                     java.util.Map<String, Consumer<ObjectNode>> progressRelays,
+                     java.util.concurrent.atomic.AtomicReference<Consumer<String>> resourceUpdates) {
         this.progressRelays = progressRelays;
-        this.askers = askers;
+        this.resourceUpdates = resourceUpdates;
         this.config = config;
         this.builder = builder;
         this.client = client;
         this.cgroups = List.copyOf(cgroups);
         this.onListChanged = onListChanged;
-        UpstreamConfig.Resilience r = config.resilience();
-        // "failuresToOpen in a row": a count window that size, open when every call in it failed.
-        this.breaker = CircuitBreaker.of(config.name(), CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(r.failuresToOpen()).minimumNumberOfCalls(r.failuresToOpen())
-                .failureRateThreshold(100).waitDurationInOpenState(r.openFor())
-                .permittedNumberOfCallsInHalfOpenState(1).build());
-        this.bulkhead = Bulkhead.of(config.name(), BulkheadConfig.custom().maxConcurrentCalls(r.maxConcurrent())
-                .maxWaitDuration(java.time.Duration.ZERO).build());
-        breaker.getEventPublisher().onStateTransition(e -> LOG.warn("upstream {}: circuit {}", config.name(),
-                e.getStateTransition()));
+        this.guard = new UpstreamGuard(config);
     }
 
     /** The upstream could not be tried: too many requests in flight to it, or its circuit is open. */
@@ -101,10 +86,6 @@ final class Upstream implements AutoCloseable {
             super(message, null, false, false);
         }
     }
-
-    /** Methods that change nothing upstream, so a request that never reached it may be sent again. */
-    private static final java.util.Set<String> SAFE = java.util.Set.of("tools/list", "prompts/list",
-            "resources/list", "resources/templates/list", "resources/read", "prompts/get", "completion/complete");
 
     /**
      * Sends one request through the upstream's concurrency limit and circuit breaker. A safe method whose connection
@@ -123,102 +104,98 @@ final class Upstream implements AutoCloseable {
      * caller's.
      */
     JsonNode call(String method, ObjectNode params, Consumer<ObjectNode> progress) throws McpClientException {
-        return call(method, params, progress, null);
+        return call(method, params, progress, null, null);
     }
 
     /**
-     * As {@link #call(String, ObjectNode, Consumer)}, relaying the upstream's sampling and elicitation requests made
-     * while it runs to {@code asker} (null: the caller cannot answer them, and they are refused).
+     * As {@link #call(String, ObjectNode, Consumer)}, with the other notifications on this request's stream (log
+     * messages) going to {@code notifications} and the upstream's requests during it (a 2025 session) to
+     * {@code serverRequests}; null for the client-wide ones.
      */
-    JsonNode call(String method, ObjectNode params, Consumer<ObjectNode> progress, ServerRequests asker)
+    JsonNode call(String method, ObjectNode params, Consumer<ObjectNode> progress,
+                  McpClient.NotificationListener notifications, McpClient.ServerRequestHandler serverRequests)
             throws McpClientException {
-        if (asker == null) {
-            return progressed(method, params, progress);
-        }
-        askers.add(asker);
-        try {
-            return progressed(method, params, progress);
-        } finally {
-            askers.remove(asker);
-        }
-    }
-
-    private JsonNode progressed(String method, ObjectNode params, Consumer<ObjectNode> progress)
-            throws McpClientException {
+        McpClient.NotificationListener scoped = notifications == null ? null : (m, p) -> {
+            if ("notifications/progress".equals(m)) {
+                Consumer<ObjectNode> relay = progressRelays.get(p.path("progressToken").asString(""));
+                if (relay != null && p instanceof ObjectNode o) {
+                    relay.accept(o);
+                }
+            } else {
+                notifications.onNotification(m, p);
+            }
+        };
+        Request send = () -> limited(method, params, scoped, serverRequests);
         if (progress == null) {
-            return limited(method, params);
+            return send.run();
         }
         String token = "warden-gateway-" + PROGRESS_TOKENS.incrementAndGet();
         ObjectNode meta = params.get("_meta") instanceof ObjectNode m ? m : params.putObject("_meta");
         meta.put("progressToken", token);
         progressRelays.put(token, progress);
         try {
-            return limited(method, params);
+            return send.run();
         } finally {
             progressRelays.remove(token);
         }
     }
 
-    private JsonNode limited(String method, ObjectNode params) throws McpClientException {
-        if (!bulkhead.tryAcquirePermission()) {
-            throw new Unavailable("Upstream " + name() + " is busy: " + config.resilience().maxConcurrent()
-                    + " requests are in flight to it, its limit");
-        }
+    @FunctionalInterface
+    private interface Request {
+        JsonNode run() throws McpClientException;
+    }
+
+    /** Whether the upstream speaks the stateless 2026-07-28 wire (false: a 2025 session). */
+    boolean modern() {
         try {
-            try {
-                return attempt(method, params);
-            } catch (McpClientException e) {
-                if (SAFE.contains(method) && e.reason() == McpClientException.Reason.CONNECTION_FAILED) {
-                    return attempt(method, params);
-                }
-                throw e;
-            }
-        } finally {
-            bulkhead.onComplete();
+            return McpClient.MODERN_VERSION.equals(client.protocolVersion());
+        } catch (McpClientException e) {
+            return config.era() != UpstreamConfig.Era.LEGACY;
         }
     }
 
-    private JsonNode attempt(String method, ObjectNode params) throws McpClientException {
+    private JsonNode limited(String method, ObjectNode params, McpClient.NotificationListener notifications,
+                             McpClient.ServerRequestHandler serverRequests) throws McpClientException {
         if (restarting.get()) { // not a failure of the upstream's: its process is on its way back
             throw new Unavailable("Upstream " + name() + " is starting again after its process ended; try again "
                     + "shortly");
         }
-        if (!breaker.tryAcquirePermission()) {
-            throw new Unavailable("Upstream " + name() + " is unavailable: its circuit is open after "
-                    + config.resilience().failuresToOpen() + " failures in a row, and it is tried again within "
-                    + config.resilience().openFor().toSeconds() + " s");
+        if (serverRequests == null || !(config.transport() instanceof UpstreamConfig.Stdio)) {
+            return guard.run(method, () -> client.request(method, params, notifications, serverRequests),
+                    this::afterFailure);
         }
-        long start = System.nanoTime();
+        // stdio has no stream per request: the upstream's requests reach the client-wide handler (askers)
+        askers.add(serverRequests);
         try {
-            JsonNode r = client.request(method, params);
-            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            return r;
-        } catch (McpClientException e) {
-            if (failed(e)) {
-                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-                afterFailure(e);
-            } else {
-                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS); // it answered: it is healthy
-            }
-            throw e;
-        } catch (RuntimeException e) {
-            breaker.releasePermission();
-            throw e;
+            return guard.run(method, () -> client.request(method, params, notifications, serverRequests),
+                    this::afterFailure);
+        } finally {
+            askers.remove(serverRequests);
         }
     }
 
-    /** Whether the upstream failed to answer at all (as opposed to answering with an error). */
-    private static boolean failed(McpClientException e) {
-        return switch (e.reason()) {
-            case TIMEOUT, CONNECTION_REFUSED, CONNECTION_FAILED, MALFORMED_RESPONSE, PROCESS_FAILED, CLOSED -> true;
-            case HTTP_STATUS -> e.httpStatus() >= 500;
-            default -> false;
-        };
+    /**
+     * A stdio upstream's request (sampling, elicitation, roots), answered by the one call in flight that can; its
+     * message names no request of ours, so with more than one such call in flight it is refused, never guessed.
+     */
+    private JsonNode relayToSoleAsker(String method, JsonNode params) throws McpClientException {
+        List<McpClient.ServerRequestHandler> now = List.copyOf(askers);
+        if (now.isEmpty()) {
+            throw McpClientException.error(-32603, "No call through the gateway is waiting for this " + method,
+                    null);
+        }
+        if (now.size() > 1) {
+            LOG.warn("upstream {}: its {} is refused: {} calls that could answer it are in flight, and its request "
+                    + "does not say whose it is", name(), method, now.size());
+            throw McpClientException.error(-32603, "The gateway cannot tell which of its callers this " + method
+                    + " is for", null);
+        }
+        return now.getFirst().handle(method, params);
     }
 
     /** The circuit's state, for operators: CLOSED, OPEN or HALF_OPEN. */
     String circuit() {
-        return breaker.getState().name();
+        return guard.circuit();
     }
 
     private void afterFailure(McpClientException e) {
@@ -251,7 +228,7 @@ final class Upstream implements AutoCloseable {
                         client = builder.build();
                         old.close();
                         refreshAll();
-                        breaker.transitionToClosedState(); // a new process: the old one's failures say nothing of it
+                        guard.restarted();
                         LOG.info("upstream {} started again ({})", name(), client.protocolVersion());
                         for (Target.Kind kind : List.of(Target.Kind.TOOL, Target.Kind.PROMPT, Target.Kind.RESOURCE)) {
                             onListChanged.accept(kind);
@@ -277,9 +254,9 @@ final class Upstream implements AutoCloseable {
     static Upstream connect(UpstreamConfig config, Consumer<Target.Kind> onListChanged) throws GatewayException {
         List<java.nio.file.Path> cgroups = new ArrayList<>();
         java.util.Map<String, Consumer<ObjectNode>> relays = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.Set<ServerRequests> askers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try {
-            return connect(config, onListChanged, cgroups, relays, askers);
+            return connect(config, onListChanged, cgroups, relays,
+                    new java.util.concurrent.atomic.AtomicReference<>(uri -> { }));
         } catch (GatewayException | RuntimeException e) {
             BubblewrapSandbox.remove(cgroups);
             throw e;
@@ -289,8 +266,9 @@ final class Upstream implements AutoCloseable {
     private static Upstream connect(UpstreamConfig config, Consumer<Target.Kind> onListChanged,
                                     List<java.nio.file.Path> cgroups,
                                     java.util.Map<String, Consumer<ObjectNode>> progressRelays,
-                                    java.util.Set<ServerRequests> askers)
+                                    java.util.concurrent.atomic.AtomicReference<Consumer<String>> updates)
             throws GatewayException {
+        java.util.concurrent.atomic.AtomicReference<Upstream> built = new java.util.concurrent.atomic.AtomicReference<>();
         McpClient.Builder b = switch (config.transport()) {
             case UpstreamConfig.Http h -> {
                 McpClient.Builder hb = McpClient.http(h.url()).bearerToken(() -> h.bearer().map(Secret::reveal));
@@ -319,13 +297,29 @@ final class Upstream implements AutoCloseable {
             case MODERN -> McpClient.Era.MODERN;
             case LEGACY -> McpClient.Era.LEGACY;
         }).requestTimeout(config.requestTimeout()).clientInfo("warden-gateway", version())
-                .capabilities(relayedCapabilities())
-                .onServerRequest((method, params) -> relay(config.name(), askers, method, params))
+                // What a 2025 session declares once for every caller; each call checks its own caller's
+                // capabilities before relaying a request (a 2026 upstream is told each caller's on the request).
+                .capabilities(RELAYED_CAPABILITIES)
+                .onServerRequest((method, params) -> {
+                    Upstream u = built.get(); // the handler is made before the upstream it serves
+                    if (u == null) {
+                        throw McpClientException.error(-32603, "No call through the gateway is waiting for this "
+                                + method, null);
+                    }
+                    return u.relayToSoleAsker(method, params);
+                })
                 .onNotification((method, params) -> {
                     if ("notifications/progress".equals(method)) {
                         Consumer<ObjectNode> relay = progressRelays.get(params.path("progressToken").asString(""));
                         if (relay != null && params instanceof ObjectNode o) {
                             relay.accept(o);
+                        }
+                        return;
+                    }
+                    if ("notifications/resources/updated".equals(method)) {
+                        String uri = params.path("uri").asString("");
+                        if (!uri.isEmpty()) {
+                            updates.get().accept(uri);
                         }
                         return;
                     }
@@ -345,9 +339,11 @@ final class Upstream implements AutoCloseable {
         } catch (McpClientException e) {
             throw new GatewayException("upstream " + config.name() + " cannot be started: " + e.getMessage(), e);
         }
-        Upstream up = new Upstream(config, b, client, cgroups, onListChanged, progressRelays, askers);
+        Upstream up = new Upstream(config, b, client, cgroups, onListChanged, progressRelays, updates);
+        built.set(up);
         try {
             up.refreshAll();
+            up.logEverything();
             LOG.info("upstream {} connected ({}): {} tools, {} prompts, {} resources, {} templates", config.name(),
                     client.protocolVersion(), up.items(Target.Kind.TOOL).size(), up.items(Target.Kind.PROMPT).size(),
                     up.items(Target.Kind.RESOURCE).size(), up.items(Target.Kind.RESOURCE_TEMPLATE).size());
@@ -359,8 +355,28 @@ final class Upstream implements AutoCloseable {
         return up;
     }
 
+    /**
+     * A 2025 session has one log level for all the gateway's callers: it is set to the lowest, and each caller gets
+     * what its own level lets through (a 2026 upstream is told each caller's level on the request).
+     */
+    private void logEverything() {
+        try {
+            if (!modern() && client.capabilities().has("logging")) {
+                client.request("logging/setLevel", dev.mcpwarden.core.json.Json.object().put("level", "debug"));
+            }
+        } catch (McpClientException e) {
+            LOG.info("upstream {} did not take a log level ({}); its log messages may not reach callers", name(),
+                    e.getMessage());
+        }
+    }
+
     private static String version() {
         return Optional.ofNullable(Upstream.class.getPackage().getImplementationVersion()).orElse("dev");
+    }
+
+    /** Where the resource updates the upstream announces go from now on (the federation, once it exists). */
+    void onResourceUpdated(Consumer<String> uris) {
+        resourceUpdates.set(java.util.Objects.requireNonNull(uris, "uris"));
     }
 
     UpstreamConfig config() {
@@ -440,39 +456,6 @@ final class Upstream implements AutoCloseable {
             out.add(new Item(original, exposed, json));
         }
         return List.copyOf(out);
-    }
-
-    private static ObjectNode relayedCapabilities() {
-        ObjectNode c = dev.mcpwarden.core.json.Json.object();
-        c.putObject("sampling");
-        c.putObject("elicitation");
-        return c;
-    }
-
-    /** The upstream's request, answered by the one caller in flight that can, or refused. */
-    private static JsonNode relay(String upstream, java.util.Set<ServerRequests> askers, String method,
-                                  JsonNode params) throws McpClientException {
-        if (!RELAYED.contains(method)) {
-            throw McpClientException.error(-32601, "Method not found: " + method, null);
-        }
-        List<ServerRequests> now = List.copyOf(askers);
-        if (now.isEmpty()) {
-            throw McpClientException.error(-32603, "The gateway relays " + method + " only to a caller of a 2025 "
-                    + "session for now, and none is waiting for this upstream", null);
-        }
-        if (now.size() > 1) {
-            LOG.warn("upstream {}: its {} is refused: {} callers that could answer it are in flight, and its request "
-                    + "does not say whose it is", upstream, method, now.size());
-            throw McpClientException.error(-32603, "The gateway cannot tell which of its callers this " + method
-                    + " is for", null);
-        }
-        ObjectNode p = params instanceof ObjectNode o ? o.deepCopy() : dev.mcpwarden.core.json.Json.object();
-        try {
-            return now.getFirst().ask(method, p);
-        } catch (RuntimeException e) {
-            LOG.warn("upstream {}: its {} was not answered by the caller: {}", upstream, method, e.getMessage());
-            throw McpClientException.error(-32603, "The caller did not answer " + method, null);
-        }
     }
 
     static String identityKey(Target.Kind kind) {

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.node.ObjectNode;
@@ -52,11 +51,12 @@ class OfficialServersTest {
     /**
      * What the two servers list through the gateway: server-filesystem's deprecated read_file names its successor,
      * which the poisoning scanner rates MEDIUM, so it is served (see
-     * {@link #theDeprecatedReadFileNamesItsSuccessorAndIsServedAndAnUngrantedDirectoryIsReadOnly}); server-everything lists trigger-sampling-request and trigger-elicitation-request because the gateway declares
-     * sampling and elicitation to it (it relays them to 2025 callers), but not its task-based or roots tools.
+     * {@link #theDeprecatedReadFileNamesItsSuccessorAndIsServedAndAnUngrantedDirectoryIsReadOnly}); server-everything
+     * lists trigger-sampling-request, trigger-elicitation-request and get-roots-list because the gateway declares
+     * sampling, elicitation and roots to it (it relays them to callers of both eras), but not its task-based tools.
      */
     static final String TOOLS = "create_directory,directory_tree,echo,edit_file,get-annotated-message,get-env,"
-            + "get-resource-links,get-resource-reference,get-structured-content,get-sum,get-tiny-image,get_file_info,"
+            + "get-resource-links,get-resource-reference,get-roots-list,get-structured-content,get-sum,get-tiny-image,get_file_info,"
             + "gzip-file-as-resource,list_allowed_directories,list_directory,list_directory_with_sizes,move_file,"
             + "read_file,read_media_file,read_multiple_files,read_text_file,search_files,simulate-research-query,"
             + "toggle-simulated-logging,toggle-subscriber-updates,trigger-elicitation-request,trigger-long-running-operation,"
@@ -142,7 +142,7 @@ class OfficialServersTest {
         assertThat(gateway.status()).extracting(Gateway.UpstreamStatus::name, Gateway.UpstreamStatus::protocolVersion,
                 Gateway.UpstreamStatus::tools, Gateway.UpstreamStatus::prompts, Gateway.UpstreamStatus::resources,
                 Gateway.UpstreamStatus::templates).containsExactly(
-                tuple("everything", "2025-11-25", 15, 4, 7, 2),
+                tuple("everything", "2025-11-25", 16, 4, 7, 2),
                 tuple("files", "2025-11-25", 14, 0, 0, 0));
     }
 
@@ -174,8 +174,6 @@ class OfficialServersTest {
     }
 
     @Test
-    @Disabled("needs the era bridge (being built): a 2025 upstream's sampling and elicitation requests turned into "
-            + "input_required rounds for a 2026-07-28 caller, and its answers back into responses")
     void aModernClientAnswersTheUpstreamsSamplingAndElicitationRequestsAsInputRequiredRounds() throws Exception {
         Processes.Outcome o = client("v2", "round-trip");
         assertThat(o.output())

@@ -209,7 +209,11 @@ public final class Call {
         }
     }
 
-    void worker(Thread t) {
+    /**
+     * The thread serving the call, which {@link #cancel()} interrupts: set by whatever answers it on a thread that
+     * may block (the dispatcher, a gateway's backend), never for an {@link #inline()} call.
+     */
+    public void worker(Thread t) {
         this.worker = t;
     }
 }

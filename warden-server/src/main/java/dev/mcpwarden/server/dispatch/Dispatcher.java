@@ -473,6 +473,17 @@ public final class Dispatcher {
      * client goes away. Every notification carries the subscription id (the request's id).
      */
     private ObjectNode listen(Call call) {
+        return listen(call, capabilities, catalog::addListener, catalog::removeListener);
+    }
+
+    /**
+     * Serves a 2026 {@code subscriptions/listen} on {@code call}'s stream until the client goes: the acknowledgement
+     * of what of its filter the capabilities honour, then each change a listener added with {@code add} is told of.
+     * The gateway's backend serves its federated definitions' changes with the same code.
+     */
+    public static ObjectNode listen(Call call, ObjectNode capabilities,
+                                    java.util.function.Consumer<ChangeListener> add,
+                                    java.util.function.Consumer<ChangeListener> remove) {
         JsonNode filter = call.params().path("notifications");
         ObjectNode honoured = Json.object();
         for (ChangeListener.Kind kind : ChangeListener.Kind.values()) {
@@ -509,7 +520,7 @@ public final class Dispatcher {
             }
         };
         // Listen before acknowledging: a change right after the client sees the ack must not be lost.
-        catalog.addListener(listener);
+        add.accept(listener);
         try {
             ObjectNode ack = Json.object();
             ack.set("notifications", honoured);
@@ -528,14 +539,14 @@ public final class Dispatcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            catalog.removeListener(listener);
+            remove.accept(listener);
         }
         ObjectNode r = Json.object();
         r.putObject("_meta").set(MetaKeys.SUBSCRIPTION_ID, subscriptionId);
         return r;
     }
 
-    private static String capabilityOf(ChangeListener.Kind kind) {
+    static String capabilityOf(ChangeListener.Kind kind) {
         return switch (kind) {
             case TOOLS -> "tools";
             case PROMPTS -> "prompts";

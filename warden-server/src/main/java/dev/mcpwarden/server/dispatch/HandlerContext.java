@@ -97,10 +97,44 @@ final class HandlerContext implements ToolContext {
             return broker.resolve(requests);
         }
         Map<String, JsonNode> answers = new LinkedHashMap<>();
-        for (Map.Entry<String, InputRequest> e : requests.entrySet()) {
-            answers.put(e.getKey(), call.outbound().request(e.getValue().method(), e.getValue().params()));
+        if (requests.size() == 1) {
+            Map.Entry<String, InputRequest> e = requests.entrySet().iterator().next();
+            answers.put(e.getKey(), call.outbound().request(e.getValue().method(), keyed(e.getKey(), e.getValue())));
+            return new InputResponses(answers);
+        }
+        // Several requests go out together, as one 2026 round would ask them: the client may answer in any order,
+        // and a proxy translating to the 2026 wire sees them as one round.
+        Map<String, java.util.concurrent.Future<JsonNode>> pending = new LinkedHashMap<>();
+        try (var asks = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Map.Entry<String, InputRequest> e : requests.entrySet()) {
+                pending.put(e.getKey(), asks.submit(() -> call.outbound().request(e.getValue().method(),
+                        keyed(e.getKey(), e.getValue()))));
+            }
+            for (Map.Entry<String, java.util.concurrent.Future<JsonNode>> e : pending.entrySet()) {
+                answers.put(e.getKey(), e.getValue().get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new McpError(ErrorCodes.INTERNAL_ERROR, "The request was cancelled");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new McpError(ErrorCodes.INTERNAL_ERROR, "Internal error");
         }
         return new InputResponses(answers);
+    }
+
+    /**
+     * The params of a 2025 server-to-client request, naming the handler's key for it in {@code _meta}
+     * ({@value dev.mcpwarden.core.protocol.MetaKeys#INPUT_KEY}): clients ignore it, and a Warden gateway turning
+     * the request into a 2026 {@code input_required} round keys it the way this server would on the 2026 wire.
+     */
+    private static ObjectNode keyed(String key, InputRequest request) {
+        ObjectNode p = request.params().deepCopy();
+        ObjectNode meta = p.get("_meta") instanceof ObjectNode m ? m : p.putObject("_meta");
+        meta.put(dev.mcpwarden.core.protocol.MetaKeys.INPUT_KEY, key);
+        return p;
     }
 
     @Override

@@ -576,8 +576,9 @@ class DispatcherTest {
         Session s = session(ELICITATION);
         JsonNode r = handle(call(ProtocolVersion.V2025_11_25, s, "tools/call", "{\"name\":\"confirm\"}", ELICITATION));
         assertThat(text(r)).isEqualTo("{\"content\":[{\"type\":\"text\",\"text\":\"confirm: accept\"}]}");
+        // the handler's key rides along in _meta, for a gateway that turns the request into a 2026 round
         assertThat(outbound.requests).containsExactly("elicitation/create {\"message\":\"Confirm deploy?\","
-                + "\"requestedSchema\":" + ELICIT_SCHEMA + "}");
+                + "\"requestedSchema\":" + ELICIT_SCHEMA + ",\"_meta\":{\"dev.mcpwarden/inputKey\":\"ok\"}}");
     }
 
     @Test
