@@ -89,6 +89,52 @@ public final class SecretDetector implements SensitiveDataDetector {
             rule(FindingKind.API_KEY, "https://hooks\\.slack\\.com/services/[A-Za-z0-9/]{20,}",
                     Starts.at("https://hooks.slack.com/services/")),
             rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", Starts.at("AIza")),
+            // Vendors' token formats with a fixed prefix (as the providers document them, and as secret scanners
+            // such as gitleaks match them)
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_-])(?:glpat|gldt|glrt|glptt|glft|glsoat|glcbt|glimt|glagent)-"
+                    + "[0-9A-Za-z_-]{20,}", Starts.at("glpat-", "gldt-", "glrt-", "glptt-", "glft-", "glsoat-", "glcbt-",
+                    "glimt-", "glagent-")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", Starts.at("npm_")),
+            rule(FindingKind.API_KEY, "pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}", Starts.at("pypi-AgEIcHlwaS5vcmc")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{34,}(?![A-Za-z0-9])", Starts.at("hf_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}", Starts.at("SG.")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}",
+                    Starts.at("shpat_", "shpss_", "shpca_", "shppa_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])do[opr]_v1_[a-f0-9]{64}",
+                    Starts.at("dop_v1_", "doo_v1_", "dor_v1_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])sq0(?:atp|csp)-[0-9A-Za-z_-]{22,43}",
+                    Starts.at("sq0atp-", "sq0csp-")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])GOCSPX-[A-Za-z0-9_-]{28}", Starts.at("GOCSPX-")),
+            rule(FindingKind.TOKEN, "(?<![A-Za-z0-9])ya29\\.[0-9A-Za-z_-]{30,}", Starts.at("ya29.")),
+            rule(FindingKind.TOKEN, "(?<![A-Za-z0-9])1//0[0-9A-Za-z_-]{30,}", Starts.at("1//0")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])AT(?:ATT|CTT)3[A-Za-z0-9_=-]{100,}",
+                    Starts.at("ATATT3", "ATCTT3")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])dapi[a-f0-9]{32}(?:-\\d)?(?![A-Za-z0-9])", Starts.at("dapi")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])lin_api_[A-Za-z0-9]{40}", Starts.at("lin_api_")),
+            rule(FindingKind.TOKEN, "(?<![A-Za-z0-9])hv[sbr]\\.[A-Za-z0-9_-]{24,}", Starts.at("hvs.", "hvb.", "hvr.")),
+            rule(FindingKind.PRIVATE_KEY, "AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}",
+                    Starts.at("AGE-SECRET-KEY-1")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])PMAK-[a-f0-9]{24}-[a-f0-9]{34}", Starts.at("PMAK-")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[A-Za-z0-9]{32}_"
+                    + "[A-Fa-f0-9]{8})", Starts.at("glc_", "glsa_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])NRAK-[A-Z0-9]{27}", Starts.at("NRAK-")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])sntry[su]_[A-Za-z0-9+/=_-]{40,}",
+                    Starts.at("sntrys_", "sntryu_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])sbp_[a-f0-9]{40}", Starts.at("sbp_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])SK[0-9a-fA-F]{32}(?![A-Za-z0-9])", Starts.at("SK")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])key-[0-9a-f]{32}(?![A-Za-z0-9])", Starts.at("key-")),
+            rule(FindingKind.API_KEY, "https://(?:ptb\\.|canary\\.)?discord(?:app)?\\.com/api/webhooks/\\d+/"
+                    + "[A-Za-z0-9_-]{40,}", Starts.at("https://")),
+            rule(FindingKind.TOKEN, "(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])",
+                    new Starts(false, 10, 8, ":AA")),
+            new Rule(FindingKind.API_KEY, Pattern.compile("(?i)(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)="
+                    + "([A-Za-z0-9+/]{40,}={0,2})"), 1, ANY, Starts.atIgnoringCase("accountkey=", "sharedaccesskey=")),
+            new Rule(FindingKind.TOKEN, Pattern.compile("(?i)[?&]sig=([A-Za-z0-9%+/=]{30,})"), 1, ANY,
+                    new Starts(true, 1, 1, "sig=")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}"
+                    + "(?![A-Za-z0-9_~.-])", new Starts(false, 4, 4, "Q~")),
+            new Rule(FindingKind.TOKEN, Pattern.compile("(?i)(?<![A-Za-z0-9])authorization\\s*[:=]\\s*[\"']?basic\\s+"
+                    + "([A-Za-z0-9+/]{12,}={0,2})"), 1, ANY, Starts.atIgnoringCase("authorization")),
             rule(FindingKind.AWS_KEY, "(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])",
                     Starts.at("AKIA", "ASIA", "ABIA", "ACCA")),
             new Rule(FindingKind.AWS_KEY, Pattern.compile("(?i)(?:aws[_\\-\\s.]{0,3}(?:secret[_\\-\\s.]{0,3}"

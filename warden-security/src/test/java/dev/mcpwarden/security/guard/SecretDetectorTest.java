@@ -51,6 +51,33 @@ class SecretDetectorTest {
         "password=Tr0ub4dor&3 done|PASSWORD Tr0ub4dor",
         "\"api_key\": \"9f8e7d6c5b4a39281706\"|API_KEY 9f8e7d6c5b4a39281706",
         "Authorization: Bearer abcDEF123456ghiJKL789mno|TOKEN abcDEF123456ghiJKL789mno",
+        "GITLAB=glpat-xK9mP2vL8qR4tY7wZ3nB end|API_KEY glpat-xK9mP2vL8qR4tY7wZ3nB",
+        "//registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8|"
+                + "API_KEY npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+        "hf_aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgH is the token|API_KEY hf_aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgH",
+        "SG.aBcDeFgHiJkLmNoPqRsTuV.aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789aBcDeFg sent|"
+                + "API_KEY SG.aBcDeFgHiJkLmNoPqRsTuV.aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789aBcDeFg",
+        "shopify shpat_0123456789abcdef0123456789abcdef|API_KEY shpat_0123456789abcdef0123456789abcdef",
+        "DO=dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef|"
+                + "API_KEY dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "client_secret GOCSPX-aBcDeFgHiJkLmNoPqRsTuVwXyZ01|API_KEY GOCSPX-aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+        "access ya29.a0AfH6SMBx3kL9mP2vQ8rT4yW7zN1bC5dF6gH|TOKEN ya29.a0AfH6SMBx3kL9mP2vQ8rT4yW7zN1bC5dF6gH",
+        "databricks dapi0123456789abcdef0123456789abcdef here|API_KEY dapi0123456789abcdef0123456789abcdef",
+        "VAULT_TOKEN=hvs.CAESIJlWh3sKb9xQmP2vL8qR4tY7|TOKEN hvs.CAESIJlWh3sKb9xQmP2vL8qR4tY7",
+        "key AGE-SECRET-KEY-1QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0S3JN54KHCE end|PRIVATE_KEY AGE-SECRET-KEY-1QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0S3JN54KHCE",
+        "PMAK-0123456789abcdef01234567-0123456789abcdef0123456789abcdef01|"
+                + "API_KEY PMAK-0123456789abcdef01234567-0123456789abcdef0123456789abcdef01",
+        "twilio SK0123456789abcdef0123456789abcdef ok|API_KEY SK0123456789abcdef0123456789abcdef",
+        "mailgun key-0123456789abcdef0123456789abcdef ok|API_KEY key-0123456789abcdef0123456789abcdef",
+        "hook https://discord.com/api/webhooks/123456789012345678/aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789aBcDeFgHiJ|"
+                + "API_KEY https://discord.com/api/webhooks/123456789012345678/aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789aBcDeFgHiJ",
+        "bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0 ok|TOKEN 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0",
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFy==;|"
+                + "API_KEY Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFy==",
+        "https://acct.blob.core.windows.net/c?sv=2022-11-02&sig=aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789%2B%3D|"
+                + "TOKEN aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789%2B%3D",
+        "AZURE_CLIENT_SECRET=abc8Q~aBcDeFgHiJkLmNoPqRsTuVwXyZ012345 x|API_KEY abc8Q~aBcDeFgHiJkLmNoPqRsTuVwXyZ012345",
+        "Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l|TOKEN YWxhZGRpbjpvcGVuc2VzYW1l",
     })
     void credentialsAreFoundWithTheirKindAndExactSpan(String text, String expected) {
         assertThat(only(text)).isEqualTo(expected);
