@@ -12,6 +12,8 @@ import dev.mcpwarden.security.audit.AuditSink;
 import dev.mcpwarden.security.audit.AuditTrail;
 import dev.mcpwarden.security.integrity.Definition;
 import dev.mcpwarden.security.integrity.DefinitionKind;
+import dev.mcpwarden.security.integrity.IntegrityGate;
+import dev.mcpwarden.security.integrity.IntegrityStage;
 import dev.mcpwarden.security.integrity.PinFile;
 import dev.mcpwarden.security.integrity.PinStore;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
@@ -81,7 +83,8 @@ final class GatewayCommand implements Callable<Integer> {
     List<String> eras = List.of();
 
     @Option(names = "--pins", paramLabel = "FILE", description = "Pinned definitions (warden scan --write-pins): "
-            + "a changed, new or removed definition is withheld until approved.")
+            + "a changed, new or removed definition is withheld until approved (warden pins approve); the file is "
+            + "reloaded when it changes, without a restart.")
     Path pins;
 
     @Option(names = "--trust-on-first-use", description = "With --pins FILE that does not exist yet: pin what the "
@@ -98,13 +101,17 @@ final class GatewayCommand implements Callable<Integer> {
     boolean unsandboxedStdio;
 
     /** A started gateway, or the exit code of a gateway that could not start. */
-    record Started(int exitCode, HttpTransport http, Gateway gateway, AuditLog audit) implements AutoCloseable {
+    record Started(int exitCode, HttpTransport http, Gateway gateway, AuditLog audit, PinFileWatcher pinWatcher)
+            implements AutoCloseable {
         static Started failed(int exitCode) {
-            return new Started(exitCode, null, null, null);
+            return new Started(exitCode, null, null, null, null);
         }
 
         @Override
         public void close() {
+            if (pinWatcher != null) {
+                pinWatcher.close();
+            }
             if (http != null) {
                 http.close();
             }
@@ -173,6 +180,16 @@ final class GatewayCommand implements Callable<Integer> {
                         .scopesOnly().build();
                 security = Security.builder(rs);
             }
+            AuditLog audit = null;
+            Audit auditor = null;
+            if (auditFile != null) {
+                audit = AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults(), InstantSource.system());
+                auditor = Audit.to(AuditTrail.of(audit));
+                security.audit(auditor);
+            } else {
+                LOG.warn("NO AUDIT LOG: requests through the gateway are not recorded (give --audit-file FILE)");
+            }
+            IntegrityStage integrity = null;
             if (pins != null) {
                 if (!Files.exists(pins)) {
                     List<Definition> listed = listed(gateway);
@@ -180,14 +197,13 @@ final class GatewayCommand implements Callable<Integer> {
                     LOG.warn("TRUST ON FIRST USE: pinned the {} definitions the upstreams list now in {}; review them "
                             + "(warden scan) before trusting them", listed.size(), pins);
                 }
-                security.integrity(PinStore.file(pins));
-            }
-            AuditLog audit = null;
-            if (auditFile != null) {
-                audit = AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults(), InstantSource.system());
-                security.audit(Audit.to(AuditTrail.of(audit)));
-            } else {
-                LOG.warn("NO AUDIT LOG: requests through the gateway are not recorded (give --audit-file FILE)");
+                // Built here rather than by Security so that the pin file watcher can reload this very gate.
+                IntegrityGate.Builder gate = IntegrityGate.builder(PinStore.file(pins));
+                if (auditor != null) {
+                    gate.listener(auditor.integrityListener());
+                }
+                integrity = IntegrityStage.of(gate.build());
+                security.integrity(integrity);
             }
             McpServer server = McpServer.builder("warden-gateway", version()).backend(gateway.backend())
                     .controls(security.build()).build();
@@ -197,9 +213,11 @@ final class GatewayCommand implements Callable<Integer> {
                         + " tools, " + s.prompts() + " prompts, " + s.resources() + " resources, " + s.templates()
                         + " templates");
             }
+            PinFileWatcher watcher = integrity == null ? null
+                    : PinFileWatcher.start(pins, integrity, gateway::announceListsChanged);
             err.println("warden gateway listening on " + http.uri());
             err.flush();
-            return new Started(0, http, gateway, audit);
+            return new Started(0, http, gateway, audit, watcher);
         } catch (Exception | Error e) {
             gateway.close(); // started upstream processes never outlive a failed start
             throw e;

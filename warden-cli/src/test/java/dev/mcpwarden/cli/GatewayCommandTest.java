@@ -1,12 +1,18 @@
 package dev.mcpwarden.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mcpwarden.client.McpClient;
+import dev.mcpwarden.client.McpClientException;
+import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.examples.everything.EverythingServer;
+import dev.mcpwarden.security.integrity.Definition;
 import dev.mcpwarden.security.integrity.DefinitionKind;
 import dev.mcpwarden.security.integrity.PinFile;
+import dev.mcpwarden.server.Controls;
+import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.testkit.Ports;
@@ -14,10 +20,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import dev.mcpwarden.server.tool.Tool;
 import tools.jackson.databind.node.ObjectNode;
 
 class GatewayCommandTest {
@@ -110,6 +118,56 @@ class GatewayCommandTest {
         }
         s.audit().flush();
         assertThat(Files.readString(audit)).contains("\"target\":\"test_simple_text\"").contains("\"outcome\":\"ok\"");
+    }
+
+    @Test
+    void aRugPulledToolIsWithheldLikeAnUnknownOneAndServedAgainOnceThePinFileIsApprovedWithoutARestart()
+            throws Exception {
+        upstream = McpServer.builder("weather", "1.0.0").controls(Controls.insecureWithoutAuthentication())
+                .tool(Tool.builder("weather").description("Reports the weather, with a forecast for three days.")
+                        .handler(ctx -> ToolResult.text("sunny")).build())
+                .build().serveHttp(HttpOptions.loopback(Ports.free()));
+        // The pins of the honest definition the upstream served when it was reviewed.
+        Path pins = dir.resolve("pins.json");
+        PinFile.of(List.of(Definition.of(Tool.builder("weather").description("Reports the weather.")
+                .handler(ctx -> ToolResult.text("sunny")).build()))).write(pins);
+        Path audit = dir.resolve("audit.jsonl");
+        GatewayCommand.Started s = start("--port", String.valueOf(Ports.free()), "--allow-anonymous", "--upstream",
+                "w=" + upstream.uri(), "--pins", pins.toString(), "--audit-file", audit.toString());
+        assertThat(s.exitCode()).isZero();
+
+        Definition live = GatewayCommand.listed(s.gateway()).getFirst();
+        try (McpClient c = McpClient.http(s.http().uri()).era(McpClient.Era.MODERN).build()) {
+            ObjectNode p = Json.object();
+            p.put("name", "weather");
+            p.putObject("arguments");
+            assertThatThrownBy(() -> c.request("tools/call", p)).isInstanceOfSatisfying(McpClientException.class,
+                    e -> assertThat(e.errorCode()).contains(-32602));
+
+            // What an approval writes: the live digest pinned, the file replaced atomically.
+            PinFile.read(pins).with(DefinitionKind.TOOL, "weather", live.digest()).write(pins);
+
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
+            tools.jackson.databind.JsonNode result = null;
+            while (result == null) {
+                try {
+                    result = c.request("tools/call", p);
+                } catch (McpClientException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(result.path("content").path(0).path("text").asString()).isEqualTo("sunny");
+        }
+        s.audit().flush();
+        List<String> definitionRecords = Files.readAllLines(audit).stream()
+                .filter(l -> l.contains("\"target\":\"tools/weather\"")).toList();
+        assertThat(definitionRecords).hasSize(2);
+        assertThat(definitionRecords.get(0)).contains("\"outcome\":\"changed_withheld\"");
+        assertThat(definitionRecords.get(1)).contains("\"outcome\":\"approved\"")
+                .contains(live.digest()).contains("pin file " + pins);
     }
 
     @Test

@@ -150,6 +150,16 @@ public final class Gateway implements AutoCloseable {
         return List.copyOf(out);
     }
 
+    /**
+     * Tells subscribed clients that the tool, prompt and resource lists changed, though no upstream's did: call it
+     * when what the pipeline lets through changed (a pin file reloaded), so clients list again and see it.
+     */
+    public void announceListsChanged() {
+        backend.announce(dev.mcpwarden.server.dispatch.ChangeListener.Kind.TOOLS);
+        backend.announce(dev.mcpwarden.server.dispatch.ChangeListener.Kind.PROMPTS);
+        backend.announce(dev.mcpwarden.server.dispatch.ChangeListener.Kind.RESOURCES);
+    }
+
     /** Stops every upstream client (and stdio process). */
     @Override
     public void close() {
