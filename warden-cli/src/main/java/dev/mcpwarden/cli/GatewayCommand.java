@@ -12,6 +12,7 @@ import dev.mcpwarden.security.audit.AuditSink;
 import dev.mcpwarden.security.audit.AuditTrail;
 import dev.mcpwarden.security.integrity.Definition;
 import dev.mcpwarden.security.integrity.DefinitionKind;
+import dev.mcpwarden.security.integrity.IntegrityEvent;
 import dev.mcpwarden.security.integrity.IntegrityGate;
 import dev.mcpwarden.security.integrity.IntegrityStage;
 import dev.mcpwarden.security.integrity.PinFile;
@@ -199,9 +200,10 @@ final class GatewayCommand implements Callable<Integer> {
                 }
                 // Built here rather than by Security so that the pin file watcher can reload this very gate.
                 IntegrityGate.Builder gate = IntegrityGate.builder(PinStore.file(pins));
-                if (auditor != null) {
-                    gate.listener(auditor.integrityListener());
-                }
+                PendingApprovals pending = PendingApprovals.empty(PendingApprovals.of(pins));
+                pending.write(); // what an earlier run withheld is decided again now
+                java.util.function.Consumer<IntegrityEvent> recorder = recordPending(pending, gateway);
+                gate.listener(auditor == null ? recorder : auditor.integrityListener().andThen(recorder));
                 integrity = IntegrityStage.of(gate.build());
                 security.integrity(integrity);
             }
@@ -222,6 +224,32 @@ final class GatewayCommand implements Callable<Integer> {
             gateway.close(); // started upstream processes never outlive a failed start
             throw e;
         }
+    }
+
+    /**
+     * Keeps the pending file beside the pin file in step with the gate: what it withholds (changed, new, removed) is
+     * added with the definition listed now, so that {@code warden pins approve} can show it; what is approved leaves.
+     */
+    static java.util.function.Consumer<IntegrityEvent> recordPending(PendingApprovals pending, Gateway gateway) {
+        return e -> {
+            switch (e.type()) {
+                case CHANGED_WITHHELD, NEW_WITHHELD, REMOVED -> pending.put(new PendingApprovals.Entry(e.kind(),
+                        e.name(), e.pinned(), e.live(), e.live() == null ? null
+                                : PendingApprovals.find(listed(gateway), e.kind(), e.name())));
+                case APPROVED, PIN_REMOVED -> pending.entries().stream()
+                        .filter(p -> p.kind() == e.kind() && p.name().equals(e.name())
+                                && java.util.Objects.equals(p.live(), e.live()))
+                        .forEach(pending::remove);
+                default -> {
+                    return; // collisions and allowed definitions wait for nobody's approval
+                }
+            }
+            try {
+                pending.write();
+            } catch (java.io.IOException ex) {
+                LOG.error("cannot write the pending approvals beside the pin file: {}", ex.getMessage());
+            }
+        };
     }
 
     /** What the upstreams list now, as definitions to pin. */

@@ -121,7 +121,7 @@ class GatewayCommandTest {
     }
 
     @Test
-    void aRugPulledToolIsWithheldLikeAnUnknownOneAndServedAgainOnceThePinFileIsApprovedWithoutARestart()
+    void aRugPulledToolIsWithheldLikeAnUnknownOneAndServedAgainOnceApprovedWithoutARestart()
             throws Exception {
         upstream = McpServer.builder("weather", "1.0.0").controls(Controls.insecureWithoutAuthentication())
                 .tool(Tool.builder("weather").description("Reports the weather, with a forecast for three days.")
@@ -144,8 +144,14 @@ class GatewayCommandTest {
             assertThatThrownBy(() -> c.request("tools/call", p)).isInstanceOfSatisfying(McpClientException.class,
                     e -> assertThat(e.errorCode()).contains(-32602));
 
-            // What an approval writes: the live digest pinned, the file replaced atomically.
-            PinFile.read(pins).with(DefinitionKind.TOOL, "weather", live.digest()).write(pins);
+            String old = PinFile.read(pins).digest(DefinitionKind.TOOL, "weather").orElseThrow();
+            StringWriter out = new StringWriter();
+            assertThat(new CommandLine(new PinsCommand()).setOut(new PrintWriter(out, true))
+                    .execute("approve", "--pins", pins.toString(), "weather")).isZero();
+            assertThat(out.toString()).isEqualTo("tools/weather: " + old + " -> " + live.digest() + "\n"
+                    + "  description: Reports the weather, with a forecast for three days.\n"
+                    + "approved 1 in " + pins + "\n");
+            assertThat(PinFile.read(pins).digest(DefinitionKind.TOOL, "weather")).contains(live.digest());
 
             long deadline = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
             tools.jackson.databind.JsonNode result = null;
@@ -168,6 +174,17 @@ class GatewayCommandTest {
         assertThat(definitionRecords.get(0)).contains("\"outcome\":\"changed_withheld\"");
         assertThat(definitionRecords.get(1)).contains("\"outcome\":\"approved\"")
                 .contains(live.digest()).contains("pin file " + pins);
+    }
+
+    @Test
+    void approvingWithNothingPendingUnderThatNameSaysSo() throws Exception {
+        Path pins = dir.resolve("pins.json");
+        PinFile.empty().write(pins);
+        StringWriter out = new StringWriter();
+        assertThat(new CommandLine(new PinsCommand()).setErr(new PrintWriter(err, true))
+                .setOut(new PrintWriter(out, true)).execute("approve", "--pins", pins.toString(), "weather"))
+                .isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("warden pins approve: nothing pending is named weather");
     }
 
     @Test
