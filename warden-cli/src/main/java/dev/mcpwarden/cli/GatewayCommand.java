@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
  * upstreams, the token issuer (or the development option {@code --allow-anonymous}) and the pin file.
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
+        subcommands = GatewayStatusCommand.class,
         description = {"Warden's security pipeline in front of MCP servers over Streamable HTTP or stdio.",
                 "Example: warden gateway --port 8443 --issuer https://idp.example --jwks-file jwks.json "
                         + "--resource https://mcp.example/mcp --upstream tickets=http://10.0.0.5:8080/mcp "
@@ -58,8 +59,9 @@ final class GatewayCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--port", required = true, description = "Port to serve /mcp on (loopback).")
-    int port;
+    // --port and --upstream are checked by start() rather than by picocli: 'warden gateway status' needs neither.
+    @Option(names = "--port", description = "Port to serve /mcp on (loopback). Required.")
+    Integer port;
 
     @Option(names = "--issuer", description = "The authorization server whose access tokens are accepted.")
     String issuer;
@@ -74,10 +76,10 @@ final class GatewayCommand implements Callable<Integer> {
             + "caller is anonymous and reaches every upstream tool). Warned about; loopback only.")
     boolean allowAnonymous;
 
-    @Option(names = "--upstream", required = true, paramLabel = "NAME=URL|NAME=stdio:COMMAND ARG...",
+    @Option(names = "--upstream", paramLabel = "NAME=URL|NAME=stdio:COMMAND ARG...",
             description = "An upstream MCP server: a Streamable HTTP URL, or a command to start (arguments split "
-                    + "on spaces). Repeat for several; their names must not clash.")
-    List<String> upstreams;
+                    + "on spaces). Repeat for several; their names must not clash. Required.")
+    List<String> upstreams = List.of();
 
     @Option(names = "--upstream-era", paramLabel = "NAME=2025|2026", description = "Speak only this era to an "
             + "upstream (default: 2026-07-28 first, then a 2025 session).")
@@ -95,6 +97,11 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--audit-file", paramLabel = "FILE", description = "Write an audit record of every request "
             + "(hash-chained JSON lines).")
     Path auditFile;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "The operator token GET "
+            + "/warden/status requires (warden gateway status). Without it the endpoint is served only with "
+            + "--allow-anonymous, and only to loopback callers.")
+    Path adminTokenFile;
 
     @Option(names = "--unsandboxed-stdio", description = "Start stdio upstreams without the bubblewrap sandbox, "
             + "with the gateway's own rights (warned about). By default each runs sandboxed: no network, no home "
@@ -138,6 +145,19 @@ final class GatewayCommand implements Callable<Integer> {
 
     /** Starts the gateway the options describe; messages go to {@code err}. */
     Started start(PrintWriter err) throws Exception {
+        if (port == null || upstreams.isEmpty()) {
+            err.println("warden gateway: give --port and at least one --upstream");
+            return Started.failed(2);
+        }
+        Optional<String> adminToken = Optional.empty();
+        if (adminTokenFile != null) {
+            String token = Files.readString(adminTokenFile).strip();
+            if (token.length() < 16) {
+                err.println("warden gateway: the admin token in " + adminTokenFile + " is shorter than 16 characters");
+                return Started.failed(2);
+            }
+            adminToken = Optional.of(token);
+        }
         List<UpstreamConfig> configs;
         try {
             configs = upstreams(upstreams, eras, unsandboxedStdio);
@@ -209,7 +229,13 @@ final class GatewayCommand implements Callable<Integer> {
             }
             McpServer server = McpServer.builder("warden-gateway", version()).backend(gateway.backend())
                     .controls(security.build()).build();
-            HttpTransport http = server.serveHttp(HttpOptions.loopback(port));
+            HttpTransport.Builder transport = HttpTransport.builder(server, HttpOptions.loopback(port));
+            if (adminToken.isPresent() || allowAnonymous) {
+                transport.mount("/warden", GatewayStatus.handler(gateway, Optional.ofNullable(integrity), adminToken));
+            } else {
+                LOG.info("no operator endpoint: give --admin-token-file to serve {}", GatewayStatus.PATH);
+            }
+            HttpTransport http = transport.start();
             for (Gateway.UpstreamStatus s : gateway.status()) {
                 err.println("warden gateway: upstream " + s.name() + " (" + s.protocolVersion() + "): " + s.tools()
                         + " tools, " + s.prompts() + " prompts, " + s.resources() + " resources, " + s.templates()

@@ -123,14 +123,7 @@ class GatewayCommandTest {
     @Test
     void aRugPulledToolIsWithheldLikeAnUnknownOneAndServedAgainOnceApprovedWithoutARestart()
             throws Exception {
-        upstream = McpServer.builder("weather", "1.0.0").controls(Controls.insecureWithoutAuthentication())
-                .tool(Tool.builder("weather").description("Reports the weather, with a forecast for three days.")
-                        .handler(ctx -> ToolResult.text("sunny")).build())
-                .build().serveHttp(HttpOptions.loopback(Ports.free()));
-        // The pins of the honest definition the upstream served when it was reviewed.
-        Path pins = dir.resolve("pins.json");
-        PinFile.of(List.of(Definition.of(Tool.builder("weather").description("Reports the weather.")
-                .handler(ctx -> ToolResult.text("sunny")).build()))).write(pins);
+        Path pins = rugPulledWeather();
         Path audit = dir.resolve("audit.jsonl");
         GatewayCommand.Started s = start("--port", String.valueOf(Ports.free()), "--allow-anonymous", "--upstream",
                 "w=" + upstream.uri(), "--pins", pins.toString(), "--audit-file", audit.toString());
@@ -185,6 +178,77 @@ class GatewayCommandTest {
                 .setOut(new PrintWriter(out, true)).execute("approve", "--pins", pins.toString(), "weather"))
                 .isEqualTo(1);
         assertThat(err.toString().strip()).isEqualTo("warden pins approve: nothing pending is named weather");
+    }
+
+    /** A weather upstream whose pin is of the definition it served before (a rug pull since), and its pin file. */
+    Path rugPulledWeather() throws Exception {
+        upstream = McpServer.builder("weather", "1.0.0").controls(Controls.insecureWithoutAuthentication())
+                .tool(Tool.builder("weather").description("Reports the weather, with a forecast for three days.")
+                        .handler(ctx -> ToolResult.text("sunny")).build())
+                .build().serveHttp(HttpOptions.loopback(Ports.free()));
+        Path pins = dir.resolve("pins.json");
+        PinFile.of(List.of(Definition.of(Tool.builder("weather").description("Reports the weather.")
+                .handler(ctx -> ToolResult.text("sunny")).build()))).write(pins);
+        return pins;
+    }
+
+    String status(String... args) {
+        StringWriter out = new StringWriter();
+        int code = new CommandLine(new GatewayStatusCommand()).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true)).execute(args);
+        return code + "\n" + out;
+    }
+
+    @Test
+    void statusPrintsEachUpstreamWithItsHealthCircuitDefinitionsAndPins() throws Exception {
+        Path pins = rugPulledWeather();
+        int port = Ports.free();
+        assertThat(start("--port", String.valueOf(port), "--allow-anonymous", "--upstream", "w=" + upstream.uri(),
+                "--pins", pins.toString()).exitCode()).isZero();
+
+        assertThat(status("--url", "http://127.0.0.1:" + port)).isEqualTo("0\n"
+                + "UPSTREAM         KIND   PROTOCOL    HEALTH     CIRCUIT   TOOLS PROMPTS RESOURCES TEMPLATES PINNED "
+                + "WITHHELD PENDING\n"
+                + "w                http   2026-07-28  up         CLOSED        1       0         0         0      0 "
+                + "       1       1\n");
+        assertThat(status("--url", "http://127.0.0.1:" + port, "--json")).isEqualTo("""
+                0
+                {
+                  "upstreams" : [ {
+                    "name" : "w",
+                    "transport" : "http",
+                    "protocolVersion" : "2026-07-28",
+                    "health" : "up",
+                    "circuit" : "CLOSED",
+                    "definitions" : {
+                      "tools" : 1,
+                      "prompts" : 0,
+                      "resources" : 0,
+                      "resourceTemplates" : 0
+                    },
+                    "pins" : {
+                      "pinned" : 0,
+                      "withheld" : 1,
+                      "pendingApproval" : 1
+                    }
+                  } ]
+                }
+                """);
+    }
+
+    @Test
+    void withAnAdminTokenStatusNeedsIt() throws Exception {
+        Path token = dir.resolve("admin.token");
+        Files.writeString(token, "0123456789abcdef0123\n");
+        int port = Ports.free();
+        assertThat(start("--port", String.valueOf(port), "--allow-anonymous", "--upstream", "e=" + everything(),
+                "--admin-token-file", token.toString()).exitCode()).isZero();
+
+        assertThat(status("--url", "http://127.0.0.1:" + port)).isEqualTo("1\n");
+        assertThat(err.toString()).endsWith("warden gateway status: http://127.0.0.1:" + port
+                + " refused: give the gateway's --admin-token-file\n");
+        assertThat(status("--url", "http://127.0.0.1:" + port, "--admin-token-file", token.toString()))
+                .startsWith("0\nUPSTREAM ").contains("\ne                http   2026-07-28  up ");
     }
 
     @Test
