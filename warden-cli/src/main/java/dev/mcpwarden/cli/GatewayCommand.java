@@ -12,6 +12,9 @@ import dev.mcpwarden.security.audit.AuditSink;
 import dev.mcpwarden.security.audit.AuditTrail;
 import dev.mcpwarden.security.integrity.Definition;
 import dev.mcpwarden.security.integrity.DefinitionKind;
+import dev.mcpwarden.security.integrity.IntegrityEvent;
+import dev.mcpwarden.security.integrity.IntegrityGate;
+import dev.mcpwarden.security.integrity.IntegrityStage;
 import dev.mcpwarden.security.integrity.PinFile;
 import dev.mcpwarden.security.integrity.PinStore;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
@@ -43,6 +46,7 @@ import picocli.CommandLine.Spec;
  * upstreams, the token issuer (or the development option {@code --allow-anonymous}) and the pin file.
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
+        subcommands = GatewayStatusCommand.class,
         description = {"Warden's security pipeline in front of MCP servers over Streamable HTTP or stdio.",
                 "Example: warden gateway --port 8443 --issuer https://idp.example --jwks-file jwks.json "
                         + "--resource https://mcp.example/mcp --upstream tickets=http://10.0.0.5:8080/mcp "
@@ -55,8 +59,9 @@ final class GatewayCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--port", required = true, description = "Port to serve /mcp on (loopback).")
-    int port;
+    // --port and --upstream are checked by start() rather than by picocli: 'warden gateway status' needs neither.
+    @Option(names = "--port", description = "Port to serve /mcp on (loopback). Required.")
+    Integer port;
 
     @Option(names = "--issuer", description = "The authorization server whose access tokens are accepted.")
     String issuer;
@@ -71,17 +76,18 @@ final class GatewayCommand implements Callable<Integer> {
             + "caller is anonymous and reaches every upstream tool). Warned about; loopback only.")
     boolean allowAnonymous;
 
-    @Option(names = "--upstream", required = true, paramLabel = "NAME=URL|NAME=stdio:COMMAND ARG...",
+    @Option(names = "--upstream", paramLabel = "NAME=URL|NAME=stdio:COMMAND ARG...",
             description = "An upstream MCP server: a Streamable HTTP URL, or a command to start (arguments split "
-                    + "on spaces). Repeat for several; their names must not clash.")
-    List<String> upstreams;
+                    + "on spaces). Repeat for several; their names must not clash. Required.")
+    List<String> upstreams = List.of();
 
     @Option(names = "--upstream-era", paramLabel = "NAME=2025|2026", description = "Speak only this era to an "
             + "upstream (default: 2026-07-28 first, then a 2025 session).")
     List<String> eras = List.of();
 
     @Option(names = "--pins", paramLabel = "FILE", description = "Pinned definitions (warden scan --write-pins): "
-            + "a changed, new or removed definition is withheld until approved.")
+            + "a changed, new or removed definition is withheld until approved (warden pins approve); the file is "
+            + "reloaded when it changes, without a restart.")
     Path pins;
 
     @Option(names = "--trust-on-first-use", description = "With --pins FILE that does not exist yet: pin what the "
@@ -92,19 +98,28 @@ final class GatewayCommand implements Callable<Integer> {
             + "(hash-chained JSON lines).")
     Path auditFile;
 
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "The operator token GET "
+            + "/warden/status requires (warden gateway status). Without it the endpoint is served only with "
+            + "--allow-anonymous, and only to loopback callers.")
+    Path adminTokenFile;
+
     @Option(names = "--unsandboxed-stdio", description = "Start stdio upstreams without the bubblewrap sandbox, "
             + "with the gateway's own rights (warned about). By default each runs sandboxed: no network, no home "
             + "directory, only the system and its own tree, read-only.")
     boolean unsandboxedStdio;
 
     /** A started gateway, or the exit code of a gateway that could not start. */
-    record Started(int exitCode, HttpTransport http, Gateway gateway, AuditLog audit) implements AutoCloseable {
+    record Started(int exitCode, HttpTransport http, Gateway gateway, AuditLog audit, PinFileWatcher pinWatcher)
+            implements AutoCloseable {
         static Started failed(int exitCode) {
-            return new Started(exitCode, null, null, null);
+            return new Started(exitCode, null, null, null, null);
         }
 
         @Override
         public void close() {
+            if (pinWatcher != null) {
+                pinWatcher.close();
+            }
             if (http != null) {
                 http.close();
             }
@@ -130,6 +145,19 @@ final class GatewayCommand implements Callable<Integer> {
 
     /** Starts the gateway the options describe; messages go to {@code err}. */
     Started start(PrintWriter err) throws Exception {
+        if (port == null || upstreams.isEmpty()) {
+            err.println("warden gateway: give --port and at least one --upstream");
+            return Started.failed(2);
+        }
+        Optional<String> adminToken = Optional.empty();
+        if (adminTokenFile != null) {
+            String token = Files.readString(adminTokenFile).strip();
+            if (token.length() < 16) {
+                err.println("warden gateway: the admin token in " + adminTokenFile + " is shorter than 16 characters");
+                return Started.failed(2);
+            }
+            adminToken = Optional.of(token);
+        }
         List<UpstreamConfig> configs;
         try {
             configs = upstreams(upstreams, eras, unsandboxedStdio);
@@ -173,6 +201,16 @@ final class GatewayCommand implements Callable<Integer> {
                         .scopesOnly().build();
                 security = Security.builder(rs);
             }
+            AuditLog audit = null;
+            Audit auditor = null;
+            if (auditFile != null) {
+                audit = AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults(), InstantSource.system());
+                auditor = Audit.to(AuditTrail.of(audit));
+                security.audit(auditor);
+            } else {
+                LOG.warn("NO AUDIT LOG: requests through the gateway are not recorded (give --audit-file FILE)");
+            }
+            IntegrityStage integrity = null;
             if (pins != null) {
                 if (!Files.exists(pins)) {
                     List<Definition> listed = listed(gateway);
@@ -180,30 +218,64 @@ final class GatewayCommand implements Callable<Integer> {
                     LOG.warn("TRUST ON FIRST USE: pinned the {} definitions the upstreams list now in {}; review them "
                             + "(warden scan) before trusting them", listed.size(), pins);
                 }
-                security.integrity(PinStore.file(pins));
-            }
-            AuditLog audit = null;
-            if (auditFile != null) {
-                audit = AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults(), InstantSource.system());
-                security.audit(Audit.to(AuditTrail.of(audit)));
-            } else {
-                LOG.warn("NO AUDIT LOG: requests through the gateway are not recorded (give --audit-file FILE)");
+                // Built here rather than by Security so that the pin file watcher can reload this very gate.
+                IntegrityGate.Builder gate = IntegrityGate.builder(PinStore.file(pins));
+                PendingApprovals pending = PendingApprovals.empty(PendingApprovals.of(pins));
+                pending.write(); // what an earlier run withheld is decided again now
+                java.util.function.Consumer<IntegrityEvent> recorder = recordPending(pending, gateway);
+                gate.listener(auditor == null ? recorder : auditor.integrityListener().andThen(recorder));
+                integrity = IntegrityStage.of(gate.build());
+                security.integrity(integrity);
             }
             McpServer server = McpServer.builder("warden-gateway", version()).backend(gateway.backend())
                     .controls(security.build()).build();
-            HttpTransport http = server.serveHttp(HttpOptions.loopback(port));
+            HttpTransport.Builder transport = HttpTransport.builder(server, HttpOptions.loopback(port));
+            if (adminToken.isPresent() || allowAnonymous) {
+                transport.mount("/warden", GatewayStatus.handler(gateway, Optional.ofNullable(integrity), adminToken));
+            } else {
+                LOG.info("no operator endpoint: give --admin-token-file to serve {}", GatewayStatus.PATH);
+            }
+            HttpTransport http = transport.start();
             for (Gateway.UpstreamStatus s : gateway.status()) {
                 err.println("warden gateway: upstream " + s.name() + " (" + s.protocolVersion() + "): " + s.tools()
                         + " tools, " + s.prompts() + " prompts, " + s.resources() + " resources, " + s.templates()
                         + " templates");
             }
+            PinFileWatcher watcher = integrity == null ? null
+                    : PinFileWatcher.start(pins, integrity, gateway::announceListsChanged);
             err.println("warden gateway listening on " + http.uri());
             err.flush();
-            return new Started(0, http, gateway, audit);
+            return new Started(0, http, gateway, audit, watcher);
         } catch (Exception | Error e) {
             gateway.close(); // started upstream processes never outlive a failed start
             throw e;
         }
+    }
+
+    /**
+     * Keeps the pending file beside the pin file in step with the gate: what it withholds (changed, new, removed) is
+     * added with the definition listed now, so that {@code warden pins approve} can show it; what is approved leaves.
+     */
+    static java.util.function.Consumer<IntegrityEvent> recordPending(PendingApprovals pending, Gateway gateway) {
+        return e -> {
+            switch (e.type()) {
+                case CHANGED_WITHHELD, NEW_WITHHELD, REMOVED -> pending.put(new PendingApprovals.Entry(e.kind(),
+                        e.name(), e.pinned(), e.live(), e.live() == null ? null
+                                : PendingApprovals.find(listed(gateway), e.kind(), e.name())));
+                case APPROVED, PIN_REMOVED -> pending.entries().stream()
+                        .filter(p -> p.kind() == e.kind() && p.name().equals(e.name())
+                                && java.util.Objects.equals(p.live(), e.live()))
+                        .forEach(pending::remove);
+                default -> {
+                    return; // collisions and allowed definitions wait for nobody's approval
+                }
+            }
+            try {
+                pending.write();
+            } catch (java.io.IOException ex) {
+                LOG.error("cannot write the pending approvals beside the pin file: {}", ex.getMessage());
+            }
+        };
     }
 
     /** What the upstreams list now, as definitions to pin. */

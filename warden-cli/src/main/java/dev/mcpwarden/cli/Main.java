@@ -26,6 +26,7 @@ public final class Main implements Runnable {
         m.put("bench-server", BenchServerCommand.class);
         m.put("audit", AuditCommand.class);
         m.put("config", ConfigCommand.class);
+        m.put("pins", PinsCommand.class);
         m.put("scan", ScanCommand.class);
         m.put("token", TokenCommand.class);
         m.put("train", TrainCommand.class);

@@ -1,12 +1,18 @@
 package dev.mcpwarden.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mcpwarden.client.McpClient;
+import dev.mcpwarden.client.McpClientException;
+import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.examples.everything.EverythingServer;
+import dev.mcpwarden.security.integrity.Definition;
 import dev.mcpwarden.security.integrity.DefinitionKind;
 import dev.mcpwarden.security.integrity.PinFile;
+import dev.mcpwarden.server.Controls;
+import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.testkit.Ports;
@@ -14,10 +20,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import dev.mcpwarden.server.tool.Tool;
 import tools.jackson.databind.node.ObjectNode;
 
 class GatewayCommandTest {
@@ -110,6 +118,137 @@ class GatewayCommandTest {
         }
         s.audit().flush();
         assertThat(Files.readString(audit)).contains("\"target\":\"test_simple_text\"").contains("\"outcome\":\"ok\"");
+    }
+
+    @Test
+    void aRugPulledToolIsWithheldLikeAnUnknownOneAndServedAgainOnceApprovedWithoutARestart()
+            throws Exception {
+        Path pins = rugPulledWeather();
+        Path audit = dir.resolve("audit.jsonl");
+        GatewayCommand.Started s = start("--port", String.valueOf(Ports.free()), "--allow-anonymous", "--upstream",
+                "w=" + upstream.uri(), "--pins", pins.toString(), "--audit-file", audit.toString());
+        assertThat(s.exitCode()).isZero();
+
+        Definition live = GatewayCommand.listed(s.gateway()).getFirst();
+        try (McpClient c = McpClient.http(s.http().uri()).era(McpClient.Era.MODERN).build()) {
+            ObjectNode p = Json.object();
+            p.put("name", "weather");
+            p.putObject("arguments");
+            assertThatThrownBy(() -> c.request("tools/call", p)).isInstanceOfSatisfying(McpClientException.class,
+                    e -> assertThat(e.errorCode()).contains(-32602));
+
+            String old = PinFile.read(pins).digest(DefinitionKind.TOOL, "weather").orElseThrow();
+            StringWriter out = new StringWriter();
+            assertThat(new CommandLine(new PinsCommand()).setOut(new PrintWriter(out, true))
+                    .execute("approve", "--pins", pins.toString(), "weather")).isZero();
+            assertThat(out.toString()).isEqualTo("tools/weather: " + old + " -> " + live.digest() + "\n"
+                    + "  description: Reports the weather, with a forecast for three days.\n"
+                    + "approved 1 in " + pins + "\n");
+            assertThat(PinFile.read(pins).digest(DefinitionKind.TOOL, "weather")).contains(live.digest());
+
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
+            tools.jackson.databind.JsonNode result = null;
+            while (result == null) {
+                try {
+                    result = c.request("tools/call", p);
+                } catch (McpClientException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(result.path("content").path(0).path("text").asString()).isEqualTo("sunny");
+        }
+        s.audit().flush();
+        List<String> definitionRecords = Files.readAllLines(audit).stream()
+                .filter(l -> l.contains("\"target\":\"tools/weather\"")).toList();
+        assertThat(definitionRecords).hasSize(2);
+        assertThat(definitionRecords.get(0)).contains("\"outcome\":\"changed_withheld\"");
+        assertThat(definitionRecords.get(1)).contains("\"outcome\":\"approved\"")
+                .contains(live.digest()).contains("pin file " + pins);
+    }
+
+    @Test
+    void approvingWithNothingPendingUnderThatNameSaysSo() throws Exception {
+        Path pins = dir.resolve("pins.json");
+        PinFile.empty().write(pins);
+        StringWriter out = new StringWriter();
+        assertThat(new CommandLine(new PinsCommand()).setErr(new PrintWriter(err, true))
+                .setOut(new PrintWriter(out, true)).execute("approve", "--pins", pins.toString(), "weather"))
+                .isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("warden pins approve: nothing pending is named weather");
+    }
+
+    /** A weather upstream whose pin is of the definition it served before (a rug pull since), and its pin file. */
+    Path rugPulledWeather() throws Exception {
+        upstream = McpServer.builder("weather", "1.0.0").controls(Controls.insecureWithoutAuthentication())
+                .tool(Tool.builder("weather").description("Reports the weather, with a forecast for three days.")
+                        .handler(ctx -> ToolResult.text("sunny")).build())
+                .build().serveHttp(HttpOptions.loopback(Ports.free()));
+        Path pins = dir.resolve("pins.json");
+        PinFile.of(List.of(Definition.of(Tool.builder("weather").description("Reports the weather.")
+                .handler(ctx -> ToolResult.text("sunny")).build()))).write(pins);
+        return pins;
+    }
+
+    String status(String... args) {
+        StringWriter out = new StringWriter();
+        int code = new CommandLine(new GatewayStatusCommand()).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true)).execute(args);
+        return code + "\n" + out;
+    }
+
+    @Test
+    void statusPrintsEachUpstreamWithItsHealthCircuitDefinitionsAndPins() throws Exception {
+        Path pins = rugPulledWeather();
+        int port = Ports.free();
+        assertThat(start("--port", String.valueOf(port), "--allow-anonymous", "--upstream", "w=" + upstream.uri(),
+                "--pins", pins.toString()).exitCode()).isZero();
+
+        assertThat(status("--url", "http://127.0.0.1:" + port)).isEqualTo("0\n"
+                + "UPSTREAM         KIND   PROTOCOL    HEALTH     CIRCUIT   TOOLS PROMPTS RESOURCES TEMPLATES PINNED "
+                + "WITHHELD PENDING\n"
+                + "w                http   2026-07-28  up         CLOSED        1       0         0         0      0 "
+                + "       1       1\n");
+        assertThat(status("--url", "http://127.0.0.1:" + port, "--json")).isEqualTo("""
+                0
+                {
+                  "upstreams" : [ {
+                    "name" : "w",
+                    "transport" : "http",
+                    "protocolVersion" : "2026-07-28",
+                    "health" : "up",
+                    "circuit" : "CLOSED",
+                    "definitions" : {
+                      "tools" : 1,
+                      "prompts" : 0,
+                      "resources" : 0,
+                      "resourceTemplates" : 0
+                    },
+                    "pins" : {
+                      "pinned" : 0,
+                      "withheld" : 1,
+                      "pendingApproval" : 1
+                    }
+                  } ]
+                }
+                """);
+    }
+
+    @Test
+    void withAnAdminTokenStatusNeedsIt() throws Exception {
+        Path token = dir.resolve("admin.token");
+        Files.writeString(token, "0123456789abcdef0123\n");
+        int port = Ports.free();
+        assertThat(start("--port", String.valueOf(port), "--allow-anonymous", "--upstream", "e=" + everything(),
+                "--admin-token-file", token.toString()).exitCode()).isZero();
+
+        assertThat(status("--url", "http://127.0.0.1:" + port)).isEqualTo("1\n");
+        assertThat(err.toString()).endsWith("warden gateway status: http://127.0.0.1:" + port
+                + " refused: give the gateway's --admin-token-file\n");
+        assertThat(status("--url", "http://127.0.0.1:" + port, "--admin-token-file", token.toString()))
+                .startsWith("0\nUPSTREAM ").contains("\ne                http   2026-07-28  up ");
     }
 
     @Test

@@ -540,6 +540,17 @@ final class FederatedBackend implements Backend, Definitions {
         return r == null ? Optional.empty() : Optional.of(r.entry());
     }
 
+    /** Tells the clients a list changed for a reason of the gateway's own (pins reloaded), not an upstream's. */
+    void announce(ChangeListener.Kind change) {
+        for (ChangeListener l : listeners) {
+            try {
+                l.changed(change, null);
+            } catch (RuntimeException e) {
+                LOG.warn("a list-change listener failed", e);
+            }
+        }
+    }
+
     @Override
     public void addListener(ChangeListener listener) {
         listeners.add(listener);

@@ -46,9 +46,14 @@ public final class Gateway implements AutoCloseable {
     /** How often the lists of an upstream that cannot tell of changes are read again. */
     static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(60);
 
-    /** What an operator sees of one upstream. */
-    public record UpstreamStatus(String name, String protocolVersion, String circuit, int tools, int prompts,
-                                 int resources, int templates) {
+    /**
+     * What an operator sees of one upstream.
+     *
+     * @param transport {@code http} or {@code stdio}
+     * @param circuit   {@code CLOSED}, {@code OPEN} or {@code HALF_OPEN} (see {@link #status()})
+     */
+    public record UpstreamStatus(String name, String transport, String protocolVersion, String circuit, int tools,
+                                 int prompts, int resources, int templates) {
     }
 
     private final List<Upstream> upstreams;
@@ -144,11 +149,41 @@ public final class Gateway implements AutoCloseable {
             } catch (dev.mcpwarden.client.McpClientException e) {
                 version = "unknown";
             }
-            out.add(new UpstreamStatus(up.name(), version, up.circuit(), up.items(Target.Kind.TOOL).size(),
+            String transport = up.config().transport() instanceof UpstreamConfig.Stdio ? "stdio" : "http";
+            out.add(new UpstreamStatus(up.name(), transport, version, up.circuit(), up.items(Target.Kind.TOOL).size(),
                     up.items(Target.Kind.PROMPT).size(), up.items(Target.Kind.RESOURCE).size(),
                     up.items(Target.Kind.RESOURCE_TEMPLATE).size()));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The names each kind of definition of {@code upstream} is served under (tools and prompts with any prefix;
+     * resources and templates by URI), so that an operator's view can relate pins to the upstream they came from.
+     *
+     * @throws IllegalArgumentException when no upstream has that name
+     */
+    public java.util.Map<Target.Kind, List<String>> served(String upstream) {
+        for (Upstream up : upstreams) {
+            if (up.name().equals(upstream)) {
+                java.util.Map<Target.Kind, List<String>> out = new java.util.EnumMap<>(Target.Kind.class);
+                for (Target.Kind kind : Target.Kind.values()) {
+                    out.put(kind, up.items(kind).stream().map(Upstream.Item::exposed).toList());
+                }
+                return java.util.Collections.unmodifiableMap(out);
+            }
+        }
+        throw new IllegalArgumentException("no upstream is named " + upstream);
+    }
+
+    /**
+     * Tells subscribed clients that the tool, prompt and resource lists changed, though no upstream's did: call it
+     * when what the pipeline lets through changed (a pin file reloaded), so clients list again and see it.
+     */
+    public void announceListsChanged() {
+        backend.announce(dev.mcpwarden.server.dispatch.ChangeListener.Kind.TOOLS);
+        backend.announce(dev.mcpwarden.server.dispatch.ChangeListener.Kind.PROMPTS);
+        backend.announce(dev.mcpwarden.server.dispatch.ChangeListener.Kind.RESOURCES);
     }
 
     /** Stops every upstream client (and stdio process). */

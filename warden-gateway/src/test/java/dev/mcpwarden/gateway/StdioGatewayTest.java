@@ -121,7 +121,7 @@ class StdioGatewayTest {
                 assertThat(r.path("content").path(0).path("text").asString()).as("%s", era).isEqualTo("noon");
             }
         }
-        assertThat(gateway.status()).containsExactly(new Gateway.UpstreamStatus("mutating", "2026-07-28", "CLOSED",
+        assertThat(gateway.status()).containsExactly(new Gateway.UpstreamStatus("mutating", "stdio", "2026-07-28", "CLOSED",
                 3, 0, 0, 0));
     }
 

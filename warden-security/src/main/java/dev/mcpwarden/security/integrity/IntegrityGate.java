@@ -202,6 +202,53 @@ public final class IntegrityGate {
         return next;
     }
 
+    /**
+     * Reads the store again and puts its pins in force when they differ, so that a pin file approved by another
+     * process ({@code warden pins approve}) takes effect without a restart: a withheld definition whose live digest
+     * is now pinned is served at once. Each pin that changed is recorded as {@link IntegrityEvent.Type#APPROVED} or
+     * {@link IntegrityEvent.Type#PIN_REMOVED} with {@code actor}. A store that cannot be read or parsed keeps the pins
+     * in force (a half-written or broken file never unpins anything) and says why in the log.
+     *
+     * @return whether other pins are now in force
+     */
+    public synchronized boolean reload(String actor) {
+        Objects.requireNonNull(actor, "actor");
+        PinFile next;
+        try {
+            next = store.load();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("tool integrity: kept the pins in force; cannot reload {}: {}", store, e.getMessage());
+            return false;
+        }
+        PinFile before = pins;
+        if (next.equals(before)) {
+            return false;
+        }
+        pins = next;
+        for (DefinitionKind kind : DefinitionKind.values()) {
+            Set<String> names = new java.util.TreeSet<>(before.pins(kind).keySet());
+            names.addAll(next.pins(kind).keySet());
+            for (String name : names) {
+                String was = before.pins(kind).get(name);
+                String now = next.pins(kind).get(name);
+                if (Objects.equals(was, now)) {
+                    continue;
+                }
+                Key key = new Key(kind, name);
+                Pending p = pending.get(key);
+                if (p != null && p.live().equals(now)) {
+                    pending.remove(key);
+                }
+                if (now == null) {
+                    emit(IntegrityEvent.Type.PIN_REMOVED, kind, name, was, null, actor, "pin removed from " + store);
+                } else {
+                    emit(IntegrityEvent.Type.APPROVED, kind, name, was, now, actor, "pin reloaded from " + store);
+                }
+            }
+        }
+        return true;
+    }
+
     /** Removes a pin (after a definition was deliberately retired), saves and records it. */
     public synchronized PinFile removePin(DefinitionKind kind, String name, String approver) throws IOException {
         Objects.requireNonNull(approver, "approver");

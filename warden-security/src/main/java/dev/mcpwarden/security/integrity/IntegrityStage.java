@@ -93,6 +93,20 @@ public final class IntegrityStage implements Stage<Call, JsonNode>, DefinitionsA
         return pins;
     }
 
+    /**
+     * Reloads the gate's pins (see {@link IntegrityGate#reload}) and, when they changed, decides the lists again so
+     * that an approved definition is served at once.
+     *
+     * @return whether other pins are now in force
+     */
+    public boolean reload(String actor) {
+        boolean changed = gate.reload(actor);
+        if (changed) {
+            refresh();
+        }
+        return changed;
+    }
+
     private synchronized void refresh() {
         Definitions defs = definitions;
         if (defs == null) {

@@ -77,6 +77,42 @@ class IntegrityGateTest {
     }
 
     @Test
+    void aPinFileApprovedByAnotherProcessIsReloadedAndServesTheDefinitionAgain() throws Exception {
+        Tool honest = fetchUrl("Fetch a public URL");
+        Tool changed = fetchUrl("Fetch a public URL over https");
+        Path file = dir.resolve("pins.json");
+        PinFile.of(List.of(Definition.of(honest))).write(file);
+        IntegrityGate gate = IntegrityGate.builder(PinStore.file(file)).clock(clock).build();
+        assertThat(gate.admits(DefinitionKind.TOOL, "fetch_url", changed.toJson())).isFalse();
+        gate.drainEvents();
+
+        assertThat(gate.reload("pin file")).isFalse(); // unchanged: nothing recorded
+        PinFile.of(List.of(Definition.of(changed))).write(file);
+        assertThat(gate.reload("pin file")).isTrue();
+
+        assertThat(gate.admits(DefinitionKind.TOOL, "fetch_url", changed.toJson())).isTrue();
+        assertThat(gate.pending()).isEmpty();
+        List<IntegrityEvent> events = gate.drainEvents();
+        assertThat(events).extracting(IntegrityEvent::type).containsExactly(IntegrityEvent.Type.APPROVED);
+        assertThat(events.getFirst().pinned()).isEqualTo(Definition.of(honest).digest());
+        assertThat(events.getFirst().live()).isEqualTo(Definition.of(changed).digest());
+        assertThat(events.getFirst().actor()).isEqualTo("pin file");
+    }
+
+    @Test
+    void aBrokenPinFileKeepsThePinsInForce() throws Exception {
+        Tool honest = fetchUrl("Fetch a public URL");
+        Path file = dir.resolve("pins.json");
+        PinFile.of(List.of(Definition.of(honest))).write(file);
+        IntegrityGate gate = IntegrityGate.builder(PinStore.file(file)).clock(clock).build();
+        java.nio.file.Files.writeString(file, "{\"version\": 1, \"tools\": {");
+
+        assertThat(gate.reload("pin file")).isFalse();
+        assertThat(gate.admits(DefinitionKind.TOOL, "fetch_url", honest.toJson())).isTrue();
+        assertThat(gate.drainEvents()).isEmpty();
+    }
+
+    @Test
     void approvingTheReviewedDigestUpdatesThePinFileAndIsAudited() throws Exception {
         Tool honest = fetchUrl("Fetch a public URL");
         Tool changed = fetchUrl("Fetch a public URL over HTTPS");
