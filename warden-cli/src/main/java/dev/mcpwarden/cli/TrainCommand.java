@@ -3,6 +3,10 @@ package dev.mcpwarden.cli;
 import dev.mcpwarden.client.McpClient;
 import dev.mcpwarden.client.McpClientException;
 import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.gateway.Gateway;
+import dev.mcpwarden.gateway.UpstreamConfig;
+import dev.mcpwarden.security.Security;
+import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.http.HttpTransport;
 import java.net.URI;
 import java.nio.file.Files;
@@ -17,7 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code warden train}: the training run for a JDK 25 ahead-of-time cache (JEP 483/514). It starts the benchmark
- * server with and without the security pipeline, sends it requests on both protocol eras, and exits, so that
+ * server with and without the security pipeline, and the gateway in front of it, sends each requests on both protocol
+ * eras, and exits, so that
  * {@code java -XX:AOTCacheOutput=warden.aot -jar warden-cli.jar train} records the classes and profiles a real
  * server uses. The {@code warden} launcher runs it once per build and starts later commands with the cache.
  */
@@ -36,6 +41,18 @@ final class TrainCommand implements Callable<Integer> {
                     dev.mcpwarden.server.http.HttpOptions.loopback(0));
             try {
                 exercise(plain.uri(), null);
+                // the gateway's path too: its pipeline, the federated backend and the upstream client
+                try (Gateway gateway = Gateway.connect(List.of(UpstreamConfig.of("bench",
+                        UpstreamConfig.Http.of(plain.uri()))))) {
+                    HttpTransport front = McpServer.builder("warden-gateway", "train").backend(gateway.backend())
+                            .controls(Security.insecureWithoutAuthentication().build()).build()
+                            .serveHttp(dev.mcpwarden.server.http.HttpOptions.loopback(0));
+                    try {
+                        exercise(front.uri(), null);
+                    } finally {
+                        front.close();
+                    }
+                }
             } finally {
                 plain.close();
             }
