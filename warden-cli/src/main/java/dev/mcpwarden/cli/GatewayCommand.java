@@ -37,6 +37,11 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.mcpwarden.config.ConfigException;
+import dev.mcpwarden.config.WardenConfig;
+import dev.mcpwarden.security.SecurityConfig;
+import dev.mcpwarden.security.audit.AuditConfig;
+import dev.mcpwarden.security.integrity.IntegrityConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -103,6 +108,11 @@ final class GatewayCommand implements Callable<Integer> {
             + "--allow-anonymous, and only to loopback callers.")
     Path adminTokenFile;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "A configuration file (warden.yaml) with a "
+            + "gateway: section: the server, HTTP and security pipeline come from it, and its upstreams are served "
+            + "beside any --upstream. Authentication, pins and the audit log are then the file's alone.")
+    Path config;
+
     @Option(names = "--unsandboxed-stdio", description = "Start stdio upstreams without the bubblewrap sandbox, "
             + "with the gateway's own rights (warned about). By default each runs sandboxed: no network, no home "
             + "directory, only the system and its own tree, read-only.")
@@ -145,8 +155,28 @@ final class GatewayCommand implements Callable<Integer> {
 
     /** Starts the gateway the options describe; messages go to {@code err}. */
     Started start(PrintWriter err) throws Exception {
-        if (port == null || upstreams.isEmpty()) {
-            err.println("warden gateway: give --port and at least one --upstream");
+        WardenConfig file = null;
+        if (config != null) {
+            try {
+                file = WardenConfig.load(config);
+            } catch (ConfigException e) {
+                err.println("warden gateway: " + e.getMessage());
+                return Started.failed(2);
+            }
+            if (file.gateway().isEmpty()) {
+                err.println("warden gateway: " + config + " has no gateway: section (its upstreams)");
+                return Started.failed(2);
+            }
+            if (allowAnonymous || issuer != null || jwksFile != null || resource != null || pins != null
+                    || auditFile != null) {
+                err.println("warden gateway: with --config, authentication, pins and the audit log come from the "
+                        + "file; leave out --issuer, --jwks-file, --resource, --allow-anonymous, --pins and "
+                        + "--audit-file");
+                return Started.failed(2);
+            }
+        }
+        if (file == null && (port == null || upstreams.isEmpty())) {
+            err.println("warden gateway: give --port and at least one --upstream (or --config FILE)");
             return Started.failed(2);
         }
         Optional<String> adminToken = Optional.empty();
@@ -158,24 +188,38 @@ final class GatewayCommand implements Callable<Integer> {
             }
             adminToken = Optional.of(token);
         }
-        List<UpstreamConfig> configs;
+        List<UpstreamConfig> configs = new ArrayList<>();
+        if (file != null) {
+            configs.addAll(file.gateway().get().upstreams());
+        }
         try {
-            configs = upstreams(upstreams, eras, unsandboxedStdio);
+            configs.addAll(upstreams(upstreams, eras, unsandboxedStdio));
         } catch (IllegalArgumentException e) {
             err.println("warden gateway: " + e.getMessage());
             return Started.failed(2);
         }
-        boolean authenticated = issuer != null || jwksFile != null || resource != null;
-        if (allowAnonymous == authenticated) {
-            err.println("warden gateway: give --issuer, --jwks-file and --resource, or --allow-anonymous");
-            return Started.failed(2);
-        }
-        if (authenticated && (issuer == null || jwksFile == null || resource == null)) {
-            err.println("warden gateway: --issuer, --jwks-file and --resource go together");
-            return Started.failed(2);
+        Path pins = this.pins;
+        Path auditFile = this.auditFile;
+        AuditLogOptions auditOptions = AuditLogOptions.defaults();
+        boolean trustOnFirstUse = this.trustOnFirstUse;
+        if (file != null) {
+            pins = file.security().integrity().map(IntegrityConfig::pinFile).orElse(null);
+            auditFile = file.security().audit().file().orElse(null);
+            auditOptions = file.security().audit().options();
+            trustOnFirstUse |= file.gateway().get().trustOnFirstUse();
+        } else {
+            boolean authenticated = issuer != null || jwksFile != null || resource != null;
+            if (allowAnonymous == authenticated) {
+                err.println("warden gateway: give --issuer, --jwks-file and --resource, or --allow-anonymous");
+                return Started.failed(2);
+            }
+            if (authenticated && (issuer == null || jwksFile == null || resource == null)) {
+                err.println("warden gateway: --issuer, --jwks-file and --resource go together");
+                return Started.failed(2);
+            }
         }
         if (trustOnFirstUse && pins == null) {
-            err.println("warden gateway: --trust-on-first-use needs --pins FILE");
+            err.println("warden gateway: trust on first use needs a pin file (--pins FILE, or security.integrity.pins in --config)");
             return Started.failed(2);
         }
         if (pins != null && !Files.exists(pins) && !trustOnFirstUse) {
@@ -192,7 +236,13 @@ final class GatewayCommand implements Callable<Integer> {
         }
         try {
             Security.Builder security;
-            if (allowAnonymous) {
+            if (file != null) {
+                // pins and the audit log are wired below as for the flags, so that the pin file is reloaded too
+                SecurityConfig sc = file.security();
+                security = Security.from(new SecurityConfig(sc.authentication(), sc.scopes(), sc.policy(),
+                        sc.rateLimits(), sc.inputGuards(), sc.outputGuards(), Optional.empty(), AuditConfig.none()),
+                        InstantSource.system());
+            } else if (allowAnonymous) {
                 security = Security.insecureWithoutAuthentication();
             } else {
                 ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(resource,
@@ -204,13 +254,14 @@ final class GatewayCommand implements Callable<Integer> {
             AuditLog audit = null;
             Audit auditor = null;
             if (auditFile != null) {
-                audit = AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults(), InstantSource.system());
+                audit = AuditLog.open(AuditSink.file(auditFile), auditOptions, InstantSource.system());
                 auditor = Audit.to(AuditTrail.of(audit));
                 security.audit(auditor);
             } else {
                 LOG.warn("NO AUDIT LOG: requests through the gateway are not recorded (give --audit-file FILE)");
             }
             IntegrityStage integrity = null;
+            Path pinFile = pins;
             if (pins != null) {
                 if (!Files.exists(pins)) {
                     List<Definition> listed = listed(gateway);
@@ -227,9 +278,12 @@ final class GatewayCommand implements Callable<Integer> {
                 integrity = IntegrityStage.of(gate.build());
                 security.integrity(integrity);
             }
-            McpServer server = McpServer.builder("warden-gateway", version()).backend(gateway.backend())
+            McpServer server = McpServer.builder(file == null ? "warden-gateway" : file.server().name(),
+                            file == null ? version() : file.server().version()).backend(gateway.backend())
                     .controls(security.build()).build();
-            HttpTransport.Builder transport = HttpTransport.builder(server, HttpOptions.loopback(port));
+            HttpOptions options = file == null ? HttpOptions.loopback(port)
+                    : port == null ? file.http() : file.http().withPort(port);
+            HttpTransport.Builder transport = HttpTransport.builder(server, options);
             if (adminToken.isPresent() || allowAnonymous) {
                 transport.mount("/warden", GatewayStatus.handler(gateway, Optional.ofNullable(integrity), adminToken));
             } else {
@@ -242,7 +296,7 @@ final class GatewayCommand implements Callable<Integer> {
                         + " templates");
             }
             PinFileWatcher watcher = integrity == null ? null
-                    : PinFileWatcher.start(pins, integrity, gateway::announceListsChanged);
+                    : PinFileWatcher.start(pinFile, integrity, gateway::announceListsChanged);
             err.println("warden gateway listening on " + http.uri());
             err.flush();
             return new Started(0, http, gateway, audit, watcher);

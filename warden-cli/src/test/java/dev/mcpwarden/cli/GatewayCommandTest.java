@@ -1,5 +1,7 @@
 package dev.mcpwarden.cli;
 
+import java.util.Optional;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -60,6 +62,89 @@ class GatewayCommandTest {
     String everything() {
         upstream = EverythingServer.create().serveHttp(HttpOptions.loopback(Ports.free()));
         return upstream.uri().toString();
+    }
+
+    @Test
+    void aConfigurationFileGivesTheUpstreamsTheServerAndTheWholePipelineWhoseTokensItChecks() throws Exception {
+        dev.mcpwarden.testkit.TestTokens tokens = dev.mcpwarden.testkit.TestTokens.issuer("https://login.example");
+        java.nio.file.Files.writeString(dir.resolve("jwks.json"), tokens.publicJwksJson());
+        int port = Ports.free();
+        String resource = "http://127.0.0.1:" + port + "/mcp";
+        java.nio.file.Files.writeString(dir.resolve("warden.yaml"), """
+                server:
+                  name: acme-gateway
+                  version: 2.0.0
+                http:
+                  port: %d
+                security:
+                  authentication:
+                    resource: %s
+                    issuers:
+                      - issuer: https://login.example
+                        jwks-file: jwks.json
+                  audit:
+                    file: audit.jsonl
+                gateway:
+                  upstreams:
+                    - name: everything
+                      transport:
+                        kind: http
+                        url: %s
+                      prefix: e_
+                """.formatted(port, resource, everything()));
+
+        assertThat(start("--config", dir.resolve("warden.yaml").toString()).exitCode()).isZero();
+
+        assertThat(err.toString()).contains("warden gateway listening on " + resource);
+        try (McpClient anonymous = McpClient.http(java.net.URI.create(resource)).build()) {
+            assertThatThrownBy(() -> anonymous.request("tools/list", null))
+                    .isInstanceOfSatisfying(McpClientException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
+        }
+        String token = tokens.sign(tokens.claims("alice", resource, "mcp:tools"));
+        try (McpClient alice = McpClient.http(java.net.URI.create(resource)).bearerToken(
+                () -> Optional.of(token)).build()) {
+            assertThat(alice.list(McpClient.Kind.TOOLS)).extracting(t -> t.path("name").asString())
+                    .contains("e_test_simple_text");
+            assertThat(alice.request("tools/call", dev.mcpwarden.core.json.Json.object().put("name",
+                    "e_test_simple_text")).path("content").path(0).path("text").asString())
+                    .isEqualTo("This is a simple text response for testing.");
+        }
+        started.close(); // the audit log is drained and closed
+        started = null;
+        assertThat(java.nio.file.Files.readString(dir.resolve("audit.jsonl"))).contains("\"e_test_simple_text\"")
+                .contains("alice");
+    }
+
+    @Test
+    void withAConfigurationFileTheFlagsOfAuthenticationPinsAndAuditAreRefused() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("warden.yaml"), """
+                server: {name: g, version: "1"}
+                security:
+                  authentication:
+                    resource: https://mcp.example/mcp
+                    issuers: [{issuer: https://login.example}]
+                gateway:
+                  upstreams: [{name: a, transport: {kind: stdio, command: [x]}}]
+                """);
+        assertThat(start("--config", dir.resolve("warden.yaml").toString(), "--allow-anonymous").exitCode())
+                .isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("warden gateway: with --config, authentication, pins and the "
+                + "audit log come from the file; leave out --issuer, --jwks-file, --resource, --allow-anonymous, "
+                + "--pins and --audit-file");
+    }
+
+    @Test
+    void aConfigurationFileWithoutAGatewaySectionOrWithMistakesDoesNotStart() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("warden.yaml"), """
+                server: {name: g, version: "1"}
+                security:
+                  authentication:
+                    resource: https://mcp.example/mcp
+                    issuers: [{issuer: https://login.example}]
+                """);
+        assertThat(start("--config", dir.resolve("warden.yaml").toString()).exitCode()).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("warden gateway: " + dir.resolve("warden.yaml")
+                + " has no gateway: section (its upstreams)");
     }
 
     @Test

@@ -81,10 +81,72 @@ final class Binder {
         ServerConfig server = server(b.get("server"));
         HttpOptions http = http(b.get("http"));
         SecurityConfig security = security(b.get("security"));
-        if (incomplete(b) || server == null || http == null || security == null) {
+        Bound g = b.get("gateway");
+        GatewayConfig gateway = g == null ? null : gateway(g);
+        if (incomplete(b) || server == null || http == null || security == null || g != null && gateway == null) {
             return null;
         }
-        return new WardenConfig(server, http, security);
+        return new WardenConfig(server, http, security, Optional.ofNullable(gateway));
+    }
+
+    // -------------------------------------------------------------------------------------------------- gateway
+
+    GatewayConfig gateway(Bound b) {
+        if (incomplete(b)) {
+            return null;
+        }
+        List<dev.mcpwarden.gateway.UpstreamConfig> upstreams = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Bound u : b.<List<Bound>>get("upstreams")) {
+            dev.mcpwarden.gateway.UpstreamConfig c = upstream(u);
+            if (c == null) {
+                return null;
+            }
+            if (!names.add(c.name())) {
+                problems.add(u.at("name"), Shape.quoted(u.pathOf("name")) + ": two upstreams are named " + c.name());
+                return null;
+            }
+            upstreams.add(c);
+        }
+        return build(b.location(), b.path(), () -> new GatewayConfig(upstreams, b.get("trust-on-first-use")));
+    }
+
+    private dev.mcpwarden.gateway.UpstreamConfig upstream(Bound u) {
+        Bound t = u.get("transport");
+        dev.mcpwarden.gateway.UpstreamConfig.Transport transport = build(t.location(), t.path(), () -> switch (t.<String>get("kind")) {
+            case "http" -> new dev.mcpwarden.gateway.UpstreamConfig.Http(t.get("url"),
+                    Optional.ofNullable(t.get("bearer")), t.get("headers"));
+            default -> new dev.mcpwarden.gateway.UpstreamConfig.Stdio(t.get("command"), t.get("environment"),
+                    Optional.ofNullable(t.get("working-directory")), sandbox(t.get("sandbox"), t.pathOf("sandbox")));
+        });
+        if (transport == null) {
+            return null;
+        }
+        String era = u.get("era");
+        String withhold = u.get("withhold-poisoned");
+        return build(u.location(), u.path(), () -> new dev.mcpwarden.gateway.UpstreamConfig(u.get("name"), transport,
+                switch (era) {
+                    case "2025" -> dev.mcpwarden.gateway.UpstreamConfig.Era.LEGACY;
+                    case "2026" -> dev.mcpwarden.gateway.UpstreamConfig.Era.MODERN;
+                    default -> dev.mcpwarden.gateway.UpstreamConfig.Era.AUTO;
+                }, Optional.ofNullable(u.get("prefix")), java.util.Set.copyOf(u.<List<String>>get("include")),
+                java.util.Set.copyOf(u.<List<String>>get("exclude")), u.get("request-timeout"),
+                new dev.mcpwarden.gateway.UpstreamConfig.Resilience(intOf(u, "max-concurrent"),
+                        intOf(u, "failures-to-open"), u.get("open-for")),
+                "none".equals(withhold) ? Optional.empty() : Optional.of(
+                        dev.mcpwarden.security.integrity.Severity.valueOf(withhold.toUpperCase(Locale.ROOT)))));
+    }
+
+    private dev.mcpwarden.gateway.UpstreamConfig.Sandbox sandbox(Bound s, String path) {
+        if ("none".equals(s.get("kind"))) {
+            problems.warn(s.location(), Shape.quoted(path) + ": none runs the command unsandboxed, with the gateway's"
+                    + " own rights (its files, its network, its user)");
+            return dev.mcpwarden.gateway.UpstreamConfig.Sandbox.NONE;
+        }
+        dev.mcpwarden.gateway.UpstreamConfig.Sandbox.Bubblewrap b = dev.mcpwarden.gateway.UpstreamConfig.Sandbox
+                .bubblewrap().withPaths(s.get("read-only"), s.get("read-write"))
+                .withLimits(intOf(s, "max-processes"), s.<Long>get("max-memory-bytes"), s.get("max-cpu"));
+        return s.<Boolean>get("network") ? b.withNetwork() : b;
     }
 
     ServerConfig server(Bound b) {

@@ -258,10 +258,75 @@ final class Layout {
             optional("integrity", INTEGRITY, "Tool integrity (pinned definitions); absent: none."),
             withDefault("audit", AUDIT, Map.of(), "The audit log.")));
 
+    // -------------------------------------------------------------------------------------------------- gateway
+
+    static final Tagged SANDBOX = new Tagged(variants(
+            "bubblewrap", new Obj(List.of(
+                    required("kind", new Choice("bubblewrap"), "Run the command in a bubblewrap sandbox (Linux)."),
+                    withDefault("network", new Bool(), false, "Whether it may use the network at all."),
+                    withDefault("read-only", new ListOf(new FilePath(true), 0), List.of(),
+                            "Further paths it may read."),
+                    withDefault("read-write", new ListOf(new FilePath(true), 0), List.of(),
+                            "Further paths it may read and write."),
+                    withDefault("max-processes", new Int(1, 1_000_000), 256,
+                            "The most processes and threads it may run at once."),
+                    withDefault("max-memory-bytes", new Int(0, Long.MAX_VALUE), 2L << 30,
+                            "The most memory it may use, in bytes; 0: no limit."),
+                    withDefault("max-cpu", dur(ZERO, YEAR), "0s", "The most CPU time it may use in all; 0s: no limit."))),
+            "none", new Obj(List.of(
+                    required("kind", new Choice("none"), "No sandbox: the command runs with the gateway's own rights"
+                            + " (warned at start-up).")))));
+
+    static final Tagged TRANSPORT = new Tagged(variants(
+            "http", new Obj(List.of(
+                    required("kind", new Choice("http"), "A Streamable HTTP endpoint."),
+                    required("url", new Uri("https", "http"), "The upstream's MCP endpoint."),
+                    optional("bearer", new SecretRef(),
+                            "The upstream's own credential (Authorization: Bearer), as a secret reference; never the"
+                                    + " client's."),
+                    withDefault("headers", new MapOf("header", new SecretRef()), Map.of(),
+                            "Further headers, each value a secret reference (e.g. X-Api-Key: env:TICKETS_KEY)."))),
+            "stdio", new Obj(List.of(
+                    required("kind", new Choice("stdio"), "A command the gateway starts and supervises."),
+                    required("command", new ListOf(NAME, 1), "The program and its arguments."),
+                    withDefault("environment", new MapOf("variable", NAME), Map.of(),
+                            "The only environment variables it gets (PATH is added when absent)."),
+                    optional("working-directory", new FilePath(true), "Where it runs."),
+                    withDefault("sandbox", SANDBOX, Map.of("kind", "bubblewrap"), "How it is confined.")))));
+
+    static final Obj UPSTREAM = new Obj(List.of(
+            required("name", new Text("^[a-z0-9][a-z0-9-]{0,62}$", "lower-case letters, digits and -"),
+                    "Names the upstream in logs, errors, the audit log and the inventory; unique."),
+            required("transport", TRANSPORT, "How the upstream is reached."),
+            withDefault("era", new Choice("auto", "2025", "2026"), "auto",
+                    "auto: the 2026-07-28 wire first, a 2025-11-25 session when it does not speak it; or forced."),
+            optional("prefix", new Text("^[A-Za-z0-9_.-]{1,64}$", "letters, digits, _ . or -"),
+                    "Put before each of its tool and prompt names."),
+            withDefault("include", NAMES, List.of(), "Only these tool and prompt names are served; empty: all."),
+            withDefault("exclude", NAMES, List.of(), "These tool and prompt names are never served."),
+            withDefault("request-timeout", dur(Duration.ofMillis(1), DAY), "30s",
+                    "How long a request may wait for its answer."),
+            withDefault("max-concurrent", new Int(1, 100_000), 64,
+                    "Requests in flight to it at once; one more is answered busy at once."),
+            withDefault("failures-to-open", new Int(1, 1000), 5,
+                    "Transport failures in a row that open its circuit."),
+            withDefault("open-for", dur(Duration.ofMillis(1), DAY), "30s",
+                    "How long an open circuit answers at once before it is tried again."),
+            withDefault("withhold-poisoned", new Choice("info", "low", "medium", "high", "critical", "none"), "high",
+                    "Definitions the poisoning scanner rates this severity or worse are not served; none: all are.")));
+
+    static final Obj GATEWAY = new Obj(List.of(
+            required("upstreams", new ListOf(UPSTREAM, 1), "The MCP servers behind the gateway."),
+            withDefault("trust-on-first-use", new Bool(), false,
+                    "With security.integrity.pins naming a file that does not exist: pin what the upstreams list"
+                            + " at start-up (warned).")));
+
     static final Obj ROOT = new Obj(List.of(
             required("server", SERVER, "Who this server is."),
             withDefault("http", HTTP, Map.of(), "How Streamable HTTP is served."),
-            required("security", SECURITY, "The security pipeline.")));
+            required("security", SECURITY, "The security pipeline."),
+            optional("gateway", GATEWAY, "Warden as a gateway in front of other MCP servers (warden gateway"
+                    + " --config); absent: not a gateway.")));
 
     private static Map<String, Obj> variants(Object... kv) {
         Map<String, Obj> m = new LinkedHashMap<>();

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * @param server   who the server is
  * @param http     how Streamable HTTP is served
  * @param security the security pipeline
+ * @param gateway  the upstreams when Warden runs as a gateway ({@code warden gateway --config}); empty otherwise
  */
-public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig security) {
+public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig security,
+                           Optional<GatewayConfig> gateway) {
 
     private static final Logger LOG = LoggerFactory.getLogger(WardenConfig.class);
 
@@ -38,6 +41,12 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(gateway, "gateway");
+    }
+
+    /** A configuration of a server that is not a gateway. */
+    public WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig security) {
+        this(server, http, security, Optional.empty());
     }
 
     /**
@@ -67,12 +76,12 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
 
     /** This configuration with other HTTP options (e.g. a port chosen at start). */
     public WardenConfig withHttp(HttpOptions options) {
-        return new WardenConfig(server, options, security);
+        return new WardenConfig(server, options, security, gateway);
     }
 
     /** This configuration with another security pipeline (e.g. an issuer or resource known only at start). */
     public WardenConfig withSecurity(SecurityConfig config) {
-        return new WardenConfig(server, http, config);
+        return new WardenConfig(server, http, config, gateway);
     }
 
     /** The JSON Schema (2020-12) of the file, as published in {@code docs/warden.schema.json}. */

@@ -54,6 +54,16 @@ class SchemaTest {
     }
 
     @Test
+    void theGatewayExampleOfTheDocsIsValidAgainstTheSchema() throws IOException {
+        String doc = Files.readString(SampleConfigTest.ROOT.resolve("docs/gateway.md"));
+        String section = doc.substring(doc.indexOf("## From a configuration file"));
+        String yaml = section.substring(section.indexOf("```yaml\n") + 8, section.indexOf("```\n", 10));
+        JsonNode example = YAMLMapper.builder().build().readTree(yaml);
+        assertThat(example.path("gateway").path("upstreams").size()).isEqualTo(2);
+        assertThat(compiled().validate(example)).isEmpty();
+    }
+
+    @Test
     void everyKeyHasADescriptionAndEveryObjectIsClosed() throws IOException {
         List<String> missing = new ArrayList<>();
         walk(Json.standard().parse(Files.readString(SCHEMA)), "#", missing);

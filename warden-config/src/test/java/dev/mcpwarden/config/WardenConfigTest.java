@@ -100,7 +100,7 @@ class WardenConfigTest {
     @Test
     void unknownTopLevelKeyIsReported() {
         assertThat(problems("telemetry: {}\n" + MINIMAL)).containsExactly("warden.yaml:1:1: unknown key"
-                + " 'telemetry' at the top level; expected one of: server, http, security");
+                + " 'telemetry' at the top level; expected one of: server, http, security, gateway");
     }
 
     @Test

@@ -59,6 +59,12 @@ public record HttpOptions(String host, int port, String path, Set<String> allowe
                 Duration.ofMinutes(30), 1_000, Duration.ofSeconds(1), Duration.ofSeconds(15));
     }
 
+    /** These options on another port (e.g. one given on the command line). */
+    public HttpOptions withPort(int newPort) {
+        return new HttpOptions(host, newPort, path, allowedHosts, allowedOrigins, maxBodyBytes, maxJsonDepth,
+                maxSessions, sessionIdle, eventsPerSession, sseRetry, keepAlive);
+    }
+
     public HttpOptions withHost(String newHost) {
         return new HttpOptions(newHost, port, path, allowedHosts, allowedOrigins, maxBodyBytes, maxJsonDepth,
                 maxSessions, sessionIdle, eventsPerSession, sseRetry, keepAlive);

@@ -1,0 +1,151 @@
+package dev.mcpwarden.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mcpwarden.gateway.UpstreamConfig;
+import dev.mcpwarden.security.integrity.Severity;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private WardenConfig.Result check(String gateway) {
+        Map<String, SecretProvider> providers = new LinkedHashMap<>();
+        providers.put("file", new FileSecretProvider());
+        providers.put("env", new EnvSecretProvider(Map.of("TICKETS_TOKEN", "t0ken-of-the-gateway",
+                "TICKETS_KEY", "k3y")));
+        return WardenConfig.check(WardenConfigTest.MINIMAL + gateway, "warden.yaml", dir, providers);
+    }
+
+    private List<String> problems(String gateway) {
+        return check(gateway).problems().stream().map(ConfigProblem::toString).toList();
+    }
+
+    @Test
+    void theGatewaySectionBindsToTheGatewaysOwnUpstreamRecords() {
+        WardenConfig.Result r = check("""
+                gateway:
+                  trust-on-first-use: true
+                  upstreams:
+                    - name: tickets
+                      transport:
+                        kind: http
+                        url: http://10.0.0.5:8080/mcp
+                        bearer: env:TICKETS_TOKEN
+                        headers:
+                          X-Api-Key: env:TICKETS_KEY
+                      era: "2025"
+                      prefix: tickets_
+                      exclude: [delete_ticket]
+                      request-timeout: 10s
+                      max-concurrent: 8
+                      failures-to-open: 3
+                      open-for: 1m
+                      withhold-poisoned: medium
+                    - name: files
+                      transport:
+                        kind: stdio
+                        command: [node, server.js, /srv/docs]
+                        environment:
+                          LOG_LEVEL: info
+                        sandbox:
+                          kind: bubblewrap
+                          network: true
+                          max-processes: 32
+                          max-memory-bytes: 536870912
+                          max-cpu: 5m
+                """);
+        GatewayConfig g = r.orElseThrow().gateway().orElseThrow();
+        assertThat(g.trustOnFirstUse()).isTrue();
+        UpstreamConfig tickets = g.upstreams().get(0);
+        assertThat(tickets.name()).isEqualTo("tickets");
+        UpstreamConfig.Http http = (UpstreamConfig.Http) tickets.transport();
+        assertThat(http.url()).isEqualTo(URI.create("http://10.0.0.5:8080/mcp"));
+        assertThat(http.bearer().orElseThrow().reveal()).isEqualTo("t0ken-of-the-gateway");
+        assertThat(http.headers().get("X-Api-Key").reveal()).isEqualTo("k3y");
+        assertThat(tickets.era()).isEqualTo(UpstreamConfig.Era.LEGACY);
+        assertThat(tickets.prefix()).contains("tickets_");
+        assertThat(tickets.exclude()).isEqualTo(Set.of("delete_ticket"));
+        assertThat(tickets.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(tickets.resilience()).isEqualTo(new UpstreamConfig.Resilience(8, 3, Duration.ofMinutes(1)));
+        assertThat(tickets.withholdPoisoned()).contains(Severity.MEDIUM);
+        UpstreamConfig files = g.upstreams().get(1);
+        UpstreamConfig.Stdio stdio = (UpstreamConfig.Stdio) files.transport();
+        assertThat(stdio.command()).containsExactly("node", "server.js", "/srv/docs");
+        assertThat(stdio.environment()).isEqualTo(Map.of("LOG_LEVEL", "info"));
+        assertThat(stdio.sandbox()).isEqualTo(UpstreamConfig.Sandbox.bubblewrap().withNetwork()
+                .withLimits(32, 536870912L, Duration.ofMinutes(5)));
+        assertThat(files.era()).isEqualTo(UpstreamConfig.Era.AUTO);
+        assertThat(files.withholdPoisoned()).contains(Severity.HIGH);
+        assertThat(r.warnings()).containsExactly(
+                "warden.yaml:16:17: warning: 'gateway.upstreams[0].transport.bearer': secret from environment variable"
+                        + " TICKETS_TOKEN: environment variables leak to child processes and crash dumps; prefer file:",
+                "warden.yaml:18:22: warning: 'gateway.upstreams[0].transport.headers.X-Api-Key': secret from"
+                        + " environment variable TICKETS_KEY: environment variables leak to child processes and crash"
+                        + " dumps; prefer file:");
+    }
+
+    @Test
+    void anUnsandboxedCommandIsWarnedAbout() {
+        WardenConfig.Result r = check("""
+                gateway:
+                  upstreams:
+                    - name: files
+                      transport:
+                        kind: stdio
+                        command: [node, server.js]
+                        sandbox: {kind: none}
+                """);
+        assertThat(((UpstreamConfig.Stdio) r.orElseThrow().gateway().orElseThrow().upstreams().getFirst()
+                .transport()).sandbox()).isEqualTo(UpstreamConfig.Sandbox.NONE);
+        assertThat(r.warnings()).containsExactly("warden.yaml:15:18: warning: 'gateway.upstreams[0].transport.sandbox':"
+                + " none runs the command unsandboxed, with the gateway's own rights (its files, its network, its"
+                + " user)");
+    }
+
+    @Test
+    void mistakesAreReportedWithTheirKeyPath() {
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: Tickets
+                      transport: {kind: http, url: ftp://x/mcp, bearer: s3cret}
+                      era: "2024"
+                """)).containsExactly(
+                "warden.yaml:11:13: 'gateway.upstreams[0].name' must be lower-case letters, digits and -, was"
+                        + " \"Tickets\"",
+                "warden.yaml:12:36: 'gateway.upstreams[0].transport.url' must be an absolute https or http URL, was"
+                        + " \"ftp://x/mcp\"",
+                "warden.yaml:12:57: 'gateway.upstreams[0].transport.bearer' must be a secret reference (file:... or"
+                        + " env:...), not a literal",
+                "warden.yaml:13:12: 'gateway.upstreams[0].era' must be one of: auto, 2025, 2026, was \"2024\"");
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: a
+                      transport: {kind: stdio, command: [x]}
+                    - name: a
+                      transport: {kind: stdio, command: [y]}
+                """)).containsExactly("warden.yaml:13:13: 'gateway.upstreams[1].name': two upstreams are named a");
+        assertThat(problems("""
+                gateway:
+                  upstreams: []
+                """)).hasSize(1);
+    }
+
+    @Test
+    void aFileWithoutTheSectionIsNoGateway() {
+        assertThat(check("").orElseThrow().gateway()).isEqualTo(Optional.empty());
+    }
+}
