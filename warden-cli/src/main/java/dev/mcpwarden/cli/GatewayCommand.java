@@ -229,7 +229,8 @@ final class GatewayCommand implements Callable<Integer> {
         }
         Gateway gateway;
         try {
-            gateway = Gateway.connect(configs);
+            gateway = file == null ? Gateway.connect(configs) : Gateway.connect(configs,
+                    dev.mcpwarden.server.ServerOptions.defaults(), file.server().name(), file.server().version());
         } catch (GatewayException e) {
             err.println("warden gateway: " + e.getMessage());
             return Started.failed(1);

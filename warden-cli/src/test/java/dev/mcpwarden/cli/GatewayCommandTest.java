@@ -103,6 +103,7 @@ class GatewayCommandTest {
         String token = tokens.sign(tokens.claims("alice", resource, "mcp:tools"));
         try (McpClient alice = McpClient.http(java.net.URI.create(resource)).bearerToken(
                 () -> Optional.of(token)).build()) {
+            assertThat(alice.serverInfo().path("name").asString()).isEqualTo("acme-gateway");
             assertThat(alice.list(McpClient.Kind.TOOLS)).extracting(t -> t.path("name").asString())
                     .contains("e_test_simple_text");
             assertThat(alice.request("tools/call", dev.mcpwarden.core.json.Json.object().put("name",

@@ -79,6 +79,18 @@ public final class Gateway implements AutoCloseable {
      *                          clash; upstreams already started are stopped again
      */
     public static Gateway connect(List<UpstreamConfig> upstreams, ServerOptions options) throws GatewayException {
+        return connect(upstreams, options, "warden-gateway", java.util.Optional.ofNullable(Gateway.class.getPackage()
+                .getImplementationVersion()).orElse("dev"));
+    }
+
+    /**
+     * As {@link #connect(List, ServerOptions)}, naming the gateway to its callers ({@code serverInfo}) as
+     * {@code name} {@code version}.
+     */
+    public static Gateway connect(List<UpstreamConfig> upstreams, ServerOptions options, String name,
+                                  String version) throws GatewayException {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(version, "version");
         Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(options, "options");
         if (upstreams.isEmpty()) {
@@ -115,9 +127,8 @@ public final class Gateway implements AutoCloseable {
                 connected.add(up);
             }
             ObjectNode serverInfo = Json.object();
-            serverInfo.put("name", "warden-gateway");
-            serverInfo.put("version", java.util.Optional.ofNullable(Gateway.class.getPackage()
-                    .getImplementationVersion()).orElse("dev"));
+            serverInfo.put("name", name);
+            serverInfo.put("version", version);
             backend[0] = FederatedBackend.of(connected, serverInfo, options);
         } catch (GatewayException | RuntimeException e) {
             connected.forEach(Upstream::close);
