@@ -31,6 +31,20 @@ public final class PiiDetector implements SensitiveDataDetector {
             "(?<![\\w+.-])(?:1[ .-])?(?:\\(\\d{3}\\)\\s?|\\d{3}[-. ])\\d{3}[-. ]\\d{4}(?![\\w-])");
     private static final Pattern SSN = Pattern.compile(
             "(?<![\\d-])(?!000|666|9\\d\\d)\\d{3}-(?!00)\\d{2}-(?!0000)\\d{4}(?![\\d-])");
+    /** The same number with spaces or dots, or with no separator when it is labelled as one. */
+    private static final Pattern SSN_SPACED = Pattern.compile(
+            "(?<![\\w.-])(?!000|666|9\\d\\d)\\d{3}([ .])(?!00)\\d{2}\\1(?!0000)\\d{4}(?![\\w.-])");
+    private static final Pattern SSN_LABELLED = Pattern.compile("(?i)\\b(?:ssn|social\\s+security(?:\\s+(?:number|no\\.?|#))?"
+            + "|sozialversicherungsnummer|n(?:u|ú)mero\\s+de\\s+seguro\\s+social)\\W{0,5}"
+            + "((?!000|666|9\\d\\d)\\d{3}(?!00)\\d{2}(?!0000)\\d{4})(?!\\d)");
+    /**
+     * An address written for people to put back together, as a model does: {@code jane.doe [at] example [dot] com},
+     * {@code jane(at)example.com}, {@code jane at example dot com}.
+     */
+    private static final Pattern EMAIL_SPELLED = Pattern.compile("(?i)(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}"
+            + "(?:\\s*[\\[({<]\\s*(?:at|@)\\s*[\\])}>]\\s*|\\s+at\\s+(?=[a-z0-9-]+\\s*(?:[\\[({<]\\s*)?dot\\b))"
+            + "[A-Za-z0-9-]{1,63}(?:(?:\\s*[\\[({<]\\s*(?:dot|\\.)\\s*[\\])}>]\\s*|\\s+dot\\s+|\\.)[A-Za-z0-9-]{1,63}){1,8}"
+            + "(?![A-Za-z0-9-])");
     private static final Pattern IBAN = Pattern.compile("(?<![A-Za-z0-9])[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])");
 
     private static final PiiDetector ALL = new PiiDetector(EnumSet.copyOf(KINDS));
@@ -65,6 +79,9 @@ public final class PiiDetector implements SensitiveDataDetector {
         if (kinds.contains(FindingKind.EMAIL) && text.indexOf('@') >= 0) {
             add(out, FindingKind.EMAIL, EMAIL.matcher(text));
         }
+        if (kinds.contains(FindingKind.EMAIL) && (text.indexOf('@') >= 0 || containsIgnoreCase(text, "at"))) {
+            add(out, FindingKind.EMAIL, EMAIL_SPELLED.matcher(text));
+        }
         if (kinds.contains(FindingKind.PHONE)) {
             Matcher m = PHONE_INTERNATIONAL.matcher(text);
             while (m.find()) {
@@ -77,6 +94,11 @@ public final class PiiDetector implements SensitiveDataDetector {
         }
         if (kinds.contains(FindingKind.SSN)) {
             add(out, FindingKind.SSN, SSN.matcher(text));
+            add(out, FindingKind.SSN, SSN_SPACED.matcher(text));
+            Matcher labelled = SSN_LABELLED.matcher(text);
+            while (labelled.find()) {
+                out.add(new TextMatch(FindingKind.SSN, labelled.start(1), labelled.end(1)));
+            }
         }
         if (kinds.contains(FindingKind.CARD)) {
             cards(text, out);
@@ -85,6 +107,10 @@ public final class PiiDetector implements SensitiveDataDetector {
             ibans(text, out);
         }
         return withoutContained(out);
+    }
+
+    private static boolean containsIgnoreCase(String text, String word) {
+        return text.toLowerCase(java.util.Locale.ROOT).contains(word);
     }
 
     /** Drops matches lying inside another, longer match (a US number inside an international one, a card in an IBAN). */

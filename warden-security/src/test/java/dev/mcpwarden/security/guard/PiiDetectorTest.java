@@ -27,6 +27,14 @@ class PiiDetectorTest {
         "US 415-555-0134 x|PHONE 415-555-0134",
         "us 415.555.0134|PHONE 415.555.0134",
         "SSN 123-45-6789.|SSN 123-45-6789",
+        "ssn: 123 45 6789|SSN 123 45 6789",
+        "id 123.45.6789 on file|SSN 123.45.6789",
+        "SSN: 123456789 verified|SSN 123456789",
+        "Social Security Number #123456789|SSN 123456789",
+        "write to jane.doe [at] example [dot] com|EMAIL jane.doe [at] example [dot] com",
+        "jane.doe(at)example.com please|EMAIL jane.doe(at)example.com",
+        "mail jane at example dot com today|EMAIL jane at example dot com",
+        "jane.doe{at}mail.example.co.uk|EMAIL jane.doe{at}mail.example.co.uk",
         "card 4111 1111 1111 1111 exp|CARD 4111 1111 1111 1111",
         "4111-1111-1111-1111|CARD 4111-1111-1111-1111",
         "amex 378282246310005|CARD 378282246310005",
@@ -46,6 +54,8 @@ class PiiDetectorTest {
         "reports/2026..summary.txt", "room 101", "SELECT printer model 1=1 in room 101",
         "user@localhost", "@handle", "+12", "IP 192.168.100.200",
         "O'Brien's printer won't print; it says \"paper jam\" & beeps",
+        "meet at noon at the cafe", "look at example.com for details", "order 123456789 shipped",
+        "version 123 45 6789b", "see [at] the top",
     })
     void ordinaryTextAndInvalidNumbersAreNotPersonalData(String text) {
         assertThat(found(PiiDetector.all(), text)).as(text).isEmpty();
