@@ -258,6 +258,7 @@ final class GatewayCommand implements Callable<Integer> {
                 audit = AuditLog.open(AuditSink.file(auditFile), auditOptions, InstantSource.system());
                 auditor = Audit.to(AuditTrail.of(audit));
                 security.audit(auditor);
+                gateway.onPoisonedWithheld(auditor.integrityListener());
             } else {
                 LOG.warn("NO AUDIT LOG: requests through the gateway are not recorded (give --audit-file FILE)");
             }

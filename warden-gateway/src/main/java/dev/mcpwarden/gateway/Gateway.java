@@ -197,6 +197,16 @@ public final class Gateway implements AutoCloseable {
         backend.announce(dev.mcpwarden.server.dispatch.ChangeListener.Kind.RESOURCES);
     }
 
+    /**
+     * Tells {@code listener} of every definition the poisoning scanner keeps from clients, once per change, with
+     * {@link dev.mcpwarden.security.integrity.IntegrityEvent.Type#POISONED_WITHHELD}: those withheld while connecting
+     * at once, later ones as the lists are read again. For the audit log: {@code audit.integrityListener()}.
+     */
+    public void onPoisonedWithheld(java.util.function.Consumer<dev.mcpwarden.security.integrity.IntegrityEvent> listener) {
+        Objects.requireNonNull(listener, "listener");
+        upstreams.forEach(up -> up.withheld.listen(listener));
+    }
+
     /** Stops every upstream client (and stdio process). */
     @Override
     public void close() {

@@ -56,6 +56,8 @@ final class Upstream implements AutoCloseable {
     private final Consumer<Target.Kind> onListChanged;
     private final UpstreamGuard guard;
     private final AtomicBoolean restarting = new AtomicBoolean();
+    /** What the poisoning scanner keeps from clients, for the audit log. */
+    final WithheldDefinitions withheld;
     /** The calls in flight to a stdio upstream that can answer its requests; see {@link #relayToSoleAsker}. */
     private final java.util.Set<McpClient.ServerRequestHandler> askers =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -73,6 +75,7 @@ final class Upstream implements AutoCloseable {
         this.progressRelays = progressRelays;
         this.resourceUpdates = resourceUpdates;
         this.config = config;
+        this.withheld = new WithheldDefinitions(config.name());
         this.builder = builder;
         this.client = client;
         this.cgroups = List.copyOf(cgroups);
@@ -440,11 +443,15 @@ final class Upstream implements AutoCloseable {
                 List<PoisoningFinding> findings = SCANNER.scan(scanned, o, toolNames);
                 Severity worst = PoisoningScanner.highest(findings);
                 if (worst != null && worst.atLeast(config.withholdPoisoned().get())) {
+                    List<String> why = findings.stream().filter(f -> f.severity().atLeast(
+                            config.withholdPoisoned().get())).map(f -> f.kind().name()).distinct().toList();
                     LOG.warn("upstream {}: the {} '{}' is not served: the poisoning scanner rates it {} ({})", name(),
-                            kind.word(), original, worst, findings.stream().filter(f -> f.severity().atLeast(
-                                    config.withholdPoisoned().get())).map(f -> f.kind().name()).distinct().toList());
+                            kind.word(), original, worst, why);
+                    withheld.withheld(scanned, original, dev.mcpwarden.security.integrity.Definition.of(scanned, o)
+                            .digest(), "the poisoning scanner rates it " + worst + " " + why);
                     continue;
                 }
+                withheld.served(scanned, original);
             }
             boolean named = kind == Target.Kind.TOOL || kind == Target.Kind.PROMPT;
             if (named && !config.serves(original)) {

@@ -27,7 +27,12 @@ public record IntegrityEvent(Instant time, Type type, DefinitionKind kind, Strin
         /** Someone approved a definition's current digest; the pin file was updated. */
         APPROVED,
         /** Someone removed a pin. */
-        PIN_REMOVED
+        PIN_REMOVED,
+        /**
+         * The poisoning scanner found something at or above the configured severity in a definition (a gateway's
+         * upstream), which is therefore not served; {@code detail} says what.
+         */
+        POISONED_WITHHELD
     }
 
     public IntegrityEvent {
@@ -39,7 +44,8 @@ public record IntegrityEvent(Instant time, Type type, DefinitionKind kind, Strin
 
     /** Whether the event records a definition being kept from clients. */
     public boolean withheld() {
-        return type == Type.CHANGED_WITHHELD || type == Type.NEW_WITHHELD || type == Type.NAME_COLLISION;
+        return type == Type.CHANGED_WITHHELD || type == Type.NEW_WITHHELD || type == Type.NAME_COLLISION
+                || type == Type.POISONED_WITHHELD;
     }
 
     /** The event's fields as audit detail members (absent values left out). */
