@@ -2,6 +2,7 @@ package dev.mcpwarden.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
@@ -11,6 +12,8 @@ import dev.mcpwarden.server.auth.Principal;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.dispatch.Outbound;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +142,20 @@ class IsolationTest {
         awaitEnded(pid);
         assertThat(gateway.principalProcesses("probe")).isZero();
         assertThat(call(ALICE, "count")).as("a new process, without the old one's state").isEqualTo("1");
+    }
+
+    @Test
+    void eachPrincipalsProcessHasASandboxAndPrivateTmpOfItsOwn() throws Exception {
+        assumeTrue(System.getenv("CI") != null || Files.isExecutable(Path.of("/usr/bin/bwrap")),
+                "bubblewrap is not installed");
+        gateway = Gateway.connect(List.of(SandboxTest.probe("probe", UpstreamConfig.Sandbox.bubblewrap())
+                .withIsolation(UpstreamConfig.Isolation.PER_PRINCIPAL)));
+        ObjectNode file = Json.object().put("path", "/tmp/state");
+        assertThat(call(ALICE, "probe_write", file)).isEqualTo("written");
+        assertThat(call(ALICE, "probe_read", file)).isEqualTo("read: mine");
+        assertThat(call(BOB, "probe_read", file)).isEqualTo("refused: NoSuchFileException");
+        assertThat(call(BOB, "probe_connect", Json.object().put("host", "127.0.0.1").put("port", 9)))
+                .startsWith("refused"); // sandboxed as the template is: no network
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * A stdio MCP server for the sandbox tests, doing what a malicious upstream would try: {@code connect} to a host and
  * port, {@code read} a file, {@code spawn} many processes; {@code sleep}, {@code exit} (right after answering), and {@code alive}, to show
- * it still answers; {@code pid} (its process id) and {@code count} (a counter of this process's, one up each call): state
+ * it still answers; {@code write} a file, {@code pid} (its process id) and {@code count} (a counter of this process's, one up each call): state
  * a process keeps for whoever calls it.
  */
 public final class ProbeServer {
@@ -77,6 +77,14 @@ public final class ProbeServer {
                         Runtime.getRuntime().halt(3);
                     });
                     return ToolResult.text("exiting");
+                }).build())
+                .tool(Tool.builder("write").description("Writes a file").inputSchema(ARGS).handler(ctx -> {
+                    try {
+                        Files.writeString(Path.of(ctx.arguments().path("path").asString()), "mine");
+                        return ToolResult.text("written");
+                    } catch (java.io.IOException | SecurityException e) {
+                        return ToolResult.text("refused: " + e.getClass().getSimpleName());
+                    }
                 }).build())
                 .tool(Tool.builder("pid").description("Its process id")
                         .handler(ctx -> ToolResult.text(Long.toString(ProcessHandle.current().pid()))).build())
