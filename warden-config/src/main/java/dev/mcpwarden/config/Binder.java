@@ -124,6 +124,10 @@ final class Binder {
         }
         String era = u.get("era");
         String withhold = u.get("withhold-poisoned");
+        dev.mcpwarden.gateway.UpstreamConfig.Isolation isolation = "per-principal".equals(u.get("isolation"))
+                ? dev.mcpwarden.gateway.UpstreamConfig.Isolation.perPrincipal(intOf(u, "max-principal-processes"),
+                        u.get("principal-idle"))
+                : dev.mcpwarden.gateway.UpstreamConfig.Isolation.SHARED;
         return build(u.location(), u.path(), () -> new dev.mcpwarden.gateway.UpstreamConfig(u.get("name"), transport,
                 switch (era) {
                     case "2025" -> dev.mcpwarden.gateway.UpstreamConfig.Era.LEGACY;
@@ -134,7 +138,8 @@ final class Binder {
                 new dev.mcpwarden.gateway.UpstreamConfig.Resilience(intOf(u, "max-concurrent"),
                         intOf(u, "failures-to-open"), u.get("open-for")),
                 "none".equals(withhold) ? Optional.empty() : Optional.of(
-                        dev.mcpwarden.security.integrity.Severity.valueOf(withhold.toUpperCase(Locale.ROOT)))));
+                        dev.mcpwarden.security.integrity.Severity.valueOf(withhold.toUpperCase(Locale.ROOT))))
+                .withIsolation(isolation));
     }
 
     private dev.mcpwarden.gateway.UpstreamConfig.Sandbox sandbox(Bound s, String path) {

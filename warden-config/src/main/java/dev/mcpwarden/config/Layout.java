@@ -313,7 +313,14 @@ final class Layout {
             withDefault("open-for", dur(Duration.ofMillis(1), DAY), "30s",
                     "How long an open circuit answers at once before it is tried again."),
             withDefault("withhold-poisoned", new Choice("info", "low", "medium", "high", "critical", "none"), "high",
-                    "Definitions the poisoning scanner rates this severity or worse are not served; none: all are.")));
+                    "Definitions the poisoning scanner rates this severity or worse are not served; none: all are."),
+            withDefault("isolation", new Choice("shared", "per-principal"), "shared",
+                    "shared: one process serves every caller; per-principal: a stdio upstream's process per"
+                            + " principal, for servers that keep a user's state."),
+            withDefault("max-principal-processes", new Int(1, 10_000), 32,
+                    "With per-principal: the most processes at once (the least recently used idle one is stopped)."),
+            withDefault("principal-idle", dur(Duration.ofMillis(1), DAY), "10m",
+                    "With per-principal: idle time after which a principal's process is stopped.")));
 
     static final Obj GATEWAY = new Obj(List.of(
             required("upstreams", new ListOf(UPSTREAM, 1), "The MCP servers behind the gateway."),

@@ -65,6 +65,9 @@ class GatewayConfigTest {
                           max-processes: 32
                           max-memory-bytes: 536870912
                           max-cpu: 5m
+                      isolation: per-principal
+                      max-principal-processes: 4
+                      principal-idle: 2m
                 """);
         GatewayConfig g = r.orElseThrow().gateway().orElseThrow();
         assertThat(g.trustOnFirstUse()).isTrue();
@@ -87,6 +90,8 @@ class GatewayConfigTest {
         assertThat(stdio.sandbox()).isEqualTo(UpstreamConfig.Sandbox.bubblewrap().withNetwork()
                 .withLimits(32, 536870912L, Duration.ofMinutes(5)));
         assertThat(files.era()).isEqualTo(UpstreamConfig.Era.AUTO);
+        assertThat(files.isolation()).isEqualTo(UpstreamConfig.Isolation.perPrincipal(4, Duration.ofMinutes(2)));
+        assertThat(tickets.isolation()).isEqualTo(UpstreamConfig.Isolation.SHARED);
         assertThat(files.withholdPoisoned()).contains(Severity.HIGH);
         assertThat(r.warnings()).containsExactly(
                 "warden.yaml:16:17: warning: 'gateway.upstreams[0].transport.bearer': secret from environment variable"
@@ -142,6 +147,14 @@ class GatewayConfigTest {
                 gateway:
                   upstreams: []
                 """)).hasSize(1);
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: t
+                      transport: {kind: http, url: "https://t.example/mcp"}
+                      isolation: per-principal
+                """)).containsExactly("warden.yaml:11:7: invalid 'gateway.upstreams[0]': upstream t: isolation"
+                + " per-principal is only for stdio upstreams (the gateway starts no process of an HTTP upstream)");
     }
 
     @Test

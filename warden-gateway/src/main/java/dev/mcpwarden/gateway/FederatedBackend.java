@@ -376,14 +376,15 @@ final class FederatedBackend implements Backend, Definitions {
      * a 2025 caller on its stream and parked as input rounds for a 2026 caller.
      */
     private ObjectNode forward(Upstream up, Call call, ObjectNode params) {
+        String who = PrincipalProcesses.key(call.principal()); // whose process serves it, when isolated per principal
         boolean upstreamModern = up.modern();
         if (call.modern() && !upstreamModern) {
-            return parked.serve(call, up, params, (p, current, handler) -> send(up, call.method(), true, p,
+            return parked.serve(call, up, params, (p, current, handler) -> send(up, who, call.method(), true, p,
                     progressOf(current), CallRelay.logs(current), handler));
         }
         if (!upstreamModern) { // both 2025: the upstream's requests go to the caller's stream as they come
-            return send(up, call.method(), call.modern(), params, progressOf(() -> call), CallRelay.logs(() -> call),
-                    CallRelay.askCaller(call));
+            return send(up, who, call.method(), call.modern(), params, progressOf(() -> call),
+                    CallRelay.logs(() -> call), CallRelay.askCaller(call));
         }
         ObjectNode p = params.deepCopy();
         CallRelay.describeCaller(call, p);
@@ -399,7 +400,7 @@ final class FederatedBackend implements Backend, Definitions {
                 p.set("inputResponses", responses);
             }
         }
-        ObjectNode result = send(up, call.method(), false, p, progressOf(() -> call), CallRelay.logs(() -> call),
+        ObjectNode result = send(up, who, call.method(), false, p, progressOf(() -> call), CallRelay.logs(() -> call),
                 null);
         if (!InputRounds.inputRequired(result)) {
             return result;
@@ -413,7 +414,7 @@ final class FederatedBackend implements Backend, Definitions {
             result.put("requestState", state.seal(call, up, payload));
             return result;
         }
-        return InputRounds.askClient(call, up.name(), p, result, again -> send(up, call.method(), false, again,
+        return InputRounds.askClient(call, up.name(), p, result, again -> send(up, who, call.method(), false, again,
                 progressOf(() -> call), CallRelay.logs(() -> call), null));
     }
 
@@ -422,21 +423,22 @@ final class FederatedBackend implements Backend, Definitions {
      * request sent again (for 2026 callers, who know nothing of sessions; a 2025 caller is told its session's
      * upstream expired).
      */
-    private static ObjectNode send(Upstream up, String method, boolean resendOnExpiry, ObjectNode params,
+    private static ObjectNode send(Upstream up, String principal, String method, boolean resendOnExpiry,
+                                   ObjectNode params,
                                    java.util.function.Consumer<ObjectNode> progress,
                                    dev.mcpwarden.client.McpClient.NotificationListener logs,
                                    dev.mcpwarden.client.McpClient.ServerRequestHandler serverRequests) {
         JsonNode answer;
         try {
             try {
-                answer = up.call(method, params, progress, logs, serverRequests);
+                answer = up.call(principal, method, params, progress, logs, serverRequests);
             } catch (McpClientException e) {
                 if (e.reason() != McpClientException.Reason.SESSION_EXPIRED || !resendOnExpiry) {
                     throw e;
                 }
                 // The upstream refused the request for its unknown session (404) without serving it, and the client
                 // has dropped that session: sent once more, it is served once, in a new one.
-                answer = up.call(method, params, progress, logs, serverRequests);
+                answer = up.call(principal, method, params, progress, logs, serverRequests);
             }
         } catch (McpClientException e) {
             throw upstreamError(up, method, e);

@@ -147,6 +147,11 @@ public final class Gateway implements AutoCloseable {
         return backend;
     }
 
+    /** How many principals' processes the upstream {@code name} runs now (isolation per principal; else 0). */
+    int principalProcesses(String name) {
+        return upstreams.stream().filter(u -> u.name().equals(name)).mapToInt(Upstream::principalProcesses).sum();
+    }
+
     /**
      * Each upstream: its negotiated protocol revision, its circuit ({@code CLOSED}: in use; {@code OPEN}: failing,
      * answered at once; {@code HALF_OPEN}: being tried again) and how many definitions of each kind it serves.

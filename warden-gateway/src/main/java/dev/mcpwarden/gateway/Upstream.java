@@ -49,6 +49,8 @@ final class Upstream implements AutoCloseable {
     private volatile McpClient client;
     private volatile Map<Target.Kind, List<Item>> items = Map.of();
     private volatile boolean closed;
+    /** Per-principal isolation: the principals' own processes (this one only lists); null when shared. */
+    private volatile PrincipalProcesses processes;
 
     private final List<java.nio.file.Path> cgroups;
 
@@ -141,6 +143,29 @@ final class Upstream implements AutoCloseable {
         } finally {
             progressRelays.remove(token);
         }
+    }
+
+    /**
+     * As {@link #call(String, ObjectNode, Consumer, McpClient.NotificationListener, McpClient.ServerRequestHandler)},
+     * for the principal {@code principal} ({@link PrincipalProcesses#key}): with isolation per principal, sent to
+     * that principal's own process (started now if it has none), never to this one, whose lists alone are served.
+     */
+    JsonNode call(String principal, String method, ObjectNode params, Consumer<ObjectNode> progress,
+                  McpClient.NotificationListener notifications, McpClient.ServerRequestHandler serverRequests)
+            throws McpClientException {
+        PrincipalProcesses own = processes;
+        if (own == null) {
+            return call(method, params, progress, notifications, serverRequests);
+        }
+        try (PrincipalProcesses.Lease lease = own.lease(principal)) {
+            return lease.upstream().call(method, params, progress, notifications, serverRequests);
+        }
+    }
+
+    /** Per-principal isolation: how many principals' processes run now; 0 when shared. */
+    int principalProcesses() {
+        PrincipalProcesses own = processes;
+        return own == null ? 0 : own.size();
     }
 
     @FunctionalInterface
@@ -347,6 +372,14 @@ final class Upstream implements AutoCloseable {
         try {
             up.refreshAll();
             up.logEverything();
+            if (config.isolation().perPrincipal()) {
+                // Each principal's process: the same command in a sandbox and cgroup of its own. Its lists and list
+                // changes are not heeded (this template's are served), nor its resource updates (whose they are
+                // the gateway cannot tell the other callers).
+                UpstreamConfig own = config.withIsolation(UpstreamConfig.Isolation.SHARED);
+                up.processes = new PrincipalProcesses(config.name(), config.isolation(),
+                        () -> connect(own, kind -> { }));
+            }
             LOG.info("upstream {} connected ({}): {} tools, {} prompts, {} resources, {} templates", config.name(),
                     client.protocolVersion(), up.items(Target.Kind.TOOL).size(), up.items(Target.Kind.PROMPT).size(),
                     up.items(Target.Kind.RESOURCE).size(), up.items(Target.Kind.RESOURCE_TEMPLATE).size());
@@ -532,6 +565,10 @@ final class Upstream implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        PrincipalProcesses own = processes;
+        if (own != null) {
+            own.close();
+        }
         client.close();
         BubblewrapSandbox.remove(cgroups);
     }

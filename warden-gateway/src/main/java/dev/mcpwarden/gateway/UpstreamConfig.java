@@ -27,10 +27,12 @@ import java.util.regex.Pattern;
  * @param resilience     how the gateway keeps a failing or flooded upstream from taking the others down
  * @param withholdPoisoned a definition the poisoning scanner finds something of this severity or worse in (hidden
  *                       instructions, secrets asked for, other tools shadowed) is not served; empty: all are served
+ * @param isolation      whether one process of a stdio upstream serves every caller ({@link Isolation#SHARED}) or
+ *                       each principal gets its own ({@link Isolation#PER_PRINCIPAL}; stdio only)
  */
 public record UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
                              Set<String> exclude, Duration requestTimeout, Resilience resilience,
-                             Optional<Severity> withholdPoisoned) {
+                             Optional<Severity> withholdPoisoned, Isolation isolation) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** What a tool name may hold (the specification's guidance), so a prefix keeps names valid. */
@@ -164,6 +166,62 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     }
 
     /**
+     * Whether the callers of a stdio upstream share its one long-lived process or each principal gets its own.
+     * Shared, a server that keeps a user's state (files, caches, memory) may hand it to the next user; per principal,
+     * each principal (subject and issuer, and tenant where the token names one; all anonymous callers are one) gets a
+     * process of its own, in a sandbox and cgroup of its own, started on its first call. The definitions served are
+     * always the first ("template") process's.
+     *
+     * @param mode         shared or per principal
+     * @param maxProcesses per principal: the most principals' processes at once; when full, the least recently used
+     *                     idle one is stopped (never one with a call in flight)
+     * @param idleTimeout  per principal: a principal's process without a call for this long is stopped
+     */
+    public record Isolation(Mode mode, int maxProcesses, Duration idleTimeout) {
+
+        /** How an upstream's process is shared. */
+        public enum Mode {
+            /** One process serves every caller (the default). */
+            SHARED,
+            /** One process per principal. */
+            PER_PRINCIPAL
+        }
+
+        /** The default process limit per upstream. */
+        public static final int DEFAULT_MAX_PROCESSES = 32;
+        /** The default idle timeout of a principal's process. */
+        public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+
+        /** One process for every caller. */
+        public static final Isolation SHARED = new Isolation(Mode.SHARED, DEFAULT_MAX_PROCESSES,
+                DEFAULT_IDLE_TIMEOUT);
+        /** One process per principal: at most 32, each stopped after 10 minutes without a call. */
+        public static final Isolation PER_PRINCIPAL = new Isolation(Mode.PER_PRINCIPAL, DEFAULT_MAX_PROCESSES,
+                DEFAULT_IDLE_TIMEOUT);
+
+        public Isolation {
+            Objects.requireNonNull(mode, "mode");
+            if (maxProcesses < 1) {
+                throw new IllegalArgumentException("maxProcesses must be at least 1, was " + maxProcesses);
+            }
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("idleTimeout must be positive, was " + idleTimeout);
+            }
+        }
+
+        /** One process per principal, at most {@code maxProcesses}, each stopped after {@code idleTimeout} idle. */
+        public static Isolation perPrincipal(int maxProcesses, Duration idleTimeout) {
+            return new Isolation(Mode.PER_PRINCIPAL, maxProcesses, idleTimeout);
+        }
+
+        /** Whether each principal gets its own process. */
+        public boolean perPrincipal() {
+            return mode == Mode.PER_PRINCIPAL;
+        }
+    }
+
+    /**
      * How the gateway protects itself and the other upstreams from this one.
      *
      * @param maxConcurrent  requests in flight to it at once; one more is answered "busy" at once, never queued
@@ -214,6 +272,19 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
         }
         Objects.requireNonNull(resilience, "resilience");
         withholdPoisoned = Objects.requireNonNull(withholdPoisoned, "withholdPoisoned");
+        Objects.requireNonNull(isolation, "isolation");
+        if (isolation.perPrincipal() && !(transport instanceof Stdio)) {
+            throw new IllegalArgumentException("upstream " + name + ": isolation per-principal is only for stdio "
+                    + "upstreams (the gateway starts no process of an HTTP upstream)");
+        }
+    }
+
+    /** An upstream whose callers share its process ({@link Isolation#SHARED}). */
+    public UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
+                          Set<String> exclude, Duration requestTimeout, Resilience resilience,
+                          Optional<Severity> withholdPoisoned) {
+        this(name, transport, era, prefix, include, exclude, requestTimeout, resilience, withholdPoisoned,
+                Isolation.SHARED);
     }
 
     /** The default request timeout. */
@@ -231,37 +302,47 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     /** This upstream with another era. */
     public UpstreamConfig withEra(Era era) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned);
+                withholdPoisoned, isolation);
     }
 
     /** This upstream with its tool and prompt names prefixed. */
     public UpstreamConfig withPrefix(String prefix) {
         return new UpstreamConfig(name, transport, era, Optional.of(prefix), include, exclude, requestTimeout,
-                resilience, withholdPoisoned);
+                resilience, withholdPoisoned, isolation);
     }
 
     /** This upstream serving only {@code include} and never {@code exclude}. */
     public UpstreamConfig withFilter(Set<String> include, Set<String> exclude) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned);
+                withholdPoisoned, isolation);
     }
 
     /** This upstream with another request timeout. */
     public UpstreamConfig withRequestTimeout(Duration timeout) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, timeout, resilience,
-                withholdPoisoned);
+                withholdPoisoned, isolation);
     }
 
     /** This upstream with other protection. */
     public UpstreamConfig withResilience(Resilience resilience) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned);
+                withholdPoisoned, isolation);
     }
 
     /** This upstream with definitions withheld at another poisoning severity (empty: never). */
     public UpstreamConfig withPoisoningThreshold(Optional<Severity> withholdAt) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdAt);
+                withholdAt, isolation);
+    }
+
+    /**
+     * This upstream with another isolation.
+     *
+     * @throws IllegalArgumentException per principal for an upstream that is not stdio
+     */
+    public UpstreamConfig withIsolation(Isolation isolation) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
+                withholdPoisoned, isolation);
     }
 
     /** Whether a tool or prompt the upstream names {@code original} is served. */

@@ -15,12 +15,15 @@ import java.util.List;
 /**
  * A stdio MCP server for the sandbox tests, doing what a malicious upstream would try: {@code connect} to a host and
  * port, {@code read} a file, {@code spawn} many processes; {@code sleep}, {@code exit} (right after answering), and {@code alive}, to show
- * it still answers.
+ * it still answers; {@code write} a file, {@code pid} (its process id) and {@code count} (a counter of this process's, one up each call): state
+ * a process keeps for whoever calls it.
  */
 public final class ProbeServer {
 
     private static final String ARGS = "{\"type\":\"object\",\"properties\":{\"host\":{\"type\":\"string\"},"
             + "\"port\":{\"type\":\"integer\"},\"path\":{\"type\":\"string\"},\"count\":{\"type\":\"integer\"}}}";
+
+    private static final java.util.concurrent.atomic.AtomicLong COUNT = new java.util.concurrent.atomic.AtomicLong();
 
     private ProbeServer() {
     }
@@ -75,6 +78,18 @@ public final class ProbeServer {
                     });
                     return ToolResult.text("exiting");
                 }).build())
+                .tool(Tool.builder("write").description("Writes a file").inputSchema(ARGS).handler(ctx -> {
+                    try {
+                        Files.writeString(Path.of(ctx.arguments().path("path").asString()), "mine");
+                        return ToolResult.text("written");
+                    } catch (java.io.IOException | SecurityException e) {
+                        return ToolResult.text("refused: " + e.getClass().getSimpleName());
+                    }
+                }).build())
+                .tool(Tool.builder("pid").description("Its process id")
+                        .handler(ctx -> ToolResult.text(Long.toString(ProcessHandle.current().pid()))).build())
+                .tool(Tool.builder("count").description("Counts its calls")
+                        .handler(ctx -> ToolResult.text(Long.toString(COUNT.incrementAndGet()))).build())
                 .tool(Tool.builder("alive").description("Answers").handler(ctx -> ToolResult.text("alive")).build())
                 .build();
         server.serveStdio(System.in, protocol);
