@@ -3,10 +3,6 @@ package dev.mcpwarden.gateway;
 import dev.mcpwarden.client.McpClient;
 import dev.mcpwarden.client.McpClientException;
 import dev.mcpwarden.security.Secret;
-import dev.mcpwarden.security.integrity.DefinitionKind;
-import dev.mcpwarden.security.integrity.PoisoningFinding;
-import dev.mcpwarden.security.integrity.PoisoningScanner;
-import dev.mcpwarden.security.integrity.Severity;
 import dev.mcpwarden.server.pipeline.Target;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -31,7 +27,6 @@ final class Upstream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
     /** More definitions of one kind than any real server lists; a server listing more is refused, not buffered. */
     static final int MAX_DEFINITIONS = 10_000;
-    private static final PoisoningScanner SCANNER = PoisoningScanner.standard();
     /** The client capabilities whose requests the gateway relays to its callers. */
     private static final ObjectNode RELAYED_CAPABILITIES = dev.mcpwarden.core.json.Json.object();
 
@@ -450,52 +445,7 @@ final class Upstream implements AutoCloseable {
     }
 
     private List<Item> fetch(Target.Kind kind) throws McpClientException {
-        List<JsonNode> listed = client.list(switch (kind) {
-            case TOOL -> McpClient.Kind.TOOLS;
-            case PROMPT -> McpClient.Kind.PROMPTS;
-            case RESOURCE -> McpClient.Kind.RESOURCES;
-            case RESOURCE_TEMPLATE -> McpClient.Kind.RESOURCE_TEMPLATES;
-        });
-        if (listed.size() > MAX_DEFINITIONS) {
-            throw new IllegalStateException("it lists " + listed.size() + " " + kind.word()
-                    + " definitions, more than the " + MAX_DEFINITIONS + " the gateway accepts");
-        }
-        String key = identityKey(kind);
-        DefinitionKind scanned = DefinitionKind.of(kind);
-        List<String> toolNames = kind == Target.Kind.TOOL
-                ? listed.stream().map(d -> d.path("name").asString("")).toList()
-                : items(Target.Kind.TOOL).stream().map(Item::original).toList();
-        List<Item> out = new ArrayList<>(listed.size());
-        for (JsonNode d : listed) {
-            if (!(d instanceof ObjectNode o) || !o.path(key).isString() || o.path(key).asString().isEmpty()) {
-                LOG.warn("upstream {} listed a {} without a \"{}\"; it is not served", name(), kind.word(), key);
-                continue;
-            }
-            String original = o.get(key).asString();
-            if (scanned != null && config.withholdPoisoned().isPresent()) {
-                List<PoisoningFinding> findings = SCANNER.scan(scanned, o, toolNames);
-                Severity worst = PoisoningScanner.highest(findings);
-                if (worst != null && worst.atLeast(config.withholdPoisoned().get())) {
-                    List<String> why = findings.stream().filter(f -> f.severity().atLeast(
-                            config.withholdPoisoned().get())).map(f -> f.kind().name()).distinct().toList();
-                    LOG.warn("upstream {}: the {} '{}' is not served: the poisoning scanner rates it {} ({})", name(),
-                            kind.word(), original, worst, why);
-                    withheld.withheld(scanned, original, dev.mcpwarden.security.integrity.Definition.of(scanned, o)
-                            .digest(), "the poisoning scanner rates it " + worst + " " + why);
-                    continue;
-                }
-                withheld.served(scanned, original);
-            }
-            boolean named = kind == Target.Kind.TOOL || kind == Target.Kind.PROMPT;
-            if (named && !config.serves(original)) {
-                continue;
-            }
-            ObjectNode json = o.deepCopy();
-            String exposed = named ? config.exposed(original) : original;
-            json.put(key, exposed);
-            out.add(new Item(original, exposed, json));
-        }
-        return List.copyOf(out);
+        return DefinitionReader.read(client, config, kind, items(Target.Kind.TOOL), withheld);
     }
 
     static String identityKey(Target.Kind kind) {
