@@ -168,6 +168,11 @@ public final class PathGuard implements InputGuard {
             if (segment.chars().allMatch(c -> c == '.' || Character.isWhitespace(c))) {
                 return "dot-only path segment";
             }
+            if (segment.length() > 2 && segment.startsWith("..") && !Character.isLetterOrDigit(segment.charAt(2))
+                    && segment.charAt(2) != '%') { // percent-encoded forms are judged decoded
+                // "..;" reaches the parent through servers and libraries that strip what follows the dots
+                return "path segment starting with '..' and a separator";
+            }
         }
         return null;
     }

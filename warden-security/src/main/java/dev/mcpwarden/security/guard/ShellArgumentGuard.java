@@ -51,6 +51,16 @@ public final class ShellArgumentGuard implements InputGuard {
             return Verdict.block(Kind.SHELL_INJECTION, "argument longer than " + maxLength + " characters");
         }
         String problem = problem(value);
+        if (problem == null && value.indexOf('%') >= 0) {
+            // a layer that URL-decodes before the shell sees it (a wrapper script, a web hook) must not get one either
+            String decoded = percentDecoded(value);
+            if (!decoded.equals(value)) {
+                problem = problem(decoded);
+                if (problem != null) {
+                    problem = "percent-encoded " + problem;
+                }
+            }
+        }
         if (problem == null) {
             String nfkc = Normalizer.normalize(value, Normalizer.Form.NFKC);
             if (!nfkc.equals(value)) {
@@ -61,6 +71,27 @@ public final class ShellArgumentGuard implements InputGuard {
             }
         }
         return problem == null ? Verdict.allow() : Verdict.block(Kind.SHELL_INJECTION, problem);
+    }
+
+    /** {@code %XX} as the byte it names (once, and twice for {@code %25XX}), other characters as they are. */
+    private static String percentDecoded(String value) {
+        String once = decodeOnce(value);
+        return once.indexOf('%') >= 0 ? decodeOnce(once) : once;
+    }
+
+    private static String decodeOnce(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '%' && i + 2 < value.length() && Character.digit(value.charAt(i + 1), 16) >= 0
+                    && Character.digit(value.charAt(i + 2), 16) >= 0) {
+                out.append((char) Integer.parseInt(value.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static String problem(String value) {

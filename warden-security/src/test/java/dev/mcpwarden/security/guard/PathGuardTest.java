@@ -52,6 +52,12 @@ class PathGuardTest {
     }
 
     @Test
+    void aParentSegmentWithSomethingGluedOnIsBlockedAsServersStripIt() {
+        assertThat(reason("..;/..;/etc/passwd")).isEqualTo("path segment starting with '..' and a separator");
+        assertThat(reason("a/..;jsessionid=1/b")).isEqualTo("path segment starting with '..' and a separator");
+    }
+
+    @Test
     void parentSegmentsAreBlocked() {
         assertThat(reason("../../etc/passwd")).isEqualTo("dot-only path segment");
         assertThat(reason("T-100/../../secret.txt")).isEqualTo("dot-only path segment");

@@ -28,6 +28,17 @@ class ShellArgumentGuardTest {
     }
 
     @Test
+    void percentEncodedMetacharactersAndLineBreaksAreBlockedForLayersThatDecode() {
+        assertThat(guard.check("example.com%3Bid")).isEqualTo(Verdict.block(Kind.SHELL_INJECTION,
+                "percent-encoded shell metacharacter ';'"));
+        assertThat(guard.check("example.com%0aid")).isEqualTo(Verdict.block(Kind.SHELL_INJECTION,
+                "percent-encoded line break"));
+        assertThat(guard.check("example.com%253Bid")).isEqualTo(Verdict.block(Kind.SHELL_INJECTION,
+                "percent-encoded shell metacharacter ';'"));
+        assertThat(guard.check("50%off")).isEqualTo(Verdict.allow());
+    }
+
+    @Test
     void commandSeparatorsAndPipesAreBlocked() {
         assertThat(reason("example.com;cat")).isEqualTo("shell metacharacter ';'");
         assertThat(reason("example.com&&id")).isEqualTo("shell metacharacter '&'");
