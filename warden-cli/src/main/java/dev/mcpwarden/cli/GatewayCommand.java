@@ -90,6 +90,11 @@ final class GatewayCommand implements Callable<Integer> {
             + "upstream (default: 2026-07-28 first, then a 2025 session).")
     List<String> eras = List.of();
 
+    @Option(names = "--untrusted-upstream", paramLabel = "NAME", description = "An upstream whose tools' output "
+            + "third parties write (web pages, tickets, mail): checked for prompt injection, quarantined when one is "
+            + "found, otherwise delimited. Repeat for several.")
+    List<String> untrustedUpstreams = List.of();
+
     @Option(names = "--pins", paramLabel = "FILE", description = "Pinned definitions (warden scan --write-pins): "
             + "a changed, new or removed definition is withheld until approved (warden pins approve); the file is "
             + "reloaded when it changes, without a restart.")
@@ -198,6 +203,17 @@ final class GatewayCommand implements Callable<Integer> {
             err.println("warden gateway: " + e.getMessage());
             return Started.failed(2);
         }
+        Set<String> untrusted = new java.util.LinkedHashSet<>(untrustedUpstreams);
+        if (file != null) {
+            untrusted.addAll(file.gateway().get().untrustedOutput());
+        }
+        Set<String> known = configs.stream().map(UpstreamConfig::name).collect(java.util.stream.Collectors.toSet());
+        for (String u : untrusted) {
+            if (!known.contains(u)) {
+                err.println("warden gateway: --untrusted-upstream " + u + " names no upstream");
+                return Started.failed(2);
+            }
+        }
         Path pins = this.pins;
         Path auditFile = this.auditFile;
         AuditLogOptions auditOptions = AuditLogOptions.defaults();
@@ -251,6 +267,11 @@ final class GatewayCommand implements Callable<Integer> {
                                 dev.mcpwarden.examples.sample.SampleServer.Options.readJwks(jwksFile))), Set.of()))
                         .scopesOnly().build();
                 security = Security.builder(rs);
+            }
+            if (!untrusted.isEmpty()) {
+                java.util.function.Predicate<String> third = gateway.toolsOf(untrusted);
+                security.outputGuards(file != null ? file.security().outputGuards().toStage(third)
+                        : dev.mcpwarden.security.guard.OutputGuardStage.builder().untrustedWhere(third).build());
             }
             AuditLog audit = null;
             Audit auditor = null;

@@ -117,6 +117,24 @@ class GatewayCommandTest {
     }
 
     @Test
+    void anUntrustedUpstreamsOutputIsSpotlightedAndAnUnknownNameIsRefused() throws Exception {
+        String e = everything();
+        assertThat(start("--port", "0", "--allow-anonymous", "--upstream", "e=" + e, "--untrusted-upstream", "nope")
+                .exitCode()).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("warden gateway: --untrusted-upstream nope names no upstream");
+
+        started = null;
+        GatewayCommand.Started s = start("--port", String.valueOf(Ports.free()), "--allow-anonymous", "--upstream",
+                "e=" + e, "--untrusted-upstream", "e");
+        assertThat(s.exitCode()).isZero();
+        try (McpClient c = McpClient.http(s.http().uri()).build()) {
+            String text = c.request("tools/call", dev.mcpwarden.core.json.Json.object().put("name",
+                    "test_simple_text")).path("content").path(0).path("text").asString();
+            assertThat(text).startsWith("<<untrusted-content ").contains("This is a simple text response for testing.");
+        }
+    }
+
+    @Test
     void withAConfigurationFileTheFlagsOfAuthenticationPinsAndAuditAreRefused() throws Exception {
         java.nio.file.Files.writeString(dir.resolve("warden.yaml"), """
                 server: {name: g, version: "1"}

@@ -97,7 +97,11 @@ final class Binder {
         }
         List<dev.mcpwarden.gateway.UpstreamConfig> upstreams = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
+        java.util.Set<String> untrusted = new java.util.HashSet<>();
         for (Bound u : b.<List<Bound>>get("upstreams")) {
+            if (u.<Boolean>get("untrusted-output")) {
+                untrusted.add(u.get("name"));
+            }
             dev.mcpwarden.gateway.UpstreamConfig c = upstream(u);
             if (c == null) {
                 return null;
@@ -108,7 +112,8 @@ final class Binder {
             }
             upstreams.add(c);
         }
-        return build(b.location(), b.path(), () -> new GatewayConfig(upstreams, b.get("trust-on-first-use")));
+        return build(b.location(), b.path(), () -> new GatewayConfig(upstreams, b.get("trust-on-first-use"),
+                untrusted));
     }
 
     private dev.mcpwarden.gateway.UpstreamConfig upstream(Bound u) {

@@ -13,11 +13,19 @@ import java.util.Set;
  * @param upstreams       the upstreams, at least one, each name once
  * @param trustOnFirstUse with {@code security.integrity.pins} naming a file that does not exist: pin what the
  *                        upstreams list at start-up
+ * @param untrustedOutput the upstreams whose tools' output third parties write: checked for prompt injection and
+ *                        delimited
  */
-public record GatewayConfig(List<UpstreamConfig> upstreams, boolean trustOnFirstUse) {
+public record GatewayConfig(List<UpstreamConfig> upstreams, boolean trustOnFirstUse, Set<String> untrustedOutput) {
+
+    /** A gateway whose upstreams' output is all trusted as the tools' own. */
+    public GatewayConfig(List<UpstreamConfig> upstreams, boolean trustOnFirstUse) {
+        this(upstreams, trustOnFirstUse, Set.of());
+    }
 
     public GatewayConfig {
         upstreams = List.copyOf(Objects.requireNonNull(upstreams, "upstreams"));
+        untrustedOutput = Set.copyOf(Objects.requireNonNull(untrustedOutput, "untrustedOutput"));
         if (upstreams.isEmpty()) {
             throw new IllegalArgumentException("a gateway needs at least one upstream");
         }
@@ -25,6 +33,11 @@ public record GatewayConfig(List<UpstreamConfig> upstreams, boolean trustOnFirst
         for (UpstreamConfig u : upstreams) {
             if (!names.add(u.name())) {
                 throw new IllegalArgumentException("two upstreams are named " + u.name());
+            }
+        }
+        for (String u : untrustedOutput) {
+            if (!names.contains(u)) {
+                throw new IllegalArgumentException("untrusted output of an unknown upstream " + u);
             }
         }
     }

@@ -314,6 +314,9 @@ final class Layout {
                     "How long an open circuit answers at once before it is tried again."),
             withDefault("withhold-poisoned", new Choice("info", "low", "medium", "high", "critical", "none"), "high",
                     "Definitions the poisoning scanner rates this severity or worse are not served; none: all are."),
+            withDefault("untrusted-output", new Bool(), false,
+                    "Its tools' output is written by third parties (web pages, tickets, mail): checked for prompt"
+                            + " injection, quarantined when one is found, otherwise delimited (spotlighting)."),
             withDefault("isolation", new Choice("shared", "per-principal"), "shared",
                     "shared: one process serves every caller; per-principal: a stdio upstream's process per"
                             + " principal, for servers that keep a user's state."),

@@ -53,6 +53,7 @@ class GatewayConfigTest {
                       failures-to-open: 3
                       open-for: 1m
                       withhold-poisoned: medium
+                      untrusted-output: true
                     - name: files
                       transport:
                         kind: stdio
@@ -71,6 +72,7 @@ class GatewayConfigTest {
                 """);
         GatewayConfig g = r.orElseThrow().gateway().orElseThrow();
         assertThat(g.trustOnFirstUse()).isTrue();
+        assertThat(g.untrustedOutput()).containsExactly("tickets");
         UpstreamConfig tickets = g.upstreams().get(0);
         assertThat(tickets.name()).isEqualTo("tickets");
         UpstreamConfig.Http http = (UpstreamConfig.Http) tickets.transport();

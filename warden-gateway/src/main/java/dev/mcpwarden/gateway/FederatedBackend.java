@@ -523,6 +523,12 @@ final class FederatedBackend implements Backend, Definitions {
         return parked.size();
     }
 
+    /** The name of the upstream serving the tool exposed as {@code tool}, if one does. */
+    Optional<String> upstreamOfTool(String tool) {
+        Route r = snapshot.routes().get(Target.Kind.TOOL).get(tool);
+        return r == null ? Optional.empty() : Optional.of(r.upstream().name());
+    }
+
     // ---- Definitions
 
     @Override

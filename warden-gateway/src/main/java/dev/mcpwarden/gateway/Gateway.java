@@ -212,6 +212,15 @@ public final class Gateway implements AutoCloseable {
         upstreams.forEach(up -> up.withheld.listen(listener));
     }
 
+    /**
+     * Whether a tool name the gateway serves belongs to one of {@code upstreams}, judged against the federated lists
+     * at each call: for marking those upstreams' output untrusted ({@code OutputGuardStage.Builder#untrustedWhere}).
+     */
+    public java.util.function.Predicate<String> toolsOf(Set<String> upstreams) {
+        Set<String> names = Set.copyOf(upstreams);
+        return tool -> backend.upstreamOfTool(tool).map(names::contains).orElse(false);
+    }
+
     /** Stops every upstream client (and stdio process). */
     @Override
     public void close() {

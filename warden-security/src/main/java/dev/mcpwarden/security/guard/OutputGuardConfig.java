@@ -39,8 +39,14 @@ public record OutputGuardConfig(RedactorKind redactor, Map<String, RedactorKind>
 
     /** The stage guarding results this way. */
     public OutputGuardStage toStage() {
+        return toStage(tool -> false);
+    }
+
+    /** The stage guarding results this way, with the output of the tools {@code alsoUntrusted} accepts untrusted. */
+    public OutputGuardStage toStage(java.util.function.Predicate<String> alsoUntrusted) {
         OutputGuardStage.Builder b = OutputGuardStage.builder().redactor(redactor.create())
-                .untrusted(untrustedTools.toArray(String[]::new)).detector(detector.create());
+                .untrusted(untrustedTools.toArray(String[]::new)).untrustedWhere(alsoUntrusted)
+                .detector(detector.create());
         redactors.forEach((tool, kind) -> b.redactor(tool, kind.create()));
         return b.build();
     }

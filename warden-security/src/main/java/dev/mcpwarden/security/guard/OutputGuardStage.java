@@ -45,14 +45,19 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
 
     private final Redactor defaultRedactor;
     private final Map<String, Redactor> perTool;
-    private final Set<String> untrusted;
+    private final java.util.function.Predicate<String> untrusted;
     private final PromptInjectionDetector detector;
     private final Spotlighter spotlighter;
 
     private OutputGuardStage(Builder b) {
         this.defaultRedactor = b.defaultRedactor;
         this.perTool = Map.copyOf(b.perTool);
-        this.untrusted = Set.copyOf(b.untrusted);
+        Set<String> named = Set.copyOf(b.untrusted);
+        java.util.function.Predicate<String> u = named::contains;
+        for (java.util.function.Predicate<String> p : b.untrustedWhere) {
+            u = u.or(p);
+        }
+        this.untrusted = u;
         this.detector = b.detector;
         this.spotlighter = b.spotlighter;
     }
@@ -87,7 +92,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         if (!(result instanceof ObjectNode) || !result.has("content")) {
             return result;
         }
-        boolean untrustedTool = untrusted.contains(tool);
+        boolean untrustedTool = untrusted.test(tool);
         // The result is this call's own; share what needs no redaction unless the untrusted path rewrites it.
         Redaction redaction = untrustedTool ? redactor.redact(result) : redactor.redactShared(result);
         note(call, tool, redaction, "result");
@@ -158,7 +163,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         Redaction redaction = redactor.redact(params);
         note(call, tool, redaction, where);
         ObjectNode out = (ObjectNode) redaction.result();
-        if (untrusted.contains(tool)) {
+        if (untrusted.test(tool)) {
             StringBuilder text = new StringBuilder();
             collect(out, text);
             Detection d = detector.detect(text.toString());
@@ -260,6 +265,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         private Redactor defaultRedactor = Redactor.secrets();
         private final Map<String, Redactor> perTool = new HashMap<>();
         private final Set<String> untrusted = new HashSet<>();
+        private final java.util.List<java.util.function.Predicate<String>> untrustedWhere = new java.util.ArrayList<>();
         private PromptInjectionDetector detector = HeuristicInjectionDetector.standard();
         private Spotlighter spotlighter = Spotlighter.delimiting();
 
@@ -278,6 +284,15 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         /** Marks a tool's output as untrusted (written by third parties): checked for injection and delimited. */
         public Builder untrusted(String... tools) {
             untrusted.addAll(Set.of(tools));
+            return this;
+        }
+
+        /**
+         * Marks the output of every tool {@code tools} accepts as untrusted, judged at each call (a gateway's tools
+         * of an upstream whose lists change).
+         */
+        public Builder untrustedWhere(java.util.function.Predicate<String> tools) {
+            untrustedWhere.add(java.util.Objects.requireNonNull(tools, "tools"));
             return this;
         }
 
