@@ -55,6 +55,10 @@ final class GatewayStatus {
                 default -> "down";
             });
             o.put("circuit", s.circuit());
+            o.put("isolation", s.isolation());
+            if (s.isolation().equals("per-principal")) {
+                o.put("principalProcesses", s.principalProcesses());
+            }
             ObjectNode defs = o.putObject("definitions");
             defs.put("tools", s.tools());
             defs.put("prompts", s.prompts());

@@ -324,6 +324,7 @@ class GatewayCommandTest {
                     "protocolVersion" : "2026-07-28",
                     "health" : "up",
                     "circuit" : "CLOSED",
+                    "isolation" : "shared",
                     "definitions" : {
                       "tools" : 1,
                       "prompts" : 0,

@@ -51,9 +51,18 @@ public final class Gateway implements AutoCloseable {
      *
      * @param transport {@code http} or {@code stdio}
      * @param circuit   {@code CLOSED}, {@code OPEN} or {@code HALF_OPEN} (see {@link #status()})
+     * @param isolation {@code shared}, or {@code per-principal} with {@code principalProcesses} running for callers
+     *                  (besides the one whose lists are served)
      */
     public record UpstreamStatus(String name, String transport, String protocolVersion, String circuit, int tools,
-                                 int prompts, int resources, int templates) {
+                                 int prompts, int resources, int templates, String isolation,
+                                 int principalProcesses) {
+
+        /** The status of a shared upstream. */
+        public UpstreamStatus(String name, String transport, String protocolVersion, String circuit, int tools,
+                              int prompts, int resources, int templates) {
+            this(name, transport, protocolVersion, circuit, tools, prompts, resources, templates, "shared", 0);
+        }
     }
 
     private final List<Upstream> upstreams;
@@ -166,9 +175,11 @@ public final class Gateway implements AutoCloseable {
                 version = "unknown";
             }
             String transport = up.config().transport() instanceof UpstreamConfig.Stdio ? "stdio" : "http";
+            boolean perPrincipal = up.config().isolation().perPrincipal();
             out.add(new UpstreamStatus(up.name(), transport, version, up.circuit(), up.items(Target.Kind.TOOL).size(),
                     up.items(Target.Kind.PROMPT).size(), up.items(Target.Kind.RESOURCE).size(),
-                    up.items(Target.Kind.RESOURCE_TEMPLATE).size()));
+                    up.items(Target.Kind.RESOURCE_TEMPLATE).size(), perPrincipal ? "per-principal" : "shared",
+                    perPrincipal ? up.principalProcesses() : 0));
         }
         return List.copyOf(out);
     }

@@ -90,6 +90,10 @@ class IsolationTest {
         String anonymous = call(null, "pid");
         assertThat(call(Principal.ANONYMOUS, "pid")).isEqualTo(anonymous).isNotEqualTo(alicePid);
         assertThat(gateway.principalProcesses("probe")).isEqualTo(4);
+        assertThat(gateway.status()).singleElement().satisfies(st -> {
+            assertThat(st.isolation()).isEqualTo("per-principal");
+            assertThat(st.principalProcesses()).isEqualTo(4);
+        });
 
         long pid = Long.parseLong(alicePid);
         gateway.close();
