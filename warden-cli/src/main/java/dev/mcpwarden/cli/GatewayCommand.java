@@ -292,6 +292,7 @@ final class GatewayCommand implements Callable<Integer> {
                     LOG.warn("TRUST ON FIRST USE: pinned the {} definitions the upstreams list now in {}; review them "
                             + "(warden scan) before trusting them", listed.size(), pins);
                 }
+                archivePinned(pins, gateway);
                 // Built here rather than by Security so that the pin file watcher can reload this very gate.
                 IntegrityGate.Builder gate = IntegrityGate.builder(PinStore.file(pins));
                 PendingApprovals pending = PendingApprovals.empty(PendingApprovals.of(pins));
@@ -353,6 +354,22 @@ final class GatewayCommand implements Callable<Integer> {
                 LOG.error("cannot write the pending approvals beside the pin file: {}", ex.getMessage());
             }
         };
+    }
+
+    /**
+     * Keeps beside the pin file the definitions listed now whose digest is the one pinned, so that an approval can
+     * later show what a changed definition was; best effort (the archive only adds detail).
+     */
+    static void archivePinned(Path pins, Gateway gateway) {
+        try {
+            PinFile pinned = PinFile.read(pins);
+            PinnedDefinitions archive = PinnedDefinitions.read(pins);
+            archive.putAll(listed(gateway).stream().filter(d -> pinned.digest(d.kind(), d.name())
+                    .map(d.digest()::equals).orElse(false)).toList());
+            archive.write();
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("cannot keep the pinned definitions beside {}: {}", pins, e.getMessage());
+        }
     }
 
     /** What the upstreams list now, as definitions to pin. */

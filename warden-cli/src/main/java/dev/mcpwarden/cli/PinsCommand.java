@@ -91,16 +91,22 @@ final class PinsCommand implements Runnable {
                 return all ? 0 : 1;
             }
             PinFile next = pinned;
+            PinnedDefinitions archive = PinnedDefinitions.read(pins);
             for (PendingApprovals.Entry e : chosen) {
                 String now = next.digest(e.kind(), e.name()).orElse(null);
                 if (e.live() == null) {
                     out.println(e.key() + ": pin removed (no longer listed), was " + now);
                     next = next.without(e.kind(), e.name());
+                    archive.remove(e.kind(), e.name());
                 } else {
                     out.println(e.key() + ": " + (now == null ? "new" : now) + " -> " + e.live());
                     if (e.definition() != null) {
+                        // what it was, where the archive has it, then what it is now: the change being approved
+                        archive.get(e.kind(), e.name()).filter(old -> !old.equals(e.definition())).ifPresent(old ->
+                                out.println("  was:         " + old.path("description").asString("")));
                         String description = e.definition().path("description").asString("");
                         out.println("  description: " + description);
+                        archive.put(e.kind(), e.name(), e.definition());
                     }
                     next = next.with(e.kind(), e.name(), e.live());
                 }
@@ -109,6 +115,7 @@ final class PinsCommand implements Runnable {
             try {
                 next.write(pins);
                 pending.write();
+                archive.write();
             } catch (IOException e) {
                 err.println("warden pins approve: cannot write " + pins + ": " + e.getMessage());
                 return 2;

@@ -169,6 +169,9 @@ public final class ScanCommand implements Callable<Integer> {
             } else {
                 try {
                     PinFile.of(definitions).write(writePins);
+                    PinnedDefinitions archive = PinnedDefinitions.read(writePins);
+                    archive.putAll(definitions);
+                    archive.write();
                     wrote = writePins.toString();
                 } catch (IOException | IllegalArgumentException e) {
                     err.println("ERROR: cannot write pin file " + writePins + ": " + e.getMessage());

@@ -246,6 +246,7 @@ class GatewayCommandTest {
             assertThat(new CommandLine(new PinsCommand()).setOut(new PrintWriter(out, true))
                     .execute("approve", "--pins", pins.toString(), "weather")).isZero();
             assertThat(out.toString()).isEqualTo("tools/weather: " + old + " -> " + live.digest() + "\n"
+                    + "  was:         Reports the weather.\n"
                     + "  description: Reports the weather, with a forecast for three days.\n"
                     + "approved 1 in " + pins + "\n");
             assertThat(PinFile.read(pins).digest(DefinitionKind.TOOL, "weather")).contains(live.digest());
@@ -291,8 +292,12 @@ class GatewayCommandTest {
                         .handler(ctx -> ToolResult.text("sunny")).build())
                 .build().serveHttp(HttpOptions.loopback(Ports.free()));
         Path pins = dir.resolve("pins.json");
-        PinFile.of(List.of(Definition.of(Tool.builder("weather").description("Reports the weather.")
-                .handler(ctx -> ToolResult.text("sunny")).build()))).write(pins);
+        Definition old = Definition.of(Tool.builder("weather").description("Reports the weather.")
+                .handler(ctx -> ToolResult.text("sunny")).build());
+        PinFile.of(List.of(old)).write(pins);
+        PinnedDefinitions archive = PinnedDefinitions.read(pins); // as warden scan --write-pins keeps it
+        archive.putAll(List.of(old));
+        archive.write();
         return pins;
     }
 

@@ -124,6 +124,9 @@ class ScanCommandTest {
         assertThat(written.pins(DefinitionKind.TOOL)).containsKey("test_simple_text");
         assertThat(written.pins(DefinitionKind.PROMPT)).containsKey("test_simple_prompt");
         assertThat(written.pins(DefinitionKind.RESOURCE_TEMPLATE)).containsKey("test://template/{id}/data");
+        // the definitions themselves beside the digests, for warden pins approve to show what changed
+        assertThat(PinnedDefinitions.read(pins).get(DefinitionKind.TOOL, "test_simple_text").orElseThrow()
+                .path("name").asString()).isEqualTo("test_simple_text");
 
         assertThat(scan(url, "--pins", pins.toString())).as(err.toString()).isEqualTo(ScanCommand.CLEAN);
         assertThat(out.toString()).contains("unchanged  test_simple_text").contains(" 0 changed, 0 new, 0 removed");
