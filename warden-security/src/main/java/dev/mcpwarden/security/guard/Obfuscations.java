@@ -19,6 +19,17 @@ final class Obfuscations {
     /** ROT13 and reversal are whole extra passes; above this many characters only the cheap readings are tried. */
     static final int MAX_WHOLE_TEXT_READINGS = 64 * 1024;
 
+    /** Words one of the English rules needs, at least one of which any attack the rules catch contains. */
+    private static final List<String> CUES = List.of("ignore", "disregard", "forget", "override", "bypass", "reveal",
+            "system", "developer", "jailbreak", "instruction", "prompt", "disable", "delete", "anything", "send",
+            "secret", "password", "credential", "token", "api key", "call", "invoke", "execute", "pretend");
+    private static final Pattern ROT13_CUES = cues(w -> rot13(w));
+    private static final Pattern REVERSED_CUES = cues(w -> new StringBuilder(w).reverse().toString());
+
+    private static Pattern cues(java.util.function.UnaryOperator<String> encode) {
+        return Pattern.compile(String.join("|", CUES.stream().map(encode).map(Pattern::quote).toList()));
+    }
+
     /** Fewest single letters in a split run. */
     private static final int MIN_SPLIT_LETTERS = 4;
     /** Widest separator between two letters of a split run. */
@@ -56,9 +67,14 @@ final class Obfuscations {
         if (!leet.equals(folded)) {
             out.add(new Reading(leet, false));
         }
+        // Each whole-text reading costs every rule a pass: made only when one of the rules' key words shows in it.
         if (folded.length() <= MAX_WHOLE_TEXT_READINGS) {
-            out.add(new Reading(rot13(folded), true));
-            out.add(new Reading(new StringBuilder(folded).reverse().toString(), true));
+            if (ROT13_CUES.matcher(folded).find()) {
+                out.add(new Reading(rot13(folded), true));
+            }
+            if (REVERSED_CUES.matcher(folded).find()) {
+                out.add(new Reading(new StringBuilder(folded).reverse().toString(), true));
+            }
         }
         return out;
     }
