@@ -58,6 +58,12 @@ final class Upstream implements AutoCloseable {
     /** The calls in flight to a stdio upstream that can answer its requests; see {@link #relayToSoleAsker}. */
     private final java.util.Set<McpClient.ServerRequestHandler> askers =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The calls in flight to a stdio upstream that take its log messages; see {@link #relayToSoleListener}. */
+    private final java.util.Set<McpClient.NotificationListener> listeners =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Callers' requests in flight to a stdio upstream: what it sends unasked is relayed only while there is one. */
+    private final java.util.concurrent.atomic.AtomicInteger stdioInFlight =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /** Where the progress of a request in flight goes, by the progress token the gateway gave it upstream. */
     private final java.util.Map<String, Consumer<ObjectNode>> progressRelays;
@@ -183,23 +189,52 @@ final class Upstream implements AutoCloseable {
             throw new Unavailable("Upstream " + name() + " is starting again after its process ended; try again "
                     + "shortly");
         }
-        if (serverRequests == null || !(config.transport() instanceof UpstreamConfig.Stdio)) {
+        if (!(config.transport() instanceof UpstreamConfig.Stdio)) {
             return guard.run(method, () -> client.request(method, params, notifications, serverRequests),
                     this::afterFailure);
         }
-        // stdio has no stream per request: the upstream's requests reach the client-wide handler (askers)
-        askers.add(serverRequests);
+        // stdio has no stream per request: the upstream's requests and log messages reach the client-wide handlers,
+        // which give them to the one call in flight (askers, listeners)
+        stdioInFlight.incrementAndGet();
+        if (serverRequests != null) {
+            askers.add(serverRequests);
+        }
+        if (notifications != null) {
+            listeners.add(notifications);
+        }
         try {
             return guard.run(method, () -> client.request(method, params, notifications, serverRequests),
                     this::afterFailure);
         } finally {
-            askers.remove(serverRequests);
+            if (serverRequests != null) {
+                askers.remove(serverRequests);
+            }
+            if (notifications != null) {
+                listeners.remove(notifications);
+            }
+            stdioInFlight.decrementAndGet();
         }
     }
 
     /**
+     * A stdio upstream's log message, relayed to the one call in flight to it (whose listener filters it by the
+     * caller's level). Its message names no request, so while several callers' requests are in flight (or none) it
+     * goes to the gateway's debug log only: one caller's log lines are never shown to another.
+     */
+    private void relayToSoleListener(String method, JsonNode params) {
+        List<McpClient.NotificationListener> now = List.copyOf(listeners);
+        if (now.size() == 1 && stdioInFlight.get() == 1) {
+            now.getFirst().onNotification(method, params);
+            return;
+        }
+        LOG.debug("upstream {}: a log message not relayed ({} requests in flight, it does not say whose it is): {}",
+                name(), stdioInFlight.get(), params);
+    }
+
+    /**
      * A stdio upstream's request (sampling, elicitation, roots), answered by the one call in flight that can; its
-     * message names no request of ours, so with more than one such call in flight it is refused, never guessed.
+     * message names no request of ours, so while more than one caller's request is in flight it is refused, never
+     * guessed.
      */
     private JsonNode relayToSoleAsker(String method, JsonNode params) throws McpClientException {
         List<McpClient.ServerRequestHandler> now = List.copyOf(askers);
@@ -207,9 +242,10 @@ final class Upstream implements AutoCloseable {
             throw McpClientException.error(-32603, "No call through the gateway is waiting for this " + method,
                     null);
         }
-        if (now.size() > 1) {
-            LOG.warn("upstream {}: its {} is refused: {} calls that could answer it are in flight, and its request "
-                    + "does not say whose it is", name(), method, now.size());
+        int inFlight = stdioInFlight.get();
+        if (now.size() > 1 || inFlight > 1) { // another caller's request may be the one it is part of
+            LOG.warn("upstream {}: its {} is refused: {} requests are in flight, and its request does not say whose "
+                    + "it is", name(), method, Math.max(inFlight, now.size()));
             throw McpClientException.error(-32603, "The gateway cannot tell which of its callers this " + method
                     + " is for", null);
         }
@@ -336,6 +372,13 @@ final class Upstream implements AutoCloseable {
                         Consumer<ObjectNode> relay = progressRelays.get(params.path("progressToken").asString(""));
                         if (relay != null && params instanceof ObjectNode o) {
                             relay.accept(o);
+                        }
+                        return;
+                    }
+                    if ("notifications/message".equals(method)) {
+                        Upstream u = built.get();
+                        if (u != null && u.config.transport() instanceof UpstreamConfig.Stdio) {
+                            u.relayToSoleListener(method, params);
                         }
                         return;
                     }

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * A stdio MCP server for the sandbox tests, doing what a malicious upstream would try: {@code connect} to a host and
  * port, {@code read} a file, {@code spawn} many processes; {@code sleep}, {@code exit} (right after answering), and {@code alive}, to show
- * it still answers; {@code write} a file, {@code pid} (its process id) and {@code count} (a counter of this process's, one up each call): state
+ * it still answers; {@code log} (two log messages, then its answer); {@code write} a file, {@code pid} (its process id) and {@code count} (a counter of this process's, one up each call): state
  * a process keeps for whoever calls it.
  */
 public final class ProbeServer {
@@ -90,6 +90,13 @@ public final class ProbeServer {
                         .handler(ctx -> ToolResult.text(Long.toString(ProcessHandle.current().pid()))).build())
                 .tool(Tool.builder("count").description("Counts its calls")
                         .handler(ctx -> ToolResult.text(Long.toString(COUNT.incrementAndGet()))).build())
+                .tool(Tool.builder("log").description("Logs two lines, then answers").handler(ctx -> {
+                    ctx.log(dev.mcpwarden.server.LogLevel.INFO, "probe",
+                            dev.mcpwarden.core.json.Json.nodes().stringNode("step 1"));
+                    ctx.log(dev.mcpwarden.server.LogLevel.DEBUG, "probe",
+                            dev.mcpwarden.core.json.Json.nodes().stringNode("step 2"));
+                    return ToolResult.text("logged");
+                }).build())
                 .tool(Tool.builder("alive").description("Answers").handler(ctx -> ToolResult.text("alive")).build())
                 .build();
         server.serveStdio(System.in, protocol);

@@ -16,6 +16,7 @@ import dev.mcpwarden.security.integrity.PinFile;
 import dev.mcpwarden.security.integrity.PinStore;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.http.HttpOptions;
+import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.testkit.Ports;
 import java.time.Duration;
@@ -30,7 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
 class StdioGatewayTest {
 
     Gateway gateway;
-    AutoCloseable front;
+    HttpTransport front;
     McpClient client;
 
     @AfterEach
@@ -123,6 +124,80 @@ class StdioGatewayTest {
         }
         assertThat(gateway.status()).containsExactly(new Gateway.UpstreamStatus("mutating", "stdio", "2026-07-28", "CLOSED",
                 3, 0, 0, 0));
+    }
+
+    @Test
+    void aStdioUpstreamsLogMessagesDuringACallReachItsCallerOfEitherEraAtTheCallersLevelBeforeTheResult()
+            throws Exception {
+        serveProbe();
+        for (McpClient.Era era : List.of(McpClient.Era.MODERN, McpClient.Era.LEGACY)) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            try (McpClient c = logging(era, seen)) {
+                if (era == McpClient.Era.LEGACY) {
+                    c.request("logging/setLevel", Json.object().put("level", "info"));
+                }
+                JsonNode r = c.request("tools/call", atLevel(call("log"), "info", era));
+                seen.add("result " + r.path("content").path(0).path("text").asString());
+            }
+            // the debug line is under the caller's level: the upstream or the gateway keeps it back
+            assertThat(seen).as("%s", era).containsExactly("info step 1", "result logged");
+        }
+    }
+
+    @Test
+    void aStdioUpstreamsLogMessageWhileTwoCallersRequestsAreInFlightReachesNeither() throws Exception {
+        serveProbe();
+        List<String> slowSaw = new CopyOnWriteArrayList<>();
+        List<String> loggerSaw = new CopyOnWriteArrayList<>();
+        try (McpClient slow = logging(McpClient.Era.MODERN, slowSaw);
+             McpClient logger = logging(McpClient.Era.MODERN, loggerSaw)) {
+            ObjectNode sleep = call("sleep");
+            ((ObjectNode) sleep.get("arguments")).put("count", 3000);
+            var asleep = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return slow.request("tools/call", atLevel(sleep, "debug", McpClient.Era.MODERN));
+                } catch (McpClientException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            Thread.sleep(1000); // the sleeping call is in flight upstream
+
+            JsonNode r = logger.request("tools/call", atLevel(call("log"), "debug", McpClient.Era.MODERN));
+
+            assertThat(r.path("content").path(0).path("text").asString()).isEqualTo("logged");
+            assertThat(asleep.get(10, java.util.concurrent.TimeUnit.SECONDS).path("content").path(0)
+                    .path("text").asString()).isEqualTo("slept");
+        }
+        // over stdio nothing says whose the lines were: neither caller is shown the other's
+        assertThat(slowSaw).isEmpty();
+        assertThat(loggerSaw).isEmpty();
+    }
+
+    void serveProbe() throws Exception {
+        gateway = Gateway.connect(List.of(TestUpstreams.java("probe", ProbeServer.class, UpstreamConfig.Sandbox.NONE)
+                .withRequestTimeout(Duration.ofSeconds(20))));
+        McpServer server = McpServer.builder("gw", "1").backend(gateway.backend())
+                .controls(Security.insecureWithoutAuthentication().build()).build();
+        var http = server.serveHttp(HttpOptions.loopback(Ports.free()));
+        front = http;
+    }
+
+    /** A client of the gateway in front that notes each log message as "LEVEL DATA". */
+    McpClient logging(McpClient.Era era, List<String> seen) throws McpClientException {
+        return McpClient.http(front.uri()).era(era)
+                .onNotification((m, p) -> {
+                    if (m.equals("notifications/message")) {
+                        seen.add(p.path("level").asString() + " " + p.path("data").asString());
+                    }
+                }).build();
+    }
+
+    /** On the 2026 wire the caller's log level travels on the request. */
+    static ObjectNode atLevel(ObjectNode params, String level, McpClient.Era era) {
+        if (era == McpClient.Era.MODERN) {
+            params.putObject("_meta").put(dev.mcpwarden.core.protocol.MetaKeys.LOG_LEVEL, level);
+        }
+        return params;
     }
 
     /** Waits until the gateway has read the upstream's changed list (the refresh runs off the reader thread). */
