@@ -38,9 +38,10 @@ class InlineExecutionTest {
     private final List<String> ran = new CopyOnWriteArrayList<>();
     private HttpTransport http;
 
+    /** A request's own virtual thread ("virtual"), or Jetty's I/O thread (virtual too from Java 24, or pooled). */
     private static String where() {
         Thread t = Thread.currentThread();
-        return t.isVirtual() ? "virtual" : "io:" + t.getName().startsWith("warden-http");
+        return t.getName().startsWith("warden-req-") ? "virtual" : "io:" + t.getName().startsWith("warden-http");
     }
 
     private McpServer.Builder server() {
