@@ -45,7 +45,7 @@ final class StreamableHttpClient extends BaseClient {
     private final Map<String, Map<String, String>> paramHeaders = new ConcurrentHashMap<>();
 
     /** An HTTP answer: status, lower-case headers, and the JSON-RPC response read from an SSE stream, or the body. */
-    private record Reply(int status, Map<String, String> headers, String body, JsonNode message) {
+    private record Reply(int status, Map<String, String> headers, byte[] body, JsonNode message) {
     }
 
     @FunctionalInterface
@@ -303,15 +303,15 @@ final class StreamableHttpClient extends BaseClient {
         refuseNonMcp(status, h, in);
         String type = h.getOrDefault("content-type", "").toLowerCase(Locale.ROOT);
         if (id >= 0 && status / 100 == 2 && type.startsWith("text/event-stream")) {
-            return new Reply(status, h, "", readStream(in, method, id, era, deadline));
+            return new Reply(status, h, NO_BODY, readStream(in, method, id, era, deadline));
         }
         long length = parseLength(h.get("content-length"));
         if (length > maxResponseBytes) {
             close(in);
             throw tooLarge(method);
         }
-        byte[] body = within(in, deadline, method, () -> readBounded(in, method));
-        return new Reply(status, h, new String(body, StandardCharsets.UTF_8), null);
+        byte[] body = within(in, deadline, method, () -> readBounded(in, length, method));
+        return new Reply(status, h, body, null);
     }
 
     private Map<String, String> authorized(Map<String, String> headers) {
@@ -362,12 +362,23 @@ final class StreamableHttpClient extends BaseClient {
         }
     }
 
+    private static final byte[] NO_BODY = new byte[0];
+
+    private static boolean blank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The JSON-RPC response of a reply: from its SSE stream, or its JSON body. */
     private Answer answer(Reply r, String method) throws McpClientException {
         if (r.message() != null) {
             return new Answer(r.message(), r.status());
         }
-        if (r.body().isBlank()) {
+        if (blank(r.body())) {
             if (r.status() >= 400) {
                 throw McpClientException.http(method + " was refused with HTTP " + r.status(), r.status(),
                         r.headers());
@@ -521,7 +532,19 @@ final class StreamableHttpClient extends BaseClient {
         }
     }
 
-    private byte[] readBounded(InputStream in, String method) throws IOException, McpClientException {
+    /**
+     * The body: its announced {@code length} read into one array of that size, or up to the bound; read to its end
+     * either way, which gives the connection back to the pool.
+     */
+    private byte[] readBounded(InputStream in, long length, String method) throws IOException, McpClientException {
+        if (length >= 0) {
+            byte[] bytes = in.readNBytes((int) length);
+            if (in.read() >= 0) { // a body longer than its Content-Length: not this exchange's to guess at
+                throw McpClientException.of(Reason.MALFORMED_RESPONSE, method + ": the response is longer than its "
+                        + "Content-Length");
+            }
+            return bytes;
+        }
         byte[] bytes = in.readNBytes((int) maxResponseBytes + 1);
         if (bytes.length > maxResponseBytes) {
             throw tooLarge(method);

@@ -112,6 +112,27 @@ class McpClientHttpFaultsTest {
     }
 
     @Test
+    void sequentialRequestsShareOneKeptAliveConnectionWhetherTheBodyHasALengthOrIsChunked() throws Exception {
+        List<Integer> ports = new CopyOnWriteArrayList<>();
+        URI uri = fake((ex, msg) -> {
+            ports.add(ex.getRemoteAddress().getPort());
+            byte[] body = result(msg, "{\"content\":[]}").getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            boolean chunked = msg.path("params").path("name").asString().equals("chunked");
+            ex.sendResponseHeaders(200, chunked ? 0 : body.length);
+            ex.getResponseBody().write(body);
+        });
+        McpClient client = client(McpClient.http(uri).era(McpClient.Era.MODERN));
+        for (String name : List.of("sized", "chunked", "sized", "chunked")) {
+            ObjectNode p = Json.object().put("name", name);
+            p.putObject("arguments");
+            assertThat(client.request("tools/call", p).has("content")).isTrue();
+        }
+        assertThat(ports).hasSize(4);
+        assertThat(java.util.Set.copyOf(ports)).as("connections used").hasSize(1);
+    }
+
+    @Test
     void anSseAnswerIsReadEventByEventUpToTheResponseWithTheRequestsId() throws Exception {
         URI uri = fake((ex, msg) -> {
             ex.getResponseHeaders().add("Content-Type", "text/event-stream");
