@@ -78,10 +78,19 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
                     + "|\\bignore\\s+(?:[a-z]+\\s+){0,5}(?:instrucoes|instrucciones|istruzioni|consignes|regles|regras"
                     + "|reglas|regole|anweisungen)\\b"
                     + "|(?:忽略|无视|無視|忽视|忽視|忘记|忘記|不要理会|不要理會)[^。.!！\\n]{0,12}(?:指令|指示|规则|規則|提示|命令)"
-                    + "|(?:以前|前|上記|これまで|今まで)の[^。.!！\\n]{0,8}(?:指示|命令|ルール)を?(?:無視|忘れ)"),
+                    + "|(?:以前|前|上記|これまで|今まで)の[^。.!！\\n]{0,8}(?:指示|命令|ルール)[^。.!！\\n]{0,6}(?:無視|忘れ)"),
+            // "Forget everything you were told", without naming the instructions: English, German, French, Spanish,
+            // Portuguese, Italian (folded: no accents)
+            anyScript("instruction-override", 0.7, "(?<!\\b(?:not|never|don't|dont|do not)\\s)\\b(?:forget|disregard"
+                    + "|ignore)\\s+(?:all\\s+|everything\\s+|all\\s+of\\s+)?(?:(?:that|what)\\s+)?(?:you(?:'ve|\\s+have|\\s+were"
+                    + "|\\s+had)|(?:has|had|was)\\s+(?:been\\s+)?)\\s*(?:been\\s+)?(?:told|said|instructed|given|taught)\\b"
+                    + "|\\bvergiss\\s+alles\\b[^.\\n]{0,40}\\b(?:gesagt|erzahlt|aufgetragen|vorher|zuvor|bisher)"
+                    + "|\\boublie[zr]?\\s+tout\\s+ce\\s+qu|\\b(?:olvida|olvide|esquece|esqueca)\\s+todo\\s+(?:lo\\s+que|o\\s+que)"
+                    + "|\\bdimentica\\s+tutto\\s+(?:quello|cio)"),
             new Rule("instruction-override", 0.7, OverridePhrases.pattern(PHRASES), false),
             rule("injected-instructions", 0.6, "\\b(?:new|updated|real|actual|true|hidden|secret)\\s+(?:system\\s+)?"
-                    + "(?:instructions?|directives?|orders)\\s*:"),
+                    + "(?:instructions?|directives?|orders)(?:\\s+(?:from|by)\\s+(?:the\\s+|your\\s+)?[a-z]+(?:\\s+[a-z]+)?)?"
+                    + "\\s*:"),
             rule("injected-instructions", 0.4, "\\bfrom\\s+now\\s+on\\b[^.\\n]{0,40}\\b(?:you|your|assistant)\\b"),
             rule("role-play", 0.6, "\\byou\\s+are\\s+now\\s+(?:in\\s+)?(?:an?\\s+|the\\s+|my\\s+)?(?:dan\\b|developer\\s+mode"
                     + "|jailbroken|unrestricted|unfiltered|evil|god\\s+mode|admin(?:istrator)?\\s+mode|root\\b|no\\s+longer)"),
@@ -105,9 +114,10 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
                     + "[a-z][a-z0-9]*_[a-z0-9_]+\\b"),
             rule("destructive-command", 0.3, "\\b(?:delete|drop|wipe|erase|destroy|truncate)\\s+(?:all|every|each)\\b"
                     + "|\\brm\\s+-rf\\b"),
-            rule("exfiltration", 0.6, "\\b(?:send|post|upload|forward|email|e-mail|exfiltrate|leak|transmit|copy)\\b"
-                    + "[^.\\n]{0,60}\\b(?:api\\s*keys?|secrets?|passwords?|credentials?|tokens?|private\\s+keys?"
-                    + "|conversation|chat\\s+history|user\\s+data|customer\\s+data|environment\\s+variables)\\b[^.\\n]{0,60}"
+            rule("exfiltration", 0.6, "\\b(?:send|post|upload|forward|email|e-mail|exfiltrate|leak|transmit|copy|export"
+                    + "|sync)\\b[^.\\n]{0,60}\\b(?:api\\s*keys?|secrets?|passwords?|credentials?|tokens?|private\\s+keys?"
+                    + "|conversation|chat\\s+history|user\\s+data|customer\\s+data|(?:customer|user|client|patient"
+                    + "|employee)\\s+records|all\\s+records|environment\\s+variables)\\b[^.\\n]{0,60}"
                     + "\\b(?:to|at|via)\\s+(?:https?://|\\S+@|\\S+\\.\\S+)"),
             rule("exfiltration", 0.6, "\\b(?:output|print|list|dump|reveal|show|give\\s+me)\\s+(?:me\\s+)?(?:all\\s+)?"
                     + "(?:the\\s+|your\\s+)?(?:api\\s*keys|secrets|passwords|credentials|access\\s+tokens|all\\s+user\\s+data)\\b"),

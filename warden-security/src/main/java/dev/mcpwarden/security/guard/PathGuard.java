@@ -22,7 +22,8 @@ import java.util.Optional;
  * times ({@code %2e}, {@code %252e}), with overlong UTF-8 ({@code %c0%ae}) and {@code %u002e} decoded, and NFKC
  * normalised (fullwidth and one-dot-leader dots). In each form it refuses: parent or dot-only segments
  * ({@code ..}, {@code ....}), empty segments, backslashes, absolute paths, drive letters, UNC paths, colons, a leading
- * {@code ~}, NUL and other control or invisible characters, and dot or slash look-alikes. It then resolves the path
+ * {@code ~}, environment variable references ({@code $HOME}, {@code ${HOME}}, {@code %USERPROFILE%}), NUL and
+ * other control or invisible characters, and dot or slash look-alikes. It then resolves the path
  * under the root, refuses it if normalisation leaves the root and, for the deepest part that exists on disk, compares
  * real paths so a symbolic link cannot lead outside. Dots inside a name ({@code reports/2026..summary.txt}) are fine.
  *
@@ -30,6 +31,14 @@ import java.util.Optional;
  * {@link LinkOption#NOFOLLOW_LINKS} where that matters.
  */
 public final class PathGuard implements InputGuard {
+
+    /** {@code $NAME}, {@code ${NAME}}, {@code $(...)}: what a shell or an expandvars-style helper expands. */
+    private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$[A-Za-z_{(]");
+    /** {@code %NAME%}, which Windows expands; looked for once percent-escapes ({@code %2e}, {@code %u002e}) are out. */
+    private static final java.util.regex.Pattern WINDOWS_VARIABLE =
+            java.util.regex.Pattern.compile("%[A-Za-z_][A-Za-z0-9_()]*%");
+    private static final java.util.regex.Pattern ESCAPE =
+            java.util.regex.Pattern.compile("%(?:[0-9A-Fa-f]{2}|[uU][0-9A-Fa-f]{4})");
 
     /** Longest value judged; longer values are blocked. */
     public static final int MAX_LENGTH = 1024;
@@ -160,6 +169,11 @@ public final class PathGuard implements InputGuard {
         }
         if (value.startsWith("~")) {
             return "home-directory path";
+        }
+        if (VARIABLE.matcher(value).find()
+                || WINDOWS_VARIABLE.matcher(ESCAPE.matcher(value).replaceAll("")).find()) {
+            // shells, expandvars-style helpers and Windows expand these into paths the guard never saw
+            return "environment variable reference";
         }
         for (String segment : value.split("/", -1)) {
             if (segment.isEmpty()) {

@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 
 /**
  * Finds personal data of the configured kinds: {@link FindingKind#EMAIL}, {@link FindingKind#PHONE} (international
- * {@code +<country> …} with 8 to 15 digits, and US {@code (415) 555-0134} / {@code 415-555-0134} forms),
- * {@link FindingKind#SSN} ({@code 123-45-6789}, excluding area 000, 666 and 9xx, group 00 and serial 0000),
+ * {@code +<country> …} or {@code 00<country> …} with 8 to 15 digits, and US {@code (415) 555-0134} /
+ * {@code 415-555-0134} forms), {@link FindingKind#SSN} ({@code 123-45-6789}, spaced or dotted, or undelimited after
+ * its label, "social security number is 123456789"; excluding area 000, 666 and 9xx, group 00 and serial 0000),
  * {@link FindingKind#CARD} (13 to 19 digits, ungrouped or grouped as printed on cards by single spaces or dashes,
  * starting 2–6, Luhn-valid)
  * and {@link FindingKind#IBAN} (mod-97 valid).
@@ -26,7 +27,7 @@ public final class PiiDetector implements SensitiveDataDetector {
             + "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,8}"
             + "\\.[A-Za-z]{2,24}(?![A-Za-z0-9-])");
     private static final Pattern PHONE_INTERNATIONAL = Pattern.compile(
-            "(?<![\\w+])\\+[1-9]\\d{0,3}(?>(?:[ .-]?\\(?\\d{1,5}+\\)?){1,6})(?![\\w])");
+            "(?<![\\w+])(?:\\+|(?<!\\d[ .-])00(?=[1-9]\\d{0,3}[ .-]))[1-9]\\d{0,3}(?>(?:[ .-]?\\(?\\d{1,5}+\\)?){1,6})(?![\\w])");
     private static final Pattern PHONE_US = Pattern.compile(
             "(?<![\\w+.-])(?:1[ .-])?(?:\\(\\d{3}\\)\\s?|\\d{3}[-. ])\\d{3}[-. ]\\d{4}(?![\\w-])");
     private static final Pattern SSN = Pattern.compile(
@@ -35,7 +36,7 @@ public final class PiiDetector implements SensitiveDataDetector {
     private static final Pattern SSN_SPACED = Pattern.compile(
             "(?<![\\w.-])(?!000|666|9\\d\\d)\\d{3}([ .])(?!00)\\d{2}\\1(?!0000)\\d{4}(?![\\w.-])");
     private static final Pattern SSN_LABELLED = Pattern.compile("(?i)\\b(?:ssn|social\\s+security(?:\\s+(?:number|no\\.?|#))?"
-            + "|sozialversicherungsnummer|n(?:u|ú)mero\\s+de\\s+seguro\\s+social)\\W{0,5}"
+            + "|sozialversicherungsnummer|n(?:u|ú)mero\\s+de\\s+seguro\\s+social)(?:\\s+(?:is|was|ist|es|est)\\b)?\\W{0,5}"
             + "((?!000|666|9\\d\\d)\\d{3}(?!00)\\d{2}(?!0000)\\d{4})(?!\\d)");
     /**
      * An address written for people to put back together, as a model does: {@code jane.doe [at] example [dot] com},

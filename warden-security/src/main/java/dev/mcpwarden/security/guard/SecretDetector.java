@@ -243,7 +243,7 @@ public final class SecretDetector implements SensitiveDataDetector {
         }
         findAll(ASSIGNMENT, ASSIGNMENT_STARTS, text, m -> {
             String value = m.group(2);
-            if (looksRandom(value)) {
+            if (looksRandom(value) || kindOf(m.group(1)) == FindingKind.PASSWORD && looksLikePassword(value)) {
                 matches.add(new TextMatch(kindOf(m.group(1)), m.start(2), m.end(2)));
             }
         });
@@ -282,6 +282,35 @@ public final class SecretDetector implements SensitiveDataDetector {
      * Not a placeholder, and at least 3 bits of Shannon entropy per character (or 80% of the most a value of this
      * length can have, for short values).
      */
+    /**
+     * A value given to a password key that people choose rather than generate ({@code hunter2hunter2},
+     * {@code Summer2024!}): low entropy, but a digit or a symbol beside its letters, or both cases. A plain word
+     * ({@code required}, {@code optional}, {@code changeme}) or a placeholder is not one.
+     */
+    static boolean looksLikePassword(String value) {
+        if (value.startsWith("$") || value.startsWith("%") || value.startsWith("{") || value.startsWith("[")
+                || value.startsWith("*") || value.startsWith("<") || value.startsWith("(")) {
+            return false;
+        }
+        boolean letter = false;
+        boolean other = false;
+        boolean upper = false;
+        boolean lower = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            letter |= Character.isLetter(c);
+            other |= !Character.isLetter(c);
+            upper |= Character.isUpperCase(c);
+            lower |= Character.isLowerCase(c);
+        }
+        return value.chars().distinct().count() > 2 && (letter && other || upper && lower && !capitalised(value));
+    }
+
+    /** "Required", "None": one capital, then lower case. */
+    private static boolean capitalised(String value) {
+        return Character.isUpperCase(value.charAt(0)) && value.substring(1).chars().noneMatch(Character::isUpperCase);
+    }
+
     static boolean looksRandom(String value) {
         if (value.startsWith("$") || value.startsWith("%") || value.startsWith("{") || value.startsWith("[")
                 || value.startsWith("*") || value.startsWith("<") || value.startsWith("(")) {

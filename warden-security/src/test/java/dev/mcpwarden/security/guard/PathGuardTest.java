@@ -109,6 +109,18 @@ class PathGuardTest {
     }
 
     @Test
+    void environmentVariableReferencesAreBlockedForTheLayersThatExpandThem() {
+        assertThat(reason("$HOME/.ssh/id_rsa")).isEqualTo("environment variable reference");
+        assertThat(reason("${HOME}/.aws/credentials")).isEqualTo("environment variable reference");
+        assertThat(reason("reports/$(id)/x")).isEqualTo("environment variable reference");
+        assertThat(reason("%USERPROFILE%/.ssh/id_rsa")).isEqualTo("environment variable reference");
+        assertThat(reason("%24HOME/.ssh/id_rsa")).isEqualTo("encoded environment variable reference");
+        assertThat(reason("%25APPDATA%25/x")).isEqualTo("encoded environment variable reference");
+        assertThat(guard.check("prices/100%.txt")).isEqualTo(Verdict.allow());
+        assertThat(guard.check("reports/cost$.txt")).isEqualTo(Verdict.allow());
+    }
+
+    @Test
     void nulControlAndInvisibleCharactersAreBlocked() {
         assertThat(reason("notes.txt\u0000.png")).isEqualTo("NUL character");
         assertThat(reason("notes\n.txt")).isEqualTo("control character");

@@ -142,6 +142,13 @@ class SecretDetectorTest {
         assertThat(SecretDetector.standard().scan(Redactor.FOLD.text(text))).as(text).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"password=hunter2hunter2", "pwd: Summer2024!", "passwd = \"letmein99\"",
+        "PASSWORD=CorrectHorse", "db pass: qwerty-12345"})
+    void aPasswordPeopleChoseIsRedactedThoughItsEntropyIsLow(String text) {
+        assertThat(redactor.redactText(text).kinds()).as(text).containsExactly(FindingKind.PASSWORD);
+    }
+
     @Test
     void entropyIsMeasuredInBitsPerCharacter() {
         assertThat(SecretDetector.entropy("aaaa")).isEqualTo(0.0);
