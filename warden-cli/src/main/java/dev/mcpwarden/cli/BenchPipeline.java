@@ -107,7 +107,7 @@ public final class BenchPipeline {
         Audit audit = Audit.to(AuditTrail.of(log));
         ResourceServer rs = ResourceServer.builder(config).policy(policy()).build();
         McpServer plain = BenchServerCommand.server();
-        PinFile pins = PinFile.of(Definition.allOf(plain.catalog()));
+        PinFile pins = PinFile.of(Definition.allOf(plain.backend().definitions()));
         McpServer.Builder b = McpServer.builder("warden-bench", "1").controls(Security.builder(rs)
                 .audit(audit)
                 .integrity(PinStore.memory(pins))

@@ -100,14 +100,14 @@ class ScanCommandTest {
         assertThat(scan(url, "--json")).as(err.toString()).isEqualTo(ScanCommand.CLEAN);
         JsonNode r = report();
         assertThat(r.get("protocolVersion").asString()).isEqualTo("2026-07-28");
-        List<Definition> expected = Definition.allOf(server.catalog());
+        List<Definition> expected = Definition.allOf(server.backend().definitions());
         assertThat(definitions(r)).hasSize(expected.size());
         for (Definition d : expected) {
             JsonNode listed = definitions(r).stream().filter(x -> x.get("kind").asString().equals(d.kind().pinKey())
                     && x.get("name").asString().equals(d.name())).findFirst().orElseThrow();
             assertThat(listed.get("digest").asString()).as(d.name()).isEqualTo(d.digest());
         }
-        assertThat(r.get("summary").get("tools").asInt()).isEqualTo(server.catalog().tools().size());
+        assertThat(r.get("summary").get("tools").asInt()).isEqualTo(server.backend().definitions().list(dev.mcpwarden.server.pipeline.Target.Kind.TOOL).size());
         assertThat(r.get("summary").get("resourceTemplates").asInt()).isEqualTo(1);
         assertThat(r.get("summary").get("HIGH").asInt()).isZero();
         assertThat(r.get("summary").get("CRITICAL").asInt()).isZero();
@@ -210,7 +210,7 @@ class ScanCommandTest {
         assertThat(code).as(err.toString()).isEqualTo(ScanCommand.CLEAN);
         JsonNode r = report();
         assertThat(r.get("protocolVersion").asString()).isEqualTo("2026-07-28");
-        for (Definition d : Definition.allOf(EverythingServer.create().catalog())) {
+        for (Definition d : Definition.allOf(EverythingServer.create().backend().definitions())) {
             assertThat(definitions(r)).anySatisfy(x -> {
                 assertThat(x.get("name").asString()).isEqualTo(d.name());
                 assertThat(x.get("digest").asString()).isEqualTo(d.digest());

@@ -74,7 +74,7 @@ class McpClientStdioTest {
     @Test
     void theEverythingServerAsAChildIsSpokenToTheModernWay() throws Exception {
         McpClient client = client(McpClient.stdio(everythingServer()));
-        assertThat(client.list(McpClient.Kind.TOOLS)).hasSize(EverythingServer.create().catalog().tools().size());
+        assertThat(client.list(McpClient.Kind.TOOLS)).hasSize(EverythingServer.create().backend().definitions().list(dev.mcpwarden.server.pipeline.Target.Kind.TOOL).size());
         assertThat(client.protocolVersion()).isEqualTo("2026-07-28");
         assertThat(client.request("tools/call", tool("test_simple_text")).get("content").get(0).get("text")
                 .asString()).isEqualTo("This is a simple text response for testing.");

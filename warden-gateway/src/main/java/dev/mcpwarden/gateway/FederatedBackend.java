@@ -225,7 +225,7 @@ final class FederatedBackend implements Backend, Definitions {
             case "logging/setLevel" -> setLevel(call);
             case "resources/subscribe" -> subscribe(call, true);
             case "resources/unsubscribe" -> subscribe(call, false);
-            case "subscriptions/listen" -> dev.mcpwarden.server.dispatch.Dispatcher.listen(call, capabilities,
+            case "subscriptions/listen" -> dev.mcpwarden.server.backend.Subscriptions.listen(call, capabilities,
                     listeners::add, listeners::remove);
             default -> throw McpError.methodNotFound(method);
         };

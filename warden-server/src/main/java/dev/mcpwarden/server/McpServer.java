@@ -3,14 +3,11 @@ package dev.mcpwarden.server;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.schema.JsonSchemaValidator;
 import dev.mcpwarden.server.dispatch.Call;
-import dev.mcpwarden.server.dispatch.Catalog;
 import dev.mcpwarden.server.dispatch.ChangeListener;
-import dev.mcpwarden.server.dispatch.Dispatcher;
 import dev.mcpwarden.server.dispatch.LocalBackend;
 import dev.mcpwarden.server.backend.Backend;
 import dev.mcpwarden.server.pipeline.DefinitionsAware;
 import dev.mcpwarden.server.pipeline.Position;
-import dev.mcpwarden.server.dispatch.ServerIdentity;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.server.input.StateSealer;
@@ -47,8 +44,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class McpServer implements McpService {
 
-    private final Catalog catalog;
-    private final Dispatcher dispatcher;
+    private final LocalBackend local;
     private final Backend backend;
     private final Controls controls;
     private final Pipeline<Call, JsonNode> pipeline;
@@ -57,12 +53,6 @@ public final class McpServer implements McpService {
 
     private McpServer(Builder b) {
         this.clock = b.clock;
-        this.catalog = new Catalog(new JsonSchemaValidator(b.schemaLimits));
-        b.tools.forEach(catalog::addTool);
-        b.resources.forEach(catalog::addResource);
-        b.templates.forEach(catalog::addTemplate);
-        b.prompts.forEach(catalog::addPrompt);
-        b.completers.forEach(c -> catalog.addCompleter(c.refType, c.ref, c.argument, c.completer));
         ObjectNode caps = Json.object();
         if (b.logging) {
             caps.putObject("logging");
@@ -84,14 +74,19 @@ public final class McpServer implements McpService {
         StateSealer sealer = b.requestStateKey != null
                 ? new StateSealer(b.requestStateKey, b.options.requestStateTtl(), clock)
                 : StateSealer.random(b.options.requestStateTtl(), clock);
-        this.dispatcher = new Dispatcher(new ServerIdentity(b.name, b.version, b.title, b.instructions), catalog,
-                b.options, sealer, caps);
+        this.local = new LocalBackend(b.name, b.version, b.title, b.instructions,
+                new JsonSchemaValidator(b.schemaLimits), b.options, sealer, caps);
+        b.tools.forEach(local::addTool);
+        b.resources.forEach(local::addResource);
+        b.templates.forEach(local::addTemplate);
+        b.prompts.forEach(local::addPrompt);
+        b.completers.forEach(c -> local.addCompleter(c.refType, c.ref, c.argument, c.completer));
         if (b.backend != null && !(b.tools.isEmpty() && b.resources.isEmpty() && b.templates.isEmpty()
                 && b.prompts.isEmpty())) {
             throw new IllegalStateException("a server with its own backend defines no tools, prompts or resources "
                     + "of its own: the backend does");
         }
-        this.backend = b.backend != null ? b.backend : new LocalBackend(catalog, dispatcher);
+        this.backend = b.backend != null ? b.backend : local;
         this.controls = b.controls;
         List<Stage<Call, JsonNode>> stages = (controls != null ? controls : Controls.builder().build())
                 .mcpStages(b.slots);
@@ -124,34 +119,34 @@ public final class McpServer implements McpService {
 
     /** Adds a tool at run time; subscribed clients are told the list changed. */
     public void addTool(Tool tool) {
-        catalog.addTool(tool);
+        local.addTool(tool);
     }
 
     public boolean removeTool(String name) {
-        return catalog.removeTool(name);
+        return local.removeTool(name);
     }
 
     public void addPrompt(Prompt prompt) {
-        catalog.addPrompt(prompt);
+        local.addPrompt(prompt);
     }
 
     public boolean removePrompt(String name) {
-        return catalog.removePrompt(name);
+        return local.removePrompt(name);
     }
 
     /** Tells subscribed clients that the tool list changed (for tools whose availability changes outside Warden). */
     public void toolsChanged() {
-        catalog.fire(ChangeListener.Kind.TOOLS, null);
+        local.fire(ChangeListener.Kind.TOOLS, null);
     }
 
     /** Tells subscribed clients that the prompt list changed. */
     public void promptsChanged() {
-        catalog.fire(ChangeListener.Kind.PROMPTS, null);
+        local.fire(ChangeListener.Kind.PROMPTS, null);
     }
 
     /** Tells clients subscribed to {@code uri} that it changed. */
     public void resourceUpdated(String uri) {
-        catalog.fire(ChangeListener.Kind.RESOURCE_UPDATED, uri);
+        local.fire(ChangeListener.Kind.RESOURCE_UPDATED, uri);
     }
 
     /** Runs one request through the MCP-level pipeline. For transports. */
@@ -183,15 +178,6 @@ public final class McpServer implements McpService {
     @Override
     public Controls controls() {
         return controls;
-    }
-
-    /** The dispatcher behind the local backend. */
-    public Dispatcher dispatcher() {
-        return dispatcher;
-    }
-
-    public Catalog catalog() {
-        return catalog;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.mcpwarden.security.integrity;
 
-import dev.mcpwarden.server.dispatch.Catalog;
+import dev.mcpwarden.server.backend.Definitions;
+import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.server.prompt.Prompt;
 import dev.mcpwarden.server.resource.ResourceTemplate;
 import dev.mcpwarden.server.tool.Tool;
@@ -51,12 +52,13 @@ public record Definition(DefinitionKind kind, String name, JsonNode json, String
         return of(DefinitionKind.RESOURCE_TEMPLATE, template.toJson());
     }
 
-    /** Every tool, prompt and resource template of a catalog, in its registration order. */
-    public static List<Definition> allOf(Catalog catalog) {
+    /** Every tool, prompt and resource template a backend defines, in its listing order. */
+    public static List<Definition> allOf(Definitions definitions) {
         List<Definition> all = new ArrayList<>();
-        catalog.tools().forEach(t -> all.add(of(t.tool())));
-        catalog.prompts().forEach(p -> all.add(of(p)));
-        catalog.templates().forEach(t -> all.add(of(t)));
+        definitions.list(Target.Kind.TOOL).forEach(e -> all.add(of(DefinitionKind.TOOL, e.json())));
+        definitions.list(Target.Kind.PROMPT).forEach(e -> all.add(of(DefinitionKind.PROMPT, e.json())));
+        definitions.list(Target.Kind.RESOURCE_TEMPLATE).forEach(e -> all.add(of(DefinitionKind.RESOURCE_TEMPLATE,
+                e.json())));
         return List.copyOf(all);
     }
 }

@@ -209,7 +209,7 @@ class IntegrityGateTest {
     void aServersWholeCatalogCanBePinnedAndChecked() {
         McpServer server = McpServer.builder("s", "1").tool(tool("a_tool", "A")).tool(fetchUrl("Fetch a public URL"))
                 .build();
-        List<Definition> defs = Definition.allOf(server.catalog());
+        List<Definition> defs = Definition.allOf(server.backend().definitions());
         PinFile pins = PinFile.of(defs);
         assertThat(PinCheck.compare(pins, defs).matches()).isTrue();
         List<Definition> rugPulled = List.of(defs.get(0), Definition.of(fetchUrl(RUG_PULL)),

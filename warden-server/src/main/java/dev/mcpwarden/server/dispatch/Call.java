@@ -151,7 +151,11 @@ public final class Call {
         return remoteAddress;
     }
 
+    /** Set once, by the transport that read the request; a second call is a programming error. */
     public void remoteAddress(String address) {
+        if (remoteAddress != null) {
+            throw new IllegalStateException("the remote address of a call is set once, by its transport");
+        }
         this.remoteAddress = address;
     }
 
@@ -165,8 +169,16 @@ public final class Call {
         return id;
     }
 
+    /**
+     * Set once, by the transport, before anything asks for it: what the audit trail and the telemetry tie together
+     * must not change under them.
+     */
     public void correlationId(String id) {
-        this.correlationId = java.util.Objects.requireNonNull(id, "correlationId");
+        java.util.Objects.requireNonNull(id, "correlationId");
+        if (correlationId != null) {
+            throw new IllegalStateException("the correlation id of a call is set once, by its transport");
+        }
+        this.correlationId = id;
     }
 
     /** The value a stage left under {@code key}, or null. */

@@ -16,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * What the server offers: tools, resources, templates, prompts and completers, in registration order (so lists
  * are deterministic). Reads are lock-free snapshots; changes replace the snapshot and notify listeners.
  */
-public final class Catalog {
+final class Catalog {
 
     /** A tool with its compiled input schema and, if it declares one, its compiled output schema. */
     public record RegisteredTool(Tool tool, JsonSchemaValidator.Compiled input, JsonSchemaValidator.Compiled output) {

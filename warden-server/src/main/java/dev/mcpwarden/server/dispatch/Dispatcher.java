@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link McpError} for a protocol error. Tool failures become tool error results; their causes are logged under an
  * error id and never sent to the client.
  */
-public final class Dispatcher {
+final class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
@@ -63,7 +63,7 @@ public final class Dispatcher {
     private final ObjectNode capabilities;
     private final ObjectNode serverInfo;
 
-    public Dispatcher(ServerIdentity identity, Catalog catalog, ServerOptions options, StateSealer sealer,
+    Dispatcher(ServerIdentity identity, Catalog catalog, ServerOptions options, StateSealer sealer,
                       ObjectNode capabilities) {
         this.identity = identity;
         this.catalog = catalog;
@@ -473,84 +473,8 @@ public final class Dispatcher {
      * client goes away. Every notification carries the subscription id (the request's id).
      */
     private ObjectNode listen(Call call) {
-        return listen(call, capabilities, catalog::addListener, catalog::removeListener);
+        return dev.mcpwarden.server.backend.Subscriptions.listen(call, capabilities, catalog::addListener,
+                catalog::removeListener);
     }
 
-    /**
-     * Serves a 2026 {@code subscriptions/listen} on {@code call}'s stream until the client goes: the acknowledgement
-     * of what of its filter the capabilities honour, then each change a listener added with {@code add} is told of.
-     * The gateway's backend serves its federated definitions' changes with the same code.
-     */
-    public static ObjectNode listen(Call call, ObjectNode capabilities,
-                                    java.util.function.Consumer<ChangeListener> add,
-                                    java.util.function.Consumer<ChangeListener> remove) {
-        JsonNode filter = call.params().path("notifications");
-        ObjectNode honoured = Json.object();
-        for (ChangeListener.Kind kind : ChangeListener.Kind.values()) {
-            JsonNode v = filter.get(kind.filterKey());
-            if (v == null) {
-                continue;
-            }
-            if (kind == ChangeListener.Kind.RESOURCE_UPDATED && v.isArray() && capabilities.path("resources").has("subscribe")) {
-                honoured.set(kind.filterKey(), v);
-            } else if (kind != ChangeListener.Kind.RESOURCE_UPDATED && v.asBoolean(false) && capabilities.has(
-                    capabilityOf(kind))) {
-                honoured.put(kind.filterKey(), true);
-            }
-        }
-        JsonNode subscriptionId = call.request().id();
-        CountDownLatch done = new CountDownLatch(1);
-        Set<String> uris = new java.util.HashSet<>();
-        honoured.path("resourceSubscriptions").forEach(u -> uris.add(u.asString()));
-        CountDownLatch acknowledged = new CountDownLatch(1);
-        ChangeListener listener = (kind, uri) -> {
-            boolean wanted = kind == ChangeListener.Kind.RESOURCE_UPDATED ? uris.contains(uri)
-                    : honoured.path(kind.filterKey()).asBoolean(false);
-            if (wanted && !call.cancelled()) {
-                ObjectNode p = ChangeListener.params(kind, uri);
-                p.putObject("_meta").set(MetaKeys.SUBSCRIPTION_ID, subscriptionId);
-                try {
-                    acknowledged.await(); // the acknowledgement is always the first message
-                    call.outbound().notify(kind.method(), p);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (RuntimeException e) {
-                    done.countDown();
-                }
-            }
-        };
-        // Listen before acknowledging: a change right after the client sees the ack must not be lost.
-        add.accept(listener);
-        try {
-            ObjectNode ack = Json.object();
-            ack.set("notifications", honoured);
-            ack.putObject("_meta").set(MetaKeys.SUBSCRIPTION_ID, subscriptionId);
-            try {
-                call.outbound().notify("notifications/subscriptions/acknowledged", ack);
-            } finally {
-                acknowledged.countDown();
-            }
-            while (!call.cancelled()) {
-                if (done.await(15, java.util.concurrent.TimeUnit.SECONDS)) {
-                    break;
-                }
-                call.outbound().notify(null, null); // keep-alive: detects a client that went away
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            remove.accept(listener);
-        }
-        ObjectNode r = Json.object();
-        r.putObject("_meta").set(MetaKeys.SUBSCRIPTION_ID, subscriptionId);
-        return r;
-    }
-
-    static String capabilityOf(ChangeListener.Kind kind) {
-        return switch (kind) {
-            case TOOLS -> "tools";
-            case PROMPTS -> "prompts";
-            case RESOURCES, RESOURCE_UPDATED -> "resources";
-        };
-    }
 }

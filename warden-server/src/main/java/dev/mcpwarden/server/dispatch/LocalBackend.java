@@ -3,7 +3,12 @@ package dev.mcpwarden.server.dispatch;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.backend.Backend;
 import dev.mcpwarden.server.backend.Definitions;
+import dev.mcpwarden.core.schema.JsonSchemaValidator;
+import dev.mcpwarden.server.ServerOptions;
+import dev.mcpwarden.server.input.StateSealer;
 import dev.mcpwarden.server.pipeline.Target;
+import dev.mcpwarden.server.prompt.Completer;
+import dev.mcpwarden.server.tool.Tool;
 import dev.mcpwarden.server.prompt.Prompt;
 import dev.mcpwarden.server.resource.Resource;
 import dev.mcpwarden.server.resource.ResourceTemplate;
@@ -32,9 +37,21 @@ public final class LocalBackend implements Backend, Definitions {
     private final Dispatcher dispatcher;
     private volatile Map<Target.Kind, Map<String, Entry>> entries;
 
-    public LocalBackend(Catalog catalog, Dispatcher dispatcher) {
-        this.catalog = catalog;
-        this.dispatcher = dispatcher;
+    /**
+     * An empty local backend, to which the server's builder adds what was registered.
+     *
+     * @param name         the server's name ({@code serverInfo.name})
+     * @param version      its version
+     * @param title        its title, or null
+     * @param instructions what it tells models, or null
+     * @param schemas      validates tools' arguments and structured results
+     * @param capabilities the capabilities it declares
+     */
+    public LocalBackend(String name, String version, String title, String instructions, JsonSchemaValidator schemas,
+                        ServerOptions options, StateSealer sealer, ObjectNode capabilities) {
+        this.catalog = new Catalog(schemas);
+        this.dispatcher = new Dispatcher(new ServerIdentity(name, version, title, instructions), catalog, options,
+                sealer, capabilities);
         this.entries = snapshot(catalog);
         // Registered first, so every later listener (integrity, subscriptions) already sees the new entries.
         catalog.addListener((kind, uri) -> {
@@ -69,6 +86,44 @@ public final class LocalBackend implements Backend, Definitions {
         all.put(Target.Kind.RESOURCE, java.util.Collections.unmodifiableMap(resources));
         all.put(Target.Kind.RESOURCE_TEMPLATE, java.util.Collections.unmodifiableMap(templates));
         return all;
+    }
+
+    // ---- what is served, changed at run time
+
+    public void addTool(Tool tool) {
+        catalog.addTool(tool);
+    }
+
+    /** Whether a tool of that name was there. */
+    public boolean removeTool(String name) {
+        return catalog.removeTool(name);
+    }
+
+    public void addPrompt(Prompt prompt) {
+        catalog.addPrompt(prompt);
+    }
+
+    /** Whether a prompt of that name was there. */
+    public boolean removePrompt(String name) {
+        return catalog.removePrompt(name);
+    }
+
+    public void addResource(Resource resource) {
+        catalog.addResource(resource);
+    }
+
+    public void addTemplate(ResourceTemplate template) {
+        catalog.addTemplate(template);
+    }
+
+    /** Completes argument {@code argument} of a prompt or resource template ({@code refType} "ref/prompt" or "ref/resource"). */
+    public void addCompleter(String refType, String ref, String argument, Completer completer) {
+        catalog.addCompleter(refType, ref, argument, completer);
+    }
+
+    /** Tells the listeners of a change made outside this backend (a tool's own list, a resource's content). */
+    public void fire(ChangeListener.Kind kind, String uri) {
+        catalog.fire(kind, uri);
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.util.Objects;
 import tools.jackson.databind.node.ObjectNode;
 
 /** How the server names itself ({@code serverInfo}) and what it tells models ({@code instructions}). */
-public record ServerIdentity(String name, String version, String title, String instructions) {
+record ServerIdentity(String name, String version, String title, String instructions) {
 
     public ServerIdentity {
         Objects.requireNonNull(name, "server name");

@@ -14,8 +14,8 @@ import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.pipeline.Pipeline;
 import dev.mcpwarden.server.pipeline.Rejection;
 import dev.mcpwarden.server.pipeline.Stage;
-import dev.mcpwarden.server.session.InMemoryEventStore;
-import dev.mcpwarden.server.session.InMemorySessionStore;
+import dev.mcpwarden.server.session.EventStore;
+import dev.mcpwarden.server.session.SessionStore;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -102,8 +102,8 @@ public final class HttpTransport implements AutoCloseable {
         this.mounts = Map.copyOf(b.mounts);
         this.codec = new JsonRpcCodec(Json.withMaxDepth(options.maxJsonDepth()));
         McpEndpoint endpoint = new McpEndpoint(server, options, codec,
-                new InMemorySessionStore(options.maxSessions(), options.sessionIdle(), server.clock()),
-                new InMemoryEventStore(options.eventsPerSession()));
+                SessionStore.inMemory(options.maxSessions(), options.sessionIdle(), server.clock()),
+                EventStore.inMemory(options.eventsPerSession()));
         this.hostOrigin = new HostOriginStage(options.allowedHosts(), options.allowedOrigins());
         List<Stage<HttpExchange, Void>> stages = httpStages(options, codec, hostOrigin, controls);
         this.stagesMayBlock = stages.stream().anyMatch(Stage::mayBlock);

@@ -9,6 +9,11 @@ import java.util.Optional;
  */
 public interface EventStore {
 
+    /** Events in this process's memory: the last {@code perSession} of each session. */
+    static EventStore inMemory(int perSession) {
+        return new InMemoryEventStore(perSession);
+    }
+
     /** A stored event. */
     record Event(String id, String streamId, byte[] data) {
     }

@@ -13,14 +13,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * Events in memory, at most {@code perSession} per session (the oldest are dropped first, after which a resume
  * from before them replays only what is left).
  */
-public final class InMemoryEventStore implements EventStore {
+final class InMemoryEventStore implements EventStore {
 
     private final int perSession;
     private final ConcurrentHashMap<String, Deque<Event>> bySession = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<String>> streamsBySession = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
 
-    public InMemoryEventStore(int perSession) {
+    InMemoryEventStore(int perSession) {
         if (perSession < 1) {
             throw new IllegalArgumentException("perSession must be at least 1, was " + perSession);
         }

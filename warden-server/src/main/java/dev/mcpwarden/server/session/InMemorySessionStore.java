@@ -10,14 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * Sessions in this process, bounded in number and idle time: an idle session expires, and when the store is full
  * the least recently seen session is ended to make room.
  */
-public final class InMemorySessionStore implements SessionStore {
+final class InMemorySessionStore implements SessionStore {
 
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final int maxSessions;
     private final Duration idleTimeout;
     private final InstantSource clock;
 
-    public InMemorySessionStore(int maxSessions, Duration idleTimeout, InstantSource clock) {
+    InMemorySessionStore(int maxSessions, Duration idleTimeout, InstantSource clock) {
         if (maxSessions < 1) {
             throw new IllegalArgumentException("maxSessions must be at least 1, was " + maxSessions);
         }
