@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * blocks (whole block, or to the end of the text when truncated), connection strings and URLs with a password
  * ({@code postgres://user:pass@}, {@code mongodb+srv://}, JDBC and ADO.NET with {@code password=}), and generic
  * {@code password=}/{@code api_key=}/{@code token:} assignments whose value looks random (Shannon entropy of at least
- * 3 bits per character, or 80% of the maximum for short values; not a placeholder such as {@code ${DB_PASSWORD}}).
+ * 3 bits per character, or 80% of the maximum for short values; not a placeholder such as {@code ${DB_PASSWORD}}),
+ * or chosen by a person for a password key ({@code password=hunter2hunter2}). Any of these written in base64 (either
+ * alphabet) or hex is found too: the encoded run is decoded and scanned as text, and redacted whole.
  */
 public final class SecretDetector implements SensitiveDataDetector {
 
@@ -230,6 +232,72 @@ public final class SecretDetector implements SensitiveDataDetector {
 
     @Override
     public List<TextMatch> scan(String text) {
+        List<TextMatch> matches = scanPlain(text);
+        if (text.length() >= MIN_ENCODED_LENGTH) {
+            encoded(text, matches);
+        }
+        return matches;
+    }
+
+    /** Shortest base64 or hex run decoded: 12 bytes of base64, the shortest vendor key ids being 16 characters. */
+    static final int MIN_ENCODED_LENGTH = 16;
+
+    private static final Pattern ENCODED = Pattern.compile(
+            "(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{" + MIN_ENCODED_LENGTH + ",4096}={0,2}(?![A-Za-z0-9+/_=-])");
+
+    /**
+     * A credential written in base64 or hex ({@code QUtJQUlPU0ZPRE5ON0VYQU1QTEU=} is an AWS key id): each such run
+     * that decodes to text is scanned as text, and where that finds a credential, the whole run is one.
+     */
+    private void encoded(String text, List<TextMatch> matches) {
+        Matcher m = ENCODED.matcher(text);
+        while (m.find()) {
+            int start = m.start();
+            int end = m.end();
+            if (matches.stream().anyMatch(t -> t.start() <= start && t.end() >= end)) {
+                continue; // already a credential as written (a JWT, a key)
+            }
+            String decoded = decodedText(m.group());
+            if (decoded == null) {
+                continue;
+            }
+            List<TextMatch> inner = scanPlain(decoded);
+            if (!inner.isEmpty()) {
+                matches.add(new TextMatch(inner.getFirst().kind(), start, end));
+            }
+        }
+    }
+
+    /** The run decoded from hex or base64 (either alphabet) when that gives printable UTF-8 text, else null. */
+    static String decodedText(String run) {
+        byte[] bytes = null;
+        if (run.length() % 2 == 0 && run.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            bytes = java.util.HexFormat.of().parseHex(run);
+        } else {
+            String unpadded = run.replace("=", "");
+            if (unpadded.length() % 4 == 1) {
+                return null;
+            }
+            try {
+                bytes = (unpadded.indexOf('-') >= 0 || unpadded.indexOf('_') >= 0 ? java.util.Base64.getUrlDecoder()
+                        : java.util.Base64.getDecoder()).decode(unpadded);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
+        String decoded;
+        try {
+            decoded = utf8.decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
+        }
+        long printable = decoded.chars().filter(c -> c >= 0x20 && c != 0x7F || c == '\n' || c == '\t' || c == '\r')
+                .count();
+        return decoded.length() >= MIN_MATCH_LENGTH && printable == decoded.length() ? decoded : null;
+    }
+
+    private List<TextMatch> scanPlain(String text) {
         List<TextMatch> matches = new ArrayList<>();
         if (text.length() < MIN_MATCH_LENGTH) {
             return matches;

@@ -150,6 +150,29 @@ class SecretDetectorTest {
     }
 
     @Test
+    void aCredentialWrittenInBase64OrHexIsRedactedWhole() {
+        String aws = java.util.Base64.getEncoder().encodeToString("AKIAIOSFODNN7EXAMPLE".getBytes());
+        assertThat(redactor.redactText("the secret is " + aws + " ok").text())
+                .isEqualTo("the secret is [REDACTED-AWS_KEY] ok");
+        String stripe = java.util.HexFormat.of().formatHex("sk_live_51Hs9xZ2eZvKYlo2C0a1b2c3d4".getBytes());
+        assertThat(redactor.redactText("blob " + stripe).text()).isEqualTo("blob [REDACTED-API_KEY]");
+        String config = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("db_password=Zx9!kq2Lm-tr0ub4dor".getBytes());
+        assertThat(redactor.redactText("cfg=" + config).kinds()).containsExactly(FindingKind.PASSWORD);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+        "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "aGVsbG8gd29ybGQsIHRoaXMgaXMgYSBwbGFpbiBzZW50ZW5jZQ==",
+        "getIntegrationConfigurationForTenant",
+    })
+    void encodedTextWithoutACredentialIsLeftAlone(String text) {
+        assertThat(redactor.redactText(text).kinds()).as(text).isEmpty();
+    }
+
+    @Test
     void entropyIsMeasuredInBitsPerCharacter() {
         assertThat(SecretDetector.entropy("aaaa")).isEqualTo(0.0);
         assertThat(SecretDetector.entropy("abcd")).isCloseTo(2.0, org.assertj.core.api.Assertions.within(1e-12));
