@@ -23,7 +23,11 @@ public enum FindingKind {
     /** A payment card number (Luhn-valid). */
     CARD(false),
     /** An international bank account number (mod-97 valid). */
-    IBAN(false);
+    IBAN(false),
+    /** A date of birth, where a label says it is one. */
+    DATE_OF_BIRTH(false),
+    /** A passport number, where a label says it is one. */
+    PASSPORT(false);
 
     private final boolean secret;
 

@@ -15,13 +15,15 @@ import java.util.regex.Pattern;
  * its label, "social security number is 123456789"; excluding area 000, 666 and 9xx, group 00 and serial 0000),
  * {@link FindingKind#CARD} (13 to 19 digits, ungrouped or grouped as printed on cards by single spaces or dashes,
  * starting 2–6, Luhn-valid)
- * and {@link FindingKind#IBAN} (mod-97 valid).
+ * {@link FindingKind#IBAN} (mod-97 valid), and, where a label names them, {@link FindingKind#DATE_OF_BIRTH}
+ * ({@code DOB: 1985-04-12}, {@code born on March 3, 1990}) and {@link FindingKind#PASSPORT} ({@code passport no.
+ * X1234567}).
  */
 public final class PiiDetector implements SensitiveDataDetector {
 
     /** The kinds this detector can find. */
     public static final Set<FindingKind> KINDS = Set.copyOf(EnumSet.of(FindingKind.EMAIL, FindingKind.PHONE,
-            FindingKind.SSN, FindingKind.CARD, FindingKind.IBAN));
+            FindingKind.SSN, FindingKind.CARD, FindingKind.IBAN, FindingKind.DATE_OF_BIRTH, FindingKind.PASSPORT));
 
     private static final Pattern EMAIL = Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@"
             + "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,8}"
@@ -38,6 +40,19 @@ public final class PiiDetector implements SensitiveDataDetector {
     private static final Pattern SSN_LABELLED = Pattern.compile("(?i)\\b(?:ssn|social\\s+security(?:\\s+(?:number|no\\.?|#))?"
             + "|sozialversicherungsnummer|n(?:u|ú)mero\\s+de\\s+seguro\\s+social)(?:\\s+(?:is|was|ist|es|est)\\b)?\\W{0,5}"
             + "((?!000|666|9\\d\\d)\\d{3}(?!00)\\d{2}(?!0000)\\d{4})(?!\\d)");
+    private static final String DATE = "(\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}"
+            + "|\\d{1,2}\\.?\\s+[A-Za-z\\u00C0-\\u024F]{3,9}\\.?,?\\s+\\d{4}|[A-Za-z]{3,9}\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4})"
+            + "(?![\\d])";
+    /** A date after a label that says it is a birth date, in English, German, French, Spanish, Italian, Portuguese. */
+    private static final Pattern DATE_OF_BIRTH = Pattern.compile("(?i)\\b(?:dob|d\\.o\\.b\\.?|date\\s+of\\s+birth|birth\\s*date"
+            + "|birthday|born(?:\\s+on)?|geburtsdatum|geboren(?:\\s+am)?|date\\s+de\\s+naissance|n[ée]e?\\s+le"
+            + "|fecha\\s+de\\s+nacimiento|data\\s+di\\s+nascita|data\\s+de\\s+nascimento)(?:\\s+(?:is|was|ist|est|es))?"
+            + "[\\s:=\\-#]{0,4}" + DATE);
+    /** A passport number after its label: six to nine letters and digits, at least one a digit. */
+    private static final Pattern PASSPORT = Pattern.compile("(?i)\\b(?:passport|reisepass|passeport|pasaporte"
+            + "|passaporto|passaporte)(?:\\s*(?:number|nummer|num[ée]ro|n[uú]mero|no\\.?|nr\\.?|#))?(?:\\s+(?:is|was|ist|est|es))?"
+            + "[\\s:=\\-#]{0,4}((?=[A-Z0-9]*\\d)[A-Z0-9]{6,9})(?![A-Za-z0-9])");
+
     /**
      * An address written for people to put back together, as a model does: {@code jane.doe [at] example [dot] com},
      * {@code jane(at)example.com}, {@code jane at example dot com}.
@@ -99,6 +114,18 @@ public final class PiiDetector implements SensitiveDataDetector {
             Matcher labelled = SSN_LABELLED.matcher(text);
             while (labelled.find()) {
                 out.add(new TextMatch(FindingKind.SSN, labelled.start(1), labelled.end(1)));
+            }
+        }
+        if (kinds.contains(FindingKind.DATE_OF_BIRTH)) {
+            Matcher dob = DATE_OF_BIRTH.matcher(text);
+            while (dob.find()) {
+                out.add(new TextMatch(FindingKind.DATE_OF_BIRTH, dob.start(1), dob.end(1)));
+            }
+        }
+        if (kinds.contains(FindingKind.PASSPORT)) {
+            Matcher passport = PASSPORT.matcher(text);
+            while (passport.find()) {
+                out.add(new TextMatch(FindingKind.PASSPORT, passport.start(1), passport.end(1)));
             }
         }
         if (kinds.contains(FindingKind.CARD)) {

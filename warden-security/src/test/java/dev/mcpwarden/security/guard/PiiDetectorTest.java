@@ -43,6 +43,14 @@ class PiiDetectorTest {
         "amex 378282246310005|CARD 378282246310005",
         "IBAN DE89 3704 0044 0532 0130 00 please|IBAN DE89 3704 0044 0532 0130 00",
         "GB82WEST12345698765432|IBAN GB82WEST12345698765432",
+        "DOB: 1985-04-12.|DATE_OF_BIRTH 1985-04-12",
+        "date of birth 12/04/1985|DATE_OF_BIRTH 12/04/1985",
+        "she was born on March 3, 1990 in Leeds|DATE_OF_BIRTH March 3, 1990",
+        "Geburtsdatum: 12.04.1985|DATE_OF_BIRTH 12.04.1985",
+        "fecha de nacimiento 3 marzo 1990|DATE_OF_BIRTH 3 marzo 1990",
+        "passport number 123456789|PASSPORT 123456789",
+        "Passport no. X1234567, expires 2030|PASSPORT X1234567",
+        "Reisepassnummer: C01X00T47|PASSPORT C01X00T47",
     })
     void personalDataIsFoundWithItsKindAndExactSpan(String text, String expected) {
         assertThat(found(PiiDetector.all(), text)).containsExactly(expected);
@@ -59,6 +67,8 @@ class PiiDetectorTest {
         "O'Brien's printer won't print; it says \"paper jam\" & beeps",
         "meet at noon at the cafe", "look at example.com for details", "order 123456789 shipped",
         "version 123 45 6789b", "see [at] the top",
+        "created 2026-01-12, updated 12/03/2026", "the passport office is closed", "passport: required",
+        "the passport photo is 35x45mm", "born in 1990",
     })
     void ordinaryTextAndInvalidNumbersAreNotPersonalData(String text) {
         assertThat(found(PiiDetector.all(), text)).as(text).isEmpty();
