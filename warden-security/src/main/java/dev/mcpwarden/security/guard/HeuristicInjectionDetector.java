@@ -62,7 +62,7 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
             // not after a negation: "do not forget the instructions" asks the opposite
             rule("instruction-override", 0.7, "(?<!\\b(?:not|never|don't|dont|do not)\\s)"
                     + "\\b(?:ignore|disregard|forget|override|bypass|skip|abandon|drop)\\s+"
-                    + DETERMINERS + "(?:instructions?|prompts?|rules|directives?|directions|guidelines|guardrails"
+                    + DETERMINERS + "(?:instructions?|prompts?|rules|directives?|directions|guidelines|guidance|guardrails"
                     + "|constraints|programming|commands|orders|context|training)\\b"),
             rule("instruction-override", 0.6, "\\b(?:ignore|disregard|forget)\\s+(?:all\\s+|everything\\s+)?"
                     + "(?:of\\s+)?(?:the\\s+)?(?:above|previous|prior|everything\\s+(?:above|before))"
@@ -91,6 +91,20 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
             rule("injected-instructions", 0.6, "\\b(?:new|updated|real|actual|true|hidden|secret)\\s+(?:system\\s+)?"
                     + "(?:instructions?|directives?|orders)(?:\\s+(?:from|by)\\s+(?:the\\s+|your\\s+)?[a-z]+(?:\\s+[a-z]+)?)?"
                     + "\\s*:"),
+            rule("instruction-override", 0.7, "\\b(?:never\\s*mind|nvm)\\s+" + DETERMINERS + "(?:instructions?|prompts?"
+                    + "|rules|directives?|directions|guidelines|guidance|everything\\s+(?:above|before))\\b"),
+            rule("injected-instructions", 0.6, "\\b(?:your|the|my)\\s+(?:real|actual|true|new|updated)\\s+(?:instructions"
+                    + "|orders|directives)\\s+(?:are|is|follow)\\b|\\b(?:follow|obey)\\s+only\\s+(?:my|these|the\\s+following)"
+                    + "\\s+(?:instructions|commands|orders)\\b|\\bobey\\s+(?:my|these)\\s+(?:instructions|commands|orders)\\b"
+                    + "|\\byou\\s+must\\s+now\\s+(?:follow|obey)\\b"),
+            rule("authority-claim", 0.6, "\\bthis\\s+is\\s+(?:your|the)\\s+(?:developer|developers|administrator|admin"
+                    + "|system|creator|owner|operator|security\\s+team)\\s+speaking\\b|(?m:^\\s*(?:admin|developer|system)\\s+"
+                    + "override\\s*:)|\\boverride\\s*:\\s*(?:grant|call|run|execute|delete|send|disable)\\b"),
+            rule("addressed-to-ai", 0.3, "\\b(?:dear|hey|hi|hello|attention|note\\s+to(?:\\s+the)?|message\\s+for(?:\\s+the)?)"
+                    + "\\s+(?:ai|a\\.i\\.|assistant|agent|ai\\s+agent|ai\\s+assistant|model|ai\\s+model|llm|chatbot|bot)\\b"),
+            rule("covert-action", 0.3, "\\bwithout\\s+(?:asking|telling|confirmation|confirming|the\\s+user(?:'s)?\\s+"
+                    + "(?:knowledge|consent|approval))\\b|\\b(?:do\\s+not|don't|dont|never)\\s+(?:tell|inform|ask|notify|alert)"
+                    + "\\s+the\\s+user\\b|\\b(?:silently|secretly|covertly)\\s+(?:call|run|invoke|execute|send|delete|forward)\\b"),
             rule("injected-instructions", 0.4, "\\bfrom\\s+now\\s+on\\b[^.\\n]{0,40}\\b(?:you|your|assistant)\\b"),
             rule("role-play", 0.6, "\\byou\\s+are\\s+now\\s+(?:in\\s+)?(?:an?\\s+|the\\s+|my\\s+)?(?:dan\\b|developer\\s+mode"
                     + "|jailbroken|unrestricted|unfiltered|evil|god\\s+mode|admin(?:istrator)?\\s+mode|root\\b|no\\s+longer)"),

@@ -52,7 +52,7 @@ final class OverridePhrases {
                     List.of("لا")),
             new Language("he", true, List.of("התעלם", "התעלמי", "שכח", "שכחי"),
                     List.of("הוראות", "ההוראות", "הנחיות", "ההנחיות", "כללים", "הכללים"), List.of("אל")),
-            new Language("tr", false, List.of("yoksay", "görmezden gel", "unut", "atla", "dikkate alma"),
+            new Language("tr", false, List.of("yoksay", "yok say", "görmezden gel", "unut", "atla", "dikkate alma"),
                     List.of("talimat", "yönerge", "kural", "komut", "direktif"), List.of()),
             new Language("fa", false, List.of("نادیده بگیر", "نادیده", "فراموش کن"),
                     List.of("دستورالعمل", "دستورات", "قوانین", "قواعد", "دستور"), List.of()),
