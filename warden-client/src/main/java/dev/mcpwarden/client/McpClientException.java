@@ -37,6 +37,8 @@ public final class McpClientException extends Exception {
         INPUT_REQUIRED,
         /** The stdio server could not be started, exited, or stopped reading its input. */
         PROCESS_FAILED,
+        /** The bearer token supplier could give no token (its message says why); the request was not sent. */
+        CREDENTIAL_UNAVAILABLE,
         /** The client was closed. */
         CLOSED,
         /** The calling thread was interrupted while waiting. */

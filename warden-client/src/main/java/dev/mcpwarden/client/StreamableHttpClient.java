@@ -314,8 +314,15 @@ final class StreamableHttpClient extends BaseClient {
         return new Reply(status, h, body, null);
     }
 
-    private Map<String, String> authorized(Map<String, String> headers) {
-        token.get().filter(t -> !t.isBlank()).ifPresent(t -> headers.put("Authorization", "Bearer " + t));
+    private Map<String, String> authorized(Map<String, String> headers) throws McpClientException {
+        Optional<String> t;
+        try {
+            t = token.get();
+        } catch (RuntimeException e) {
+            // a supplier that asks an authorization server for the token: its failure is this request's
+            throw McpClientException.of(Reason.CREDENTIAL_UNAVAILABLE, String.valueOf(e.getMessage()), e);
+        }
+        t.filter(v -> !v.isBlank()).ifPresent(v -> headers.put("Authorization", "Bearer " + v));
         return headers;
     }
 
@@ -591,7 +598,7 @@ final class StreamableHttpClient extends BaseClient {
             try (InputStream body = http.send("DELETE", endpoint, authorized(headers), null,
                     System.nanoTime() + TimeUnit.SECONDS.toNanos(5)).body()) {
                 body.readNBytes(4096);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | McpClientException | RuntimeException e) {
                 // best effort: the server expires the session anyway
             }
         }

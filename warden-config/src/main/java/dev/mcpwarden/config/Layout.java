@@ -277,6 +277,15 @@ final class Layout {
                     required("kind", new Choice("none"), "No sandbox: the command runs with the gateway's own rights"
                             + " (warned at start-up).")))));
 
+    static final Obj CLIENT_CREDENTIALS = new Obj(List.of(
+            required("token-endpoint", new Uri("https", "http"),
+                    "The authorization server's token endpoint: https, or http on a loopback address."),
+            required("client-id", NAME, "The gateway's client id there."),
+            required("client-secret", new SecretRef(), "Its client secret, as a secret reference (sent with HTTP Basic)."),
+            withDefault("scopes", NAMES, List.of(), "The scopes to ask for; none: the client's defaults."),
+            optional("resource", new Uri("https", "http"),
+                    "The resource indicator (RFC 8707) to ask a token for; absent: the upstream's URL.")));
+
     static final Tagged TRANSPORT = new Tagged(variants(
             "http", new Obj(List.of(
                     required("kind", new Choice("http"), "A Streamable HTTP endpoint."),
@@ -285,7 +294,12 @@ final class Layout {
                             "The upstream's own credential (Authorization: Bearer), as a secret reference; never the"
                                     + " client's."),
                     withDefault("headers", new MapOf("header", new SecretRef()), Map.of(),
-                            "Further headers, each value a secret reference (e.g. X-Api-Key: env:TICKETS_KEY)."))),
+                            "Further headers, each value a secret reference (e.g. X-Api-Key: env:TICKETS_KEY)."),
+                    optional("client-credentials", CLIENT_CREDENTIALS,
+                            "The gateway's own OAuth client credentials at the upstream's authorization server: a"
+                                    + " token it asks for, keeps until shortly before expiry and sends instead of a"
+                                    + " static bearer; never the client's.")),
+                    List.of(List.of("bearer", "client-credentials"))),
             "stdio", new Obj(List.of(
                     required("kind", new Choice("stdio"), "A command the gateway starts and supervises."),
                     required("command", new ListOf(NAME, 1), "The program and its arguments."),

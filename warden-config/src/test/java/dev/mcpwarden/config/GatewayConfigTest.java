@@ -160,6 +160,53 @@ class GatewayConfigTest {
     }
 
     @Test
+    void clientCredentialsBindToTheUpstreamsOwnOAuthClientAndExcludeAStaticBearer() {
+        WardenConfig.Result r = check("""
+                gateway:
+                  upstreams:
+                    - name: tickets
+                      transport:
+                        kind: http
+                        url: https://tickets.example/mcp
+                        client-credentials:
+                          token-endpoint: https://as.example/oauth/token
+                          client-id: warden-gateway
+                          client-secret: env:TICKETS_KEY
+                          scopes: [tickets:read]
+                """);
+        var http = (dev.mcpwarden.gateway.UpstreamConfig.Http) r.orElseThrow().gateway().orElseThrow().upstreams()
+                .getFirst().transport();
+        var cc = http.clientCredentials().orElseThrow();
+        assertThat(cc.tokenEndpoint()).hasToString("https://as.example/oauth/token");
+        assertThat(cc.clientId()).isEqualTo("warden-gateway");
+        assertThat(cc.clientSecret().reveal()).isEqualTo("k3y");
+        assertThat(cc.scopes()).containsExactly("tickets:read");
+        assertThat(cc.resource()).isEmpty();
+        assertThat(http.bearer()).isEmpty();
+
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: tickets
+                      transport:
+                        kind: http
+                        url: https://tickets.example/mcp
+                        bearer: env:TICKETS_TOKEN
+                        client-credentials: {token-endpoint: "https://as.example/token", client-id: g, client-secret: env:TICKETS_KEY}
+                """)).singleElement().asString().contains("bearer").contains("client-credentials");
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: tickets
+                      transport:
+                        kind: http
+                        url: https://tickets.example/mcp
+                        client-credentials: {token-endpoint: "http://as.example/token", client-id: g, client-secret: env:TICKETS_KEY}
+                """)).singleElement().asString().contains("a token endpoint must be https:// (http:// only on a "
+                + "loopback address)");
+    }
+
+    @Test
     void aFileWithoutTheSectionIsNoGateway() {
         assertThat(check("").orElseThrow().gateway()).isEqualTo(Optional.empty());
     }

@@ -501,12 +501,17 @@ final class FederatedBackend implements Backend, Definitions {
             case MALFORMED_RESPONSE -> "its answer was not valid MCP";
             case RESPONSE_TOO_LARGE -> "its answer was too large";
             case SESSION_EXPIRED -> "its session expired";
+            case CREDENTIAL_UNAVAILABLE -> "the gateway has no token for it: " + truncated(e.getMessage());
             case PROCESS_FAILED, CLOSED -> "its process is not running";
             default -> "it failed (" + e.reason().name().toLowerCase(java.util.Locale.ROOT) + ")";
         };
         LOG.warn("upstream {} failed {}: {}", up.name(), method, e.getMessage());
         return new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " could not serve " + method + ": "
                 + why);
+    }
+
+    private static String truncated(String message) {
+        return message.length() > MAX_UPSTREAM_MESSAGE ? message.substring(0, MAX_UPSTREAM_MESSAGE) + "..." : message;
     }
 
     /** The envelope of the caller's era, whatever the upstream's was. */

@@ -61,6 +61,8 @@ final class Upstream implements AutoCloseable {
     /** The calls in flight to a stdio upstream that take its log messages; see {@link #relayToSoleListener}. */
     private final java.util.Set<McpClient.NotificationListener> listeners =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The upstream's token from its client credentials, or null (no credential, or a static one). */
+    private volatile UpstreamTokens tokens;
     /** Callers' requests in flight to a stdio upstream: what it sends unasked is relayed only while there is one. */
     private final java.util.concurrent.atomic.AtomicInteger stdioInFlight =
             new java.util.concurrent.atomic.AtomicInteger();
@@ -190,8 +192,19 @@ final class Upstream implements AutoCloseable {
                     + "shortly");
         }
         if (!(config.transport() instanceof UpstreamConfig.Stdio)) {
-            return guard.run(method, () -> client.request(method, params, notifications, serverRequests),
-                    this::afterFailure);
+            try {
+                return guard.run(method, () -> client.request(method, params, notifications, serverRequests),
+                        this::afterFailure);
+            } catch (McpClientException e) {
+                UpstreamTokens t = tokens;
+                if (t == null || e.reason() != McpClientException.Reason.HTTP_STATUS || e.httpStatus() != 401) {
+                    throw e;
+                }
+                // Refused before it was served (revoked, or expired early): once more with a new token.
+                t.refused(t.peek());
+                return guard.run(method, () -> client.request(method, params, notifications, serverRequests),
+                        this::afterFailure);
+            }
         }
         // stdio has no stream per request: the upstream's requests and log messages reach the client-wide handlers,
         // which give them to the one call in flight (askers, listeners)
@@ -328,9 +341,19 @@ final class Upstream implements AutoCloseable {
                                     java.util.concurrent.atomic.AtomicReference<Consumer<String>> updates)
             throws GatewayException {
         java.util.concurrent.atomic.AtomicReference<Upstream> built = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<UpstreamTokens> tokens =
+                new java.util.concurrent.atomic.AtomicReference<>();
         McpClient.Builder b = switch (config.transport()) {
             case UpstreamConfig.Http h -> {
-                McpClient.Builder hb = McpClient.http(h.url()).bearerToken(() -> h.bearer().map(Secret::reveal));
+                McpClient.Builder hb = McpClient.http(h.url());
+                if (h.clientCredentials().isPresent()) {
+                    UpstreamTokens t = new UpstreamTokens(config.name(), h.clientCredentials().get(), h.url(),
+                            java.time.InstantSource.system());
+                    tokens.set(t);
+                    hb.bearerToken(() -> Optional.of(t.current()));
+                } else {
+                    hb.bearerToken(() -> h.bearer().map(Secret::reveal));
+                }
                 h.headers().forEach((name, value) -> hb.header(name, value.reveal()));
                 yield hb;
             }
@@ -406,6 +429,7 @@ final class Upstream implements AutoCloseable {
             throw new GatewayException("upstream " + config.name() + " cannot be started: " + e.getMessage(), e);
         }
         Upstream up = new Upstream(config, b, client, cgroups, onListChanged, progressRelays, updates);
+        up.tokens = tokens.get();
         built.set(up);
         try {
             up.refreshAll();

@@ -59,7 +59,8 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
      * @param bearer  the upstream's own credential, sent as {@code Authorization: Bearer}; never the client's
      * @param headers further headers with secret values (e.g. {@code X-Api-Key})
      */
-    public record Http(URI url, Optional<Secret> bearer, Map<String, Secret> headers) implements Transport {
+    public record Http(URI url, Optional<Secret> bearer, Map<String, Secret> headers,
+                       Optional<ClientCredentials> clientCredentials) implements Transport {
         public Http {
             Objects.requireNonNull(url, "url");
             String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
@@ -68,11 +69,56 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
             }
             bearer = Objects.requireNonNull(bearer, "bearer");
             headers = Map.copyOf(headers);
+            clientCredentials = Objects.requireNonNull(clientCredentials, "clientCredentials");
+            if (bearer.isPresent() && clientCredentials.isPresent()) {
+                throw new IllegalArgumentException("an upstream has one credential: a bearer token or client "
+                        + "credentials, not both");
+            }
+        }
+
+        /** With a static bearer token (or none) and further headers. */
+        public Http(URI url, Optional<Secret> bearer, Map<String, Secret> headers) {
+            this(url, bearer, headers, Optional.empty());
         }
 
         /** An upstream at {@code url} that needs no credential. */
         public static Http of(URI url) {
             return new Http(url, Optional.empty(), Map.of());
+        }
+
+        /** The same upstream, authenticated with the gateway's own client credentials at its authorization server. */
+        public Http withClientCredentials(ClientCredentials credentials) {
+            return new Http(url, Optional.empty(), headers, Optional.of(credentials));
+        }
+    }
+
+    /**
+     * The gateway's own OAuth client credentials for an upstream (RFC 6749 §4.4): a token for {@code resource}
+     * (RFC 8707; the upstream's URL when absent) with {@code scopes}, asked of {@code tokenEndpoint} as
+     * {@code clientId} with {@code clientSecret} (HTTP Basic), kept until shortly before it expires and sent as the
+     * upstream's bearer token. It names the gateway as a service, never one of its callers: for the callers' own
+     * identity upstream, see token exchange.
+     *
+     * @param tokenEndpoint the authorization server's token endpoint: https, or http on a loopback address
+     */
+    public record ClientCredentials(URI tokenEndpoint, String clientId, Secret clientSecret, List<String> scopes,
+                                    Optional<URI> resource) {
+        public ClientCredentials {
+            Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
+            String scheme = tokenEndpoint.getScheme() == null ? "" : tokenEndpoint.getScheme().toLowerCase(Locale.ROOT);
+            String host = tokenEndpoint.getHost() == null ? "" : tokenEndpoint.getHost();
+            boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]")
+                    || host.equals("::1");
+            if (!scheme.equals("https") && !(scheme.equals("http") && loopback)) {
+                throw new IllegalArgumentException("a token endpoint must be https:// (http:// only on a loopback "
+                        + "address): the client secret is sent to it, was " + tokenEndpoint);
+            }
+            if (clientId == null || clientId.isBlank()) {
+                throw new IllegalArgumentException("client credentials need a client id");
+            }
+            Objects.requireNonNull(clientSecret, "clientSecret");
+            scopes = List.copyOf(scopes);
+            resource = Objects.requireNonNull(resource, "resource");
         }
     }
 

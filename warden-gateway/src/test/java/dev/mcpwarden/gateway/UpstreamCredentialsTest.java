@@ -1,0 +1,239 @@
+package dev.mcpwarden.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.mcpwarden.authserver.AuthServerConfig;
+import dev.mcpwarden.authserver.AuthorizationServer;
+import dev.mcpwarden.authserver.StaticClient;
+import dev.mcpwarden.authserver.login.PasswordHash;
+import dev.mcpwarden.client.McpClient;
+import dev.mcpwarden.client.McpClientException;
+import dev.mcpwarden.core.content.ToolResult;
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.security.ResourceServer;
+import dev.mcpwarden.security.Secret;
+import dev.mcpwarden.security.Security;
+import dev.mcpwarden.security.oauth.ResourceServerConfig;
+import dev.mcpwarden.security.oauth.TrustedIssuer;
+import dev.mcpwarden.server.McpServer;
+import dev.mcpwarden.server.auth.Principal;
+import dev.mcpwarden.server.http.HttpOptions;
+import dev.mcpwarden.server.http.HttpTransport;
+import dev.mcpwarden.server.tool.Tool;
+import dev.mcpwarden.testkit.Ports;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+/** An upstream that wants the gateway's own OAuth token: client credentials at its authorization server. */
+class UpstreamCredentialsTest {
+
+    static final String SECRET = "gateway-service-secret-0123456789";
+
+    final List<AutoCloseable> closeLater = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closeLater.reversed()) {
+            c.close();
+        }
+    }
+
+    <T extends AutoCloseable> T keep(T c) {
+        closeLater.add(c);
+        return c;
+    }
+
+    static ObjectNode call(String tool) {
+        ObjectNode p = Json.object();
+        p.put("name", tool);
+        p.putObject("arguments");
+        return p;
+    }
+
+    record Stack(URI tokenEndpoint, URI upstream) {
+    }
+
+    /** Warden's authorization server, and a Warden runtime that trusts only its tokens for itself. */
+    Stack authorizationServerAndProtectedUpstream() {
+        int asPort = Ports.free();
+        int upPort = Ports.free();
+        String issuer = "http://127.0.0.1:" + asPort;
+        String resource = "http://127.0.0.1:" + upPort + "/mcp";
+        AuthServerConfig config = AuthServerConfig.defaults(URI.create(issuer), Set.of(resource))
+                .withScopes(Set.of("tickets:read", "tickets:write"), Set.of("tickets:read"))
+                .withClients(List.of(new StaticClient("gateway-svc", "Gateway", List.of(),
+                        PasswordHash.hash(SECRET.toCharArray(), 1024, 1, 1), Set.of("client_credentials"),
+                        Set.of("tickets:read"))));
+        AuthorizationServer as = AuthorizationServer.builder(config).build().start("127.0.0.1", asPort);
+        keep(as::close);
+        ResourceServer rs = ResourceServer.create(ResourceServerConfig.of(URI.create(resource),
+                List.of(TrustedIssuer.discover(issuer)), Set.of("tickets:read")));
+        McpServer upstream = McpServer.builder("tickets", "1.0.0").controls(rs.controls())
+                .tool(Tool.builder("whoami").description("Who is calling").requiredScopes("tickets:read")
+                        .handler(ctx -> {
+                            Principal p = ctx.principal();
+                            return ToolResult.text("subject=" + p.subject() + " scopes=" + new TreeSet<>(p.scopes()));
+                        }).build())
+                .build();
+        keep(HttpTransport.builder(upstream, HttpOptions.loopback(upPort)).start());
+        return new Stack(URI.create(issuer + "/token"), URI.create(resource));
+    }
+
+    McpClient throughGateway(UpstreamConfig upstream) throws Exception {
+        Gateway gateway = keep(Gateway.connect(List.of(upstream)));
+        McpServer front = McpServer.builder("gw", "1").backend(gateway.backend())
+                .controls(Security.insecureWithoutAuthentication().build()).build();
+        HttpTransport http = keep(front.serveHttp(HttpOptions.loopback(Ports.free())));
+        return keep(McpClient.http(http.uri()).era(McpClient.Era.MODERN).build());
+    }
+
+    @Test
+    void theGatewayCallsAnOAuthProtectedUpstreamWithItsOwnClientCredentialsToken() throws Exception {
+        Stack s = authorizationServerAndProtectedUpstream();
+        McpClient client = throughGateway(UpstreamConfig.of("tickets", UpstreamConfig.Http.of(s.upstream())
+                .withClientCredentials(new UpstreamConfig.ClientCredentials(s.tokenEndpoint(), "gateway-svc",
+                        Secret.of(SECRET, "test"), List.of("tickets:read"), Optional.empty()))));
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(client.request("tools/call", call("whoami")).path("content").path(0).path("text").asString())
+                    .isEqualTo("subject=gateway-svc scopes=[tickets:read]");
+        }
+    }
+
+    @Test
+    void aRefusedClientSecretStopsTheGatewayFromStartingWithTheReason() {
+        Stack s = authorizationServerAndProtectedUpstream();
+        UpstreamConfig upstream = UpstreamConfig.of("tickets", UpstreamConfig.Http.of(s.upstream())
+                .withClientCredentials(new UpstreamConfig.ClientCredentials(s.tokenEndpoint(), "gateway-svc",
+                        Secret.of("wrong", "test"), List.of(), Optional.empty())));
+
+        assertThatThrownBy(() -> keep(Gateway.connect(List.of(upstream))))
+                .isInstanceOf(GatewayException.class)
+                .hasMessage("upstream tickets did not list its definitions: the token endpoint refused its client "
+                        + "credentials: invalid_client (client authentication failed)");
+    }
+
+    @Test
+    void whenNoNewTokenCanBeHadACallGetsAClearErrorAndTheUpstreamIsNotTried() throws Exception {
+        FakeEndpoint endpoint = fakeTokenEndpoint(31); // renewed a second after it is given
+        List<String> seen = new CopyOnWriteArrayList<>();
+        McpServer plain = McpServer.builder("tickets", "1")
+                .controls(dev.mcpwarden.server.Controls.insecureWithoutAuthentication())
+                .tool(Tool.builder("ping_me").description("Answers").handler(ctx -> {
+                    seen.add("called");
+                    return ToolResult.text("pong");
+                }).build()).build();
+        HttpTransport up = keep(plain.serveHttp(HttpOptions.loopback(Ports.free())));
+        McpClient client = throughGateway(UpstreamConfig.of("tickets", UpstreamConfig.Http.of(up.uri())
+                .withClientCredentials(new UpstreamConfig.ClientCredentials(endpoint.uri(), "gateway-svc",
+                        Secret.of(SECRET, "test"), List.of(), Optional.empty()))));
+        endpoint.failing().set(true);
+        Thread.sleep(1_200);
+
+        assertThatThrownBy(() -> client.request("tools/call", call("ping_me")))
+                .isInstanceOfSatisfying(McpClientException.class, e -> {
+                    assertThat(e.errorCode()).contains(-32603);
+                    assertThat(e.errorMessage()).contains("Upstream tickets could not serve tools/call: the "
+                            + "gateway has no token for it: the token endpoint refused its client credentials: "
+                            + "invalid_client (client authentication failed)");
+                });
+        assertThat(seen).isEmpty();
+    }
+
+    /** A token endpoint that counts its requests and answers each with a new token of the given lifetime. */
+    record FakeEndpoint(URI uri, List<String> requests, java.util.concurrent.atomic.AtomicBoolean failing) {
+    }
+
+    FakeEndpoint fakeTokenEndpoint(int lifetimeSeconds) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> requests = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+        server.createContext("/token", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(ex.getRequestHeaders().getFirst("Authorization") + " " + body);
+            if (failing.get()) {
+                byte[] refusal = "{\"error\":\"invalid_client\",\"error_description\":\"client authentication failed\"}"
+                        .getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(401, refusal.length);
+                ex.getResponseBody().write(refusal);
+                ex.close();
+                return;
+            }
+            byte[] answer = ("{\"access_token\":\"token-" + requests.size() + "\",\"token_type\":\"Bearer\","
+                    + "\"expires_in\":" + lifetimeSeconds + "}").getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.getResponseHeaders().add("Cache-Control", "no-store");
+            ex.sendResponseHeaders(200, answer.length);
+            ex.getResponseBody().write(answer);
+            ex.close();
+        });
+        server.start();
+        keep(() -> server.stop(0));
+        return new FakeEndpoint(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/token"),
+                requests, failing);
+    }
+
+    @Test
+    void aTokenIsKeptUntilShortlyBeforeItExpiresAndDroppedWhenTheUpstreamRefusesIt() throws Exception {
+        FakeEndpoint endpoint = fakeTokenEndpoint(300);
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-03T12:00:00Z"));
+        InstantSource clock = now::get;
+        UpstreamTokens tokens = new UpstreamTokens("tickets", new UpstreamConfig.ClientCredentials(endpoint.uri(),
+                "gateway-svc", Secret.of(SECRET, "test"), List.of("tickets:read", "tickets:write"), Optional.empty()),
+                URI.create("https://tickets.example/mcp"), clock);
+
+        assertThat(tokens.current()).isEqualTo("token-1");
+        assertThat(tokens.current()).isEqualTo("token-1");
+        assertThat(endpoint.requests()).hasSize(1);
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("gateway-svc:" + SECRET)
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(endpoint.requests().getFirst()).startsWith(basic + " ")
+                .contains("grant_type=client_credentials")
+                .contains("resource=https%3A%2F%2Ftickets.example%2Fmcp")
+                .contains("scope=tickets%3Aread+tickets%3Awrite")
+                .doesNotContain(SECRET);
+
+        now.set(now.get().plus(Duration.ofSeconds(300)).minus(UpstreamTokens.EARLY).minusSeconds(1));
+        assertThat(tokens.current()).isEqualTo("token-1");
+        now.set(now.get().plusSeconds(1));
+        assertThat(tokens.current()).isEqualTo("token-2");
+
+        tokens.refused("token-1"); // an old token: the held one stays
+        assertThat(tokens.current()).isEqualTo("token-2");
+        tokens.refused("token-2");
+        assertThat(tokens.current()).isEqualTo("token-3");
+        assertThat(endpoint.requests()).hasSize(3);
+    }
+
+    @Test
+    void aTokenEndpointThatIsNotHttpsOffLoopbackIsRefused() {
+        assertThatThrownBy(() -> new UpstreamConfig.ClientCredentials(URI.create("http://as.example/token"),
+                "gateway-svc", Secret.of(SECRET, "test"), List.of(), Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a token endpoint must be https:// (http:// only on a loopback address): the client "
+                        + "secret is sent to it, was http://as.example/token");
+        assertThatThrownBy(() -> new UpstreamConfig.Http(URI.create("https://tickets.example/mcp"),
+                Optional.of(Secret.of("static", "test")), java.util.Map.of(), Optional.of(
+                new UpstreamConfig.ClientCredentials(URI.create("https://as.example/token"), "gateway-svc",
+                        Secret.of(SECRET, "test"), List.of(), Optional.empty()))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("an upstream has one credential: a bearer token or client credentials, not both");
+    }
+}
