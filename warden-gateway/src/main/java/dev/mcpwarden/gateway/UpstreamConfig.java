@@ -58,6 +58,8 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
      * @param url     the MCP endpoint (http or https)
      * @param bearer  the upstream's own credential, sent as {@code Authorization: Bearer}; never the client's
      * @param headers further headers with secret values (e.g. {@code X-Api-Key})
+     * @param clientCredentials the gateway's own OAuth client credentials at the upstream's authorization server,
+     *                          whose token is sent instead of {@code bearer} (at most one of the two)
      */
     public record Http(URI url, Optional<Secret> bearer, Map<String, Secret> headers,
                        Optional<ClientCredentials> clientCredentials) implements Transport {
