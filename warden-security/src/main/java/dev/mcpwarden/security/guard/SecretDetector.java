@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * {@code password=}/{@code api_key=}/{@code token:} assignments whose value looks random (Shannon entropy of at least
  * 3 bits per character, or 80% of the maximum for short values; not a placeholder such as {@code ${DB_PASSWORD}}),
  * or chosen by a person for a password key ({@code password=hunter2hunter2}). Any of these written in base64 (either
- * alphabet) or hex is found too: the encoded run is decoded and scanned as text, and redacted whole.
+ * alphabet) or hex is found too: the encoded run is decoded and scanned as text, and redacted whole; and a vendor
+ * key written in groups split by spaces or hyphens ({@code AKIA IOSF ODNN 7EXA MPLE}).
  */
 public final class SecretDetector implements SensitiveDataDetector {
 
@@ -235,8 +236,52 @@ public final class SecretDetector implements SensitiveDataDetector {
         List<TextMatch> matches = scanPlain(text);
         if (text.length() >= MIN_ENCODED_LENGTH) {
             encoded(text, matches);
+            grouped(text, matches);
         }
         return matches;
+    }
+
+    /** Runs of at least four groups of 2–8 letters and digits split by single spaces or hyphens, with a digit. */
+    private static final Pattern GROUPED = Pattern.compile(
+            "(?<![A-Za-z0-9])[A-Za-z0-9]{2,8}(?:[ -][A-Za-z0-9]{2,8}){3,15}(?![A-Za-z0-9])");
+
+    /**
+     * A vendor key written in groups, as people copy one out of a console or read it aloud
+     * ({@code AKIA IOSF ODNN 7EXA MPLE}): each run of groups is joined and the vendor rules run on it; a key found
+     * there is the span of the run it was written across.
+     */
+    private void grouped(String text, List<TextMatch> matches) {
+        Matcher m = GROUPED.matcher(text);
+        while (m.find()) {
+            String run = m.group();
+            if (run.chars().noneMatch(Character::isDigit)) {
+                continue; // words, not a key
+            }
+            StringBuilder joined = new StringBuilder(run.length());
+            int[] at = new int[run.length()];
+            for (int i = 0; i < run.length(); i++) {
+                char c = run.charAt(i);
+                if (c != ' ' && c != '-') {
+                    at[joined.length()] = m.start() + i;
+                    joined.append(c);
+                }
+            }
+            String j = joined.toString();
+            for (Rule rule : RULES) {
+                findAll(rule.pattern, rule.starts, j, r -> {
+                    int s0 = r.start(rule.group);
+                    int e0 = r.end(rule.group);
+                    if (e0 > s0 && rule.accept.test(r.group(rule.group))) {
+                        int start = at[s0];
+                        int end = at[e0 - 1] + 1;
+                        boolean split = end - start > e0 - s0; // written with separators: not found as it stands
+                        if (split && matches.stream().noneMatch(t -> t.start() <= start && t.end() >= end)) {
+                            matches.add(new TextMatch(rule.kind, start, end));
+                        }
+                    }
+                });
+            }
+        }
     }
 
     /** Shortest base64 or hex run decoded: 12 bytes of base64, the shortest vendor key ids being 16 characters. */

@@ -161,6 +161,15 @@ class SecretDetectorTest {
         assertThat(redactor.redactText("cfg=" + config).kinds()).containsExactly(FindingKind.PASSWORD);
     }
 
+    @Test
+    void aVendorKeyWrittenInGroupsIsRedactedAcrossItsGroups() {
+        assertThat(redactor.redactText("my key is AKIA IOSF ODNN 7EXA MPLE, thanks").text())
+                .isEqualTo("my key is [REDACTED-AWS_KEY], thanks");
+        assertThat(redactor.redactText("AKIA-IOSF-ODNN-7EXA-MPLE").text()).isEqualTo("[REDACTED-AWS_KEY]");
+        assertThat(redactor.redactText("room 12 on floor 3 is free from 10 to 11 am").kinds()).isEmpty();
+        assertThat(redactor.redactText("order AB 12 CD 34 EF 56 shipped").kinds()).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
