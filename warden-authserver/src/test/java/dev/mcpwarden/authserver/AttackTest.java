@@ -1,5 +1,7 @@
 package dev.mcpwarden.authserver;
 
+import dev.mcpwarden.testkit.Pkce;
+import dev.mcpwarden.testkit.UserAgent;
 import static dev.mcpwarden.authserver.TestAuthServer.ALICE_PASSWORD;
 import static dev.mcpwarden.authserver.TestAuthServer.APP_A;
 import static dev.mcpwarden.authserver.TestAuthServer.APP_A_REDIRECT;

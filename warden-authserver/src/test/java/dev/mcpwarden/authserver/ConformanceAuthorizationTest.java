@@ -1,5 +1,6 @@
 package dev.mcpwarden.authserver;
 
+import dev.mcpwarden.testkit.UserAgent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpwarden.testkit.Ports;

@@ -1,5 +1,6 @@
 package dev.mcpwarden.authserver;
 
+import dev.mcpwarden.testkit.Pkce;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;

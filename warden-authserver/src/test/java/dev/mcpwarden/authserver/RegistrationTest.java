@@ -1,5 +1,7 @@
 package dev.mcpwarden.authserver;
 
+import dev.mcpwarden.testkit.Pkce;
+import dev.mcpwarden.testkit.UserAgent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.mcpwarden.authserver;
 
+import dev.mcpwarden.testkit.Pkce;
+import dev.mcpwarden.testkit.UserAgent;
 import dev.mcpwarden.authserver.login.PasswordHash;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.testkit.Ports;

@@ -3,7 +3,7 @@ package dev.mcpwarden.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpwarden.authserver.LiveProcess;
-import dev.mcpwarden.authserver.UserAgent;
+import dev.mcpwarden.testkit.UserAgent;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.testkit.McpHttp;
 import dev.mcpwarden.testkit.Processes;

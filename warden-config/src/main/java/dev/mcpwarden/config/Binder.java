@@ -121,12 +121,18 @@ final class Binder {
                 c.get("client-secret"), c.get("scopes"), Optional.ofNullable(c.get("resource")));
     }
 
+    private static dev.mcpwarden.gateway.UpstreamConfig.TokenExchange tokenExchange(Bound c) {
+        return new dev.mcpwarden.gateway.UpstreamConfig.TokenExchange(c.get("token-endpoint"), c.get("client-id"),
+                c.get("client-secret"), c.get("scopes"), Optional.ofNullable(c.get("resource")));
+    }
+
     private dev.mcpwarden.gateway.UpstreamConfig upstream(Bound u) {
         Bound t = u.get("transport");
         dev.mcpwarden.gateway.UpstreamConfig.Transport transport = build(t.location(), t.path(), () -> switch (t.<String>get("kind")) {
             case "http" -> new dev.mcpwarden.gateway.UpstreamConfig.Http(t.get("url"),
                     Optional.ofNullable(t.get("bearer")), t.get("headers"),
-                    Optional.ofNullable(t.<Bound>get("client-credentials")).map(Binder::clientCredentials));
+                    Optional.ofNullable(t.<Bound>get("client-credentials")).map(Binder::clientCredentials),
+                    Optional.ofNullable(t.<Bound>get("token-exchange")).map(Binder::tokenExchange));
             default -> new dev.mcpwarden.gateway.UpstreamConfig.Stdio(t.get("command"), t.get("environment"),
                     Optional.ofNullable(t.get("working-directory")), sandbox(t.get("sandbox"), t.pathOf("sandbox")));
         });

@@ -286,6 +286,15 @@ final class Layout {
             optional("resource", new Uri("https", "http"),
                     "The resource indicator (RFC 8707) to ask a token for; absent: the upstream's URL.")));
 
+    static final Obj TOKEN_EXCHANGE = new Obj(List.of(
+            required("token-endpoint", new Uri("https", "http"),
+                    "The authorization server's token endpoint: https, or http on a loopback address."),
+            required("client-id", NAME, "The gateway's client id there, allowed to exchange tokens."),
+            required("client-secret", new SecretRef(), "Its client secret, as a secret reference (sent with HTTP Basic)."),
+            withDefault("scopes", NAMES, List.of(), "The scopes to ask for; none: the caller's."),
+            optional("resource", new Uri("https", "http"),
+                    "The resource indicator (RFC 8707) to exchange for; absent: the upstream's URL.")));
+
     static final Tagged TRANSPORT = new Tagged(variants(
             "http", new Obj(List.of(
                     required("kind", new Choice("http"), "A Streamable HTTP endpoint."),
@@ -298,7 +307,11 @@ final class Layout {
                     optional("client-credentials", CLIENT_CREDENTIALS,
                             "The gateway's own OAuth client credentials at the upstream's authorization server: a"
                                     + " token it asks for, keeps until shortly before expiry and sends instead of a"
-                                    + " static bearer; never the client's.")),
+                                    + " static bearer; never the client's."),
+                    optional("token-exchange", TOKEN_EXCHANGE,
+                            "Each caller's token exchanged (RFC 8693) for one whose audience is the upstream, sent"
+                                    + " with that caller's requests; the gateway's own requests (lists) keep bearer or"
+                                    + " client-credentials. Needs a 2026-07-28 upstream.")),
                     List.of(List.of("bearer", "client-credentials"))),
             "stdio", new Obj(List.of(
                     required("kind", new Choice("stdio"), "A command the gateway starts and supervises."),

@@ -183,6 +183,38 @@ class GatewayConfigTest {
         assertThat(cc.scopes()).containsExactly("tickets:read");
         assertThat(cc.resource()).isEmpty();
         assertThat(http.bearer()).isEmpty();
+        assertThat(http.tokenExchange()).isEmpty();
+
+        var exchanging = (dev.mcpwarden.gateway.UpstreamConfig.Http) check("""
+                gateway:
+                  upstreams:
+                    - name: tickets
+                      transport:
+                        kind: http
+                        url: https://tickets.example/mcp
+                        bearer: env:TICKETS_TOKEN
+                        token-exchange:
+                          token-endpoint: https://as.example/oauth/token
+                          client-id: warden-gateway
+                          client-secret: env:TICKETS_KEY
+                          resource: https://tickets.example/
+                """).orElseThrow().gateway().orElseThrow().upstreams().getFirst().transport();
+        var te = exchanging.tokenExchange().orElseThrow();
+        assertThat(te.clientId()).isEqualTo("warden-gateway");
+        assertThat(te.resource()).contains(java.net.URI.create("https://tickets.example/"));
+        assertThat(te.scopes()).isEmpty();
+        assertThat(exchanging.bearer().orElseThrow().reveal()).isEqualTo("t0ken-of-the-gateway");
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: tickets
+                      era: "2025"
+                      transport:
+                        kind: http
+                        url: https://tickets.example/mcp
+                        token-exchange: {token-endpoint: "https://as.example/token", client-id: g, client-secret: env:TICKETS_KEY}
+                """)).singleElement().asString().contains("upstream tickets: token exchange needs a 2026-07-28 "
+                + "upstream (a 2025 session would carry every caller's token)");
 
         assertThat(problems("""
                 gateway:

@@ -212,7 +212,24 @@ final class FederatedBackend implements Backend, Definitions {
             // a cancelled call interrupts this thread, which makes the upstream client cancel the upstream request
             call.worker(Thread.currentThread());
         }
-        ObjectNode result = switch (method) {
+        // whose requests these are, for an upstream that exchanges the caller's token for its own
+        Upstream.Caller outer = Upstream.CALLER.get();
+        Upstream.CALLER.set(new Upstream.Caller(call.presentedToken()));
+        ObjectNode result;
+        try {
+            result = serve(call, method);
+        } finally {
+            if (outer == null) {
+                Upstream.CALLER.remove();
+            } else {
+                Upstream.CALLER.set(outer);
+            }
+        }
+        return envelope(call, method, result);
+    }
+
+    private ObjectNode serve(Call call, String method) {
+        return switch (method) {
             case "ping" -> Json.object();
             case "server/discover" -> discover();
             case "tools/list" -> listing("tools", Target.Kind.TOOL);
@@ -229,7 +246,6 @@ final class FederatedBackend implements Backend, Definitions {
                     listeners::add, listeners::remove);
             default -> throw McpError.methodNotFound(method);
         };
-        return envelope(call, method, result);
     }
 
     /**

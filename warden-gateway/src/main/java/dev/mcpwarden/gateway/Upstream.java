@@ -61,6 +61,22 @@ final class Upstream implements AutoCloseable {
     /** The calls in flight to a stdio upstream that take its log messages; see {@link #relayToSoleListener}. */
     private final java.util.Set<McpClient.NotificationListener> listeners =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * The caller whose request the current thread is sending (null: the gateway's own, such as reading lists), and
+     * the token it presented (null: none), for an upstream that exchanges it.
+     */
+    record Caller(String presentedToken) {
+        @Override
+        public String toString() {
+            return "Caller[" + (presentedToken == null ? "no token" : "token") + "]";
+        }
+    }
+
+    static final ThreadLocal<Caller> CALLER = new ThreadLocal<>();
+
+    /** Callers' tokens exchanged for this upstream's, or null (no token exchange). */
+    private volatile ExchangedTokens exchanged;
+
     /** The upstream's token from its client credentials, or null (no credential, or a static one). */
     private volatile UpstreamTokens tokens;
     /** Callers' requests in flight to a stdio upstream: what it sends unasked is relayed only while there is one. */
@@ -197,11 +213,19 @@ final class Upstream implements AutoCloseable {
                         this::afterFailure);
             } catch (McpClientException e) {
                 UpstreamTokens t = tokens;
-                if (t == null || e.reason() != McpClientException.Reason.HTTP_STATUS || e.httpStatus() != 401) {
+                ExchangedTokens x = exchanged;
+                Caller caller = CALLER.get();
+                boolean callersToken = x != null && caller != null && caller.presentedToken() != null;
+                if (!callersToken && t == null || e.reason() != McpClientException.Reason.HTTP_STATUS
+                        || e.httpStatus() != 401) {
                     throw e;
                 }
                 // Refused before it was served (revoked, or expired early): once more with a new token.
-                t.refused(t.peek());
+                if (callersToken) {
+                    x.refused(caller.presentedToken());
+                } else {
+                    t.refused(t.peek());
+                }
                 return guard.run(method, () -> client.request(method, params, notifications, serverRequests),
                         this::afterFailure);
             }
@@ -343,17 +367,34 @@ final class Upstream implements AutoCloseable {
         java.util.concurrent.atomic.AtomicReference<Upstream> built = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicReference<UpstreamTokens> tokens =
                 new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<ExchangedTokens> exchangedRef =
+                new java.util.concurrent.atomic.AtomicReference<>();
         McpClient.Builder b = switch (config.transport()) {
             case UpstreamConfig.Http h -> {
                 McpClient.Builder hb = McpClient.http(h.url());
+                java.util.function.Supplier<Optional<String>> own;
                 if (h.clientCredentials().isPresent()) {
                     UpstreamTokens t = new UpstreamTokens(config.name(), h.clientCredentials().get(), h.url(),
                             java.time.InstantSource.system());
                     tokens.set(t);
-                    hb.bearerToken(() -> Optional.of(t.current()));
+                    own = () -> Optional.of(t.current());
                 } else {
-                    hb.bearerToken(() -> h.bearer().map(Secret::reveal));
+                    own = () -> h.bearer().map(Secret::reveal);
                 }
+                ExchangedTokens x = h.tokenExchange().map(te -> new ExchangedTokens(config.name(), te, h.url(),
+                        java.time.InstantSource.system())).orElse(null);
+                exchangedRef.set(x);
+                hb.bearerToken(x == null ? own : () -> {
+                    Caller caller = CALLER.get();
+                    if (caller == null) {
+                        return own.get(); // the gateway's own request: its lists, its subscriptions
+                    }
+                    if (caller.presentedToken() == null) {
+                        throw new UpstreamTokens.NoToken("it takes each caller's own token (token exchange), and "
+                                + "this caller presented none");
+                    }
+                    return Optional.of(x.tokenFor(caller.presentedToken()));
+                });
                 h.headers().forEach((name, value) -> hb.header(name, value.reveal()));
                 yield hb;
             }
@@ -430,9 +471,16 @@ final class Upstream implements AutoCloseable {
         }
         Upstream up = new Upstream(config, b, client, cgroups, onListChanged, progressRelays, updates);
         up.tokens = tokens.get();
+        up.exchanged = exchangedRef.get();
         built.set(up);
         try {
             up.refreshAll();
+            if (up.exchanged != null && !up.modern()) {
+                client.close();
+                throw new GatewayException("upstream " + config.name() + ": token exchange needs a 2026-07-28 "
+                        + "upstream, and it speaks " + client.protocolVersion() + " (a 2025 session would carry every "
+                        + "caller's token)");
+            }
             up.logEverything();
             if (config.isolation().perPrincipal()) {
                 // Each principal's process: the same command in a sandbox and cgroup of its own. Its lists and list

@@ -60,9 +60,13 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
      * @param headers further headers with secret values (e.g. {@code X-Api-Key})
      * @param clientCredentials the gateway's own OAuth client credentials at the upstream's authorization server,
      *                          whose token is sent instead of {@code bearer} (at most one of the two)
+     * @param tokenExchange     each caller's token exchanged (RFC 8693) for one whose audience is the upstream,
+     *                          sent with that caller's requests; the gateway's own requests (lists) keep
+     *                          {@code bearer} or {@code clientCredentials}
      */
     public record Http(URI url, Optional<Secret> bearer, Map<String, Secret> headers,
-                       Optional<ClientCredentials> clientCredentials) implements Transport {
+                       Optional<ClientCredentials> clientCredentials, Optional<TokenExchange> tokenExchange)
+            implements Transport {
         public Http {
             Objects.requireNonNull(url, "url");
             String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
@@ -72,6 +76,7 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
             bearer = Objects.requireNonNull(bearer, "bearer");
             headers = Map.copyOf(headers);
             clientCredentials = Objects.requireNonNull(clientCredentials, "clientCredentials");
+            tokenExchange = Objects.requireNonNull(tokenExchange, "tokenExchange");
             if (bearer.isPresent() && clientCredentials.isPresent()) {
                 throw new IllegalArgumentException("an upstream has one credential: a bearer token or client "
                         + "credentials, not both");
@@ -80,7 +85,7 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
 
         /** With a static bearer token (or none) and further headers. */
         public Http(URI url, Optional<Secret> bearer, Map<String, Secret> headers) {
-            this(url, bearer, headers, Optional.empty());
+            this(url, bearer, headers, Optional.empty(), Optional.empty());
         }
 
         /** An upstream at {@code url} that needs no credential. */
@@ -90,7 +95,12 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
 
         /** The same upstream, authenticated with the gateway's own client credentials at its authorization server. */
         public Http withClientCredentials(ClientCredentials credentials) {
-            return new Http(url, Optional.empty(), headers, Optional.of(credentials));
+            return new Http(url, Optional.empty(), headers, Optional.of(credentials), tokenExchange);
+        }
+
+        /** The same upstream, called with each caller's token exchanged for one of its own. */
+        public Http withTokenExchange(TokenExchange exchange) {
+            return new Http(url, bearer, headers, clientCredentials, Optional.of(exchange));
         }
     }
 
@@ -106,21 +116,46 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     public record ClientCredentials(URI tokenEndpoint, String clientId, Secret clientSecret, List<String> scopes,
                                     Optional<URI> resource) {
         public ClientCredentials {
-            Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
-            String scheme = tokenEndpoint.getScheme() == null ? "" : tokenEndpoint.getScheme().toLowerCase(Locale.ROOT);
-            String host = tokenEndpoint.getHost() == null ? "" : tokenEndpoint.getHost();
-            boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]")
-                    || host.equals("::1");
-            if (!scheme.equals("https") && !(scheme.equals("http") && loopback)) {
-                throw new IllegalArgumentException("a token endpoint must be https:// (http:// only on a loopback "
-                        + "address): the client secret is sent to it, was " + tokenEndpoint);
-            }
+            checkTokenEndpoint(tokenEndpoint);
             if (clientId == null || clientId.isBlank()) {
                 throw new IllegalArgumentException("client credentials need a client id");
             }
             Objects.requireNonNull(clientSecret, "clientSecret");
             scopes = List.copyOf(scopes);
             resource = Objects.requireNonNull(resource, "resource");
+        }
+    }
+
+    /**
+     * RFC 8693 token exchange for an upstream: each caller's token (as it authenticated to the gateway) is sent to
+     * {@code tokenEndpoint} by the gateway as {@code clientId} (HTTP Basic) for one whose resource is the upstream's
+     * URL (or {@code resource}), with {@code scopes} (none: the caller's), kept per caller until shortly before it
+     * expires, and sent with that caller's requests. The upstream sees the caller as subject and the gateway as actor
+     * ({@code act}); the caller's own token never reaches it. A 2025 upstream is refused: its one session would carry
+     * every caller's token.
+     */
+    public record TokenExchange(URI tokenEndpoint, String clientId, Secret clientSecret, List<String> scopes,
+                                Optional<URI> resource) {
+        public TokenExchange {
+            checkTokenEndpoint(tokenEndpoint);
+            if (clientId == null || clientId.isBlank()) {
+                throw new IllegalArgumentException("token exchange needs a client id");
+            }
+            Objects.requireNonNull(clientSecret, "clientSecret");
+            scopes = List.copyOf(scopes);
+            resource = Objects.requireNonNull(resource, "resource");
+        }
+    }
+
+    private static void checkTokenEndpoint(URI tokenEndpoint) {
+        Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
+        String scheme = tokenEndpoint.getScheme() == null ? "" : tokenEndpoint.getScheme().toLowerCase(Locale.ROOT);
+        String host = tokenEndpoint.getHost() == null ? "" : tokenEndpoint.getHost();
+        boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]")
+                || host.equals("::1");
+        if (!scheme.equals("https") && !(scheme.equals("http") && loopback)) {
+            throw new IllegalArgumentException("a token endpoint must be https:// (http:// only on a loopback "
+                    + "address): the client secret is sent to it, was " + tokenEndpoint);
         }
     }
 
@@ -324,6 +359,10 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
         if (isolation.perPrincipal() && !(transport instanceof Stdio)) {
             throw new IllegalArgumentException("upstream " + name + ": isolation per-principal is only for stdio "
                     + "upstreams (the gateway starts no process of an HTTP upstream)");
+        }
+        if (era == Era.LEGACY && transport instanceof Http h && h.tokenExchange().isPresent()) {
+            throw new IllegalArgumentException("upstream " + name + ": token exchange needs a 2026-07-28 upstream (a "
+                    + "2025 session would carry every caller's token)");
         }
     }
 

@@ -34,7 +34,8 @@ final class UpstreamTokens {
     static final Duration UNDATED = Duration.ofMinutes(5);
     private static final int TIMEOUT_MILLIS = 10_000;
 
-    private record Held(String token, Instant renewAt) {
+    /** A token, and when to ask for a new one. */
+    record Held(String token, Instant renewAt) {
     }
 
     private final String upstream;
@@ -92,12 +93,22 @@ final class UpstreamTokens {
     }
 
     private Held ask() {
-        TokenRequest.Builder request = new TokenRequest.Builder(credentials.tokenEndpoint(),
-                new ClientSecretBasic(new ClientID(credentials.clientId()),
-                        new com.nimbusds.oauth2.sdk.auth.Secret(credentials.clientSecret().reveal())),
-                new ClientCredentialsGrant()).resources(resource);
-        if (!credentials.scopes().isEmpty()) {
-            request.scope(new Scope(credentials.scopes().toArray(String[]::new)));
+        return request(upstream, credentials.tokenEndpoint(), credentials.clientId(), credentials.clientSecret(),
+                new ClientCredentialsGrant(), credentials.scopes(), resource, clock, "its client credentials");
+    }
+
+    /**
+     * Asks {@code endpoint} for a token for {@code resource} with {@code grant}, authenticating as {@code clientId}
+     * with HTTP Basic; {@code what} names what was refused in the error.
+     */
+    static Held request(String upstream, URI endpoint, String clientId, dev.mcpwarden.security.Secret secret,
+                        com.nimbusds.oauth2.sdk.AuthorizationGrant grant, java.util.List<String> scopes, URI resource,
+                        InstantSource clock, String what) {
+        TokenRequest.Builder request = new TokenRequest.Builder(endpoint,
+                new ClientSecretBasic(new ClientID(clientId), new com.nimbusds.oauth2.sdk.auth.Secret(secret.reveal())),
+                grant).resources(resource);
+        if (!scopes.isEmpty()) {
+            request.scope(new Scope(scopes.toArray(String[]::new)));
         }
         HTTPRequest http = request.build().toHTTPRequest();
         http.setConnectTimeout(TIMEOUT_MILLIS);
@@ -107,17 +118,16 @@ final class UpstreamTokens {
         try {
             response = TokenResponse.parse(http.send());
         } catch (IOException e) {
-            throw unavailable("the token endpoint " + credentials.tokenEndpoint() + " could not be reached ("
+            throw unavailable(upstream, "the token endpoint " + endpoint + " could not be reached ("
                     + e.getClass().getSimpleName() + ")");
         } catch (ParseException e) {
-            throw unavailable("the token endpoint " + credentials.tokenEndpoint() + " did not answer with a token "
-                    + "response");
+            throw unavailable(upstream, "the token endpoint " + endpoint + " did not answer with a token response");
         }
         if (!response.indicatesSuccess()) {
             ErrorObject error = ((TokenErrorResponse) response).getErrorObject();
             String code = error == null || error.getCode() == null ? "an error" : error.getCode();
             String why = error == null || error.getDescription() == null ? "" : " (" + error.getDescription() + ")";
-            throw unavailable("the token endpoint refused its client credentials: " + code + why);
+            throw unavailable(upstream, "the token endpoint refused " + what + ": " + code + why);
         }
         AccessToken token = response.toSuccessResponse().getTokens().getAccessToken();
         long lifetime = token.getLifetime();
@@ -126,12 +136,11 @@ final class UpstreamTokens {
         if (!renewAt.isAfter(now)) {
             renewAt = now.plusSeconds(Math.max(1, lifetime / 2)); // a very short-lived token: used, then asked again
         }
-        LOG.debug("upstream {}: a token for {} from {}, kept until {}", upstream, resource,
-                credentials.tokenEndpoint(), renewAt);
+        LOG.debug("upstream {}: a token for {} from {}, kept until {}", upstream, resource, endpoint, renewAt);
         return new Held(token.getValue(), renewAt);
     }
 
-    private NoToken unavailable(String why) {
+    private static NoToken unavailable(String upstream, String why) {
         LOG.warn("upstream {}: {}", upstream, why);
         return new NoToken(why);
     }

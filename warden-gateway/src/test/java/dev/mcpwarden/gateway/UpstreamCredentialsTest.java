@@ -156,6 +156,82 @@ class UpstreamCredentialsTest {
         assertThat(seen).isEmpty();
     }
 
+    @Test
+    void aCallersTokenIsExchangedForOneOfTheUpstreamsAndTheCallersOwnNeverReachesIt() throws Exception {
+        int asPort = Ports.free();
+        int gwPort = Ports.free();
+        int upPort = Ports.free();
+        String issuer = "http://127.0.0.1:" + asPort;
+        String gatewayResource = "http://127.0.0.1:" + gwPort + "/mcp";
+        String upstreamResource = "http://127.0.0.1:" + upPort + "/mcp";
+        String redirect = "https://app.example/callback";
+        String password = "correct horse battery staple";
+        AuthServerConfig config = AuthServerConfig.defaults(URI.create(issuer), Set.of(gatewayResource,
+                        upstreamResource))
+                .withScopes(Set.of("tickets:read"), Set.of("tickets:read"))
+                .withUsers(List.of(dev.mcpwarden.authserver.BuiltInUser.of("alice",
+                        PasswordHash.hash(password.toCharArray(), 1024, 1, 1))))
+                .withClients(List.of(StaticClient.publicClient("app", "App", List.of(redirect)),
+                        new StaticClient("gateway", "Gateway", List.of(), PasswordHash.hash(SECRET.toCharArray(), 1024,
+                                1, 1), Set.of("client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"),
+                                Set.of("tickets:read"))))
+                .withTokenExchange(new dev.mcpwarden.authserver.TokenExchangePolicy(Set.of("gateway"),
+                        java.util.Map.of(gatewayResource, Set.of(upstreamResource))));
+        AuthorizationServer as = AuthorizationServer.builder(config).build().start("127.0.0.1", asPort);
+        keep(as::close);
+
+        List<String> upstreamSaw = new CopyOnWriteArrayList<>();
+        ResourceServer upstreamRs = ResourceServer.create(ResourceServerConfig.of(URI.create(upstreamResource),
+                List.of(TrustedIssuer.discover(issuer)), Set.of("tickets:read")));
+        McpServer upstream = McpServer.builder("tickets", "1.0.0").controls(upstreamRs.controls())
+                .tool(Tool.builder("whoami").description("Who is calling").requiredScopes("tickets:read")
+                        .handler(ctx -> {
+                            Principal p = ctx.principal();
+                            return ToolResult.text("subject=" + p.subject() + " client=" + p.clientId());
+                        }).build())
+                .build();
+        keep(HttpTransport.builder(upstream, HttpOptions.loopback(upPort)).start());
+
+        URI tokenEndpoint = URI.create(issuer + "/token");
+        Gateway gateway = keep(Gateway.connect(List.of(UpstreamConfig.of("tickets",
+                UpstreamConfig.Http.of(URI.create(upstreamResource))
+                        .withClientCredentials(new UpstreamConfig.ClientCredentials(tokenEndpoint, "gateway",
+                                Secret.of(SECRET, "test"), List.of("tickets:read"), Optional.empty()))
+                        .withTokenExchange(new UpstreamConfig.TokenExchange(tokenEndpoint, "gateway",
+                                Secret.of(SECRET, "test"), List.of(), Optional.empty()))))));
+        ResourceServer gatewayRs = ResourceServer.create(ResourceServerConfig.of(URI.create(gatewayResource),
+                List.of(TrustedIssuer.discover(issuer)), Set.of("tickets:read")));
+        McpServer front = McpServer.builder("gw", "1").backend(gateway.backend()).controls(gatewayRs.controls())
+                .build();
+        keep(HttpTransport.builder(front, HttpOptions.loopback(gwPort)).start());
+
+        // Alice signs in to the app, which gets a token for the gateway (authorization code with PKCE).
+        dev.mcpwarden.testkit.Pkce pkce = dev.mcpwarden.testkit.Pkce.fresh();
+        dev.mcpwarden.testkit.UserAgent agent = new dev.mcpwarden.testkit.UserAgent();
+        String back = agent.authorize(issuer + "/authorize?" + dev.mcpwarden.testkit.UserAgent.form(
+                new java.util.LinkedHashMap<>(java.util.Map.of("response_type", "code", "client_id", "app",
+                        "redirect_uri", redirect, "code_challenge", pkce.challenge(), "code_challenge_method", "S256",
+                        "resource", gatewayResource, "scope", "tickets:read", "state", "s1"))), "alice", password);
+        String code = dev.mcpwarden.testkit.UserAgent.query(back).get("code");
+        var redeemed = new dev.mcpwarden.testkit.UserAgent().post(issuer + "/token", java.util.Map.of(
+                "grant_type", "authorization_code", "client_id", "app", "redirect_uri", redirect, "code", code,
+                "code_verifier", pkce.verifier(), "resource", gatewayResource));
+        String alicesToken = Json.standard().parse(redeemed.body()).path("access_token").asString();
+
+        McpClient alice = keep(McpClient.http(URI.create(gatewayResource)).era(McpClient.Era.MODERN)
+                .bearerToken(() -> Optional.of(alicesToken)).build());
+        for (int i = 0; i < 2; i++) {
+            assertThat(alice.request("tools/call", call("whoami")).path("content").path(0).path("text").asString())
+                    .isEqualTo("subject=alice client=gateway");
+        }
+
+        // Her own token, whose audience is the gateway, is refused by the upstream: passed through, it would fail.
+        McpClient passthrough = keep(McpClient.http(URI.create(upstreamResource)).era(McpClient.Era.MODERN)
+                .bearerToken(() -> Optional.of(alicesToken)).build());
+        assertThatThrownBy(() -> passthrough.request("tools/call", call("whoami")))
+                .isInstanceOfSatisfying(McpClientException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
+    }
+
     /** A token endpoint that counts its requests and answers each with a new token of the given lifetime. */
     record FakeEndpoint(URI uri, List<String> requests, java.util.concurrent.atomic.AtomicBoolean failing) {
     }
@@ -232,7 +308,7 @@ class UpstreamCredentialsTest {
         assertThatThrownBy(() -> new UpstreamConfig.Http(URI.create("https://tickets.example/mcp"),
                 Optional.of(Secret.of("static", "test")), java.util.Map.of(), Optional.of(
                 new UpstreamConfig.ClientCredentials(URI.create("https://as.example/token"), "gateway-svc",
-                        Secret.of(SECRET, "test"), List.of(), Optional.empty()))))
+                        Secret.of(SECRET, "test"), List.of(), Optional.empty())), Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("an upstream has one credential: a bearer token or client credentials, not both");
     }

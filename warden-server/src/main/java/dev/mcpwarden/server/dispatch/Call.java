@@ -30,6 +30,7 @@ public final class Call {
     private volatile boolean principalSet;
     private volatile String remoteAddress;
     private volatile String correlationId;
+    private volatile String presentedToken;
 
     /** Set by the dispatcher when a tool call's arguments fail the tool's input schema: what was wrong. */
     public static final Attribute<String> SCHEMA_VIOLATION = new Attribute<>("schema-violation", String.class);
@@ -144,6 +145,24 @@ public final class Call {
     /** Who made the request, as a stable key; bound into sealed request state and sessions. */
     public String principalKey() {
         return principal.key();
+    }
+
+    /**
+     * The bearer token the caller authenticated with (HTTP), for a backend that exchanges it for one of its own
+     * upstream's (RFC 8693 token exchange); null over stdio, for an anonymous caller, or a DPoP-bound token. Never
+     * logged, recorded or forwarded as it is.
+     */
+    public String presentedToken() {
+        return presentedToken;
+    }
+
+    /** Set once, by the transport that authenticated it; a second call is a programming error. */
+    public void presentedToken(String token) {
+        java.util.Objects.requireNonNull(token, "token");
+        if (presentedToken != null) {
+            throw new IllegalStateException("the presented token of a call is set once, by its transport");
+        }
+        this.presentedToken = token;
     }
 
     /** The client's network address (HTTP), or null (stdio). */

@@ -7,6 +7,7 @@ import dev.mcpwarden.core.jsonrpc.JsonRpcMessage;
 import dev.mcpwarden.core.jsonrpc.McpError;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.McpService;
+import dev.mcpwarden.server.auth.Principal;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.events.SecurityEventListener;
 import dev.mcpwarden.server.events.SecurityEvents;
@@ -124,6 +125,7 @@ final class McpEndpoint {
             Call call = new Call(request, meta.version(), null, meta.clientCapabilities(), meta.logLevel(),
                     responder);
             call.principal(ex.principal());
+            presented(ex, call);
             call.remoteAddress(ex.remoteAddress());
             call.correlationId(ex.correlationId());
             call.inline(ex.inline());
@@ -160,6 +162,7 @@ final class McpEndpoint {
                 Responder responder = responder(ex, session, true);
                 Call call = new Call(r, session.version(), session, session.clientCapabilities(), null, responder);
                 call.principal(ex.principal());
+                presented(ex, call);
                 call.remoteAddress(ex.remoteAddress());
                 call.correlationId(ex.correlationId());
                 ex.markCallStarted();
@@ -361,6 +364,18 @@ final class McpEndpoint {
             return; // the client closed the stream: nothing more may be sent
         }
         responder.finish(new JsonRpcMessage.Response(call.request().id(), result), 200);
+    }
+
+    /** The caller's bearer token, once authentication has accepted it, for a backend that exchanges it. */
+    private static void presented(HttpExchange ex, Call call) {
+        String authorization = ex.header("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                && !Principal.ANONYMOUS.equals(call.principal())) {
+            String token = authorization.substring(7).strip();
+            if (!token.isEmpty()) {
+                call.presentedToken(token);
+            }
+        }
     }
 
     private Responder responder(HttpExchange ex, Session session, boolean prime) {

@@ -44,6 +44,17 @@ class CallTest {
     }
 
     @Test
+    void thePresentedTokenIsSetOnceByTheTransport() {
+        Call c = call();
+        assertThat(c.presentedToken()).isNull();
+        c.presentedToken("eyJ.first");
+        assertThatThrownBy(() -> c.presentedToken("eyJ.second"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the presented token of a call is set once, by its transport");
+        assertThat(c.presentedToken()).isEqualTo("eyJ.first");
+    }
+
+    @Test
     void theCorrelationIdIsSetOnceAndOneMadeOnDemandStaysTheSame() {
         Call c = call();
         c.correlationId("3f9a1c07e2b4-000000002a");

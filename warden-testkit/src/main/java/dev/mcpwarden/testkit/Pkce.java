@@ -1,4 +1,4 @@
-package dev.mcpwarden.authserver;
+package dev.mcpwarden.testkit;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -6,16 +6,16 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /** A PKCE verifier and its S256 challenge. */
-record Pkce(String verifier, String challenge) {
+public record Pkce(String verifier, String challenge) {
 
-    static Pkce fresh() {
+    public static Pkce fresh() {
         byte[] b = new byte[32];
         new SecureRandom().nextBytes(b);
         String v = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
         return new Pkce(v, s256(v));
     }
 
-    static String s256(String verifier) {
+    public static String s256(String verifier) {
         try {
             return Base64.getUrlEncoder().withoutPadding().encodeToString(
                     MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));

@@ -1,4 +1,4 @@
-package dev.mcpwarden.authserver;
+package dev.mcpwarden.testkit;
 
 import java.io.IOException;
 import java.net.URI;
@@ -23,24 +23,24 @@ public final class UserAgent {
 
     /** A response: status, headers (lower-case names, first value), body. */
     public record Page(int status, Map<String, List<String>> headers, String body, URI uri) {
-        String header(String name) {
+        public String header(String name) {
             List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
             return v == null || v.isEmpty() ? null : v.get(0);
         }
 
-        String location() {
+        public String location() {
             String l = header("location");
             return l == null ? null : uri.resolve(l).toString();
         }
 
         /** The value of the hidden input {@code name}, or null. */
-        String hidden(String name) {
+        public String hidden(String name) {
             Matcher m = Pattern.compile("name=\"" + Pattern.quote(name) + "\" value=\"([^\"]*)\"").matcher(body);
             return m.find() ? m.group(1) : null;
         }
 
         /** The text of the element with {@code id} (no nested tags), or null. */
-        String byId(String id) {
+        public String byId(String id) {
             Matcher m = Pattern.compile("id=\"" + Pattern.quote(id) + "\"[^>]*>([^<]*)<").matcher(body);
             return m.find() ? m.group(1) : null;
         }
@@ -58,11 +58,11 @@ public final class UserAgent {
         return send(HttpRequest.newBuilder(URI.create(url)).GET(), URI.create(url));
     }
 
-    Page post(String url, Map<String, String> form) throws IOException, InterruptedException {
+    public Page post(String url, Map<String, String> form) throws IOException, InterruptedException {
         return post(url, form, Map.of());
     }
 
-    Page post(String url, Map<String, String> form, Map<String, String> headers)
+    public Page post(String url, Map<String, String> form, Map<String, String> headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -71,17 +71,17 @@ public final class UserAgent {
         return send(b, URI.create(url));
     }
 
-    Page postJson(String url, String json) throws IOException, InterruptedException {
+    public Page postJson(String url, String json) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)), URI.create(url));
     }
 
-    static String form(Map<String, String> form) {
+    public static String form(Map<String, String> form) {
         return form.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
                 .collect(Collectors.joining("&"));
     }
 
-    static String enc(String s) {
+    public static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
@@ -103,12 +103,12 @@ public final class UserAgent {
         return new Page(r.statusCode(), headers, r.body(), uri);
     }
 
-    Map<String, String> cookies(String hostPort) {
+    public Map<String, String> cookies(String hostPort) {
         return jar.getOrDefault(hostPort, Map.of());
     }
 
     /** Drops all cookies (a different browser). */
-    void forget() {
+    public void forget() {
         jar.clear();
     }
 
@@ -141,13 +141,13 @@ public final class UserAgent {
         throw new AssertionError("too many redirects");
     }
 
-    static String issuerOf(String url) {
+    public static String issuerOf(String url) {
         URI u = URI.create(url);
         return u.getScheme() + "://" + u.getRawAuthority();
     }
 
     /** The query parameters of {@code url} (decoded, first value). */
-    static Map<String, String> query(String url) {
+    public static Map<String, String> query(String url) {
         Map<String, String> out = new LinkedHashMap<>();
         String q = URI.create(url).getRawQuery();
         if (q != null) {
