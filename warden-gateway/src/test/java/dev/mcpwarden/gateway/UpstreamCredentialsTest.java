@@ -156,18 +156,55 @@ class UpstreamCredentialsTest {
         assertThat(seen).isEmpty();
     }
 
-    @Test
-    void aCallersTokenIsExchangedForOneOfTheUpstreamsAndTheCallersOwnNeverReachesIt() throws Exception {
+    /** What the gateway asked of the token endpoint: grant type and resource of each request, in order. */
+    final List<String> asked = new CopyOnWriteArrayList<>();
+
+    /** A pass-through to {@code endpoint} that notes each request's grant type and resource in {@link #asked}. */
+    URI countingProxy(URI endpoint) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        server.createContext("/token", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            java.util.Map<String, String> form = dev.mcpwarden.testkit.UserAgent.query("?" + body);
+            asked.add(form.get("grant_type").replace("urn:ietf:params:oauth:grant-type:", "") + " "
+                    + form.get("resource"));
+            try {
+                var r = http.send(java.net.http.HttpRequest.newBuilder(endpoint)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("Authorization", ex.getRequestHeaders().getFirst("Authorization"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(r.statusCode(), r.body().length);
+                ex.getResponseBody().write(r.body());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        server.start();
+        keep(() -> server.stop(0));
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/token");
+    }
+
+    /** Warden's authorization server with Alice, an app, and the gateway allowed to exchange into each upstream. */
+    record Exchange(String issuer, String gatewayResource, List<String> upstreamResources, String alicesToken) {
+    }
+
+    Exchange exchangeStack(int upstreams) throws Exception {
         int asPort = Ports.free();
         int gwPort = Ports.free();
-        int upPort = Ports.free();
         String issuer = "http://127.0.0.1:" + asPort;
         String gatewayResource = "http://127.0.0.1:" + gwPort + "/mcp";
-        String upstreamResource = "http://127.0.0.1:" + upPort + "/mcp";
+        List<String> upstreamResources = new ArrayList<>();
+        for (int i = 0; i < upstreams; i++) {
+            upstreamResources.add("http://127.0.0.1:" + Ports.free() + "/mcp");
+        }
         String redirect = "https://app.example/callback";
         String password = "correct horse battery staple";
-        AuthServerConfig config = AuthServerConfig.defaults(URI.create(issuer), Set.of(gatewayResource,
-                        upstreamResource))
+        Set<String> resources = new java.util.HashSet<>(upstreamResources);
+        resources.add(gatewayResource);
+        AuthServerConfig config = AuthServerConfig.defaults(URI.create(issuer), resources)
                 .withScopes(Set.of("tickets:read"), Set.of("tickets:read"))
                 .withUsers(List.of(dev.mcpwarden.authserver.BuiltInUser.of("alice",
                         PasswordHash.hash(password.toCharArray(), 1024, 1, 1))))
@@ -176,29 +213,32 @@ class UpstreamCredentialsTest {
                                 1, 1), Set.of("client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"),
                                 Set.of("tickets:read"))))
                 .withTokenExchange(new dev.mcpwarden.authserver.TokenExchangePolicy(Set.of("gateway"),
-                        java.util.Map.of(gatewayResource, Set.of(upstreamResource))));
+                        java.util.Map.of(gatewayResource, Set.copyOf(upstreamResources))));
         AuthorizationServer as = AuthorizationServer.builder(config).build().start("127.0.0.1", asPort);
         keep(as::close);
 
-        List<String> upstreamSaw = new CopyOnWriteArrayList<>();
-        ResourceServer upstreamRs = ResourceServer.create(ResourceServerConfig.of(URI.create(upstreamResource),
-                List.of(TrustedIssuer.discover(issuer)), Set.of("tickets:read")));
-        McpServer upstream = McpServer.builder("tickets", "1.0.0").controls(upstreamRs.controls())
-                .tool(Tool.builder("whoami").description("Who is calling").requiredScopes("tickets:read")
-                        .handler(ctx -> {
-                            Principal p = ctx.principal();
-                            return ToolResult.text("subject=" + p.subject() + " client=" + p.clientId());
-                        }).build())
-                .build();
-        keep(HttpTransport.builder(upstream, HttpOptions.loopback(upPort)).start());
-
-        URI tokenEndpoint = URI.create(issuer + "/token");
-        Gateway gateway = keep(Gateway.connect(List.of(UpstreamConfig.of("tickets",
-                UpstreamConfig.Http.of(URI.create(upstreamResource))
-                        .withClientCredentials(new UpstreamConfig.ClientCredentials(tokenEndpoint, "gateway",
-                                Secret.of(SECRET, "test"), List.of("tickets:read"), Optional.empty()))
-                        .withTokenExchange(new UpstreamConfig.TokenExchange(tokenEndpoint, "gateway",
-                                Secret.of(SECRET, "test"), List.of(), Optional.empty()))))));
+        List<UpstreamConfig> configs = new ArrayList<>();
+        URI tokenEndpoint = countingProxy(URI.create(issuer + "/token"));
+        for (int i = 0; i < upstreams; i++) {
+            String resource = upstreamResources.get(i);
+            String name = "up" + i;
+            ResourceServer rs = ResourceServer.create(ResourceServerConfig.of(URI.create(resource),
+                    List.of(TrustedIssuer.discover(issuer)), Set.of("tickets:read")));
+            McpServer upstream = McpServer.builder(name, "1.0.0").controls(rs.controls())
+                    .tool(Tool.builder("whoami").description("Who is calling").requiredScopes("tickets:read")
+                            .handler(ctx -> {
+                                Principal p = ctx.principal();
+                                return ToolResult.text(name + ": subject=" + p.subject() + " client=" + p.clientId());
+                            }).build())
+                    .build();
+            keep(HttpTransport.builder(upstream, HttpOptions.loopback(URI.create(resource).getPort())).start());
+            configs.add(UpstreamConfig.of(name, UpstreamConfig.Http.of(URI.create(resource))
+                    .withClientCredentials(new UpstreamConfig.ClientCredentials(tokenEndpoint, "gateway",
+                            Secret.of(SECRET, "test"), List.of("tickets:read"), Optional.empty()))
+                    .withTokenExchange(new UpstreamConfig.TokenExchange(tokenEndpoint, "gateway",
+                            Secret.of(SECRET, "test"), List.of(), Optional.empty()))).withPrefix(name + "_"));
+        }
+        Gateway gateway = keep(Gateway.connect(configs));
         ResourceServer gatewayRs = ResourceServer.create(ResourceServerConfig.of(URI.create(gatewayResource),
                 List.of(TrustedIssuer.discover(issuer)), Set.of("tickets:read")));
         McpServer front = McpServer.builder("gw", "1").backend(gateway.backend()).controls(gatewayRs.controls())
@@ -207,29 +247,51 @@ class UpstreamCredentialsTest {
 
         // Alice signs in to the app, which gets a token for the gateway (authorization code with PKCE).
         dev.mcpwarden.testkit.Pkce pkce = dev.mcpwarden.testkit.Pkce.fresh();
-        dev.mcpwarden.testkit.UserAgent agent = new dev.mcpwarden.testkit.UserAgent();
-        String back = agent.authorize(issuer + "/authorize?" + dev.mcpwarden.testkit.UserAgent.form(
-                new java.util.LinkedHashMap<>(java.util.Map.of("response_type", "code", "client_id", "app",
-                        "redirect_uri", redirect, "code_challenge", pkce.challenge(), "code_challenge_method", "S256",
+        String back = new dev.mcpwarden.testkit.UserAgent().authorize(issuer + "/authorize?"
+                + dev.mcpwarden.testkit.UserAgent.form(new java.util.LinkedHashMap<>(java.util.Map.of(
+                        "response_type", "code", "client_id", "app", "redirect_uri", redirect,
+                        "code_challenge", pkce.challenge(), "code_challenge_method", "S256",
                         "resource", gatewayResource, "scope", "tickets:read", "state", "s1"))), "alice", password);
         String code = dev.mcpwarden.testkit.UserAgent.query(back).get("code");
         var redeemed = new dev.mcpwarden.testkit.UserAgent().post(issuer + "/token", java.util.Map.of(
                 "grant_type", "authorization_code", "client_id", "app", "redirect_uri", redirect, "code", code,
                 "code_verifier", pkce.verifier(), "resource", gatewayResource));
-        String alicesToken = Json.standard().parse(redeemed.body()).path("access_token").asString();
+        return new Exchange(issuer, gatewayResource, upstreamResources,
+                Json.standard().parse(redeemed.body()).path("access_token").asString());
+    }
 
-        McpClient alice = keep(McpClient.http(URI.create(gatewayResource)).era(McpClient.Era.MODERN)
-                .bearerToken(() -> Optional.of(alicesToken)).build());
+    @Test
+    void aCallersTokenIsExchangedForOneOfTheUpstreamsAndTheCallersOwnNeverReachesIt() throws Exception {
+        Exchange x = exchangeStack(1);
+        McpClient alice = keep(McpClient.http(URI.create(x.gatewayResource())).era(McpClient.Era.MODERN)
+                .bearerToken(() -> Optional.of(x.alicesToken())).build());
         for (int i = 0; i < 2; i++) {
-            assertThat(alice.request("tools/call", call("whoami")).path("content").path(0).path("text").asString())
-                    .isEqualTo("subject=alice client=gateway");
+            assertThat(alice.request("tools/call", call("up0_whoami")).path("content").path(0).path("text")
+                    .asString()).isEqualTo("up0: subject=alice client=gateway");
         }
 
         // Her own token, whose audience is the gateway, is refused by the upstream: passed through, it would fail.
-        McpClient passthrough = keep(McpClient.http(URI.create(upstreamResource)).era(McpClient.Era.MODERN)
-                .bearerToken(() -> Optional.of(alicesToken)).build());
+        McpClient passthrough = keep(McpClient.http(URI.create(x.upstreamResources().getFirst()))
+                .era(McpClient.Era.MODERN).bearerToken(() -> Optional.of(x.alicesToken())).build());
         assertThatThrownBy(() -> passthrough.request("tools/call", call("whoami")))
                 .isInstanceOfSatisfying(McpClientException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
+    }
+
+    @Test
+    void eachUpstreamGetsATokenExchangedForItselfNeverAnotherUpstreamsOne() throws Exception {
+        Exchange x = exchangeStack(2);
+        McpClient alice = keep(McpClient.http(URI.create(x.gatewayResource())).era(McpClient.Era.MODERN)
+                .bearerToken(() -> Optional.of(x.alicesToken())).build());
+        // Each upstream accepts only tokens whose audience is itself: a token exchanged for the first, sent to the
+        // second, would be refused.
+        for (String tool : List.of("up0_whoami", "up1_whoami", "up0_whoami", "up1_whoami")) {
+            assertThat(alice.request("tools/call", call(tool)).path("content").path(0).path("text").asString())
+                    .isEqualTo(tool.substring(0, 3) + ": subject=alice client=gateway");
+        }
+        // one exchange per upstream, each for itself; a token sent to the wrong upstream would have been refused
+        // (401) and exchanged again
+        assertThat(asked.stream().filter(a -> a.startsWith("token-exchange")).toList()).containsExactly(
+                "token-exchange " + x.upstreamResources().get(0), "token-exchange " + x.upstreamResources().get(1));
     }
 
     /** A token endpoint that counts its requests and answers each with a new token of the given lifetime. */
