@@ -64,6 +64,21 @@ class SchemaTest {
     }
 
     @Test
+    void theUpstreamIdentityExamplesOfTheDocsAreValidAgainstTheSchema() throws IOException {
+        String doc = Files.readString(SampleConfigTest.ROOT.resolve("docs/upstream-identity.md"));
+        int examples = 0;
+        for (int at = doc.indexOf("```yaml\n"); at >= 0; at = doc.indexOf("```yaml\n", at + 1)) {
+            String yaml = doc.substring(at + 8, doc.indexOf("```\n", at + 8));
+            JsonNode whole = yaml(SampleConfigTest.SAMPLE);
+            ((tools.jackson.databind.node.ObjectNode) whole).set("gateway",
+                    YAMLMapper.builder().build().readTree(yaml).get("gateway"));
+            assertThat(compiled().validate(whole)).as(yaml).isEmpty();
+            examples++;
+        }
+        assertThat(examples).isEqualTo(2);
+    }
+
+    @Test
     void everyKeyHasADescriptionAndEveryObjectIsClosed() throws IOException {
         List<String> missing = new ArrayList<>();
         walk(Json.standard().parse(Files.readString(SCHEMA)), "#", missing);
