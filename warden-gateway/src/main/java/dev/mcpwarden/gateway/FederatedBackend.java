@@ -214,7 +214,7 @@ final class FederatedBackend implements Backend, Definitions {
         }
         // whose requests these are, for an upstream that exchanges the caller's token for its own
         Upstream.Caller outer = Upstream.CALLER.get();
-        Upstream.CALLER.set(new Upstream.Caller(call.presentedToken()));
+        Upstream.CALLER.set(Upstream.Caller.of(call.presentedToken()));
         ObjectNode result;
         try {
             result = serve(call, method);

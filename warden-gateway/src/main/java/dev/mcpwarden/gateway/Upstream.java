@@ -65,14 +65,46 @@ final class Upstream implements AutoCloseable {
      * The caller whose request the current thread is sending (null: the gateway's own, such as reading lists), and
      * the token it presented (null: none), for an upstream that exchanges it.
      */
-    record Caller(String presentedToken) {
+    record Caller(String presentedToken, boolean gateway) {
+        /** The gateway's own requests: its lists, its list-change subscriptions, its log level. */
+        static final Caller GATEWAY = new Caller(null, true);
+
+        /** A caller's request, with the token it presented (null: none). */
+        static Caller of(String presentedToken) {
+            return new Caller(presentedToken, false);
+        }
+
         @Override
         public String toString() {
-            return "Caller[" + (presentedToken == null ? "no token" : "token") + "]";
+            return "Caller[" + (gateway ? "gateway" : presentedToken == null ? "no token" : "token") + "]";
         }
     }
 
+    /**
+     * Whose request the current thread sends. With token exchange it must be said: a request that is neither a
+     * caller's nor marked as the gateway's own is refused, never sent with the gateway's credential.
+     */
     static final ThreadLocal<Caller> CALLER = new ThreadLocal<>();
+
+    @FunctionalInterface
+    interface OwnRequest<T> {
+        T run() throws McpClientException;
+    }
+
+    /** Runs one of the gateway's own requests (not a caller's) with the gateway's own credential. */
+    static <T> T asGateway(OwnRequest<T> request) throws McpClientException {
+        Caller outer = CALLER.get();
+        CALLER.set(Caller.GATEWAY);
+        try {
+            return request.run();
+        } finally {
+            if (outer == null) {
+                CALLER.remove();
+            } else {
+                CALLER.set(outer);
+            }
+        }
+    }
 
     /** Callers' tokens exchanged for this upstream's, or null (no token exchange). */
     private volatile ExchangedTokens exchanged;
@@ -386,8 +418,11 @@ final class Upstream implements AutoCloseable {
                 exchangedRef.set(x);
                 hb.bearerToken(x == null ? own : () -> {
                     Caller caller = CALLER.get();
-                    if (caller == null) {
+                    if (caller != null && caller.gateway()) {
                         return own.get(); // the gateway's own request: its lists, its subscriptions
+                    }
+                    if (caller == null) {
+                        throw new UpstreamTokens.NoToken("the gateway cannot tell whose request this is");
                     }
                     if (caller.presentedToken() == null) {
                         throw new UpstreamTokens.NoToken("it takes each caller's own token (token exchange), and "
@@ -475,7 +510,7 @@ final class Upstream implements AutoCloseable {
         built.set(up);
         try {
             up.refreshAll();
-            if (up.exchanged != null && !up.modern()) {
+            if (up.exchanged != null && !asGateway(up::modern)) {
                 client.close();
                 throw new GatewayException("upstream " + config.name() + ": token exchange needs a 2026-07-28 "
                         + "upstream, and it speaks " + client.protocolVersion() + " (a 2025 session would carry every "
@@ -508,7 +543,8 @@ final class Upstream implements AutoCloseable {
     private void logEverything() {
         try {
             if (!modern() && client.capabilities().has("logging")) {
-                client.request("logging/setLevel", dev.mcpwarden.core.json.Json.object().put("level", "debug"));
+                asGateway(() -> client.request("logging/setLevel",
+                        dev.mcpwarden.core.json.Json.object().put("level", "debug")));
             }
         } catch (McpClientException e) {
             LOG.info("upstream {} did not take a log level ({}); its log messages may not reach callers", name(),
@@ -560,7 +596,7 @@ final class Upstream implements AutoCloseable {
     }
 
     private List<Item> fetch(Target.Kind kind) throws McpClientException {
-        return DefinitionReader.read(client, config, kind, items(Target.Kind.TOOL), withheld);
+        return asGateway(() -> DefinitionReader.read(client, config, kind, items(Target.Kind.TOOL), withheld));
     }
 
     static String identityKey(Target.Kind kind) {
@@ -591,7 +627,7 @@ final class Upstream implements AutoCloseable {
                             listens = false;
                             continue;
                         }
-                        client.request("subscriptions/listen", filter);
+                        asGateway(() -> client.request("subscriptions/listen", filter));
                     } catch (McpClientException e) {
                         if (closed) {
                             return;

@@ -77,6 +77,12 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
             headers = Map.copyOf(headers);
             clientCredentials = Objects.requireNonNull(clientCredentials, "clientCredentials");
             tokenExchange = Objects.requireNonNull(tokenExchange, "tokenExchange");
+            if ((clientCredentials.isPresent() || tokenExchange.isPresent()) && !scheme.equals("https")
+                    && !loopback(url)) {
+                throw new IllegalArgumentException("an upstream that gets OAuth tokens (client credentials or token "
+                        + "exchange) must be https:// (http:// only on a loopback address): users' tokens would cross "
+                        + "the network in clear, was " + url);
+            }
             if (bearer.isPresent() && clientCredentials.isPresent()) {
                 throw new IllegalArgumentException("an upstream has one credential: a bearer token or client "
                         + "credentials, not both");
@@ -147,13 +153,15 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
         }
     }
 
+    private static boolean loopback(URI uri) {
+        String host = uri.getHost() == null ? "" : uri.getHost();
+        return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]") || host.equals("::1");
+    }
+
     private static void checkTokenEndpoint(URI tokenEndpoint) {
         Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
         String scheme = tokenEndpoint.getScheme() == null ? "" : tokenEndpoint.getScheme().toLowerCase(Locale.ROOT);
-        String host = tokenEndpoint.getHost() == null ? "" : tokenEndpoint.getHost();
-        boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]")
-                || host.equals("::1");
-        if (!scheme.equals("https") && !(scheme.equals("http") && loopback)) {
+        if (!scheme.equals("https") && !(scheme.equals("http") && loopback(tokenEndpoint))) {
             throw new IllegalArgumentException("a token endpoint must be https:// (http:// only on a loopback "
                     + "address): the client secret is sent to it, was " + tokenEndpoint);
         }

@@ -118,10 +118,13 @@ final class UpstreamTokens {
         try {
             response = TokenResponse.parse(http.send());
         } catch (IOException e) {
-            throw unavailable(upstream, "the token endpoint " + endpoint + " could not be reached ("
-                    + e.getClass().getSimpleName() + ")");
+            // the endpoint's address is the operator's business: in the log, not in what a caller is told
+            LOG.warn("upstream {}: the token endpoint {} could not be reached: {}", upstream, endpoint, e.toString());
+            throw unavailable(upstream, "the token endpoint could not be reached (" + e.getClass().getSimpleName()
+                    + ")");
         } catch (ParseException e) {
-            throw unavailable(upstream, "the token endpoint " + endpoint + " did not answer with a token response");
+            LOG.warn("upstream {}: the token endpoint {} did not answer with a token response", upstream, endpoint);
+            throw unavailable(upstream, "the token endpoint did not answer with a token response");
         }
         if (!response.indicatesSuccess()) {
             ErrorObject error = ((TokenErrorResponse) response).getErrorObject();

@@ -156,6 +156,9 @@ class UpstreamCredentialsTest {
         assertThat(seen).isEmpty();
     }
 
+    /** The gateway the last {@link #exchangeStack} built. */
+    Gateway lastGateway;
+
     /** What the gateway asked of the token endpoint: grant type and resource of each request, in order. */
     final List<String> asked = new CopyOnWriteArrayList<>();
 
@@ -239,6 +242,7 @@ class UpstreamCredentialsTest {
                             Secret.of(SECRET, "test"), List.of(), Optional.empty()))).withPrefix(name + "_"));
         }
         Gateway gateway = keep(Gateway.connect(configs));
+        lastGateway = gateway;
         ResourceServer gatewayRs = ResourceServer.create(ResourceServerConfig.of(URI.create(gatewayResource),
                 List.of(TrustedIssuer.discover(issuer)), Set.of("tickets:read")));
         McpServer front = McpServer.builder("gw", "1").backend(gateway.backend()).controls(gatewayRs.controls())
@@ -275,6 +279,44 @@ class UpstreamCredentialsTest {
                 .era(McpClient.Era.MODERN).bearerToken(() -> Optional.of(x.alicesToken())).build());
         assertThatThrownBy(() -> passthrough.request("tools/call", call("whoami")))
                 .isInstanceOfSatisfying(McpClientException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
+    }
+
+    @Test
+    void aBearerTokenBesideAPrincipalProvenByOtherMeansIsNeverExchanged() throws Exception {
+        Exchange x = exchangeStack(1);
+        // A front whose authenticator proves callers by an API key: the Bearer header beside it proves nothing.
+        dev.mcpwarden.server.auth.Authenticator apiKeys = head -> {
+            if (!"k3y".equals(head.header("X-Api-Key"))) {
+                throw dev.mcpwarden.server.pipeline.Rejection.badRequest("no key");
+            }
+            return new Principal("api-keys", "mallory", null, Set.of("tickets:read"), null, Set.of(),
+                    java.util.Map.of());
+        };
+        McpServer front = McpServer.builder("gw2", "1").backend(lastGateway.backend())
+                .controls(dev.mcpwarden.server.Controls.builder().authenticator(apiKeys).build()).build();
+        HttpTransport http = keep(front.serveHttp(HttpOptions.loopback(Ports.free())));
+        McpClient mallory = keep(McpClient.http(http.uri()).era(McpClient.Era.MODERN).header("X-Api-Key", "k3y")
+                .bearerToken(() -> Optional.of(x.alicesToken())).build());
+
+        assertThatThrownBy(() -> mallory.request("tools/call", call("up0_whoami")))
+                .isInstanceOfSatisfying(McpClientException.class, e -> {
+                    assertThat(e.errorCode()).contains(-32603);
+                    assertThat(e.errorMessage()).contains("Upstream up0 could not serve tools/call: the gateway has "
+                            + "no token for it: it takes each caller's own token (token exchange), and this caller "
+                            + "presented none");
+                });
+        assertThat(asked.stream().filter(a -> a.startsWith("token-exchange")).toList()).isEmpty();
+    }
+
+    @Test
+    void anUpstreamThatGetsOAuthTokensMustBeHttpsOffLoopback() {
+        assertThatThrownBy(() -> UpstreamConfig.Http.of(URI.create("http://10.0.0.5/mcp")).withTokenExchange(
+                new UpstreamConfig.TokenExchange(URI.create("https://as.example/token"), "gateway",
+                        Secret.of(SECRET, "test"), List.of(), Optional.empty())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("an upstream that gets OAuth tokens (client credentials or token exchange) must be https://"
+                        + " (http:// only on a loopback address): users' tokens would cross the network in clear, was"
+                        + " http://10.0.0.5/mcp");
     }
 
     @Test

@@ -28,6 +28,12 @@ final class BearerAuthenticator implements Authenticator {
         this.dpop = dpop;
     }
 
+    /** A principal it returns is the one the request's Bearer token names (DPoP-bound tokens are not exchanged). */
+    @Override
+    public boolean verifiesBearerToken() {
+        return true;
+    }
+
     /**
      * RFC 6750 b64token, {@code [A-Za-z0-9\-._~+/]+=*}, checked by hand: a regex costs microseconds on a JWT's
      * length.

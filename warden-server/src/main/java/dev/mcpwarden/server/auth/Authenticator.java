@@ -13,6 +13,16 @@ public interface Authenticator {
     Principal authenticate(RequestHead request);
 
     /**
+     * Whether the principals this authenticator returns are proven by the request's own {@code Authorization: Bearer}
+     * token (an OAuth access token it verified), so that a backend may exchange that very token on the caller's
+     * behalf (RFC 8693, a gateway's upstream). The default, false, keeps whatever a custom scheme puts in that header
+     * out of any exchange: a principal proven by an API key must not be acted for with some other token.
+     */
+    default boolean verifiesBearerToken() {
+        return false;
+    }
+
+    /**
      * Whether authenticating {@code request} may block: fetch keys, ask an introspection endpoint or a remote replay
      * store. Say no only when the answer is at hand (a token verified before and still cached); a request that may
      * block is authenticated on a virtual thread. The default is the safe answer.

@@ -41,6 +41,9 @@ final class AuthenticationStage implements Stage<HttpExchange, Void> {
         }
         events.authenticated(ex.head(), principal);
         ex.principal(principal);
+        if (authenticator.verifiesBearerToken()) {
+            ex.bearerVerified();
+        }
         return chain.proceed(ex);
     }
 }

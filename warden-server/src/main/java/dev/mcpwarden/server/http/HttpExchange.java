@@ -25,6 +25,7 @@ public final class HttpExchange {
     private byte[] body;
     private JsonNode document;
     private Principal principal = Principal.ANONYMOUS;
+    private volatile boolean bearerVerified;
     private final String correlationId;
     private volatile boolean callStarted;
     private volatile boolean authenticationRefused;
@@ -147,6 +148,15 @@ public final class HttpExchange {
     /** The request URL as received. */
     public String url() {
         return request.getHttpURI().toString();
+    }
+
+    /** Whether the principal was proven by this request's own Bearer token (see {@link Authenticator#verifiesBearerToken}). */
+    boolean principalFromBearer() {
+        return bearerVerified;
+    }
+
+    void bearerVerified() {
+        this.bearerVerified = true;
     }
 
     /** Who sent the request ({@link Principal#ANONYMOUS} when no authenticator is installed). */

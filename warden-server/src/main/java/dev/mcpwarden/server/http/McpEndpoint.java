@@ -366,10 +366,13 @@ final class McpEndpoint {
         responder.finish(new JsonRpcMessage.Response(call.request().id(), result), 200);
     }
 
-    /** The caller's bearer token, once authentication has accepted it, for a backend that exchanges it. */
+    /**
+     * The caller's bearer token, for a backend that exchanges it: only when the authenticator proved the principal
+     * by that very token.
+     */
     private static void presented(HttpExchange ex, Call call) {
         String authorization = ex.header("Authorization");
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        if (ex.principalFromBearer() && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 && !Principal.ANONYMOUS.equals(call.principal())) {
             String token = authorization.substring(7).strip();
             if (!token.isEmpty()) {
