@@ -42,16 +42,31 @@ final class ExchangedTokens {
      */
     String tokenFor(String subject) {
         String key = digest(subject);
+        java.time.Instant now = clock.instant();
         UpstreamTokens.Held h = held.getIfPresent(key);
-        if (h != null && clock.instant().isBefore(h.renewAt())) {
+        if (h != null && now.isBefore(h.renewAt())) {
+            if (h.token() == null) {
+                throw new UpstreamTokens.NoToken(h.refusal()); // refused a moment ago: not asked again yet
+            }
             return h.token();
         }
-        UpstreamTokens.Held fresh = UpstreamTokens.request(upstream, exchange.tokenEndpoint(), exchange.clientId(),
-                exchange.clientSecret(), new TokenExchangeGrant(new TypelessAccessToken(subject),
-                        TokenTypeURI.ACCESS_TOKEN), exchange.scopes(), resource, clock, "to exchange the caller's token");
+        UpstreamTokens.Held fresh;
+        try {
+            fresh = UpstreamTokens.request(upstream, exchange.tokenEndpoint(), exchange.clientId(),
+                    exchange.clientSecret(), new TokenExchangeGrant(new TypelessAccessToken(subject),
+                            TokenTypeURI.ACCESS_TOKEN), exchange.scopes(), resource, clock,
+                    "to exchange the caller's token");
+        } catch (UpstreamTokens.NoToken e) {
+            // a caller whose token is refused must not make every one of its calls a request to the server
+            held.put(key, UpstreamTokens.Held.refused(e.getMessage(), now.plus(REFUSAL_KEPT)));
+            throw e;
+        }
         held.put(key, fresh);
         return fresh.token();
     }
+
+    /** How long a refused exchange is answered from memory before the authorization server is asked again. */
+    static final java.time.Duration REFUSAL_KEPT = java.time.Duration.ofSeconds(5);
 
     /** Forgets the caller's exchanged token, which the upstream refused. */
     void refused(String subject) {

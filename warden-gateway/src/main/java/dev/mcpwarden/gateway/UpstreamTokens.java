@@ -34,8 +34,15 @@ final class UpstreamTokens {
     static final Duration UNDATED = Duration.ofMinutes(5);
     private static final int TIMEOUT_MILLIS = 10_000;
 
-    /** A token, and when to ask for a new one. */
-    record Held(String token, Instant renewAt) {
+    /** A token (null: a refusal, with its reason), and when to ask again. */
+    record Held(String token, Instant renewAt, String refusal) {
+        Held(String token, Instant renewAt) {
+            this(token, renewAt, null);
+        }
+
+        static Held refused(String why, Instant askAgainAt) {
+            return new Held(null, askAgainAt, why);
+        }
     }
 
     private final String upstream;

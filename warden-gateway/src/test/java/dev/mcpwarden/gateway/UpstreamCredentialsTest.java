@@ -403,6 +403,32 @@ class UpstreamCredentialsTest {
     }
 
     @Test
+    void aRefusedExchangeIsAnsweredFromMemoryForAFewSecondsBeforeTheServerIsAskedAgain() throws Exception {
+        FakeEndpoint endpoint = fakeTokenEndpoint(300);
+        endpoint.failing().set(true);
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-03T12:00:00Z"));
+        ExchangedTokens tokens = new ExchangedTokens("tickets", new UpstreamConfig.TokenExchange(endpoint.uri(),
+                "gateway", Secret.of(SECRET, "test"), List.of(), Optional.empty()),
+                URI.create("https://tickets.example/mcp"), now::get);
+        String refusal = "the token endpoint refused to exchange the caller's token: invalid_client (client "
+                + "authentication failed)";
+
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> tokens.tokenFor("callers-token")).isInstanceOf(UpstreamTokens.NoToken.class)
+                    .hasMessage(refusal);
+        }
+        assertThat(endpoint.requests()).hasSize(1);
+
+        now.set(now.get().plus(ExchangedTokens.REFUSAL_KEPT));
+        endpoint.failing().set(false);
+        assertThat(tokens.tokenFor("callers-token")).isEqualTo("token-2");
+        assertThat(tokens.tokenFor("callers-token")).isEqualTo("token-2");
+        assertThat(endpoint.requests()).hasSize(2);
+        assertThat(endpoint.requests().getLast()).contains("subject_token=callers-token")
+                .contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange");
+    }
+
+    @Test
     void aTokenEndpointThatIsNotHttpsOffLoopbackIsRefused() {
         assertThatThrownBy(() -> new UpstreamConfig.ClientCredentials(URI.create("http://as.example/token"),
                 "gateway-svc", Secret.of(SECRET, "test"), List.of(), Optional.empty()))
