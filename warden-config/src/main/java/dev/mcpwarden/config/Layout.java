@@ -277,23 +277,25 @@ final class Layout {
                     required("kind", new Choice("none"), "No sandbox: the command runs with the gateway's own rights"
                             + " (warned at start-up).")))));
 
-    static final Obj CLIENT_CREDENTIALS = new Obj(List.of(
-            required("token-endpoint", new Uri("https", "http"),
-                    "The authorization server's token endpoint: https, or http on a loopback address."),
-            required("client-id", NAME, "The gateway's client id there."),
-            required("client-secret", new SecretRef(), "Its client secret, as a secret reference (sent with HTTP Basic)."),
-            withDefault("scopes", NAMES, List.of(), "The scopes to ask for; none: the client's defaults."),
-            optional("resource", new Uri("https", "http"),
-                    "The resource indicator (RFC 8707) to ask a token for; absent: the upstream's URL.")));
+    /** The gateway as an OAuth client at a token endpoint; the texts say what for. */
+    private static Obj oauthClient(String clientId, String scopes, String resource) {
+        return new Obj(List.of(
+                required("token-endpoint", new Uri("https", "http"),
+                        "The authorization server's token endpoint: https, or http on a loopback address."),
+                required("client-id", NAME, clientId),
+                required("client-secret", new SecretRef(),
+                        "Its client secret, as a secret reference (sent with HTTP Basic)."),
+                withDefault("scopes", NAMES, List.of(), scopes),
+                optional("resource", new Uri("https", "http"), resource)));
+    }
 
-    static final Obj TOKEN_EXCHANGE = new Obj(List.of(
-            required("token-endpoint", new Uri("https", "http"),
-                    "The authorization server's token endpoint: https, or http on a loopback address."),
-            required("client-id", NAME, "The gateway's client id there, allowed to exchange tokens."),
-            required("client-secret", new SecretRef(), "Its client secret, as a secret reference (sent with HTTP Basic)."),
-            withDefault("scopes", NAMES, List.of(), "The scopes to ask for; none: the caller's."),
-            optional("resource", new Uri("https", "http"),
-                    "The resource indicator (RFC 8707) to exchange for; absent: the upstream's URL.")));
+    static final Obj CLIENT_CREDENTIALS = oauthClient("The gateway's client id there.",
+            "The scopes to ask for; none: the client's defaults.",
+            "The resource indicator (RFC 8707) to ask a token for; absent: the upstream's URL.");
+
+    static final Obj TOKEN_EXCHANGE = oauthClient("The gateway's client id there, allowed to exchange tokens.",
+            "The scopes to ask for; none: the caller's.",
+            "The resource indicator (RFC 8707) to exchange for; absent: the upstream's URL.");
 
     static final Tagged TRANSPORT = new Tagged(variants(
             "http", new Obj(List.of(

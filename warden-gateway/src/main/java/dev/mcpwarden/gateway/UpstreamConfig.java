@@ -122,13 +122,8 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     public record ClientCredentials(URI tokenEndpoint, String clientId, Secret clientSecret, List<String> scopes,
                                     Optional<URI> resource) {
         public ClientCredentials {
-            checkTokenEndpoint(tokenEndpoint);
-            if (clientId == null || clientId.isBlank()) {
-                throw new IllegalArgumentException("client credentials need a client id");
-            }
-            Objects.requireNonNull(clientSecret, "clientSecret");
+            checkOAuthClient(tokenEndpoint, clientId, clientSecret, resource, "client credentials need");
             scopes = List.copyOf(scopes);
-            resource = Objects.requireNonNull(resource, "resource");
         }
     }
 
@@ -143,19 +138,25 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     public record TokenExchange(URI tokenEndpoint, String clientId, Secret clientSecret, List<String> scopes,
                                 Optional<URI> resource) {
         public TokenExchange {
-            checkTokenEndpoint(tokenEndpoint);
-            if (clientId == null || clientId.isBlank()) {
-                throw new IllegalArgumentException("token exchange needs a client id");
-            }
-            Objects.requireNonNull(clientSecret, "clientSecret");
+            checkOAuthClient(tokenEndpoint, clientId, clientSecret, resource, "token exchange needs");
             scopes = List.copyOf(scopes);
-            resource = Objects.requireNonNull(resource, "resource");
         }
     }
 
     private static boolean loopback(URI uri) {
         String host = uri.getHost() == null ? "" : uri.getHost();
         return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]") || host.equals("::1");
+    }
+
+    /** What the gateway needs to be an OAuth client at {@code tokenEndpoint}; {@code needs} names the use in errors. */
+    private static void checkOAuthClient(URI tokenEndpoint, String clientId, Secret clientSecret,
+                                         Optional<URI> resource, String needs) {
+        checkTokenEndpoint(tokenEndpoint);
+        if (clientId == null || clientId.isBlank()) {
+            throw new IllegalArgumentException(needs + " a client id");
+        }
+        Objects.requireNonNull(clientSecret, "clientSecret");
+        Objects.requireNonNull(resource, "resource");
     }
 
     private static void checkTokenEndpoint(URI tokenEndpoint) {

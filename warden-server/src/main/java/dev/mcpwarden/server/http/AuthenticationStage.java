@@ -42,7 +42,7 @@ final class AuthenticationStage implements Stage<HttpExchange, Void> {
         events.authenticated(ex.head(), principal);
         ex.principal(principal);
         if (authenticator.verifiesBearerToken()) {
-            ex.bearerVerified();
+            ex.markPrincipalFromBearer();
         }
         return chain.proceed(ex);
     }

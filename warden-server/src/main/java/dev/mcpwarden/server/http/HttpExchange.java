@@ -155,7 +155,8 @@ public final class HttpExchange {
         return bearerVerified;
     }
 
-    void bearerVerified() {
+    /** For the authentication stage: the principal was proven by this request's Bearer token. */
+    void markPrincipalFromBearer() {
         this.bearerVerified = true;
     }
 
