@@ -164,9 +164,13 @@ public final class SecretDetector implements SensitiveDataDetector {
      */
     static final int MIN_MATCH_LENGTH = 10;
 
-    private static final Pattern ASSIGNMENT = Pattern.compile("(?i)(?<![A-Za-z0-9])(password|passwd|pwd|pass|secret"
+    private static final Pattern ASSIGNMENT = Pattern.compile("(?iu)(?<![A-Za-z0-9])(password|passwd|pwd|pass|secret"
             + "|client[_-]?secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token"
-            + "|refresh[_-]?token|token|private[_-]?key)[\"']?\\s*(?:[:=]|=>)\\s*[\"']?([^\\s\"',;&<>]{8,200})");
+            + "|refresh[_-]?token|token|private[_-]?key"
+            // "password" in German, Spanish, Portuguese, French, Dutch, Polish, Italian/Romanian, Russian, Finnish,
+            // Danish/Norwegian, Swedish
+            + "|passwort|kennwort|contrase(?:ñ|n)a|senha|mot[_ -]?de[_ -]?passe|motdepasse|wachtwoord|has(?:ł|l)o|parola"
+            + "|пароль|salasana|adgangskode|passord|l(?:ö|o)senord)[\"']?\\s*(?:[:=]|=>)\\s*[\"']?([^\\s\"',;&<>]{8,200})");
 
     private static final SecretDetector STANDARD = new SecretDetector();
 
@@ -196,7 +200,8 @@ public final class SecretDetector implements SensitiveDataDetector {
 
     /** The starts of assignments: the first letters of every key name {@link #ASSIGNMENT} accepts. */
     private static final Starts ASSIGNMENT_STARTS = Starts.atIgnoringCase("pass", "pwd", "secret", "client", "api",
-            "access", "auth", "refresh", "token", "private");
+            "access", "auth", "refresh", "token", "private", "kenn", "contra", "senha", "mot", "wacht", "has",
+            "parol", "пароль", "sala", "adgang", "lösen", "losen");
 
     /**
      * What {@code while (m.find())} over the whole text gives, trying the pattern only where a match can start: in

@@ -149,6 +149,14 @@ class SecretDetectorTest {
         assertThat(redactor.redactText(text).kinds()).as(text).containsExactly(FindingKind.PASSWORD);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"Passwort: Sommer2024!", "Kennwort=Geheim123", "contraseña: Verano2024", "senha=Verao2024!",
+        "mot de passe : Ete2024!", "wachtwoord=Zomer2024", "hasło: Lato2024!", "parola=Estate2024", "пароль: Лето2024!",
+        "salasana=Kesa2024!", "lösenord: Sommar2024"})
+    void aPasswordGivenUnderItsNameInAnotherLanguageIsRedacted(String text) {
+        assertThat(redactor.redactText(text).kinds()).as(text).containsExactly(FindingKind.PASSWORD);
+    }
+
     @Test
     void aCredentialWrittenInBase64OrHexIsRedactedWhole() {
         String aws = java.util.Base64.getEncoder().encodeToString("AKIAIOSFODNN7EXAMPLE".getBytes());
