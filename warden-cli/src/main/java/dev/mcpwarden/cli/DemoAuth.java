@@ -54,6 +54,12 @@ final class DemoAuth {
 
     /** The authorization server of a demo on {@code port}, signing with the state directory's key. */
     static AuthorizationServer authorizationServer(int port, String passwordHash, Path stateDir) throws IOException {
+        return authorizationServer(port, passwordHash, stateDir, SharedState.of(null, null));
+    }
+
+    /** The same, keeping its state where {@code shared} says (a Redis shared by replicas, or this process). */
+    static AuthorizationServer authorizationServer(int port, String passwordHash, Path stateDir, SharedState shared)
+            throws IOException {
         AuthServerConfig config = AuthServerConfig.defaults(issuer(port), Set.of(resource(port).toString()))
                 .withScopes(SampleServer.SCOPES, DEFAULT_SCOPES)
                 .withUsers(List.of(new BuiltInUser(USER, passwordHash,
@@ -69,6 +75,40 @@ final class DemoAuth {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    static final String PASSWORD_FILE = "password";
+
+    /**
+     * The development user's password for replicas of one demo: read from the state directory, or created there
+     * (readable by its owner only) by the first replica.
+     */
+    static String sharedPassword(Path stateDir) throws IOException {
+        Path file = stateDir.resolve(PASSWORD_FILE);
+        if (Files.exists(file)) {
+            String p = Files.readString(file).strip();
+            if (p.length() >= 16) {
+                return p;
+            }
+            throw new IOException(file + " holds no password of 16 characters or more; delete it to start over");
+        }
+        Files.createDirectories(stateDir);
+        String password = newPassword();
+        Path tmp = Files.createTempFile(stateDir, "password", ".tmp");
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the directory's own permissions apply
+        }
+        Files.writeString(tmp, password);
+        try {
+            Files.createLink(file, tmp); // fails if it exists: of replicas starting at once, one writes it
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return sharedPassword(stateDir);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return password;
     }
 
     /** A fresh random password for one run of the demo. */

@@ -28,34 +28,82 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--audit-file", description = "Write the hash-chained audit log here.")
     Path auditFile;
 
+    @Option(names = "--redis", paramLabel = "URL", description = "Share all state with other replicas in this Redis "
+            + "(redis://host:port or rediss://...): 2025 sessions and their events, rate limits, the authorization "
+            + "server's codes, tokens and consents, replay caches. Replicas share the state directory's signing key "
+            + "and password.")
+    String redis;
+
+    @Option(names = "--replica-id", paramLabel = "ID", description = "Names this replica (its audit chain, its "
+            + "log lines). Default: the host name.")
+    String replicaId;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = GraceConverter.class,
+            description = "On SIGTERM: stop taking requests, hand open streams over, and let calls in flight "
+                    + "finish for up to this long (e.g. 20s) before exiting; then flush the audit log. "
+                    + "Default: ${DEFAULT-VALUE}")
+    java.time.Duration shutdownGrace = java.time.Duration.ofSeconds(20);
+
+    @Option(names = "--public-port", paramLabel = "PORT", description = "The loopback port clients reach the demo "
+            + "on when it is not --port (a load balancer in front of replicas): the issuer and the resource name it.")
+    Integer publicPort;
+
     /** A running demo: the MCP endpoint with the authorization server mounted beside it, and the user's password. */
-    record Running(HttpTransport http, AuthorizationServer as, String password) implements AutoCloseable {
+    record Running(HttpTransport http, AuthorizationServer as, String password, SharedState shared)
+            implements AutoCloseable {
         @Override
         public void close() {
             http.close();
             as.close();
+            shared.close();
+        }
+
+        /** Stops gracefully (see {@link HttpTransport#drain}). */
+        void drain(java.time.Duration grace) {
+            http.drain(grace);
+            as.close();
+            shared.close();
         }
     }
 
     /** Starts the demo; port 0 picks a free port first (the issuer and the resource name it). */
     static Running start(int port, Path stateDir, Path auditFile) throws java.io.IOException {
+        return start(port, null, stateDir, auditFile, SharedState.of(null, null));
+    }
+
+    /**
+     * Starts one replica of the demo: on {@code port}, reached by clients on {@code publicPort} (null: the same),
+     * sharing {@code shared}. Replicas that share a Redis also share the state directory's password.
+     */
+    static Running start(int port, Integer publicPort, Path stateDir, Path auditFile, SharedState shared)
+            throws java.io.IOException {
         int p = port != 0 ? port : DemoAuth.freeLoopbackPort();
-        String password = DemoAuth.newPassword();
-        AuthorizationServer as = DemoAuth.authorizationServer(p, DemoAuth.hash(password), stateDir);
-        HttpTransport http = SampleServer.start(p, DemoAuth.resource(p),
-                TrustedIssuer.discover(DemoAuth.issuer(p).toString()), auditFile, false, as.handler());
-        return new Running(http, as, password);
+        int pub = publicPort != null ? publicPort : p;
+        String password = shared.redis().isPresent() ? DemoAuth.sharedPassword(stateDir) : DemoAuth.newPassword();
+        AuthorizationServer as = DemoAuth.authorizationServer(pub, DemoAuth.hash(password), stateDir, shared);
+        HttpTransport http = SampleServer.start(p, DemoAuth.resource(pub),
+                TrustedIssuer.discover(DemoAuth.issuer(pub).toString()), auditFile, false, as.handler(),
+                shared.deployment());
+        return new Running(http, as, password, shared);
     }
 
     @Override
     public Integer call() throws Exception {
         Path dir = stateDir != null ? stateDir : DemoAuth.defaultStateDir();
-        Running running = start(port, dir, auditFile);
+        SharedState shared;
+        try {
+            shared = SharedState.of(redis, replicaId);
+        } catch (IllegalArgumentException e) {
+            System.err.println("warden demo: " + e.getMessage());
+            return 2;
+        }
+        Running running = start(port, publicPort, dir, auditFile, shared);
         HttpTransport http = running.http();
         AuthorizationServer as = running.as();
         String password = running.password();
         int p = http.port();
-        Runtime.getRuntime().addShutdownHook(new Thread(running::close));
+        dev.mcpwarden.server.lifecycle.Shutdown.register(dev.mcpwarden.server.lifecycle.Shutdown.Phase.DRAIN,
+                "demo", () -> running.drain(shutdownGrace));
         String tokenCmd = "./warden token" + (p == 8765 ? "" : " --url " + http.uri())
                 + (stateDir == null ? "" : " --state-dir " + stateDir);
         System.out.println("""

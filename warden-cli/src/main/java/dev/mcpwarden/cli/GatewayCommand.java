@@ -118,16 +118,38 @@ final class GatewayCommand implements Callable<Integer> {
             + "beside any --upstream. Authentication, pins and the audit log are then the file's alone.")
     Path config;
 
+    @Option(names = "--redis", paramLabel = "URL", description = "Share callers' 2025 sessions, their events and "
+            + "rate limits with other gateway replicas in this Redis (redis://host:port or rediss://...).")
+    String redis;
+
+    @Option(names = "--replica-id", paramLabel = "ID", description = "Names this replica (its audit chain, its "
+            + "log lines). Default: the host name.")
+    String replicaId;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = GraceConverter.class,
+            description = "On SIGTERM: stop taking requests, hand open streams over, and let calls in flight "
+                    + "finish for up to this long (e.g. 20s) before exiting; then flush the audit log. "
+                    + "Default: ${DEFAULT-VALUE}")
+    java.time.Duration shutdownGrace = java.time.Duration.ofSeconds(20);
+
     @Option(names = "--unsandboxed-stdio", description = "Start stdio upstreams without the bubblewrap sandbox, "
             + "with the gateway's own rights (warned about). By default each runs sandboxed: no network, no home "
             + "directory, only the system and its own tree, read-only.")
     boolean unsandboxedStdio;
 
     /** A started gateway, or the exit code of a gateway that could not start. */
-    record Started(int exitCode, HttpTransport http, Gateway gateway, AuditLog audit, PinFileWatcher pinWatcher)
-            implements AutoCloseable {
+    record Started(int exitCode, HttpTransport http, Gateway gateway, AuditLog audit, PinFileWatcher pinWatcher,
+                   SharedState shared) implements AutoCloseable {
         static Started failed(int exitCode) {
-            return new Started(exitCode, null, null, null, null);
+            return new Started(exitCode, null, null, null, null, null);
+        }
+
+        /** Stops gracefully: drains the transport, then closes the rest (the audit log last). */
+        void drain(java.time.Duration grace) {
+            if (http != null) {
+                http.drain(grace);
+            }
+            close();
         }
 
         @Override
@@ -144,6 +166,9 @@ final class GatewayCommand implements Callable<Integer> {
             if (audit != null) {
                 audit.close();
             }
+            if (shared != null) {
+                shared.close();
+            }
         }
     }
 
@@ -153,7 +178,8 @@ final class GatewayCommand implements Callable<Integer> {
         if (started.http() == null) {
             return started.exitCode();
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+        dev.mcpwarden.server.lifecycle.Shutdown.register(dev.mcpwarden.server.lifecycle.Shutdown.Phase.DRAIN,
+                "gateway", () -> started.drain(shutdownGrace));
         started.http().join();
         return 0;
     }
@@ -243,19 +269,27 @@ final class GatewayCommand implements Callable<Integer> {
                     + "--write-pins, or add --trust-on-first-use)");
             return Started.failed(2);
         }
+        SharedState shared;
+        try {
+            shared = SharedState.of(redis, replicaId);
+        } catch (IllegalArgumentException e) {
+            err.println("warden gateway: " + e.getMessage());
+            return Started.failed(2);
+        }
         Gateway gateway;
         try {
             gateway = file == null ? Gateway.connect(configs) : Gateway.connect(configs,
                     dev.mcpwarden.server.ServerOptions.defaults(), file.server().name(), file.server().version());
         } catch (GatewayException e) {
             err.println("warden gateway: " + e.getMessage());
+            shared.close();
             return Started.failed(1);
         }
         try {
             Security.Builder security;
             if (file != null) {
                 // pins and the audit log are wired below as for the flags, so that the pin file is reloaded too
-                SecurityConfig sc = file.security();
+                SecurityConfig sc = shared.security(file.security());
                 security = Security.from(new SecurityConfig(sc.authentication(), sc.scopes(), sc.policy(),
                         sc.rateLimits(), sc.inputGuards(), sc.outputGuards(), Optional.empty(), AuditConfig.none()),
                         InstantSource.system());
@@ -307,7 +341,7 @@ final class GatewayCommand implements Callable<Integer> {
                     .controls(security.build()).build();
             HttpOptions options = file == null ? HttpOptions.loopback(port)
                     : port == null ? file.http() : file.http().withPort(port);
-            HttpTransport.Builder transport = HttpTransport.builder(server, options);
+            HttpTransport.Builder transport = shared.http(HttpTransport.builder(server, options));
             if (adminToken.isPresent() || allowAnonymous) {
                 transport.mount("/warden", GatewayStatus.handler(gateway, Optional.ofNullable(integrity), adminToken));
             } else {
@@ -323,9 +357,10 @@ final class GatewayCommand implements Callable<Integer> {
                     : PinFileWatcher.start(pinFile, integrity, gateway::announceListsChanged);
             err.println("warden gateway listening on " + http.uri());
             err.flush();
-            return new Started(0, http, gateway, audit, watcher);
+            return new Started(0, http, gateway, audit, watcher, shared);
         } catch (Exception | Error e) {
             gateway.close(); // started upstream processes never outlive a failed start
+            shared.close();
             throw e;
         }
     }

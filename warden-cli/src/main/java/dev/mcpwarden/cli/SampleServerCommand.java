@@ -31,6 +31,20 @@ final class SampleServerCommand implements Callable<Integer> {
             + "checked with 'warden audit verify'. An existing log is continued.")
     Path auditFile;
 
+    @Option(names = "--redis", paramLabel = "URL", description = "Share 2025 sessions, their events and rate "
+            + "limits with other replicas in this Redis (redis://host:port or rediss://...).")
+    String redis;
+
+    @Option(names = "--replica-id", paramLabel = "ID", description = "Names this replica (its audit chain, its "
+            + "log lines). Default: the host name.")
+    String replicaId;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = GraceConverter.class,
+            description = "On SIGTERM: stop taking requests, hand open streams over, and let calls in flight "
+                    + "finish for up to this long (e.g. 20s) before exiting; then flush the audit log. "
+                    + "Default: ${DEFAULT-VALUE}")
+    java.time.Duration shutdownGrace = java.time.Duration.ofSeconds(20);
+
     @Option(names = "--simulate-rug-pull", description = "Serve fetch_url with hidden instructions added to its "
             + "description after it was pinned; the integrity gate must withhold it.")
     boolean simulateRugPull;
@@ -41,10 +55,22 @@ final class SampleServerCommand implements Callable<Integer> {
             System.err.println("warden sample-server: --simulate-rug-pull: fetch_url's definition no longer matches "
                     + "its pin and will be withheld");
         }
-        HttpTransport http = SampleServer.start(new SampleServer.Options(port, issuer,
-                SampleServer.Options.readJwks(jwksFile), resource, auditFile, simulateRugPull));
+        SharedState shared;
+        try {
+            shared = SharedState.of(redis, replicaId);
+        } catch (IllegalArgumentException e) {
+            System.err.println("warden sample-server: " + e.getMessage());
+            return 2;
+        }
+        HttpTransport http = SampleServer.start(port, resource, dev.mcpwarden.security.oauth.TrustedIssuer.withKeys(
+                issuer, SampleServer.Options.readJwks(jwksFile)), auditFile, simulateRugPull, null,
+                shared.deployment());
         System.err.println("warden sample-server listening on " + http.uri() + " (resource " + resource + ")");
-        Runtime.getRuntime().addShutdownHook(new Thread(http::close));
+        dev.mcpwarden.server.lifecycle.Shutdown.register(dev.mcpwarden.server.lifecycle.Shutdown.Phase.DRAIN,
+                "sample-server", () -> {
+                    http.drain(shutdownGrace);
+                    shared.close();
+                });
         http.join();
         return 0;
     }

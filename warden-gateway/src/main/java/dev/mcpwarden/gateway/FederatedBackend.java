@@ -15,6 +15,7 @@ import dev.mcpwarden.server.dispatch.ChangeListener;
 import dev.mcpwarden.server.input.StateSealer;
 import dev.mcpwarden.server.pipeline.Target;
 import dev.mcpwarden.server.resource.ResourceTemplate;
+import dev.mcpwarden.server.session.Session;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -277,10 +278,11 @@ final class FederatedBackend implements Backend, Definitions {
             throw Missing.resource(uri, call.modern());
         }
         if (call.session() != null) {
-            if (on) {
-                call.session().subscriptions().add(uri);
-            } else {
-                call.session().subscriptions().remove(uri);
+            if (!on) {
+                call.session().unsubscribe(uri);
+            } else if (!call.session().subscribe(uri)) {
+                throw McpError.invalidParams("Invalid params: a session may subscribe to at most "
+                        + Session.MAX_SUBSCRIPTIONS + " resources");
             }
         }
         Upstream up = route.upstream();

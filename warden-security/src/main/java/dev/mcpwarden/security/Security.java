@@ -87,7 +87,7 @@ public final class Security {
         if (config.audit().file().isPresent()) {
             AuditLog log = AuditLog.open(AuditSink.file(config.audit().file().get()), config.audit().options(),
                     clock);
-            Runtime.getRuntime().addShutdownHook(new Thread(log::close, "warden-audit-close"));
+            // The log closes itself at shutdown, after the transports drained (Shutdown.Phase.FLUSH).
             audit = Audit.to(AuditTrail.of(log), clock);
             b.audit(audit);
         }

@@ -56,6 +56,11 @@ public record SecurityConfig(AuthenticationConfig authentication, ScopeRules sco
         return new SecurityConfig(authentication, scopes, policy, rateLimits, g, outputGuards, integrity, audit);
     }
 
+    /** This configuration with other rate limits (e.g. counted in a Redis named only at start). */
+    public SecurityConfig withRateLimits(RateLimitConfig r) {
+        return new SecurityConfig(authentication, scopes, policy, r, inputGuards, outputGuards, integrity, audit);
+    }
+
     /** This configuration with another audit log. */
     public SecurityConfig withAudit(AuditConfig a) {
         return new SecurityConfig(authentication, scopes, policy, rateLimits, inputGuards, outputGuards, integrity,

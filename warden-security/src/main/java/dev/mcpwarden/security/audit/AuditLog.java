@@ -93,7 +93,7 @@ public final class AuditLog implements AutoCloseable {
     private final Thread writer;
     /** Set when a flush or close is queued: a lingering writer stops waiting. */
     private volatile boolean urgent;
-    private final Thread shutdownHook;
+    private volatile dev.mcpwarden.server.lifecycle.Shutdown.Registration shutdownHook;
     private volatile boolean closed;
     private volatile Throwable failure;
 
@@ -117,7 +117,6 @@ public final class AuditLog implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
         this.hasher = new RecordFormat.Hasher(options.key().orElse(null));
         this.writer = Thread.ofPlatform().daemon().name("warden-audit-writer").unstarted(this::runWriter);
-        this.shutdownHook = new Thread(this::closeOnShutdown, "warden-audit-shutdown");
     }
 
     /**
@@ -167,7 +166,9 @@ public final class AuditLog implements AutoCloseable {
         writeBatch();
         force();
         writer.start();
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        // Flushed after the transports drained, so the records of the calls they finish are written too.
+        shutdownHook = dev.mcpwarden.server.lifecycle.Shutdown.register(
+                dev.mcpwarden.server.lifecycle.Shutdown.Phase.FLUSH, "audit log", this::closeOnShutdown);
     }
 
     private void continueChain(AuditSink.Existing existing) {
@@ -304,10 +305,8 @@ public final class AuditLog implements AutoCloseable {
             gate.writeLock().unlock();
         }
         if (first) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException shuttingDown) {
-                // Called from the hook itself, or during shutdown: nothing to remove.
+            if (shutdownHook != null) {
+                shutdownHook.cancel();
             }
             if (failure == null) {
                 enqueueControl(new Barrier(new CompletableFuture<>(), true));

@@ -380,10 +380,11 @@ final class Dispatcher {
         }
         Session s = call.session();
         if (s != null) {
-            if (on) {
-                s.subscriptions().add(uri);
-            } else {
-                s.subscriptions().remove(uri);
+            if (!on) {
+                s.unsubscribe(uri);
+            } else if (!s.subscribe(uri)) {
+                throw McpError.invalidParams("Invalid params: a session may subscribe to at most "
+                        + Session.MAX_SUBSCRIPTIONS + " resources");
             }
         }
         return Json.object();

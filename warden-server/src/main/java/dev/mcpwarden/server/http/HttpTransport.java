@@ -78,6 +78,9 @@ public final class HttpTransport implements AutoCloseable {
     private final Authenticator authenticator;
     private final boolean stagesMayBlock;
     private final java.util.concurrent.ExecutorService requestThreads;
+    private final McpEndpoint endpoint;
+    private final Map<String, java.util.function.BooleanSupplier> readiness;
+    private volatile boolean draining;
 
     /** Serves {@code server} with the controls it was built with ({@code McpServer.Builder.controls}). */
     public HttpTransport(McpService server, HttpOptions options) {
@@ -101,13 +104,16 @@ public final class HttpTransport implements AutoCloseable {
         this.routes = Map.copyOf(allRoutes);
         this.mounts = Map.copyOf(b.mounts);
         this.codec = new JsonRpcCodec(Json.withMaxDepth(options.maxJsonDepth()));
+        this.readiness = Map.copyOf(b.readiness);
         McpEndpoint endpoint = new McpEndpoint(server, options, codec,
-                SessionStore.inMemory(options.maxSessions(), options.sessionIdle(), server.clock()),
-                EventStore.inMemory(options.eventsPerSession()));
+                b.sessions != null ? b.sessions
+                        : SessionStore.inMemory(options.maxSessions(), options.sessionIdle(), server.clock()),
+                b.events != null ? b.events : EventStore.inMemory(options.eventsPerSession()));
         this.hostOrigin = new HostOriginStage(options.allowedHosts(), options.allowedOrigins());
         List<Stage<HttpExchange, Void>> stages = httpStages(options, codec, hostOrigin, controls);
         this.stagesMayBlock = stages.stream().anyMatch(Stage::mayBlock);
         this.pipeline = Pipeline.of(stages, endpoint::handle);
+        this.endpoint = endpoint;
         this.requestThreads = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("warden-req-", 0).factory());
         this.jetty = new Server(jettyThreads(requestThreads));
@@ -142,6 +148,9 @@ public final class HttpTransport implements AutoCloseable {
         private final HttpOptions options;
         private final Map<String, JsonRoute> routes = new java.util.LinkedHashMap<>();
         private final Map<String, Handler> mounts = new java.util.LinkedHashMap<>();
+        private SessionStore sessions;
+        private EventStore events;
+        private final Map<String, java.util.function.BooleanSupplier> readiness = new java.util.LinkedHashMap<>();
 
         private Builder(McpService server, HttpOptions options) {
             this.server = java.util.Objects.requireNonNull(server, "server");
@@ -172,6 +181,43 @@ public final class HttpTransport implements AutoCloseable {
                 throw new IllegalArgumentException("mount " + prefix + " would hide the MCP endpoint");
             }
             mounts.put(prefix, handler);
+            return this;
+        }
+
+        /**
+         * Adds a check to {@value #READY_PATH}: while {@code check} is false (Redis does not answer, an issuer's
+         * keys cannot be had), the replica is reported not ready, so a load balancer sends its traffic elsewhere.
+         * Checks should answer from what they know (a cached state), quickly.
+         */
+        public Builder readiness(String name, java.util.function.BooleanSupplier check) {
+            if (!name.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+                throw new IllegalArgumentException("a readiness check is named in lower case: " + name);
+            }
+            readiness.put(name, java.util.Objects.requireNonNull(check, "check"));
+            return this;
+        }
+
+        /** The options this transport is built with. */
+        public HttpOptions options() {
+            return options;
+        }
+
+        /**
+         * Keeps 2025 sessions in {@code store} instead of this process's memory (bounded by
+         * {@link HttpOptions#maxSessions()} and {@link HttpOptions#sessionIdle()}): with a store shared by several
+         * replicas, any of them serves any session.
+         */
+        public Builder sessions(SessionStore store) {
+            this.sessions = java.util.Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Keeps the SSE events of 2025 streams in {@code store} instead of this process's memory, so a client
+         * resumes with {@code Last-Event-ID} on whichever replica it reaches.
+         */
+        public Builder events(EventStore store) {
+            this.events = java.util.Objects.requireNonNull(store, "store");
             return this;
         }
 
@@ -249,6 +295,68 @@ public final class HttpTransport implements AutoCloseable {
             throw new IllegalStateException("could not start HTTP on " + options.host() + ":" + options.port()
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Stops gracefully: reports not ready at once, refuses new requests (503, {@code Connection: close}), hands
+     * every open SSE stream over (clients resume with {@code Last-Event-ID} on another replica sharing the stores),
+     * waits up to {@code grace} for the calls in flight to finish, then {@linkplain #close closes}. Returns the
+     * number of calls still running when the grace period ended (0: none was cut short).
+     */
+    public int drain(java.time.Duration grace) {
+        draining = true;
+        endpoint.drain();
+        long deadline = System.nanoTime() + grace.toNanos();
+        try {
+            while (endpoint.callsInFlight() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        int left = endpoint.callsInFlight();
+        if (left > 0) {
+            LOG.warn("{} calls were still running after the shutdown grace period of {}", left, grace);
+        }
+        close();
+        return left;
+    }
+
+    /** The liveness endpoint: answers 200 while the process serves HTTP at all. */
+    public static final String HEALTH_PATH = "/healthz";
+    /** The readiness endpoint: 200 when this replica should get traffic, 503 with the failing checks otherwise. */
+    public static final String READY_PATH = "/readyz";
+
+    private void serveHealth(HttpExchange ex, boolean ready) {
+        Response response = ex.response();
+        if (!"GET".equals(ex.method()) && !"HEAD".equals(ex.method())) {
+            writeError(response, ex.callback(), Rejection.methodNotAllowed("Method Not Allowed", "GET, HEAD"));
+            return;
+        }
+        tools.jackson.databind.node.ObjectNode body = dev.mcpwarden.core.json.Json.object();
+        int status = 200;
+        if (!ready) {
+            body.put("status", "ok");
+        } else {
+            tools.jackson.databind.node.ObjectNode checks = body.putObject("checks");
+            boolean all = !draining;
+            for (Map.Entry<String, java.util.function.BooleanSupplier> c : readiness.entrySet()) {
+                boolean up;
+                try {
+                    up = c.getValue().getAsBoolean();
+                } catch (RuntimeException e) {
+                    up = false;
+                }
+                checks.put(c.getKey(), up ? "up" : "down");
+                all &= up;
+            }
+            body.put("status", draining ? "draining" : all ? "ready" : "unready");
+            status = all ? 200 : 503;
+        }
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(codec.json().bytes(body)), ex.callback());
     }
 
     /** The port actually bound. */
@@ -331,6 +439,10 @@ public final class HttpTransport implements AutoCloseable {
             Callback callback = ex.callback();
             securityHeaders(response);
             String path = Request.getPathInContext(request);
+            if (HEALTH_PATH.equals(path) || READY_PATH.equals(path)) {
+                serveHealth(ex, READY_PATH.equals(path));
+                return;
+            }
             JsonRoute route = routes.get(path);
             if (route != null) {
                 serveRoute(ex, route);

@@ -39,6 +39,8 @@ final class McpEndpoint {
     private static final Logger SECURITY = LoggerFactory.getLogger("dev.mcpwarden.security.events");
     static final String SESSION_HEADER = "Mcp-Session-Id";
     static final String VERSION_HEADER = "MCP-Protocol-Version";
+    /** How often a stream another replica writes is read from the shared event store while following it. */
+    private static final long FOLLOW_POLL_MILLIS = 50;
 
     private final McpService server;
     private final HttpOptions options;
@@ -50,6 +52,10 @@ final class McpEndpoint {
     private final SecureRandom random = new SecureRandom();
     /** Live SSE streams of 2025 sessions, by session id and stream id, for resumption. */
     private final Map<String, SseStream> liveStreams = new ConcurrentHashMap<>();
+    /** Calls being served now (not open GET streams), which a draining replica lets finish. */
+    private final java.util.concurrent.atomic.AtomicInteger callsInFlight =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean draining;
 
     McpEndpoint(McpService server, HttpOptions options, JsonRpcCodec codec, SessionStore sessions, EventStore events) {
         this.server = server;
@@ -63,6 +69,10 @@ final class McpEndpoint {
     }
 
     Void handle(HttpExchange ex) {
+        if (draining) {
+            ex.response().getHeaders().put(HttpHeader.CONNECTION, "close");
+            throw Rejection.unavailable("Service unavailable: this replica is shutting down; retry", 1);
+        }
         switch (ex.method()) {
             case "POST" -> post(ex);
             case "GET" -> get(ex);
@@ -196,6 +206,8 @@ final class McpEndpoint {
                 var pending = session.pendingClientRequests().get(r.id().asString(""));
                 if (pending != null) {
                     pending.complete(r.result());
+                } else {
+                    sessions.relayAnswer(session.id(), r.id().asString(""), r.result(), false);
                 }
                 accepted(ex);
             }
@@ -204,6 +216,8 @@ final class McpEndpoint {
                 if (pending != null) {
                     pending.completeExceptionally(new McpError(ErrorCodes.INTERNAL_ERROR,
                             "The client answered with an error"));
+                } else if (e.id() != null) {
+                    sessions.relayAnswer(session.id(), e.id().asString(""), null, true);
                 }
                 accepted(ex);
             }
@@ -250,17 +264,19 @@ final class McpEndpoint {
                 throw Rejection.badRequest("Bad Request: unknown Last-Event-ID");
             }
             SseStream live = liveStreams.get(session.id() + "/" + streamId.get());
+            if (live == null && isStandalone(streamId.get()) && !events.writing(session.id(), streamId.get())
+                    && !(session.standaloneStream() instanceof SseStream other && other.attached())) {
+                // A session's GET stream that ended elsewhere (its replica stopped) or here: it carries on here.
+                SseStream adopted = new SseStream(streamId.get(), session.id(), events, () -> { });
+                session.standaloneStream(adopted);
+                register(session, adopted);
+                adopted.resume(sink, lastEventId);
+                await(adopted, sink);
+                return;
+            }
             if (live == null) {
-                // The stream already ended: replay what is left of it and close.
-                try {
-                    for (EventStore.Event e : events.after(session.id(), lastEventId)) {
-                        sink.write(SseStream.replayEvent(e));
-                    }
-                } catch (java.io.IOException e) {
-                    sink.abort(e);
-                    return;
-                }
-                sink.complete();
+                // Not live here: it ended (replay what is left and close), or another replica is writing it.
+                follow(session.id(), streamId.get(), lastEventId, sink);
                 return;
             }
             live.resume(sink, lastEventId);
@@ -279,6 +295,45 @@ final class McpEndpoint {
         register(session, stream);
         stream.open(sink, options.sseRetry().toMillis(), primes(session));
         await(stream, sink);
+    }
+
+    /**
+     * Replays a stream from the shared event store, and while another replica is still writing it, follows it
+     * (polling the store) until it ends, the client goes away or nothing has come for three keep-alive periods (its
+     * writer may have died; the client can resume again).
+     */
+    private void follow(String sessionId, String streamId, String lastEventId, SseStream.Sink sink) {
+        String last = lastEventId;
+        long quietLimit = options.keepAlive().toMillis() * 3;
+        long lastNews = System.nanoTime();
+        long lastWrite = System.nanoTime();
+        try {
+            while (true) {
+                boolean writing = events.writing(sessionId, streamId);
+                for (EventStore.Event e : events.after(sessionId, last)) {
+                    sink.write(SseStream.replayEvent(e));
+                    last = e.id();
+                    lastNews = lastWrite = System.nanoTime();
+                }
+                if (!writing || draining || (System.nanoTime() - lastNews) / 1_000_000 > quietLimit
+                        || sessions.find(sessionId).isEmpty()) {
+                    break;
+                }
+                if ((System.nanoTime() - lastWrite) / 1_000_000 >= options.keepAlive().toMillis()) {
+                    sink.write(": keep-alive\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    lastWrite = System.nanoTime();
+                }
+                Thread.sleep(FOLLOW_POLL_MILLIS);
+            }
+        } catch (java.io.IOException e) {
+            sink.abort(e);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Rejection e) {
+            // The store went away while following: end this connection; the client resumes later.
+        }
+        sink.complete();
     }
 
     private void await(SseStream stream, SseStream.Sink sink) {
@@ -327,10 +382,33 @@ final class McpEndpoint {
         return session;
     }
 
+    /**
+     * Starts draining: every later request is refused (503, so a load balancer sends it elsewhere), and every open
+     * stream is handed over: a call's stream lets go of its connection while the call goes on writing its events to
+     * the store (the client resumes on another replica), a session's GET stream ends (the client resumes elsewhere,
+     * where it becomes that replica's stream).
+     */
+    void drain() {
+        draining = true;
+        for (SseStream s : liveStreams.values()) {
+            if (isStandalone(s.id())) {
+                s.end();
+            } else {
+                s.detach();
+            }
+        }
+    }
+
+    int callsInFlight() {
+        return callsInFlight.get();
+    }
+
     private void run(Call call, Responder responder) {
+        callsInFlight.incrementAndGet();
         try {
             serve(call, responder);
         } finally {
+            callsInFlight.decrementAndGet();
             if (call.session() != null && responder.streamId() != null) {
                 liveStreams.remove(call.session().id() + "/" + responder.streamId());
             }
@@ -400,8 +478,15 @@ final class McpEndpoint {
         return session.version() == ProtocolVersion.V2025_11_25;
     }
 
+    /** A GET stream's id: marked, so that any replica resuming it knows it is a session's standalone stream. */
     private String newStreamId() {
-        return java.util.UUID.randomUUID().toString().replace("-", "");
+        return STANDALONE_PREFIX + java.util.UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static final String STANDALONE_PREFIX = "g";
+
+    private static boolean isStandalone(String streamId) {
+        return streamId.startsWith(STANDALONE_PREFIX);
     }
 
     private static void sseHeaders(HttpExchange ex) {
@@ -431,7 +516,7 @@ final class McpEndpoint {
             if (session.isEmpty() || session.get().standaloneStream() != s || s.ended()) {
                 continue;
             }
-            if (kind == ChangeListener.Kind.RESOURCE_UPDATED && !session.get().subscriptions().contains(uri)) {
+            if (kind == ChangeListener.Kind.RESOURCE_UPDATED && !session.get().subscribed(uri)) {
                 continue;
             }
             s.send(codec.encode(new JsonRpcMessage.Notification(kind.method(), ChangeListener.params(kind, uri))));

@@ -151,6 +151,13 @@ final class SseStream {
 
     /** Ends the logical stream: the current connection (if any) is completed. */
     synchronized void end() {
+        if (!ended && store != null) {
+            try {
+                store.end(sessionId, streamId);
+            } catch (RuntimeException e) {
+                // The stream still ends here; a replica resuming it stops following when events stop coming.
+            }
+        }
         ended = true;
         if (sink != null) {
             sink.complete();

@@ -27,6 +27,21 @@ public interface EventStore {
     /** The events of the same stream after {@code lastEventId}, oldest first. */
     List<Event> after(String sessionId, String lastEventId);
 
+    /**
+     * Records that a stream has ended (its last event is stored). A store shared by several replicas keeps this, so
+     * a replica that resumes a stream knows whether another is still writing it.
+     */
+    default void end(String sessionId, String streamId) {
+    }
+
+    /**
+     * Whether some process is still writing the stream: true for a shared store between its first event and
+     * {@link #end}; always false for a store of one process (where a stream not live here is live nowhere).
+     */
+    default boolean writing(String sessionId, String streamId) {
+        return false;
+    }
+
     /** Forgets a session's events. */
     void drop(String sessionId);
 }

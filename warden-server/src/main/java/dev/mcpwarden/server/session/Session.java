@@ -8,14 +8,36 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A 2025-era session: what {@code initialize} negotiated, the client's log level and resource subscriptions, the
- * requests in flight in both directions, and the standalone GET stream.
+ * A 2025-era session: what {@code initialize} negotiated, the client's log level and resource subscriptions (its
+ * durable {@link State}, which a shared store keeps for every replica), and what lives only in the process serving
+ * it: the requests in flight in both directions and the standalone GET stream.
  */
 public final class Session {
+
+    /** The most resources one session may subscribe to; each is kept, and written through to a shared store. */
+    public static final int MAX_SUBSCRIPTIONS = 1024;
+
+    /**
+     * What a session is beyond one process: enough for any replica to serve it.
+     *
+     * @param principalKey  the principal that created it; every later request must come from the same one
+     * @param subscriptions resource URIs the client subscribed to
+     */
+    public record State(String id, ProtocolVersion version, ObjectNode clientCapabilities, JsonNode clientInfo,
+                        String principalKey, LogLevel logLevel, boolean initialized, Set<String> subscriptions) {
+        public State {
+            java.util.Objects.requireNonNull(id, "id");
+            java.util.Objects.requireNonNull(version, "version");
+            java.util.Objects.requireNonNull(principalKey, "principalKey");
+            java.util.Objects.requireNonNull(logLevel, "logLevel");
+            subscriptions = Set.copyOf(subscriptions);
+        }
+    }
 
     private final String id;
     private final ProtocolVersion version;
@@ -29,7 +51,11 @@ public final class Session {
     private final Map<String, CompletableFuture<JsonNode>> pendingClientRequests = new ConcurrentHashMap<>();
     private final Map<JsonNode, Runnable> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong serverRequestIds = new AtomicLong();
+    /** Names this process's server-to-client requests apart from another replica's in the same session. */
+    private final String requestIdPrefix = "warden-" + Long.toString(
+            java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1, 36) + "-";
     private volatile Object standaloneStream;
+    private volatile BiConsumer<Session, Change> onChange = (s, c) -> { };
 
     public Session(String id, ProtocolVersion version, ObjectNode clientCapabilities, JsonNode clientInfo,
                    String principalKey, Instant now) {
@@ -39,6 +65,53 @@ public final class Session {
         this.clientInfo = clientInfo;
         this.principalKey = principalKey;
         this.lastSeen = now;
+    }
+
+    /** One change of a session's durable state, as a shared store writes it through. */
+    public sealed interface Change {
+        /** The client set its log level. */
+        record LevelSet(LogLevel level) implements Change {
+        }
+
+        /** The client sent {@code notifications/initialized}. */
+        record Initialized() implements Change {
+        }
+
+        record Subscribed(String uri) implements Change {
+        }
+
+        record Unsubscribed(String uri) implements Change {
+        }
+    }
+
+    /** A session rebuilt from its durable state, e.g. on a replica that did not create it. */
+    public static Session restore(State state, Instant now) {
+        Session s = new Session(state.id(), state.version(), state.clientCapabilities(), state.clientInfo(),
+                state.principalKey(), now);
+        s.refresh(state);
+        return s;
+    }
+
+    /** The durable state now. */
+    public State state() {
+        return new State(id, version, clientCapabilities, clientInfo, principalKey, logLevel, initialized,
+                subscriptions);
+    }
+
+    /** Takes the mutable durable fields from {@code state} (another replica may have changed them). */
+    public void refresh(State state) {
+        this.logLevel = state.logLevel();
+        this.initialized = state.initialized();
+        subscriptions.retainAll(state.subscriptions());
+        subscriptions.addAll(state.subscriptions());
+    }
+
+    /**
+     * Called after each change of the durable state (log level, initialization, subscriptions), so a shared store
+     * can write it through. One listener; set by the store that holds the session.
+     */
+    public void onChange(BiConsumer<Session, Change> listener) {
+        this.onChange = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     public String id() {
@@ -68,6 +141,7 @@ public final class Session {
 
     public void logLevel(LogLevel level) {
         this.logLevel = level;
+        onChange.accept(this, new Change.LevelSet(level));
     }
 
     public boolean initialized() {
@@ -75,7 +149,10 @@ public final class Session {
     }
 
     public void markInitialized() {
-        initialized = true;
+        if (!initialized) {
+            initialized = true;
+            onChange.accept(this, new Change.Initialized());
+        }
     }
 
     public Instant lastSeen() {
@@ -86,13 +163,41 @@ public final class Session {
         lastSeen = now;
     }
 
+    /** The resources subscribed to, as a snapshot. */
     public Set<String> subscriptions() {
-        return subscriptions;
+        return Set.copyOf(subscriptions);
     }
 
-    /** A fresh id for a server-to-client request, unique within the session. */
+    public boolean subscribed(String uri) {
+        return subscriptions.contains(uri);
+    }
+
+    /**
+     * Subscribes to {@code uri}; false when the session already holds {@link #MAX_SUBSCRIPTIONS} others (nothing
+     * changes then).
+     */
+    public boolean subscribe(String uri) {
+        if (subscriptions.contains(uri)) {
+            return true;
+        }
+        if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+            return false;
+        }
+        if (subscriptions.add(uri)) {
+            onChange.accept(this, new Change.Subscribed(uri));
+        }
+        return true;
+    }
+
+    public void unsubscribe(String uri) {
+        if (subscriptions.remove(uri)) {
+            onChange.accept(this, new Change.Unsubscribed(uri));
+        }
+    }
+
+    /** A fresh id for a server-to-client request, unique within the session across replicas. */
     public String nextServerRequestId() {
-        return "warden-" + serverRequestIds.incrementAndGet();
+        return requestIdPrefix + serverRequestIds.incrementAndGet();
     }
 
     public Map<String, CompletableFuture<JsonNode>> pendingClientRequests() {

@@ -23,4 +23,15 @@ public interface SessionStore {
     Optional<Session> remove(String id);
 
     int size();
+
+    /**
+     * Hands on a client's answer to a server-to-client request that no request in this process is waiting for: a
+     * store shared by several replicas passes it to the one that sent the request (a 2025 client may POST its
+     * answer to any of them). A store of one process has no one to pass it to.
+     *
+     * @param error true when the client answered with a JSON-RPC error ({@code result} is then its error object)
+     */
+    default void relayAnswer(String sessionId, String requestId, tools.jackson.databind.JsonNode result,
+                             boolean error) {
+    }
 }

@@ -119,6 +119,23 @@ public final class SampleServer {
      */
     public static HttpTransport start(int port, URI resource, TrustedIssuer issuer, Path auditFile,
                                       boolean simulateRugPull, org.eclipse.jetty.server.Handler rootHandler) {
+        return start(port, resource, issuer, auditFile, simulateRugPull, rootHandler, Deployment.SINGLE);
+    }
+
+    /**
+     * How one replica of the sample joins the others: what it changes in the security configuration (rate limits
+     * counted in a shared store) and in the HTTP transport (sessions and events in a shared store).
+     */
+    public record Deployment(java.util.function.UnaryOperator<SecurityConfig> security,
+                             java.util.function.UnaryOperator<HttpTransport.Builder> http) {
+        /** One process on its own: everything in its memory. */
+        public static final Deployment SINGLE = new Deployment(s -> s, b -> b);
+    }
+
+    /** Starts the sample as one replica of a {@link Deployment}. */
+    public static HttpTransport start(int port, URI resource, TrustedIssuer issuer, Path auditFile,
+                                      boolean simulateRugPull, org.eclipse.jetty.server.Handler rootHandler,
+                                      Deployment deployment) {
         HelpDesk desk = HelpDesk.seeded();
         WardenConfig config = committedConfig();
         SecurityConfig security = config.security();
@@ -130,6 +147,7 @@ public final class SampleServer {
                         rs.tenantClaim(), rs.rolesClaim(), rs.tokenCacheSize(), rs.jwksRefreshMinimum())))
                 .withInputGuards(attachmentsUnder(security.inputGuards(), desk.attachmentsRoot()))
                 .withAudit(new AuditConfig(Optional.ofNullable(auditFile), security.audit().options()));
+        security = deployment.security().apply(security);
         Controls controls;
         try {
             controls = Security.from(security, InstantSource.system()).build();
@@ -145,7 +163,7 @@ public final class SampleServer {
         if (rootHandler != null) {
             http.mount("/", rootHandler);
         }
-        return http.start();
+        return deployment.http().apply(http).start();
     }
 
     /** The sample's guards with read_attachment's path kept below this run's attachments folder. */

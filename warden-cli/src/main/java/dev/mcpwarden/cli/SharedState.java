@@ -1,0 +1,116 @@
+package dev.mcpwarden.cli;
+
+import dev.mcpwarden.examples.sample.SampleServer;
+import dev.mcpwarden.redis.RedisStores;
+import dev.mcpwarden.security.SecurityConfig;
+import dev.mcpwarden.security.ratelimit.LimiterConfig;
+import dev.mcpwarden.security.ratelimit.RateLimitConfig;
+import dev.mcpwarden.server.http.HttpOptions;
+import dev.mcpwarden.server.http.HttpTransport;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a replica shares with the others, from {@code --redis URL} and {@code --replica-id ID}: with a Redis, 2025
+ * sessions, their events and the rate limits live there, so replicas behind a load balancer without stickiness
+ * serve any request; without, everything stays in this process.
+ */
+final class SharedState implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharedState.class);
+    private static final Pattern REPLICA_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private final String replicaId;
+    private final Optional<URI> redisUrl;
+    private final Optional<RedisStores> redis;
+
+    private SharedState(String replicaId, Optional<URI> redisUrl, Optional<RedisStores> redis) {
+        this.replicaId = replicaId;
+        this.redisUrl = redisUrl;
+        this.redis = redis;
+    }
+
+    /**
+     * @param redisUrl  {@code redis://host:port} or {@code rediss://...}, or null for none
+     * @param replicaId names this replica (audit chains, logs); null: the host name
+     * @throws IllegalArgumentException with a message for the user
+     */
+    static SharedState of(String redisUrl, String replicaId) {
+        String id = replicaId != null ? replicaId : defaultReplicaId();
+        if (!REPLICA_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("--replica-id must be 1 to 64 letters, digits, '.', '_' or '-': " + id);
+        }
+        if (redisUrl == null) {
+            return new SharedState(id, Optional.empty(), Optional.empty());
+        }
+        URI url;
+        try {
+            url = URI.create(redisUrl);
+            new LimiterConfig.Redis(url, Optional.empty());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--redis: " + e.getMessage());
+        }
+        RedisStores stores = RedisStores.connect(RedisStores.Settings.of(redisUrl));
+        if (!stores.reachable()) {
+            LOG.warn("Redis at {} does not answer yet: requests that need it are refused (503) until it does",
+                    url.getHost() + ":" + url.getPort());
+        }
+        return new SharedState(id, Optional.of(url), Optional.of(stores));
+    }
+
+    private static String defaultReplicaId() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "replica";
+            }
+        }
+        String cleaned = host.replaceAll("[^A-Za-z0-9._-]", "-");
+        return cleaned.length() > 64 ? cleaned.substring(0, 64) : cleaned;
+    }
+
+    String replicaId() {
+        return replicaId;
+    }
+
+    Optional<RedisStores> redis() {
+        return redis;
+    }
+
+    /** Rate limits counted in the shared Redis, if there is one. */
+    SecurityConfig security(SecurityConfig security) {
+        if (redisUrl.isEmpty() || security.rateLimits().isEmpty()) {
+            return security;
+        }
+        RateLimitConfig r = security.rateLimits();
+        return security.withRateLimits(new RateLimitConfig(r.rules(), r.concurrency(),
+                new LimiterConfig.Redis(redisUrl.get(), Optional.empty()), r.whenUnavailable()));
+    }
+
+    /** Sessions and events in the shared Redis, if there is one. */
+    HttpTransport.Builder http(HttpTransport.Builder b) {
+        if (redis.isEmpty()) {
+            return b;
+        }
+        HttpOptions o = b.options();
+        RedisStores stores = redis.get();
+        return b.readiness("redis", stores::reachable).sessions(redis.get().sessions(o.maxSessions(), o.sessionIdle(), Clock.systemUTC()))
+                .events(redis.get().events(o.eventsPerSession(), o.sessionIdle()));
+    }
+
+    /** The sample's deployment as this replica. */
+    SampleServer.Deployment deployment() {
+        return new SampleServer.Deployment(this::security, this::http);
+    }
+
+    @Override
+    public void close() {
+        redis.ifPresent(RedisStores::close);
+    }
+}

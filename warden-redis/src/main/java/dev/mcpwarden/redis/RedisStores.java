@@ -1,0 +1,129 @@
+package dev.mcpwarden.redis;
+
+import dev.mcpwarden.security.Secret;
+import dev.mcpwarden.server.session.EventStore;
+import dev.mcpwarden.server.session.SessionStore;
+import io.lettuce.core.RedisURI;
+import java.net.URI;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Warden's shared state in one Redis, for running many replicas: 2025 sessions and their event logs (any replica
+ * serves any session and resumes any stream), answers to server requests across replicas. Standalone
+ * ({@code redis://}, {@code rediss://} for TLS), Sentinel ({@code redis-sentinel://host:26379/0#mymaster}) or a
+ * Cluster (each node's URL). Every store made here shares one connection; close this when the process ends.
+ *
+ * <pre>{@code
+ * RedisStores redis = RedisStores.connect(RedisStores.Settings.of("redis://10.0.0.5:6379"));
+ * HttpTransport http = HttpTransport.builder(server, options)
+ *         .sessions(redis.sessions(options.maxSessions(), options.sessionIdle(), Clock.systemUTC()))
+ *         .events(redis.events(options.eventsPerSession(), options.sessionIdle()))
+ *         .start();
+ * }</pre>
+ */
+public final class RedisStores implements AutoCloseable {
+
+    /**
+     * How to reach Redis.
+     *
+     * @param urls     one URL (standalone or Sentinel) or the seed nodes of a Cluster; never with credentials in them
+     * @param cluster  whether {@code urls} are Cluster nodes
+     * @param password the password (ACL user {@code default}), as a secret reference
+     * @param timeout  how long one command may take before what needs it fails closed
+     */
+    public record Settings(List<String> urls, boolean cluster, Optional<Secret> password, Duration timeout) {
+        public Settings {
+            urls = List.copyOf(urls);
+            Objects.requireNonNull(password, "password");
+            Objects.requireNonNull(timeout, "timeout");
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("a Redis URL is required");
+            }
+            if (!cluster && urls.size() > 1) {
+                throw new IllegalArgumentException("several Redis URLs are a Cluster's nodes: set cluster");
+            }
+            if (!timeout.isPositive()) {
+                throw new IllegalArgumentException("the Redis timeout must be positive, was " + timeout);
+            }
+            for (String u : urls) {
+                URI parsed = URI.create(u);
+                String scheme = parsed.getScheme();
+                if (scheme == null || !List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel")
+                        .contains(scheme)) {
+                    throw new IllegalArgumentException("a Redis URL starts with redis://, rediss:// or "
+                            + "redis-sentinel://: " + redact(u));
+                }
+                if (parsed.getRawUserInfo() != null) {
+                    throw new IllegalArgumentException("a Redis URL must not carry credentials (give the password "
+                            + "as a secret reference): " + redact(u));
+                }
+                if (cluster && scheme.contains("sentinel")) {
+                    throw new IllegalArgumentException("a Cluster's nodes are redis:// or rediss:// URLs");
+                }
+            }
+        }
+
+        /** One standalone or Sentinel Redis, no password, 500 ms per command. */
+        public static Settings of(String url) {
+            return new Settings(List.of(url), false, Optional.empty(), Duration.ofMillis(500));
+        }
+
+        private static String redact(String url) {
+            return url.replaceAll("//[^@/]*@", "//***@");
+        }
+    }
+
+    private final SharedRedis redis;
+
+    private RedisStores(SharedRedis redis) {
+        this.redis = redis;
+    }
+
+    /**
+     * Prepares the connection; nothing is sent until a store is first used, so a process starts while Redis is
+     * down (what needs Redis answers 503 until it is back).
+     */
+    public static RedisStores connect(Settings settings) {
+        List<RedisURI> uris = settings.urls().stream().map(u -> {
+            RedisURI uri = RedisURI.create(u);
+            settings.password().ifPresent(p -> uri.setPassword(p.reveal().toCharArray()));
+            return uri;
+        }).toList();
+        return new RedisStores(new SharedRedis(uris, settings.cluster(), settings.timeout()));
+    }
+
+    /**
+     * 2025 sessions in Redis: at most {@code maxSessions} across every replica (the longest idle is ended first),
+     * each forgotten after {@code idleTimeout} without a request. When Redis cannot be reached, requests of 2025
+     * sessions are answered 503 (the 2026-07-28 wire needs no session and keeps working).
+     */
+    public SessionStore sessions(int maxSessions, Duration idleTimeout, InstantSource clock) {
+        return new RedisSessionStore(redis, maxSessions, idleTimeout, clock);
+    }
+
+    /**
+     * The SSE events of 2025 streams in Redis: the last {@code perSession} of each session, kept as long as the
+     * session ({@code ttl}: give the sessions' idle timeout).
+     */
+    public EventStore events(int perSession, Duration ttl) {
+        return new RedisEventStore(redis, perSession, ttl);
+    }
+
+    SharedRedis sharedRedis() {
+        return redis;
+    }
+
+    /** Whether Redis answers now (for readiness checks). */
+    public boolean reachable() {
+        return redis.ping();
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+}

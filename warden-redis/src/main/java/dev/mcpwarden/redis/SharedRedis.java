@@ -1,0 +1,213 @@
+package dev.mcpwarden.redis;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Redis (standalone, Sentinel-managed or a Cluster) shared by every store of a process: one client, one
+ * multiplexed connection opened on first use and reopened by Lettuce after a failure, commands refused at once while
+ * it is down (never queued), each bounded by the timeout. A failure reaches the caller as {@link RedisUnavailable}.
+ */
+final class SharedRedis implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharedRedis.class);
+    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    private final ClientResources resources;
+    private final AbstractRedisClient client;
+    private final boolean cluster;
+    private final Duration timeout;
+    private final Map<String, String> digests = new ConcurrentHashMap<>();
+    private final Map<String, BiConsumer<String, byte[]>> channels = new ConcurrentHashMap<>();
+    private volatile StatefulConnection<String, byte[]> connection;
+    private volatile RedisClusterCommands<String, byte[]> commands;
+    private volatile StatefulRedisPubSubConnection<String, byte[]> pubSub;
+
+    SharedRedis(List<RedisURI> uris, boolean cluster, Duration timeout) {
+        if (!timeout.isPositive()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        if (uris.isEmpty() || (!cluster && uris.size() != 1)) {
+            throw new IllegalArgumentException(cluster ? "a Redis Cluster needs at least one node"
+                    : "a standalone or Sentinel Redis is one URI");
+        }
+        this.cluster = cluster;
+        this.timeout = timeout;
+        uris.forEach(u -> u.setTimeout(timeout));
+        // Reconnect attempts at most a second apart, so service is back within a second or so of Redis (Lettuce's
+        // default backs off to 30 seconds).
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2,
+                        TimeUnit.MILLISECONDS))
+                .build();
+        if (cluster) {
+            RedisClusterClient c = RedisClusterClient.create(resources, uris);
+            c.setOptions(ClusterClientOptions.builder()
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    .build());
+            this.client = c;
+        } else {
+            RedisClient c = RedisClient.create(resources, uris.getFirst());
+            c.setOptions(ClientOptions.builder()
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    .build());
+            this.client = c;
+        }
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    /** Runs commands against Redis; any Redis failure becomes {@link RedisUnavailable}. */
+    <T> T call(Function<RedisClusterCommands<String, byte[]>, T> work) {
+        try {
+            return work.apply(commands());
+        } catch (RedisUnavailable e) {
+            throw e;
+        } catch (RedisException e) {
+            throw new RedisUnavailable("Redis did not answer: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Runs a Lua script by its digest, sending its text only when Redis does not know it yet. */
+    <T> T script(String script, ScriptOutputType type, String[] keys, byte[]... args) {
+        return call(c -> {
+            String sha = digests.computeIfAbsent(script, c::digest);
+            try {
+                return c.evalsha(sha, type, keys, args);
+            } catch (RedisNoScriptException e) {
+                return c.eval(script, type, keys, args);
+            }
+        });
+    }
+
+    /** Whether Redis answers a PING now (for readiness). */
+    boolean ping() {
+        try {
+            return "PONG".equals(call(RedisClusterCommands::ping));
+        } catch (RedisUnavailable e) {
+            return false;
+        }
+    }
+
+    /** Publishes to a channel every process sharing this Redis listens on. */
+    void publish(String channel, byte[] message) {
+        call(c -> c.publish(channel, message));
+    }
+
+    /**
+     * Delivers every message of {@code channel} to {@code listener} (on a Lettuce thread; keep it short). Subscribes
+     * on first use; Lettuce resubscribes after a reconnect.
+     */
+    void subscribe(String channel, BiConsumer<String, byte[]> listener) {
+        channels.put(channel, listener);
+        try {
+            pubSub().sync().subscribe(channel);
+        } catch (RedisException e) {
+            // Redis is down now: the channel is remembered and subscribed when the connection comes back.
+            LOG.warn("cannot subscribe to Redis channel {} yet: {}", channel, e.getMessage());
+        }
+    }
+
+    private synchronized StatefulRedisPubSubConnection<String, byte[]> pubSub() {
+        if (pubSub == null) {
+            StatefulRedisPubSubConnection<String, byte[]> p = cluster
+                    ? ((RedisClusterClient) client).connectPubSub(CODEC)
+                    : ((RedisClient) client).connectPubSub(CODEC);
+            p.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, byte[] message) {
+                    BiConsumer<String, byte[]> l = channels.get(channel);
+                    if (l != null) {
+                        try {
+                            l.accept(channel, message);
+                        } catch (RuntimeException e) {
+                            LOG.warn("Redis channel {} listener failed", channel, e);
+                        }
+                    }
+                }
+            });
+            pubSub = p;
+        }
+        return pubSub;
+    }
+
+    private RedisClusterCommands<String, byte[]> commands() {
+        RedisClusterCommands<String, byte[]> c = commands;
+        if (c != null) {
+            return c;
+        }
+        synchronized (this) {
+            if (commands == null) {
+                try {
+                    if (cluster) {
+                        StatefulRedisClusterConnection<String, byte[]> conn =
+                                ((RedisClusterClient) client).connect(CODEC);
+                        connection = conn;
+                        commands = conn.sync();
+                    } else {
+                        StatefulRedisConnection<String, byte[]> conn = ((RedisClient) client).connect(CODEC);
+                        connection = conn;
+                        commands = conn.sync();
+                    }
+                } catch (RedisException e) {
+                    throw new RedisUnavailable("cannot connect to Redis: " + e.getMessage(), e);
+                }
+            }
+            return commands;
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String string(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        if (pubSub != null) {
+            pubSub.close();
+        }
+        if (connection != null) {
+            connection.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+}
