@@ -243,7 +243,8 @@ public abstract class AuthStoreContract {
                 .isEqualTo(new RefreshRotation.Reused(g));
         assertThat(store.rotateRefresh("rt1", "rt2", NOW.plusSeconds(30))).as("the current token is dead too")
                 .isEqualTo(new RefreshRotation.Invalid());
-        assertThat(store.rotateRefresh("rt-thief", "rt3", NOW.plusSeconds(30))).isEqualTo(new RefreshRotation.Invalid());
+        assertThat(store.rotateRefresh("rt-thief", "rt3", NOW.plusSeconds(30)))
+                .isEqualTo(new RefreshRotation.Invalid());
         assertThat(store.grantByRefresh("rt1", NOW.plusSeconds(30))).isEmpty();
         assertThat(store.grantByRefresh("rt0", NOW.plusSeconds(30))).isEmpty();
         assertThat(store.isAccessTokenRevoked("jti-1")).isTrue();
