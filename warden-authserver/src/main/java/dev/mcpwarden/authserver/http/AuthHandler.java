@@ -2,6 +2,7 @@ package dev.mcpwarden.authserver.http;
 
 import dev.mcpwarden.authserver.client.Client;
 import dev.mcpwarden.authserver.client.ClientRegistrar;
+import dev.mcpwarden.authserver.store.StoreUnavailableException;
 import dev.mcpwarden.authserver.token.TokenError;
 import dev.mcpwarden.core.json.Json;
 import java.util.List;
@@ -59,6 +60,20 @@ public final class AuthHandler extends Handler.Abstract {
                 case "/register" -> api(request, response, callback, this::register);
                 case "/jwks" -> document(request, response, callback, s.jwks().get().toString(), "max-age=60");
                 default -> document(request, response, callback, s.metadata(), "max-age=300");
+            }
+        } catch (StoreUnavailableException e) {
+            // the state lives in another service (e.g. Redis) that did not answer: a retry may succeed, and
+            // answering as if the code, token or session were unknown would be wrong
+            LOG.warn("authorization server state unavailable: {}", e.getMessage());
+            if (!response.isCommitted()) {
+                ObjectNode err = Json.object();
+                err.put("error", "temporarily_unavailable");
+                err.put("error_description", "the authorization server cannot reach its state; try again shortly");
+                Web.noStore(response);
+                response.getHeaders().put("Retry-After", "5");
+                Web.json(response, callback, 503, err);
+            } else {
+                callback.failed(e);
             }
         } catch (RuntimeException e) {
             String id = java.util.UUID.randomUUID().toString();

@@ -8,6 +8,8 @@ import java.util.Optional;
  * Where the authorization server keeps its state. Secrets (codes, refresh tokens, session ids) arrive already
  * hashed. Every state transition that must happen at most once ({@link #redeemCode}, {@link #rotateRefresh},
  * {@link #takePending}, {@link #takeUpstreamState}) is atomic: under concurrency exactly one caller wins.
+ * A store kept in another service throws {@link StoreUnavailableException} from any method when that service
+ * cannot be reached; it never answers as if the state were absent.
  */
 public interface AuthStore {
 

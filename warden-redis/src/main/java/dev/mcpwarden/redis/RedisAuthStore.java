@@ -1,0 +1,485 @@
+package dev.mcpwarden.redis;
+
+import dev.mcpwarden.authserver.client.Client;
+import dev.mcpwarden.authserver.client.ClientKind;
+import dev.mcpwarden.authserver.store.AuthStore;
+import dev.mcpwarden.authserver.store.CodeGrant;
+import dev.mcpwarden.authserver.store.CodeRedemption;
+import dev.mcpwarden.authserver.store.ConsentKey;
+import dev.mcpwarden.authserver.store.Grant;
+import dev.mcpwarden.authserver.store.LoginSession;
+import dev.mcpwarden.authserver.store.PendingAuthorization;
+import dev.mcpwarden.authserver.store.RefreshRotation;
+import dev.mcpwarden.authserver.store.StoreUnavailableException;
+import dev.mcpwarden.authserver.store.UpstreamState;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.GetExArgs;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The authorization server's state in Redis, shared by every replica: a code redeemed on one replica is a replay on
+ * all others, a refresh token reused on one revokes its family everywhere.
+ *
+ * <p>Once-only transitions are single Redis operations, atomic across processes: {@link #redeemCode} and
+ * {@link #rotateRefresh} are Lua scripts over one key each (a code; a grant with its refresh family and access
+ * tokens, kept in one hash so a script never spans keys and runs on Redis Cluster too), {@link #takePending} and
+ * {@link #takeUpstreamState} are {@code GETDEL}. Requires Redis 6.2 or later ({@code GETDEL}, {@code GETEX}).
+ *
+ * <p>Every key has a time to live: records expire with their own expiry (a used code ten minutes later, so that a
+ * replay is still recognised, as in memory), access-token revocations with the token. Records without an expiry
+ * cannot live for ever in a shared store: a dynamically registered client is kept for {@code clientRetention}
+ * after its last use, a remembered consent for {@code consentRetention} after it was given (then the user is asked
+ * again). Pre-registered clients are configuration, not shared state: every replica registers its own from its
+ * configuration at start, so they are kept in this process only (a client removed from the configuration is gone
+ * with the restart, not left behind in Redis). {@link #sweep} has nothing to do.
+ *
+ * <p>Keys are {@code <namespace><kind>:<id>}; ids arrive hashed where they are secrets (see {@link AuthStore}).
+ * When Redis does not answer within the timeout every method throws {@link StoreUnavailableException}.
+ */
+public final class RedisAuthStore implements AuthStore, AutoCloseable {
+
+    /** As in the in-memory store: how long a used code is remembered after its expiry, to recognise a replay. */
+    static final Duration REPLAY_MEMORY = Duration.ofMinutes(10);
+
+    private final RedisClient client;
+    private final InstantSource clock;
+    private final String ns;
+    private final Duration clientRetention;
+    private final Duration consentRetention;
+    private final Records records = new Records();
+    /** Pre-registered clients, from this process's configuration (see the class comment). */
+    private final Map<String, Client> configured = new ConcurrentHashMap<>();
+    private volatile StatefulRedisConnection<String, String> connection;
+
+    private RedisAuthStore(Builder b) {
+        this.clock = b.clock;
+        this.ns = b.namespace;
+        this.clientRetention = b.clientRetention;
+        this.consentRetention = b.consentRetention;
+        RedisURI uri = b.uri;
+        uri.setTimeout(b.timeout);
+        this.client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                // fail at once while disconnected instead of queueing: the caller gets a 503, not a hang
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(b.timeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(b.timeout).build())
+                .build());
+    }
+
+    /** Starts describing a store on the Redis at {@code redisUri}, e.g. {@code redis://127.0.0.1:6379}. */
+    public static Builder builder(String redisUri) {
+        return new Builder(RedisURI.create(redisUri));
+    }
+
+    /** With the URI already parsed (and a password set on it, never written into a URL string). */
+    public static Builder builder(RedisURI uri) {
+        return new Builder(Objects.requireNonNull(uri, "uri"));
+    }
+
+    /** Describes a {@link RedisAuthStore}. */
+    public static final class Builder {
+        private final RedisURI uri;
+        private Duration timeout = Duration.ofSeconds(1);
+        private InstantSource clock = InstantSource.system();
+        private String namespace = "warden:as:";
+        private Duration clientRetention = Duration.ofDays(90);
+        private Duration consentRetention = Duration.ofDays(90);
+
+        private Builder(RedisURI uri) {
+            this.uri = uri;
+        }
+
+        /** How long one operation may wait for Redis (connecting included); 1 second by default. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = positive(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * The clock the keys' time to live is measured from: the authorization server's. Expiry itself is decided
+         * by the {@code now} each method is given, exactly as in memory; the time to live only bounds memory.
+         */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Key prefix, {@code warden:as:} by default; several servers can share a Redis under different ones. */
+        public Builder namespace(String namespace) {
+            Objects.requireNonNull(namespace, "namespace");
+            if (namespace.contains("{") || namespace.contains("}")) {
+                // a brace would become the Cluster hash tag of every key
+                throw new IllegalArgumentException("namespace must not contain braces: " + namespace);
+            }
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** How long a dynamically registered client is kept after its last use; 90 days by default. */
+        public Builder clientRetention(Duration retention) {
+            this.clientRetention = positive(retention, "clientRetention");
+            return this;
+        }
+
+        /** How long a remembered consent is kept; 90 days by default. */
+        public Builder consentRetention(Duration retention) {
+            this.consentRetention = positive(retention, "consentRetention");
+            return this;
+        }
+
+        /** The store; it connects on first use, so a Redis that is down at start does not stop the server. */
+        public RedisAuthStore build() {
+            return new RedisAuthStore(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || !d.isPositive()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+
+    // ---- Redis access
+
+    private RedisClusterCommands<String, String> commands() {
+        StatefulRedisConnection<String, String> c = connection;
+        if (c == null) {
+            synchronized (this) {
+                c = connection;
+                if (c == null) {
+                    try {
+                        c = client.connect();
+                    } catch (RuntimeException e) {
+                        // not remembered: the next call tries again
+                        throw new StoreUnavailableException("cannot connect to Redis: " + e.getMessage(), e);
+                    }
+                    connection = c;
+                }
+            }
+        }
+        return c.sync();
+    }
+
+    /** Runs {@code f}, turning any failure to talk to Redis into {@link StoreUnavailableException}. */
+    private <T> T redis(String what, Function<RedisClusterCommands<String, String>, T> f) {
+        RedisClusterCommands<String, String> c = commands();
+        try {
+            return f.apply(c);
+        } catch (RedisException e) {
+            throw new StoreUnavailableException("Redis did not answer (" + what + "): " + e.getMessage(), e);
+        }
+    }
+
+    private long ttlMillis(Instant expiresAt) {
+        // rounded up, and at least 1 ms (Redis refuses 0): an already-expired record is gone at once
+        Duration d = Duration.between(clock.instant(), expiresAt);
+        if (!d.isPositive()) {
+            return 1;
+        }
+        long ms = d.toMillis();
+        return d.minusMillis(ms).isZero() ? ms : ms + 1;
+    }
+
+    private SetArgs px(long millis) {
+        return SetArgs.Builder.px(millis);
+    }
+
+    private static String s(Instant t) {
+        return Long.toString(t.getEpochSecond());
+    }
+
+    private static String n(Instant t) {
+        return Integer.toString(t.getNano());
+    }
+
+    // ---- keys
+
+    private String clientKey(String id) {
+        return ns + "client:" + id;
+    }
+
+    private String pendingKey(String id) {
+        return ns + "pending:" + id;
+    }
+
+    private String codeKey(String hash) {
+        return ns + "code:" + hash;
+    }
+
+    /** The grant, its refresh family and its access tokens: one hash, so one script touches one key. */
+    String grantKey(String grantId) {
+        return ns + "grant:{" + grantId + "}";
+    }
+
+    private String refreshKey(String hash) {
+        return ns + "refresh:" + hash;
+    }
+
+    private String revokedKey(String jti) {
+        return ns + "revoked:" + jti;
+    }
+
+    private String consentKey(ConsentKey key) {
+        return ns + "consent:" + records.digest(key);
+    }
+
+    private String sessionKey(String id) {
+        return ns + "session:" + id;
+    }
+
+    private String upstreamKey(String state) {
+        return ns + "upstream:" + state;
+    }
+
+    // ---- clients
+
+    @Override
+    public void putClient(Client c) {
+        if (c.kind() == ClientKind.PRE_REGISTERED) {
+            configured.put(c.id(), c);
+            return;
+        }
+        String json = records.write(c);
+        redis("putClient", r -> r.set(clientKey(c.id()), json, px(clientRetention.toMillis())));
+    }
+
+    @Override
+    public Optional<Client> client(String clientId) {
+        Client c = configured.get(clientId);
+        if (c != null) {
+            return Optional.of(c);
+        }
+        // each use extends the client's life: only clients unused for the whole retention are forgotten
+        String json = redis("client",
+                r -> r.getex(clientKey(clientId), GetExArgs.Builder.px(clientRetention.toMillis())));
+        return json == null ? Optional.empty() : Optional.of(records.read(json, Client.class));
+    }
+
+    // ---- pending authorization requests
+
+    @Override
+    public void putPending(PendingAuthorization p) {
+        String json = records.write(p);
+        redis("putPending", r -> r.set(pendingKey(p.id()), json, px(ttlMillis(p.expiresAt()))));
+    }
+
+    @Override
+    public Optional<PendingAuthorization> pending(String id, Instant now) {
+        String json = redis("pending", r -> r.get(pendingKey(id)));
+        return live(json, PendingAuthorization.class, PendingAuthorization::expiresAt, now);
+    }
+
+    @Override
+    public Optional<PendingAuthorization> takePending(String id, Instant now) {
+        String json = redis("takePending", r -> r.getdel(pendingKey(id)));
+        return live(json, PendingAuthorization.class, PendingAuthorization::expiresAt, now);
+    }
+
+    private <T> Optional<T> live(String json, Class<T> type, Function<T, Instant> expiresAt, Instant now) {
+        if (json == null) {
+            return Optional.empty();
+        }
+        T t = records.read(json, type);
+        return now.isBefore(expiresAt.apply(t)) ? Optional.of(t) : Optional.empty();
+    }
+
+    // ---- authorization codes
+
+    @Override
+    public void putCode(String codeHash, CodeGrant grant) {
+        long ttl = ttlMillis(grant.expiresAt().plus(REPLAY_MEMORY));
+        String[] args = {Long.toString(ttl), "record", records.write(grant), "es", s(grant.expiresAt()),
+                "en", n(grant.expiresAt())};
+        redis("putCode", r -> Lua.PUT_HASH.run(r, ScriptOutputType.INTEGER, new String[] {codeKey(codeHash)}, args));
+    }
+
+    @Override
+    public CodeRedemption redeemCode(String codeHash, Instant now) {
+        List<Object> out = redis("redeemCode", r -> Lua.REDEEM_CODE.run(r, ScriptOutputType.MULTI,
+                new String[] {codeKey(codeHash)}, s(now), n(now)));
+        return switch ((String) out.get(0)) {
+            case "redeemed" -> new CodeRedemption.Redeemed(records.read((String) out.get(1), CodeGrant.class));
+            case "replayed" -> new CodeRedemption.Replayed(records.read((String) out.get(1), CodeGrant.class));
+            default -> new CodeRedemption.Invalid();
+        };
+    }
+
+    // ---- grants and refresh token families
+
+    @Override
+    public void putGrant(Grant grant, String refreshHash) {
+        long ttl = ttlMillis(grant.expiresAt());
+        List<String> args = new ArrayList<>(List.of(Long.toString(ttl), "record", records.write(grant),
+                "es", s(grant.expiresAt()), "en", n(grant.expiresAt())));
+        if (refreshHash != null) {
+            args.add("current");
+            args.add(refreshHash);
+        }
+        redis("putGrant", r -> Lua.PUT_HASH.run(r, ScriptOutputType.INTEGER, new String[] {grantKey(grant.id())},
+                args.toArray(String[]::new)));
+        if (refreshHash != null) {
+            redis("putGrant", r -> r.set(refreshKey(refreshHash), grant.id(), px(ttl)));
+        }
+    }
+
+    @Override
+    public Optional<Grant> grantByRefresh(String refreshHash, Instant now) {
+        String id = redis("grantByRefresh", r -> r.get(refreshKey(refreshHash)));
+        if (id == null) {
+            return Optional.empty();
+        }
+        List<KeyValue<String, String>> v = redis("grantByRefresh",
+                r -> r.hmget(grantKey(id), "record", "revoked"));
+        if (!v.get(0).hasValue() || v.get(1).hasValue() && "1".equals(v.get(1).getValue())) {
+            return Optional.empty();
+        }
+        Grant g = records.read(v.get(0).getValue(), Grant.class);
+        return now.isBefore(g.expiresAt()) ? Optional.of(g) : Optional.empty();
+    }
+
+    @Override
+    public RefreshRotation rotateRefresh(String presentedHash, String newHash, Instant now) {
+        // the token-to-family index never changes once written, so reading it outside the script is safe
+        String id = redis("rotateRefresh", r -> r.get(refreshKey(presentedHash)));
+        if (id == null) {
+            return new RefreshRotation.Invalid();
+        }
+        List<Object> out = redis("rotateRefresh", r -> Lua.ROTATE_REFRESH.run(r, ScriptOutputType.MULTI,
+                new String[] {grantKey(id)}, presentedHash, newHash, s(now), n(now)));
+        switch ((String) out.get(0)) {
+            case "rotated" -> {
+                Grant g = records.read((String) out.get(1), Grant.class);
+                // written before the new token is handed out, so the client can never present it unindexed
+                redis("rotateRefresh", r -> r.set(refreshKey(newHash), id, px(ttlMillis(g.expiresAt()))));
+                return new RefreshRotation.Rotated(g);
+            }
+            case "reused" -> {
+                Grant g = records.read((String) out.get(1), Grant.class);
+                revokeAccessTokens(out.subList(2, out.size()));
+                return new RefreshRotation.Reused(g);
+            }
+            default -> {
+                return new RefreshRotation.Invalid();
+            }
+        }
+    }
+
+    /**
+     * Writes the revocations of a revoked family's access tokens, given as jti, expiry pairs. They are separate keys
+     * (looked up by jti alone), so they cannot be written by the script on Cluster; should this process die in
+     * between, the family is revoked but those access tokens live out their short lives, as with the in-memory
+     * store.
+     */
+    private void revokeAccessTokens(List<Object> jtiExpiryPairs) {
+        for (int i = 0; i + 1 < jtiExpiryPairs.size(); i += 2) {
+            revokeAccessToken((String) jtiExpiryPairs.get(i), Instant.parse((String) jtiExpiryPairs.get(i + 1)));
+        }
+    }
+
+    @Override
+    public void recordAccessToken(String grantId, String jti, Instant expiresAt) {
+        Long revoked = redis("recordAccessToken", r -> Lua.RECORD_ACCESS_TOKEN.run(r, ScriptOutputType.INTEGER,
+                new String[] {grantKey(grantId)}, jti, expiresAt.toString()));
+        if (revoked == 1) {
+            revokeAccessToken(jti, expiresAt); // the grant was revoked while this token was minted
+        }
+    }
+
+    @Override
+    public void revokeGrant(String grantId) {
+        List<Object> tokens = redis("revokeGrant", r -> Lua.REVOKE_GRANT.run(r, ScriptOutputType.MULTI,
+                new String[] {grantKey(grantId)}));
+        revokeAccessTokens(tokens);
+    }
+
+    @Override
+    public void revokeAccessToken(String jti, Instant expiresAt) {
+        redis("revokeAccessToken", r -> r.set(revokedKey(jti), "1", px(ttlMillis(expiresAt))));
+    }
+
+    @Override
+    public boolean isAccessTokenRevoked(String jti) {
+        return redis("isAccessTokenRevoked", r -> r.exists(revokedKey(jti))) > 0;
+    }
+
+    // ---- consent
+
+    @Override
+    public void putConsent(ConsentKey key) {
+        redis("putConsent", r -> r.set(consentKey(key), "1", px(consentRetention.toMillis())));
+    }
+
+    @Override
+    public boolean hasConsent(ConsentKey key) {
+        return redis("hasConsent", r -> r.exists(consentKey(key))) > 0;
+    }
+
+    // ---- login sessions
+
+    @Override
+    public void putSession(LoginSession session) {
+        String json = records.write(session);
+        redis("putSession", r -> r.set(sessionKey(session.id()), json, px(ttlMillis(session.expiresAt()))));
+    }
+
+    @Override
+    public Optional<LoginSession> session(String id, Instant now) {
+        String json = redis("session", r -> r.get(sessionKey(id)));
+        return live(json, LoginSession.class, LoginSession::expiresAt, now);
+    }
+
+    @Override
+    public void removeSession(String id) {
+        redis("removeSession", r -> r.del(sessionKey(id)));
+    }
+
+    // ---- upstream sign-in state
+
+    @Override
+    public void putUpstreamState(UpstreamState state) {
+        String json = records.write(state);
+        redis("putUpstreamState", r -> r.set(upstreamKey(state.state()), json, px(ttlMillis(state.expiresAt()))));
+    }
+
+    @Override
+    public Optional<UpstreamState> takeUpstreamState(String state, Instant now) {
+        String json = redis("takeUpstreamState", r -> r.getdel(upstreamKey(state)));
+        return live(json, UpstreamState.class, UpstreamState::expiresAt, now);
+    }
+
+    /** Nothing to do: every key expires in Redis by its own time to live. */
+    @Override
+    public void sweep(Instant now) {
+    }
+
+    /** Closes the connection to Redis. */
+    @Override
+    public void close() {
+        StatefulRedisConnection<String, String> c = connection;
+        if (c != null) {
+            c.close();
+        }
+        client.shutdown();
+    }
+}
