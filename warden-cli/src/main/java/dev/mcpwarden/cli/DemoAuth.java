@@ -64,7 +64,9 @@ final class DemoAuth {
                 .withScopes(SampleServer.SCOPES, DEFAULT_SCOPES)
                 .withUsers(List.of(new BuiltInUser(USER, passwordHash,
                         Map.of("tenant", "acme", "roles", List.of("admin")))));
-        return AuthorizationServer.builder(config).signingKey(signingKey(stateDir)).build();
+        AuthorizationServer.Builder as = AuthorizationServer.builder(config).signingKey(signingKey(stateDir));
+        shared.authStore().ifPresent(as::store);
+        return as.build();
     }
 
     /**

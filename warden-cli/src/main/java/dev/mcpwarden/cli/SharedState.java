@@ -1,6 +1,8 @@
 package dev.mcpwarden.cli;
 
 import dev.mcpwarden.examples.sample.SampleServer;
+import dev.mcpwarden.authserver.store.AuthStore;
+import dev.mcpwarden.redis.RedisAuthStore;
 import dev.mcpwarden.redis.RedisStores;
 import dev.mcpwarden.security.SecurityConfig;
 import dev.mcpwarden.security.ratelimit.LimiterConfig;
@@ -27,11 +29,23 @@ final class SharedState implements AutoCloseable {
     private final String replicaId;
     private final Optional<URI> redisUrl;
     private final Optional<RedisStores> redis;
+    private volatile RedisAuthStore authStore;
 
     private SharedState(String replicaId, Optional<URI> redisUrl, Optional<RedisStores> redis) {
         this.replicaId = replicaId;
         this.redisUrl = redisUrl;
         this.redis = redis;
+    }
+
+    /** The embedded authorization server's store in the shared Redis (codes, tokens, consents), if there is one. */
+    synchronized Optional<AuthStore> authStore() {
+        if (redisUrl.isEmpty()) {
+            return Optional.empty();
+        }
+        if (authStore == null) {
+            authStore = RedisAuthStore.builder(redisUrl.get().toString()).build();
+        }
+        return Optional.of(authStore);
     }
 
     /**
@@ -112,5 +126,8 @@ final class SharedState implements AutoCloseable {
     @Override
     public void close() {
         redis.ifPresent(RedisStores::close);
+        if (authStore != null) {
+            authStore.close();
+        }
     }
 }

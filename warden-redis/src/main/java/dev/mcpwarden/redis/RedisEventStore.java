@@ -22,10 +22,10 @@ final class RedisEventStore implements EventStore {
     private static final Pattern STREAM = Pattern.compile("[A-Za-z0-9]{1,64}");
     private static final Pattern ENTRY = Pattern.compile("\\d{1,20}-\\d{1,20}");
 
-    // KEYS: events, streams; ARGV: stream id, data, cap, ttl ms
+    // KEYS: events, streams; ARGV: stream id, data, cap, ttl ms, 'open:' + this process's liveness key
     private static final String APPEND = """
             local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[3], '*', 's', ARGV[1], 'd', ARGV[2])
-            redis.call('HSETNX', KEYS[2], ARGV[1], 'open')
+            redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[5])
             redis.call('PEXPIRE', KEYS[1], ARGV[4])
             redis.call('PEXPIRE', KEYS[2], ARGV[4])
             return id
@@ -57,7 +57,8 @@ final class RedisEventStore implements EventStore {
         try {
             byte[] entry = redis.script(APPEND, ScriptOutputType.VALUE,
                     new String[] {events(sessionId), streams(sessionId)}, SharedRedis.utf8(streamId), data,
-                    SharedRedis.utf8(Integer.toString(perSession)), SharedRedis.utf8(Long.toString(ttl.toMillis())));
+                    SharedRedis.utf8(Integer.toString(perSession)), SharedRedis.utf8(Long.toString(ttl.toMillis())),
+                    SharedRedis.utf8(OPEN + redis.livenessKey()));
             return streamId + "_" + SharedRedis.string(entry);
         } catch (RedisUnavailable e) {
             throw RedisSessionStore.unavailable(e);
@@ -112,15 +113,22 @@ final class RedisEventStore implements EventStore {
         }
     }
 
+    /** Open, and its writer (the process named) is alive: a stream whose replica died is written by no one. */
     @Override
     public boolean writing(String sessionId, String streamId) {
         try {
-            byte[] state = redis.call(c -> c.hget(streams(sessionId), streamId));
-            return state != null && "open".equals(SharedRedis.string(state));
+            String state = SharedRedis.string(redis.call(c -> c.hget(streams(sessionId), streamId)));
+            if (state == null || !state.startsWith(OPEN)) {
+                return false;
+            }
+            String writer = state.substring(OPEN.length());
+            return writer.equals(redis.livenessKey()) || redis.call(c -> c.exists(writer)) > 0;
         } catch (RedisUnavailable e) {
             throw RedisSessionStore.unavailable(e);
         }
     }
+
+    private static final String OPEN = "open:";
 
     @Override
     public void drop(String sessionId) {

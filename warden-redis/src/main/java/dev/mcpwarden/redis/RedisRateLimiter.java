@@ -2,39 +2,50 @@ package dev.mcpwarden.redis;
 
 import dev.mcpwarden.security.ratelimit.RateLimitRule;
 import dev.mcpwarden.security.ratelimit.RateLimiter;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
- * Token buckets shared by every replica through Redis (Bucket4j's compare-and-swap protocol over Lettuce), so a
- * limit of 300 per minute is 300 across the fleet. Keys are namespaced and hashed (no subject names in Redis).
- * When Redis cannot be reached within the timeout, {@link RateLimiterUnavailable} is thrown and the rate-limit
- * stage's fail-open or fail-closed choice applies.
+ * Token buckets shared by every replica through Redis, so a limit of 300 per minute is 300 across the fleet. Each
+ * check is one Lua script run atomically by Redis on its own clock (refill, take, answer): one round trip however
+ * many replicas and clients contend for one bucket, where a compare-and-swap protocol retries and, with dozens of
+ * clients on one principal's bucket, runs out of time. Keys are namespaced and hashed (no subject names in Redis)
+ * and expire once the bucket would be full again. When Redis cannot be reached within the timeout,
+ * {@link RateLimiterUnavailable} is thrown and the rate-limit stage's fail-open or fail-closed choice applies.
  */
 public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
-    private final RedisClient client;
-    private final Duration timeout;
+    // KEYS: bucket; ARGV: capacity, period in ms. Returns {allowed 0|1, tokens left, ms until the next token}.
+    private static final String TAKE = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local cap = tonumber(ARGV[1])
+            local period = tonumber(ARGV[2])
+            local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+            local tokens = tonumber(b[1]) or cap
+            local ts = tonumber(b[2]) or now
+            if now > ts then tokens = math.min(cap, tokens + (now - ts) * cap / period) end
+            local allowed = 0
+            local wait = 0
+            if tokens >= 1 then
+              tokens = tokens - 1
+              allowed = 1
+            else
+              wait = math.ceil((1 - tokens) * period / cap)
+            end
+            redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'ts', math.max(now, ts))
+            redis.call('PEXPIRE', KEYS[1], math.ceil((cap - tokens) * period / cap) + 1000)
+            return {allowed, math.floor(tokens), wait}
+            """;
+
+    private final SharedRedis redis;
     private final String namespace;
-    private volatile StatefulRedisConnection<String, byte[]> connection;
-    private volatile ProxyManager<String> buckets;
 
     /**
      * @param redisUri  e.g. {@code redis://127.0.0.1:6379}
@@ -47,57 +58,22 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
     /** With the URI already parsed (and a password set on it, never written into a URL string). */
     RedisRateLimiter(RedisURI uri, Duration timeout, String namespace) {
-        if (!timeout.isPositive()) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-        }
-        this.timeout = timeout;
+        this.redis = new SharedRedis(List.of(uri), false, timeout);
         this.namespace = namespace;
-        uri.setTimeout(timeout);
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
-    }
-
-    private ProxyManager<String> buckets() {
-        ProxyManager<String> b = buckets;
-        if (b != null) {
-            return b;
-        }
-        synchronized (this) {
-            if (buckets == null) {
-                try {
-                    connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-                } catch (RuntimeException e) {
-                    throw new RateLimiterUnavailable("cannot connect to Redis: " + e.getMessage(), e);
-                }
-                buckets = Bucket4jLettuce.casBasedBuilder(connection)
-                        .expirationAfterWrite(ExpirationAfterWriteStrategy
-                                .basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
-                        .requestTimeout(timeout)
-                        .build();
-            }
-            return buckets;
-        }
     }
 
     @Override
     public Decision tryConsume(RateLimitRule rule, String key) {
-        BucketConfiguration config = BucketConfiguration.builder()
-                .addLimit(Bandwidth.builder().capacity(rule.capacity()).refillGreedy(rule.capacity(), rule.period())
-                        .build())
-                .build();
+        List<Object> r;
         try {
-            ConsumptionProbe probe = buckets().builder().build(namespace + rule.name() + ":" + digest(key),
-                    () -> config).tryConsumeAndReturnRemaining(1);
-            return probe.isConsumed() ? new Allowed(probe.getRemainingTokens())
-                    : new Limited(Duration.ofNanos(probe.getNanosToWaitForRefill()));
-        } catch (RateLimiterUnavailable e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new RateLimiterUnavailable("Redis did not answer: " + e.getClass().getSimpleName(), e);
+            r = redis.script(TAKE, ScriptOutputType.MULTI, new String[] {namespace + rule.name() + ":" + digest(key)},
+                    SharedRedis.utf8(Long.toString(rule.capacity())),
+                    SharedRedis.utf8(Long.toString(Math.max(1, rule.period().toMillis()))));
+        } catch (RedisUnavailable e) {
+            throw new RateLimiterUnavailable(e.getMessage(), e);
         }
+        long allowed = (Long) r.get(0);
+        return allowed == 1 ? new Allowed((Long) r.get(1)) : new Limited(Duration.ofMillis((Long) r.get(2)));
     }
 
     private static String digest(String key) {
@@ -111,10 +87,6 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
     @Override
     public void close() {
-        StatefulRedisConnection<String, byte[]> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown();
+        redis.close();
     }
 }

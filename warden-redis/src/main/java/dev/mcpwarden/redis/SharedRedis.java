@@ -52,6 +52,8 @@ final class SharedRedis implements AutoCloseable {
     private volatile StatefulConnection<String, byte[]> connection;
     private volatile RedisClusterCommands<String, byte[]> commands;
     private volatile StatefulRedisPubSubConnection<String, byte[]> pubSub;
+    private final String livenessKey = "warden:alive:" + java.util.UUID.randomUUID();
+    private Thread heartbeat;
 
     SharedRedis(List<RedisURI> uris, boolean cluster, Duration timeout) {
         if (!timeout.isPositive()) {
@@ -89,6 +91,37 @@ final class SharedRedis implements AutoCloseable {
 
     Duration timeout() {
         return timeout;
+    }
+
+    /**
+     * The key that says this process is alive while it exists: renewed every second, gone three seconds after the
+     * process died, so other replicas stop waiting for what it was writing.
+     */
+    String livenessKey() {
+        synchronized (this) {
+            if (heartbeat == null) {
+                try {
+                    call(c -> c.psetex(livenessKey, 3000, new byte[] {1})); // alive before its first stream
+                } catch (RedisUnavailable e) {
+                    // the caller's own command will fail the same way
+                }
+                heartbeat = Thread.ofVirtual().name("warden-redis-heartbeat").start(() -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            call(c -> c.psetex(livenessKey, 3000, new byte[] {1}));
+                        } catch (RedisUnavailable e) {
+                            // renewed when Redis is back
+                        }
+                        try {
+                            Thread.sleep(1000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+            }
+        }
+        return livenessKey;
     }
 
     /** Runs commands against Redis; any Redis failure becomes {@link RedisUnavailable}. */
@@ -201,6 +234,11 @@ final class SharedRedis implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (heartbeat != null) {
+                heartbeat.interrupt();
+            }
+        }
         if (pubSub != null) {
             pubSub.close();
         }

@@ -1,0 +1,440 @@
+package dev.mcpwarden.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.testkit.McpHttp;
+import dev.mcpwarden.testkit.Ports;
+import dev.mcpwarden.testkit.RedisServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Three replicas, each its own process, behind a real HAProxy (Debian's) balancing round robin without stickiness,
+ * sharing a real Redis: sessions served by whichever replica HAProxy picks, streams resumed elsewhere after a
+ * replica is stopped (SIGTERM) or killed (SIGKILL), one rate limit across the fleet, Redis stopped and started
+ * under load.
+ */
+@Timeout(180)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ScaleOutTest {
+
+    static final int PER_HOUR = 300;
+    static RedisServer redis;
+    static Path dir;
+    static final Map<String, Process> replicas = new ConcurrentHashMap<>();
+    static final Map<String, Integer> ports = new ConcurrentHashMap<>();
+    static Process haproxy;
+    static URI lb;
+    static final HttpClient jdk = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    static String haproxyBinary() {
+        for (String p : List.of("/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy")) {
+            if (Files.isExecutable(Path.of(p))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("haproxy is not installed (apt-get install haproxy); .ci/run installs it");
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServer.start();
+        dir = Files.createTempDirectory("warden-scaleout");
+        for (String id : List.of("r1", "r2", "r3")) {
+            ports.put(id, Ports.free());
+            startReplica(id);
+        }
+        int lbPort = Ports.free();
+        StringBuilder cfg = new StringBuilder("""
+                global
+                  maxconn 2048
+                defaults
+                  mode http
+                  timeout connect 2s
+                  timeout client 60s
+                  timeout server 60s
+                  option redispatch
+                  retries 3
+                  retry-on conn-failure empty-response 503
+                frontend mcp
+                  bind 127.0.0.1:%d
+                  default_backend replicas
+                backend replicas
+                  balance roundrobin
+                  option httpchk GET /readyz
+                  http-check expect status 200
+                  default-server inter 250ms fall 1 rise 2
+                """.formatted(lbPort));
+        for (String id : List.of("r1", "r2", "r3")) {
+            cfg.append("  server ").append(id).append(" 127.0.0.1:").append(ports.get(id)).append(" check\n");
+        }
+        Path file = dir.resolve("haproxy.cfg");
+        Files.writeString(file, cfg);
+        haproxy = new ProcessBuilder(haproxyBinary(), "-db", "-f", file.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+        lb = URI.create("http://127.0.0.1:" + lbPort + "/mcp");
+        awaitAllUp();
+    }
+
+    static void startReplica(String id) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ReplicaMain.class.getName(),
+                Integer.toString(ports.get(id)), redis.url(), id, Integer.toString(PER_HOUR))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve(id + ".log").toFile())).start();
+        replicas.put(id, p);
+    }
+
+    /** Waits until every replica answers through HAProxy. */
+    static void awaitAllUp() throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < 9; i++) {
+                try {
+                    JsonNode r = modernCall("replica");
+                    if (r.has("result")) {
+                        seen.add(text(r));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // not up yet (HAProxy answers with its own HTML page while no replica is)
+                }
+            }
+            if (seen.size() == 3) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the replicas did not all come up behind HAProxy: "
+                + Files.readString(dir.resolve("haproxy.log")));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (haproxy != null) {
+            haproxy.destroyForcibly();
+        }
+        for (Process p : replicas.values()) {
+            p.destroyForcibly();
+        }
+        redis.close();
+    }
+
+    @BeforeEach
+    void everyReplicaRuns() throws Exception {
+        boolean restarted = false;
+        for (String id : List.of("r1", "r2", "r3")) {
+            if (!replicas.get(id).isAlive()) {
+                startReplica(id);
+                restarted = true;
+            }
+        }
+        if (restarted) {
+            awaitAllUp();
+        }
+    }
+
+    static String text(JsonNode r) {
+        return r.path("result").path("content").get(0).path("text").asString();
+    }
+
+    static JsonNode modernCall(String tool) throws IOException, InterruptedException {
+        ObjectNode p = Json.object();
+        p.put("name", tool);
+        p.putObject("arguments");
+        p.set("_meta", McpHttp.meta2026(null));
+        HttpRequest.Builder b = HttpRequest.newBuilder(lb).timeout(Duration.ofSeconds(10));
+        McpHttp.headers2026("tools/call", tool).forEach(b::header);
+        HttpResponse<String> r = jdk.send(b.POST(HttpRequest.BodyPublishers.ofString(
+                McpHttp.request(1, "tools/call", p))).build(), HttpResponse.BodyHandlers.ofString());
+        return Json.standard().parse(r.body());
+    }
+
+    static Map<String, String> legacy(String session) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Content-Type", "application/json");
+        h.put("Accept", "application/json, text/event-stream");
+        if (session != null) {
+            h.put("Mcp-Session-Id", session);
+            h.put("MCP-Protocol-Version", "2025-11-25");
+        }
+        return h;
+    }
+
+    static HttpResponse<InputStream> send(String method, Map<String, String> headers, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(lb);
+        headers.forEach(r::header);
+        r.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        return jdk.send(r.build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    static String initialize() throws Exception {
+        ObjectNode params = Json.object();
+        params.put("protocolVersion", "2025-11-25");
+        params.putObject("capabilities");
+        params.putObject("clientInfo").put("name", "t").put("version", "1");
+        HttpResponse<InputStream> r = send("POST", legacy(null), McpHttp.request(0, "initialize", params));
+        r.body().close();
+        String session = r.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        send("POST", legacy(session), "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").body().close();
+        return session;
+    }
+
+    static String call(int id, String tool) {
+        ObjectNode p = Json.object();
+        p.put("name", tool);
+        p.putObject("arguments");
+        p.putObject("_meta").put("progressToken", "tok");
+        return McpHttp.request(id, "tools/call", p);
+    }
+
+    /** What one client saw of one ticker call: the ticks in the order received, and the result if it came. */
+    record Seen(List<Integer> ticks, String result, int resumes) {
+    }
+
+    /**
+     * Calls the ticker on a 2025 session through HAProxy and reads its stream; whenever the stream breaks before
+     * the result, resumes it with Last-Event-ID (through HAProxy, so on whichever replica it picks) until the
+     * result arrives or nothing more can come.
+     */
+    static Seen tickThrough(String session, CountDownLatch firstTicks) throws Exception {
+        List<Integer> ticks = new ArrayList<>();
+        String last = null;
+        String result = null;
+        int resumes = 0;
+        HttpResponse<InputStream> r = send("POST", legacy(session), call(7, "ticker"));
+        boolean counted = false;
+        for (int attempt = 0; attempt < 20 && result == null; attempt++) {
+            if (attempt > 0) {
+                Map<String, String> h = new LinkedHashMap<>();
+                h.put("Accept", "text/event-stream");
+                h.put("Mcp-Session-Id", session);
+                h.put("MCP-Protocol-Version", "2025-11-25");
+                h.put("Last-Event-ID", last);
+                r = send("GET", h, null);
+                resumes++;
+                if (r.statusCode() != 200) {
+                    r.body().close();
+                    Thread.sleep(200);
+                    continue;
+                }
+            }
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                String id = null;
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.startsWith("id: ")) {
+                        id = line.substring(4);
+                    } else if (line.startsWith("data: {")) {
+                        JsonNode m = Json.standard().parse(line.substring(6));
+                        if (id != null) {
+                            last = id;
+                        }
+                        if ("notifications/progress".equals(m.path("method").asString())) {
+                            ticks.add(m.path("params").path("progress").asInt());
+                            if (!counted && ticks.size() >= 3) {
+                                counted = true;
+                                firstTicks.countDown();
+                            }
+                        } else if (m.has("result")) {
+                            result = text(m);
+                        }
+                    } else if (line.startsWith("id: ") || line.isEmpty()) {
+                        id = line.isEmpty() ? null : id;
+                    }
+                }
+            } catch (IOException e) {
+                // the replica went away mid-stream: resume
+            }
+            if (last == null) {
+                break;
+            }
+        }
+        return new Seen(ticks, result, resumes);
+    }
+
+    /** Twenty sessions each running the ticker; {@code signal} is sent to one replica once they all ticked. */
+    List<Seen> twentyTickersWhileAReplicaIs(String signal) throws Exception {
+        List<String> sessions = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            sessions.add(initialize());
+        }
+        CountDownLatch ticking = new CountDownLatch(20);
+        List<Future<Seen>> seen = new ArrayList<>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String s : sessions) {
+                seen.add(pool.submit(() -> tickThrough(s, ticking)));
+            }
+            assertThat(ticking.await(30, TimeUnit.SECONDS)).isTrue();
+            Process victim = replicas.get("r2");
+            new ProcessBuilder("kill", "-" + signal, Long.toString(victim.pid())).start().waitFor();
+            List<Seen> out = new ArrayList<>();
+            for (Future<Seen> f : seen) {
+                out.add(f.get(90, TimeUnit.SECONDS));
+            }
+            return out;
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyRequestOfOneSessionMayLandOnAnyReplica() throws Exception {
+        String session = initialize();
+        Set<String> servedBy = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<InputStream> r = send("POST", legacy(session), call(10 + i, "replica"));
+            String body = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(r.statusCode()).as(body).isEqualTo(200);
+            String json = body.contains("data: ") ? body.substring(body.lastIndexOf("data: ") + 6).strip() : body;
+            servedBy.add(text(Json.standard().parse(json)));
+        }
+        assertThat(servedBy).containsExactlyInAnyOrder("r1", "r2", "r3");
+    }
+
+    @Test
+    @Order(2)
+    void aReplicaStoppedGracefullyFinishesItsCallsAndItsClientsResumeElsewhereMissingNothing() throws Exception {
+        List<Seen> all = twentyTickersWhileAReplicaIs("TERM");
+
+        List<Integer> oneToTwenty = java.util.stream.IntStream.rangeClosed(1, 20).boxed().toList();
+        for (Seen s : all) {
+            assertThat(s.ticks()).as("ticks of one call, exactly once and in order").isEqualTo(oneToTwenty);
+            assertThat(s.result()).as("no call in flight fails").startsWith("ticked 20 on r");
+        }
+        assertThat(all).as("some clients were on the stopped replica and resumed")
+                .anyMatch(s -> s.resumes() > 0 && s.result().endsWith("r2"));
+        assertThat(replicas.get("r2").waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("r2.log"))).contains("replica r2 drained; calls cut short: 0");
+    }
+
+    @Test
+    @Order(3)
+    void aReplicaKilledMidStreamLeavesItsClientsEveryEventItWroteExactlyOnceInOrder() throws Exception {
+        List<Seen> all = twentyTickersWhileAReplicaIs("KILL");
+
+        int cut = 0;
+        for (Seen s : all) {
+            List<Integer> expected = java.util.stream.IntStream.rangeClosed(1, s.ticks().size()).boxed().toList();
+            assertThat(s.ticks()).as("what was written before the kill, exactly once and in order")
+                    .isEqualTo(expected);
+            if (s.result() == null) {
+                cut++; // its call died with the replica: the client resumed and got what had been written
+                assertThat(s.resumes()).isPositive();
+            } else {
+                assertThat(s.ticks()).hasSize(20);
+            }
+        }
+        assertThat(cut).as("calls that ran on the killed replica").isBetween(1, 19);
+    }
+
+    @Test
+    @Order(4)
+    void sixtyFourClientsThroughThreeReplicasGetExactlyTheLimitAndThen429WithRetryAfter() throws Exception {
+        AtomicInteger accepted = new AtomicInteger();
+        AtomicInteger limited = new AtomicInteger();
+        Set<String> retryAfter = ConcurrentHashMap.newKeySet();
+        List<String> other = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (var pool = Executors.newFixedThreadPool(64)) {
+            List<Future<?>> work = new ArrayList<>();
+            for (int c = 0; c < 64; c++) {
+                work.add(pool.submit(() -> {
+                    for (int i = 0; i < 10; i++) {
+                        ObjectNode p = Json.object();
+                        p.put("name", "counted");
+                        p.putObject("arguments");
+                        p.set("_meta", McpHttp.meta2026(null));
+                        HttpRequest.Builder b = HttpRequest.newBuilder(lb);
+                        McpHttp.headers2026("tools/call", "counted").forEach(b::header);
+                        HttpResponse<String> r = jdk.send(b.POST(HttpRequest.BodyPublishers.ofString(
+                                McpHttp.request(1, "tools/call", p))).build(), HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() == 200) {
+                            accepted.incrementAndGet();
+                        } else if (r.statusCode() == 429) {
+                            limited.incrementAndGet();
+                            r.headers().firstValue("Retry-After").ifPresent(retryAfter::add);
+                        } else {
+                            other.add(r.statusCode() + " " + r.body());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(other).as("answers neither 200 nor 429").isEmpty();
+        assertThat(accepted.get()).isEqualTo(PER_HOUR);
+        assertThat(limited.get()).isEqualTo(640 - PER_HOUR);
+        assertThat(retryAfter).isNotEmpty().allMatch(v -> Integer.parseInt(v) >= 1);
+    }
+
+    @Test
+    @Order(5)
+    void whileRedisIsDownSessionsAre503AndFullServiceReturnsWithinSecondsWithoutARestart() throws Exception {
+        String session = initialize();
+        redis.stop();
+        try {
+            HttpResponse<InputStream> r = send("POST", legacy(session), call(20, "replica"));
+            String body = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(body).contains("Service unavailable");
+        } finally {
+            redis.startAgain();
+        }
+        long back = System.nanoTime();
+        String again = null;
+        while (System.nanoTime() - back < TimeUnit.SECONDS.toNanos(15)) {
+            try {
+                again = initialize();
+                JsonNode r = modernCall("replica");
+                if (r.has("result")) {
+                    break;
+                }
+            } catch (RuntimeException | IOException e) {
+                // not back yet
+            }
+            Thread.sleep(100);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(Duration.ofSeconds(5));
+        assertThat(again).isNotNull();
+        for (Process p : replicas.values()) {
+            assertThat(p.isAlive()).as("no replica restarted").isTrue();
+        }
+    }
+}
