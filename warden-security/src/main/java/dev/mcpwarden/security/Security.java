@@ -90,8 +90,8 @@ public final class Security {
         }
         Builder b = new Builder(rs.build());
         Audit audit = null;
-        if (config.audit().file().isPresent()) {
-            AuditLog log = AuditLog.open(AuditSink.file(config.audit().file().get()), config.audit().options(),
+        if (config.audit().chainFile().isPresent()) {
+            AuditLog log = AuditLog.open(AuditSink.file(config.audit().chainFile().get()), config.audit().options(),
                     clock);
             Runtime.getRuntime().addShutdownHook(new Thread(log::close, "warden-audit-close"));
             audit = Audit.to(AuditTrail.of(log), clock);
