@@ -14,6 +14,16 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.security.ResourceServer;
+import dev.mcpwarden.security.Security;
+import dev.mcpwarden.security.SecurityConfig;
+import dev.mcpwarden.security.audit.AuditConfig;
+import dev.mcpwarden.security.guard.InputGuardConfig;
+import dev.mcpwarden.security.guard.OutputGuardConfig;
+import dev.mcpwarden.security.oauth.AuthenticationConfig;
+import dev.mcpwarden.security.oauth.ScopeRules;
+import dev.mcpwarden.security.ratelimit.LimiterConfig;
+import dev.mcpwarden.security.ratelimit.RateLimitConfig;
+import dev.mcpwarden.security.ratelimit.RateLimitStage;
 import dev.mcpwarden.security.oauth.Dpop;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
 import dev.mcpwarden.security.oauth.TrustedIssuer;
@@ -29,10 +39,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -138,5 +150,34 @@ class RedisDpopReplicasTest {
         assertThat(r.header("Retry-After")).isEqualTo("5");
         assertThat(r.json().get("error").get("message").asString())
                 .isEqualTo("Service Unavailable: the DPoP proof cannot be checked right now");
+    }
+
+    /** A replica as {@code warden.yaml} describes it: DPoP, and a rate-limit limiter of kind redis. */
+    HttpTransport configuredReplica() throws Exception {
+        SecurityConfig config = new SecurityConfig(new AuthenticationConfig(ResourceServerConfig.of(URI.create(resource),
+                List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of()),
+                Optional.of(Dpop.optional()), Optional.empty()), ScopeRules.none(), Optional.empty(),
+                new RateLimitConfig(List.of(), List.of(), new LimiterConfig.Redis(URI.create(redis.url()),
+                        Optional.empty()), RateLimitStage.WhenUnavailable.FAIL_OPEN),
+                InputGuardConfig.none(), OutputGuardConfig.defaults(), Optional.empty(), AuditConfig.none());
+        McpServer server = McpServer.builder("dpop", "1").controls(Security.from(config, InstantSource.system()).build())
+                .tool(Tool.builder("t").description("d").handler(ctx -> ToolResult.text("ok")).build()).build();
+        return HttpTransport.builder(server, HttpOptions.loopback(Ports.free())).start();
+    }
+
+    @Test
+    void replicasConfiguredWithARedisLimiterShareTheirDpopReplayCacheInItAndNeverFailOpen() throws Exception {
+        try (HttpTransport a = configuredReplica(); HttpTransport b = configuredReplica()) {
+            String token = boundToken();
+            String p = proof(token);
+            assertThat(call(a, token, p).status()).isEqualTo(200);
+            assertThat(call(b, token, p).json().get("error").get("message").asString())
+                    .isEqualTo("Unauthorized: the DPoP proof was already used");
+            redis.stop();
+            McpHttp.Reply down = call(b, token, proof(token));
+            assertThat(down.status()).as("a fail-open limiter does not open replay protection").isEqualTo(503);
+            assertThat(down.json().get("error").get("message").asString())
+                    .isEqualTo("Service Unavailable: the DPoP proof cannot be checked right now");
+        }
     }
 }
