@@ -2,9 +2,11 @@ package dev.mcpwarden.cli;
 
 import dev.mcpwarden.security.audit.AuditKey;
 import dev.mcpwarden.security.audit.AuditVerifier;
+import dev.mcpwarden.security.audit.DirectoryVerification;
 import dev.mcpwarden.security.audit.VerificationResult;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -37,9 +39,11 @@ public final class AuditCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: try 'audit verify FILE'");
     }
 
-    /** {@code warden audit verify FILE [--key-file K]}. */
+    /** {@code warden audit verify FILE|DIR [--key-file K]}. */
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Verify an audit log's hash chain and print a one-line verdict.",
+                    "Given a directory, verify every *.jsonl chain in it (one per replica) and print one line per"
+                            + " file; two files claiming the same replica id count as tampered.",
                     "Exit status: 0 intact, 1 tampered (edited, deleted, reordered, torn, wrong key),"
                             + " 2 usage or I/O error."})
     static final class Verify implements Callable<Integer> {
@@ -47,7 +51,8 @@ public final class AuditCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "FILE", description = "The audit log (JSON lines).")
+        @Parameters(index = "0", paramLabel = "FILE|DIR",
+                description = "The audit log (JSON lines), or a directory of replicas' logs (*.jsonl).")
         Path file;
 
         @Option(names = "--key-file", paramLabel = "K",
@@ -67,6 +72,9 @@ public final class AuditCommand implements Runnable {
             } catch (IOException | IllegalArgumentException e) {
                 err.println("ERROR: cannot read key file " + keyFile + ": " + e.getMessage());
                 return USAGE;
+            }
+            if (Files.isDirectory(file)) {
+                return verifyDirectory(AuditVerifier.of(key), out, err);
             }
             VerificationResult result;
             try {
@@ -92,6 +100,51 @@ public final class AuditCommand implements Runnable {
                     yield TAMPERED;
                 }
             };
+        }
+
+        /**
+         * One line per chain, {@code OK|TAMPERED|ERROR FILE [replica ID]: verdict}, then one per replica id claimed
+         * twice, then a summary. Tampering outranks a missing key in the exit status: it is the finding that matters.
+         */
+        private int verifyDirectory(AuditVerifier verifier, PrintWriter out, PrintWriter err) {
+            DirectoryVerification found;
+            try {
+                found = verifier.verifyDirectory(file);
+            } catch (IOException e) {
+                err.println("ERROR: cannot read audit directory " + file + ": " + e.getMessage());
+                return USAGE;
+            }
+            if (found.chains().isEmpty()) {
+                err.println("ERROR: no audit logs (*.jsonl) in " + file);
+                return USAGE;
+            }
+            boolean tampered = !found.conflicts().isEmpty();
+            boolean keyRequired = false;
+            int intact = 0;
+            for (DirectoryVerification.Chain c : found.chains()) {
+                String name = c.file().getFileName() + c.replica().map(r -> " [replica " + r + "]").orElse("");
+                switch (c.result()) {
+                    case VerificationResult.Intact i -> {
+                        out.println("OK " + name + ": " + i.verdict());
+                        intact++;
+                    }
+                    case VerificationResult.Problem p when p.kind() == VerificationResult.Kind.KEY_REQUIRED -> {
+                        out.println("ERROR " + name + ": " + p.verdict() + " with --key-file");
+                        keyRequired = true;
+                    }
+                    case VerificationResult.Problem p -> {
+                        out.println("TAMPERED " + name + ": " + p.verdict());
+                        tampered = true;
+                    }
+                }
+            }
+            for (DirectoryVerification.Conflict c : found.conflicts()) {
+                out.println("TAMPERED " + c.verdict() + "; each replica writes one chain");
+            }
+            out.println(found.chains().size() + " chain(s) in " + file + ": " + intact + " intact"
+                    + (found.conflicts().isEmpty() ? "" : ", " + found.conflicts().size() + " replica id(s) claimed"
+                    + " twice"));
+            return tampered ? TAMPERED : keyRequired ? USAGE : INTACT;
         }
     }
 }

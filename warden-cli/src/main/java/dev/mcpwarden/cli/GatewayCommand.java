@@ -246,7 +246,7 @@ final class GatewayCommand implements Callable<Integer> {
         boolean trustOnFirstUse = this.trustOnFirstUse;
         if (file != null) {
             pins = file.security().integrity().map(IntegrityConfig::pinFile).orElse(null);
-            auditFile = file.security().audit().file().orElse(null);
+            auditFile = file.security().audit().chainFile().orElse(null);
             auditOptions = file.security().audit().options();
             trustOnFirstUse |= file.gateway().get().trustOnFirstUse();
         } else {

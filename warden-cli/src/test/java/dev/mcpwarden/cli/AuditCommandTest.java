@@ -87,6 +87,78 @@ class AuditCommandTest {
         assertThat(err.toString()).contains("KEY_REQUIRED at line 1");
     }
 
+    private Path replicaLog(Path in, String replica) throws IOException {
+        Path file = in.resolve("audit-" + replica + ".jsonl");
+        InstantSource clock = InstantSource.fixed(Instant.parse("2026-01-01T00:00:00Z"));
+        try (AuditLog log = AuditLog.open(AuditSink.file(file), AuditLogOptions.defaults().withReplica(replica),
+                clock)) {
+            log.record(AuditEvent.builder(AuditEventType.TOOL_CALL, clock.instant(), "req-" + replica)
+                    .target("search").outcome("ok").build());
+        }
+        return file;
+    }
+
+    private Path threeReplicas() throws IOException {
+        Path logs = Files.createDirectory(dir.resolve("logs"));
+        for (String r : List.of("r1", "r2", "r3")) {
+            replicaLog(logs, r);
+        }
+        return logs;
+    }
+
+    @Test
+    void aDirectoryOfThreeIntactChainsExitsZeroWithOneLinePerReplica() throws IOException {
+        Path logs = threeReplicas();
+
+        assertThat(run("verify", logs.toString())).isZero();
+
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).hasSize(4);
+        for (int i = 0; i < 3; i++) {
+            String r = "r" + (i + 1);
+            assertThat(lines.get(i)).startsWith("OK audit-" + r + ".jsonl [replica " + r + "]: intact: 3 record(s),"
+                    + " seq 0..2, head ").endsWith(", closed cleanly");
+        }
+        assertThat(lines.get(3)).isEqualTo("3 chain(s) in " + logs + ": 3 intact");
+    }
+
+    @Test
+    void aTamperedChainInTheDirectoryExitsOneNamingItsFileAndLine() throws IOException {
+        Path logs = threeReplicas();
+        Path r2 = logs.resolve("audit-r2.jsonl");
+        List<String> lines = new ArrayList<>(Files.readAllLines(r2));
+        lines.set(1, lines.get(1).replace("search", "delete"));
+        Files.writeString(r2, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+
+        assertThat(run("verify", logs.toString())).isEqualTo(1);
+
+        assertThat(out.toString().lines()).filteredOn(l -> !l.startsWith("OK ")).containsExactly(
+                "TAMPERED audit-r2.jsonl [replica r2]: EDITED at line 2: the record (seq 1) does not match its hash",
+                "3 chain(s) in " + logs + ": 2 intact");
+    }
+
+    @Test
+    void twoFilesClaimingOneReplicaExitOne() throws IOException {
+        Path logs = threeReplicas();
+        Files.copy(logs.resolve("audit-r3.jsonl"), logs.resolve("audit-r3-copy.jsonl"));
+
+        assertThat(run("verify", logs.toString())).isEqualTo(1);
+
+        assertThat(out.toString().lines()).filteredOn(l -> !l.startsWith("OK ")).containsExactly(
+                "TAMPERED replica r3 is claimed by 2 files: audit-r3-copy.jsonl, audit-r3.jsonl; each replica writes"
+                        + " one chain",
+                "4 chain(s) in " + logs + ": 4 intact, 1 replica id(s) claimed twice");
+    }
+
+    @Test
+    void aDirectoryWithoutChainsIsAUsageError() throws IOException {
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+
+        assertThat(run("verify", empty.toString())).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualTo("ERROR: no audit logs (*.jsonl) in " + empty + System.lineSeparator());
+    }
+
     @Test
     void missingFileAndMissingArgumentsAreUsageErrors() {
         assertThat(run("verify", dir.resolve("nope.jsonl").toString())).isEqualTo(2);

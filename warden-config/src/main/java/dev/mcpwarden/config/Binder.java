@@ -484,7 +484,8 @@ final class Binder {
         }
         Optional<AuditKey> k = key;
         AuditLogOptions options = build(b.location(), b.path(), () -> new AuditLogOptions(intOf(b, "queue-capacity"),
-                b.get("back-pressure-timeout"), fsync(b.get("fsync")), intOf(b, "max-record-bytes"), k));
+                b.get("back-pressure-timeout"), fsync(b.get("fsync")), intOf(b, "max-record-bytes"), k,
+                Optional.ofNullable(b.get("replica"))));
         return options == null ? null : build(b.location(), b.path(), () -> new AuditConfig(file, options));
     }
 

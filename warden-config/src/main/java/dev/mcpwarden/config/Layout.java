@@ -244,7 +244,11 @@ final class Layout {
             withDefault("max-record-bytes", new Int(1024, 1 << 20), 65536, "The largest record line accepted."),
             optional("key", new SecretRef(),
                     "The key of keyed mode (HMAC-SHA256 chain): base64 of at least 32 bytes, as a secret"
-                            + " reference.")));
+                            + " reference."),
+            optional("replica", new Text("^(?!\\.\\.?$)[A-Za-z0-9._-]{1,64}$",
+                            "letters, digits, . _ or -, at most 64, not . or .."),
+                    "This replica's id: named in its chain's genesis record and in its file name (audit.jsonl of"
+                            + " replica r2 is audit-r2.jsonl); absent: one process.")));
 
     static final Obj SECURITY = new Obj(List.of(
             required("authentication", AUTHENTICATION, "How callers authenticate (OAuth resource server)."),

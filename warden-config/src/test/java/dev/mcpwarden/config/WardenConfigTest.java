@@ -450,6 +450,23 @@ class WardenConfigTest {
     }
 
     @Test
+    void anAuditReplicaIdNamesTheChainFileAndIsValidated() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("conf"));
+        Path file = Files.writeString(sub.resolve("warden.yaml"),
+                withSecurity("audit: {file: audit.jsonl, replica: warden-2}\n"));
+
+        WardenConfig c = WardenConfig.load(file);
+
+        assertThat(c.security().audit().options().replica()).contains("warden-2");
+        assertThat(c.security().audit().file()).contains(sub.resolve("audit.jsonl"));
+        assertThat(c.security().audit().chainFile()).contains(sub.resolve("audit-warden-2.jsonl"));
+        assertThat(problems(withSecurity("audit: {replica: \"r/2\"}\n"))).containsExactly("warden.yaml:9:20:"
+                + " 'security.audit.replica' must be letters, digits, . _ or -, at most 64, not . or .., was \"r/2\"");
+        assertThat(problems(withSecurity("audit: {replica: \"..\"}\n"))).containsExactly("warden.yaml:9:20:"
+                + " 'security.audit.replica' must be letters, digits, . _ or -, at most 64, not . or .., was \"..\"");
+    }
+
+    @Test
     void loadThrowsEveryProblemInOneException() {
         assertThatThrownBy(() -> WardenConfig.parse(MINIMAL + "http: {port: x, path: y}\n", "w.yaml"))
                 .isInstanceOf(ConfigException.class)

@@ -7,6 +7,7 @@ import dev.mcpwarden.security.oauth.Introspection;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
 import dev.mcpwarden.security.oauth.ScopeRequirements;
 import dev.mcpwarden.security.oauth.TrustedIssuer;
+import dev.mcpwarden.security.replay.ReplayCache;
 import dev.mcpwarden.server.Controls;
 import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.dispatch.Call;
@@ -41,7 +42,7 @@ public final class ResourceServer {
         this.config = b.config;
         this.dpop = b.dpop;
         this.protection = new dev.mcpwarden.security.oauth.OAuthProtection(b.config, b.introspection, b.dpop,
-                b.scopes, b.policy, b.clock);
+                b.scopes, b.policy, b.clock, b.replayCache == null ? ReplayCache.inMemory() : b.replayCache);
     }
 
     /** Starts describing a resource server; everything but the configuration is optional. */
@@ -64,6 +65,7 @@ public final class ResourceServer {
         private final ResourceServerConfig config;
         private Introspection introspection;
         private Dpop dpop;
+        private ReplayCache replayCache;
         private ScopeRequirements scopes = ScopeRequirements.none();
         private AccessPolicy policy;
         private InstantSource clock = InstantSource.system();
@@ -81,6 +83,16 @@ public final class ResourceServer {
         /** Accept (or require) DPoP sender-constrained tokens (RFC 9449). */
         public Builder dpop(Dpop dpop) {
             this.dpop = dpop;
+            return this;
+        }
+
+        /**
+         * Where DPoP proofs' {@code jti}s are remembered. By default this process's memory, which lets a proof
+         * replayed to another replica through; with several replicas give them one shared cache (Redis, in
+         * warden-redis). A shared cache that cannot be reached refuses DPoP requests with 503.
+         */
+        public Builder replayCache(ReplayCache replayCache) {
+            this.replayCache = java.util.Objects.requireNonNull(replayCache, "replayCache");
             return this;
         }
 

@@ -15,6 +15,7 @@ import dev.mcpwarden.security.oauth.AuthenticationConfig;
 import dev.mcpwarden.security.policy.PolicySet;
 import dev.mcpwarden.security.ratelimit.RateLimitConfig;
 import dev.mcpwarden.security.ratelimit.RateLimiterFactory;
+import dev.mcpwarden.security.replay.ReplayCacheFactory;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -76,6 +77,11 @@ public final class Security {
                 .scopes(config.scopes().toRequirements())
                 .clock(clock);
         authn.dpop().ifPresent(rs::dpop);
+        if (authn.dpop().isPresent()) {
+            // replicas that share a Redis for their rate limits share it for DPoP replays too: a proof accepted
+            // by one replica is refused by all (never fails open, unlike a fail-open limiter)
+            ReplayCacheFactory.sharedIn(config.rateLimits().limiter()).ifPresent(rs::replayCache);
+        }
         authn.introspection().ifPresent(rs::introspection);
         if (config.policy().isPresent()) {
             rs.policy(PolicySet.load(config.policy().get()).asAccessPolicy());
@@ -84,8 +90,8 @@ public final class Security {
         }
         Builder b = new Builder(rs.build());
         Audit audit = null;
-        if (config.audit().file().isPresent()) {
-            AuditLog log = AuditLog.open(AuditSink.file(config.audit().file().get()), config.audit().options(),
+        if (config.audit().chainFile().isPresent()) {
+            AuditLog log = AuditLog.open(AuditSink.file(config.audit().chainFile().get()), config.audit().options(),
                     clock);
             // The log closes itself at shutdown, after the transports drained (Shutdown.Phase.FLUSH).
             audit = Audit.to(AuditTrail.of(log), clock);

@@ -24,7 +24,9 @@ public final class AuditException extends RuntimeException {
         /** The existing log's first or last record does not verify (edited, or written with another key). */
         CORRUPT,
         /** Another writer holds the log file. */
-        LOCKED
+        LOCKED,
+        /** The existing log is the chain of another replica (its genesis record names it), or of none. */
+        OTHER_REPLICA
     }
 
     private final Reason reason;

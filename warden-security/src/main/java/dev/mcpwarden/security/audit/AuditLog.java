@@ -157,11 +157,15 @@ public final class AuditLog implements AutoCloseable {
             if (hasher.keyed()) {
                 genesis.detail("keyId", hasher.keyId());
             }
+            // hashed with the rest of the genesis record, so a chain cannot be passed off as another replica's
+            options.replica().ifPresent(r -> genesis.detail("replica", r));
             append(RecordFormat.eventJson(genesis.build()));
         } else {
             continueChain(existing.get());
-            append(RecordFormat.eventJson(integrity(RecordFormat.OUTCOME_REOPENED)
-                    .detail("format", RecordFormat.FORMAT_VERSION).build()));
+            AuditEvent.Builder reopened = integrity(RecordFormat.OUTCOME_REOPENED)
+                    .detail("format", RecordFormat.FORMAT_VERSION);
+            options.replica().ifPresent(r -> reopened.detail("replica", r));
+            append(RecordFormat.eventJson(reopened.build()));
         }
         writeBatch();
         force();
@@ -190,6 +194,14 @@ public final class AuditLog implements AutoCloseable {
         }
         if (!hasher.hash(first.body()).equals(first.hash())) {
             throw corrupt(where + ": its genesis record does not verify");
+        }
+        String recorded = first.detailText("replica");
+        if (!java.util.Objects.equals(recorded, options.replica().orElse(null))) {
+            // one chain per replica: continuing another replica's chain would make two writers' records one story
+            throw new AuditException(Reason.OTHER_REPLICA, where + " is the chain of "
+                    + (recorded == null ? "a process without a replica id" : "replica " + recorded) + ", not of "
+                    + options.replica().map(r -> "replica " + r).orElse("a process without a replica id")
+                    + "; each replica writes its own file");
         }
         RecordFormat.Parsed last = RecordFormat.parse(existing.lastLine());
         if (last == null || !hasher.hash(last.body()).equals(last.hash())) {

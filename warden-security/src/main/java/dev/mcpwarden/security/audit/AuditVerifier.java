@@ -6,8 +6,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * Checks an audit log's hash chain and reports the first problem: an edited record (its hash no longer matches), a
@@ -46,6 +51,53 @@ public final class AuditVerifier {
     public VerificationResult verify(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return verify(in);
+        }
+    }
+
+    /**
+     * Verifies every chain in {@code directory}: each regular file whose name ends with {@code .jsonl} (not in
+     * subdirectories), in name order, one replica's chain per file. Beyond each chain's own verdict, two files whose
+     * genesis records claim the same replica id are a {@link DirectoryVerification.Conflict}: a copied or forked
+     * chain, never two replicas.
+     *
+     * @throws IOException when the directory or a file in it cannot be read
+     */
+    public DirectoryVerification verifyDirectory(Path directory) throws IOException {
+        List<Path> files;
+        try (Stream<Path> listed = Files.list(directory)) {
+            files = listed.filter(f -> f.getFileName().toString().endsWith(".jsonl") && Files.isRegularFile(f))
+                    .sorted().toList();
+        }
+        List<DirectoryVerification.Chain> chains = new ArrayList<>();
+        Map<String, List<Path>> byReplica = new TreeMap<>();
+        for (Path f : files) {
+            VerificationResult result = verify(f);
+            // the replica as claimed: a chain whose genesis was edited still claims it (and fails on its own)
+            String replica = genesisReplica(f);
+            chains.add(new DirectoryVerification.Chain(f, Optional.ofNullable(replica), result));
+            if (replica != null) {
+                byReplica.computeIfAbsent(replica, r -> new ArrayList<>()).add(f);
+            }
+        }
+        List<DirectoryVerification.Conflict> conflicts = new ArrayList<>();
+        byReplica.forEach((replica, claimed) -> {
+            if (claimed.size() > 1) {
+                conflicts.add(new DirectoryVerification.Conflict(replica, claimed));
+            }
+        });
+        return new DirectoryVerification(directory, chains, conflicts);
+    }
+
+    /** The replica the first line's genesis record names, or null (none named, or no genesis record to read). */
+    private static String genesisReplica(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            Lines lines = new Lines(in);
+            if (!lines.next() || lines.overlong) {
+                return null;
+            }
+            RecordFormat.Parsed p = RecordFormat.parse(lines.buffer, lines.length);
+            return p != null && p.seq() == 0 && p.isIntegrity(RecordFormat.OUTCOME_GENESIS)
+                    ? p.detailText("replica") : null;
         }
     }
 

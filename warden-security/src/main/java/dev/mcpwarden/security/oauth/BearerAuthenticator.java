@@ -128,6 +128,11 @@ final class BearerAuthenticator implements Authenticator {
             throw challenges.invalidProof("send exactly one DPoP proof header", null);
         }
         DpopVerifier.Failure failure = dpop.check(proofs.get(0).strip(), request.method(), token, principal.claims());
+        if (failure != null && failure.unavailable()) {
+            // like an unverifiable token: the client did nothing wrong, and may retry shortly
+            SECURITY.error("DPoP proof refused unchecked: {}", failure.description());
+            throw challenges.proofUnavailable();
+        }
         if (failure != null) {
             SECURITY.info("DPoP proof rejected: {}", failure.description());
             throw challenges.invalidProof(failure.description(), failure.useNonce() ? dpop.currentNonce() : null);

@@ -91,4 +91,9 @@ final class Challenges {
     Rejection unavailable() {
         return Rejection.unavailable("Service Unavailable: the access token cannot be verified right now", 5);
     }
+
+    /** The DPoP proof's replay check could not be made (the shared replay cache is down): 503, never accepted. */
+    Rejection proofUnavailable() {
+        return Rejection.unavailable("Service Unavailable: the DPoP proof cannot be checked right now", 5);
+    }
 }

@@ -1,7 +1,5 @@
 package dev.mcpwarden.security.oauth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -10,6 +8,7 @@ import com.nimbusds.jose.jwk.AsymmetricJWK;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.mcpwarden.security.replay.ReplayCache;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,13 +26,22 @@ import java.util.Set;
  * Checks DPoP proofs (RFC 9449 §4.3 and §7): a {@code dpop+jwt} signed with an allowed asymmetric algorithm by the
  * public key in its own header, for this request's method and this resource, recent, never seen before
  * ({@code jti}), hashing the access token it accompanies ({@code ath}), carrying the current nonce when nonces are
- * required, and made with the key the token is bound to ({@code cnf.jkt}).
+ * required, and made with the key the token is bound to ({@code cnf.jkt}). "Never seen" is as wide as the
+ * {@link ReplayCache}: this process by default, every replica when they share one.
  */
 final class DpopVerifier {
 
-    /** Why a proof failed; {@code useNonce} asks the client to retry with the nonce we send. */
-    record Failure(String description, boolean useNonce) {
+    /**
+     * Why a proof failed; {@code useNonce} asks the client to retry with the nonce we send; {@code unavailable}
+     * means the proof could not be checked (the shared replay cache is down), not that the client erred.
+     */
+    record Failure(String description, boolean useNonce, boolean unavailable) {
+        Failure(String description, boolean useNonce) {
+            this(description, useNonce, false);
+        }
     }
+
+    static final String REPLAYED = "the DPoP proof was already used";
 
     private static final JOSEObjectType DPOP_JWT = new JOSEObjectType("dpop+jwt");
 
@@ -41,21 +49,26 @@ final class DpopVerifier {
     private final Set<JWSAlgorithm> algorithms;
     private final String resource;
     private final InstantSource clock;
-    private final Cache<String, Boolean> seen;
+    private final ReplayCache seen;
+    private final Duration remembered;
     private final SecureRandom random = new SecureRandom();
     private volatile String nonce;
     private volatile Instant nonceIssued = Instant.EPOCH;
     private volatile String previousNonce;
 
     DpopVerifier(Dpop config, Set<JWSAlgorithm> algorithms, String resource, InstantSource clock) {
+        this(config, algorithms, resource, clock, ReplayCache.inMemory());
+    }
+
+    DpopVerifier(Dpop config, Set<JWSAlgorithm> algorithms, String resource, InstantSource clock, ReplayCache seen) {
         this.config = config;
         this.algorithms = algorithms;
         this.resource = strip(resource);
         this.clock = clock;
-        this.seen = Caffeine.newBuilder()
-                .executor(Runnable::run) // upkeep on the caller's thread, not a common-pool hand-off per request
-                .maximumSize(1_000_000)
-                .expireAfterWrite(config.proofWindow().multipliedBy(2)).build();
+        this.seen = java.util.Objects.requireNonNull(seen, "replay cache");
+        // a proof is accepted while its iat is within the window either side of now, so one received at the
+        // earliest (iat - window) stays acceptable until iat + window: two windows later
+        this.remembered = config.proofWindow().multipliedBy(2);
         rotateNonce();
     }
 
@@ -142,8 +155,17 @@ final class DpopVerifier {
         if (jti == null || jti.length() > 256) {
             return new Failure("the DPoP proof needs a jti", false);
         }
-        if (seen.asMap().putIfAbsent(thumbprint + "\u0000" + jti, Boolean.TRUE) != null) {
-            return new Failure("the DPoP proof was already used", false);
+        // the resource is in the key because a shared cache may serve several resource servers
+        boolean first;
+        try {
+            first = seen.firstSeen("dpop\u0000" + resource + "\u0000" + thumbprint + "\u0000" + jti, remembered);
+        } catch (ReplayCache.ReplayCacheUnavailable e) {
+            // fail closed: a proof that cannot be checked for replay is not accepted
+            return new Failure("the DPoP proof cannot be checked for replay right now: " + e.getMessage(), false,
+                    true);
+        }
+        if (!first) {
+            return new Failure(REPLAYED, false);
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package dev.mcpwarden.security.oauth;
 
+import dev.mcpwarden.security.replay.ReplayCache;
 import dev.mcpwarden.server.auth.Authenticator;
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.pipeline.Stage;
@@ -20,6 +21,16 @@ public final class OAuthProtection {
 
     public OAuthProtection(ResourceServerConfig config, Introspection introspection, Dpop dpop,
                            ScopeRequirements scopes, AccessPolicy policy, InstantSource clock) {
+        this(config, introspection, dpop, scopes, policy, clock, ReplayCache.inMemory());
+    }
+
+    /**
+     * @param replayCache where DPoP proofs' {@code jti}s are remembered (shared by replicas, or this process's own);
+     *                    unused without {@code dpop}
+     */
+    public OAuthProtection(ResourceServerConfig config, Introspection introspection, Dpop dpop,
+                           ScopeRequirements scopes, AccessPolicy policy, InstantSource clock,
+                           ReplayCache replayCache) {
         URI r = config.resource();
         String path = r.getRawPath() == null || r.getRawPath().isEmpty() ? "/" : r.getRawPath();
         String wellKnown = "/.well-known/oauth-protected-resource";
@@ -33,7 +44,7 @@ public final class OAuthProtection {
             verifier = new CachingVerifier(verifier, config.tokenCacheSize(), clock);
         }
         this.authenticator = new BearerAuthenticator(verifier, challenges, dpop == null ? null
-                : new DpopVerifier(dpop, config.algorithms(), config.resource().toString(), clock));
+                : new DpopVerifier(dpop, config.algorithms(), config.resource().toString(), clock, replayCache));
         this.authorizationStage = new AuthorizationStage(scopes, policy, challenges);
     }
 

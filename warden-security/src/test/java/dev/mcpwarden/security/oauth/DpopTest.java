@@ -15,6 +15,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.security.ResourceServer;
+import dev.mcpwarden.security.replay.ReplayCache;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
@@ -49,14 +50,24 @@ class DpopTest {
     }
 
     void start(Dpop dpop) throws Exception {
+        start(dpop, ReplayCache.inMemory());
+    }
+
+    void start(Dpop dpop, ReplayCache replays) throws Exception {
         int port = Ports.free();
         resource = "http://127.0.0.1:" + port + "/mcp";
+        http = replica(dpop, replays, port);
+        client = new McpHttp(http.uri());
+    }
+
+    /** One replica of the resource at {@link #resource}, listening on {@code port}. */
+    HttpTransport replica(Dpop dpop, ReplayCache replays, int port) throws Exception {
         ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(URI.create(resource),
-                List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of())).dpop(dpop).build();
+                List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of())).dpop(dpop)
+                .replayCache(replays).build();
         McpServer server = McpServer.builder("dpop", "1").controls(rs.controls())
                 .tool(Tool.builder("t").description("d").handler(ctx -> ToolResult.text("ok")).build()).build();
-        http = HttpTransport.builder(server, HttpOptions.loopback(port)).start();
-        client = new McpHttp(http.uri());
+        return HttpTransport.builder(server, HttpOptions.loopback(port)).start();
     }
 
     @AfterEach
@@ -85,6 +96,10 @@ class DpopTest {
     }
 
     McpHttp.Reply call(String scheme, String token, String proof) throws Exception {
+        return call(client, scheme, token, proof);
+    }
+
+    McpHttp.Reply call(McpHttp client, String scheme, String token, String proof) throws Exception {
         Map<String, String> h = McpHttp.headers2026("tools/call", "t");
         h.put("Authorization", scheme + " " + token);
         if (proof != null) {
@@ -114,6 +129,51 @@ class DpopTest {
         assertThat(again.status()).isEqualTo(401);
         assertThat(again.header("WWW-Authenticate")).startsWith("DPoP error=\"invalid_dpop_proof\", "
                 + "error_description=\"the DPoP proof was already used\"");
+    }
+
+    @Test
+    void aProofReplayedToAnotherReplicaSharingTheReplayCacheIsRefused() throws Exception {
+        ReplayCache shared = ReplayCache.inMemory();
+        start(Dpop.optional(), shared);
+        try (HttpTransport second = replica(Dpop.optional(), shared, Ports.free())) {
+            String token = boundToken(holder);
+            String p = proof(holder, "POST", resource, token, null, new Date());
+            assertThat(call("DPoP", token, p).status()).isEqualTo(200);
+            McpHttp.Reply again = call(new McpHttp(second.uri()), "DPoP", token, p);
+            assertThat(again.status()).isEqualTo(401);
+            assertThat(again.json().get("error").get("message").asString())
+                    .isEqualTo("Unauthorized: the DPoP proof was already used");
+        }
+    }
+
+    @Test
+    void aProofThatCannotBeCheckedForReplayIsRefusedWith503() throws Exception {
+        start(Dpop.optional(), (key, ttl) -> {
+            throw new ReplayCache.ReplayCacheUnavailable("store down", null);
+        });
+        String token = boundToken(holder);
+        McpHttp.Reply r = call("DPoP", token, proof(holder, "POST", resource, token, null, new Date()));
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.header("Retry-After")).isEqualTo("5");
+        assertThat(r.json().get("error").get("message").asString())
+                .isEqualTo("Service Unavailable: the DPoP proof cannot be checked right now");
+    }
+
+    @Test
+    void theReplayCacheRemembersAProofForTwoProofWindowsUnderAKeyNamingTheResource() throws Exception {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        java.util.List<java.time.Duration> ttls = new java.util.ArrayList<>();
+        start(new Dpop(Dpop.Mode.OPTIONAL, false, java.time.Duration.ofSeconds(45)), (key, ttl) -> {
+            keys.add(key);
+            ttls.add(ttl);
+            return true;
+        });
+        String token = boundToken(holder);
+        SignedJWT p = SignedJWT.parse(proof(holder, "POST", resource, token, null, new Date()));
+        assertThat(call("DPoP", token, p.serialize()).status()).isEqualTo(200);
+        assertThat(keys).containsExactly("dpop\u0000" + resource + "\u0000" + holder.computeThumbprint() + "\u0000"
+                + p.getJWTClaimsSet().getJWTID());
+        assertThat(ttls).containsExactly(java.time.Duration.ofSeconds(90));
     }
 
     @Test

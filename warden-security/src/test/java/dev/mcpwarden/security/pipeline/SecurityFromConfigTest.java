@@ -89,4 +89,24 @@ class SecurityFromConfigTest {
                 .hasMessage("no rate limiter for redis: add the module that provides it (warden-redis for redis) to "
                         + "the class path");
     }
+
+    @Test
+    void aRedisStoreWithoutWardenRedisOnTheClassPathNamesTheModuleForTheReplayCacheToo() {
+        assertThatThrownBy(() -> dev.mcpwarden.security.replay.ReplayCacheFactory.sharedIn(new LimiterConfig.Redis(
+                URI.create("redis://127.0.0.1:6379"), Optional.empty())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no replay cache for redis: add the module that provides it (warden-redis for redis) to "
+                        + "the class path");
+    }
+
+    @Test
+    void aConfiguredReplicaWritesItsOwnChainNamedByItsId() throws Exception {
+        Path policy = Files.writeString(dir.resolve("policy.yaml"), "version: 1\nrules: []\n");
+        Security.from(config(policy).withAudit(new AuditConfig(Optional.of(dir.resolve("audit.jsonl")),
+                dev.mcpwarden.security.audit.AuditLogOptions.defaults().withReplica("r2"))), new FakeClock()).build();
+
+        assertThat(dir.resolve("audit.jsonl")).doesNotExist();
+        assertThat(Files.readAllLines(dir.resolve("audit-r2.jsonl")).get(0))
+                .contains("\"outcome\":\"genesis\",\"detail\":{\"alg\":\"SHA-256\",\"format\":1,\"replica\":\"r2\"}");
+    }
 }
