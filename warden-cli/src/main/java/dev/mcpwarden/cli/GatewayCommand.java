@@ -276,6 +276,12 @@ final class GatewayCommand implements Callable<Integer> {
             err.println("warden gateway: " + e.getMessage());
             return Started.failed(2);
         }
+        if (replicaId != null && auditFile != null) {
+            // one chain per replica: audit.jsonl of replica r2 is audit-r2.jsonl (warden audit verify DIR)
+            AuditConfig named = new AuditConfig(Optional.of(auditFile), auditOptions.withReplica(shared.replicaId()));
+            auditFile = named.chainFile().orElseThrow();
+            auditOptions = named.options();
+        }
         Gateway gateway;
         try {
             gateway = file == null ? Gateway.connect(configs) : Gateway.connect(configs,

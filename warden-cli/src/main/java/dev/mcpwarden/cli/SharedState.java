@@ -5,6 +5,7 @@ import dev.mcpwarden.authserver.store.AuthStore;
 import dev.mcpwarden.redis.RedisAuthStore;
 import dev.mcpwarden.redis.RedisStores;
 import dev.mcpwarden.security.SecurityConfig;
+import dev.mcpwarden.security.audit.AuditConfig;
 import dev.mcpwarden.security.ratelimit.LimiterConfig;
 import dev.mcpwarden.security.ratelimit.RateLimitConfig;
 import dev.mcpwarden.server.http.HttpOptions;
@@ -27,12 +28,16 @@ final class SharedState implements AutoCloseable {
     private static final Pattern REPLICA_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final String replicaId;
+    /** Named with --replica-id: only then is the audit chain named by it (an existing unnamed chain stays valid). */
+    private final boolean explicitReplica;
     private final Optional<URI> redisUrl;
     private final Optional<RedisStores> redis;
     private volatile RedisAuthStore authStore;
 
-    private SharedState(String replicaId, Optional<URI> redisUrl, Optional<RedisStores> redis) {
+    private SharedState(String replicaId, boolean explicitReplica, Optional<URI> redisUrl,
+                        Optional<RedisStores> redis) {
         this.replicaId = replicaId;
+        this.explicitReplica = explicitReplica;
         this.redisUrl = redisUrl;
         this.redis = redis;
     }
@@ -59,7 +64,7 @@ final class SharedState implements AutoCloseable {
             throw new IllegalArgumentException("--replica-id must be 1 to 64 letters, digits, '.', '_' or '-': " + id);
         }
         if (redisUrl == null) {
-            return new SharedState(id, Optional.empty(), Optional.empty());
+            return new SharedState(id, replicaId != null, Optional.empty(), Optional.empty());
         }
         URI url;
         try {
@@ -73,7 +78,7 @@ final class SharedState implements AutoCloseable {
             LOG.warn("Redis at {} does not answer yet: requests that need it are refused (503) until it does",
                     url.getHost() + ":" + url.getPort());
         }
-        return new SharedState(id, Optional.of(url), Optional.of(stores));
+        return new SharedState(id, replicaId != null, Optional.of(url), Optional.of(stores));
     }
 
     private static String defaultReplicaId() {
@@ -97,8 +102,15 @@ final class SharedState implements AutoCloseable {
         return redis;
     }
 
-    /** Rate limits counted in the shared Redis, if there is one. */
+    /**
+     * Rate limits counted in the shared Redis, if there is one; with {@code --replica-id}, the audit log is this
+     * replica's own chain ({@code audit.jsonl} of replica {@code r2} is {@code audit-r2.jsonl}).
+     */
     SecurityConfig security(SecurityConfig security) {
+        if (explicitReplica && security.audit().file().isPresent()) {
+            security = security.withAudit(new AuditConfig(security.audit().file(),
+                    security.audit().options().withReplica(replicaId)));
+        }
         if (redisUrl.isEmpty() || security.rateLimits().isEmpty()) {
             return security;
         }

@@ -60,6 +60,7 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
     /** As in the in-memory store: how long a used code is remembered after its expiry, to recognise a replay. */
     static final Duration REPLAY_MEMORY = Duration.ofMinutes(10);
 
+    private final io.lettuce.core.resource.ClientResources resources;
     private final RedisClient client;
     private final InstantSource clock;
     private final String ns;
@@ -77,7 +78,8 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
         this.consentRetention = b.consentRetention;
         RedisURI uri = b.uri;
         uri.setTimeout(b.timeout);
-        this.client = RedisClient.create(uri);
+        this.resources = SharedRedis.resources();
+        this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 // fail at once while disconnected instead of queueing: the caller gets a 503, not a hang
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -481,5 +483,6 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
             c.close();
         }
         client.shutdown();
+        resources.shutdown();
     }
 }

@@ -25,6 +25,7 @@ public final class RedisReplayCache implements ReplayCache, AutoCloseable {
     /** The default key prefix. */
     public static final String PREFIX = "warden:replay:";
 
+    private final io.lettuce.core.resource.ClientResources resources;
     private final RedisClient client;
     private final String prefix;
     private volatile StatefulRedisConnection<String, String> connection;
@@ -44,7 +45,8 @@ public final class RedisReplayCache implements ReplayCache, AutoCloseable {
         }
         this.prefix = prefix;
         uri.setTimeout(timeout);
-        this.client = RedisClient.create(uri);
+        this.resources = SharedRedis.resources();
+        this.client = RedisClient.create(resources, uri);
         // commands issued while disconnected fail at once instead of queueing: a replay check must not wait
         // behind a reconnect
         client.setOptions(ClientOptions.builder()
@@ -105,5 +107,6 @@ public final class RedisReplayCache implements ReplayCache, AutoCloseable {
             c.close();
         }
         client.shutdown();
+        resources.shutdown();
     }
 }

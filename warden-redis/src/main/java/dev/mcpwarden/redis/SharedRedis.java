@@ -66,12 +66,7 @@ final class SharedRedis implements AutoCloseable {
         this.cluster = cluster;
         this.timeout = timeout;
         uris.forEach(u -> u.setTimeout(timeout));
-        // Reconnect attempts at most a second apart, so service is back within a second or so of Redis (Lettuce's
-        // default backs off to 30 seconds).
-        this.resources = DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2,
-                        TimeUnit.MILLISECONDS))
-                .build();
+        this.resources = resources();
         if (cluster) {
             RedisClusterClient c = RedisClusterClient.create(resources, uris);
             c.setOptions(ClusterClientOptions.builder()
@@ -87,6 +82,17 @@ final class SharedRedis implements AutoCloseable {
                     .build());
             this.client = c;
         }
+    }
+
+    /**
+     * Client resources whose reconnect attempts are at most a second apart, so service is back within a second or
+     * so of Redis (Lettuce's default backs off to 30 seconds). The caller shuts them down.
+     */
+    static ClientResources resources() {
+        return DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2,
+                        TimeUnit.MILLISECONDS))
+                .build();
     }
 
     Duration timeout() {
