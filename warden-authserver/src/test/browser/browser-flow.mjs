@@ -5,7 +5,8 @@
 //
 // Opens the authorization URL in a fresh profile, fills in the login form, takes a screenshot, reads the consent
 // page (client name, redirect host), takes a screenshot, clicks Allow or Deny, and prints the URL the browser was
-// sent back to. A small server on the client's redirect origin plays the client's callback. Every step
+// sent back to. A small server on the client's redirect origin plays the client's callback, unless a real client
+// already listens there. Every step
 // prints one line; the run ends with OK (exit 0) or "FAILED at <step>: ..." (exit 1).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
@@ -37,8 +38,12 @@ try {
     if (u.pathname === '/callback') returned = u.href;
     res.writeHead(200, { 'content-type': 'text/plain' }).end('client callback reached');
   });
-  await new Promise((r) => callback.listen(Number(new URL(redirectOrigin).port), '127.0.0.1', r));
-  callback.unref();
+  // When a real client (the official SDK) already listens on its callback, it gets the redirect itself.
+  const own = await new Promise((r) => {
+    callback.once('error', (e) => { if (e.code === 'EADDRINUSE') r(false); else throw e; });
+    callback.listen(Number(new URL(redirectOrigin).port), '127.0.0.1', () => r(true));
+  });
+  if (own) callback.unref(); else log('callback: served by the client listening on it');
   const violations = [];
   const page = await context.newPage();
   page.on('console', (m) => { if (/Content Security Policy|Refused/i.test(m.text())) violations.push(m.text()); });

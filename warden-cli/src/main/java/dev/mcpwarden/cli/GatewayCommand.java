@@ -271,7 +271,7 @@ final class GatewayCommand implements Callable<Integer> {
         }
         SharedState shared;
         try {
-            shared = SharedState.of(redis, replicaId);
+            shared = file == null ? SharedState.of(redis, replicaId) : SharedState.of(file.store(), redis, replicaId);
         } catch (IllegalArgumentException e) {
             err.println("warden gateway: " + e.getMessage());
             return Started.failed(2);

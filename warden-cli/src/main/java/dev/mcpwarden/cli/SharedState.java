@@ -12,6 +12,7 @@ import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -32,10 +33,12 @@ final class SharedState implements AutoCloseable {
     private final boolean explicitReplica;
     private final Optional<URI> redisUrl;
     private final Optional<RedisStores> redis;
+    private final Optional<dev.mcpwarden.security.Secret> password;
     private volatile RedisAuthStore authStore;
 
     private SharedState(String replicaId, boolean explicitReplica, Optional<URI> redisUrl,
-                        Optional<RedisStores> redis) {
+                        Optional<dev.mcpwarden.security.Secret> password, Optional<RedisStores> redis) {
+        this.password = password;
         this.replicaId = replicaId;
         this.explicitReplica = explicitReplica;
         this.redisUrl = redisUrl;
@@ -48,7 +51,9 @@ final class SharedState implements AutoCloseable {
             return Optional.empty();
         }
         if (authStore == null) {
-            authStore = RedisAuthStore.builder(redisUrl.get().toString()).build();
+            io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(redisUrl.get());
+            password.ifPresent(p -> uri.setPassword(p.reveal().toCharArray()));
+            authStore = RedisAuthStore.builder(uri).build();
         }
         return Optional.of(authStore);
     }
@@ -64,7 +69,7 @@ final class SharedState implements AutoCloseable {
             throw new IllegalArgumentException("--replica-id must be 1 to 64 letters, digits, '.', '_' or '-': " + id);
         }
         if (redisUrl == null) {
-            return new SharedState(id, replicaId != null, Optional.empty(), Optional.empty());
+            return new SharedState(id, replicaId != null, Optional.empty(), Optional.empty(), Optional.empty());
         }
         URI url;
         try {
@@ -78,7 +83,32 @@ final class SharedState implements AutoCloseable {
             LOG.warn("Redis at {} does not answer yet: requests that need it are refused (503) until it does",
                     url.getHost() + ":" + url.getPort());
         }
-        return new SharedState(id, replicaId != null, Optional.of(url), Optional.of(stores));
+        return new SharedState(id, replicaId != null, Optional.of(url), Optional.empty(), Optional.of(stores));
+    }
+
+    /**
+     * From a configuration file's {@code store} section, unless {@code --redis} names a Redis (the flag wins).
+     *
+     * @throws IllegalArgumentException with a message for the user
+     */
+    static SharedState of(dev.mcpwarden.config.StoreConfig store, String redisFlag, String replicaId) {
+        if (redisFlag != null || !(store instanceof dev.mcpwarden.config.StoreConfig.Redis r)) {
+            return of(redisFlag, replicaId);
+        }
+        String id = replicaId != null ? replicaId : defaultReplicaId();
+        if (!REPLICA_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("--replica-id must be 1 to 64 letters, digits, '.', '_' or '-': " + id);
+        }
+        RedisStores stores = RedisStores.connect(new RedisStores.Settings(
+                r.urls().stream().map(URI::toString).toList(), r.cluster(), r.password(), r.timeout()));
+        if (!stores.reachable()) {
+            LOG.warn("the store's Redis does not answer yet: requests that need it are refused (503) until it does");
+        }
+        // The rate limiter and the authorization server's store follow a single Redis; with Sentinel or a
+        // Cluster, the limiter stays as security.rate-limits.limiter says.
+        URI single = r.urls().size() == 1 && !r.cluster() && List.of("redis", "rediss")
+                .contains(r.urls().getFirst().getScheme()) ? r.urls().getFirst() : null;
+        return new SharedState(id, replicaId != null, Optional.ofNullable(single), r.password(), Optional.of(stores));
     }
 
     private static String defaultReplicaId() {
@@ -111,12 +141,13 @@ final class SharedState implements AutoCloseable {
             security = security.withAudit(new AuditConfig(security.audit().file(),
                     security.audit().options().withReplica(replicaId)));
         }
-        if (redisUrl.isEmpty() || security.rateLimits().isEmpty()) {
-            return security;
+        if (redisUrl.isEmpty() || security.rateLimits().isEmpty()
+                || security.rateLimits().limiter() instanceof LimiterConfig.Redis) {
+            return security; // a limiter that names its own Redis keeps it
         }
         RateLimitConfig r = security.rateLimits();
         return security.withRateLimits(new RateLimitConfig(r.rules(), r.concurrency(),
-                new LimiterConfig.Redis(redisUrl.get(), Optional.empty()), r.whenUnavailable()));
+                new LimiterConfig.Redis(redisUrl.get(), password), r.whenUnavailable()));
     }
 
     /** Sessions and events in the shared Redis, if there is one. */

@@ -368,4 +368,47 @@ class GatewayCommandTest {
 
         assertThat(err.toString()).startsWith("warden gateway: upstream gone did not list its definitions: ");
     }
+
+    @Test
+    void twoGatewayReplicasSharingARedisServeOneSessionAndEachWritesItsOwnAuditChain() throws Exception {
+        try (dev.mcpwarden.testkit.RedisServer redis = dev.mcpwarden.testkit.RedisServer.start()) {
+            String e = everything();
+            GatewayCommand.Started a = start("--port", String.valueOf(Ports.free()), "--allow-anonymous",
+                    "--upstream", "e=" + e, "--redis", redis.url(), "--replica-id", "g1",
+                    "--audit-file", dir.resolve("audit.jsonl").toString());
+            assertThat(a.exitCode()).as(err.toString()).isZero();
+            started = null;
+            GatewayCommand.Started b = start("--port", String.valueOf(Ports.free()), "--allow-anonymous",
+                    "--upstream", "e=" + e, "--redis", redis.url(), "--replica-id", "g2",
+                    "--audit-file", dir.resolve("audit.jsonl").toString());
+            try {
+                assertThat(b.exitCode()).as(err.toString()).isZero();
+                dev.mcpwarden.testkit.McpHttp onA = new dev.mcpwarden.testkit.McpHttp(a.http().uri());
+                tools.jackson.databind.node.ObjectNode init = dev.mcpwarden.core.json.Json.object();
+                init.put("protocolVersion", "2025-06-18");
+                init.putObject("capabilities");
+                init.putObject("clientInfo").put("name", "t").put("version", "1");
+                java.util.Map<String, String> h = new java.util.LinkedHashMap<>();
+                h.put("Content-Type", "application/json");
+                h.put("Accept", "application/json, text/event-stream");
+                String session = onA.post(h, dev.mcpwarden.testkit.McpHttp.request(0, "initialize", init))
+                        .header("Mcp-Session-Id");
+                h.put("Mcp-Session-Id", session);
+                h.put("MCP-Protocol-Version", "2025-06-18");
+                tools.jackson.databind.node.ObjectNode call = dev.mcpwarden.core.json.Json.object()
+                        .put("name", "test_simple_text");
+                call.putObject("arguments");
+                dev.mcpwarden.testkit.McpHttp.Reply onB = new dev.mcpwarden.testkit.McpHttp(b.http().uri())
+                        .post(h, dev.mcpwarden.testkit.McpHttp.request(1, "tools/call", call));
+                assertThat(onB.status()).isEqualTo(200);
+                assertThat(onB.body()).contains("This is a simple text response for testing.");
+            } finally {
+                a.close();
+                b.close();
+            }
+            assertThat(dir.resolve("audit-g1.jsonl")).exists();
+            assertThat(dir.resolve("audit-g2.jsonl")).exists();
+            assertThat(dir.resolve("audit.jsonl")).doesNotExist();
+        }
+    }
 }

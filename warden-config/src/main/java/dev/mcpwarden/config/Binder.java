@@ -83,10 +83,27 @@ final class Binder {
         SecurityConfig security = security(b.get("security"));
         Bound g = b.get("gateway");
         GatewayConfig gateway = g == null ? null : gateway(g);
-        if (incomplete(b) || server == null || http == null || security == null || g != null && gateway == null) {
+        StoreConfig store = store(b.get("store"));
+        if (incomplete(b) || server == null || http == null || security == null || g != null && gateway == null
+                || store == null) {
             return null;
         }
-        return new WardenConfig(server, http, security, Optional.ofNullable(gateway));
+        return new WardenConfig(server, http, security, Optional.ofNullable(gateway), store);
+    }
+
+    private StoreConfig store(Bound s) {
+        if (incomplete(s)) {
+            return null;
+        }
+        return build(s.location(), s.path(), () -> switch (s.<String>get("kind")) {
+            case "memory" -> StoreConfig.memory();
+            default -> {
+                java.net.URI url = s.get("url");
+                List<java.net.URI> nodes = s.get("cluster-nodes");
+                yield new StoreConfig.Redis(url != null ? List.of(url) : nodes == null ? List.of() : nodes,
+                        nodes != null, Optional.ofNullable(s.get("password")), s.get("timeout"));
+            }
+        });
     }
 
     // -------------------------------------------------------------------------------------------------- gateway

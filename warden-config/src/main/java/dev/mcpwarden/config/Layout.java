@@ -364,12 +364,29 @@ final class Layout {
                     "With security.integrity.pins naming a file that does not exist: pin what the upstreams list"
                             + " at start-up (warned).")));
 
+    static final Tagged STORE = new Tagged(variants(
+            "memory", new Obj(List.of(
+                    required("kind", new Choice("memory"), "In this process's memory: one replica."))),
+            "redis", new Obj(List.of(
+                    required("kind", new Choice("redis"), "In one Redis, shared by every replica."),
+                    optional("url", new Uri("redis", "rediss", "redis-sentinel", "rediss-sentinel"),
+                            "redis://host:port[/db], rediss://... (TLS) or redis-sentinel://host:26379/0#master,"
+                                    + " without credentials."),
+                    optional("cluster-nodes", new ListOf(new Uri("redis", "rediss"), 1),
+                            "A Redis Cluster's seed nodes, instead of url."),
+                    optional("password", new SecretRef(), "The Redis password, as a secret reference."),
+                    withDefault("timeout", dur(Duration.ofMillis(1), Duration.ofMinutes(1)), "500ms",
+                            "How long one command may take before what needs Redis is refused (503).")),
+                    List.of(List.of("url", "cluster-nodes")))));
+
     static final Obj ROOT = new Obj(List.of(
             required("server", SERVER, "Who this server is."),
             withDefault("http", HTTP, Map.of(), "How Streamable HTTP is served."),
             required("security", SECURITY, "The security pipeline."),
             optional("gateway", GATEWAY, "Warden as a gateway in front of other MCP servers (warden gateway"
-                    + " --config); absent: not a gateway.")));
+                    + " --config); absent: not a gateway."),
+            withDefault("store", STORE, Map.of("kind", "memory"), "Where what replicas share is kept: 2025"
+                    + " sessions and their events, rate limits, replay caches (docs/scaling.md).")));
 
     private static Map<String, Obj> variants(Object... kv) {
         Map<String, Obj> m = new LinkedHashMap<>();

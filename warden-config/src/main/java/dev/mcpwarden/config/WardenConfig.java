@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * @param http     how Streamable HTTP is served
  * @param security the security pipeline
  * @param gateway  the upstreams when Warden runs as a gateway ({@code warden gateway --config}); empty otherwise
+ * @param store    where what replicas share is kept (this process's memory, or one Redis)
  */
 public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig security,
-                           Optional<GatewayConfig> gateway) {
+                           Optional<GatewayConfig> gateway, StoreConfig store) {
 
     private static final Logger LOG = LoggerFactory.getLogger(WardenConfig.class);
 
@@ -42,6 +43,13 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(store, "store");
+    }
+
+    /** A configuration of one replica, keeping everything in its memory. */
+    public WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig security,
+                        Optional<GatewayConfig> gateway) {
+        this(server, http, security, gateway, StoreConfig.memory());
     }
 
     /** A configuration of a server that is not a gateway. */
@@ -76,12 +84,12 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
 
     /** This configuration with other HTTP options (e.g. a port chosen at start). */
     public WardenConfig withHttp(HttpOptions options) {
-        return new WardenConfig(server, options, security, gateway);
+        return new WardenConfig(server, options, security, gateway, store);
     }
 
     /** This configuration with another security pipeline (e.g. an issuer or resource known only at start). */
     public WardenConfig withSecurity(SecurityConfig config) {
-        return new WardenConfig(server, http, config, gateway);
+        return new WardenConfig(server, http, config, gateway, store);
     }
 
     /** The JSON Schema (2020-12) of the file, as published in {@code docs/warden.schema.json}. */

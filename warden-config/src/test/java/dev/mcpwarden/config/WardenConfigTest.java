@@ -100,7 +100,7 @@ class WardenConfigTest {
     @Test
     void unknownTopLevelKeyIsReported() {
         assertThat(problems("telemetry: {}\n" + MINIMAL)).containsExactly("warden.yaml:1:1: unknown key"
-                + " 'telemetry' at the top level; expected one of: server, http, security, gateway");
+                + " 'telemetry' at the top level; expected one of: server, http, security, gateway, store");
     }
 
     @Test
@@ -479,5 +479,40 @@ class WardenConfigTest {
         assertThatThrownBy(() -> WardenConfig.load(dir.resolve("none.yaml")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.unreadable()).isTrue())
                 .hasMessage(dir.resolve("none.yaml") + ":1:1: no such file");
+    }
+
+    @Test
+    void withoutAStoreEverythingStaysInThisProcess() {
+        assertThat(check(MINIMAL).orElseThrow().store()).isEqualTo(new StoreConfig.Memory());
+    }
+
+    @Test
+    void aRedisStoreBindsItsUrlPasswordAndTimeout() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("redis-password"), "s3cret\n");
+        WardenConfig c = check(MINIMAL + "store:\n  kind: redis\n  url: rediss://cache.acme.example:6380\n"
+                + "  password: file:redis-password\n  timeout: 2s\n").orElseThrow();
+        StoreConfig.Redis r = (StoreConfig.Redis) c.store();
+        assertThat(r.urls()).containsExactly(java.net.URI.create("rediss://cache.acme.example:6380"));
+        assertThat(r.cluster()).isFalse();
+        assertThat(r.password().orElseThrow().reveal()).isEqualTo("s3cret");
+        assertThat(r.timeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aClusterStoreNamesItsNodes() {
+        StoreConfig.Redis r = (StoreConfig.Redis) check(MINIMAL + "store:\n  kind: redis\n  cluster-nodes:\n"
+                + "    - redis://10.0.0.1:6379\n    - redis://10.0.0.2:6379\n").orElseThrow().store();
+        assertThat(r.cluster()).isTrue();
+        assertThat(r.urls()).hasSize(2);
+        assertThat(r.timeout()).isEqualTo(java.time.Duration.ofMillis(500));
+    }
+
+    @Test
+    void aRedisStoreWithCredentialsInItsUrlOrWithoutAnyAddressIsRefused() {
+        assertThat(problems(MINIMAL + "store:\n  kind: redis\n  url: redis://user:pw@cache:6379\n"))
+                .containsExactly("warden.yaml:10:3: invalid 'store': a Redis URL must not carry credentials; give the "
+                        + "password as a secret reference instead (redis://cache)");
+        assertThat(problems(MINIMAL + "store:\n  kind: redis\n"))
+                .containsExactly("warden.yaml:10:3: invalid 'store': a Redis store needs a url or cluster nodes");
     }
 }
