@@ -294,6 +294,35 @@ final class RedisSessionStore implements SessionStore {
         }
     }
 
+    static final String RESOURCE_UPDATES = "warden:resource-updates";
+    /** Names this process in what it publishes, so that it does not hear its own updates back. */
+    private final String origin = java.util.UUID.randomUUID().toString();
+    private final java.util.List<java.util.function.Consumer<String>> updateListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean updatesSubscribed;
+
+    @Override
+    public void publishResourceUpdate(String uri) {
+        ObjectNode m = Json.object().put("origin", origin).put("uri", uri);
+        redis.publish(RESOURCE_UPDATES, SharedRedis.utf8(m.toString()));
+    }
+
+    @Override
+    public void onResourceUpdate(java.util.function.Consumer<String> listener) {
+        updateListeners.add(listener);
+        synchronized (this) {
+            if (!updatesSubscribed) {
+                updatesSubscribed = true;
+                redis.subscribe(RESOURCE_UPDATES, (channel, message) -> {
+                    JsonNode m = Json.standard().parse(SharedRedis.string(message));
+                    if (!origin.equals(m.path("origin").asString("")) && m.path("uri").isString()) {
+                        updateListeners.forEach(l -> l.accept(m.path("uri").asString()));
+                    }
+                });
+            }
+        }
+    }
+
     static Rejection unavailable(RedisUnavailable e) {
         LOG.warn("session store unavailable: {}", e.getMessage());
         return Rejection.unavailable("Service unavailable: the session store cannot be reached; retry shortly", 1);

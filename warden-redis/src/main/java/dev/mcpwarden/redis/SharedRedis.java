@@ -53,6 +53,14 @@ final class SharedRedis implements AutoCloseable {
     private volatile RedisClusterCommands<String, byte[]> commands;
     private volatile StatefulRedisPubSubConnection<String, byte[]> pubSub;
     private final String livenessKey = "warden:alive:" + java.util.UUID.randomUUID();
+    /** Messages in the order received, one at a time, at most 10,000 waiting (the oldest are dropped first). */
+    private final java.util.concurrent.ThreadPoolExecutor deliveries = new java.util.concurrent.ThreadPoolExecutor(
+            1, 1, 0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(10_000),
+            Thread.ofVirtual().name("warden-redis-pubsub").factory(), (task, pool) -> {
+                pool.getQueue().poll();
+                LOG.warn("Redis messages arrive faster than they are handled: the oldest waiting one was dropped");
+                pool.getQueue().offer(task);
+            });
     private Thread heartbeat;
 
     SharedRedis(List<RedisURI> uris, boolean cluster, Duration timeout) {
@@ -191,11 +199,14 @@ final class SharedRedis implements AutoCloseable {
                 public void message(String channel, byte[] message) {
                     BiConsumer<String, byte[]> l = channels.get(channel);
                     if (l != null) {
-                        try {
-                            l.accept(channel, message);
-                        } catch (RuntimeException e) {
-                            LOG.warn("Redis channel {} listener failed", channel, e);
-                        }
+                        // Not on Lettuce's I/O thread: a listener may itself wait for Redis.
+                        deliveries.execute(() -> {
+                            try {
+                                l.accept(channel, message);
+                            } catch (RuntimeException e) {
+                                LOG.warn("Redis channel {} listener failed", channel, e);
+                            }
+                        });
                     }
                 }
             });
@@ -248,6 +259,7 @@ final class SharedRedis implements AutoCloseable {
         if (pubSub != null) {
             pubSub.close();
         }
+        deliveries.shutdownNow();
         if (connection != null) {
             connection.close();
         }

@@ -45,6 +45,7 @@ class ReplicasTest {
     static RedisStores storesB;
     static HttpTransport a;
     static HttpTransport b;
+    static McpServer serverA;
     static final HttpClient jdk = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -52,12 +53,14 @@ class ReplicasTest {
         redis = RedisServer.start();
         storesA = RedisStores.connect(RedisStores.Settings.of(redis.url()));
         storesB = RedisStores.connect(RedisStores.Settings.of(redis.url()));
-        a = replica(storesA);
-        b = replica(storesB);
+        serverA = server();
+        a = replica(serverA, storesA);
+        b = replica(server(), storesB);
     }
 
-    static HttpTransport replica(RedisStores stores) {
-        McpServer server = McpServer.builder("replicated", "1.0.0").controls(Controls.insecureWithoutAuthentication())
+    static McpServer server() {
+        return McpServer.builder("replicated", "1.0.0").controls(Controls.insecureWithoutAuthentication())
+                .resource(dev.mcpwarden.server.resource.Resource.text("test://counter", "counter", "text/plain", "1"))
                 .tool(Tool.builder("ticker").description("Reports twenty numbered ticks, 50 ms apart")
                         .handler(ctx -> {
                             for (int i = 1; i <= 20; i++) {
@@ -75,6 +78,9 @@ class ReplicasTest {
                             return ToolResult.text("answer: " + answers.get("c").path("action").asString());
                         }).build())
                 .build();
+    }
+
+    static HttpTransport replica(McpServer server, RedisStores stores) {
         HttpOptions options = HttpOptions.loopback(0);
         return HttpTransport.builder(server, options)
                 .sessions(stores.sessions(options.maxSessions(), options.sessionIdle(), Clock.systemUTC()))
@@ -236,5 +242,28 @@ class ReplicasTest {
         McpHttp.Reply unknown = new McpHttp(b.uri()).post(legacy("nosuchsession"),
                 McpHttp.request(1, "tools/list", null));
         assertThat(unknown.status()).isEqualTo(404);
+    }
+
+    @Test
+    void aResourceChangedOnOneReplicaIsAnnouncedOnTheSubscribersStreamOnTheOther() throws Exception {
+        String session = initialize(a);
+        ObjectNode sub = Json.object().put("uri", "test://counter");
+        assertThat(new McpHttp(a.uri()).post(legacy(session), McpHttp.request(5, "resources/subscribe", sub))
+                .status()).isEqualTo(200);
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Accept", "text/event-stream");
+        h.put("Mcp-Session-Id", session);
+        h.put("MCP-Protocol-Version", "2025-11-25");
+        HttpResponse<InputStream> stream = open(b.uri(), "GET", h, null);
+        BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+        assertThat(in.readLine()).startsWith("id: "); // primed: the stream is open on the other replica
+        Thread.sleep(100); // the other replica's subscription to updates settles
+
+        serverA.resourceUpdated("test://counter");
+
+        List<String[]> got = read(in, e -> e.getLast()[1].contains("resources/updated"));
+        assertThat(got.getLast()[1]).isEqualTo(
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\",\"params\":{\"uri\":\"test://counter\"}}");
+        stream.body().close();
     }
 }

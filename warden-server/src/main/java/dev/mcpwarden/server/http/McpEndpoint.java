@@ -65,7 +65,9 @@ final class McpEndpoint {
         this.events = events;
         this.headers = new HeaderValidator(server.backend().definitions());
         this.securityEvents = server.controls() == null ? SecurityEvents.NONE : server.controls().events();
-        server.backend().definitions().addListener(this::broadcast);
+        server.backend().definitions().addListener(this::changed);
+        // A resource that changed on another replica reaches the subscribed sessions whose streams are here.
+        sessions.onResourceUpdate(uri -> broadcast(ChangeListener.Kind.RESOURCE_UPDATED, uri));
     }
 
     Void handle(HttpExchange ex) {
@@ -504,6 +506,21 @@ final class McpEndpoint {
     /** A protocol error as the rejection that carries it (see {@link Rejection#protocol}). */
     static Rejection asRejection(McpError e, JsonNode id, boolean modern) {
         return Rejection.protocol(e, id, modern);
+    }
+
+    /**
+     * A change here: the sessions whose streams are here hear of it, and a resource update goes to the other
+     * replicas too (list changes come from each replica's own definitions, so each tells its own sessions).
+     */
+    private void changed(ChangeListener.Kind kind, String uri) {
+        broadcast(kind, uri);
+        if (kind == ChangeListener.Kind.RESOURCE_UPDATED && uri != null) {
+            try {
+                sessions.publishResourceUpdate(uri);
+            } catch (RuntimeException e) {
+                LOG.warn("could not tell the other replicas that {} changed: {}", uri, e.getMessage());
+            }
+        }
     }
 
     /** Tells 2025 sessions about list changes on their GET streams. */

@@ -34,4 +34,18 @@ public interface SessionStore {
     default void relayAnswer(String sessionId, String requestId, tools.jackson.databind.JsonNode result,
                              boolean error) {
     }
+
+    /**
+     * Tells the other replicas sharing this store that a resource changed here, so that sessions subscribed to it
+     * whose streams they hold hear of it. A store of one process has no one to tell.
+     */
+    default void publishResourceUpdate(String uri) {
+    }
+
+    /**
+     * Calls {@code listener} with each resource another replica {@linkplain #publishResourceUpdate published} as
+     * changed (never with this process's own). A store of one process never calls it.
+     */
+    default void onResourceUpdate(java.util.function.Consumer<String> listener) {
+    }
 }
