@@ -18,6 +18,7 @@ import dev.mcpwarden.authserver.client.Clients;
 import dev.mcpwarden.authserver.http.AuthHandler;
 import dev.mcpwarden.authserver.http.Settings;
 import dev.mcpwarden.authserver.login.BuiltInUsers;
+import dev.mcpwarden.authserver.login.LoginAttempts;
 import dev.mcpwarden.authserver.login.UpstreamLogin;
 import dev.mcpwarden.authserver.store.AuthStore;
 import dev.mcpwarden.authserver.store.InMemoryAuthStore;
@@ -123,7 +124,7 @@ public final class AuthorizationServer implements AutoCloseable {
                 new ClientAuthenticator(clients), users, upstream,
                 config.upstream() == null ? null : config.upstream().displayName(), config.resources(),
                 config.scopesSupported(), config.defaultScopes(), config.offlineAccess(), config.codeTtl(),
-                config.loginSessionTtl(), keys::publicKeys, metadata, clock));
+                config.loginSessionTtl(), keys::publicKeys, metadata, clock, b.loginAttempts));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("warden-as-sweep")
                 .factory());
         this.keyRotation = b.keyRotation;
@@ -140,6 +141,7 @@ public final class AuthorizationServer implements AutoCloseable {
     public static final class Builder {
         private final AuthServerConfig config;
         private AuthStore store = new InMemoryAuthStore();
+        private LoginAttempts loginAttempts;
         private InstantSource clock = InstantSource.system();
         private HostResolver resolver = HostResolver.system();
         private SSLContext loopbackTls;
@@ -153,6 +155,16 @@ public final class AuthorizationServer implements AutoCloseable {
         /** Where state is kept; in memory by default (one process only). */
         public Builder store(AuthStore store) {
             this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Where failed sign-ins are counted per username; this process's memory by default. Replicas behind one
+         * load balancer must share one (e.g. {@code RedisStores.loginAttempts()} in warden-redis): with separate
+         * counts an attacker gets the free guesses and the blocks once per replica.
+         */
+        public Builder loginAttempts(LoginAttempts attempts) {
+            this.loginAttempts = Objects.requireNonNull(attempts, "attempts");
             return this;
         }
 
@@ -196,6 +208,9 @@ public final class AuthorizationServer implements AutoCloseable {
         }
 
         public AuthorizationServer build() {
+            if (loginAttempts == null) {
+                loginAttempts = LoginAttempts.inMemory(); // one per server, never shared by accident
+            }
             return new AuthorizationServer(this);
         }
     }

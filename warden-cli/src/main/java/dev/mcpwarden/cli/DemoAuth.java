@@ -66,6 +66,7 @@ final class DemoAuth {
                         Map.of("tenant", "acme", "roles", List.of("admin")))));
         AuthorizationServer.Builder as = AuthorizationServer.builder(config).signingKey(signingKey(stateDir));
         shared.authStore().ifPresent(as::store);
+        shared.loginAttempts().ifPresent(as::loginAttempts);
         return as.build();
     }
 

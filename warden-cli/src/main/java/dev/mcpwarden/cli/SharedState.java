@@ -1,6 +1,7 @@
 package dev.mcpwarden.cli;
 
 import dev.mcpwarden.examples.sample.SampleServer;
+import dev.mcpwarden.authserver.login.LoginAttempts;
 import dev.mcpwarden.authserver.store.AuthStore;
 import dev.mcpwarden.redis.RedisAuthStore;
 import dev.mcpwarden.redis.RedisStores;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a replica shares with the others, from {@code --redis URL} and {@code --replica-id ID}: with a Redis, 2025
- * sessions, their events and the rate limits live there, so replicas behind a load balancer without stickiness
- * serve any request; without, everything stays in this process.
+ * sessions, their events, the rate limits, the authorization server's state and its failed sign-ins live there, so
+ * replicas behind a load balancer without stickiness serve any request; without, everything stays in this process.
  */
 final class SharedState implements AutoCloseable {
 
@@ -56,6 +57,14 @@ final class SharedState implements AutoCloseable {
             authStore = RedisAuthStore.builder(uri).build();
         }
         return Optional.of(authStore);
+    }
+
+    /**
+     * Failed sign-ins at the embedded authorization server counted in the shared Redis, if there is one, so that
+     * the five free guesses and the blocks after them hold across every replica instead of once per replica.
+     */
+    Optional<LoginAttempts> loginAttempts() {
+        return redis.map(RedisStores::loginAttempts);
     }
 
     /**

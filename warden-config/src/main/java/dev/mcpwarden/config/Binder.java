@@ -252,7 +252,7 @@ final class Binder {
             Bound d = b.get("dpop");
             dpop = Optional.ofNullable(build(d.location(), d.path(), () -> new Dpop(
                     Dpop.Mode.valueOf(d.<String>get("mode").toUpperCase(Locale.ROOT)), d.get("require-nonce"),
-                    d.get("proof-window"))));
+                    d.get("proof-window"), Optional.ofNullable(d.<Secret>get("nonce-secret")))));
             if (dpop.isEmpty()) {
                 return null;
             }

@@ -102,7 +102,11 @@ final class Layout {
                     "optional: bearer and DPoP tokens; required: DPoP-bound tokens only."),
             withDefault("require-nonce", new Bool(), false, "Whether proofs must carry a server-issued nonce."),
             withDefault("proof-window", dur(Duration.ofSeconds(1), Duration.ofMinutes(5)), "60s",
-                    "How old (or how far in the future) a proof's iat may be.")));
+                    "How old (or how far in the future) a proof's iat may be."),
+            optional("nonce-secret", new SecretRef(),
+                    "The key DPoP nonces are signed with, as a secret reference (file:... or env:..., at least 32"
+                            + " bytes); give every replica the same one so that each accepts the others' nonces."
+                            + " Absent: a random key per process.")));
 
     static final Obj INTROSPECTION = new Obj(List.of(
             required("endpoint", new Uri("https", "http"),

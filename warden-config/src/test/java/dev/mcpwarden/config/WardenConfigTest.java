@@ -285,6 +285,27 @@ class WardenConfigTest {
     }
 
     @Test
+    void theDpopNonceSecretIsASecretReferenceOfAtLeast32Bytes() throws IOException {
+        String dpop = """
+                authentication:
+                  resource: https://mcp.example.com/mcp
+                  issuers: [{issuer: https://login.example.com}]
+                  dpop: {mode: required, require-nonce: true, nonce-secret: file:nonce.key}
+                """;
+        String text = withSecurity(dpop).replace(MINIMAL.substring(MINIMAL.indexOf("  authentication")), "");
+        Path key = Files.writeString(dir.resolve("nonce.key"), "n".repeat(32));
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+
+        var d = check(text).orElseThrow().security().authentication().dpop().orElseThrow();
+        assertThat(d.requireNonce()).isTrue();
+        assertThat(d.nonceSecret().orElseThrow().reveal()).isEqualTo("n".repeat(32));
+
+        Files.writeString(key, "too short");
+        assertThat(problems(text)).containsExactly("warden.yaml:8:11: invalid 'security.authentication.dpop': the"
+                + " DPoP nonce secret from file:nonce.key must be at least 32 bytes");
+    }
+
+    @Test
     void worldReadableSecretFileWorksWithAWarning() throws IOException {
         Path key = Files.writeString(dir.resolve("redis.pw"), "pw");
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));

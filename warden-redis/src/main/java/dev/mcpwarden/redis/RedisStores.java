@@ -1,5 +1,6 @@
 package dev.mcpwarden.redis;
 
+import dev.mcpwarden.authserver.login.LoginAttempts;
 import dev.mcpwarden.security.Secret;
 import dev.mcpwarden.server.session.EventStore;
 import dev.mcpwarden.server.session.SessionStore;
@@ -13,9 +14,10 @@ import java.util.Optional;
 
 /**
  * Warden's shared state in one Redis, for running many replicas: 2025 sessions and their event logs (any replica
- * serves any session and resumes any stream), answers to server requests across replicas. Standalone
- * ({@code redis://}, {@code rediss://} for TLS), Sentinel ({@code redis-sentinel://host:26379/0#mymaster}) or a
- * Cluster (each node's URL). Every store made here shares one connection; close this when the process ends.
+ * serves any session and resumes any stream), answers to server requests across replicas, the embedded
+ * authorization server's failed sign-ins. Standalone ({@code redis://}, {@code rediss://} for TLS), Sentinel
+ * ({@code redis-sentinel://host:26379/0#mymaster}) or a Cluster (each node's URL). Every store made here shares
+ * one connection; close this when the process ends.
  *
  * <pre>{@code
  * RedisStores redis = RedisStores.connect(RedisStores.Settings.of("redis://10.0.0.5:6379"));
@@ -111,6 +113,18 @@ public final class RedisStores implements AutoCloseable {
      */
     public EventStore events(int perSession, Duration ttl) {
         return new RedisEventStore(redis, perSession, ttl);
+    }
+
+    /**
+     * Failed sign-ins of the embedded authorization server counted across every replica
+     * ({@code AuthorizationServer.builder(config).loginAttempts(redis.loginAttempts())}): the five free failures
+     * and the blocks after them hold for the whole fleet, not per replica. Keys are
+     * {@code warden:as:login:<SHA-256 of the name>} and are forgotten a day after a name's last failure. When Redis
+     * cannot be reached, sign-ins are refused with 503 ({@code StoreUnavailableException}), never let through
+     * uncounted.
+     */
+    public LoginAttempts loginAttempts() {
+        return new RedisLoginAttempts(redis, "warden:as:");
     }
 
     SharedRedis sharedRedis() {

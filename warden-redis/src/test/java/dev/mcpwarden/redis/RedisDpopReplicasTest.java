@@ -108,11 +108,16 @@ class RedisDpopReplicasTest {
     }
 
     String proof(String token) throws Exception {
+        return proof(token, null);
+    }
+
+    String proof(String token, String nonce) throws Exception {
         String ath = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).type(new JOSEObjectType("dpop+jwt"))
                 .jwk(holder.toPublicJWK()).build(), new JWTClaimsSet.Builder().jwtID(UUID.randomUUID().toString())
-                .claim("htm", "POST").claim("htu", resource).issueTime(new Date()).claim("ath", ath).build());
+                .claim("htm", "POST").claim("htu", resource).issueTime(new Date()).claim("ath", ath)
+                .claim("nonce", nonce).build());
         jwt.sign(new ECDSASigner(holder));
         return jwt.serialize();
     }
@@ -154,9 +159,13 @@ class RedisDpopReplicasTest {
 
     /** A replica as {@code warden.yaml} describes it: DPoP, and a rate-limit limiter of kind redis. */
     HttpTransport configuredReplica() throws Exception {
+        return configuredReplica(Dpop.optional());
+    }
+
+    HttpTransport configuredReplica(Dpop dpop) throws Exception {
         SecurityConfig config = new SecurityConfig(new AuthenticationConfig(ResourceServerConfig.of(URI.create(resource),
                 List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of()),
-                Optional.of(Dpop.optional()), Optional.empty()), ScopeRules.none(), Optional.empty(),
+                Optional.of(dpop), Optional.empty()), ScopeRules.none(), Optional.empty(),
                 new RateLimitConfig(List.of(), List.of(), new LimiterConfig.Redis(URI.create(redis.url()),
                         Optional.empty()), RateLimitStage.WhenUnavailable.FAIL_OPEN),
                 InputGuardConfig.none(), OutputGuardConfig.defaults(), Optional.empty(), AuditConfig.none());
@@ -178,6 +187,28 @@ class RedisDpopReplicasTest {
             assertThat(down.status()).as("a fail-open limiter does not open replay protection").isEqualTo(503);
             assertThat(down.json().get("error").get("message").asString())
                     .isEqualTo("Service Unavailable: the DPoP proof cannot be checked right now");
+        }
+    }
+
+    @Test
+    void aNonceOneConfiguredReplicaIssuedIsAcceptedByTheOtherAndItsProofThenRefusedAsReplayed() throws Exception {
+        // as both replicas read nonce-secret: file:/run/secrets/dpop-nonce from one warden.yaml
+        Dpop dpop = Dpop.required(true).withNonceSecret(dev.mcpwarden.security.Secret.of(
+                "c2hhcmVkIGJ5IGV2ZXJ5IHJlcGxpY2Egb2YgdGhpcyByZXNvdXJjZQ", "file:/run/secrets/dpop-nonce"));
+        try (HttpTransport a = configuredReplica(dpop); HttpTransport b = configuredReplica(dpop)) {
+            String token = boundToken();
+            McpHttp.Reply asked = call(a, token, proof(token));
+            assertThat(asked.status()).isEqualTo(401);
+            assertThat(asked.header("WWW-Authenticate")).startsWith("DPoP error=\"use_dpop_nonce\", "
+                    + "error_description=\"a fresh DPoP nonce is required\"");
+            String nonce = asked.header("DPoP-Nonce");
+
+            String p = proof(token, nonce);
+            assertThat(call(b, token, p).status()).as("B accepts A's nonce").isEqualTo(200);
+            assertThat(call(a, token, p).json().get("error").get("message").asString())
+                    .isEqualTo("Unauthorized: the DPoP proof was already used");
+            assertThat(call(a, token, proof(token, nonce + "A")).json().get("error").get("message").asString())
+                    .isEqualTo("Unauthorized: a fresh DPoP nonce is required");
         }
     }
 }

@@ -12,13 +12,16 @@ import dev.mcpwarden.security.audit.AuditLog;
 import dev.mcpwarden.security.audit.AuditSink;
 import dev.mcpwarden.security.audit.AuditTrail;
 import dev.mcpwarden.security.oauth.AuthenticationConfig;
+import dev.mcpwarden.security.oauth.Dpop;
 import dev.mcpwarden.security.policy.PolicySet;
 import dev.mcpwarden.security.ratelimit.RateLimitConfig;
 import dev.mcpwarden.security.ratelimit.RateLimiterFactory;
+import dev.mcpwarden.security.replay.ReplayCache;
 import dev.mcpwarden.security.replay.ReplayCacheFactory;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +83,15 @@ public final class Security {
         if (authn.dpop().isPresent()) {
             // replicas that share a Redis for their rate limits share it for DPoP replays too: a proof accepted
             // by one replica is refused by all (never fails open, unlike a fail-open limiter)
-            ReplayCacheFactory.sharedIn(config.rateLimits().limiter()).ifPresent(rs::replayCache);
+            Optional<ReplayCache> shared = ReplayCacheFactory.sharedIn(config.rateLimits().limiter());
+            shared.ifPresent(rs::replayCache);
+            Dpop d = authn.dpop().get();
+            if (shared.isPresent() && d.requireNonce() && d.nonceSecret().isEmpty()) {
+                // a shared store says there are replicas; their nonces are not interchangeable without one key
+                LOG.warn("DPoP nonces are required but no "
+                        + "dpop.nonce-secret is set: each replica accepts only its own nonces, so a client moving "
+                        + "between replicas is asked for a new one; give every replica the same nonce-secret");
+            }
         }
         authn.introspection().ifPresent(rs::introspection);
         if (config.policy().isPresent()) {

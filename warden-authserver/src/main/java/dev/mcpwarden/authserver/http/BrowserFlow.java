@@ -13,7 +13,7 @@ import dev.mcpwarden.authserver.client.ClientRejected;
 import dev.mcpwarden.authserver.client.RedirectUris;
 import dev.mcpwarden.authserver.client.SecretHash;
 import dev.mcpwarden.authserver.login.Identity;
-import dev.mcpwarden.authserver.login.LoginThrottle;
+import dev.mcpwarden.authserver.login.LoginAttempts;
 import dev.mcpwarden.authserver.login.UpstreamLogin;
 import dev.mcpwarden.authserver.store.CodeGrant;
 import dev.mcpwarden.authserver.store.ConsentKey;
@@ -55,11 +55,11 @@ final class BrowserFlow {
     private static final Pattern CHALLENGE = Pattern.compile("[A-Za-z0-9_-]{43}");
 
     private final Settings s;
-    private final LoginThrottle throttle;
+    private final LoginAttempts attempts;
 
     BrowserFlow(Settings settings) {
         this.s = settings;
-        this.throttle = new LoginThrottle(settings.clock());
+        this.attempts = settings.loginAttempts();
     }
 
     /** A problem to report to the client through its validated redirect URI. */
@@ -229,19 +229,20 @@ final class BrowserFlow {
                 return;
             }
             String username = f.getOrDefault("username", "");
-            if (!throttle.allowed(username)) {
+            // counted before the password is checked (see LoginAttempts); a shared count that cannot be reached
+            // throws StoreUnavailableException: 503, never an unchecked guess
+            if (!attempts.attempt(username, now())) {
                 loginPage(response, callback, 429, pending, "Too many failed sign-ins. Wait a minute and try again.");
                 return;
             }
             String password = f.getOrDefault("password", "");
             Optional<Identity> who = s.users().authenticate(username, password.toCharArray());
             if (who.isEmpty()) {
-                throttle.failed(username);
                 LOG.info("failed sign-in for client {}", pending.clientId());
                 loginPage(response, callback, 401, pending, "Wrong username or password.");
                 return;
             }
-            throttle.succeeded(username);
+            attempts.succeeded(username);
             startSession(response, who.get());
             Web.redirect(response, callback, "/consent?request=" + pending.id());
         } catch (Web.BadRequest e) {

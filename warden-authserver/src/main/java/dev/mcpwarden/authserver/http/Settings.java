@@ -4,6 +4,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import dev.mcpwarden.authserver.client.ClientRegistrar;
 import dev.mcpwarden.authserver.client.Clients;
 import dev.mcpwarden.authserver.login.BuiltInUsers;
+import dev.mcpwarden.authserver.login.LoginAttempts;
 import dev.mcpwarden.authserver.login.UpstreamLogin;
 import dev.mcpwarden.authserver.store.AuthStore;
 import dev.mcpwarden.authserver.token.ClientAuthenticator;
@@ -35,12 +36,14 @@ import java.util.function.Supplier;
  * @param jwks            the current public keys
  * @param metadata        the metadata document (JSON)
  * @param clock           the time
+ * @param loginAttempts   failed sign-ins per username (this process's, or shared by replicas)
  */
 public record Settings(URI issuer, AuthStore store, Clients clients, ClientRegistrar registrar, TokenService tokens,
                        ClientAuthenticator clientAuth, BuiltInUsers users, UpstreamLogin upstream,
                        String upstreamName, Set<String> resources, Set<String> scopesSupported,
                        Set<String> defaultScopes, boolean offlineAccess, Duration codeTtl, Duration sessionTtl,
-                       Supplier<JWKSet> jwks, String metadata, InstantSource clock) {
+                       Supplier<JWKSet> jwks, String metadata, InstantSource clock,
+                       LoginAttempts loginAttempts) {
 
     /** Whether cookies can be {@code Secure} with the {@code __Host-} prefix (https issuer). */
     boolean secure() {

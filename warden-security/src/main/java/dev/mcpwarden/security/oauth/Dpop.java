@@ -1,18 +1,32 @@
 package dev.mcpwarden.security.oauth;
 
+import dev.mcpwarden.security.Secret;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Sender-constrained tokens with DPoP (RFC 9449), per deployment.
  *
+ * <p>Nonces are stateless: each names a five-minute window and is signed (HMAC-SHA256) with a key, and is good in
+ * its window and the next. With {@code nonceSecret} the key is that secret, so every replica given the same secret
+ * accepts the nonces of every other (a client moving between replicas behind a load balancer is not asked for a
+ * new nonce each time); without it each process draws a random key at start and its nonces are its own.
+ *
  * @param mode         {@link Mode#OPTIONAL}: both bearer and DPoP tokens; {@link Mode#REQUIRED}: DPoP only
  * @param requireNonce whether proofs must carry a server-issued nonce ({@code DPoP-Nonce})
  * @param proofWindow  how old (or how far in the future) a proof's {@code iat} may be
+ * @param nonceSecret  the key nonces are signed with, shared by the replicas (at least 32 bytes, e.g. 32 random
+ *                     bytes in base64); empty: a random key of this process
  */
-public record Dpop(Mode mode, boolean requireNonce, Duration proofWindow) {
+public record Dpop(Mode mode, boolean requireNonce, Duration proofWindow, Optional<Secret> nonceSecret) {
 
     /** How DPoP is used. */
     public enum Mode { OPTIONAL, REQUIRED }
+
+    /** The shortest nonce secret: as many bytes as the HMAC-SHA256 output, so the key is not the weak link. */
+    public static final int MIN_NONCE_SECRET_BYTES = 32;
 
     public Dpop {
         if (mode == null) {
@@ -21,6 +35,17 @@ public record Dpop(Mode mode, boolean requireNonce, Duration proofWindow) {
         if (!proofWindow.isPositive() || proofWindow.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException("proofWindow must be between 0 and 5 minutes, was " + proofWindow);
         }
+        Objects.requireNonNull(nonceSecret, "nonceSecret (use Optional.empty() for a key of this process)");
+        if (nonceSecret.isPresent()
+                && nonceSecret.get().reveal().getBytes(StandardCharsets.UTF_8).length < MIN_NONCE_SECRET_BYTES) {
+            throw new IllegalArgumentException("the DPoP nonce secret from " + nonceSecret.get().origin()
+                    + " must be at least " + MIN_NONCE_SECRET_BYTES + " bytes");
+        }
+    }
+
+    /** Without a shared nonce secret (nonces of this process only). */
+    public Dpop(Mode mode, boolean requireNonce, Duration proofWindow) {
+        this(mode, requireNonce, proofWindow, Optional.empty());
     }
 
     public static Dpop optional() {
@@ -29,5 +54,10 @@ public record Dpop(Mode mode, boolean requireNonce, Duration proofWindow) {
 
     public static Dpop required(boolean requireNonce) {
         return new Dpop(Mode.REQUIRED, requireNonce, Duration.ofSeconds(60));
+    }
+
+    /** The same, with nonces signed by {@code secret}: give every replica the same one. */
+    public Dpop withNonceSecret(Secret secret) {
+        return new Dpop(mode, requireNonce, proofWindow, Optional.of(Objects.requireNonNull(secret, "secret")));
     }
 }

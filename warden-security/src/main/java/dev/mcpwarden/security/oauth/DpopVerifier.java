@@ -12,7 +12,6 @@ import dev.mcpwarden.security.replay.ReplayCache;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +24,7 @@ import java.util.Set;
 /**
  * Checks DPoP proofs (RFC 9449 §4.3 and §7): a {@code dpop+jwt} signed with an allowed asymmetric algorithm by the
  * public key in its own header, for this request's method and this resource, recent, never seen before
- * ({@code jti}), hashing the access token it accompanies ({@code ath}), carrying the current nonce when nonces are
+ * ({@code jti}), hashing the access token it accompanies ({@code ath}), carrying a nonce we issued when nonces are
  * required, and made with the key the token is bound to ({@code cnf.jkt}). "Never seen" is as wide as the
  * {@link ReplayCache}: this process by default, every replica when they share one.
  */
@@ -51,10 +50,7 @@ final class DpopVerifier {
     private final InstantSource clock;
     private final ReplayCache seen;
     private final Duration remembered;
-    private final SecureRandom random = new SecureRandom();
-    private volatile String nonce;
-    private volatile Instant nonceIssued = Instant.EPOCH;
-    private volatile String previousNonce;
+    private final DpopNonces nonces;
 
     DpopVerifier(Dpop config, Set<JWSAlgorithm> algorithms, String resource, InstantSource clock) {
         this(config, algorithms, resource, clock, ReplayCache.inMemory());
@@ -69,27 +65,20 @@ final class DpopVerifier {
         // a proof is accepted while its iat is within the window either side of now, so one received at the
         // earliest (iat - window) stays acceptable until iat + window: two windows later
         this.remembered = config.proofWindow().multipliedBy(2);
-        rotateNonce();
+        this.nonces = new DpopNonces(config.nonceSecret().map(k -> k.reveal().getBytes(StandardCharsets.UTF_8))
+                .orElse(null), this.resource, clock);
     }
 
     Dpop config() {
         return config;
     }
 
-    /** The nonce clients must use now (rotated every few minutes; the previous one stays valid briefly). */
+    /**
+     * The nonce clients must use now. Nonces are stateless (see {@link DpopNonces}): good for five to ten minutes,
+     * on every replica holding the same {@link Dpop#nonceSecret()}.
+     */
     String currentNonce() {
-        if (Duration.between(nonceIssued, clock.instant()).compareTo(Duration.ofMinutes(5)) > 0) {
-            rotateNonce();
-        }
-        return nonce;
-    }
-
-    private synchronized void rotateNonce() {
-        byte[] b = new byte[24];
-        random.nextBytes(b);
-        previousNonce = nonce;
-        nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        nonceIssued = clock.instant();
+        return nonces.current();
     }
 
     /** Null when the proof is good for this request and token, otherwise why not. */
@@ -138,7 +127,7 @@ final class DpopVerifier {
         }
         if (config.requireNonce()) {
             String n = stringClaim(claims, "nonce");
-            if (n == null || !(n.equals(currentNonce()) || n.equals(previousNonce))) {
+            if (n == null || !nonces.valid(n)) {
                 return new Failure("a fresh DPoP nonce is required", true);
             }
         }

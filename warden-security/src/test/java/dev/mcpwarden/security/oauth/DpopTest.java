@@ -228,4 +228,72 @@ class DpopTest {
         assertThat(call("DPoP", token, proof(holder, "POST", resource, token, nonce, new Date())).status())
                 .isEqualTo(200);
     }
+
+    static final dev.mcpwarden.security.Secret NONCE_SECRET = dev.mcpwarden.security.Secret.of(
+            "b3Vy-c2hhcmVkLW5vbmNlLXNlY3JldC1mb3ItYWxsLXJlcGxpY2Fz", "env:WARDEN_DPOP_NONCE_SECRET");
+
+    /** The nonce {@code http} asks for when a proof comes without one. */
+    String nonceFrom(McpHttp at) throws Exception {
+        String token = boundToken(holder);
+        McpHttp.Reply r = call(at, "DPoP", token, proof(holder, "POST", resource, token, null, new Date()));
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.header("WWW-Authenticate")).startsWith("DPoP error=\"use_dpop_nonce\", "
+                + "error_description=\"a fresh DPoP nonce is required\"");
+        return r.header("DPoP-Nonce");
+    }
+
+    @Test
+    void aNonceIssuedByOneReplicaIsAcceptedByAnotherWithTheSameNonceSecret() throws Exception {
+        ReplayCache shared = ReplayCache.inMemory();
+        Dpop dpop = Dpop.required(true).withNonceSecret(NONCE_SECRET);
+        start(dpop, shared);
+        try (HttpTransport second = replica(dpop, shared, Ports.free())) {
+            String nonce = nonceFrom(client);
+            String token = boundToken(holder);
+
+            McpHttp.Reply atB = call(new McpHttp(second.uri()), "DPoP", token,
+                    proof(holder, "POST", resource, token, nonce, new Date()));
+
+            assertThat(atB.status()).isEqualTo(200);
+            assertThat(nonceFrom(new McpHttp(second.uri()))).as("both issue the same nonce").isEqualTo(nonce);
+        }
+    }
+
+    @Test
+    void withoutASharedNonceSecretAnotherReplicaAsksForANonceOfItsOwn() throws Exception {
+        ReplayCache shared = ReplayCache.inMemory();
+        start(Dpop.required(true), shared);
+        try (HttpTransport second = replica(Dpop.required(true), shared, Ports.free())) {
+            String nonce = nonceFrom(client);
+            String token = boundToken(holder);
+
+            McpHttp.Reply atB = call(new McpHttp(second.uri()), "DPoP", token,
+                    proof(holder, "POST", resource, token, nonce, new Date()));
+
+            assertThat(atB.status()).isEqualTo(401);
+            assertThat(atB.header("WWW-Authenticate")).startsWith("DPoP error=\"use_dpop_nonce\", "
+                    + "error_description=\"a fresh DPoP nonce is required\"");
+            assertThat(atB.header("DPoP-Nonce")).isNotEqualTo(nonce);
+            assertThat(atB.json().get("error").get("message").asString())
+                    .isEqualTo("Unauthorized: a fresh DPoP nonce is required");
+        }
+    }
+
+    @Test
+    void aForgedNonceIsRefusedWithAFreshOne() throws Exception {
+        start(Dpop.required(true).withNonceSecret(NONCE_SECRET));
+        String real = nonceFrom(client);
+        String otherKey = new DpopNonces(new byte[32], resource, java.time.InstantSource.system()).current();
+        char c = real.charAt(30); // in the MAC, past the window
+        String tampered = real.substring(0, 30) + (c == 'A' ? 'B' : 'A') + real.substring(31);
+        String token = boundToken(holder);
+        for (String forged : List.of(otherKey, tampered, "not-a-nonce", real + "AAAA")) {
+            McpHttp.Reply r = call("DPoP", token, proof(holder, "POST", resource, token, forged, new Date()));
+
+            assertThat(r.status()).as(forged).isEqualTo(401);
+            assertThat(r.header("WWW-Authenticate")).as(forged).startsWith("DPoP error=\"use_dpop_nonce\", "
+                    + "error_description=\"a fresh DPoP nonce is required\"");
+            assertThat(r.header("DPoP-Nonce")).isEqualTo(real);
+        }
+    }
 }
