@@ -272,6 +272,14 @@ final class GatewayCommand implements Callable<Integer> {
         SharedState shared;
         try {
             shared = file == null ? SharedState.of(redis, replicaId) : SharedState.of(file.store(), redis, replicaId);
+            if (file != null) {
+                try {
+                    shared.security(file.security()); // refuses what replicas could not share (DPoP replays)
+                } catch (IllegalArgumentException e) {
+                    shared.close();
+                    throw e;
+                }
+            }
         } catch (IllegalArgumentException e) {
             err.println("warden gateway: " + e.getMessage());
             return Started.failed(2);

@@ -150,10 +150,22 @@ final class SharedState implements AutoCloseable {
             security = security.withAudit(new AuditConfig(security.audit().file(),
                     security.audit().options().withReplica(replicaId)));
         }
-        if (redisUrl.isEmpty() || security.rateLimits().isEmpty()
-                || security.rateLimits().limiter() instanceof LimiterConfig.Redis) {
-            return security; // a limiter that names its own Redis keeps it
+        if (redis.isEmpty() || security.rateLimits().limiter() instanceof LimiterConfig.Redis) {
+            return security; // one process, or a limiter that names its own Redis (DPoP replays follow it)
         }
+        boolean dpop = security.authentication().dpop().isPresent();
+        if (redisUrl.isEmpty()) {
+            if (dpop) {
+                // the replay cache follows the limiter's Redis, which must be a single one: never let a proof
+                // replayed to another replica through silently
+                throw new IllegalArgumentException("DPoP replay protection across replicas needs a standalone Redis "
+                        + "(store.url redis:// or rediss://, or security.rate-limits.limiter kind redis); a Sentinel "
+                        + "or Cluster store cannot hold it yet");
+            }
+            return security;
+        }
+        // Rate limits count in the shared Redis, and with them DPoP proofs are remembered there (Security.from
+        // keeps the replay cache where the limiter is), even when there are no rate limits.
         RateLimitConfig r = security.rateLimits();
         return security.withRateLimits(new RateLimitConfig(r.rules(), r.concurrency(),
                 new LimiterConfig.Redis(redisUrl.get(), password), r.whenUnavailable()));

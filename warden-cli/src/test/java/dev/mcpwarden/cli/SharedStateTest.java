@@ -36,4 +36,39 @@ class SharedStateTest {
             assertThat(alone.authStore()).isEmpty();
         }
     }
+
+    static final String DPOP_CONFIG = """
+            server: {name: s, version: "1"}
+            security:
+              authentication:
+                resource: http://127.0.0.1:8080/mcp
+                issuers:
+                  - issuer: http://127.0.0.1:8080
+                dpop: {mode: required}
+            """;
+
+    @Test
+    void withARedisDpopProofsAreRememberedThereEvenWithoutRateLimits() throws Exception {
+        try (RedisServer redis = RedisServer.start(); SharedState r1 = SharedState.of(redis.url(), "r1")) {
+            dev.mcpwarden.security.SecurityConfig sc = r1.security(
+                    dev.mcpwarden.config.WardenConfig.parse(DPOP_CONFIG, "warden.yaml").security());
+            assertThat(sc.rateLimits().limiter()).isEqualTo(new dev.mcpwarden.security.ratelimit.LimiterConfig.Redis(
+                    java.net.URI.create(redis.url()), java.util.Optional.empty()));
+        }
+    }
+
+    @Test
+    void dpopWithAStoreThatCannotHoldItsReplaysIsRefusedAtStart() throws Exception {
+        dev.mcpwarden.config.StoreConfig cluster = new dev.mcpwarden.config.StoreConfig.Redis(
+                java.util.List.of(java.net.URI.create("redis://127.0.0.1:1")), true, java.util.Optional.empty(),
+                java.time.Duration.ofMillis(100));
+        try (SharedState r1 = SharedState.of(cluster, null, "r1")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> r1.security(
+                    dev.mcpwarden.config.WardenConfig.parse(DPOP_CONFIG, "warden.yaml").security()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("DPoP replay protection across replicas needs a standalone Redis (store.url redis:// "
+                            + "or rediss://, or security.rate-limits.limiter kind redis); a Sentinel or Cluster store "
+                            + "cannot hold it yet");
+        }
+    }
 }

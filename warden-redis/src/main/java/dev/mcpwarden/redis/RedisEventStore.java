@@ -1,5 +1,6 @@
 package dev.mcpwarden.redis;
 
+import dev.mcpwarden.server.pipeline.Rejection;
 import dev.mcpwarden.server.session.EventStore;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
@@ -18,6 +19,8 @@ import java.util.regex.Pattern;
  * it, so a replica resuming a stream another replica is still writing knows to follow it.
  */
 final class RedisEventStore implements EventStore {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisEventStore.class);
 
     private static final Pattern STREAM = Pattern.compile("[A-Za-z0-9]{1,64}");
     private static final Pattern ENTRY = Pattern.compile("\\d{1,20}-\\d{1,20}");
@@ -61,7 +64,10 @@ final class RedisEventStore implements EventStore {
                     SharedRedis.utf8(OPEN + redis.livenessKey()));
             return streamId + "_" + SharedRedis.string(entry);
         } catch (RedisUnavailable e) {
-            throw RedisSessionStore.unavailable(e);
+            // An event is stored while a call runs: never a 503, which a load balancer may retry on another
+            // replica (running the call twice); the call fails here instead.
+            LOG.warn("an SSE event could not be stored: {}", e.getMessage());
+            throw Rejection.internal("event-store-unavailable");
         }
     }
 
@@ -104,10 +110,83 @@ final class RedisEventStore implements EventStore {
         return out;
     }
 
+    // KEYS: streams, session hash; ARGV: stream id. Only while the session lives, and for no longer: a stream ended
+    // after its session (deleted, expired, evicted) leaves nothing behind.
+    private static final String END = """
+            if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+            redis.call('HSET', KEYS[1], ARGV[1], 'ended')
+            local ttl = redis.call('PTTL', KEYS[2])
+            if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+            return 1
+            """;
+
+    // KEYS: streams; ARGV: stream id, the state the caller saw, this writer's state. Compare-and-set, so that of
+    // replicas adopting one stream at once, one does.
+    private static final String CLAIM = """
+            local now = redis.call('HGET', KEYS[1], ARGV[1])
+            if (now or '') ~= ARGV[2] then return 0 end
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+            return 1
+            """;
+
+    /** Reads {@code max} entries of the session at most, whichever streams they belong to; the cursor moves past all. */
+    @Override
+    public Page scan(String sessionId, String cursor, int max) {
+        String[] parts = split(cursor);
+        if (parts == null) {
+            return new Page(List.of(), cursor);
+        }
+        List<StreamMessage<String, byte[]>> entries;
+        try {
+            entries = redis.call(c -> c.xrange(events(sessionId),
+                    Range.from(Range.Boundary.excluding(parts[1]), Range.Boundary.unbounded()),
+                    io.lettuce.core.Limit.create(0, max)));
+        } catch (RedisUnavailable e) {
+            throw RedisSessionStore.unavailable(e);
+        }
+        List<Event> out = new ArrayList<>();
+        String last = parts[1];
+        for (StreamMessage<String, byte[]> m : entries) {
+            last = m.getId();
+            String stream = SharedRedis.string(m.getBody().get("s"));
+            if (parts[0].equals(stream)) {
+                out.add(new Event(stream + "_" + m.getId(), stream, m.getBody().get("d")));
+            }
+        }
+        return new Page(out, parts[0] + "_" + last);
+    }
+
     @Override
     public void end(String sessionId, String streamId) {
         try {
-            redis.call(c -> c.hset(streams(sessionId), streamId, SharedRedis.utf8("ended")));
+            redis.script(END, ScriptOutputType.INTEGER,
+                    new String[] {streams(sessionId), RedisSessionStore.key(sessionId)}, SharedRedis.utf8(streamId));
+        } catch (RedisUnavailable e) {
+            throw RedisSessionStore.unavailable(e);
+        }
+    }
+
+    /**
+     * Takes the stream over when no live process writes it (it ended, or its writer died): true for exactly one of
+     * several replicas trying at once.
+     */
+    @Override
+    public boolean claim(String sessionId, String streamId) {
+        try {
+            String state = SharedRedis.string(redis.call(c -> c.hget(streams(sessionId), streamId)));
+            if (state == null) {
+                return false;
+            }
+            if (state.startsWith(OPEN)) {
+                String writer = state.substring(OPEN.length());
+                if (writer.equals(redis.livenessKey()) || redis.call(c -> c.exists(writer)) > 0) {
+                    return false;
+                }
+            }
+            Long won = redis.script(CLAIM, ScriptOutputType.INTEGER, new String[] {streams(sessionId)},
+                    SharedRedis.utf8(streamId), SharedRedis.utf8(state),
+                    SharedRedis.utf8(OPEN + redis.livenessKey()));
+            return won != null && won == 1;
         } catch (RedisUnavailable e) {
             throw RedisSessionStore.unavailable(e);
         }
@@ -147,7 +226,17 @@ final class RedisEventStore implements EventStore {
         }
         String stream = eventId.substring(0, sep);
         String entry = eventId.substring(sep + 1);
-        return STREAM.matcher(stream).matches() && ENTRY.matcher(entry).matches()
-                ? new String[] {stream, entry} : null;
+        if (!STREAM.matcher(stream).matches() || !ENTRY.matcher(entry).matches()) {
+            return null;
+        }
+        try {
+            // Redis entry ids are two unsigned 64-bit numbers; a larger one would be Redis's error, not a miss.
+            int dash = entry.indexOf('-');
+            Long.parseUnsignedLong(entry.substring(0, dash));
+            Long.parseUnsignedLong(entry.substring(dash + 1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return new String[] {stream, entry};
     }
 }

@@ -43,7 +43,10 @@ final class RedisSessionStore implements SessionStore {
     /** Session ids are minted by Warden (43 base64url characters); anything else names no session. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     static final String INDEX = "warden:sessions";
-    static final String ANSWERS = "warden:answers";
+    /** Each replica's own channel (followed by its process tag): an answer goes to the one that asked only. */
+    static final String ANSWERS = "warden:answers:";
+    /** The largest answer passed between replicas; a client's answer is a sampling result or form data, not more. */
+    static final int MAX_RELAYED_BYTES = 1024 * 1024;
 
     // KEYS: hash, subscriptions, events, streams; ARGV: idle ms. The session and its events live as long as it is used.
     private static final String FIND = """
@@ -97,7 +100,13 @@ final class RedisSessionStore implements SessionStore {
                     }
                 })
                 .build();
-        redis.subscribe(ANSWERS, (channel, message) -> answered(message));
+        redis.subscribe(ANSWERS + tag, (channel, message) -> answered(message));
+        redis.subscribe(ENDED, (channel, message) -> {
+            JsonNode m = Json.standard().parse(SharedRedis.string(message));
+            if (!origin.equals(m.path("origin").asString(""))) {
+                endedElsewhere(m.path("id").asString(""));
+            }
+        });
     }
 
     static String key(String id) {
@@ -139,6 +148,19 @@ final class RedisSessionStore implements SessionStore {
     /** Indexes the new session and ends the longest idle ones beyond the bound, on whichever replica made them. */
     private void bound(String id) {
         long now = clock.millis();
+        java.util.List<String> evictedHere = new java.util.ArrayList<>();
+        try {
+            boundIndex(id, now, evictedHere);
+        } finally {
+            for (String gone : evictedHere) {
+                local.invalidate(gone);
+                endListeners.forEach(l -> l.accept(gone));
+                announceEnded(gone);
+            }
+        }
+    }
+
+    private void boundIndex(String id, long now, java.util.List<String> evictedHere) {
         redis.call(c -> {
             c.zremrangebyscore(INDEX, io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
                     (double) (now - idle.toMillis())));
@@ -148,6 +170,7 @@ final class RedisSessionStore implements SessionStore {
                 for (var evicted : c.zpopmin(INDEX, over)) {
                     String gone = SharedRedis.string(evicted.getValue());
                     c.del(keys(gone));
+                    evictedHere.add(gone);
                 }
             }
             return null;
@@ -210,8 +233,9 @@ final class RedisSessionStore implements SessionStore {
                 subs);
     }
 
-    /** Writes every later change of {@code s} through to Redis. */
+    /** Writes every later change of {@code s} through to Redis; its server requests name this store. */
     private Session watch(Session s) {
+        s.origin(tag);
         String[] keys = keys(s.id());
         s.onChange((session, change) -> {
             String[] op = switch (change) {
@@ -248,6 +272,7 @@ final class RedisSessionStore implements SessionStore {
         }
         local.invalidate(id);
         known.ifPresent(Session::close);
+        announceEnded(id);
         return known;
     }
 
@@ -262,6 +287,10 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public void relayAnswer(String sessionId, String requestId, JsonNode result, boolean error) {
+        Optional<String> asker = Session.processOf(requestId);
+        if (asker.isEmpty() || asker.get().equals(tag)) {
+            return; // not a request Warden sent, or one this process sent and no longer waits for
+        }
         ObjectNode m = Json.object();
         m.put("s", sessionId);
         m.put("id", requestId);
@@ -269,8 +298,13 @@ final class RedisSessionStore implements SessionStore {
         if (result != null) {
             m.set("result", result);
         }
+        byte[] message = SharedRedis.utf8(m.toString());
+        if (message.length > MAX_RELAYED_BYTES) {
+            LOG.warn("an answer of {} bytes to a server request was not passed to the replica that asked", message.length);
+            return;
+        }
         try {
-            redis.publish(ANSWERS, SharedRedis.utf8(m.toString()));
+            redis.publish(ANSWERS + asker.get(), message);
         } catch (RedisUnavailable e) {
             throw unavailable(e);
         }
@@ -295,8 +329,34 @@ final class RedisSessionStore implements SessionStore {
     }
 
     static final String RESOURCE_UPDATES = "warden:resource-updates";
+    /** Sessions ended (deleted or evicted) by one replica: the others end what they hold for them. */
+    static final String ENDED = "warden:sessions-ended";
+    private final java.util.List<java.util.function.Consumer<String>> endListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void onEnded(java.util.function.Consumer<String> listener) {
+        endListeners.add(listener);
+    }
+
+    private void endedElsewhere(String id) {
+        if (local.getIfPresent(id) != null) {
+            local.invalidate(id); // closes it: its waits fail, its calls are cancelled
+        }
+        endListeners.forEach(l -> l.accept(id));
+    }
+
+    private void announceEnded(String id) {
+        try {
+            redis.publish(ENDED, SharedRedis.utf8(Json.object().put("origin", origin).put("id", id).toString()));
+        } catch (RedisUnavailable e) {
+            // The others find out at their next request for it (404).
+        }
+    }
     /** Names this process in what it publishes, so that it does not hear its own updates back. */
     private final String origin = java.util.UUID.randomUUID().toString();
+    /** Names this store's copies in their server requests' ids: answers for them come to {@link #ANSWERS} + tag. */
+    private final String tag = Long.toString(new java.security.SecureRandom().nextLong() >>> 1, 36);
     private final java.util.List<java.util.function.Consumer<String>> updateListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean updatesSubscribed;

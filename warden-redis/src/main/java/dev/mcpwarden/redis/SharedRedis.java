@@ -53,14 +53,17 @@ final class SharedRedis implements AutoCloseable {
     private volatile RedisClusterCommands<String, byte[]> commands;
     private volatile StatefulRedisPubSubConnection<String, byte[]> pubSub;
     private final String livenessKey = "warden:alive:" + java.util.UUID.randomUUID();
-    /** Messages in the order received, one at a time, at most 10,000 waiting (the oldest are dropped first). */
+    /** Messages in the order received, one at a time, at most 1,000 and 64 MB waiting (beyond, new ones dropped). */
     private final java.util.concurrent.ThreadPoolExecutor deliveries = new java.util.concurrent.ThreadPoolExecutor(
-            1, 1, 0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(10_000),
-            Thread.ofVirtual().name("warden-redis-pubsub").factory(), (task, pool) -> {
-                pool.getQueue().poll();
-                LOG.warn("Redis messages arrive faster than they are handled: the oldest waiting one was dropped");
-                pool.getQueue().offer(task);
-            });
+            1, 1, 0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(1_000),
+            Thread.ofVirtual().name("warden-redis-pubsub").factory(), (task, pool) ->
+                    LOG.warn("Redis messages arrive faster than they are handled: one was dropped"));
+    private static final long MAX_WAITING_BYTES = 64L * 1024 * 1024;
+    private final java.util.concurrent.atomic.AtomicLong waitingBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** Channels whose subscription failed (Redis was down): subscribed again by the heartbeat. */
+    private final java.util.Set<String> unsubscribed = ConcurrentHashMap.newKeySet();
+    private volatile long lastPing;
+    private volatile boolean lastPingAnswered;
     private Thread heartbeat;
 
     SharedRedis(List<RedisURI> uris, boolean cluster, Duration timeout) {
@@ -126,6 +129,7 @@ final class SharedRedis implements AutoCloseable {
                         } catch (RedisUnavailable e) {
                             // renewed when Redis is back
                         }
+                        unsubscribed.removeIf(this::trySubscribe);
                         try {
                             Thread.sleep(1000);
                         } catch (InterruptedException e) {
@@ -161,12 +165,28 @@ final class SharedRedis implements AutoCloseable {
         });
     }
 
-    /** Whether Redis answers a PING now (for readiness). */
+    /**
+     * Whether Redis answered a PING within the last second (for readiness: an anonymous /readyz costs Redis at most
+     * one PING a second per replica).
+     */
     boolean ping() {
-        try {
-            return "PONG".equals(call(RedisClusterCommands::ping));
-        } catch (RedisUnavailable e) {
-            return false;
+        long now = System.nanoTime();
+        if (now - lastPing < 1_000_000_000L && lastPing != 0) {
+            return lastPingAnswered;
+        }
+        synchronized (this) {
+            if (now - lastPing < 1_000_000_000L && lastPing != 0) {
+                return lastPingAnswered;
+            }
+            boolean answered;
+            try {
+                answered = "PONG".equals(call(RedisClusterCommands::ping));
+            } catch (RedisUnavailable e) {
+                answered = false;
+            }
+            lastPingAnswered = answered && unsubscribed.isEmpty();
+            lastPing = System.nanoTime();
+            return lastPingAnswered;
         }
     }
 
@@ -181,12 +201,27 @@ final class SharedRedis implements AutoCloseable {
      */
     void subscribe(String channel, BiConsumer<String, byte[]> listener) {
         channels.put(channel, listener);
+        if (!trySubscribe(channel)) {
+            // Redis is down now: the heartbeat subscribes when it is back (Lettuce itself resubscribes only what
+            // was subscribed before a reconnect).
+            LOG.warn("cannot subscribe to Redis channel {} yet; retrying every second", channel);
+            unsubscribed.add(channel);
+            livenessKey();
+        }
+    }
+
+    private boolean trySubscribe(String channel) {
         try {
             pubSub().sync().subscribe(channel);
+            return true;
         } catch (RedisException e) {
-            // Redis is down now: the channel is remembered and subscribed when the connection comes back.
-            LOG.warn("cannot subscribe to Redis channel {} yet: {}", channel, e.getMessage());
+            return false;
         }
+    }
+
+    /** Whether every channel a store asked for is subscribed (for readiness). */
+    boolean subscribed() {
+        return unsubscribed.isEmpty();
     }
 
     private synchronized StatefulRedisPubSubConnection<String, byte[]> pubSub() {
@@ -199,12 +234,19 @@ final class SharedRedis implements AutoCloseable {
                 public void message(String channel, byte[] message) {
                     BiConsumer<String, byte[]> l = channels.get(channel);
                     if (l != null) {
+                        if (waitingBytes.addAndGet(message.length) > MAX_WAITING_BYTES) {
+                            waitingBytes.addAndGet(-message.length);
+                            LOG.warn("Redis messages arrive faster than they are handled: one was dropped");
+                            return;
+                        }
                         // Not on Lettuce's I/O thread: a listener may itself wait for Redis.
                         deliveries.execute(() -> {
                             try {
                                 l.accept(channel, message);
                             } catch (RuntimeException e) {
                                 LOG.warn("Redis channel {} listener failed", channel, e);
+                            } finally {
+                                waitingBytes.addAndGet(-message.length);
                             }
                         });
                     }

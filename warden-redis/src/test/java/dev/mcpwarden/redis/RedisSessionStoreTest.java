@@ -249,4 +249,137 @@ class RedisSessionStoreTest {
         b.put(newSession("s11"));
         assertThat(a.find("s11")).isPresent();
     }
+
+    @Test
+    void aStreamEndedAfterItsSessionWasDeletedLeavesNothingInRedis() {
+        a.put(newSession("s20"));
+        EventStore ea = replicaA.events(100, Duration.ofMinutes(5));
+        ea.append("s20", "gstream", "{}".getBytes());
+        a.remove("s20");
+        ea.drop("s20");
+
+        ea.end("s20", "gstream");
+
+        Long left = replicaA.sharedRedis().call(c -> c.exists(RedisSessionStore.key("s20") + ":st"));
+        assertThat(left).isZero();
+    }
+
+    @Test
+    void anEndedStreamStaysEndedForTheSessionsTimeToLiveOnly() {
+        a.put(newSession("s21"));
+        EventStore ea = replicaA.events(100, Duration.ofMinutes(5));
+        ea.append("s21", "gstream", "{}".getBytes());
+
+        ea.end("s21", "gstream");
+
+        Long ttl = replicaA.sharedRedis().call(c -> c.pttl(RedisSessionStore.key("s21") + ":st"));
+        assertThat(ttl).isPositive();
+    }
+
+    @Test
+    void ofTwoReplicasTakingOverAStreamNoOneWritesExactlyOneDoes() throws Exception {
+        a.put(newSession("s22"));
+        EventStore ea = replicaA.events(100, Duration.ofMinutes(5));
+        EventStore eb = replicaB.events(100, Duration.ofMinutes(5));
+        ea.append("s22", "gstream", "{}".getBytes());
+        assertThat(eb.claim("s22", "gstream")).as("its writer lives").isFalse();
+        ea.end("s22", "gstream");
+
+        java.util.List<Boolean> won = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 8; i++) {
+                EventStore e = i % 2 == 0 ? ea : eb;
+                pool.submit(() -> won.add(e.claim("s22", "gstream")));
+            }
+        }
+        assertThat(won).hasSize(8).containsOnlyOnce(true);
+        assertThat(eb.writing("s22", "gstream")).isTrue();
+    }
+
+    @Test
+    void anEventIdBeyondWhatRedisCountsNamesNothingAndIsNotAnOutage() {
+        EventStore ea = replicaA.events(100, Duration.ofMinutes(5));
+        ea.append("s23", "st", "{}".getBytes());
+
+        assertThat(ea.streamOf("s23", "st_99999999999999999999-0")).isEmpty();
+        assertThat(ea.after("s23", "st_99999999999999999999-0")).isEmpty();
+    }
+
+    @Test
+    void followingReadsAStreamAPageAtATimeSkippingOtherStreams() {
+        EventStore ea = replicaA.events(100, Duration.ofMinutes(5));
+        String first = ea.append("s24", "mine", "{\"n\":0}".getBytes());
+        for (int i = 1; i <= 5; i++) {
+            ea.append("s24", "other", "{}".getBytes());
+            ea.append("s24", "mine", ("{\"n\":" + i + "}").getBytes());
+        }
+        EventStore.Page one = ea.scan("s24", first, 4);
+        EventStore.Page two = ea.scan("s24", one.cursor(), 4);
+        EventStore.Page three = ea.scan("s24", two.cursor(), 4);
+
+        assertThat(one.events()).extracting(e -> new String(e.data())).containsExactly("{\"n\":1}", "{\"n\":2}");
+        assertThat(two.events()).extracting(e -> new String(e.data())).containsExactly("{\"n\":3}", "{\"n\":4}");
+        assertThat(three.events()).extracting(e -> new String(e.data())).containsExactly("{\"n\":5}");
+        assertThat(ea.scan("s24", three.cursor(), 4).events()).isEmpty();
+    }
+
+    @Test
+    void anAnswerToARequestNoWardenSentIsPassedToNoOne() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger published = new java.util.concurrent.atomic.AtomicInteger();
+        replicaA.sharedRedis().subscribe(RedisSessionStore.ANSWERS + "zzzz", (ch, m) -> published.incrementAndGet());
+
+        b.relayAnswer("s25", "warden-zzzz", Json.object(), false);
+        b.relayAnswer("s25", "1", Json.object(), false);
+        Session mine = newSession("s25");
+        b.put(mine);
+        b.relayAnswer("s25", mine.nextServerRequestId(), Json.object(), false); // its own: no one else waits
+        Thread.sleep(200);
+
+        assertThat(published).hasValue(0);
+    }
+
+    @Test
+    void aSessionEndedOnOneReplicaIsAnnouncedToTheOthers() throws Exception {
+        java.util.concurrent.BlockingQueue<String> ended = new java.util.concurrent.LinkedBlockingQueue<>();
+        b.onEnded(ended::add);
+        a.put(newSession("s26"));
+        b.find("s26").orElseThrow();
+        Thread.sleep(100);
+
+        a.remove("s26");
+
+        assertThat(ended.poll(5, TimeUnit.SECONDS)).isEqualTo("s26");
+    }
+
+    @Test
+    void aReplicaStartedWhileRedisWasDownHearsAnswersOnceItIsBack() throws Exception {
+        redis.stop();
+        RedisStores late = RedisStores.connect(RedisStores.Settings.of(redis.url()));
+        try {
+            SessionStore lateStore = late.sessions(100, Duration.ofMinutes(5), Clock.systemUTC());
+            assertThat(late.reachable()).isFalse();
+            redis.startAgain();
+            Session s = newSession("s27");
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline) {
+                try {
+                    lateStore.put(s);
+                    break;
+                } catch (Rejection notYet) {
+                    Thread.sleep(100);
+                }
+            }
+            CompletableFuture<JsonNode> waiting = new CompletableFuture<>();
+            String id = s.nextServerRequestId();
+            s.pendingClientRequests().put(id, waiting);
+            Thread.sleep(2_500); // the heartbeat subscribes within a second or two
+
+            b.find("s27").orElseThrow();
+            b.relayAnswer("s27", id, Json.object().put("ok", true), false);
+
+            assertThat(waiting.get(5, TimeUnit.SECONDS).path("ok").asBoolean()).isTrue();
+        } finally {
+            late.close();
+        }
+    }
 }

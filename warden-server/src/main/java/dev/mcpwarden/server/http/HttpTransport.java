@@ -81,6 +81,9 @@ public final class HttpTransport implements AutoCloseable {
     private final McpEndpoint endpoint;
     private final Map<String, java.util.function.BooleanSupplier> readiness;
     private volatile boolean draining;
+    private volatile boolean refusing;
+    /** How long a draining replica keeps serving after it reports "draining" (load balancers check every second or two). */
+    static final java.time.Duration DRAIN_NOTICE = java.time.Duration.ofSeconds(2);
 
     /** Serves {@code server} with the controls it was built with ({@code McpServer.Builder.controls}). */
     public HttpTransport(McpService server, HttpOptions options) {
@@ -305,8 +308,16 @@ public final class HttpTransport implements AutoCloseable {
      */
     public int drain(java.time.Duration grace) {
         draining = true;
-        endpoint.drain();
         long deadline = System.nanoTime() + grace.toNanos();
+        try {
+            // Still serving while the load balancer's next health check sees "draining" and sends traffic elsewhere:
+            // a request that arrives meanwhile is served, not refused.
+            Thread.sleep(Math.min(DRAIN_NOTICE.toMillis(), grace.toMillis() / 2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        refusing = true;
+        endpoint.drain();
         try {
             while (endpoint.callsInFlight() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
@@ -463,6 +474,15 @@ public final class HttpTransport implements AutoCloseable {
                     }
                 }
                 writeError(response, callback, Rejection.notFound("Not Found"));
+                return;
+            }
+            if (refusing) {
+                // Before any stage: nothing is spent (a DPoP proof, a rate-limit token) on a request refused here,
+                // so that the load balancer may send it to another replica as it is.
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                closeIfBodyUnread(ex, response);
+                writeError(response, callback, Rejection.unavailable(
+                        "Service unavailable: this replica is shutting down; retry", 1));
                 return;
             }
             try {

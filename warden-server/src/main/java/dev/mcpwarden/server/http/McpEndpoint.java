@@ -40,7 +40,11 @@ final class McpEndpoint {
     static final String SESSION_HEADER = "Mcp-Session-Id";
     static final String VERSION_HEADER = "MCP-Protocol-Version";
     /** How often a stream another replica writes is read from the shared event store while following it. */
-    private static final long FOLLOW_POLL_MILLIS = 50;
+    private static final long FOLLOW_POLL_MILLIS = 100;
+    /** The most events of a session read from the store at once while following one of its streams. */
+    private static final int FOLLOW_PAGE = 100;
+    /** The connection following each stream here, by session id and stream id: one at a time. */
+    private final Map<String, Object> followers = new ConcurrentHashMap<>();
 
     private final McpService server;
     private final HttpOptions options;
@@ -68,6 +72,8 @@ final class McpEndpoint {
         server.backend().definitions().addListener(this::changed);
         // A resource that changed on another replica reaches the subscribed sessions whose streams are here.
         sessions.onResourceUpdate(uri -> broadcast(ChangeListener.Kind.RESOURCE_UPDATED, uri));
+        // A session that ended elsewhere (another replica, expiry, eviction): its streams here end too.
+        sessions.onEnded(this::endStreams);
     }
 
     Void handle(HttpExchange ex) {
@@ -266,8 +272,9 @@ final class McpEndpoint {
                 throw Rejection.badRequest("Bad Request: unknown Last-Event-ID");
             }
             SseStream live = liveStreams.get(session.id() + "/" + streamId.get());
-            if (live == null && isStandalone(streamId.get()) && !events.writing(session.id(), streamId.get())
-                    && !(session.standaloneStream() instanceof SseStream other && other.attached())) {
+            if (live == null && isStandalone(streamId.get())
+                    && !(session.standaloneStream() instanceof SseStream other && other.attached())
+                    && events.claim(session.id(), streamId.get())) {
                 // A session's GET stream that ended elsewhere (its replica stopped) or here: it carries on here.
                 SseStream adopted = new SseStream(streamId.get(), session.id(), events, () -> { });
                 session.standaloneStream(adopted);
@@ -301,24 +308,41 @@ final class McpEndpoint {
 
     /**
      * Replays a stream from the shared event store, and while another replica is still writing it, follows it
-     * (polling the store) until it ends, the client goes away or nothing has come for three keep-alive periods (its
-     * writer may have died; the client can resume again).
+     * (reading new events a page at a time) until it ends, the client goes away, another connection of this replica
+     * follows it instead, or nothing has come for three keep-alive periods (its writer may have died; the client can
+     * resume again). Whether it is still written, and whether the session still exists, is asked once a second.
      */
     private void follow(String sessionId, String streamId, String lastEventId, SseStream.Sink sink) {
-        String last = lastEventId;
+        String key = sessionId + "/" + streamId;
+        Object me = new Object();
+        followers.put(key, me); // a newer connection for the same stream replaces this one, as resume does
+        String cursor = lastEventId;
         long quietLimit = options.keepAlive().toMillis() * 3;
         long lastNews = System.nanoTime();
         long lastWrite = System.nanoTime();
+        long lastCheck = 0;
+        boolean writing = true;
         try {
-            while (true) {
-                boolean writing = events.writing(sessionId, streamId);
-                for (EventStore.Event e : events.after(sessionId, last)) {
+            while (followers.get(key) == me) {
+                long now = System.nanoTime();
+                if (now - lastCheck >= 1_000_000_000L) {
+                    writing = events.writing(sessionId, streamId);
+                    if (sessions.find(sessionId).isEmpty()) {
+                        break;
+                    }
+                    lastCheck = now;
+                }
+                EventStore.Page page = events.scan(sessionId, cursor, FOLLOW_PAGE);
+                for (EventStore.Event e : page.events()) {
                     sink.write(SseStream.replayEvent(e));
-                    last = e.id();
                     lastNews = lastWrite = System.nanoTime();
                 }
-                if (!writing || draining || (System.nanoTime() - lastNews) / 1_000_000 > quietLimit
-                        || sessions.find(sessionId).isEmpty()) {
+                boolean moved = !page.cursor().equals(cursor);
+                cursor = page.cursor();
+                if (moved) {
+                    continue; // more may be waiting: read on before sleeping
+                }
+                if (!writing || draining || (System.nanoTime() - lastNews) / 1_000_000 > quietLimit) {
                     break;
                 }
                 if ((System.nanoTime() - lastWrite) / 1_000_000 >= options.keepAlive().toMillis()) {
@@ -334,6 +358,8 @@ final class McpEndpoint {
             Thread.currentThread().interrupt();
         } catch (Rejection e) {
             // The store went away while following: end this connection; the client resumes later.
+        } finally {
+            followers.remove(key, me);
         }
         sink.complete();
     }
@@ -354,13 +380,13 @@ final class McpEndpoint {
         if (sessionId == null) {
             throw Rejection.methodNotAllowed("Method Not Allowed: DELETE needs a 2025 session", "POST");
         }
-        ownSession(ex, sessionId);
+        Session owned = ownSession(ex, sessionId);
         securityEvents.sessionEnded(ex, sessionId);
+        if (owned.standaloneStream() instanceof SseStream s) {
+            s.end(); // before the session goes, so that nothing of it is written after
+        }
         Session session = sessions.remove(sessionId).orElseThrow(() -> Rejection.notFound("Session not found"));
         events.drop(session.id());
-        if (session.standaloneStream() instanceof SseStream s) {
-            s.end();
-        }
         liveStreams.keySet().removeIf(k -> k.startsWith(session.id() + "/"));
         ex.response().setStatus(200);
         ex.response().write(true, null, ex.callback());
@@ -523,6 +549,17 @@ final class McpEndpoint {
         }
     }
 
+    private void endStreams(String sessionId) {
+        String prefix = sessionId + "/";
+        liveStreams.entrySet().removeIf(e -> {
+            if (e.getKey().startsWith(prefix)) {
+                e.getValue().end();
+                return true;
+            }
+            return false;
+        });
+    }
+
     /** Tells 2025 sessions about list changes on their GET streams. */
     private void broadcast(ChangeListener.Kind kind, String uri) {
         // Sessions are reached through their standalone streams registered in liveStreams.
@@ -530,7 +567,11 @@ final class McpEndpoint {
             SseStream s = e.getValue();
             String sessionId = e.getKey().substring(0, e.getKey().indexOf('/'));
             Optional<Session> session = sessions.find(sessionId);
-            if (session.isEmpty() || session.get().standaloneStream() != s || s.ended()) {
+            if (session.isEmpty() || s.ended()) {
+                liveStreams.remove(e.getKey(), s); // its session or stream is gone: nothing to keep
+                continue;
+            }
+            if (session.get().standaloneStream() != s) {
                 continue;
             }
             if (kind == ChangeListener.Kind.RESOURCE_UPDATED && !session.get().subscribed(uri)) {

@@ -28,6 +28,24 @@ public interface EventStore {
     List<Event> after(String sessionId, String lastEventId);
 
     /**
+     * A page of a stream's events, and where the next page starts.
+     *
+     * @param cursor pass it to the next {@link #scan}; it moves past events of other streams too
+     */
+    record Page(List<Event> events, String cursor) {
+    }
+
+    /**
+     * At most {@code max} events of the stream after {@code cursor} (an event id of that stream, or a cursor an
+     * earlier page returned), for following a stream that is still being written without reading it all again.
+     */
+    default Page scan(String sessionId, String cursor, int max) {
+        List<Event> all = after(sessionId, cursor);
+        List<Event> page = all.size() > max ? all.subList(0, max) : all;
+        return new Page(List.copyOf(page), page.isEmpty() ? cursor : page.getLast().id());
+    }
+
+    /**
      * Records that a stream has ended (its last event is stored). A store shared by several replicas keeps this, so
      * a replica that resumes a stream knows whether another is still writing it.
      */
@@ -40,6 +58,15 @@ public interface EventStore {
      */
     default boolean writing(String sessionId, String streamId) {
         return false;
+    }
+
+    /**
+     * Takes over a stream that no live process writes (it ended, or its writer died), for a session's GET stream
+     * that continues on this replica: true when this caller now writes it (of several at once, one). A store of one
+     * process: true (a stream not live here is live nowhere).
+     */
+    default boolean claim(String sessionId, String streamId) {
+        return true;
     }
 
     /** Forgets a session's events. */

@@ -16,6 +16,8 @@ final class InMemorySessionStore implements SessionStore {
     private final int maxSessions;
     private final Duration idleTimeout;
     private final InstantSource clock;
+    private final java.util.List<java.util.function.Consumer<String>> endListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     InMemorySessionStore(int maxSessions, Duration idleTimeout, InstantSource clock) {
         if (maxSessions < 1) {
@@ -35,7 +37,7 @@ final class InMemorySessionStore implements SessionStore {
             expireIdle();
             while (sessions.size() >= maxSessions) {
                 sessions.values().stream().min(Comparator.comparing(Session::lastSeen))
-                        .flatMap(s -> remove(s.id()));
+                        .flatMap(s -> remove(s.id())).ifPresent(s -> ended(s.id()));
             }
         }
         sessions.put(session.id(), session);
@@ -49,6 +51,7 @@ final class InMemorySessionStore implements SessionStore {
         }
         if (s.lastSeen().plus(idleTimeout).isBefore(clock.instant())) {
             remove(id);
+            ended(id);
             return Optional.empty();
         }
         return Optional.of(s);
@@ -70,12 +73,24 @@ final class InMemorySessionStore implements SessionStore {
 
     private void expireIdle() {
         var cutoff = clock.instant().minus(idleTimeout);
+        java.util.List<String> gone = new java.util.ArrayList<>();
         sessions.values().removeIf(s -> {
             boolean idle = s.lastSeen().isBefore(cutoff);
             if (idle) {
                 s.close();
+                gone.add(s.id());
             }
             return idle;
         });
+        gone.forEach(this::ended);
+    }
+
+    @Override
+    public void onEnded(java.util.function.Consumer<String> listener) {
+        endListeners.add(listener);
+    }
+
+    private void ended(String id) {
+        endListeners.forEach(l -> l.accept(id));
     }
 }

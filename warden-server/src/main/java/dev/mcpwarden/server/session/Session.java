@@ -51,9 +51,13 @@ public final class Session {
     private final Map<String, CompletableFuture<JsonNode>> pendingClientRequests = new ConcurrentHashMap<>();
     private final Map<JsonNode, Runnable> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong serverRequestIds = new AtomicLong();
-    /** Names this process's server-to-client requests apart from another replica's in the same session. */
-    private final String requestIdPrefix = "warden-" + Long.toString(
-            java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1, 36) + "-";
+    /** Names this process: the replica a client's answer to a server request belongs to. */
+    private static final String PROCESS = Long.toString(new java.security.SecureRandom().nextLong() >>> 1, 36);
+    private static final java.util.regex.Pattern REQUEST_ID =
+            java.util.regex.Pattern.compile("warden-([0-9a-z]{1,13})-[0-9a-z]{1,13}-[0-9]{1,19}");
+    /** Names this object's server-to-client requests apart from another copy's (an earlier one, or a replica's). */
+    private final String copy = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    private volatile String requestIdPrefix = "warden-" + PROCESS + "-" + copy + "-";
     private volatile Object standaloneStream;
     private volatile BiConsumer<Session, Change> onChange = (s, c) -> { };
 
@@ -193,6 +197,29 @@ public final class Session {
         if (subscriptions.remove(uri)) {
             onChange.accept(this, new Change.Unsubscribed(uri));
         }
+    }
+
+    /** This process's tag in the ids of its server-to-client requests (unless a store gives another). */
+    public static String processTag() {
+        return PROCESS;
+    }
+
+    /**
+     * Names the replica that serves this copy in the ids of its server-to-client requests, so that a client's answer
+     * reaching another replica is passed back to this one: 1 to 13 lower-case letters and digits. Set by a shared
+     * store before the session is used.
+     */
+    public void origin(String tag) {
+        if (!tag.matches("[0-9a-z]{1,13}")) {
+            throw new IllegalArgumentException("an origin tag is 1 to 13 lower-case letters and digits: " + tag);
+        }
+        this.requestIdPrefix = "warden-" + tag + "-" + copy + "-";
+    }
+
+    /** The origin tag of whoever sent a server-to-client request, from its id; empty for an id Warden never made. */
+    public static java.util.Optional<String> processOf(String requestId) {
+        java.util.regex.Matcher m = requestId == null ? null : REQUEST_ID.matcher(requestId);
+        return m != null && m.matches() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
     }
 
     /** A fresh id for a server-to-client request, unique within the session across replicas. */

@@ -36,6 +36,14 @@ public interface SessionStore {
     }
 
     /**
+     * Calls {@code listener} with the id of each session that ended other than by this process's own
+     * {@link #remove}: it expired, was evicted to make room, or (with a shared store) was ended on another replica,
+     * so that what this process holds for it (its streams) ends too.
+     */
+    default void onEnded(java.util.function.Consumer<String> listener) {
+    }
+
+    /**
      * Tells the other replicas sharing this store that a resource changed here, so that sessions subscribed to it
      * whose streams they hold hear of it. A store of one process has no one to tell.
      */
