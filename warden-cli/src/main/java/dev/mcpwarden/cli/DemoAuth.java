@@ -88,7 +88,19 @@ final class DemoAuth {
      */
     static String sharedPassword(Path stateDir) throws IOException {
         Path file = stateDir.resolve(PASSWORD_FILE);
-        if (Files.exists(file)) {
+        if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException(file + " is not a regular file; delete it to start over");
+            }
+            try {
+                if (!Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        .equals(PosixFilePermissions.fromString("rw-------"))) {
+                    throw new IOException(file + " may be read by others than its owner (chmod 600 it, or delete it "
+                            + "to start over)");
+                }
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the directory's own permissions apply
+            }
             String p = Files.readString(file).strip();
             if (p.length() >= 16) {
                 return p;

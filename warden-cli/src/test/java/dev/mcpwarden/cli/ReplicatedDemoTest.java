@@ -81,7 +81,7 @@ class ReplicatedDemoTest {
                   timeout server 60s
                   option redispatch
                   retries 3
-                  retry-on conn-failure empty-response 503
+                  retry-on conn-failure 503
                 frontend mcp
                   bind 127.0.0.1:%d
                   default_backend replicas

@@ -360,6 +360,9 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
         return now.isBefore(g.expiresAt()) ? Optional.of(g) : Optional.empty();
     }
 
+    /** How long a new refresh token stays indexed if the exact expiry could not be written after its rotation. */
+    private static final Duration PROVISIONAL_INDEX = Duration.ofDays(1);
+
     @Override
     public RefreshRotation rotateRefresh(String presentedHash, String newHash, Instant now) {
         // the token-to-family index never changes once written, so reading it outside the script is safe
@@ -367,13 +370,20 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
         if (id == null) {
             return new RefreshRotation.Invalid();
         }
+        // Indexed before the rotation, for a day: should Redis fail right after it, the client still gets its new
+        // token and can use it, instead of retrying with the old one, which would read as reuse and revoke the family.
+        // An index of a token that never became current names no family's token: refused as invalid.
+        redis("rotateRefresh", r -> r.set(refreshKey(newHash), id, px(PROVISIONAL_INDEX.toMillis())));
         List<Object> out = redis("rotateRefresh", r -> Lua.ROTATE_REFRESH.run(r, ScriptOutputType.MULTI,
                 new String[] {grantKey(id)}, presentedHash, newHash, s(now), n(now)));
         switch ((String) out.get(0)) {
             case "rotated" -> {
                 Grant g = records.read((String) out.get(1), Grant.class);
-                // written before the new token is handed out, so the client can never present it unindexed
-                redis("rotateRefresh", r -> r.set(refreshKey(newHash), id, px(ttlMillis(g.expiresAt()))));
+                try {
+                    redis("rotateRefresh", r -> r.set(refreshKey(newHash), id, px(ttlMillis(g.expiresAt()))));
+                } catch (StoreUnavailableException e) {
+                    // the provisional index stands: the client may refresh within a day, else signs in again
+                }
                 return new RefreshRotation.Rotated(g);
             }
             case "reused" -> {

@@ -42,13 +42,14 @@ public final class ReplicaMain {
                         .handler(ctx -> ToolResult.text(replicaId)).build())
                 .tool(Tool.builder("counted").description("Does nothing; counted by the rate limit")
                         .handler(ctx -> ToolResult.text("counted")).build())
-                .tool(Tool.builder("ticker").description("Reports twenty numbered ticks, 50 ms apart")
+                // Four seconds: longer than a draining replica's notice (two), so that a drain hands streams over.
+                .tool(Tool.builder("ticker").description("Reports eighty numbered ticks, 50 ms apart")
                         .handler(ctx -> {
-                            for (int i = 1; i <= 20; i++) {
-                                ctx.progress(i, 20.0, "tick " + i);
+                            for (int i = 1; i <= 80; i++) {
+                                ctx.progress(i, 80.0, "tick " + i);
                                 Thread.sleep(50);
                             }
-                            return ToolResult.text("ticked 20 on " + replicaId);
+                            return ToolResult.text("ticked 80 on " + replicaId);
                         }).build())
                 .build();
         HttpOptions options = HttpOptions.loopback(port);
