@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * One replica, as its own process, for {@link ScaleOutTest}: sessions, events and rate limits in the Redis named by
- * its arguments; drains on SIGTERM. Arguments: port, Redis URL, replica id, calls allowed per hour.
+ * its arguments; drains on SIGTERM, then closes its audit chain. Arguments: port, Redis URL, replica id, calls
+ * allowed per hour, the audit directory (the chain is {@code audit-ID.jsonl} there).
  */
 public final class ReplicaMain {
 
@@ -28,12 +29,21 @@ public final class ReplicaMain {
         String redisUrl = args[1];
         String replicaId = args[2];
         long perHour = Long.parseLong(args[3]);
+        java.nio.file.Path auditDir = java.nio.file.Path.of(args[4]);
+        dev.mcpwarden.security.audit.AuditConfig auditConfig = new dev.mcpwarden.security.audit.AuditConfig(
+                java.util.Optional.of(auditDir.resolve("audit.jsonl")),
+                dev.mcpwarden.security.audit.AuditLogOptions.defaults().withReplica(replicaId));
+        dev.mcpwarden.security.audit.AuditLog log = dev.mcpwarden.security.audit.AuditLog.open(
+                dev.mcpwarden.security.audit.AuditSink.file(auditConfig.chainFile().orElseThrow()),
+                auditConfig.options(), java.time.InstantSource.system());
+        dev.mcpwarden.security.audit.Audit audit = dev.mcpwarden.security.audit.Audit.to(
+                dev.mcpwarden.security.audit.AuditTrail.of(log));
         RedisStores stores = RedisStores.connect(RedisStores.Settings.of(redisUrl));
         RedisRateLimiter limiter = new RedisRateLimiter(redisUrl, Duration.ofMillis(500), "warden:rl:");
         // Per hour, so that what the bucket refills during a test run is less than one call: the count is exact.
         RateLimitRule rule = new RateLimitRule("counted-calls", RateLimitRule.Key.PRINCIPAL_TOOL, perHour,
                 Duration.ofHours(1), Set.of("tools/call"));
-        Controls controls = Controls.builder().insecureWithoutAuthentication()
+        Controls controls = Controls.builder().insecureWithoutAuthentication().listener(audit.listener())
                 .rateLimit(new RateLimitStage(List.of(rule), List.of(), limiter,
                         RateLimitStage.WhenUnavailable.FAIL_CLOSED))
                 .build();

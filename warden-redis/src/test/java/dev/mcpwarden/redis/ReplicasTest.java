@@ -266,4 +266,48 @@ class ReplicasTest {
                 "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\",\"params\":{\"uri\":\"test://counter\"}}");
         stream.body().close();
     }
+
+    @Test
+    void aSessionsGetStreamHandedOverByADrainingReplicaCarriesOnWhereTheClientResumes() throws Exception {
+        McpServer first = server();
+        McpServer second = server();
+        HttpTransport draining = replica(first, storesA);
+        HttpTransport taking = replica(second, storesB);
+        try {
+            String session = initialize(draining);
+            ObjectNode sub = Json.object().put("uri", "test://counter");
+            assertThat(new McpHttp(draining.uri()).post(legacy(session),
+                    McpHttp.request(5, "resources/subscribe", sub)).status()).isEqualTo(200);
+            Map<String, String> h = new LinkedHashMap<>();
+            h.put("Accept", "text/event-stream");
+            h.put("Mcp-Session-Id", session);
+            h.put("MCP-Protocol-Version", "2025-11-25");
+            HttpResponse<InputStream> stream = open(draining.uri(), "GET", h, null);
+            BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+            String primed = in.readLine();
+            assertThat(primed).startsWith("id: g");
+            String lastEventId = primed.substring(4);
+
+            draining.drain(java.time.Duration.ofSeconds(5));
+            while (in.readLine() != null) {
+                // the draining replica lets go of the stream: its connection ends
+            }
+            stream.body().close();
+
+            h.put("Last-Event-ID", lastEventId);
+            HttpResponse<InputStream> resumed = open(taking.uri(), "GET", h, null);
+            assertThat(resumed.statusCode()).isEqualTo(200);
+            BufferedReader again = new BufferedReader(new InputStreamReader(resumed.body(), StandardCharsets.UTF_8));
+            Thread.sleep(200); // adopted and subscribed to updates
+
+            second.resourceUpdated("test://counter");
+
+            List<String[]> got = read(again, e -> e.getLast()[1].contains("resources/updated"));
+            assertThat(got.getLast()[0]).as("the same stream, carried on").startsWith(lastEventId.substring(0,
+                    lastEventId.indexOf('_') + 1));
+            resumed.body().close();
+        } finally {
+            taking.close();
+        }
+    }
 }

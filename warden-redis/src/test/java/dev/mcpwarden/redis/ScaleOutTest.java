@@ -110,10 +110,16 @@ class ScaleOutTest {
         awaitAllUp();
     }
 
+    static final Map<String, Integer> starts = new ConcurrentHashMap<>();
+
+    /** Starts a replica; each start is its own replica id (r2, r2.2, ...), so each writes its own audit chain. */
     static void startReplica(String id) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
+        int n = starts.merge(id, 1, Integer::sum);
+        String replicaId = n == 1 ? id : id + "." + n;
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ReplicaMain.class.getName(),
-                Integer.toString(ports.get(id)), redis.url(), id, Integer.toString(PER_HOUR))
+                Integer.toString(ports.get(id)), redis.url(), replicaId, Integer.toString(PER_HOUR),
+                Files.createDirectories(dir.resolve("audit")).toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
                         dir.resolve(id + ".log").toFile())).start();
         replicas.put(id, p);
@@ -457,5 +463,32 @@ class ScaleOutTest {
         for (Process p : replicas.values()) {
             assertThat(p.isAlive()).as("no replica restarted").isTrue();
         }
+    }
+
+    @Test
+    @Order(6)
+    void everyReplicaStoppedGracefullyLeavesAnIntactAuditChainNamedByItsReplicaIdRecordingItsCalls() throws Exception {
+        for (Process p : replicas.values()) {
+            new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+        }
+        for (Process p : replicas.values()) {
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        var found = dev.mcpwarden.security.audit.AuditVerifier.unkeyed().verifyDirectory(dir.resolve("audit"));
+        assertThat(found.conflicts()).isEmpty();
+        List<String> names = new ArrayList<>();
+        for (var chain : found.chains()) {
+            names.add(chain.file().getFileName().toString());
+            if (chain.file().getFileName().toString().equals("audit-r2.2.jsonl")) {
+                continue; // killed with SIGKILL mid-write: what it had not written is lost with it
+            }
+            assertThat(chain.result()).as(chain.file().toString())
+                    .isInstanceOfSatisfying(dev.mcpwarden.security.audit.VerificationResult.Intact.class, r -> {
+                        assertThat(r.closed()).as("closed after the drain, nothing cut").isTrue();
+                        assertThat(r.records()).as("genesis, calls, closed").isGreaterThan(2);
+                    });
+        }
+        assertThat(names).contains("audit-r1.jsonl", "audit-r2.jsonl", "audit-r3.jsonl", "audit-r2.2.jsonl",
+                "audit-r2.3.jsonl");
     }
 }
