@@ -355,7 +355,14 @@ final class GatewayCommand implements Callable<Integer> {
                     .controls(security.build()).build();
             HttpOptions options = file == null ? HttpOptions.loopback(port)
                     : port == null ? file.http() : file.http().withPort(port);
-            HttpTransport.Builder transport = shared.http(HttpTransport.builder(server, options));
+            Gateway reported = gateway;
+            HttpTransport.Builder transport = shared.http(HttpTransport.builder(server, options))
+                    // every replica sees the same upstreams: their state informs, it does not take this one out
+                    .report("upstreams", () -> {
+                        List<Gateway.UpstreamStatus> all = reported.status();
+                        long up = all.stream().filter(u -> !"OPEN".equals(u.circuit())).count();
+                        return up + " of " + all.size() + " available";
+                    });
             if (adminToken.isPresent() || allowAnonymous) {
                 transport.mount("/warden", GatewayStatus.handler(gateway, Optional.ofNullable(integrity), adminToken));
             } else {

@@ -402,6 +402,13 @@ class GatewayCommandTest {
                         .post(h, dev.mcpwarden.testkit.McpHttp.request(1, "tools/call", call));
                 assertThat(onB.status()).isEqualTo(200);
                 assertThat(onB.body()).contains("This is a simple text response for testing.");
+                java.net.http.HttpResponse<String> ready = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(b.http().uri().resolve("/readyz")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(ready.statusCode()).isEqualTo(200);
+                assertThat(ready.body()).isEqualTo(
+                        "{\"checks\":{\"redis\":\"up\"},\"info\":{\"upstreams\":\"1 of 1 available\"},"
+                                + "\"status\":\"ready\"}");
             } finally {
                 a.close();
                 b.close();

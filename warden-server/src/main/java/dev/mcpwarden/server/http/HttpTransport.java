@@ -80,6 +80,7 @@ public final class HttpTransport implements AutoCloseable {
     private final java.util.concurrent.ExecutorService requestThreads;
     private final McpEndpoint endpoint;
     private final Map<String, java.util.function.BooleanSupplier> readiness;
+    private final Map<String, java.util.function.Supplier<String>> reports;
     private volatile boolean draining;
     private volatile boolean refusing;
     /** How long a draining replica keeps serving after it reports "draining" (load balancers check every second or two). */
@@ -108,6 +109,7 @@ public final class HttpTransport implements AutoCloseable {
         this.mounts = Map.copyOf(b.mounts);
         this.codec = new JsonRpcCodec(Json.withMaxDepth(options.maxJsonDepth()));
         this.readiness = Map.copyOf(b.readiness);
+        this.reports = Map.copyOf(b.reports);
         McpEndpoint endpoint = new McpEndpoint(server, options, codec,
                 b.sessions != null ? b.sessions
                         : SessionStore.inMemory(options.maxSessions(), options.sessionIdle(), server.clock()),
@@ -154,6 +156,7 @@ public final class HttpTransport implements AutoCloseable {
         private SessionStore sessions;
         private EventStore events;
         private final Map<String, java.util.function.BooleanSupplier> readiness = new java.util.LinkedHashMap<>();
+        private final Map<String, java.util.function.Supplier<String>> reports = new java.util.LinkedHashMap<>();
 
         private Builder(McpService server, HttpOptions options) {
             this.server = java.util.Objects.requireNonNull(server, "server");
@@ -197,6 +200,19 @@ public final class HttpTransport implements AutoCloseable {
                 throw new IllegalArgumentException("a readiness check is named in lower case: " + name);
             }
             readiness.put(name, java.util.Objects.requireNonNull(check, "check"));
+            return this;
+        }
+
+        /**
+         * Adds a line to {@value #READY_PATH} that informs without deciding readiness: the state of something every
+         * replica shares alike (upstream servers), which taking one replica out of rotation would not mend. Keep it
+         * to counts and states, no names: the endpoint answers without authentication.
+         */
+        public Builder report(String name, java.util.function.Supplier<String> state) {
+            if (!name.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+                throw new IllegalArgumentException("a readiness report is named in lower case: " + name);
+            }
+            reports.put(name, java.util.Objects.requireNonNull(state, "state"));
             return this;
         }
 
@@ -360,6 +376,18 @@ public final class HttpTransport implements AutoCloseable {
                 }
                 checks.put(c.getKey(), up ? "up" : "down");
                 all &= up;
+            }
+            if (!reports.isEmpty()) {
+                tools.jackson.databind.node.ObjectNode info = body.putObject("info");
+                for (Map.Entry<String, java.util.function.Supplier<String>> r : reports.entrySet()) {
+                    String state;
+                    try {
+                        state = r.getValue().get();
+                    } catch (RuntimeException e) {
+                        state = "unknown";
+                    }
+                    info.put(r.getKey(), state);
+                }
             }
             body.put("status", draining ? "draining" : all ? "ready" : "unready");
             status = all ? 200 : 503;
