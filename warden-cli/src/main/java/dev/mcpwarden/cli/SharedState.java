@@ -107,16 +107,25 @@ final class SharedState implements AutoCloseable {
      * replica's own chain ({@code audit.jsonl} of replica {@code r2} is {@code audit-r2.jsonl}).
      */
     SecurityConfig security(SecurityConfig security) {
-        if (explicitReplica && security.audit().file().isPresent()) {
-            security = security.withAudit(new AuditConfig(security.audit().file(),
-                    security.audit().options().withReplica(replicaId)));
+        if (security.audit().file().isPresent()) {
+            security = security.withAudit(audit(security.audit()));
         }
         if (redisUrl.isEmpty() || security.rateLimits().isEmpty()) {
             return security;
         }
         RateLimitConfig r = security.rateLimits();
-        return security.withRateLimits(new RateLimitConfig(r.rules(), r.concurrency(),
-                new LimiterConfig.Redis(redisUrl.get(), Optional.empty()), r.whenUnavailable()));
+        return security.withRateLimits(new RateLimitConfig(r.rules(), r.concurrency(), limiter(r.limiter()),
+                r.whenUnavailable()));
+    }
+
+    /** With {@code --replica-id}, this replica's own chain ({@code audit.jsonl} of {@code r2}: {@code audit-r2.jsonl}). */
+    AuditConfig audit(AuditConfig audit) {
+        return explicitReplica ? new AuditConfig(audit.file(), audit.options().withReplica(replicaId)) : audit;
+    }
+
+    /** The rate limiter in the shared Redis, if there is one; otherwise {@code local}. */
+    LimiterConfig limiter(LimiterConfig local) {
+        return redisUrl.<LimiterConfig>map(u -> new LimiterConfig.Redis(u, Optional.empty())).orElse(local);
     }
 
     /** Sessions and events in the shared Redis, if there is one. */
