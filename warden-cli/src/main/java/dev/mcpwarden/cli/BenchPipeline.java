@@ -14,6 +14,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.mcpwarden.security.ResourceServer;
 import dev.mcpwarden.security.Security;
 import dev.mcpwarden.security.audit.Audit;
+import dev.mcpwarden.security.audit.AuditConfig;
 import dev.mcpwarden.security.audit.AuditLog;
 import dev.mcpwarden.security.audit.AuditLogOptions;
 import dev.mcpwarden.security.audit.AuditSink;
@@ -28,21 +29,27 @@ import dev.mcpwarden.security.oauth.AccessPolicy;
 import dev.mcpwarden.security.policy.PolicySet;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
 import dev.mcpwarden.security.oauth.TrustedIssuer;
+import dev.mcpwarden.security.ratelimit.LimiterConfig;
 import dev.mcpwarden.security.ratelimit.LocalRateLimiter;
 import dev.mcpwarden.security.ratelimit.RateLimitRule;
 import dev.mcpwarden.security.ratelimit.RateLimitStage;
+import dev.mcpwarden.security.ratelimit.RateLimiter;
+import dev.mcpwarden.security.ratelimit.RateLimiterFactory;
 import dev.mcpwarden.server.McpServer;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -60,8 +67,35 @@ public final class BenchPipeline {
     private BenchPipeline() {
     }
 
-    /** A started transport and the audit log to close after it. */
-    record Running(HttpTransport http, AuditLog audit) {
+    /** A started transport, and the audit log and rate limiter to close after it. */
+    record Running(HttpTransport http, AuditLog audit, RateLimiter limiter) {
+        void close() {
+            http.close();
+            audit.close();
+            if (limiter instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // closing at exit: nothing left to tell
+                }
+            }
+        }
+    }
+
+    /**
+     * How this process is one replica of several behind a load balancer.
+     *
+     * @param publicPort the port clients reach (the load balancer's), which the resource and the ephemeral token
+     *                   name; null: the port served
+     * @param keyFile    with an ephemeral key: the file it is read from, or created in by the first replica, so that
+     *                   every replica trusts the same key; null: a key of this process only
+     * @param shared     what is shared with the other replicas (rate limits and 2025 sessions in Redis, the
+     *                   replica's own audit chain)
+     */
+    record Replica(Integer publicPort, Path keyFile, SharedState shared) {
+        static Replica single() {
+            return new Replica(null, null, SharedState.of(null, null));
+        }
     }
 
     /**
@@ -72,26 +106,74 @@ public final class BenchPipeline {
      * @param auditFile where audit records go
      */
     static Running start(int port, String issuer, JWKSet jwks, Path tokenFile, Path auditFile) throws Exception {
-        return start(port, issuer, jwks, tokenFile, auditFile, FsyncPolicy.everyRecord());
+        return start(port, issuer, jwks, tokenFile, auditFile, FsyncPolicy.everyRecord(), Replica.single());
     }
 
-    static Running start(int port, String issuer, JWKSet jwks, Path tokenFile, Path auditFile, FsyncPolicy fsync)
-            throws Exception {
+    static Running start(int port, String issuer, JWKSet jwks, Path tokenFile, Path auditFile, FsyncPolicy fsync,
+                         Replica replica) throws Exception {
         HttpOptions options = HttpOptions.loopback(port);
-        // The resource names the port actually requested; with --port 0 tokens cannot know it in advance.
-        URI resource = URI.create("http://127.0.0.1:" + port + "/mcp");
+        // The resource names the port clients reach; with --port 0 tokens cannot know it in advance.
+        int publicPort = replica.publicPort() != null ? replica.publicPort() : port;
+        URI resource = URI.create("http://127.0.0.1:" + publicPort + "/mcp");
         if (issuer == null) {
-            ECKey key = new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate();
+            ECKey key = replica.keyFile() != null ? sharedKey(replica.keyFile())
+                    : new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate();
             jwks = new JWKSet(key.toPublicJWK());
             issuer = EPHEMERAL_ISSUER;
             writeToken(tokenFile, key, issuer, resource);
         }
-        AuditLog log = AuditLog.open(AuditSink.file(auditFile), AuditLogOptions.defaults().withFsync(fsync),
+        AuditConfig audit = replica.shared().audit(new AuditConfig(Optional.of(auditFile),
+                AuditLogOptions.defaults().withFsync(fsync)));
+        AuditLog log = AuditLog.open(AuditSink.file(audit.chainFile().orElseThrow()), audit.options(),
+                InstantSource.system());
+        RateLimiter limiter = RateLimiterFactory.of(replica.shared().limiter(new LimiterConfig.Local(100_000)),
                 InstantSource.system());
         Secured secured = secure(ResourceServerConfig.of(resource, List.of(TrustedIssuer.withKeys(issuer, jwks)),
-                Set.of("bench")), log);
-        HttpTransport http = secured.server().serveHttp(options);
-        return new Running(http, log);
+                Set.of("bench")), log, limiter);
+        HttpTransport http = replica.shared().http(HttpTransport.builder(secured.server(), options)).start();
+        return new Running(http, log, limiter);
+    }
+
+    /**
+     * The ephemeral signing key in {@code file}: read, or generated and written there (readable by its owner only)
+     * when absent. Of replicas starting at once, one writes it and the others read that one.
+     */
+    static ECKey sharedKey(Path file) throws IOException, JOSEException {
+        for (int attempt = 0; ; attempt++) {
+            if (Files.exists(file)) {
+                try {
+                    ECKey key = ECKey.parse(Files.readString(file));
+                    if (!key.isPrivate()) {
+                        throw new IOException(file + " holds a public key; delete it to start over");
+                    }
+                    return key;
+                } catch (java.text.ParseException e) {
+                    throw new IOException("cannot read the benchmark signing key " + file + ": " + e.getMessage()
+                            + " (delete it to start over)", e);
+                }
+            }
+            if (attempt > 0) {
+                throw new IOException("cannot create the benchmark signing key " + file);
+            }
+            ECKey key = new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate();
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "key", ".tmp");
+            try {
+                try {
+                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: the directory's own permissions apply
+                }
+                Files.writeString(tmp, key.toJSONString());
+                Files.createLink(file, tmp); // fails if it exists: the key another replica wrote is read instead
+                return key;
+            } catch (FileAlreadyExistsException e) {
+                // read it on the next attempt
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
     }
 
     /**
@@ -104,6 +186,11 @@ public final class BenchPipeline {
 
     /** See {@link Secured}. */
     public static Secured secure(ResourceServerConfig config, AuditLog log) {
+        return secure(config, log, new LocalRateLimiter(100_000, InstantSource.system()));
+    }
+
+    /** See {@link Secured}; the rate limit counts in {@code limiter} (this process's, or a shared Redis). */
+    static Secured secure(ResourceServerConfig config, AuditLog log, RateLimiter limiter) {
         Audit audit = Audit.to(AuditTrail.of(log));
         ResourceServer rs = ResourceServer.builder(config).policy(policy()).build();
         McpServer plain = BenchServerCommand.server();
@@ -112,7 +199,7 @@ public final class BenchPipeline {
                 .audit(audit)
                 .integrity(PinStore.memory(pins))
                 .rateLimit(new RateLimitStage(List.of(RateLimitRule.toolCallsPerMinutePerPrincipal(10_000_000)),
-                        List.of(), new LocalRateLimiter(100_000, InstantSource.system()),
+                        List.of(), limiter,
                         RateLimitStage.WhenUnavailable.FAIL_CLOSED))
                 .outputGuards(OutputGuardStage.builder().redactor(Redactor.secrets()).build())
                 .build());

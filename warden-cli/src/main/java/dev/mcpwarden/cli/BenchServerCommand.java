@@ -59,6 +59,27 @@ final class BenchServerCommand implements Callable<Integer> {
             + "such as '1s' or '100ms'. Default: ${DEFAULT-VALUE}")
     String auditFsync = "every";
 
+    @Option(names = "--redis", paramLabel = "URL", description = "Share state with other bench-server replicas in "
+            + "this Redis (redis://host:port or rediss://...): with --pipeline full the rate limit is counted there, "
+            + "and 2025 sessions and their events live there, so replicas behind a load balancer without stickiness "
+            + "serve any request; /readyz reports whether it answers.")
+    String redis;
+
+    @Option(names = "--replica-id", paramLabel = "ID", description = "Names this replica: with --pipeline full its "
+            + "audit chain is the --audit-file name with -ID before the extension (audit.jsonl of r2 is "
+            + "audit-r2.jsonl). Default: the host name, and the audit file keeps its name.")
+    String replicaId;
+
+    @Option(names = "--public-port", paramLabel = "PORT", description = "With --pipeline full: the loopback port "
+            + "clients reach when it is not --port (a load balancer in front of replicas); the resource and the "
+            + "minted token's audience name it.")
+    Integer publicPort;
+
+    @Option(names = "--key-file", paramLabel = "FILE", description = "With --pipeline full and --token-file: the "
+            + "ephemeral signing key is read from FILE, or created there (mode 600) if absent, so that replicas "
+            + "given the same FILE trust the same key and each other's tokens.")
+    Path keyFile;
+
     static dev.mcpwarden.security.audit.FsyncPolicy fsyncPolicy(String value) {
         return switch (value) {
             case "every" -> dev.mcpwarden.security.audit.FsyncPolicy.everyRecord();
@@ -93,6 +114,29 @@ final class BenchServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
+        if (keyFile != null && issuer != null) {
+            err.println("warden bench-server: --key-file holds an ephemeral key: not with --issuer");
+            return 2;
+        }
+        if (publicPort != null && (publicPort < 1 || publicPort > 65535)) {
+            err.println("warden bench-server: --public-port must be a port number, was " + publicPort);
+            return 2;
+        }
+        SharedState shared;
+        try {
+            shared = SharedState.of(redis, replicaId);
+        } catch (IllegalArgumentException e) {
+            err.println("warden bench-server: " + e.getMessage());
+            return 2;
+        }
+        try {
+            return serve(err, shared);
+        } finally {
+            shared.close();
+        }
+    }
+
+    private int serve(java.io.PrintWriter err, SharedState shared) throws Exception {
         if (pipeline == PipelineMode.full) {
             if ((issuer == null) != (jwksFile == null)) {
                 err.println("warden bench-server: give --issuer and --jwks-file together, or neither (then "
@@ -113,6 +157,9 @@ final class BenchServerCommand implements Callable<Integer> {
                 audit = Files.createTempFile("warden-bench-audit", ".jsonl");
                 Files.delete(audit); // the log creates it; a fresh chain, removed at exit
                 audit.toFile().deleteOnExit();
+                shared.audit(new dev.mcpwarden.security.audit.AuditConfig(java.util.Optional.of(audit),
+                        dev.mcpwarden.security.audit.AuditLogOptions.defaults())).chainFile()
+                        .ifPresent(f -> f.toFile().deleteOnExit());
             }
             dev.mcpwarden.security.audit.FsyncPolicy fsync;
             try {
@@ -123,13 +170,10 @@ final class BenchServerCommand implements Callable<Integer> {
             }
             BenchPipeline.Running running = BenchPipeline.start(port, issuer,
                     jwksFile == null ? null : dev.mcpwarden.examples.sample.SampleServer.Options.readJwks(jwksFile),
-                    tokenFile, audit, fsync);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                running.http().close();
-                running.audit().close();
-            }));
+                    tokenFile, audit, fsync, new BenchPipeline.Replica(publicPort, keyFile, shared));
+            Runtime.getRuntime().addShutdownHook(new Thread(running::close));
             System.err.println("warden bench-server listening on " + running.http().uri()
-                    + " (pipeline full; audit log " + audit + ")");
+                    + " (pipeline full; audit log " + audit + describe(shared) + ")");
             running.http().join();
             return 0;
         }
@@ -138,10 +182,20 @@ final class BenchServerCommand implements Callable<Integer> {
                     + "--pipeline full");
             return 2;
         }
-        HttpTransport http = server().serveHttp(HttpOptions.loopback(port));
+        if (publicPort != null || keyFile != null) {
+            err.println("warden bench-server: --public-port and --key-file only apply to --pipeline full");
+            return 2;
+        }
+        HttpTransport http = shared.http(HttpTransport.builder(server(), HttpOptions.loopback(port))).start();
         Runtime.getRuntime().addShutdownHook(new Thread(http::close));
-        System.err.println("warden bench-server listening on " + http.uri() + " (pipeline " + pipeline + ")");
+        System.err.println("warden bench-server listening on " + http.uri() + " (pipeline " + pipeline
+                + describe(shared) + ")");
         http.join();
         return 0;
+    }
+
+    private String describe(SharedState shared) {
+        return (redis == null ? "" : "; shared state in Redis")
+                + (replicaId == null ? "" : "; replica " + shared.replicaId());
     }
 }

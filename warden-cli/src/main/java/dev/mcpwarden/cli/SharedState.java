@@ -146,9 +146,8 @@ final class SharedState implements AutoCloseable {
      * replica's own chain ({@code audit.jsonl} of replica {@code r2} is {@code audit-r2.jsonl}).
      */
     SecurityConfig security(SecurityConfig security) {
-        if (explicitReplica && security.audit().file().isPresent()) {
-            security = security.withAudit(new AuditConfig(security.audit().file(),
-                    security.audit().options().withReplica(replicaId)));
+        if (security.audit().file().isPresent()) {
+            security = security.withAudit(audit(security.audit()));
         }
         if (redis.isEmpty() || security.rateLimits().limiter() instanceof LimiterConfig.Redis) {
             return security; // one process, or a limiter that names its own Redis (DPoP replays follow it)
@@ -167,8 +166,18 @@ final class SharedState implements AutoCloseable {
         // Rate limits count in the shared Redis, and with them DPoP proofs are remembered there (Security.from
         // keeps the replay cache where the limiter is), even when there are no rate limits.
         RateLimitConfig r = security.rateLimits();
-        return security.withRateLimits(new RateLimitConfig(r.rules(), r.concurrency(),
-                new LimiterConfig.Redis(redisUrl.get(), password), r.whenUnavailable()));
+        return security.withRateLimits(new RateLimitConfig(r.rules(), r.concurrency(), limiter(r.limiter()),
+                r.whenUnavailable()));
+    }
+
+    /** With {@code --replica-id}, this replica's own chain ({@code audit.jsonl} of {@code r2}: {@code audit-r2.jsonl}). */
+    AuditConfig audit(AuditConfig audit) {
+        return explicitReplica ? new AuditConfig(audit.file(), audit.options().withReplica(replicaId)) : audit;
+    }
+
+    /** The rate limiter in the shared Redis, if there is one; otherwise {@code local}. */
+    LimiterConfig limiter(LimiterConfig local) {
+        return redisUrl.<LimiterConfig>map(u -> new LimiterConfig.Redis(u, password)).orElse(local);
     }
 
     /** Sessions and events in the shared Redis, if there is one. */

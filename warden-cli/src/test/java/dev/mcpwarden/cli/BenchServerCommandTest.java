@@ -73,6 +73,45 @@ class BenchServerCommandTest {
     }
 
     @Test
+    void replicasGivenOneKeyFileAndThePublicPortAcceptEachOthersTokensAndWriteOneChainEach() throws Exception {
+        int publicPort = Ports.free();
+        Path key = dir.resolve("signing-key.jwk");
+        Path audit = dir.resolve("audit.jsonl");
+        BenchPipeline.Running r1 = BenchPipeline.start(Ports.free(), null, null, dir.resolve("t1.txt"), audit,
+                dev.mcpwarden.security.audit.FsyncPolicy.never(),
+                new BenchPipeline.Replica(publicPort, key, SharedState.of(null, "r1")));
+        BenchPipeline.Running r2 = BenchPipeline.start(Ports.free(), null, null, dir.resolve("t2.txt"), audit,
+                dev.mcpwarden.security.audit.FsyncPolicy.never(),
+                new BenchPipeline.Replica(publicPort, key, SharedState.of(null, "r2")));
+        try {
+            assertThat(java.nio.file.Files.getPosixFilePermissions(key)).isEqualTo(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            ObjectNode p = Json.object();
+            p.put("name", "echo");
+            p.putObject("arguments").put("text", "hello");
+            p.set("_meta", McpHttp.meta2026(null));
+            String body = McpHttp.request(1, "tools/call", p);
+            // The token r1 minted, presented to r2 (as a load balancer would forward it), with the public port's Host
+            Map<String, String> h = McpHttp.headers2026("tools/call", "echo");
+            h.put("Authorization", "Bearer " + Files.readString(dir.resolve("t1.txt")));
+            for (BenchPipeline.Running r : java.util.List.of(r1, r2)) {
+                McpHttp.Reply ok = new McpHttp(r.http().uri()).rawPost("127.0.0.1:" + publicPort, h, body);
+                assertThat(ok.status()).isEqualTo(200);
+                assertThat(ok.body()).contains("\"text\":\"hello\"");
+            }
+        } finally {
+            r1.close();
+            r2.close();
+        }
+        assertThat(audit).doesNotExist();
+        for (String id : new String[] {"r1", "r2"}) {
+            Path chain = dir.resolve("audit-" + id + ".jsonl");
+            assertThat(Files.readString(chain)).contains("\"replica\":\"" + id + "\"").contains("\"type\":\"TOOL_CALL\"");
+            assertThat(AuditVerifier.unkeyed().verify(chain).intact()).isTrue();
+        }
+    }
+
+    @Test
     void theWholePipelineServesTheNonBlockingEchoOnTheIoThread() throws Exception {
         var log = dev.mcpwarden.security.audit.AuditLog.open(dev.mcpwarden.security.audit.AuditSink.file(
                 dir.resolve("a.jsonl")), dev.mcpwarden.security.audit.AuditLogOptions.defaults(),
