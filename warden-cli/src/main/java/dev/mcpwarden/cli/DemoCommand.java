@@ -18,6 +18,9 @@ import picocli.CommandLine.Option;
                 + "authorization server with a development user, and print how to connect an MCP client.")
 final class DemoCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    ReplicaOptions replica = new ReplicaOptions();
+
     @Option(names = "--port", description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
     int port = 8765;
 
@@ -27,22 +30,6 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--audit-file", description = "Write the hash-chained audit log here.")
     Path auditFile;
-
-    @Option(names = "--redis", paramLabel = "URL", description = "Share all state with other replicas in this Redis "
-            + "(redis://host:port or rediss://...): 2025 sessions and their events, rate limits, the authorization "
-            + "server's codes, tokens and consents, replay caches. Replicas share the state directory's signing key "
-            + "and password.")
-    String redis;
-
-    @Option(names = "--replica-id", paramLabel = "ID", description = "Names this replica (its audit chain, its "
-            + "log lines). Default: the host name.")
-    String replicaId;
-
-    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = GraceConverter.class,
-            description = "On SIGTERM: stop taking requests, hand open streams over, and let calls in flight "
-                    + "finish for up to this long (e.g. 20s) before exiting; then flush the audit log. "
-                    + "Default: ${DEFAULT-VALUE}")
-    java.time.Duration shutdownGrace = java.time.Duration.ofSeconds(20);
 
     @Option(names = "--public-port", paramLabel = "PORT", description = "The loopback port clients reach the demo "
             + "on when it is not --port (a load balancer in front of replicas): the issuer and the resource name it.")
@@ -92,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = stateDir != null ? stateDir : DemoAuth.defaultStateDir();
         SharedState shared;
         try {
-            shared = SharedState.of(redis, replicaId);
+            shared = replica.shared();
         } catch (IllegalArgumentException e) {
             System.err.println("warden demo: " + e.getMessage());
             return 2;
@@ -103,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
         String password = running.password();
         int p = http.port();
         dev.mcpwarden.server.lifecycle.Shutdown.register(dev.mcpwarden.server.lifecycle.Shutdown.Phase.DRAIN,
-                "demo", () -> running.drain(shutdownGrace));
+                "demo", () -> running.drain(replica.shutdownGrace));
         String tokenCmd = "./warden token" + (p == 8765 ? "" : " --url " + http.uri())
                 + (stateDir == null ? "" : " --state-dir " + stateDir);
         System.out.println("""

@@ -58,6 +58,9 @@ import picocli.CommandLine.Spec;
                         + "--pins pins.json"})
 final class GatewayCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    ReplicaOptions replica = new ReplicaOptions();
+
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
     private static final String STDIO = "stdio:";
 
@@ -118,20 +121,6 @@ final class GatewayCommand implements Callable<Integer> {
             + "beside any --upstream. Authentication, pins and the audit log are then the file's alone.")
     Path config;
 
-    @Option(names = "--redis", paramLabel = "URL", description = "Share callers' 2025 sessions, their events and "
-            + "rate limits with other gateway replicas in this Redis (redis://host:port or rediss://...).")
-    String redis;
-
-    @Option(names = "--replica-id", paramLabel = "ID", description = "Names this replica (its audit chain, its "
-            + "log lines). Default: the host name.")
-    String replicaId;
-
-    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = GraceConverter.class,
-            description = "On SIGTERM: stop taking requests, hand open streams over, and let calls in flight "
-                    + "finish for up to this long (e.g. 20s) before exiting; then flush the audit log. "
-                    + "Default: ${DEFAULT-VALUE}")
-    java.time.Duration shutdownGrace = java.time.Duration.ofSeconds(20);
-
     @Option(names = "--unsandboxed-stdio", description = "Start stdio upstreams without the bubblewrap sandbox, "
             + "with the gateway's own rights (warned about). By default each runs sandboxed: no network, no home "
             + "directory, only the system and its own tree, read-only.")
@@ -179,7 +168,7 @@ final class GatewayCommand implements Callable<Integer> {
             return started.exitCode();
         }
         dev.mcpwarden.server.lifecycle.Shutdown.register(dev.mcpwarden.server.lifecycle.Shutdown.Phase.DRAIN,
-                "gateway", () -> started.drain(shutdownGrace));
+                "gateway", () -> started.drain(replica.shutdownGrace));
         started.http().join();
         return 0;
     }
@@ -271,7 +260,7 @@ final class GatewayCommand implements Callable<Integer> {
         }
         SharedState shared;
         try {
-            shared = file == null ? SharedState.of(redis, replicaId) : SharedState.of(file.store(), redis, replicaId);
+            shared = file == null ? replica.shared() : SharedState.of(file.store(), replica.redis, replica.replicaId);
             if (file != null) {
                 try {
                     shared.security(file.security()); // refuses what replicas could not share (DPoP replays)
@@ -284,7 +273,7 @@ final class GatewayCommand implements Callable<Integer> {
             err.println("warden gateway: " + e.getMessage());
             return Started.failed(2);
         }
-        if (replicaId != null && auditFile != null) {
+        if (replica.replicaId != null && auditFile != null) {
             // one chain per replica: audit.jsonl of replica r2 is audit-r2.jsonl (warden audit verify DIR)
             AuditConfig named = new AuditConfig(Optional.of(auditFile), auditOptions.withReplica(shared.replicaId()));
             auditFile = named.chainFile().orElseThrow();

@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
                 + "that trusts one issuer whose public keys are in a JWKS file.")
 final class SampleServerCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    ReplicaOptions replica = new ReplicaOptions();
+
     @Option(names = "--port", required = true, description = "HTTP port on loopback.")
     int port;
 
@@ -31,20 +34,6 @@ final class SampleServerCommand implements Callable<Integer> {
             + "checked with 'warden audit verify'. An existing log is continued.")
     Path auditFile;
 
-    @Option(names = "--redis", paramLabel = "URL", description = "Share 2025 sessions, their events and rate "
-            + "limits with other replicas in this Redis (redis://host:port or rediss://...).")
-    String redis;
-
-    @Option(names = "--replica-id", paramLabel = "ID", description = "Names this replica (its audit chain, its "
-            + "log lines). Default: the host name.")
-    String replicaId;
-
-    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = GraceConverter.class,
-            description = "On SIGTERM: stop taking requests, hand open streams over, and let calls in flight "
-                    + "finish for up to this long (e.g. 20s) before exiting; then flush the audit log. "
-                    + "Default: ${DEFAULT-VALUE}")
-    java.time.Duration shutdownGrace = java.time.Duration.ofSeconds(20);
-
     @Option(names = "--simulate-rug-pull", description = "Serve fetch_url with hidden instructions added to its "
             + "description after it was pinned; the integrity gate must withhold it.")
     boolean simulateRugPull;
@@ -57,7 +46,7 @@ final class SampleServerCommand implements Callable<Integer> {
         }
         SharedState shared;
         try {
-            shared = SharedState.of(redis, replicaId);
+            shared = replica.shared();
         } catch (IllegalArgumentException e) {
             System.err.println("warden sample-server: " + e.getMessage());
             return 2;
@@ -68,7 +57,7 @@ final class SampleServerCommand implements Callable<Integer> {
         System.err.println("warden sample-server listening on " + http.uri() + " (resource " + resource + ")");
         dev.mcpwarden.server.lifecycle.Shutdown.register(dev.mcpwarden.server.lifecycle.Shutdown.Phase.DRAIN,
                 "sample-server", () -> {
-                    http.drain(shutdownGrace);
+                    http.drain(replica.shutdownGrace);
                     shared.close();
                 });
         http.join();
