@@ -143,7 +143,8 @@ public final class ResourceServer {
     }
 
     Controls.Builder addTo(Controls.Builder controls) {
-        controls.authenticator(authenticator()).authorization(authorizationStage());
+        controls.authenticator(authenticator()).authorization(authorizationStage())
+                .report("issuer-keys", protection::issuerKeysState);
         for (String path : metadataPaths()) {
             controls.route(path, this::metadata);
         }

@@ -31,6 +31,7 @@ public final class Controls {
     private final SecurityEvents events;
     private final Authenticator authenticator;
     private final Map<String, JsonRoute> routes;
+    private final Map<String, java.util.function.Supplier<String>> reports;
     private final boolean insecureWithoutAuthentication;
 
     private Controls(Builder b) {
@@ -39,6 +40,7 @@ public final class Controls {
         this.events = SecurityEvents.of(listeners);
         this.authenticator = b.authenticator;
         this.routes = Map.copyOf(b.routes);
+        this.reports = Map.copyOf(b.reports);
         this.insecureWithoutAuthentication = b.insecureWithoutAuthentication;
         if (insecureWithoutAuthentication && authenticator != null) {
             throw new IllegalStateException("controls with an authenticator cannot also be without authentication");
@@ -83,6 +85,11 @@ public final class Controls {
         return routes;
     }
 
+    /** What these controls report on the readiness endpoint without deciding it (e.g. the issuers' keys). */
+    public Map<String, java.util.function.Supplier<String>> reports() {
+        return reports;
+    }
+
     /** A builder holding these controls, to add to them. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -90,6 +97,7 @@ public final class Controls {
         b.listeners.addAll(listeners);
         b.authenticator = authenticator;
         b.routes.putAll(routes);
+        b.reports.putAll(reports);
         b.insecureWithoutAuthentication = insecureWithoutAuthentication;
         return b;
     }
@@ -100,6 +108,7 @@ public final class Controls {
         private final List<SecurityEventListener> listeners = new java.util.ArrayList<>();
         private Authenticator authenticator;
         private final Map<String, JsonRoute> routes = new LinkedHashMap<>();
+        private final Map<String, java.util.function.Supplier<String>> reports = new LinkedHashMap<>();
         private boolean insecureWithoutAuthentication;
 
         private Builder() {
@@ -158,6 +167,12 @@ public final class Controls {
         }
 
         /** Serves a JSON document with GET at {@code path} (e.g. OAuth metadata). */
+        /** Reports {@code state} under {@code name} on the readiness endpoint (informs, does not decide readiness). */
+        public Builder report(String name, java.util.function.Supplier<String> state) {
+            reports.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(state, "state"));
+            return this;
+        }
+
         public Builder route(String path, JsonRoute route) {
             routes.put(Objects.requireNonNull(path, "path"), Objects.requireNonNull(route, "route"));
             return this;

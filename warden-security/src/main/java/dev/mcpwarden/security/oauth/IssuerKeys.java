@@ -34,15 +34,54 @@ final class IssuerKeys {
     private IssuerKeys() {
     }
 
+    /** What is known of an issuer's keys now, for readiness: fixed, not fetched yet, fetched, or failing. */
+    static final class State {
+        private volatile String state;
+
+        State(String initial) {
+            this.state = initial;
+        }
+
+        String get() {
+            return state;
+        }
+    }
+
     static JWKSource<SecurityContext> source(TrustedIssuer issuer, Duration refreshMinimum) {
+        return source(issuer, refreshMinimum, new State("unknown"));
+    }
+
+    /** The issuer's keys, recording into {@code state} whether the last fetch worked. */
+    static JWKSource<SecurityContext> source(TrustedIssuer issuer, Duration refreshMinimum, State state) {
         if (issuer.keys() != null) {
+            state.state = "fixed";
             return new ImmutableJWKSet<>(issuer.keys());
         }
+        state.state = "not fetched yet";
         ResourceRetriever retriever = new DefaultResourceRetriever(CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, SIZE_LIMIT);
         JWKSetSource<SecurityContext> fetch = issuer.jwksUri() != null
                 ? new URLBasedJWKSetSource<>(toUrl(issuer.jwksUri()), retriever)
                 : new Discovering(issuer.issuer(), retriever);
-        return JWKSourceBuilder.create(fetch)
+        JWKSetSource<SecurityContext> watched = new JWKSetSource<>() {
+            @Override
+            public JWKSet getJWKSet(JWKSetCacheRefreshEvaluator refresh, long now, SecurityContext context)
+                    throws KeySourceException {
+                try {
+                    JWKSet keys = fetch.getJWKSet(refresh, now, context);
+                    state.state = "fetched";
+                    return keys;
+                } catch (KeySourceException | RuntimeException e) {
+                    state.state = "failing";
+                    throw e;
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                fetch.close();
+            }
+        };
+        return JWKSourceBuilder.create(watched)
                 .cache(Duration.ofMinutes(10).toMillis(), Duration.ofSeconds(15).toMillis())
                 .rateLimited(Math.max(1, refreshMinimum.toMillis()))
                 .retrying(false)

@@ -40,6 +40,7 @@ public final class JwtVerifier implements TokenVerifier {
     private final ResourceServerConfig config;
     private final InstantSource clock;
     private final Map<String, DefaultJWTProcessor<SecurityContext>> processors = new HashMap<>();
+    private final Map<String, IssuerKeys.State> keyStates = new java.util.LinkedHashMap<>();
 
     public JwtVerifier(ResourceServerConfig config, InstantSource clock) {
         this.config = config;
@@ -49,10 +50,23 @@ public final class JwtVerifier implements TokenVerifier {
         }
     }
 
+    /**
+     * The trusted issuers' keys in counts, for readiness ({@code "2 of 2 available"}, with how many failed their last
+     * fetch or were not fetched yet): no issuer names, as the readiness endpoint answers without authentication.
+     */
+    String keysState() {
+        long failing = keyStates.values().stream().filter(s -> "failing".equals(s.get())).count();
+        long untried = keyStates.values().stream().filter(s -> "not fetched yet".equals(s.get())).count();
+        long available = keyStates.size() - failing - untried;
+        return available + " of " + keyStates.size() + " available" + (failing > 0 ? ", " + failing + " failing" : "")
+                + (untried > 0 ? ", " + untried + " not fetched yet" : "");
+    }
+
     private DefaultJWTProcessor<SecurityContext> processor(TrustedIssuer issuer) {
         DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
         p.setJWSKeySelector(new JWSVerificationKeySelector<>(config.algorithms(),
-                IssuerKeys.source(issuer, config.jwksRefreshMinimum())));
+                IssuerKeys.source(issuer, config.jwksRefreshMinimum(),
+                        keyStates.computeIfAbsent(issuer.issuer(), i -> new IssuerKeys.State("unknown")))));
         p.setJWSTypeVerifier(config.requireAtJwtType()
                 ? new DefaultJOSEObjectTypeVerifier<>(AT_JWT, APPLICATION_AT_JWT)
                 : new DefaultJOSEObjectTypeVerifier<>(AT_JWT, APPLICATION_AT_JWT, JOSEObjectType.JWT, null));

@@ -18,6 +18,7 @@ public final class OAuthProtection {
     private final AuthorizationStage authorizationStage;
     private final String metadataUrl;
     private final List<String> metadataPaths;
+    private final JwtVerifier jwt;
 
     public OAuthProtection(ResourceServerConfig config, Introspection introspection, Dpop dpop,
                            ScopeRequirements scopes, AccessPolicy policy, InstantSource clock) {
@@ -38,7 +39,8 @@ public final class OAuthProtection {
         metadataPaths.add(path.equals("/") ? wellKnown : wellKnown + path);
         this.metadataUrl = r.getScheme() + "://" + r.getRawAuthority() + metadataPaths.get(0);
         this.challenges = new Challenges(metadataUrl, config.scopesSupported(), dpop, config.algorithms());
-        TokenVerifier verifier = new TokenRouter(new JwtVerifier(config, clock),
+        this.jwt = new JwtVerifier(config, clock);
+        TokenVerifier verifier = new TokenRouter(jwt,
                 introspection == null ? null : new IntrospectionVerifier(introspection, config, clock));
         if (config.tokenCacheSize() > 0) {
             verifier = new CachingVerifier(verifier, config.tokenCacheSize(), clock);
@@ -62,5 +64,10 @@ public final class OAuthProtection {
 
     public List<String> metadataPaths() {
         return List.copyOf(metadataPaths);
+    }
+
+    /** The trusted issuers' keys, in counts (for readiness): {@code "1 of 1 available"}. */
+    public String issuerKeysState() {
+        return jwt.keysState();
     }
 }

@@ -109,7 +109,9 @@ public final class HttpTransport implements AutoCloseable {
         this.mounts = Map.copyOf(b.mounts);
         this.codec = new JsonRpcCodec(Json.withMaxDepth(options.maxJsonDepth()));
         this.readiness = Map.copyOf(b.readiness);
-        this.reports = Map.copyOf(b.reports);
+        Map<String, java.util.function.Supplier<String>> allReports = new java.util.LinkedHashMap<>(controls.reports());
+        allReports.putAll(b.reports);
+        this.reports = Map.copyOf(allReports);
         McpEndpoint endpoint = new McpEndpoint(server, options, codec,
                 b.sessions != null ? b.sessions
                         : SessionStore.inMemory(options.maxSessions(), options.sessionIdle(), server.clock()),
