@@ -89,7 +89,8 @@ class ReplicatedDemoTest {
                   balance roundrobin
                   option httpchk GET /readyz
                   http-check expect status 200
-                  default-server inter 250ms fall 1 rise 2
+                  timeout check 2s
+                  default-server inter 250ms fall 3 rise 2
                 """.formatted(statsSocket, lbPort));
         for (int i = 0; i < 3; i++) {
             cfg.append("  server r").append(i + 1).append(" 127.0.0.1:").append(ports.get(i)).append(" check\n");

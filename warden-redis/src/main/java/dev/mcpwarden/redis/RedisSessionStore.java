@@ -137,7 +137,7 @@ final class RedisSessionStore implements SessionStore {
         String[] keys = keys(session.id());
         try {
             redis.script(PUT, ScriptOutputType.STATUS, new String[] {keys[0], keys[1]}, args.toArray(byte[][]::new));
-            bound(session.id());
+            bound(session.id(), st.principalKey());
         } catch (RedisUnavailable e) {
             throw unavailable(e);
         }
@@ -146,10 +146,11 @@ final class RedisSessionStore implements SessionStore {
     }
 
     /** Indexes the new session and ends the longest idle ones beyond the bound, on whichever replica made them. */
-    private void bound(String id) {
+    private void bound(String id, String principalKey) {
         long now = clock.millis();
         java.util.List<String> evictedHere = new java.util.ArrayList<>();
         try {
+            boundPrincipal(id, principalKey, now, evictedHere);
             boundIndex(id, now, evictedHere);
         } finally {
             for (String gone : evictedHere) {
@@ -157,6 +158,40 @@ final class RedisSessionStore implements SessionStore {
                 endListeners.forEach(l -> l.accept(gone));
                 announceEnded(gone);
             }
+        }
+    }
+
+    /**
+     * One principal holds at most {@link SessionStore#perPrincipal} sessions: beyond, its own longest idle one ends,
+     * so that no caller can push everyone else's sessions out of the fleet-wide bound.
+     */
+    private void boundPrincipal(String id, String principalKey, long now, java.util.List<String> evictedHere) {
+        String index = INDEX + ":p:" + digest(principalKey);
+        int cap = SessionStore.perPrincipal(maxSessions);
+        redis.call(c -> {
+            c.zremrangebyscore(index, io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY,
+                    (double) (now - idle.toMillis())));
+            c.zadd(index, (double) now, SharedRedis.utf8(id));
+            c.pexpire(index, idle.toMillis());
+            long over = c.zcard(index) - cap;
+            if (over > 0) {
+                for (var evicted : c.zpopmin(index, over)) {
+                    String gone = SharedRedis.string(evicted.getValue());
+                    c.del(keys(gone));
+                    c.zrem(INDEX, evicted.getValue());
+                    evictedHere.add(gone);
+                }
+            }
+            return null;
+        });
+    }
+
+    private static String digest(String key) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

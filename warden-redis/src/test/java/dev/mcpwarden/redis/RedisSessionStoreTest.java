@@ -382,4 +382,20 @@ class RedisSessionStoreTest {
             late.close();
         }
     }
+
+    @Test
+    void onePrincipalHoldsATenthOfTheSessionsAtMostAndEndsItsOwnOldestNotOthers() throws Exception {
+        Session other = new Session("someone-else", ProtocolVersion.V2025_11_25, Json.object(), null, "issuer|bob",
+                Clock.systemUTC().instant());
+        b.put(other);
+        for (int i = 0; i < 11; i++) { // a store of 100: ten each
+            a.put(newSession("alice-" + i));
+            Thread.sleep(2);
+        }
+
+        assertThat(b.find("alice-0")).isEmpty();
+        assertThat(b.find("alice-1")).isPresent();
+        assertThat(b.find("alice-10")).isPresent();
+        assertThat(a.find("someone-else")).isPresent();
+    }
 }

@@ -97,7 +97,8 @@ class ScaleOutTest {
                   balance roundrobin
                   option httpchk GET /readyz
                   http-check expect status 200
-                  default-server inter 250ms fall 1 rise 2
+                  timeout check 2s
+                  default-server inter 250ms fall 3 rise 2
                 """.formatted(dir.resolve("haproxy.sock"), lbPort));
         for (String id : List.of("r1", "r2", "r3")) {
             cfg.append("  server ").append(id).append(" 127.0.0.1:").append(ports.get(id)).append(" check\n");

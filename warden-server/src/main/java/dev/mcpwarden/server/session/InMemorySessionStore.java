@@ -33,6 +33,12 @@ final class InMemorySessionStore implements SessionStore {
 
     @Override
     public void put(Session session) {
+        java.util.List<Session> own = sessions.values().stream()
+                .filter(s -> s.principalKey().equals(session.principalKey()))
+                .sorted(Comparator.comparing(Session::lastSeen)).toList();
+        for (int i = 0; i <= own.size() - SessionStore.perPrincipal(maxSessions); i++) {
+            remove(own.get(i).id()).ifPresent(s -> ended(s.id()));
+        }
         if (sessions.size() >= maxSessions) {
             expireIdle();
             while (sessions.size() >= maxSessions) {

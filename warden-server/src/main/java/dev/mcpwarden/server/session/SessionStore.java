@@ -15,6 +15,15 @@ public interface SessionStore {
         return new InMemorySessionStore(maxSessions, idleTimeout, clock);
     }
 
+    /**
+     * The most sessions one principal may hold in a store of {@code maxSessions}: a tenth of them, at least 8.
+     * Beyond, the principal's own longest idle session ends, so no caller can push everyone else's out.
+     */
+    static int perPrincipal(int maxSessions) {
+        return Math.max(8, maxSessions / 10);
+    }
+
+    /** Stores a new session; a store that is full, or whose principal holds its share, ends the longest idle. */
     void put(Session session);
 
     Optional<Session> find(String id);

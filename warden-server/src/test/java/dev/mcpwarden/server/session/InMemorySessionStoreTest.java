@@ -105,4 +105,23 @@ class InMemorySessionStoreTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("idleTimeout must be positive, was PT0S");
     }
+
+    @Test
+    void onePrincipalHoldsATenthOfTheSessionsAtMostAndEndsItsOwnOldestNotOthers() {
+        InMemorySessionStore store = new InMemorySessionStore(100, Duration.ofMinutes(5), clock);
+        java.util.List<String> ended = new java.util.ArrayList<>();
+        store.onEnded(ended::add);
+        store.put(new Session("bob-1", ProtocolVersion.V2025_11_25, Json.object(), null, "issuer|bob",
+                clock.instant()));
+        for (int i = 0; i < 11; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            store.put(session("p-" + i));
+        }
+
+        assertThat(store.find("p-0")).isEmpty();
+        assertThat(ended).containsExactly("p-0");
+        assertThat(store.find("p-10")).isPresent();
+        assertThat(store.find("bob-1")).isPresent();
+        assertThat(store.size()).isEqualTo(11);
+    }
 }
