@@ -78,8 +78,8 @@ class RedisTopologiesTest {
     /** Two replicas on one topology share sessions, their changes, their events and answers. */
     static void replicasShareEverything(RedisStores.Settings settings) throws Exception {
         try (RedisStores one = RedisStores.connect(settings); RedisStores two = RedisStores.connect(settings)) {
-            SessionStore a = one.sessions(100, Duration.ofMinutes(5), Clock.systemUTC());
-            SessionStore b = two.sessions(100, Duration.ofMinutes(5), Clock.systemUTC());
+            SessionStore a = one.sessions(1000, Duration.ofMinutes(5), Clock.systemUTC());
+            SessionStore b = two.sessions(1000, Duration.ofMinutes(5), Clock.systemUTC());
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 20; i++) { // spread over the slots of every master
                 String id = "topology-session-" + i;
