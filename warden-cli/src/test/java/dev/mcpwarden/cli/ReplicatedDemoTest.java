@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mcpwarden.authserver.LiveProcess;
+import dev.mcpwarden.testkit.Haproxy;
 import dev.mcpwarden.testkit.Ports;
 import dev.mcpwarden.testkit.Processes;
 import dev.mcpwarden.testkit.RedisServer;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
 import java.net.URI;
-import java.net.UnixDomainSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,9 +39,8 @@ class ReplicatedDemoTest {
     static RedisServer redis;
     static Path dir;
     static final List<Process> replicas = new ArrayList<>();
-    static Process haproxy;
+    static Haproxy haproxy;
     static int lbPort;
-    static Path statsSocket;
 
     @BeforeAll
     static void start() throws Exception {
@@ -70,34 +66,11 @@ class ReplicatedDemoTest {
                     "--state-dir", dir.resolve("state").toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("r" + (i + 1) + ".log").toFile()).start());
         }
-        statsSocket = dir.resolve("haproxy.sock");
-        StringBuilder cfg = new StringBuilder("""
-                global
-                  stats socket %s mode 600 level admin
-                defaults
-                  mode http
-                  timeout connect 2s
-                  timeout client 60s
-                  timeout server 60s
-                  option redispatch
-                  retries 3
-                  retry-on conn-failure 503
-                frontend mcp
-                  bind 127.0.0.1:%d
-                  default_backend replicas
-                backend replicas
-                  balance roundrobin
-                  option httpchk GET /readyz
-                  http-check expect status 200
-                  timeout check 2s
-                  default-server inter 250ms fall 3 rise 2
-                """.formatted(statsSocket, lbPort));
+        Map<String, Integer> named = new java.util.TreeMap<>();
         for (int i = 0; i < 3; i++) {
-            cfg.append("  server r").append(i + 1).append(" 127.0.0.1:").append(ports.get(i)).append(" check\n");
+            named.put("r" + (i + 1), ports.get(i));
         }
-        Files.writeString(dir.resolve("haproxy.cfg"), cfg);
-        haproxy = new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", dir.resolve("haproxy.cfg").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+        haproxy = Haproxy.start(dir, lbPort, named);
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.currentTimeMillis() + 120_000;
         while (true) {
@@ -122,7 +95,7 @@ class ReplicatedDemoTest {
     @AfterAll
     static void stop() throws Exception {
         if (haproxy != null) {
-            haproxy.destroyForcibly();
+            haproxy.close();
         }
         replicas.forEach(Process::destroyForcibly);
         if (redis != null) {
@@ -132,28 +105,8 @@ class ReplicatedDemoTest {
 
     /** HAProxy's view of each replica: its status and the number of requests it was sent ("UP 12"). */
     static Map<String, String> servedBy() throws IOException {
-        if (!Files.exists(statsSocket)) {
-            return Map.of("r1", "DOWN");
-        }
-        StringBuilder csv = new StringBuilder();
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(statsSocket));
-            ch.write(ByteBuffer.wrap("show stat\n".getBytes(StandardCharsets.US_ASCII)));
-            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-            while (ch.read(buf) > 0) {
-                buf.flip();
-                csv.append(StandardCharsets.US_ASCII.decode(buf));
-                buf.clear();
-            }
-        }
-        Map<String, String> out = new HashMap<>();
-        for (String line : csv.toString().split("\n")) {
-            String[] f = line.split(",", -1);
-            if (f.length > 17 && "replicas".equals(f[0]) && f[1].matches("r\\d")) {
-                out.put(f[1], f[17] + " " + f[7]); // status, stot (sessions sent: one per request here)
-            }
-        }
-        return out.isEmpty() ? Map.of("r1", "DOWN") : out;
+        Map<String, String> s = haproxy == null ? Map.of() : haproxy.servers();
+        return s.isEmpty() ? Map.of("r1", "DOWN") : s;
     }
 
     @Test

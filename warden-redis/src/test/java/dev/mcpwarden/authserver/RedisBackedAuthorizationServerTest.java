@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
 import dev.mcpwarden.redis.RedisAuthStore;
-import dev.mcpwarden.redis.TestRedis;
+import dev.mcpwarden.testkit.RedisServer;
 import dev.mcpwarden.testkit.UserAgent;
 import io.lettuce.core.RedisClient;
 import java.util.List;
@@ -18,14 +18,14 @@ import tools.jackson.databind.JsonNode;
 /** The authorization server with its state in a real Redis: the browser flow, refresh rotation and reuse. */
 class RedisBackedAuthorizationServerTest {
 
-    TestRedis redis;
+    RedisServer redis;
     RedisAuthStore store;
     TestAuthServer server;
 
     @BeforeEach
     void start() throws Exception {
-        redis = new TestRedis().start();
-        store = RedisAuthStore.builder(redis.uri()).build();
+        redis = RedisServer.start();
+        store = RedisAuthStore.builder(redis.url()).build();
         server = new TestAuthServer(c -> c, b -> b.store(store));
     }
 
@@ -59,7 +59,7 @@ class RedisBackedAuthorizationServerTest {
                 "refresh_token", rt1));
         assertThat(current.status()).as("reuse revoked the whole family").isEqualTo(400);
 
-        RedisClient raw = RedisClient.create(redis.uri());
+        RedisClient raw = RedisClient.create(redis.url());
         try (var c = raw.connect()) {
             List<String> keys = c.sync().keys("warden:as:*");
             assertThat(keys).anyMatch(k -> k.startsWith("warden:as:session:"))

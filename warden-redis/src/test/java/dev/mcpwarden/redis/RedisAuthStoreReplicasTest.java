@@ -1,5 +1,7 @@
 package dev.mcpwarden.redis;
 
+import dev.mcpwarden.testkit.RedisServer;
+
 import static dev.mcpwarden.authserver.store.AuthStoreContract.NOW;
 import static dev.mcpwarden.authserver.store.AuthStoreContract.code;
 import static dev.mcpwarden.authserver.store.AuthStoreContract.grant;
@@ -42,7 +44,7 @@ class RedisAuthStoreReplicasTest {
     static final String NS = "warden:as:";
     static final Duration DAY = Duration.ofDays(1);
 
-    TestRedis redis;
+    RedisServer redis;
     RedisAuthStore a;
     RedisAuthStore b;
     RedisClient rawClient;
@@ -50,16 +52,16 @@ class RedisAuthStoreReplicasTest {
 
     @BeforeEach
     void start() throws Exception {
-        redis = new TestRedis().start();
+        redis = RedisServer.start();
         a = replica();
         b = replica();
-        rawClient = RedisClient.create(redis.uri());
+        rawClient = RedisClient.create(redis.url());
         StatefulRedisConnection<String, String> c = rawClient.connect();
         raw = c.sync();
     }
 
     RedisAuthStore replica() {
-        return RedisAuthStore.builder(redis.uri()).clock(InstantSource.fixed(NOW)).timeout(Duration.ofMillis(500))
+        return RedisAuthStore.builder(redis.url()).clock(InstantSource.fixed(NOW)).timeout(Duration.ofMillis(500))
                 .clientRetention(DAY).consentRetention(DAY).build();
     }
 
@@ -228,7 +230,7 @@ class RedisAuthStoreReplicasTest {
         assertThatThrownBy(() -> b.session("s", NOW)).as("a replica that never connected")
                 .isInstanceOf(StoreUnavailableException.class).hasMessageStartingWith("cannot connect to Redis");
 
-        redis.start();
+        redis.startAgain();
         long deadline = System.currentTimeMillis() + 15_000;
         CodeRedemption r = null;
         while (r == null && System.currentTimeMillis() < deadline) {

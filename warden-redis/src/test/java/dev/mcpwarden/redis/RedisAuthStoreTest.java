@@ -1,5 +1,7 @@
 package dev.mcpwarden.redis;
 
+import dev.mcpwarden.testkit.RedisServer;
+
 import dev.mcpwarden.authserver.store.AuthStore;
 import dev.mcpwarden.authserver.store.AuthStoreContract;
 import java.time.InstantSource;
@@ -16,12 +18,12 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class RedisAuthStoreTest extends AuthStoreContract {
 
-    static TestRedis redis;
+    static RedisServer redis;
     final List<RedisAuthStore> opened = new ArrayList<>();
 
     @BeforeAll
     static void startRedis() throws Exception {
-        redis = new TestRedis().start();
+        redis = RedisServer.start();
     }
 
     @AfterAll
@@ -31,7 +33,7 @@ class RedisAuthStoreTest extends AuthStoreContract {
 
     @Override
     protected AuthStore newStore(InstantSource clock) {
-        RedisAuthStore s = RedisAuthStore.builder(redis.uri()).clock(clock)
+        RedisAuthStore s = RedisAuthStore.builder(redis.url()).clock(clock)
                 .namespace("warden:test:" + UUID.randomUUID() + ":").build();
         opened.add(s);
         return s;

@@ -1,5 +1,7 @@
 package dev.mcpwarden.redis;
 
+import dev.mcpwarden.testkit.RedisServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JOSEObjectType;
@@ -57,7 +59,7 @@ class RedisDpopReplicasTest {
 
     static final TestTokens ISSUER = TestTokens.issuer("https://issuer.example");
     final ECKey holder = newEcKey();
-    LocalRedis redis;
+    RedisServer redis;
     RedisReplayCache cacheA;
     RedisReplayCache cacheB;
     HttpTransport replicaA;
@@ -74,7 +76,7 @@ class RedisDpopReplicasTest {
 
     @BeforeEach
     void start() throws Exception {
-        redis = new LocalRedis().start();
+        redis = RedisServer.start();
         // behind one load balancer both replicas serve the same resource URL
         resource = "https://mcp.example.com/mcp";
         cacheA = new RedisReplayCache(redis.url(), Duration.ofMillis(500));

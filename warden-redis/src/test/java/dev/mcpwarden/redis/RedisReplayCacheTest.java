@@ -1,5 +1,7 @@
 package dev.mcpwarden.redis;
 
+import dev.mcpwarden.testkit.RedisServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,11 +20,11 @@ import org.junit.jupiter.api.Test;
 /** Replay caches shared through a real Redis (a redis-server started by the test on a free loopback port). */
 class RedisReplayCacheTest {
 
-    LocalRedis redis;
+    RedisServer redis;
 
     @BeforeEach
     void start() throws Exception {
-        redis = new LocalRedis().start();
+        redis = RedisServer.start();
     }
 
     @AfterEach
@@ -74,7 +76,7 @@ class RedisReplayCacheTest {
                     .hasMessageStartingWith("Redis did not answer: ");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("fails within its timeout")
                     .isLessThan(Duration.ofSeconds(3));
-            redis.start();
+            redis.startAgain();
             long deadline = System.currentTimeMillis() + 15_000;
             Boolean first = null;
             while (first == null && System.currentTimeMillis() < deadline) {

@@ -3,6 +3,7 @@ package dev.mcpwarden.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.testkit.Haproxy;
 import dev.mcpwarden.testkit.McpHttp;
 import dev.mcpwarden.testkit.Ports;
 import dev.mcpwarden.testkit.RedisServer;
@@ -56,18 +57,9 @@ class ScaleOutTest {
     static Path dir;
     static final Map<String, Process> replicas = new ConcurrentHashMap<>();
     static final Map<String, Integer> ports = new ConcurrentHashMap<>();
-    static Process haproxy;
+    static Haproxy haproxy;
     static URI lb;
     static final HttpClient jdk = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    static String haproxyBinary() {
-        for (String p : List.of("/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy")) {
-            if (Files.isExecutable(Path.of(p))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("haproxy is not installed (apt-get install haproxy); .ci/run installs it");
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -77,36 +69,8 @@ class ScaleOutTest {
             ports.put(id, Ports.free());
             startReplica(id);
         }
-        int lbPort = Ports.free();
-        StringBuilder cfg = new StringBuilder("""
-                global
-                  maxconn 2048
-                  stats socket %s mode 600 level admin
-                defaults
-                  mode http
-                  timeout connect 2s
-                  timeout client 60s
-                  timeout server 60s
-                  option redispatch
-                  retries 3
-                  retry-on conn-failure 503
-                frontend mcp
-                  bind 127.0.0.1:%d
-                  default_backend replicas
-                backend replicas
-                  balance roundrobin
-                  option httpchk GET /readyz
-                  http-check expect status 200
-                  timeout check 2s
-                  default-server inter 250ms fall 3 rise 2
-                """.formatted(dir.resolve("haproxy.sock"), lbPort));
-        for (String id : List.of("r1", "r2", "r3")) {
-            cfg.append("  server ").append(id).append(" 127.0.0.1:").append(ports.get(id)).append(" check\n");
-        }
-        Path file = dir.resolve("haproxy.cfg");
-        Files.writeString(file, cfg);
-        haproxy = new ProcessBuilder(haproxyBinary(), "-db", "-f", file.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+        haproxy = Haproxy.start(dir, new java.util.TreeMap<>(ports));
+        int lbPort = haproxy.port();
         lb = URI.create("http://127.0.0.1:" + lbPort + "/mcp");
         awaitAllUp();
     }
@@ -133,47 +97,19 @@ class ScaleOutTest {
     static void awaitAllUp() throws Exception {
         long deadline = System.currentTimeMillis() + 90_000;
         while (System.currentTimeMillis() < deadline) {
-            if (upInHaproxy() == 3) {
+            if (haproxy.up() == 3) {
                 return;
             }
             Thread.sleep(200);
         }
         throw new IllegalStateException("the replicas did not all come up behind HAProxy: "
-                + Files.readString(dir.resolve("haproxy.log")));
-    }
-
-    /** How many replicas HAProxy's statistics (its admin socket) show as UP. */
-    static int upInHaproxy() throws IOException {
-        Path socket = dir.resolve("haproxy.sock");
-        if (!Files.exists(socket)) {
-            return 0;
-        }
-        StringBuilder csv = new StringBuilder();
-        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
-                java.net.StandardProtocolFamily.UNIX)) {
-            ch.connect(java.net.UnixDomainSocketAddress.of(socket));
-            ch.write(java.nio.ByteBuffer.wrap("show stat\n".getBytes(StandardCharsets.US_ASCII)));
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
-            while (ch.read(buf) > 0) {
-                buf.flip();
-                csv.append(StandardCharsets.US_ASCII.decode(buf));
-                buf.clear();
-            }
-        }
-        int up = 0;
-        for (String line : csv.toString().split("\n")) {
-            String[] f = line.split(",", -1);
-            if (f.length > 17 && "replicas".equals(f[0]) && f[1].matches("r\\d") && f[17].startsWith("UP")) {
-                up++;
-            }
-        }
-        return up;
+                + haproxy.log());
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (haproxy != null) {
-            haproxy.destroyForcibly();
+            haproxy.close();
         }
         for (Process p : replicas.values()) {
             p.destroyForcibly();
