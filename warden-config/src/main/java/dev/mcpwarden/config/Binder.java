@@ -140,7 +140,7 @@ final class Binder {
 
     private static dev.mcpwarden.gateway.UpstreamConfig.TokenExchange tokenExchange(Bound c) {
         return new dev.mcpwarden.gateway.UpstreamConfig.TokenExchange(c.get("token-endpoint"), c.get("client-id"),
-                c.get("client-secret"), c.get("scopes"), Optional.ofNullable(c.get("resource")));
+                c.get("client-secret"), c.get("scopes"), Optional.ofNullable(c.get("resource")), c.get("audiences"));
     }
 
     private dev.mcpwarden.gateway.UpstreamConfig upstream(Bound u) {

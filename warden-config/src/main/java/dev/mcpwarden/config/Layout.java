@@ -7,6 +7,7 @@ import static dev.mcpwarden.config.Shape.withDefault;
 import dev.mcpwarden.config.Shape.Bool;
 import dev.mcpwarden.config.Shape.Choice;
 import dev.mcpwarden.config.Shape.Dur;
+import dev.mcpwarden.config.Shape.Field;
 import dev.mcpwarden.config.Shape.FilePath;
 import dev.mcpwarden.config.Shape.Int;
 import dev.mcpwarden.config.Shape.ListOf;
@@ -286,8 +287,8 @@ final class Layout {
                             + " (warned at start-up).")))));
 
     /** The gateway as an OAuth client at a token endpoint; the texts say what for. */
-    private static Obj oauthClient(String clientId, String scopes, String resource) {
-        return new Obj(List.of(
+    private static Obj oauthClient(String clientId, String scopes, String resource, Field... more) {
+        List<Field> fields = new java.util.ArrayList<>(List.of(
                 required("token-endpoint", new Uri("https", "http"),
                         "The authorization server's token endpoint: https, or http on a loopback address."),
                 required("client-id", NAME, clientId),
@@ -295,15 +296,21 @@ final class Layout {
                         "Its client secret, as a secret reference (sent with HTTP Basic)."),
                 withDefault("scopes", NAMES, List.of(), scopes),
                 optional("resource", new Uri("https", "http"), resource)));
+        fields.addAll(List.of(more));
+        return new Obj(fields);
     }
 
     static final Obj CLIENT_CREDENTIALS = oauthClient("The gateway's client id there.",
             "The scopes to ask for; none: the client's defaults.",
             "The resource indicator (RFC 8707) to ask a token for; absent: the upstream's URL.");
 
-    static final Obj TOKEN_EXCHANGE = oauthClient("The gateway's client id there, allowed to exchange tokens.",
+    static final Obj TOKEN_EXCHANGE = oauthClient(
+            "The gateway's client id there, allowed to exchange tokens.",
             "The scopes to ask for; none: the caller's.",
-            "The resource indicator (RFC 8707) to exchange for; absent: the upstream's URL.");
+            "The resource indicator (RFC 8707) to exchange for; absent: the upstream's URL.",
+            withDefault("audiences", NAMES, List.of(), "The audiences (RFC 8693 audience) to ask for, for an "
+                    + "authorization server that names resources by other identifiers than URLs (Keycloak: the "
+                    + "upstream's client id); none: the resource indicator alone."));
 
     static final Tagged TRANSPORT = new Tagged(variants(
             "http", new Obj(List.of(

@@ -198,11 +198,13 @@ class GatewayConfigTest {
                           client-id: warden-gateway
                           client-secret: env:TICKETS_KEY
                           resource: https://tickets.example/
+                          audiences: [tickets-api]
                 """).orElseThrow().gateway().orElseThrow().upstreams().getFirst().transport();
         var te = exchanging.tokenExchange().orElseThrow();
         assertThat(te.clientId()).isEqualTo("warden-gateway");
         assertThat(te.resource()).contains(java.net.URI.create("https://tickets.example/"));
         assertThat(te.scopes()).isEmpty();
+        assertThat(te.audiences()).containsExactly("tickets-api");
         assertThat(exchanging.bearer().orElseThrow().reveal()).isEqualTo("t0ken-of-the-gateway");
         assertThat(problems("""
                 gateway:

@@ -75,7 +75,7 @@ class SchemaTest {
             assertThat(compiled().validate(whole)).as(yaml).isEmpty();
             examples++;
         }
-        assertThat(examples).isEqualTo(2);
+        assertThat(examples).isEqualTo(3);
     }
 
     @Test

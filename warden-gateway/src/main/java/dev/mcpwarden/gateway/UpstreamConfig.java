@@ -130,16 +130,33 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     /**
      * RFC 8693 token exchange for an upstream: each caller's token (as it authenticated to the gateway) is sent to
      * {@code tokenEndpoint} by the gateway as {@code clientId} (HTTP Basic) for one whose resource is the upstream's
-     * URL (or {@code resource}), with {@code scopes} (none: the caller's), kept per caller until shortly before it
-     * expires, and sent with that caller's requests. The upstream sees the caller as subject and the gateway as actor
-     * ({@code act}); the caller's own token never reaches it. A 2025 upstream is refused: its one session would carry
-     * every caller's token.
+     * URL (or {@code resource}) and, where the authorization server names its resources by other identifiers (as
+     * Keycloak does, by client id), whose audience is {@code audiences}; with {@code scopes} (none: the caller's),
+     * kept per caller until shortly before it expires (never past the caller's own token), and sent with that
+     * caller's requests. The upstream sees the caller as subject and the gateway as actor ({@code act}, where the
+     * server writes it; Keycloak names the gateway in {@code azp}); the caller's own token never reaches it. A 2025
+     * upstream is refused: its one session would carry every caller's token.
      */
     public record TokenExchange(URI tokenEndpoint, String clientId, Secret clientSecret, List<String> scopes,
-                                Optional<URI> resource) {
+                                Optional<URI> resource, List<String> audiences) {
         public TokenExchange {
             checkOAuthClient(tokenEndpoint, clientId, clientSecret, resource, "token exchange needs");
             scopes = List.copyOf(scopes);
+            audiences = List.copyOf(audiences);
+            if (audiences.stream().anyMatch(String::isBlank)) {
+                throw new IllegalArgumentException("a token exchange audience must not be blank");
+            }
+        }
+
+        /** Token exchange by resource indicator alone (no {@code audience} parameter). */
+        public TokenExchange(URI tokenEndpoint, String clientId, Secret clientSecret, List<String> scopes,
+                             Optional<URI> resource) {
+            this(tokenEndpoint, clientId, clientSecret, scopes, resource, List.of());
+        }
+
+        /** The same exchange, asking also for {@code audiences} (RFC 8693 {@code audience}). */
+        public TokenExchange withAudiences(List<String> audiences) {
+            return new TokenExchange(tokenEndpoint, clientId, clientSecret, scopes, resource, audiences);
         }
     }
 

@@ -337,16 +337,24 @@ class UpstreamCredentialsTest {
     }
 
     /** A token endpoint that counts its requests and answers each with a new token of the given lifetime. */
-    record FakeEndpoint(URI uri, List<String> requests, java.util.concurrent.atomic.AtomicBoolean failing) {
+    record FakeEndpoint(URI uri, List<String> requests, java.util.concurrent.atomic.AtomicBoolean failing,
+                        java.util.concurrent.atomic.AtomicLong delayMillis) {
     }
 
     FakeEndpoint fakeTokenEndpoint(int lifetimeSeconds) throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         List<String> requests = new CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong delay = new java.util.concurrent.atomic.AtomicLong();
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/token", ex -> {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(ex.getRequestHeaders().getFirst("Authorization") + " " + body);
+            try {
+                Thread.sleep(delay.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             if (failing.get()) {
                 byte[] refusal = "{\"error\":\"invalid_client\",\"error_description\":\"client authentication failed\"}"
                         .getBytes(StandardCharsets.UTF_8);
@@ -367,7 +375,7 @@ class UpstreamCredentialsTest {
         server.start();
         keep(() -> server.stop(0));
         return new FakeEndpoint(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/token"),
-                requests, failing);
+                requests, failing, delay);
     }
 
     @Test
@@ -426,6 +434,48 @@ class UpstreamCredentialsTest {
         assertThat(endpoint.requests()).hasSize(2);
         assertThat(endpoint.requests().getLast()).contains("subject_token=callers-token")
                 .contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange");
+    }
+
+    @Test
+    void anExchangedTokenIsNeverUsedPastTheExpiryOfTheCallersOwnToken() throws Exception {
+        FakeEndpoint endpoint = fakeTokenEndpoint(3600); // the server's exchanged token would outlive hers by far
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-03T12:00:00Z"));
+        ExchangedTokens tokens = new ExchangedTokens("tickets", new UpstreamConfig.TokenExchange(endpoint.uri(),
+                "gateway", Secret.of(SECRET, "test"), List.of(), Optional.empty()),
+                URI.create("https://tickets.example/mcp"), now::get);
+        String hers = new com.nimbusds.jwt.PlainJWT(new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("alice")
+                .expirationTime(java.util.Date.from(now.get().plusSeconds(60))).build()).serialize();
+
+        assertThat(tokens.tokenFor(hers)).isEqualTo("token-1");
+        now.set(now.get().plusSeconds(59));
+        assertThat(tokens.tokenFor(hers)).isEqualTo("token-1");
+        now.set(now.get().plusSeconds(1));
+        assertThat(tokens.tokenFor(hers)).isEqualTo("token-2"); // hers has expired: the exchange is not reused
+        assertThat(endpoint.requests()).hasSize(2);
+    }
+
+    @Test
+    void aCallersCallsArrivingTogetherExchangeHerTokenOnceAndAskForTheConfiguredAudience() throws Exception {
+        FakeEndpoint endpoint = fakeTokenEndpoint(300);
+        endpoint.delayMillis().set(300);
+        ExchangedTokens tokens = new ExchangedTokens("tickets", new UpstreamConfig.TokenExchange(endpoint.uri(),
+                "gateway", Secret.of(SECRET, "test"), List.of(), Optional.empty())
+                .withAudiences(List.of("tickets-api")), URI.create("https://tickets.example/mcp"),
+                InstantSource.system());
+        List<java.util.concurrent.Future<String>> calls = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 8; i++) {
+                calls.add(threads.submit(() -> tokens.tokenFor("callers-token")));
+            }
+            for (var call : calls) {
+                assertThat(call.get()).isEqualTo("token-1");
+            }
+        }
+        assertThat(endpoint.requests()).hasSize(1);
+        assertThat(endpoint.requests().getFirst()).contains("audience=tickets-api")
+                .contains("resource=https%3A%2F%2Ftickets.example%2Fmcp");
+        // another caller is not held up by hers, and gets her own exchange
+        assertThat(tokens.tokenFor("another-callers-token")).isEqualTo("token-2");
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.mcpwarden.server.auth.Principal;
 import dev.mcpwarden.server.http.HttpOptions;
 import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.server.tool.Tool;
+import dev.mcpwarden.testkit.KeycloakServer;
 import dev.mcpwarden.testkit.McpHttp;
 import java.io.IOException;
 import java.net.URI;

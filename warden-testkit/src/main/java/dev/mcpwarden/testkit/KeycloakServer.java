@@ -1,4 +1,4 @@
-package dev.mcpwarden.security.oauth;
+package dev.mcpwarden.testkit;
 
 import dev.mcpwarden.core.json.Json;
 import java.io.IOException;
@@ -25,11 +25,11 @@ import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A real Keycloak, run from the distribution the build unpacks into {@code target/keycloak} (maven-dependency-plugin
- * execution {@code unpack-keycloak} of this module), in dev mode on a free loopback port with an in-memory database
+ * A real Keycloak, run from the distribution the build unpacks into the testing module's {@code target/keycloak}
+ * (maven-dependency-plugin execution {@code unpack-keycloak} of each module whose tests use it), in dev mode on a free loopback port with an in-memory database
  * and one imported realm. Nothing is downloaded at test time. The server runs on the JDK running the tests.
  */
-final class KeycloakServer implements AutoCloseable {
+public final class KeycloakServer implements AutoCloseable {
 
     /** How long Keycloak may take to answer (the first start re-augments the distribution: 40-90 s on 2 cores). */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(
@@ -52,7 +52,7 @@ final class KeycloakServer implements AutoCloseable {
     }
 
     /** Starts Keycloak with {@code realmJson} (a realm named {@code realm}) and waits until the realm answers. */
-    static KeycloakServer start(String realm, String realmJson) throws IOException, InterruptedException {
+    public static KeycloakServer start(String realm, String realmJson) throws IOException, InterruptedException {
         Path dist = distribution();
         int port = freePort();
         Path imports = dist.resolve("data/import");
@@ -107,7 +107,7 @@ final class KeycloakServer implements AutoCloseable {
     }
 
     /** The unpacked distribution: the {@code keycloak.dist} property set by the build, else any in target/. */
-    static Path distribution() throws IOException {
+    public static Path distribution() throws IOException {
         String configured = System.getProperty("keycloak.dist");
         if (configured != null && Files.isRegularFile(Path.of(configured, "bin/kc.sh"))) {
             return Path.of(configured).toAbsolutePath();
@@ -133,7 +133,7 @@ final class KeycloakServer implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -169,25 +169,25 @@ final class KeycloakServer implements AutoCloseable {
     }
 
     /** The realm's issuer, exactly as Keycloak writes it into {@code iss}. */
-    String issuer() {
+    public String issuer() {
         return issuer;
     }
 
-    Duration startup() {
+    public Duration startup() {
         return startup;
     }
 
-    URI tokenEndpoint() {
+    public URI tokenEndpoint() {
         return tokenEndpoint;
     }
 
     /** A token from the client credentials grant (a confidential client's service account). */
-    String clientCredentials(String clientId, String secret) throws IOException, InterruptedException {
+    public String clientCredentials(String clientId, String secret) throws IOException, InterruptedException {
         return token(tokenEndpoint, clientId, secret, Map.of("grant_type", "client_credentials"));
     }
 
     /** A token from the resource owner password grant of a public client. */
-    String password(String clientId, String user, String password, String scope)
+    public String password(String clientId, String user, String password, String scope)
             throws IOException, InterruptedException {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
@@ -201,7 +201,7 @@ final class KeycloakServer implements AutoCloseable {
     }
 
     /** Posts a token request; returns the access token. */
-    String token(URI endpoint, String clientId, String secret, Map<String, String> form)
+    public String token(URI endpoint, String clientId, String secret, Map<String, String> form)
             throws IOException, InterruptedException {
         String body = form.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
                 .collect(Collectors.joining("&"));
@@ -221,7 +221,7 @@ final class KeycloakServer implements AutoCloseable {
     }
 
     /** GETs a JSON document. */
-    JsonNode getJson(URI uri) throws IOException, InterruptedException {
+    public JsonNode getJson(URI uri) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
@@ -235,7 +235,7 @@ final class KeycloakServer implements AutoCloseable {
     }
 
     /** What Keycloak has logged so far. */
-    String log() {
+    public String log() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);
         } catch (IOException e) {
