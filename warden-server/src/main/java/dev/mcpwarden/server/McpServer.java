@@ -149,10 +149,26 @@ public final class McpServer implements McpService {
         local.fire(ChangeListener.Kind.RESOURCE_UPDATED, uri);
     }
 
-    /** Runs one request through the MCP-level pipeline. For transports. */
+    /** The logging context key under which every line logged while a request is served names its correlation id. */
+    public static final String LOG_CORRELATION_ID = "correlation_id";
+
+    /**
+     * Runs one request through the MCP-level pipeline. For transports. Whatever is logged meanwhile on this thread
+     * carries the request's correlation id ({@link #LOG_CORRELATION_ID} in the SLF4J MDC), as its audit records do.
+     */
     @Override
     public JsonNode handle(Call call) {
-        return pipeline.run(call);
+        String outer = org.slf4j.MDC.get(LOG_CORRELATION_ID);
+        org.slf4j.MDC.put(LOG_CORRELATION_ID, call.correlationId());
+        try {
+            return pipeline.run(call);
+        } finally {
+            if (outer == null) {
+                org.slf4j.MDC.remove(LOG_CORRELATION_ID);
+            } else {
+                org.slf4j.MDC.put(LOG_CORRELATION_ID, outer); // a nested call (a gateway's own backend) restores it
+            }
+        }
     }
 
     /**
