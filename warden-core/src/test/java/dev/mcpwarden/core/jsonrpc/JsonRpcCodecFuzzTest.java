@@ -13,15 +13,16 @@ import tools.jackson.databind.JsonNode;
  * Fuzzes the JSON-RPC codec with raw request bodies (seeds in {@code JsonRpcCodecFuzzTestInputs/}; see
  * docs/fuzzing.md). In the default test run the seeds run as ordinary tests.
  *
- * <p>Invariants: only {@link McpError} escapes, with -32700 (malformed, duplicate key, too deep) or -32600 (not a
- * message) and HTTP 400 and one of the documented messages; a parsed document is within the depth limit; a message
+ * <p>Invariants: only {@link McpError} escapes, with -32700 (malformed, duplicate key, too deep, number out of
+ * range) or -32600 (not a message) and HTTP 400 and one of the documented messages; a parsed document is within the depth limit; a message
  * read from it survives encode → parse → read unchanged, and encoding is stable.
  */
 class JsonRpcCodecFuzzTest {
 
     private static final JsonRpcCodec CODEC = new JsonRpcCodec(Json.standard());
     private static final Set<String> PARSE_MESSAGES = Set.of("Parse error: malformed JSON",
-            "Parse error: duplicate key in JSON object", "Parse error: JSON nesting too deep");
+            "Parse error: duplicate key in JSON object", "Parse error: JSON nesting too deep",
+            "Parse error: number out of range");
 
     @FuzzTest
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
