@@ -14,8 +14,8 @@ import tools.jackson.databind.JsonNode;
  * docs/fuzzing.md). In the default test run the seeds run as ordinary tests.
  *
  * <p>Invariants: only {@link McpError} escapes, with -32700 (malformed, duplicate key, too deep, number out of
- * range) or -32600 (not a message) and HTTP 400 and one of the documented messages; a parsed document is within the depth limit; a message
- * read from it survives encode → parse → read unchanged, and encoding is stable.
+ * range) or -32600 (not a message) and HTTP 400 and one of the documented messages; a parsed document is within
+ * the depth limit; a message read from it survives encode → parse → read unchanged, and encoding is stable.
  */
 class JsonRpcCodecFuzzTest {
 
