@@ -3,16 +3,21 @@ package dev.mcpwarden.core.json;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.NumericNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The one JSON configuration Warden uses: strict duplicate-key detection and bounded nesting, so that a request
- * cannot smuggle a second value past a validator or exhaust the stack.
+ * cannot smuggle a second value past a validator or exhaust the stack; and numbers within the range of a double,
+ * so that what is parsed is written back as the same JSON (a literal like {@code 1e400} would otherwise become
+ * Infinity, which JSON cannot express and which is written out as the string {@code "Infinity"}).
  */
 public final class Json {
 
@@ -22,6 +27,7 @@ public final class Json {
     private static final Json DEFAULT = new Json(DEFAULT_MAX_DEPTH);
 
     private final JsonMapper mapper;
+    private final ObjectReader reader;
 
     private Json(int maxDepth) {
         if (maxDepth < 2 || maxDepth > 1000) {
@@ -32,7 +38,35 @@ public final class Json {
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
                 .build();
         this.mapper = JsonMapper.builder(factory).build();
+        this.reader = mapper.reader().with(FiniteNumbers.INSTANCE);
     }
+
+    /** Builds parsed trees, refusing a floating-point literal beyond the range of a double. */
+    private static final class FiniteNumbers extends JsonNodeFactory {
+        private static final long serialVersionUID = 1L;
+        static final FiniteNumbers INSTANCE = new FiniteNumbers();
+
+        @Override
+        public NumericNode numberNode(double v) {
+            return super.numberNode(finite(v));
+        }
+
+        @Override
+        public NumericNode numberNode(float v) {
+            return super.numberNode((float) finite(v));
+        }
+
+        private static double finite(double v) {
+            if (!Double.isFinite(v)) {
+                // a JacksonException, so that callers report it as the parse error it is
+                throw new StreamConstraintsException(NUMBER_OUT_OF_RANGE);
+            }
+            return v;
+        }
+    }
+
+    /** The message of the parse error for a number beyond the range of a double. */
+    public static final String NUMBER_OUT_OF_RANGE = "number out of range";
 
     /** The default configuration ({@value #DEFAULT_MAX_DEPTH} levels). */
     public static Json standard() {
@@ -49,13 +83,17 @@ public final class Json {
         return mapper;
     }
 
-    /** Parses a document, throwing {@link JacksonException} on malformed input, duplicate keys or excessive depth. */
+    /**
+     * Parses a document, throwing {@link JacksonException} on malformed input, duplicate keys, excessive depth or a
+     * number beyond the range of a double.
+     */
     public JsonNode parse(byte[] bytes) {
-        return mapper.readTree(bytes);
+        return reader.readTree(bytes);
     }
 
+    /** See {@link #parse(byte[])}. */
     public JsonNode parse(String text) {
-        return mapper.readTree(text);
+        return reader.readTree(text);
     }
 
     public byte[] bytes(JsonNode node) {

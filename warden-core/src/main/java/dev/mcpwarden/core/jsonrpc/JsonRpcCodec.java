@@ -9,8 +9,8 @@ import tools.jackson.databind.node.NullNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Decodes and encodes JSON-RPC 2.0 messages. Decoding is strict: malformed JSON, duplicate keys and excessive
- * nesting are parse errors (-32700); a well-formed document that is not a valid message is an invalid request
+ * Decodes and encodes JSON-RPC 2.0 messages. Decoding is strict: malformed JSON, duplicate keys, excessive
+ * nesting and numbers beyond the range of a double are parse errors (-32700); a well-formed document that is not a valid message is an invalid request
  * (-32600). Batches are recognised so that the caller can refuse them with the right error.
  */
 public final class JsonRpcCodec {
@@ -47,6 +47,9 @@ public final class JsonRpcCodec {
         }
         if (m.contains("nesting depth")) {
             return "Parse error: JSON nesting too deep";
+        }
+        if (m.startsWith(Json.NUMBER_OUT_OF_RANGE)) {
+            return "Parse error: number out of range";
         }
         return "Parse error: malformed JSON";
     }

@@ -122,6 +122,23 @@ class JsonRpcCodecTest {
         assertThat(e.getMessage()).isEqualTo("Parse error: JSON nesting too deep");
     }
 
+    /** Found by JsonRpcCodecFuzzTest: 2e308 became Infinity, written back as the string "Infinity". */
+    @ParameterizedTest
+    @ValueSource(strings = {"2e308", "-1e400", "1E+999999999", "[0.5, 1e309]", "{\"deep\":[{\"n\":-9e99999}]}"})
+    void aNumberBeyondTheRangeOfADoubleIsAParseError(String value) {
+        McpError e = decodeError("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":{\"a\":" + value + "}}");
+        assertThat(e.code()).isEqualTo(-32700);
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.getMessage()).isEqualTo("Parse error: number out of range");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.7976931348623157e308", "-4.9e-324", "1e-400", "123456789012345678901234567890", "-0.0"})
+    void numbersWithinRangeAreWrittenBackAsTheSameJson(String value) {
+        JsonNode doc = codec.parse(("{\"a\":" + value + "}").getBytes(StandardCharsets.UTF_8));
+        assertThat(codec.parse(codec.json().bytes(doc))).isEqualTo(doc);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "  \r\n "})
     void emptyBodyIsAParseError(String body) {

@@ -12,6 +12,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,7 +36,12 @@ final class HeaderValidator {
     }
 
     void validate(HttpExchange ex, JsonRpcMessage.Request request) {
-        String method = ex.header(METHOD_HEADER);
+        validate(ex::header, request);
+    }
+
+    /** The same, with the request's headers as a lookup (trimmed value or null), so it can be checked alone. */
+    void validate(UnaryOperator<String> headers, JsonRpcMessage.Request request) {
+        String method = headers.apply(METHOD_HEADER);
         if (method == null) {
             throw mismatch("Mcp-Method header is required");
         }
@@ -48,7 +54,7 @@ final class HeaderValidator {
             default -> null;
         };
         if (nameKey != null) {
-            String header = ex.header(NAME_HEADER);
+            String header = headers.apply(NAME_HEADER);
             if (header == null) {
                 throw mismatch("Mcp-Name header is required for " + request.method());
             }
@@ -59,11 +65,11 @@ final class HeaderValidator {
             }
         }
         if ("tools/call".equals(request.method())) {
-            validateParams(ex, request);
+            validateParams(headers, request);
         }
     }
 
-    private void validateParams(HttpExchange ex, JsonRpcMessage.Request request) {
+    private void validateParams(UnaryOperator<String> headers, JsonRpcMessage.Request request) {
         String toolName = request.params().path("name").asString("");
         Definitions.Entry tool = definitions.find(Target.Kind.TOOL, toolName).orElse(null);
         if (tool == null) {
@@ -76,7 +82,7 @@ final class HeaderValidator {
             if (headerName == null || !headerName.isString()) {
                 continue;
             }
-            String header = ex.header("Mcp-Param-" + headerName.asString());
+            String header = headers.apply("Mcp-Param-" + headerName.asString());
             JsonNode value = args.get(p.getKey());
             if (value == null || value.isNull()) {
                 if (header != null) {

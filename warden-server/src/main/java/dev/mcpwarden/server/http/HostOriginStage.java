@@ -36,15 +36,18 @@ final class HostOriginStage implements Stage<HttpExchange, Void> {
 
     @Override
     public Void apply(HttpExchange ex, Chain<HttpExchange, Void> chain) {
-        String host = ex.header("Host");
+        check(ex.header("Host"), ex.header("Origin"));
+        return chain.proceed(ex);
+    }
+
+    /** Refuses with 403 unless {@code host} (required) and {@code origin} (null when absent) are allowed. */
+    void check(String host, String origin) {
         if (host == null || !hostAllowed(hostName(host.toLowerCase(Locale.ROOT)))) {
             throw Rejection.forbidden("Forbidden: Host header not allowed");
         }
-        String origin = ex.header("Origin");
         if (origin != null && !originAllowed(origin.toLowerCase(Locale.ROOT))) {
             throw Rejection.forbidden("Forbidden: Origin not allowed");
         }
-        return chain.proceed(ex);
     }
 
     private boolean hostAllowed(String name) {
