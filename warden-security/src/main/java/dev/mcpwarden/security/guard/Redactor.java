@@ -43,7 +43,7 @@ public final class Redactor {
         return new Redactor(List.copyOf(detectors));
     }
 
-    /** A redactor of secrets only: the explicit opt-out of personal-data redaction, */
+    /** A redactor of secrets only: the explicit opt-out of personal-data redaction for one tool. */
     public static Redactor secrets() {
         return of(List.of(SecretDetector.standard()));
     }
