@@ -113,7 +113,7 @@ class DemoTest {
                             + demo.http().port())
                     .anyMatch(l -> l.startsWith("[v2-oauth] tools/call get_ticket: <<untrusted-content "))
                     .contains("{\"id\":\"T-100\",\"title\":\"Printer on fire in room 101\",\"body\":\"The printer in "
-                            + "room 101 smells of smoke. Customer: jane.doe@example.com\"}")
+                            + "room 101 smells of smoke. Customer: [REDACTED-EMAIL]\"}")
                     .last().isEqualTo("OK");
         }
     }

@@ -138,7 +138,7 @@ class ReplicatedDemoTest {
                     .anyMatch(l -> l.matches("\\[v2-oauth] client registered: client_id=dcr_[A-Za-z0-9_-]{24}"))
                     .contains("[v2-oauth] callback: code received, state matches, iss=http://127.0.0.1:" + lbPort)
                     .contains("{\"id\":\"T-100\",\"title\":\"Printer on fire in room 101\",\"body\":\"The printer in "
-                            + "room 101 smells of smoke. Customer: jane.doe@example.com\"}")
+                            + "room 101 smells of smoke. Customer: [REDACTED-EMAIL]\"}")
                     .last().isEqualTo("OK");
         }
         Map<String, String> after = servedBy();

@@ -14,7 +14,10 @@ import dev.mcpwarden.security.audit.FsyncPolicy;
 import dev.mcpwarden.security.guard.DetectorSpec;
 import dev.mcpwarden.security.guard.InputGuardConfig;
 import dev.mcpwarden.security.guard.InputGuardSpec;
+import dev.mcpwarden.security.guard.Marking;
 import dev.mcpwarden.security.guard.OutputGuardConfig;
+import dev.mcpwarden.security.guard.SpotlightConfig;
+import dev.mcpwarden.security.guard.Spotlighter;
 import dev.mcpwarden.security.guard.PromptShieldsDetector;
 import dev.mcpwarden.security.guard.RedactorKind;
 import dev.mcpwarden.security.guard.UrlGuard;
@@ -430,16 +433,46 @@ final class Binder {
         RedactorKind redactor = redactor(b.get("redactor"));
         if (redactor == RedactorKind.NONE) {
             problems.warn(b.at("redactor"), Shape.quoted(b.pathOf("redactor"))
-                    + ": none turns off redaction of secrets in every tool's output without its own redactor");
+                    + ": none turns off redaction of secrets and personal data in every tool's output without its"
+                    + " own redactor");
+        } else if (redactor == RedactorKind.SECRETS) {
+            problems.warn(b.at("redactor"), Shape.quoted(b.pathOf("redactor"))
+                    + ": secrets lets personal data (e-mail addresses, phone numbers, card numbers) in every tool's"
+                    + " output without its own redactor reach every caller");
         }
         Map<String, RedactorKind> redactors = new LinkedHashMap<>();
         b.<Map<String, Object>>get("redactors").forEach((tool, kind) -> {
             redactors.put(tool, redactor((String) kind));
             if (redactors.get(tool) == RedactorKind.NONE) {
                 problems.warn(b.at("redactors"), Shape.quoted(b.pathOf("redactors") + "." + tool)
-                        + ": none turns off redaction of secrets in this tool's output");
+                        + ": none turns off redaction of secrets and personal data in this tool's output");
+            } else if (redactors.get(tool) == RedactorKind.SECRETS) {
+                problems.warn(b.at("redactors"), Shape.quoted(b.pathOf("redactors") + "." + tool)
+                        + ": secrets lets personal data in this tool's output reach every caller");
             }
         });
+        Bound sp = b.get("spotlighting");
+        SpotlightConfig spotlighting = build(sp.location(), sp.path(), () -> new SpotlightConfig(textMarking(
+                sp.get("text")), marking(sp.get("structured")), markings(sp.get("fields"))));
+        Map<String, SpotlightConfig> toolSpotlighting = new LinkedHashMap<>();
+        boolean spotOk = spotlighting != null;
+        for (Map.Entry<String, Object> t : sp.<Map<String, Object>>get("tools").entrySet()) {
+            Bound tb = (Bound) t.getValue();
+            if (spotlighting == null) {
+                break;
+            }
+            SpotlightConfig tool = build(tb.location(), tb.path(), () -> new SpotlightConfig(
+                    tb.has("text") ? textMarking(tb.get("text")) : spotlighting.text(),
+                    tb.has("structured") ? marking(tb.get("structured")) : spotlighting.structured(),
+                    markings(tb.get("fields"))));
+            spotOk &= tool != null;
+            if (tool != null) {
+                toolSpotlighting.put(t.getKey(), tool);
+            }
+        }
+        if (!spotOk) {
+            return null;
+        }
         Bound d = b.get("detector");
         DetectorSpec detector = build(d.location(), d.path(), () -> switch (d.<String>get("kind")) {
             case "heuristic" -> new DetectorSpec.Heuristic();
@@ -451,7 +484,22 @@ final class Binder {
             return null;
         }
         return build(b.location(), b.path(), () -> new OutputGuardConfig(redactor, redactors,
-                Set.copyOf(b.<List<String>>get("untrusted-tools")), detector));
+                Set.copyOf(b.<List<String>>get("untrusted-tools")), Set.copyOf(b.<List<String>>get("untrusted-prompts")),
+                Set.copyOf(b.<List<String>>get("untrusted-resources")), spotlighting, toolSpotlighting, detector));
+    }
+
+    private static Spotlighter.Mode textMarking(String name) {
+        return Spotlighter.Mode.valueOf(name.toUpperCase(Locale.ROOT));
+    }
+
+    private static Marking marking(String name) {
+        return Marking.valueOf(name.toUpperCase(Locale.ROOT));
+    }
+
+    private static Map<String, Marking> markings(Map<String, Object> fields) {
+        Map<String, Marking> out = new LinkedHashMap<>();
+        fields.forEach((field, m) -> out.put(field, marking((String) m)));
+        return out;
     }
 
     private static RedactorKind redactor(String name) {

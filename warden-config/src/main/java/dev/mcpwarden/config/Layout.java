@@ -50,7 +50,9 @@ final class Layout {
     static final ListOf NAMES = new ListOf(NAME, 0);
     static final ListOf SCOPES = new ListOf(SCOPE, 1);
     static final Choice LIMIT_KEY = new Choice("principal", "client", "tenant", "tool", "principal-tool", "address");
-    static final Choice REDACTOR = new Choice("secrets", "secrets-and-pii", "none");
+    static final Choice REDACTOR = new Choice("secrets-and-pii", "secrets", "none");
+    static final Choice TEXT_MARKING = new Choice("delimit", "datamark", "encode");
+    static final Choice FIELD_MARKING = new Choice("delimit", "datamark", "encode", "verbatim");
     static final Text FSYNC = new Text("^(every-record|never|every [1-9][0-9]{0,8} records|every [0-9]{1,9}(ms|s|m|h))$",
             "every-record, never, 'every N records' or 'every DURATION' (e.g. every 1s)");
 
@@ -229,11 +231,40 @@ final class Layout {
                             "Whether an unreachable service counts as an attack (quarantine)."),
                     withDefault("max-chars", new Int(100, 100_000), 10_000, "Longest text per request.")))));
 
+    static final Obj SPOTLIGHT_FIELDS_AND_MODES = new Obj(List.of(
+            optional("text", TEXT_MARKING, "How its untrusted text is marked; absent: spotlighting.text."),
+            optional("structured", FIELD_MARKING,
+                    "How strings of its untrusted structured content are marked; absent: spotlighting.structured."),
+            withDefault("fields", new MapOf("field", FIELD_MARKING), Map.of(),
+                    "Markings by field of structuredContent (JSON Pointer, * for any member or index, or a member"
+                            + " name at any depth); a marking other than verbatim declares the field third-party data.")));
+
+    static final Obj SPOTLIGHTING = new Obj(List.of(
+            withDefault("text", TEXT_MARKING, "delimit",
+                    "How untrusted text is marked: content blocks, resource contents, prompt messages, error messages,"
+                            + " streamed notifications."),
+            withDefault("structured", FIELD_MARKING, "datamark",
+                    "How strings of untrusted structured content are marked (datamark and encode change the values"
+                            + " a program reads; verbatim keeps them)."),
+            withDefault("fields", new MapOf("field", FIELD_MARKING), Map.of(),
+                    "Markings by field for every tool without its own (JSON Pointer or member name)."),
+            withDefault("tools", new MapOf("tool", SPOTLIGHT_FIELDS_AND_MODES), Map.of(),
+                    "Spotlighting of one tool.")));
+
     static final Obj OUTPUT_GUARDS = new Obj(List.of(
-            withDefault("redactor", REDACTOR, "secrets", "The redactor of every tool without its own."),
-            withDefault("redactors", new MapOf("tool", REDACTOR), Map.of(), "Redactors by tool name."),
+            withDefault("redactor", REDACTOR, "secrets-and-pii",
+                    "The redactor of every tool (and prompt, resource, completion) without its own; anything but"
+                            + " secrets-and-pii lets personal data through (warned at start-up)."),
+            withDefault("redactors", new MapOf("tool", REDACTOR), Map.of(),
+                    "Redactors by tool name: secrets or none is an opt-out of personal-data redaction (warned)."),
             withDefault("untrusted-tools", NAMES, List.of(),
-                    "Tools whose output third parties write: checked for prompt injection and delimited."),
+                    "Tools whose whole output third parties write: checked for prompt injection and spotlighted."
+                            + " Tools may also declare it in their definitions."),
+            withDefault("untrusted-prompts", NAMES, List.of(),
+                    "Prompts whose messages third parties write: checked for prompt injection and spotlighted."),
+            withDefault("untrusted-resources", NAMES, List.of(),
+                    "Resources (URIs or the URI templates serving them) whose contents third parties write."),
+            withDefault("spotlighting", SPOTLIGHTING, Map.of(), "How untrusted output is marked for the model."),
             withDefault("detector", DETECTOR, Map.of("kind", "heuristic"),
                     "The prompt-injection detector for untrusted output.")));
 

@@ -52,9 +52,11 @@ class SampleConfigTest {
         assertThat(guards.get("ping_host")).isEqualTo(Map.of("host", InputGuardSpec.ShellArgument.standard()));
         assertThat(guards.get("fetch_url")).isEqualTo(Map.of("url", InputGuardSpec.PublicUrl.standard()));
         var out = c.security().outputGuards();
-        assertThat(out.redactor()).isEqualTo(RedactorKind.SECRETS);
-        assertThat(out.redactors()).isEqualTo(Map.of("get_customer", RedactorKind.SECRETS_AND_PII));
-        assertThat(out.untrustedTools()).isEqualTo(Set.of("get_ticket", "fetch_kb_article", "fetch_url"));
+        assertThat(out.redactor()).isEqualTo(RedactorKind.SECRETS_AND_PII);
+        assertThat(out.redactors()).isEmpty();
+        // The sample's tools declare what third parties write in their definitions: no list names them here.
+        assertThat(out.untrustedTools()).isEmpty();
+        assertThat(out.spotlighting()).isEqualTo(dev.mcpwarden.security.guard.SpotlightConfig.defaults());
         assertThat(out.detector()).isEqualTo(new DetectorSpec.Heuristic());
         assertThat(c.security().integrity()).contains(new IntegrityConfig(RESOURCES.resolve("warden-pins.json")));
         assertThat(c.security().audit().file()).isEqualTo(Optional.empty());

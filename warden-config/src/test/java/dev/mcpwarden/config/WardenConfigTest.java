@@ -83,7 +83,7 @@ class WardenConfigTest {
         assertThat(c.security().rateLimits().limiter()).isEqualTo(new LimiterConfig.Local(100_000));
         assertThat(c.security().rateLimits().whenUnavailable())
                 .isEqualTo(RateLimitStage.WhenUnavailable.FAIL_CLOSED);
-        assertThat(c.security().outputGuards().redactor()).isEqualTo(RedactorKind.SECRETS);
+        assertThat(c.security().outputGuards().redactor()).isEqualTo(RedactorKind.SECRETS_AND_PII);
         assertThat(c.security().outputGuards().detector()).isEqualTo(new DetectorSpec.Heuristic());
         assertThat(c.security().integrity()).isEmpty();
         assertThat(c.security().audit().file()).isEmpty();
@@ -319,6 +319,56 @@ class WardenConfigTest {
         assertThat(redis.password().orElseThrow().reveal()).isEqualTo("pw");
         assertThat(r.warnings()).containsExactly("warden.yaml:10:65: warning: 'security.rate-limits.limiter.password':"
                 + " secret file " + key + " is readable by its group or by others (chmod 600 it, or 400)");
+    }
+
+    @Test
+    void spotlightingIsConfiguredPerToolAndPerFieldAndInheritsTheDefaults() {
+        WardenConfig.Result r = check(withSecurity("""
+                output-guards:
+                  untrusted-prompts: [review]
+                  untrusted-resources: ["notes://{id}"]
+                  spotlighting:
+                    text: datamark
+                    tools:
+                      search: {structured: encode, fields: {/tickets/*/id: verbatim, title: datamark}}
+                """));
+
+        var out = r.orElseThrow().security().outputGuards();
+        assertThat(out.spotlighting()).isEqualTo(new dev.mcpwarden.security.guard.SpotlightConfig(
+                dev.mcpwarden.security.guard.Spotlighter.Mode.DATAMARK, dev.mcpwarden.security.guard.Marking.DATAMARK,
+                Map.of()));
+        assertThat(out.toolSpotlighting()).isEqualTo(Map.of("search", new dev.mcpwarden.security.guard.SpotlightConfig(
+                dev.mcpwarden.security.guard.Spotlighter.Mode.DATAMARK, dev.mcpwarden.security.guard.Marking.ENCODE,
+                Map.of("/tickets/*/id", dev.mcpwarden.security.guard.Marking.VERBATIM,
+                        "title", dev.mcpwarden.security.guard.Marking.DATAMARK))));
+        assertThat(out.untrustedPrompts()).containsExactly("review");
+        assertThat(out.untrustedResources()).containsExactly("notes://{id}");
+        assertThat(r.warnings()).isEmpty();
+    }
+
+    @Test
+    void aFieldThatIsNeitherAPointerNorAMemberNameIsAProblem() {
+        assertThat(problems(withSecurity("""
+                output-guards:
+                  spotlighting: {fields: {"a/b": datamark}}
+                """))).singleElement().asString().endsWith("'security.output-guards.spotlighting': spotlighting:"
+                + " field a/b is neither a JSON Pointer (starting with /) nor a member name");
+    }
+
+    @Test
+    void personalDataIsRedactedByDefaultAndEveryOptOutIsWarnedAbout() {
+        WardenConfig.Result r = check(withSecurity("""
+                output-guards:
+                  redactors: {export: secrets, raw: none}
+                """));
+
+        var out = r.orElseThrow().security().outputGuards();
+        assertThat(out.redactor()).isEqualTo(RedactorKind.SECRETS_AND_PII);
+        assertThat(r.warnings()).containsExactly(
+                "warden.yaml:10:16: warning: 'security.output-guards.redactors.export': secrets lets personal data in"
+                        + " this tool's output reach every caller",
+                "warden.yaml:10:16: warning: 'security.output-guards.redactors.raw': none turns off redaction of"
+                        + " secrets and personal data in this tool's output");
     }
 
     @Test

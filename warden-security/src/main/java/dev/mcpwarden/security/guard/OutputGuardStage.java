@@ -1,6 +1,10 @@
 package dev.mcpwarden.security.guard;
 
 import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.core.jsonrpc.McpError;
+import dev.mcpwarden.server.backend.Definitions;
+import dev.mcpwarden.server.pipeline.DefinitionsAware;
+import dev.mcpwarden.server.tool.Tool;
 import dev.mcpwarden.server.events.ControlEvent;
 import dev.mcpwarden.server.events.SecurityEvents;
 import dev.mcpwarden.server.dispatch.Call;
@@ -8,10 +12,12 @@ import dev.mcpwarden.server.dispatch.Outbound;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Stage;
 import dev.mcpwarden.server.pipeline.Target;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,14 +26,27 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Guards what tools return. Every result is redacted (secrets by default, more kinds per tool); the output of
- * tools marked untrusted is checked for prompt injection, quarantined when one is detected, and otherwise
- * delimited (spotlighting) so the model can tell data from instructions. What a tool streams while it runs
- * (progress and log notifications, elicitation and sampling requests on the 2025 wire) passes the same redactor,
- * and an untrusted tool's streamed text in which an injection is detected is replaced by a quarantine notice.
+ * Guards what the server answers: tool results (also error results), resource contents, prompt messages,
+ * completions, JSON-RPC error messages and data, and what a running tool streams (progress and log notifications,
+ * elicitation and sampling requests on either wire).
+ *
+ * <p>Everything is redacted: secrets and personal data by default, less only where a tool is given another redactor
+ * (an explicit opt-out). Output written by third parties is <em>untrusted</em>: checked for prompt injection,
+ * quarantined when one is detected, and otherwise spotlighted ({@link Spotlighter}) on every channel, as
+ * {@link SpotlightConfig} says per tool and per field. What is untrusted is decided per call, without a list of every
+ * tool being needed:
+ * <ul>
+ *   <li>tools named untrusted (or accepted by a predicate, e.g. a gateway's untrusted upstream), and prompts and
+ *       resources (URI or URI template) named untrusted;</li>
+ *   <li>a definition whose {@code _meta} carries {@value #UNTRUSTED_OUTPUT}: {@code true} for the whole output, or
+ *       the fields of {@code structuredContent} that carry third-party data (what
+ *       {@code Tool.Builder.untrustedOutput} declares);</li>
+ *   <li>fields a tool's {@link SpotlightConfig} declares with a marking other than verbatim;</li>
+ *   <li>a result whose own {@code _meta} says {@value #UNTRUSTED_META}: the handler knows where its data came from.</li>
+ * </ul>
  * Findings (kinds and counts, never values) go to the event stream ({@link ControlEvent.Finding}).
  */
-public final class OutputGuardStage implements Stage<Call, JsonNode> {
+public final class OutputGuardStage implements Stage<Call, JsonNode>, DefinitionsAware {
 
     /** Redaction runs in memory; injection detection may call a remote classifier. */
     @Override
@@ -39,15 +58,35 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
     private static final Logger SECURITY = LoggerFactory.getLogger("dev.mcpwarden.security.events");
     static final String QUARANTINED = "[QUARANTINED] This tool's output was withheld because it appears to contain "
             + "instructions aimed at the model (a prompt injection).";
+    static final String QUARANTINED_ERROR = "[QUARANTINED] This error was withheld because it appears to contain "
+            + "instructions aimed at the model (a prompt injection).";
 
     /** Set in a result's {@code _meta} when its structured content came from an untrusted source. */
     public static final String UNTRUSTED_META = "dev.mcpwarden/untrusted-content";
+    /** In a definition's {@code _meta}: {@code true}, or the fields of its output that third parties write. */
+    public static final String UNTRUSTED_OUTPUT = Tool.UNTRUSTED_OUTPUT_META;
 
     private final Redactor defaultRedactor;
     private final Map<String, Redactor> perTool;
     private final java.util.function.Predicate<String> untrusted;
+    private final Set<String> untrustedPrompts;
+    private final Set<String> untrustedResources;
     private final PromptInjectionDetector detector;
     private final Spotlighter spotlighter;
+    private final SpotlightConfig spotlighting;
+    private final Map<String, SpotlightConfig> toolSpotlighting;
+    private final List<Rule> defaultRules;
+    private final Map<String, List<Rule>> toolRules;
+    private volatile Definitions definitions;
+
+    /** A field rule of a {@link SpotlightConfig}, parsed once. */
+    private record Rule(FieldPattern pattern, Marking marking) {
+        static List<Rule> of(SpotlightConfig spot) {
+            List<Rule> rules = new ArrayList<>();
+            spot.fields().forEach((f, m) -> rules.add(new Rule(FieldPattern.parse(f), m)));
+            return List.copyOf(rules);
+        }
+    }
 
     private OutputGuardStage(Builder b) {
         this.defaultRedactor = b.defaultRedactor;
@@ -58,31 +97,75 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
             u = u.or(p);
         }
         this.untrusted = u;
+        this.untrustedPrompts = Set.copyOf(b.untrustedPrompts);
+        this.untrustedResources = Set.copyOf(b.untrustedResources);
         this.detector = b.detector;
         this.spotlighter = b.spotlighter;
+        this.spotlighting = b.spotlighting != null ? b.spotlighting
+                : new SpotlightConfig(b.spotlighter.mode(), Marking.DATAMARK, Map.of());
+        this.toolSpotlighting = Map.copyOf(b.toolSpotlighting);
+        this.defaultRules = Rule.of(spotlighting);
+        Map<String, List<Rule>> rules = new HashMap<>();
+        toolSpotlighting.forEach((tool, spot) -> rules.put(tool, Rule.of(spot)));
+        this.toolRules = Map.copyOf(rules);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
+    /** Reads the definitions' {@code _meta} declarations of untrusted output. */
+    @Override
+    public void attach(Definitions definitions) {
+        this.definitions = definitions;
+    }
+
     private static final ControlEvent QUARANTINE_FINDING = new ControlEvent.Finding(ControlEvent.Control.OUTPUT_GUARD,
             "PROMPT_INJECTION", "quarantined", 1);
+
+    /**
+     * What of an answer third parties wrote.
+     *
+     * @param whole    all of it
+     * @param declared fields of structured content declared third-party data (marked as the source's default)
+     */
+    private record Trust(boolean whole, List<FieldPattern> declared) {
+        static final Trust NONE = new Trust(false, List.of());
+
+        boolean any() {
+            return whole || !declared.isEmpty();
+        }
+    }
 
     @Override
     public JsonNode apply(Call call, Chain<Call, JsonNode> chain) {
         Target target = call.target();
-        if (!"tools/call".equals(call.method()) || target == null) {
+        if (target == null) {
             return chain.proceed(call);
         }
-        String tool = target.name();
+        return switch (call.method()) {
+            case "tools/call" -> tool(call, chain, target.name());
+            case "prompts/get", "resources/read", "completion/complete" -> other(call, chain, target);
+            default -> chain.proceed(call);
+        };
+    }
+
+    private JsonNode tool(Call call, Chain<Call, JsonNode> chain, String tool) {
         Redactor redactor = perTool.getOrDefault(tool, defaultRedactor);
-        call.decorateOutbound(out -> new GuardedOutbound(out, tool, redactor, call));
-        JsonNode result = chain.proceed(call);
+        SpotlightConfig spot = toolSpotlighting.getOrDefault(tool, spotlighting);
+        Trust declared = toolTrust(tool, spot);
+        call.decorateOutbound(out -> new GuardedOutbound(out, tool, redactor, call, declared, spot));
+        JsonNode result;
+        try {
+            result = chain.proceed(call);
+        } catch (McpError e) {
+            throw guardError(e, tool, redactor, call, declared, spot);
+        }
         if (result instanceof ObjectNode o && o.get("inputRequests") instanceof ObjectNode requests) {
             // 2026 wire: the handler's elicitation and sampling requests travel in the result; guard them like the
             // 2025 wire's server-to-client requests (the sealed requestState beside them is left alone).
-            ObjectNode guarded = guardStreamed(requests, tool, redactor, call, "request to the client", false);
+            ObjectNode guarded = guardStreamed(requests, tool, redactor, call, "request to the client", false,
+                    declared, spot);
             if (guarded == null) {
                 return quarantinedResult(o); // a request carrying an injection is not sent at all
             }
@@ -92,15 +175,190 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         if (!(result instanceof ObjectNode) || !result.has("content")) {
             return result;
         }
-        boolean untrustedTool = untrusted.test(tool);
+        Trust trust = declared.whole() || !untrustedMeta(result) ? declared : new Trust(true, declared.declared());
         // The result is this call's own; share what needs no redaction unless the untrusted path rewrites it.
-        Redaction redaction = untrustedTool ? redactor.redact(result) : redactor.redactShared(result);
+        Redaction redaction = trust.any() ? redactor.redact(result) : redactor.redactShared(result);
         note(call, tool, redaction, "result");
         ObjectNode out = (ObjectNode) redaction.result();
-        if (untrustedTool && !out.path("isError").asBoolean(false)) {
-            return untrusted(tool, out, call);
+        if (trust.any()) {
+            return untrusted(tool, out, call, trust, spot);
         }
         return out;
+    }
+
+    /** Resources, prompts and completions: redacted, and checked and spotlighted where their source is untrusted. */
+    private JsonNode other(Call call, Chain<Call, JsonNode> chain, Target target) {
+        String what = target.label();
+        Trust trust = switch (target.kind()) {
+            case PROMPT -> untrustedPrompts.contains(target.name()) || flagged(Target.Kind.PROMPT, target.name())
+                    ? new Trust(true, List.of()) : Trust.NONE;
+            case RESOURCE -> resourceTrust(target.name());
+            case RESOURCE_TEMPLATE -> untrustedResources.contains(target.name())
+                    || flagged(Target.Kind.RESOURCE_TEMPLATE, target.name()) ? new Trust(true, List.of()) : Trust.NONE;
+            case TOOL -> Trust.NONE;
+        };
+        JsonNode result;
+        try {
+            result = chain.proceed(call);
+        } catch (McpError e) {
+            throw guardError(e, what, defaultRedactor, call, trust, spotlighting);
+        }
+        if (!(result instanceof ObjectNode)) {
+            return result;
+        }
+        Redaction redaction = trust.any() ? defaultRedactor.redact(result) : defaultRedactor.redactShared(result);
+        note(call, what, redaction, call.method() + " result");
+        ObjectNode out = (ObjectNode) redaction.result();
+        if (!trust.any()) {
+            return out;
+        }
+        Detection d = detector.detect(allText(out));
+        Spotlighter text = spotlighter.withMode(spotlighting.text());
+        switch (call.method()) {
+            case "resources/read" -> {
+                for (JsonNode c : out.path("contents")) {
+                    if (c instanceof ObjectNode o && o.get("text") instanceof JsonNode t && t.isString()) {
+                        o.put("text", d.attack() ? QUARANTINED : text.wrap(t.asString()).withGuidance());
+                    }
+                }
+            }
+            case "prompts/get" -> {
+                for (JsonNode m : out.path("messages")) {
+                    if (m instanceof ObjectNode o) {
+                        markText(o.get("content"), text, d.attack());
+                    }
+                }
+                if (out.get("description") instanceof JsonNode t && t.isString()) {
+                    out.put("description", d.attack() ? QUARANTINED : text.wrap(t.asString()).text());
+                }
+            }
+            default -> {
+                // Completion values are argument values the client inserts, not text for the model: marking would
+                // change them, so they are only redacted and, when an injection is detected, withheld.
+                if (d.attack() && out.get("completion") instanceof ObjectNode c) {
+                    c.putArray("values");
+                    c.put("total", 0);
+                    c.put("hasMore", false);
+                }
+            }
+        }
+        if (d.attack()) {
+            quarantined(call, what, d);
+        }
+        return out;
+    }
+
+    /** A content block's text (or an embedded resource's) marked, or quarantined. */
+    private static void markText(JsonNode block, Spotlighter text, boolean quarantine) {
+        if (!(block instanceof ObjectNode o)) {
+            return;
+        }
+        String type = o.path("type").asString("");
+        if ("text".equals(type) && o.get("text") instanceof JsonNode t && t.isString()) {
+            o.put("text", quarantine ? QUARANTINED : text.wrap(t.asString()).withGuidance());
+        } else if ("resource".equals(type) && o.get("resource") instanceof ObjectNode r
+                && r.get("text") instanceof JsonNode t && t.isString()) {
+            r.put("text", quarantine ? QUARANTINED : text.wrap(t.asString()).withGuidance());
+        }
+    }
+
+    private static void quarantined(Call call, String what, Detection d) {
+        SECURITY.warn("prompt injection detected in the output of {}; quarantined (signals {})", what, d.signals());
+        SecurityEvents.report(call, QUARANTINE_FINDING);
+    }
+
+    /** A JSON-RPC error of the backend, redacted, and spotlighted or withheld where its source is untrusted. */
+    private McpError guardError(McpError e, String what, Redactor redactor, Call call, Trust trust,
+                                SpotlightConfig spot) {
+        if (e instanceof Withheld) {
+            return e;
+        }
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        Redactor.RedactedText m = redactor.redactText(message);
+        Redaction data = e.data() == null ? null : redactor.redact(e.data());
+        List<Finding> findings = new ArrayList<>();
+        m.kinds().forEach(k -> findings.add(new Finding(k, "/error/message")));
+        if (data != null) {
+            findings.addAll(data.findings());
+        }
+        note(call, what, new Redaction(Json.object(), findings), "error");
+        if (!trust.any()) {
+            return findings.isEmpty() ? e
+                    : new McpError(e.code(), m.text(), data == null ? null : data.result(), e.httpStatus());
+        }
+        StringBuilder all = new StringBuilder(m.text()).append('\n');
+        collect(data == null ? null : data.result(), all);
+        Detection d = detector.detect(all.toString());
+        if (d.attack()) {
+            quarantined(call, what, d);
+            return new McpError(e.code(), QUARANTINED_ERROR, null, e.httpStatus());
+        }
+        JsonNode marked = data == null ? null : data.result();
+        if (marked != null) {
+            marked = markStrings(marked, spotlighter, spot.structured());
+        }
+        return new McpError(e.code(), spotlighter.withMode(spot.text()).wrap(m.text()).withGuidance(), marked,
+                e.httpStatus());
+    }
+
+    private Trust toolTrust(String tool, SpotlightConfig spot) {
+        boolean whole = untrusted.test(tool);
+        List<FieldPattern> declared = new ArrayList<>(0);
+        JsonNode flag = definitionFlag(Target.Kind.TOOL, tool);
+        if (flag != null && flag.isBoolean() && flag.asBoolean()) {
+            whole = true;
+        } else if (flag != null && flag.isArray()) {
+            for (JsonNode f : flag) {
+                try {
+                    declared.add(FieldPattern.parse(f.asString("")));
+                } catch (IllegalArgumentException e) {
+                    whole = true; // a declaration that cannot be read: the safe reading is all of it
+                }
+            }
+        }
+        for (Rule r : toolRules.getOrDefault(tool, defaultRules)) {
+            if (r.marking() != Marking.VERBATIM) {
+                declared.add(r.pattern());
+            }
+        }
+        return whole || !declared.isEmpty() ? new Trust(whole, List.copyOf(declared)) : Trust.NONE;
+    }
+
+    private Trust resourceTrust(String uri) {
+        if (untrustedResources.contains(uri)) {
+            return new Trust(true, List.of());
+        }
+        Definitions d = definitions;
+        if (d == null) {
+            return Trust.NONE;
+        }
+        Optional<Definitions.Entry> entry = d.resolveResource(uri);
+        if (entry.isPresent() && (untrustedResources.contains(entry.get().name())
+                || isTrue(entry.get().json().path("_meta").get(UNTRUSTED_OUTPUT)))) {
+            return new Trust(true, List.of());
+        }
+        return Trust.NONE;
+    }
+
+    private boolean flagged(Target.Kind kind, String name) {
+        return isTrue(definitionFlag(kind, name));
+    }
+
+    private static boolean isTrue(JsonNode flag) {
+        return flag != null && (flag.isBoolean() ? flag.asBoolean() : flag.isArray());
+    }
+
+    /** The {@value #UNTRUSTED_OUTPUT} member of a definition's {@code _meta}, or null. */
+    private JsonNode definitionFlag(Target.Kind kind, String name) {
+        Definitions d = definitions;
+        if (d == null) {
+            return null;
+        }
+        return d.find(kind, name).map(e -> e.json().path("_meta").get(UNTRUSTED_OUTPUT)).orElse(null);
+    }
+
+    private static boolean untrustedMeta(JsonNode result) {
+        return result.path("_meta").path(UNTRUSTED_META).asBoolean(false);
     }
 
     private static void note(Call call, String tool, Redaction redaction, String where) {
@@ -115,33 +373,45 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
                 new ControlEvent.Finding(ControlEvent.Control.OUTPUT_GUARD, kind, "redacted", n)));
     }
 
+    /** The guard's own refusal of a request to the client: passed on as it is, not guarded again. */
+    private static final class Withheld extends McpError {
+        Withheld() {
+            super(dev.mcpwarden.core.jsonrpc.ErrorCodes.INTERNAL_ERROR,
+                    "Request to the client withheld: it appears to contain a prompt injection");
+        }
+    }
+
     /** Streams a running tool's notifications and requests through the same guards as its result. */
     private final class GuardedOutbound implements Outbound {
         private final Outbound delegate;
         private final String tool;
         private final Redactor redactor;
         private final Call call;
+        private final Trust trust;
+        private final SpotlightConfig spot;
 
-        GuardedOutbound(Outbound delegate, String tool, Redactor redactor, Call call) {
+        GuardedOutbound(Outbound delegate, String tool, Redactor redactor, Call call, Trust trust,
+                        SpotlightConfig spot) {
             this.delegate = delegate;
             this.tool = tool;
             this.redactor = redactor;
             this.call = call;
+            this.trust = trust;
+            this.spot = spot;
         }
 
         @Override
         public void notify(String method, ObjectNode params) {
             delegate.notify(method, params == null ? null
-                    : guardStreamed(params, tool, redactor, call, "notification", true));
+                    : guardStreamed(params, tool, redactor, call, "notification", true, trust, spot));
         }
 
         @Override
         public JsonNode request(String method, ObjectNode params) {
             ObjectNode guarded = params == null ? null
-                    : guardStreamed(params, tool, redactor, call, "request to the client", false);
+                    : guardStreamed(params, tool, redactor, call, "request to the client", false, trust, spot);
             if (params != null && guarded == null) {
-                throw new dev.mcpwarden.core.jsonrpc.McpError(dev.mcpwarden.core.jsonrpc.ErrorCodes.INTERNAL_ERROR,
-                        "Request to the client withheld: it appears to contain a prompt injection");
+                throw new Withheld();
             }
             return delegate.request(method, guarded);
         }
@@ -156,14 +426,16 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
     /**
      * Redacts what a running tool sends the client and, for an untrusted tool, acts on a detected injection: a
      * notification's text is replaced by the quarantine notice ({@code quarantineText}); a request to the client
-     * (elicitation, sampling) is withheld altogether, signalled by returning null.
+     * (elicitation, sampling) is withheld altogether, signalled by returning null. Otherwise an untrusted tool's
+     * streamed text is spotlighted: a notification's free text, and a request's message, system prompt and text
+     * content (never its requested schema, whose values the client returns).
      */
     private ObjectNode guardStreamed(ObjectNode params, String tool, Redactor redactor, Call call,
-                                     String where, boolean quarantineText) {
+                                     String where, boolean quarantineText, Trust trust, SpotlightConfig spot) {
         Redaction redaction = redactor.redact(params);
         note(call, tool, redaction, where);
         ObjectNode out = (ObjectNode) redaction.result();
-        if (untrusted.test(tool)) {
+        if (trust.any()) {
             StringBuilder text = new StringBuilder();
             collect(out, text);
             Detection d = detector.detect(text.toString());
@@ -175,6 +447,13 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
                     return null;
                 }
                 quarantineStrings(out);
+                return out;
+            }
+            Spotlighter text2 = spotlighter.withMode(spot.text());
+            if (quarantineText) {
+                markFreeText(out, text2);
+            } else {
+                markRequest(out, text2);
             }
         }
         return out;
@@ -191,55 +470,166 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
 
     /** Members whose strings are protocol values (kinds, roles, levels, tokens), not text a model reads. */
     private static final Set<String> PROTOCOL_MEMBERS = Set.of("type", "role", "mimeType", "level", "logger",
-            "progressToken", "_meta", "requestId");
+            "progressToken", "_meta", "requestId", "method", "uri");
 
     /**
      * Replaces every free-text string of a notification (a progress message, log data however nested) with the
      * quarantine notice, keeping the protocol members intact so the notification stays well-formed.
      */
     private static void quarantineStrings(JsonNode node) {
+        replaceFreeText(node, v -> QUARANTINED);
+    }
+
+    /** Spotlights every free-text string of a notification, keeping the protocol members intact. */
+    private static void markFreeText(JsonNode node, Spotlighter text) {
+        replaceFreeText(node, v -> text.wrap(v).text());
+    }
+
+    private static void replaceFreeText(JsonNode node, java.util.function.UnaryOperator<String> replace) {
         if (node instanceof ObjectNode o) {
             for (var e : List.copyOf(o.properties())) {
                 if (PROTOCOL_MEMBERS.contains(e.getKey())) {
                     continue;
                 }
                 if (e.getValue().isString()) {
-                    o.put(e.getKey(), QUARANTINED);
+                    o.put(e.getKey(), replace.apply(e.getValue().asString()));
                 } else {
-                    quarantineStrings(e.getValue());
+                    replaceFreeText(e.getValue(), replace);
                 }
             }
         } else if (node instanceof ArrayNode a) {
             for (int i = 0; i < a.size(); i++) {
                 if (a.get(i).isString()) {
-                    a.set(i, QUARANTINED);
+                    a.set(i, replace.apply(a.get(i).asString()));
                 } else {
-                    quarantineStrings(a.get(i));
+                    replaceFreeText(a.get(i), replace);
                 }
             }
         }
     }
 
-    private ObjectNode untrusted(String tool, ObjectNode result, Call call) {
-        StringBuilder all = new StringBuilder();
-        collect(result.get("content"), all);
-        collect(result.get("structuredContent"), all);
-        Detection d = detector.detect(all.toString());
-        if (d.attack()) {
-            SECURITY.warn("prompt injection detected in the output of {}; quarantined (signals {})", tool, d.signals());
-            SecurityEvents.report(call, QUARANTINE_FINDING);
-            return quarantinedResult(result);
-        }
-        for (JsonNode block : result.withArray("content")) {
-            if (block instanceof ObjectNode o && "text".equals(o.path("type").asString(""))) {
-                o.put("text", spotlighter.wrap(o.path("text").asString("")).text());
+    /** Members of a request to the client (elicitation, sampling) whose strings the model or user reads as text. */
+    private static final Set<String> REQUEST_TEXT = Set.of("message", "systemPrompt");
+
+    /** Spotlights a request's message, system prompt and text contents; its schemas and preferences stay exact. */
+    private static void markRequest(JsonNode node, Spotlighter text) {
+        if (node instanceof ObjectNode o) {
+            if ("text".equals(o.path("type").asString("")) && o.get("text") instanceof JsonNode t && t.isString()) {
+                o.put("text", text.wrap(t.asString()).text());
+            }
+            for (var e : List.copyOf(o.properties())) {
+                String name = e.getKey();
+                if (PROTOCOL_MEMBERS.contains(name) || name.equals("requestedSchema")
+                        || name.equals("modelPreferences") || name.equals("requestState")) {
+                    continue;
+                }
+                if (REQUEST_TEXT.contains(name) && e.getValue().isString()) {
+                    o.put(name, text.wrap(e.getValue().asString()).text());
+                } else if (e.getValue().isContainer()) {
+                    markRequest(e.getValue(), text);
+                }
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (JsonNode child : a) {
+                markRequest(child, text);
             }
         }
-        if (result.has("structuredContent")) {
-            // Structured values stay exact (an output schema may constrain them); the result says they are data.
+    }
+
+    /**
+     * An untrusted result (also an error result): quarantined when an injection is detected in any of its text,
+     * else its text blocks spotlighted and the strings of its structured content marked as the tool's
+     * {@link SpotlightConfig} says (all of them, or the declared fields only).
+     */
+    private ObjectNode untrusted(String tool, ObjectNode result, Call call, Trust trust, SpotlightConfig spot) {
+        Detection d = detector.detect(allText(result));
+        if (d.attack()) {
+            quarantined(call, tool, d);
+            ObjectNode q = quarantinedResult(result);
+            if (result.path("isError").asBoolean(false)) {
+                q.put("isError", true);
+            }
+            return q;
+        }
+        Spotlighter text = spotlighter.withMode(spot.text());
+        for (JsonNode block : result.withArray("content")) {
+            markText(block, text, false);
+        }
+        if (result.get("structuredContent") instanceof JsonNode structured) {
+            result.set("structuredContent", markStructured(structured, new ArrayList<>(),
+                    trust.whole() ? spot.structured() : null, trust, spot.structured(),
+                    toolRules.getOrDefault(tool, defaultRules)));
             result.withObject("_meta").put(UNTRUSTED_META, true);
         }
         return result;
+    }
+
+    /**
+     * {@code node} (owned by this call) with its strings marked: {@code inherited} is the marking of the enclosing
+     * field (null: trusted); a field rule of the configuration, else a declaration, decides below it.
+     */
+    private JsonNode markStructured(JsonNode node, List<String> path, Marking inherited, Trust trust,
+                                    Marking structured, List<Rule> rules) {
+        Marking here = inherited;
+        if (!path.isEmpty()) {
+            Marking configured = null;
+            for (Rule r : rules) {
+                if (r.pattern().matches(path)) {
+                    configured = r.marking();
+                }
+            }
+            if (configured != null) {
+                here = configured;
+            } else if (trust.declared().stream().anyMatch(p -> p.matches(path))) {
+                here = structured;
+            }
+        }
+        if (node.isString()) {
+            return here == null || here == Marking.VERBATIM ? node
+                    : Json.nodes().stringNode(spotlighter.mark(node.asString(), here));
+        }
+        if (node instanceof ObjectNode o) {
+            for (var e : List.copyOf(o.properties())) {
+                path.add(e.getKey());
+                o.set(e.getKey(), markStructured(e.getValue(), path, here, trust, structured, rules));
+                path.remove(path.size() - 1);
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                path.add(Integer.toString(i));
+                a.set(i, markStructured(a.get(i), path, here, trust, structured, rules));
+                path.remove(path.size() - 1);
+            }
+        }
+        return node;
+    }
+
+    /** Every string of {@code node} marked with {@code marking}. */
+    private static JsonNode markStrings(JsonNode node, Spotlighter spotlighter, Marking marking) {
+        if (node.isString()) {
+            return Json.nodes().stringNode(spotlighter.mark(node.asString(), marking));
+        }
+        if (node instanceof ObjectNode o) {
+            for (var e : List.copyOf(o.properties())) {
+                o.set(e.getKey(), markStrings(e.getValue(), spotlighter, marking));
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, markStrings(a.get(i), spotlighter, marking));
+            }
+        }
+        return node;
+    }
+
+    /** The strings of an answer, one a line, for the detector. */
+    private static String allText(ObjectNode result) {
+        StringBuilder all = new StringBuilder();
+        for (var e : result.properties()) {
+            if (!e.getKey().equals("_meta")) {
+                collect(e.getValue(), all);
+            }
+        }
+        return all.toString();
     }
 
     private static void collect(JsonNode node, StringBuilder out) {
@@ -260,30 +650,53 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
         return "output-guards";
     }
 
-    /** Configures redaction per tool and which tools return untrusted content. */
+    /** Configures redaction per tool, which sources return untrusted content and how it is spotlighted. */
     public static final class Builder {
-        private Redactor defaultRedactor = Redactor.secrets();
+        private Redactor defaultRedactor = Redactor.secretsAndPii();
         private final Map<String, Redactor> perTool = new HashMap<>();
         private final Set<String> untrusted = new HashSet<>();
+        private final Set<String> untrustedPrompts = new HashSet<>();
+        private final Set<String> untrustedResources = new HashSet<>();
         private final java.util.List<java.util.function.Predicate<String>> untrustedWhere = new java.util.ArrayList<>();
         private PromptInjectionDetector detector = HeuristicInjectionDetector.standard();
         private Spotlighter spotlighter = Spotlighter.delimiting();
+        private SpotlightConfig spotlighting;
+        private final Map<String, SpotlightConfig> toolSpotlighting = new HashMap<>();
 
-        /** The redactor for every tool without its own (default: secrets). */
+        /** The redactor for every tool without its own (default: secrets and personal data). */
         public Builder redactor(Redactor redactor) {
             this.defaultRedactor = redactor;
             return this;
         }
 
-        /** A redactor for one tool, e.g. secrets and personal data for a customer lookup. */
+        /**
+         * A redactor for one tool. Personal data is redacted from every tool by default; giving a tool
+         * {@link Redactor#secrets()} is the explicit opt-out for a tool whose caller may see it.
+         */
         public Builder redactor(String tool, Redactor redactor) {
             perTool.put(tool, redactor);
             return this;
         }
 
-        /** Marks a tool's output as untrusted (written by third parties): checked for injection and delimited. */
+        /** Marks a tool's output as untrusted (written by third parties): checked for injection and spotlighted. */
         public Builder untrusted(String... tools) {
             untrusted.addAll(Set.of(tools));
+            return this;
+        }
+
+        /** Marks prompts' messages as untrusted: checked for injection and spotlighted. */
+        public Builder untrustedPrompts(String... prompts) {
+            untrustedPrompts.addAll(Set.of(prompts));
+            return this;
+        }
+
+        /**
+         * Marks resources as untrusted, by URI or by the URI template that serves them (as it is defined, e.g.
+         * {@code tickets://{id}}): their contents are checked for injection and spotlighted, completions of a
+         * template's arguments checked.
+         */
+        public Builder untrustedResources(String... urisOrTemplates) {
+            untrustedResources.addAll(Set.of(urisOrTemplates));
             return this;
         }
 
@@ -301,8 +714,21 @@ public final class OutputGuardStage implements Stage<Call, JsonNode> {
             return this;
         }
 
+        /** The randomness of markers; its mode is the text marking unless {@link #spotlighting} says otherwise. */
         public Builder spotlighter(Spotlighter spotlighter) {
-            this.spotlighter = spotlighter;
+            this.spotlighter = java.util.Objects.requireNonNull(spotlighter, "spotlighter");
+            return this;
+        }
+
+        /** How untrusted output of every source without its own is marked (default: {@link SpotlightConfig#defaults}). */
+        public Builder spotlighting(SpotlightConfig spotlighting) {
+            this.spotlighting = java.util.Objects.requireNonNull(spotlighting, "spotlighting");
+            return this;
+        }
+
+        /** How one tool's untrusted output is marked; field rules with a marking also declare third-party fields. */
+        public Builder spotlighting(String tool, SpotlightConfig spotlighting) {
+            toolSpotlighting.put(tool, java.util.Objects.requireNonNull(spotlighting, "spotlighting"));
             return this;
         }
 

@@ -20,7 +20,9 @@ import java.util.Optional;
  *
  * <p>The value is judged as written and in every form a later layer could turn it into: percent-decoded up to three
  * times ({@code %2e}, {@code %252e}), with overlong UTF-8 ({@code %c0%ae}) and {@code %u002e} decoded, and NFKC
- * normalised (fullwidth and one-dot-leader dots). In each form it refuses: parent or dot-only segments
+ * normalised (fullwidth and one-dot-leader dots), before, after and between decoding rounds. A value still
+ * percent-encoded after the third round ({@code %2525252e}) is refused as such: what a fourth decoder makes of it is
+ * unknown. In each form it refuses: parent or dot-only segments
  * ({@code ..}, {@code ....}), empty segments, backslashes, absolute paths, drive letters, UNC paths, colons, a leading
  * {@code ~}, environment variable references ({@code $HOME}, {@code ${HOME}}, {@code %USERPROFILE%}), NUL and
  * other control or invisible characters, and dot or slash look-alikes. It then resolves the path
@@ -90,7 +92,11 @@ public final class PathGuard implements InputGuard {
         if (problem != null) {
             return blocked(problem);
         }
-        for (String form : decodedForms(value)) {
+        List<String> forms = decodedForms(value);
+        if (forms == null) {
+            return blocked("still percent-encoded after " + DECODE_ROUNDS + " decoding rounds");
+        }
+        for (String form : forms) {
             problem = lexicalProblem(form);
             if (problem != null) {
                 return blocked("encoded " + problem);
@@ -210,25 +216,36 @@ public final class PathGuard implements InputGuard {
                 || n.indexOf('~') >= 0;
     }
 
-    /** The percent-decoded (repeatedly, overlong-aware) and NFKC forms of the value that differ from it. */
+    /**
+     * The forms a later layer could turn the value into, each differing from it: every combination of up to
+     * {@value #DECODE_ROUNDS} rounds of percent-decoding (overlong-aware) and NFKC normalisation, in either order
+     * (a fullwidth {@code ％２ｅ} becomes {@code %2e} under NFKC, and a dot once decoded), or null when a form is
+     * still percent-encoded after the last round: no guard can say what a fourth decoder would make of it.
+     */
     static List<String> decodedForms(String value) {
-        List<String> forms = new ArrayList<>();
-        String current = value;
-        for (int round = 0; round < DECODE_ROUNDS; round++) {
-            String decoded = percentDecode(current);
-            if (decoded.equals(current)) {
-                break;
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        seen.add(value);
+        List<String> frontier = List.of(value);
+        for (int round = 0; round < DECODE_ROUNDS && !frontier.isEmpty(); round++) {
+            List<String> next = new ArrayList<>();
+            for (String form : frontier) {
+                String decoded = percentDecode(form);
+                for (String f : List.of(decoded, Normalizer.normalize(form, Normalizer.Form.NFKC),
+                        Normalizer.normalize(decoded, Normalizer.Form.NFKC))) {
+                    if (seen.add(f)) {
+                        next.add(f);
+                    }
+                }
             }
-            forms.add(decoded);
-            current = decoded;
+            frontier = next;
         }
-        List<String> normalised = new ArrayList<>();
-        for (String form : forms) {
-            normalised.add(Normalizer.normalize(form, Normalizer.Form.NFKC));
+        for (String form : frontier) {
+            if (!percentDecode(form).equals(form)) {
+                return null;
+            }
         }
-        normalised.add(Normalizer.normalize(value, Normalizer.Form.NFKC));
-        forms.addAll(normalised);
-        return forms;
+        seen.remove(value);
+        return List.copyOf(seen);
     }
 
     /**

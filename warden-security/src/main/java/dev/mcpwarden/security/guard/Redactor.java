@@ -43,12 +43,12 @@ public final class Redactor {
         return new Redactor(List.copyOf(detectors));
     }
 
-    /** A redactor of secrets only (every tool's output). */
+    /** A redactor of secrets only: the explicit opt-out of personal-data redaction for one tool. */
     public static Redactor secrets() {
         return of(List.of(SecretDetector.standard()));
     }
 
-    /** A redactor of secrets and every kind of personal data. */
+    /** A redactor of secrets and every kind of personal data: the output guards' default for every tool. */
     public static Redactor secretsAndPii() {
         return of(List.of(SecretDetector.standard(), PiiDetector.all()));
     }

@@ -55,10 +55,11 @@ class GuardConfigTest {
     }
 
     @Test
-    void outputGuardDefaultsAreSecretsAndTheHeuristicDetector() {
+    void outputGuardDefaultsAreSecretsAndPersonalDataAndTheHeuristicDetector() {
         OutputGuardConfig d = OutputGuardConfig.defaults();
 
-        assertThat(d.redactor()).isEqualTo(RedactorKind.SECRETS);
+        assertThat(d.redactor()).isEqualTo(RedactorKind.SECRETS_AND_PII);
+        assertThat(d.spotlighting()).isEqualTo(SpotlightConfig.defaults());
         assertThat(d.detector().create()).isInstanceOf(HeuristicInjectionDetector.class);
         assertThat(new OutputGuardConfig(RedactorKind.SECRETS, Map.of("c", RedactorKind.SECRETS_AND_PII),
                 Set.of("fetch"), new DetectorSpec.Heuristic()).toStage().name()).isEqualTo("output-guards");

@@ -310,7 +310,9 @@ class OutputGuardStreamingTest {
         List<JsonNode> messages = messages(r.body());
         List<JsonNode> progress = notifications(messages, "notifications/progress");
         assertThat(progress).hasSize(2);
-        assertThat(progress.get(0).get("params").get("message").asString()).isEqualTo("fetched 3 items");
+        // What an untrusted tool streams is spotlighted like its result; the injection is quarantined.
+        assertThat(progress.get(0).get("params").get("message").asString()).startsWith("<<untrusted-content ")
+                .contains("\nfetched 3 items\n");
         assertThat(progress.get(1).get("params").get("message").asString()).isEqualTo(OutputGuardStage.QUARANTINED);
         assertThat(progress.get(1).get("params").get("progressToken").asString()).isEqualTo("p-26");
         assertThat(progress.get(1).get("params").get("progress").asDouble()).isEqualTo(0.5);
@@ -343,7 +345,8 @@ class OutputGuardStreamingTest {
         assertThat(messages).extracting(m -> m.path("method").asString("result"))
                 .containsExactly("notifications/progress", "notifications/progress", "notifications/message",
                         "result");
-        assertThat(messages.get(0).get("params").get("message").asString()).isEqualTo("fetched 3 items");
+        assertThat(messages.get(0).get("params").get("message").asString()).startsWith("<<untrusted-content ")
+                .contains("\nfetched 3 items\n");
         assertThat(messages.get(1).get("params").get("message").asString()).isEqualTo(OutputGuardStage.QUARANTINED);
         assertThat(messages.get(2).get("params").get("data").asString()).isEqualTo(OutputGuardStage.QUARANTINED);
         assertThat(resultText(messages)).contains("item 1: rotate " + AWS_LABEL);

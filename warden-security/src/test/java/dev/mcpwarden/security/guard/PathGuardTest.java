@@ -89,6 +89,29 @@ class PathGuardTest {
         assertThat(reason("notes.txt%00.png")).isEqualTo("encoded NUL character");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"%2525252e%2525252e/etc/passwd", "%252525252e%252525252e/etc", "notes%2525252etxt",
+        "T-100/%25252541screenshot.png", "%25252575002e%25252575002e/x", "a/%25%32%35%32%35%32%65/b"})
+    void aValueStillPercentEncodedAfterTheLastDecodingRoundIsRefused(String value) {
+        assertThat(reason(value)).isEqualTo("still percent-encoded after 3 decoding rounds");
+    }
+
+    @Test
+    void percentEscapesWrittenInFullwidthFormsAreDecodedAfterNormalisation() {
+        assertThat(reason("\uff05\uff12\uff45\uff05\uff12\uff45/etc/passwd"))
+                .isEqualTo("encoded dot-only path segment");
+        assertThat(reason("\uff05\uff12\uff45\uff05\uff12\uff45\uff05\uff12\uff46etc"))
+                .isEqualTo("encoded dot-only path segment");
+        assertThat(reason("%ef%bc%85%32%65%ef%bc%85%32%65/x")).isEqualTo("encoded dot-only path segment");
+    }
+
+    @Test
+    void namesWithAPercentSignThatDecodeWithinThreeRoundsAreStillAllowed() {
+        assertThat(guard.check("report%20final.txt")).isEqualTo(Verdict.allow());
+        assertThat(guard.check("100%25.txt")).isEqualTo(Verdict.allow());
+        assertThat(guard.check("50%off.txt")).isEqualTo(Verdict.allow());
+    }
+
     @Test
     void backslashesAreBlocked() {
         assertThat(reason("..\\..\\windows\\system32\\config\\sam")).isEqualTo("backslash");

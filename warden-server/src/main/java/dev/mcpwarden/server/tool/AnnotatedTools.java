@@ -76,6 +76,11 @@ public final class AnnotatedTools {
         if (t.nonBlocking()) {
             builder.nonBlocking();
         }
+        if (t.untrustedOutput()) {
+            builder.untrustedOutput();
+        } else if (t.untrustedFields().length > 0) {
+            builder.untrustedOutput(t.untrustedFields());
+        }
         return builder
                 .title(t.title().isEmpty() ? null : t.title())
                 .description(t.description())

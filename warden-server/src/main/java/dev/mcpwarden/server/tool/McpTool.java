@@ -31,4 +31,13 @@ public @interface McpTool {
 
     /** The method never blocks (pure computation from memory): see {@link Tool.Builder#nonBlocking()}. */
     boolean nonBlocking() default false;
+
+    /** Its whole output is third-party data: see {@link Tool.Builder#untrustedOutput()}. */
+    boolean untrustedOutput() default false;
+
+    /**
+     * The fields of its structured content that carry third-party data (JSON Pointers or member names): see
+     * {@link Tool.Builder#untrustedOutput(String...)}.
+     */
+    String[] untrustedFields() default {};
 }

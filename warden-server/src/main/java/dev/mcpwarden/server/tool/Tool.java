@@ -19,6 +19,14 @@ public final class Tool {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
 
+    /**
+     * The {@code _meta} member of a definition saying what of its output third parties write: {@code true} for all
+     * of it, or a list of the fields of its {@code structuredContent} (JSON Pointers, {@code *} for any member or
+     * index, or bare member names). The output guards of {@code warden-security} read it: such output is checked
+     * for prompt injection and spotlighted without the tool being listed in their configuration.
+     */
+    public static final String UNTRUSTED_OUTPUT_META = "dev.mcpwarden/untrusted-output";
+
     private final String name;
     private final String title;
     private final String description;
@@ -39,7 +47,7 @@ public final class Tool {
         this.outputSchema = b.outputSchema;
         this.annotations = b.annotations;
         this.icons = List.copyOf(b.icons);
-        this.meta = b.meta;
+        this.meta = withUntrustedOutput(b.meta, b.untrustedOutput);
         this.handler = Objects.requireNonNull(b.handler, () -> "tool " + name + " needs a handler");
         this.requiredScopes = java.util.Set.copyOf(b.requiredScopes);
         this.nonBlocking = b.nonBlocking;
@@ -47,6 +55,19 @@ public final class Tool {
             throw new IllegalArgumentException("tool " + name + ": inputSchema must have type \"object\" at its root");
         }
         HeaderAnnotations.check(name, inputSchema);
+    }
+
+    private static ObjectNode withUntrustedOutput(ObjectNode meta, List<String> fields) {
+        if (fields == null) {
+            return meta;
+        }
+        ObjectNode m = meta == null ? Json.object() : meta.deepCopy();
+        if (fields.isEmpty()) {
+            m.put(UNTRUSTED_OUTPUT_META, true);
+        } else {
+            fields.forEach(f -> m.withArray(UNTRUSTED_OUTPUT_META).add(f));
+        }
+        return m;
     }
 
     public static Builder builder(String name) {
@@ -137,6 +158,7 @@ public final class Tool {
         private ToolHandler handler;
         private final java.util.Set<String> requiredScopes = new java.util.LinkedHashSet<>();
         private boolean nonBlocking;
+        private List<String> untrustedOutput;
 
         private Builder(String name) {
             if (name == null || !NAME.matcher(name).matches()) {
@@ -211,6 +233,36 @@ public final class Tool {
          */
         public Builder nonBlocking() {
             this.nonBlocking = true;
+            return this;
+        }
+
+        /**
+         * Declares the whole output third-party data (web pages, mail, what other users wrote): the output guards
+         * check it for prompt injection and spotlight it, wherever the tool is served. Sets
+         * {@value Tool#UNTRUSTED_OUTPUT_META} in the definition's {@code _meta}.
+         */
+        public Builder untrustedOutput() {
+            this.untrustedOutput = List.of();
+            return this;
+        }
+
+        /**
+         * Declares the fields of the tool's {@code structuredContent} that carry third-party data, e.g.
+         * {@code "/tickets/*}{@code /title"} ({@code *}: any member or index) or a member name matching at any depth,
+         * e.g. {@code "body"}: the output guards check the result for prompt injection and spotlight these fields
+         * (and the result's text), leaving the other fields exact.
+         */
+        public Builder untrustedOutput(String... fields) {
+            if (fields.length == 0) {
+                return untrustedOutput();
+            }
+            for (String f : fields) {
+                if (f == null || f.isBlank() || (!f.startsWith("/") && f.contains("/"))) {
+                    throw new IllegalArgumentException("tool " + name
+                            + ": an untrusted field is a JSON Pointer or a member name, was: " + f);
+                }
+            }
+            this.untrustedOutput = List.of(fields);
             return this;
         }
 

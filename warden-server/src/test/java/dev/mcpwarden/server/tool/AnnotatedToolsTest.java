@@ -228,4 +228,31 @@ class AnnotatedToolsTest {
         assertThat(AnnotatedTools.toResult(null)).isEqualTo(ToolResult.of());
         assertThat(text(AnnotatedTools.toResult(Map.of("k", 1)).structuredContent())).isEqualTo("{\"k\":1}");
     }
+
+    static final class ThirdParty {
+        @McpTool(description = "reads a page", untrustedOutput = true)
+        public String page(String url) {
+            return url;
+        }
+
+        @McpTool(description = "lists comments", untrustedFields = {"/comments/*/text", "author"})
+        public Map<String, Object> comments() {
+            return Map.of();
+        }
+
+        @McpTool(description = "adds")
+        public int add(int a, int b) {
+            return a + b;
+        }
+    }
+
+    @Test
+    void aToolDeclaresItsThirdPartyOutputInItsDefinitionMeta() {
+        List<Tool> tools = AnnotatedTools.of(new ThirdParty());
+        assertThat(find(tools, "page").toJson().at("/_meta").toString())
+                .isEqualTo("{\"dev.mcpwarden/untrusted-output\":true}");
+        assertThat(find(tools, "comments").toJson().at("/_meta").toString())
+                .isEqualTo("{\"dev.mcpwarden/untrusted-output\":[\"/comments/*/text\",\"author\"]}");
+        assertThat(find(tools, "add").toJson().has("_meta")).isFalse();
+    }
 }

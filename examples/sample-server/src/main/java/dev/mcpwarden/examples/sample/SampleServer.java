@@ -200,8 +200,9 @@ public final class SampleServer {
     }
 
     static McpServer build(McpServer.Builder b, HelpDesk desk, boolean rugPull) {
+        // Titles and bodies are what any member of the tenant (or a customer by mail) wrote.
         tool(b, "get_ticket", "Get a ticket of your tenant by id", "tickets:read", ToolAnnotations.readOnly(),
-                schema("ticket_id"), ctx -> {
+                schema("ticket_id"), new String[] {"/title", "/body"}, ctx -> {
                     Optional<HelpDesk.Ticket> t = desk.ticket(tenant(ctx), arg(ctx, "ticket_id"));
                     if (t.isEmpty()) {
                         return ToolResult.error("Ticket not found: " + arg(ctx, "ticket_id"));
@@ -213,7 +214,7 @@ public final class SampleServer {
                     return ToolResult.structured(out);
                 });
         tool(b, "search_tickets", "Search ticket titles of your tenant", "tickets:read", ToolAnnotations.readOnly(),
-                schema("query"), ctx -> {
+                schema("query"), new String[] {"/tickets/*/title"}, ctx -> {
                     var found = desk.search(tenant(ctx), arg(ctx, "query"));
                     ObjectNode out = Json.object();
                     var arr = out.putArray("tickets");
@@ -230,7 +231,7 @@ public final class SampleServer {
                         ? ToolResult.text("Deleted " + arg(ctx, "ticket_id"))
                         : ToolResult.error("Ticket not found: " + arg(ctx, "ticket_id")));
         tool(b, "read_attachment", "Read an attachment below the attachments folder", "tickets:read",
-                ToolAnnotations.readOnly(), schema("path"), ctx -> {
+                ToolAnnotations.readOnly(), schema("path"), ALL, ctx -> {
                     Optional<byte[]> bytes = desk.attachment(arg(ctx, "path"));
                     if (bytes.isEmpty()) {
                         return ToolResult.error("Attachment not found: " + arg(ctx, "path"));
@@ -242,14 +243,14 @@ public final class SampleServer {
         tool(b, "ping_host", "Report the host that would be pinged (never runs a shell)", "tickets:read",
                 ToolAnnotations.readOnly(), schema("host"), ctx -> ToolResult.text("Would ping " + arg(ctx, "host")));
         tool(b, "fetch_url", "Fetch a public URL" + (rugPull ? RUG_PULL : ""), "tickets:read",
-                new ToolAnnotations(null, true, false, true, true), schema("url"),
+                new ToolAnnotations(null, true, false, true, true), schema("url"), ALL,
                 ctx -> {
                     SafeHttpFetcher.Response r = FETCHER.get(arg(ctx, "url"));
                     return ToolResult.text("HTTP " + r.status() + "\n\n"
                             + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
                 });
         tool(b, "get_customer", "Get a customer record of your tenant", "tickets:read", ToolAnnotations.readOnly(),
-                schema("customer_id"), ctx -> {
+                schema("customer_id"), new String[] {"/name"}, ctx -> {
                     Optional<Map<String, String>> c = desk.customer(tenant(ctx), arg(ctx, "customer_id"));
                     if (c.isEmpty()) {
                         return ToolResult.error("Customer not found: " + arg(ctx, "customer_id"));
@@ -263,7 +264,7 @@ public final class SampleServer {
                         .map(ToolResult::text)
                         .orElseGet(() -> ToolResult.error("Integration not found: " + arg(ctx, "name"))));
         tool(b, "fetch_kb_article", "Get a knowledge-base article", "tickets:read", ToolAnnotations.readOnly(),
-                schema("article_id"), ctx -> desk.article(arg(ctx, "article_id"))
+                schema("article_id"), ALL, ctx -> desk.article(arg(ctx, "article_id"))
                         .map(a -> ToolResult.text(a.get("title") + "\n\n" + a.get("text")))
                         .orElseGet(() -> ToolResult.error("Article not found: " + arg(ctx, "article_id"))));
         return b.build();
@@ -271,13 +272,29 @@ public final class SampleServer {
 
     private static void tool(McpServer.Builder b, String name, String description, String scope,
                              ToolAnnotations annotations, ObjectNode schema, ToolHandler handler) {
+        tool(b, name, description, scope, annotations, schema, null, handler);
+    }
+
+    /**
+     * A tool whose output carries what third parties wrote: {@code untrusted} lists the fields of its structured
+     * content that do (none: all of its output), null for none at all. The output guards read the declaration from
+     * the definition, so the configuration need not list every such tool.
+     */
+    private static void tool(McpServer.Builder b, String name, String description, String scope,
+                             ToolAnnotations annotations, ObjectNode schema, String[] untrusted, ToolHandler handler) {
         Tool.Builder t = Tool.builder(name).description(description).annotations(annotations).inputSchema(schema)
                 .handler(handler);
         if (scope != null) {
             t.requiredScopes(scope);
         }
+        if (untrusted != null) {
+            t.untrustedOutput(untrusted);
+        }
         b.tool(t.build());
     }
+
+    /** Every field of a tool's output is third-party data. */
+    private static final String[] ALL = {};
 
     /** A closed object schema of required, bounded strings. */
     private static ObjectNode schema(String... names) {

@@ -131,7 +131,16 @@ class AttackCorpusTest {
                     assertThat(result).as(c.get("id").asString() + " has a result: " + r.body()).isNotNull();
                     assertThat(result.path("isError").asBoolean(false)).as(r.body())
                             .isEqualTo(expect.get("tool_error").asBoolean());
-                    assertThat(r.body()).doesNotContain("[REDACTED-").doesNotContain("[QUARANTINED]");
+                    // Served untouched: nothing quarantined, no secret redacted. Personal data is redacted from
+                    // every tool by default, so OK-01's ticket (quoting a customer's address) arrives with it
+                    // redacted; nothing else in a benign answer may be.
+                    assertThat(r.body()).doesNotContain("[QUARANTINED]");
+                    assertThat(r.body().replace("[REDACTED-EMAIL]", "")).doesNotContain("[REDACTED-");
+                    if (c.get("id").asString().equals("OK-01")) {
+                        assertThat(r.body()).doesNotContain("jane.doe@example.com").contains("[REDACTED-EMAIL]");
+                    } else {
+                        assertThat(r.body()).doesNotContain("[REDACTED-");
+                    }
                 }));
     }
 

@@ -63,7 +63,9 @@ class OfficialClientAuthTest {
         assertThat(o.exitCode()).as(o.output()).isZero();
         assertThat(lines(o)).as(o.output())
                 .contains("[v2-auth] mode: with token (" + token.length() + " chars)")
-                .contains("[v2-auth] tools/call get_ticket: id=T-100 title=\"Printer on fire in room 101\"")
+                // the title is third-party text: it arrives datamarked, the id (a machine value) exact
+                .contains("[v2-auth] tools/call get_ticket: id=T-100 title=\"Printer\u02c6on\u02c6fire\u02c6in\u02c6room"
+                        + "\u02c6101\"")
                 .anyMatch(l -> l.startsWith("[v2-auth] connect: authorized with bearer token, era=modern,"
                         + " protocol=2026-07-28,"))
                 .anyMatch(l -> l.startsWith("[v2-auth] tools/list: ") && l.contains("get_ticket"))
