@@ -159,6 +159,9 @@ public final class AuthHandler extends Handler.Abstract {
         if (e.status() == 401) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"warden\"");
         }
+        if (e.retryAfterSeconds() > 0) {
+            response.getHeaders().put("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
         ObjectNode body = Json.object();
         body.put("error", e.error());
         body.put("error_description", e.getMessage());
@@ -167,13 +170,15 @@ public final class AuthHandler extends Handler.Abstract {
 
     private Reply token(Request request) throws TokenError, Web.BadRequest {
         Map<String, String> form = Web.single(Web.form(request));
-        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form);
+        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form,
+                Request.getRemoteAddr(request));
         return new Reply(200, s.tokens().handle(client, form));
     }
 
     private Reply revoke(Request request) throws TokenError, Web.BadRequest {
         Map<String, String> form = Web.single(Web.form(request));
-        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form);
+        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form,
+                Request.getRemoteAddr(request));
         s.tokens().revoke(client, form);
         return new Reply(200, null);
     }
