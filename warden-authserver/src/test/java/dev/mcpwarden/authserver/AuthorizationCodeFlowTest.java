@@ -37,7 +37,7 @@ class AuthorizationCodeFlowTest {
 
         assertThat(p.status()).isEqualTo(302);
         assertThat(p.location()).startsWith(server.issuer + "/login?request=");
-        assertThat(p.header("set-cookie")).startsWith("warden-loopback-browser=")
+        assertThat(p.header("set-cookie")).startsWith("warden-loopback-" + java.net.URI.create(server.issuer).getPort() + "-browser=")
                 .contains("HttpOnly").contains("SameSite=Lax").doesNotContain("Secure");
 
         UserAgent.Page login = ua.get(p.location());
@@ -60,7 +60,8 @@ class AuthorizationCodeFlowTest {
 
         assertThat(afterLogin.status()).isEqualTo(302);
         assertThat(afterLogin.location()).startsWith(server.issuer + "/consent?request=");
-        assertThat(afterLogin.header("set-cookie")).startsWith("warden-loopback-session=").contains("HttpOnly")
+        assertThat(afterLogin.header("set-cookie")).startsWith("warden-loopback-" + java.net.URI.create(server.issuer).getPort()
+                + "-session=").contains("HttpOnly")
                 .contains("SameSite=Lax");
 
         UserAgent.Page consent = ua.get(afterLogin.location());
