@@ -65,7 +65,7 @@ public final class SignIns {
                 return new Blocked(Budget.PENDING, forRequest);
             }
             checked = true;
-            Optional<Identity> who = users.authenticate(username, password);
+            Optional<Identity> who = users.gate().hash(() -> users.authenticate(username, password));
             if (who.isEmpty()) {
                 return new Wrong(forRequest.failures() >= Budget.PENDING.freeFailures());
             }

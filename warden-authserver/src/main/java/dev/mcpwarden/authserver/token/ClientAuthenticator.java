@@ -84,13 +84,16 @@ public final class ClientAuthenticator {
             throw throttled("from this address", fromAddress);
         }
         boolean checked = false;
-        try (HashingGate.Permit ignored = SecretHash.isSlow(client.secretHash()) ? gate.enter() : () -> { }) {
+        boolean slow = SecretHash.isSlow(client.secretHash());
+        try (HashingGate.Permit ignored = slow ? gate.enter() : () -> { }) {
             Outcome asClient = attempts.attempt(Budget.CLIENT, client.id(), clock.instant());
             if (!asClient.allowed()) {
                 throw throttled("for this client", asClient);
             }
             checked = true;
-            if (!SecretHash.matches(client.secretHash(), secret)) {
+            boolean matches = slow ? gate.hash(() -> SecretHash.matches(client.secretHash(), secret))
+                    : SecretHash.matches(client.secretHash(), secret);
+            if (!matches) {
                 return false;
             }
             attempts.succeeded(Budget.CLIENT, client.id());
