@@ -160,7 +160,8 @@ public final class AuthorizationServer implements AutoCloseable {
         }
 
         /**
-         * Where failed sign-ins are counted per username; this process's memory by default. Replicas behind one
+         * Where failed sign-ins and client-secret checks are counted (per user name, remote address, pending
+         * request and client id: {@link LoginAttempts.Budget}); this process's memory by default. Replicas behind one
          * load balancer must share one (e.g. {@code RedisStores.loginAttempts()} in warden-redis): with separate
          * counts an attacker gets the free guesses and the blocks once per replica.
          */

@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  * @param jwks            the current public keys
  * @param metadata        the metadata document (JSON)
  * @param clock           the time
- * @param loginAttempts   failed sign-ins per username (this process's, or shared by replicas)
+ * @param loginAttempts   failure budgets of sign-ins and secret checks (this process's, or shared by replicas)
  */
 public record Settings(URI issuer, AuthStore store, Clients clients, ClientRegistrar registrar, TokenService tokens,
                        ClientAuthenticator clientAuth, BuiltInUsers users, UpstreamLogin upstream,

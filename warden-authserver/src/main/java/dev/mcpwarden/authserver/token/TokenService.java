@@ -131,7 +131,8 @@ public final class TokenService {
             throw TokenError.invalidGrant("authorization code was issued to another client");
         }
         String redirect = form.get("redirect_uri");
-        if (g.redirectUriGiven() ? !g.redirectUri().equals(redirect) : redirect != null && !redirect.equals(g.redirectUri())) {
+        if (g.redirectUriGiven() ? !g.redirectUri().equals(redirect)
+                : redirect != null && !redirect.equals(g.redirectUri())) {
             throw TokenError.invalidGrant("redirect_uri does not match the authorization request");
         }
         String verifier = form.get("code_verifier");
