@@ -82,9 +82,16 @@ public interface LoginAttempts {
             return forgetsOnSuccess;
         }
 
-        /** The key as counted: user names in lower case ({@link Locale#ROOT}), others as given; none is "". */
+        /**
+         * The key as counted: user names in lower case ({@link Locale#ROOT}); addresses by
+         * {@link LoginAttempts#network}; others as given; none is "".
+         */
         public String normalize(String key) {
-            return this == USER ? normalized(key) : key == null ? "" : key;
+            return switch (this) {
+                case USER -> normalized(key);
+                case ADDRESS -> network(key);
+                default -> key == null ? "" : key;
+            };
         }
 
         /** How long a key is blocked after its {@code failures}-th failure in a row. */
@@ -167,6 +174,44 @@ public interface LoginAttempts {
         }
         Duration block = FIRST_BLOCK.multipliedBy(1L << Math.min(failures - free - 1, 10));
         return block.compareTo(LONGEST_BLOCK) > 0 ? LONGEST_BLOCK : block;
+    }
+
+    /**
+     * The network an address is counted for: an IPv4 address as itself (also when written IPv4-mapped), an IPv6
+     * address by its /64 prefix, the smallest block one subscriber is usually given (counting single IPv6
+     * addresses would give an attacker 2^64 budgets); anything that is not an address literal as given.
+     */
+    static String network(String address) {
+        if (address == null || address.isEmpty()) {
+            return "";
+        }
+        String literal = address.startsWith("[") && address.endsWith("]")
+                ? address.substring(1, address.length() - 1) : address;
+        int zone = literal.indexOf('%');
+        if (zone >= 0) {
+            literal = literal.substring(0, zone);
+        }
+        boolean v4 = literal.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean v6 = literal.indexOf(':') >= 0
+                && literal.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0);
+        if (!v4 && !v6) {
+            return address; // not an address literal (the server's remote address always is): never resolved
+        }
+        java.net.InetAddress a;
+        try {
+            a = java.net.InetAddress.getByName(literal); // a literal: parsed, no lookup
+        } catch (java.net.UnknownHostException e) {
+            return address;
+        }
+        if (a instanceof java.net.Inet4Address) {
+            return a.getHostAddress();
+        }
+        byte[] b = a.getAddress();
+        StringBuilder prefix = new StringBuilder();
+        for (int i = 0; i < 8; i += 2) {
+            prefix.append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff))).append(':');
+        }
+        return prefix.append(":/64").toString();
     }
 
     /** The form in which names are counted: lower case ({@link Locale#ROOT}); no name is the empty name. */

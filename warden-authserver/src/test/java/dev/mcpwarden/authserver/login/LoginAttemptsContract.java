@@ -148,4 +148,20 @@ public abstract class LoginAttemptsContract {
         assertThat(attempts.attempt(LoginAttempts.Budget.PENDING, "app", NOW))
                 .isEqualTo(LoginAttempts.Outcome.allowed(1));
     }
+
+    @Test
+    public void anIPv6AddressIsBudgetedByItsSlash64AndAnIPv4MappedOneAsItsIPv4Address() {
+        for (int i = 0; i < 21; i++) {
+            assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "2001:db8:1:2:" + Integer.toHexString(i)
+                    + "::1", NOW).allowed()).isTrue();
+        }
+        assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "[2001:DB8:1:2:ffff::9]", NOW).allowed())
+                .isFalse();
+        assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "2001:db8:1:3::1", NOW).allowed()).isTrue();
+
+        for (int i = 0; i < 21; i++) {
+            attempts.attempt(LoginAttempts.Budget.ADDRESS, i % 2 == 0 ? "192.0.2.1" : "::ffff:192.0.2.1", NOW);
+        }
+        assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "192.0.2.1", NOW).allowed()).isFalse();
+    }
 }
