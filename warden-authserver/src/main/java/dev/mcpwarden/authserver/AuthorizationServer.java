@@ -99,7 +99,7 @@ public final class AuthorizationServer implements AutoCloseable {
         this.accessTokens = new AccessTokens(config.issuer().toString(), keys, config.accessTokenTtl(), clock);
         Map<String, BuiltInUsers.Account> accounts = new HashMap<>();
         config.users().forEach(u -> accounts.put(u.username(), new BuiltInUsers.Account(u.passwordHash(), u.claims())));
-        this.users = new BuiltInUsers(accounts);
+        this.users = new BuiltInUsers(accounts, b.hashingGate);
         for (StaticClient c : config.clients()) {
             store.putClient(new Client(c.clientId(), c.name(), c.redirectUris(), ClientKind.PRE_REGISTERED,
                     c.secretHash(), c.grantTypes(), c.scopes(), "web"));
@@ -121,7 +121,7 @@ public final class AuthorizationServer implements AutoCloseable {
         this.metadata = metadataDocument(config);
         this.handler = new AuthHandler(new Settings(config.issuer(), store, clients,
                 config.dynamicRegistration() ? new ClientRegistrar(store, clock) : null, tokens,
-                new ClientAuthenticator(clients), users, upstream,
+                new ClientAuthenticator(clients, b.loginAttempts, b.hashingGate, clock), users, upstream,
                 config.upstream() == null ? null : config.upstream().displayName(), config.resources(),
                 config.scopesSupported(), config.defaultScopes(), config.offlineAccess(), config.codeTtl(),
                 config.loginSessionTtl(), keys::publicKeys, metadata, clock, b.loginAttempts));
@@ -142,6 +142,7 @@ public final class AuthorizationServer implements AutoCloseable {
         private final AuthServerConfig config;
         private AuthStore store = new InMemoryAuthStore();
         private LoginAttempts loginAttempts;
+        private dev.mcpwarden.authserver.login.HashingGate hashingGate;
         private InstantSource clock = InstantSource.system();
         private HostResolver resolver = HostResolver.system();
         private SSLContext loopbackTls;
@@ -159,12 +160,28 @@ public final class AuthorizationServer implements AutoCloseable {
         }
 
         /**
-         * Where failed sign-ins are counted per username; this process's memory by default. Replicas behind one
+         * Where failed sign-ins and client-secret checks are counted (per user name, remote address, pending
+         * request and client id: {@link LoginAttempts.Budget}); this process's memory by default. Replicas behind one
          * load balancer must share one (e.g. {@code RedisStores.loginAttempts()} in warden-redis): with separate
          * counts an attacker gets the free guesses and the blocks once per replica.
          */
         public Builder loginAttempts(LoginAttempts attempts) {
             this.loginAttempts = Objects.requireNonNull(attempts, "attempts");
+            return this;
+        }
+
+        /**
+         * How many slow password and client-secret hashes (Argon2id) may run at once, and how long a check waits
+         * for a slot before it is refused (429 at /login, 503 at /token, with {@code Retry-After}); by default half
+         * the processors (at least one) and 100 ms, so a flood of sign-ins leaves the rest to the MCP endpoint.
+         */
+        public Builder passwordHashing(int concurrency, Duration maxWait) {
+            return passwordHashing(new dev.mcpwarden.authserver.login.HashingGate(concurrency, maxWait));
+        }
+
+        /** The same with a gate of one's own (shared with another server of this process, or held by a test). */
+        public Builder passwordHashing(dev.mcpwarden.authserver.login.HashingGate gate) {
+            this.hashingGate = Objects.requireNonNull(gate, "gate");
             return this;
         }
 
@@ -210,6 +227,9 @@ public final class AuthorizationServer implements AutoCloseable {
         public AuthorizationServer build() {
             if (loginAttempts == null) {
                 loginAttempts = LoginAttempts.inMemory(); // one per server, never shared by accident
+            }
+            if (hashingGate == null) {
+                hashingGate = dev.mcpwarden.authserver.login.HashingGate.forThisMachine();
             }
             return new AuthorizationServer(this);
         }

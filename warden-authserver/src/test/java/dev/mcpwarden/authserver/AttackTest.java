@@ -252,18 +252,20 @@ class AttackTest {
     // ------------------------------------------------------------------ client metadata documents
 
     @Test
-    void aMetadataDocumentOnAPrivateAddressIsNeverFetched() throws Exception {
-        assertErrorPage(new UserAgent().get(server.authorizeUrl("https://10.0.0.1/client.json",
-                        "https://10.0.0.1/cb", Pkce.fresh())), 400, "invalid_client",
-                "Client metadata document URL is not allowed: address is not public: private (10/8).");
-        assertErrorPage(new UserAgent().get(server.authorizeUrl("https://169.254.169.254/latest/meta-data/x",
-                        "https://a.example/cb", Pkce.fresh())), 400, "invalid_client",
-                "Client metadata document URL is not allowed: address is not public: link-local or cloud "
-                        + "metadata (169.254/16).");
-        assertErrorPage(new UserAgent().get(server.authorizeUrl("https://evil.example/client.json",
-                        "https://evil.example/cb", Pkce.fresh())), 400, "invalid_client",
-                "Client metadata document URL is not allowed: host resolves to a non-public address: private "
-                        + "(10/8).");
+    void aMetadataDocumentOnAPrivateAddressIsNeverFetchedAndTheAnswerDoesNotSayHowTheNameResolves()
+            throws Exception {
+        // a private literal, a cloud metadata address, a name resolving privately, a name that does not resolve,
+        // and a public server that answers 404: the anonymous caller cannot tell which (the log can)
+        for (String id : List.of("https://10.0.0.1/client.json", "https://169.254.169.254/latest/meta-data/x",
+                "https://evil.example/client.json", "https://EVIL.example./client.json",
+                "https://no-such-host.invalid/client.json", documents.url("/absent.json"))) {
+            assertErrorPage(new UserAgent().get(server.authorizeUrl(id, "https://a.example/cb", Pkce.fresh())),
+                    400, "invalid_client", "Client metadata document could not be fetched.");
+            assertTokenError(new UserAgent().post(server.issuer + "/token", Map.of("grant_type",
+                            "authorization_code", "client_id", id, "code", "x", "code_verifier", Pkce.fresh()
+                            .verifier())), 401, "invalid_client",
+                    "client authentication failed: client metadata document could not be fetched");
+        }
     }
 
     @Test

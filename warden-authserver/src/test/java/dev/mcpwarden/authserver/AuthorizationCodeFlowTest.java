@@ -30,6 +30,11 @@ class AuthorizationCodeFlowTest {
         server.close();
     }
 
+    /** {@code warden-loopback-<port>-<kind>=}: plain-http loopback cookies are named for the issuer's port. */
+    private static String loopbackCookie(String kind) {
+        return "warden-loopback-" + java.net.URI.create(server.issuer).getPort() + "-" + kind + "=";
+    }
+
     @Test
     void anUnsignedInBrowserIsSentToTheLoginPageWhichNamesTheClient() throws Exception {
         UserAgent ua = new UserAgent();
@@ -37,7 +42,7 @@ class AuthorizationCodeFlowTest {
 
         assertThat(p.status()).isEqualTo(302);
         assertThat(p.location()).startsWith(server.issuer + "/login?request=");
-        assertThat(p.header("set-cookie")).startsWith("warden-loopback-browser=")
+        assertThat(p.header("set-cookie")).startsWith(loopbackCookie("browser"))
                 .contains("HttpOnly").contains("SameSite=Lax").doesNotContain("Secure");
 
         UserAgent.Page login = ua.get(p.location());
@@ -60,7 +65,7 @@ class AuthorizationCodeFlowTest {
 
         assertThat(afterLogin.status()).isEqualTo(302);
         assertThat(afterLogin.location()).startsWith(server.issuer + "/consent?request=");
-        assertThat(afterLogin.header("set-cookie")).startsWith("warden-loopback-session=").contains("HttpOnly")
+        assertThat(afterLogin.header("set-cookie")).startsWith(loopbackCookie("session")).contains("HttpOnly")
                 .contains("SameSite=Lax");
 
         UserAgent.Page consent = ua.get(afterLogin.location());

@@ -80,13 +80,17 @@ class ConfigurationTest {
         AuthServerConfig config = base().withClients(List.of(StaticClient.publicClient(APP_A, "App A",
                 List.of(APP_A_REDIRECT))));
         try (AuthorizationServer as = AuthorizationServer.builder(config).build().start("127.0.0.1", port)) {
-            // plain http to the test port; the issuer (and so the cookie policy) is https
-            String url = "http://127.0.0.1:" + port + "/authorize?response_type=code&client_id=" + APP_A
+            // plain http to the test port, as from a TLS-terminating proxy that keeps the Host; the issuer (and so
+            // the cookie policy) is https
+            String target = "/authorize?response_type=code&client_id=" + APP_A
                     + "&redirect_uri=" + UserAgent.enc(APP_A_REDIRECT) + "&code_challenge=" + Pkce.fresh().challenge()
                     + "&code_challenge_method=S256&resource=" + UserAgent.enc("https://mcp.example.test/mcp");
-            UserAgent.Page p = new UserAgent().get(url);
-            assertThat(p.header("set-cookie")).matches("__Host-warden-browser=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; "
-                    + "SameSite=Lax; Secure");
+            String head = RawHttp.exchange(port, "GET " + target + " HTTP/1.1\r\nHost: login.example.test\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertThat(head).startsWith("HTTP/1.1 302 ");
+            assertThat(head.lines().filter(l -> l.regionMatches(true, 0, "Set-Cookie:", 0, 11)).toList())
+                    .singleElement().asString().matches("(?i:set-cookie): __Host-warden-browser=[A-Za-z0-9_-]{43}; "
+                            + "Path=/; HttpOnly; SameSite=Lax; Secure");
         }
     }
 
@@ -151,15 +155,17 @@ class ConfigurationTest {
         FakeClock clock = new FakeClock();
         try (TestAuthServer s = new TestAuthServer(c -> c, b -> b.clock(clock))) {
             UserAgent ua = new UserAgent();
-            UserAgent.Page login = ua.get(ua.get(s.authorizeUrl(APP_A, APP_A_REDIRECT, Pkce.fresh())).location());
-            Map<String, String> wrong = Map.of("request", login.hidden("request"), "username", "alice", "password", "x");
-            for (int i = 0; i < 6; i++) {
-                assertThat(ua.post(s.issuer + "/login", wrong).status()).isEqualTo(401);
+            for (int i = 0; i < 6; i++) { // a new request each time: one request is closed after five failures
+                UserAgent.Page page = ua.get(ua.get(s.authorizeUrl(APP_A, APP_A_REDIRECT, Pkce.fresh())).location());
+                assertThat(ua.post(s.issuer + "/login", Map.of("request", page.hidden("request"), "username",
+                        "alice", "password", "x")).status()).isEqualTo(401);
             }
+            UserAgent.Page login = ua.get(ua.get(s.authorizeUrl(APP_A, APP_A_REDIRECT, Pkce.fresh())).location());
             UserAgent.Page blocked = ua.post(s.issuer + "/login", Map.of("request", login.hidden("request"),
                     "username", "alice", "password", TestAuthServer.ALICE_PASSWORD));
             assertThat(blocked.status()).isEqualTo(429);
-            assertThat(blocked.byId("error")).isEqualTo("Too many failed sign-ins. Wait a minute and try again.");
+            assertThat(blocked.header("retry-after")).isEqualTo("30");
+            assertThat(blocked.byId("error")).isEqualTo("Too many failed sign-ins. Wait 30 seconds and try again.");
 
             clock.advance(Duration.ofSeconds(31));
             UserAgent.Page ok = ua.post(s.issuer + "/login", Map.of("request", login.hidden("request"),

@@ -70,6 +70,23 @@ class DemoTest {
     }
 
     @Test
+    void theMountedAuthorizationServerChecksHostAndOriginItself() throws Exception {
+        int port = demo.http().port();
+        McpHttp.Reply token = new McpHttp(demo.http().uri().resolve("/token")).rawPost("rebound.example:" + port,
+                Map.of("Content-Type", "application/x-www-form-urlencoded"), "grant_type=client_credentials");
+        assertThat(token.status()).isEqualTo(403);
+        assertThat(token.body()).isEqualTo("{\"error\":\"invalid_request\",\"error_description\":\"The Host header "
+                + "does not name this authorization server.\"}");
+
+        McpHttp.Reply login = new McpHttp(demo.http().uri().resolve("/login")).rawPost("127.0.0.1:" + port,
+                Map.of("Content-Type", "application/x-www-form-urlencoded", "Origin", "http://127.0.0.1:"
+                        + (port + 1)), "request=x&username=demo&password=x");
+        assertThat(login.status()).isEqualTo(403);
+        assertThat(login.body()).contains("The form was not sent from a page of this authorization server (Origin "
+                + "http://127.0.0.1:" + (port + 1) + ").");
+    }
+
+    @Test
     void wardenTokenMintsATokenTheRunningDemoAccepts() throws Exception {
         StringWriter out = new StringWriter();
         CommandLine cli = new CommandLine(new TokenCommand());

@@ -317,6 +317,12 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
     }
 
     @Override
+    public Optional<CodeGrant> peekCode(String codeHash) {
+        String json = redis("peekCode", r -> r.hget(codeKey(codeHash), "record"));
+        return json == null ? Optional.empty() : Optional.of(records.read(json, CodeGrant.class));
+    }
+
+    @Override
     public CodeRedemption redeemCode(String codeHash, Instant now) {
         List<Object> out = redis("redeemCode", r -> Lua.REDEEM_CODE.run(r, ScriptOutputType.MULTI,
                 new String[] {codeKey(codeHash)}, s(now), n(now)));

@@ -98,6 +98,30 @@ class RedisLoginAttemptsTest extends LoginAttemptsContract {
     }
 
     @Test
+    void anAddressKeyHidesTheAddressAndLivesAnHourBeyondItsBlock() {
+        for (int i = 0; i < 21; i++) {
+            attempts.attempt(LoginAttempts.Budget.ADDRESS, "203.0.113.7", NOW);
+        }
+
+        RedisClient raw = RedisClient.create(redis.url());
+        try (StatefulRedisConnection<String, String> c = raw.connect()) {
+            List<String> keys = c.sync().keys("*");
+            assertThat(keys).singleElement().asString().matches("warden:as:login:addr:[0-9a-f]{64}")
+                    .doesNotContain("203.0.113.7");
+            assertThat(c.sync().hgetall(keys.get(0))).containsEntry("count", "21")
+                    .containsEntry("until", Long.toString(NOW.plusSeconds(30).toEpochMilli()));
+            assertThat(c.sync().pttl(keys.get(0))).isBetween(Duration.ofHours(1).plusSeconds(20).toMillis(),
+                    Duration.ofHours(1).plusSeconds(30).toMillis());
+        } finally {
+            raw.shutdown();
+        }
+        // a success takes back its own attempt only: one of the 21 failures, which lifts the block
+        attempts.succeeded(LoginAttempts.Budget.ADDRESS, "203.0.113.7");
+        assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "203.0.113.7", NOW))
+                .isEqualTo(LoginAttempts.Outcome.allowed(21));
+    }
+
+    @Test
     void whenRedisIsDownAttemptsAndResetsAreRefusedAsUnavailable() throws Exception {
         fail(attempts, "alice", 1, NOW);
         redis.stop();

@@ -40,6 +40,9 @@ import net.minidev.json.JSONObject;
 public final class ClientMetadataDocuments {
 
     static final int MAX_BYTES = 16 * 1024;
+    /** The one answer to every failed fetch. */
+    static final String NOT_FETCHED = "client metadata document could not be fetched";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientMetadataDocuments.class);
     private static final int MAX_CACHED = 10_000;
     private static final Pattern MAX_AGE = Pattern.compile("(?i)(?:^|[,\\s])max-age=(\\d{1,9})");
 
@@ -125,6 +128,11 @@ public final class ClientMetadataDocuments {
     private record Fetched(byte[] body, Duration maxAge) {
     }
 
+    /**
+     * Whatever stops a fetch (a refused destination, a name that does not resolve, a failed connection, a status
+     * other than 200) gives the caller one message: the caller is anonymous, and telling these apart would let it
+     * map how this server resolves and reaches internal names. The reason is logged for the operator.
+     */
     private Fetched fetch(String url, URI uri) throws ClientRejected {
         try {
             if (allowLoopback && RedirectUris.isLoopbackHost(uri.getHost())) {
@@ -132,18 +140,24 @@ public final class ClientMetadataDocuments {
             }
             SafeHttpFetcher.Response r = fetcher.get(url);
             if (r.status() != 200) {
-                throw new ClientRejected("client metadata document could not be fetched (HTTP " + r.status() + ")");
+                throw notFetched(url, "HTTP " + r.status());
             }
             checkType(r.contentType());
             return new Fetched(r.body(), Duration.ofMinutes(5));
         } catch (FetchRefusedException e) {
-            throw new ClientRejected("client metadata document URL is not allowed: " + e.block().reason());
+            throw notFetched(url, "refused: " + e.block().reason());
         } catch (IOException e) {
-            throw new ClientRejected("client metadata document could not be fetched");
+            throw notFetched(url, e.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ClientRejected("client metadata document could not be fetched");
+            throw notFetched(url, "interrupted");
         }
+    }
+
+    private static ClientRejected notFetched(String url, String reason) {
+        LOG.info("client metadata document {} not fetched: {}", url.length() > 200 ? url.substring(0, 200) : url,
+                reason);
+        return new ClientRejected(NOT_FETCHED);
     }
 
     private Fetched fetchLoopback(URI uri) throws IOException, InterruptedException, ClientRejected {
@@ -151,8 +165,7 @@ public final class ClientMetadataDocuments {
         HttpResponse<InputStream> r = loopbackClient.send(req, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = r.body()) {
             if (r.statusCode() != 200) {
-                throw new ClientRejected("client metadata document could not be fetched (HTTP " + r.statusCode()
-                        + ")");
+                throw notFetched(uri.toString(), "HTTP " + r.statusCode());
             }
             checkType(r.headers().firstValue("Content-Type"));
             byte[] body = in.readNBytes(MAX_BYTES + 1);

@@ -34,6 +34,11 @@ public final class SecretHash {
         return PasswordHash.verify(presented.toCharArray(), stored);
     }
 
+    /** Whether checking a secret against {@code stored} is slow (Argon2id, chosen by a person) rather than SHA-256. */
+    public static boolean isSlow(String stored) {
+        return stored != null && !stored.startsWith(SHA256);
+    }
+
     /** Base64url SHA-256 of {@code value}: how codes, tokens and session ids are keyed in the store. */
     public static String sha256(String value) {
         try {

@@ -29,6 +29,10 @@ public final class AuthHandler extends Handler.Abstract {
             "/login", "/login/upstream", "/login/callback", "/consent",
             "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration");
 
+    /** The pages a browser sends its cookies to: a cross-origin form post to them is refused. */
+    private static final java.util.Set<String> BROWSER_PATHS = java.util.Set.of("/authorize", "/login",
+            "/login/upstream", "/login/callback", "/consent");
+
     private final Settings s;
     private final BrowserFlow browser;
 
@@ -49,6 +53,15 @@ public final class AuthHandler extends Handler.Abstract {
         h.put("Referrer-Policy", "no-referrer");
         h.put("X-Frame-Options", "DENY");
         try {
+            String misdirected = OriginCheck.refusal(s.issuer(), request, BROWSER_PATHS.contains(path));
+            if (misdirected != null) {
+                if (BROWSER_PATHS.contains(path)) {
+                    Html.error(response, callback, 403, "access_denied", misdirected);
+                } else {
+                    error(response, callback, new TokenError(403, "invalid_request", misdirected));
+                }
+                return true;
+            }
             switch (path) {
                 case "/authorize" -> browser.authorize(request, response, callback);
                 case "/login" -> browser.login(request, response, callback);
@@ -159,6 +172,9 @@ public final class AuthHandler extends Handler.Abstract {
         if (e.status() == 401) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"warden\"");
         }
+        if (e.retryAfterSeconds() > 0) {
+            response.getHeaders().put("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
         ObjectNode body = Json.object();
         body.put("error", e.error());
         body.put("error_description", e.getMessage());
@@ -167,13 +183,15 @@ public final class AuthHandler extends Handler.Abstract {
 
     private Reply token(Request request) throws TokenError, Web.BadRequest {
         Map<String, String> form = Web.single(Web.form(request));
-        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form);
+        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form,
+                Request.getRemoteAddr(request));
         return new Reply(200, s.tokens().handle(client, form));
     }
 
     private Reply revoke(Request request) throws TokenError, Web.BadRequest {
         Map<String, String> form = Web.single(Web.form(request));
-        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form);
+        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form,
+                Request.getRemoteAddr(request));
         s.tokens().revoke(client, form);
         return new Reply(200, null);
     }

@@ -14,6 +14,7 @@ import dev.mcpwarden.authserver.client.RedirectUris;
 import dev.mcpwarden.authserver.client.SecretHash;
 import dev.mcpwarden.authserver.login.Identity;
 import dev.mcpwarden.authserver.login.LoginAttempts;
+import dev.mcpwarden.authserver.login.SignIns;
 import dev.mcpwarden.authserver.login.UpstreamLogin;
 import dev.mcpwarden.authserver.store.CodeGrant;
 import dev.mcpwarden.authserver.store.ConsentKey;
@@ -55,11 +56,11 @@ final class BrowserFlow {
     private static final Pattern CHALLENGE = Pattern.compile("[A-Za-z0-9_-]{43}");
 
     private final Settings s;
-    private final LoginAttempts attempts;
+    private final SignIns signIns;
 
     BrowserFlow(Settings settings) {
         this.s = settings;
-        this.attempts = settings.loginAttempts();
+        this.signIns = new SignIns(settings.users(), settings.loginAttempts());
     }
 
     /** A problem to report to the client through its validated redirect URI. */
@@ -229,21 +230,40 @@ final class BrowserFlow {
                 return;
             }
             String username = f.getOrDefault("username", "");
-            // counted before the password is checked (see LoginAttempts); a shared count that cannot be reached
-            // throws StoreUnavailableException: 503, never an unchecked guess
-            if (!attempts.attempt(username, now())) {
-                loginPage(response, callback, 429, pending, "Too many failed sign-ins. Wait a minute and try again.");
-                return;
-            }
             String password = f.getOrDefault("password", "");
-            Optional<Identity> who = s.users().authenticate(username, password.toCharArray());
-            if (who.isEmpty()) {
-                LOG.info("failed sign-in for client {}", pending.clientId());
-                loginPage(response, callback, 401, pending, "Wrong username or password.");
-                return;
+            // budgets before any hashing, the hash inside the gate (see SignIns); a shared count that cannot be
+            // reached throws StoreUnavailableException: 503, never an unchecked guess
+            SignIns.Result result = signIns.signIn(Request.getRemoteAddr(request), pending.id(), username,
+                    password.toCharArray(), now());
+            Identity who;
+            switch (result) {
+                case SignIns.SignedIn in -> who = in.identity();
+                case SignIns.Wrong wrong -> {
+                    LOG.info("failed sign-in for client {}", pending.clientId());
+                    if (wrong.requestClosed()) {
+                        s.store().takePending(pending.id(), now());
+                        Html.error(response, callback, 401, "access_denied", "Wrong username or password. After "
+                                + LoginAttempts.Budget.PENDING.freeFailures() + " failed sign-ins this request is "
+                                + "closed: return to the application and start again.");
+                    } else {
+                        loginPage(response, callback, 401, pending, "Wrong username or password.");
+                    }
+                    return;
+                }
+                case SignIns.Blocked blocked -> {
+                    response.getHeaders().put("Retry-After", Long.toString(SignIns.retryAfterSeconds(result)));
+                    loginPage(response, callback, 429, pending, "Too many failed sign-ins"
+                            + (blocked.budget() == LoginAttempts.Budget.ADDRESS ? " from your network" : "")
+                            + ". Wait " + SignIns.retryAfterSeconds(result) + " seconds and try again.");
+                    return;
+                }
+                case SignIns.Busy busy -> {
+                    response.getHeaders().put("Retry-After", "1");
+                    loginPage(response, callback, 429, pending, "Too many sign-ins at once. Try again in a moment.");
+                    return;
+                }
             }
-            attempts.succeeded(username);
-            startSession(response, who.get());
+            startSession(response, who);
             Web.redirect(response, callback, "/consent?request=" + pending.id());
         } catch (Web.BadRequest e) {
             Html.error(response, callback, e.status, "invalid_request", e.getMessage());

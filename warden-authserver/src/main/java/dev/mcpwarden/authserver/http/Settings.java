@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  * @param jwks            the current public keys
  * @param metadata        the metadata document (JSON)
  * @param clock           the time
- * @param loginAttempts   failed sign-ins per username (this process's, or shared by replicas)
+ * @param loginAttempts   failure budgets of sign-ins and secret checks (this process's, or shared by replicas)
  */
 public record Settings(URI issuer, AuthStore store, Clients clients, ClientRegistrar registrar, TokenService tokens,
                        ClientAuthenticator clientAuth, BuiltInUsers users, UpstreamLogin upstream,
@@ -53,14 +53,21 @@ public record Settings(URI issuer, AuthStore store, Clients clients, ClientRegis
     /**
      * The session cookie's name. On https it is {@code __Host-warden-session} (bound to this exact origin, Secure,
      * Path=/). Browsers refuse {@code __Host-} cookies without Secure, which plain-http loopback cannot have, so
-     * there the name says what it is: {@code warden-loopback-session}.
+     * there the name says what it is and carries the port, {@code warden-loopback-8765-session}: cookies are not
+     * isolated by port (RFC 6265 §8.5), so without the port every server on another loopback port would read and
+     * overwrite this one's cookie under the same name.
      */
     String sessionCookie() {
-        return secure() ? "__Host-warden-session" : "warden-loopback-session";
+        return secure() ? "__Host-warden-session" : "warden-loopback-" + port() + "-session";
     }
 
     /** The cookie tying a pending authorization request to the browser that made it. */
     String browserCookie() {
-        return secure() ? "__Host-warden-browser" : "warden-loopback-browser";
+        return secure() ? "__Host-warden-browser" : "warden-loopback-" + port() + "-browser";
+    }
+
+    /** The issuer's port, the scheme's default when it names none. */
+    int port() {
+        return issuer.getPort() != -1 ? issuer.getPort() : secure() ? 443 : 80;
     }
 }

@@ -75,6 +75,35 @@ public final class PasswordHash {
         verify(password, DUMMY);
     }
 
+    /**
+     * A hash of a random password at the same cost as {@code phc} (the default cost when it is malformed), to
+     * verify against for unknown users so that they take as long as a known user with that hash.
+     */
+    public static String dummyLike(String phc) {
+        long[] cost = cost(phc);
+        if (cost == null) {
+            return DUMMY;
+        }
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        return hash(B64.encodeToString(random).toCharArray(), (int) cost[0], (int) cost[1], (int) cost[2]);
+    }
+
+    /** Memory (KiB), passes and lanes of a well-formed hash of an acceptable cost, or null. */
+    static long[] cost(String phc) {
+        Matcher m = phc == null ? null : PHC.matcher(phc);
+        if (m == null || !m.matches()) {
+            return null;
+        }
+        long memory = Long.parseLong(m.group(1));
+        long iterations = Long.parseLong(m.group(2));
+        long parallelism = Long.parseLong(m.group(3));
+        if (memory > 4 * 1024 * 1024 || parallelism < 1 || iterations < 1 || memory < 8 * parallelism) {
+            return null;
+        }
+        return new long[] {memory, iterations, parallelism};
+    }
+
     private static byte[] derive(char[] password, byte[] salt, int memoryKib, int iterations, int parallelism,
                                  int length) {
         Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)

@@ -27,6 +27,12 @@ public interface AuthStore {
 
     void putCode(String codeHash, CodeGrant grant);
 
+    /**
+     * What the code stands for, used or not, without changing anything: the token endpoint checks the client and
+     * PKCE against it first, so that a presentation by anyone but the real client cannot use the code up.
+     */
+    Optional<CodeGrant> peekCode(String codeHash);
+
     /** Marks the code used; the first caller within its lifetime gets {@code Redeemed}, later ones {@code Replayed}. */
     CodeRedemption redeemCode(String codeHash, Instant now);
 

@@ -69,6 +69,12 @@ public final class InMemoryAuthStore implements AuthStore {
     }
 
     @Override
+    public Optional<CodeGrant> peekCode(String codeHash) {
+        CodeState state = codes.get(codeHash);
+        return state == null ? Optional.empty() : Optional.of(state.grant());
+    }
+
+    @Override
     public CodeRedemption redeemCode(String codeHash, Instant now) {
         AtomicReference<CodeRedemption> outcome = new AtomicReference<>(new CodeRedemption.Invalid());
         codes.computeIfPresent(codeHash, (k, state) -> {

@@ -2,17 +2,25 @@ package dev.mcpwarden.authserver.token;
 
 /**
  * A refused token, registration or revocation request: an RFC 6749 §5.2 error code, a description safe to show, and
- * the HTTP status ({@code 401} for {@code invalid_client}, {@code 400} otherwise).
+ * the HTTP status ({@code 401} for {@code invalid_client}, {@code 400} otherwise; {@code 429} or {@code 503} with
+ * {@code Retry-After} when client authentication is throttled or busy).
  */
 public final class TokenError extends Exception {
 
     private final int status;
     private final String error;
+    private final long retryAfterSeconds;
 
     public TokenError(int status, String error, String description) {
+        this(status, error, description, 0);
+    }
+
+    /** An error the client may retry after {@code retryAfterSeconds} (sent as {@code Retry-After}; 0: none). */
+    public TokenError(int status, String error, String description, long retryAfterSeconds) {
         super(description, null, false, false);
         this.status = status;
         this.error = error;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public static TokenError invalidRequest(String description) {
@@ -45,5 +53,10 @@ public final class TokenError extends Exception {
 
     public String error() {
         return error;
+    }
+
+    /** Seconds for a {@code Retry-After} header, or 0 for none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

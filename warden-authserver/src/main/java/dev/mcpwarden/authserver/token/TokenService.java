@@ -100,7 +100,14 @@ public final class TokenService {
         if (code == null || code.isEmpty()) {
             throw TokenError.invalidRequest("code is required");
         }
-        CodeGrant g = switch (store.redeemCode(SecretHash.sha256(code), clock.instant())) {
+        String codeHash = SecretHash.sha256(code);
+        // the client, redirect URI, PKCE and resource are checked before the code is used up: whoever intercepted
+        // the code but is not its client (or lacks the verifier) is refused without breaking the real client's
+        // exchange, and a replay by them revokes nothing
+        CodeGrant presented = store.peekCode(codeHash)
+                .orElseThrow(() -> TokenError.invalidGrant("authorization code is invalid or expired"));
+        checkPresentation(client, form, presented);
+        CodeGrant g = switch (store.redeemCode(codeHash, clock.instant())) {
             case CodeRedemption.Redeemed r -> r.grant();
             case CodeRedemption.Replayed r -> {
                 store.revokeGrant(r.grant().grantId());
@@ -109,11 +116,23 @@ public final class TokenService {
             }
             case CodeRedemption.Invalid i -> throw TokenError.invalidGrant("authorization code is invalid or expired");
         };
+        boolean offline = g.scopes().contains("offline_access");
+        Instant now = clock.instant();
+        Grant grant = new Grant(g.grantId(), client.id(), g.subject(), g.scopes(), g.resource(), g.claims(),
+                now.plus(offline ? settings.offlineTtl() : settings.refreshTtl()));
+        String refresh = client.grantTypes().contains("refresh_token") ? randomToken() : null;
+        store.putGrant(grant, refresh == null ? null : SecretHash.sha256(refresh));
+        return issue(grant, g.scopes(), refresh);
+    }
+
+    /** Refuses unless this client, with this redirect URI, verifier and resource, may redeem the code {@code g}. */
+    private static void checkPresentation(Client client, Map<String, String> form, CodeGrant g) throws TokenError {
         if (!g.clientId().equals(client.id())) {
             throw TokenError.invalidGrant("authorization code was issued to another client");
         }
         String redirect = form.get("redirect_uri");
-        if (g.redirectUriGiven() ? !g.redirectUri().equals(redirect) : redirect != null && !redirect.equals(g.redirectUri())) {
+        if (g.redirectUriGiven() ? !g.redirectUri().equals(redirect)
+                : redirect != null && !redirect.equals(g.redirectUri())) {
             throw TokenError.invalidGrant("redirect_uri does not match the authorization request");
         }
         String verifier = form.get("code_verifier");
@@ -127,13 +146,6 @@ public final class TokenService {
         if (resource != null && !resource.equals(g.resource())) {
             throw TokenError.invalidTarget("resource does not match the authorization request");
         }
-        boolean offline = g.scopes().contains("offline_access");
-        Instant now = clock.instant();
-        Grant grant = new Grant(g.grantId(), client.id(), g.subject(), g.scopes(), g.resource(), g.claims(),
-                now.plus(offline ? settings.offlineTtl() : settings.refreshTtl()));
-        String refresh = client.grantTypes().contains("refresh_token") ? randomToken() : null;
-        store.putGrant(grant, refresh == null ? null : SecretHash.sha256(refresh));
-        return issue(grant, g.scopes(), refresh);
     }
 
     static boolean pkceMatches(String verifier, String challenge) {

@@ -103,4 +103,65 @@ public abstract class LoginAttemptsContract {
         assertThat(LoginAttempts.blockAfter(11)).isEqualTo(Duration.ofMinutes(15));
         assertThat(LoginAttempts.blockAfter(1_000)).isEqualTo(Duration.ofMinutes(15));
     }
+
+    @Test
+    public void sprayingRandomNamesFromOneAddressIsBlockedAfterTwentyFailures() {
+        for (int i = 0; i < 21; i++) {
+            assertThat(attempts.attempt(LoginAttempts.Budget.USER, "user" + i, NOW).allowed()).isTrue();
+            assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "203.0.113.7", NOW))
+                    .isEqualTo(LoginAttempts.Outcome.allowed(i + 1));
+        }
+
+        LoginAttempts.Outcome refused = attempts.attempt(LoginAttempts.Budget.ADDRESS, "203.0.113.7",
+                NOW.plusSeconds(10));
+        assertThat(refused.allowed()).isFalse();
+        assertThat(refused.retryAfter()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(refused.retryAfterSeconds()).isEqualTo(20);
+        assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "198.51.100.1", NOW).allowed()).isTrue();
+    }
+
+    @Test
+    public void aSuccessFromAnAddressTakesBackOnlyItsOwnAttempt() {
+        for (int i = 0; i < 20; i++) {
+            attempts.attempt(LoginAttempts.Budget.ADDRESS, "203.0.113.7", NOW);
+        }
+        // the 21st is a success: it set the block as it was counted, and taking it back lifts the block
+        assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "203.0.113.7", NOW).allowed()).isTrue();
+        attempts.succeeded(LoginAttempts.Budget.ADDRESS, "203.0.113.7");
+
+        // but the twenty failures stay: the next failure blocks
+        assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "203.0.113.7", NOW))
+                .isEqualTo(LoginAttempts.Outcome.allowed(21));
+        assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "203.0.113.7", NOW).allowed()).isFalse();
+    }
+
+    @Test
+    public void budgetsCountApartAndAClientBudgetHasTenFreeFailures() {
+        fail(attempts, "app", 6, NOW);
+        for (int i = 1; i <= 11; i++) {
+            assertThat(attempts.attempt(LoginAttempts.Budget.CLIENT, "app", NOW))
+                    .isEqualTo(LoginAttempts.Outcome.allowed(i));
+        }
+
+        assertThat(attempts.attempt(LoginAttempts.Budget.CLIENT, "app", NOW).retryAfter())
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(attempts.attempt(LoginAttempts.Budget.PENDING, "app", NOW))
+                .isEqualTo(LoginAttempts.Outcome.allowed(1));
+    }
+
+    @Test
+    public void anIPv6AddressIsBudgetedByItsSlash64AndAnIPv4MappedOneAsItsIPv4Address() {
+        for (int i = 0; i < 21; i++) {
+            assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "2001:db8:1:2:" + Integer.toHexString(i)
+                    + "::1", NOW).allowed()).isTrue();
+        }
+        assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "[2001:DB8:1:2:ffff::9]", NOW).allowed())
+                .isFalse();
+        assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "2001:db8:1:3::1", NOW).allowed()).isTrue();
+
+        for (int i = 0; i < 21; i++) {
+            attempts.attempt(LoginAttempts.Budget.ADDRESS, i % 2 == 0 ? "192.0.2.1" : "::ffff:192.0.2.1", NOW);
+        }
+        assertThat(attempts.attempt(LoginAttempts.Budget.ADDRESS, "192.0.2.1", NOW).allowed()).isFalse();
+    }
 }

@@ -162,6 +162,18 @@ public abstract class AuthStoreContract {
     }
 
     @Test
+    public void peekingAtACodeShowsItsGrantAndUsesNothingUp() {
+        CodeGrant g = code("g", NOW.plusSeconds(60));
+        store.putCode("h", g);
+        assertThat(store.peekCode("h")).contains(g);
+        assertThat(store.peekCode("h")).contains(g);
+        assertThat(store.peekCode("nope")).isEmpty();
+
+        assertThat(store.redeemCode("h", NOW)).isEqualTo(new CodeRedemption.Redeemed(g));
+        assertThat(store.peekCode("h")).contains(g); // a used code is still shown, so that a replay is recognised
+    }
+
+    @Test
     public void anUnknownCodeIsInvalid() {
         assertThat(store.redeemCode("nope", NOW)).isEqualTo(new CodeRedemption.Invalid());
     }
