@@ -124,8 +124,12 @@ final class BrowserFlow {
                 if (!s.store().hasConsent(consentKey(session.get(), pending))) {
                     throw new Redirectable("consent_required", "the user has not approved this client");
                 }
+                if (!silentAllowed(pending)) {
+                    throw new Redirectable("consent_required", "the user must approve each request whose answer "
+                            + "goes to this computer");
+                }
             }
-            if (session.isPresent() && !"login".equals(prompt) && !"consent".equals(prompt)
+            if (session.isPresent() && !"login".equals(prompt) && !"consent".equals(prompt) && silentAllowed(pending)
                     && s.store().hasConsent(consentKey(session.get(), pending))) {
                 s.store().takePending(pending.id(), now()).ifPresentOrElse(
                         p -> Web.redirect(response, callback, success(p, session.get())),
@@ -313,7 +317,8 @@ final class BrowserFlow {
                     Web.redirect(response, callback, "/login?request=" + pending.id());
                     return;
                 }
-                if (!pending.forceConsent() && s.store().hasConsent(consentKey(session.get(), pending))) {
+                if (!pending.forceConsent() && silentAllowed(pending)
+                        && s.store().hasConsent(consentKey(session.get(), pending))) {
                     finish(response, callback, pending.id(), session.get());
                     return;
                 }
@@ -506,6 +511,15 @@ final class BrowserFlow {
             Web.setCookie(response, s.browserCookie(), v, null, s.secure());
         }
         return v;
+    }
+
+    /**
+     * Whether a remembered consent may issue a code with no page (RFC 8252 §8.6): never when the answer goes to a
+     * redirect another program on the user's computer could receive (a loopback port anyone may listen on), since
+     * a local process naming this client would otherwise take the user's tokens without the user seeing anything.
+     */
+    private static boolean silentAllowed(PendingAuthorization p) {
+        return !RedirectUris.reachableByLocalPrograms(p.redirectUri());
     }
 
     private static ConsentKey consentKey(LoginSession session, PendingAuthorization p) {
