@@ -31,7 +31,12 @@ final class DemoAuth {
     /** The development user: an admin of tenant {@code acme} in the sample help desk. */
     static final String USER = "demo";
     static final String KEY_FILE = "signing-key.jwk";
-    static final Set<String> DEFAULT_SCOPES = Set.of("tickets:read", "tickets:write");
+    /**
+     * What a client gets when it asks for no scope, and what {@code warden token} mints by default: reading only.
+     * Writing and deleting need {@code tickets:write}, which a client asks for when a tool answers 403
+     * {@code insufficient_scope} (step-up), and the user approves on a new consent page.
+     */
+    static final Set<String> DEFAULT_SCOPES = Set.of("tickets:read");
 
     private DemoAuth() {
     }
