@@ -27,6 +27,8 @@ import dev.mcpwarden.authserver.token.ClientAuthenticator;
 import dev.mcpwarden.authserver.token.SigningKeys;
 import dev.mcpwarden.authserver.token.TokenService;
 import dev.mcpwarden.security.guard.HostResolver;
+import dev.mcpwarden.security.ratelimit.LocalRateLimiter;
+import dev.mcpwarden.security.ratelimit.RateLimiter;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -108,10 +110,10 @@ public final class AuthorizationServer implements AutoCloseable {
                 ? new ClientMetadataDocuments(config.insecureAllowLoopbackClientMetadata(), b.loopbackTls,
                 b.resolver, clock)
                 : null;
-        Clients clients = new Clients(store, documents);
+        Clients clients = new Clients(store, documents, clock);
         TokenService tokens = new TokenService(store, accessTokens, new TokenService.Settings(config.resources(),
                 config.refreshTokenTtl(),
-                config.offlineRefreshTokenTtl(), config.tokenExchange()::allows), clock);
+                config.offlineRefreshTokenTtl(), config.tokenExchange()::allows, b.limits.clientRetention()), clock);
         UpstreamLogin upstream = null;
         if (config.upstream() != null) {
             UpstreamProvider u = config.upstream();
@@ -120,11 +122,13 @@ public final class AuthorizationServer implements AutoCloseable {
         }
         this.metadata = metadataDocument(config);
         this.handler = new AuthHandler(new Settings(config.issuer(), store, clients,
-                config.dynamicRegistration() ? new ClientRegistrar(store, clock) : null, tokens,
+                config.dynamicRegistration() ? new ClientRegistrar(store, clock, b.limits.unusedClientTtl()) : null,
+                tokens,
                 new ClientAuthenticator(clients), users, upstream,
                 config.upstream() == null ? null : config.upstream().displayName(), config.resources(),
                 config.scopesSupported(), config.defaultScopes(), config.offlineAccess(), config.codeTtl(),
-                config.loginSessionTtl(), keys::publicKeys, metadata, clock, b.loginAttempts));
+                config.loginSessionTtl(), keys::publicKeys, metadata, clock, b.loginAttempts, b.limits,
+                b.rateLimiter));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("warden-as-sweep")
                 .factory());
         this.keyRotation = b.keyRotation;
@@ -142,6 +146,8 @@ public final class AuthorizationServer implements AutoCloseable {
         private final AuthServerConfig config;
         private AuthStore store = new InMemoryAuthStore();
         private LoginAttempts loginAttempts;
+        private AuthServerLimits limits = AuthServerLimits.defaults();
+        private RateLimiter rateLimiter;
         private InstantSource clock = InstantSource.system();
         private HostResolver resolver = HostResolver.system();
         private SSLContext loopbackTls;
@@ -165,6 +171,22 @@ public final class AuthorizationServer implements AutoCloseable {
          */
         public Builder loginAttempts(LoginAttempts attempts) {
             this.loginAttempts = Objects.requireNonNull(attempts, "attempts");
+            return this;
+        }
+
+        /** The quotas and lifetimes of state anonymous callers create; {@link AuthServerLimits#defaults()}. */
+        public Builder limits(AuthServerLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * Where the quotas of {@link #limits} are counted: this process's memory by default (10,000 addresses).
+         * Replicas share one (e.g. warden-redis's {@code RedisRateLimiter}), or each replica grants the quotas
+         * once more.
+         */
+        public Builder rateLimiter(RateLimiter limiter) {
+            this.rateLimiter = Objects.requireNonNull(limiter, "limiter");
             return this;
         }
 
@@ -211,6 +233,9 @@ public final class AuthorizationServer implements AutoCloseable {
             if (loginAttempts == null) {
                 loginAttempts = LoginAttempts.inMemory(); // one per server, never shared by accident
             }
+            if (rateLimiter == null) {
+                rateLimiter = new LocalRateLimiter(10_000, clock);
+            }
             return new AuthorizationServer(this);
         }
     }
@@ -241,6 +266,7 @@ public final class AuthorizationServer implements AutoCloseable {
             m.setRegistrationEndpointURI(c.endpoint("/register"));
         }
         m.setRevocationEndpointURI(c.endpoint("/revoke"));
+        m.setIntrospectionEndpointURI(c.endpoint("/introspect"));
         m.setJWKSetURI(c.endpoint("/jwks"));
         m.setResponseTypes(List.of(ResponseType.CODE));
         m.setResponseModes(List.of(ResponseMode.QUERY));
@@ -257,6 +283,8 @@ public final class AuthorizationServer implements AutoCloseable {
                 ClientAuthenticationMethod.CLIENT_SECRET_BASIC, ClientAuthenticationMethod.CLIENT_SECRET_POST);
         m.setTokenEndpointAuthMethods(methods);
         m.setRevocationEndpointAuthMethods(methods);
+        m.setIntrospectionEndpointAuthMethods(List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
+                ClientAuthenticationMethod.CLIENT_SECRET_POST));
         Set<String> scopes = new TreeSet<>(c.scopesSupported());
         if (c.offlineAccess()) {
             scopes.add("offline_access");

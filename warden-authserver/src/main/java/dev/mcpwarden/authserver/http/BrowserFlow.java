@@ -56,10 +56,12 @@ final class BrowserFlow {
 
     private final Settings s;
     private final LoginAttempts attempts;
+    private final Quotas quotas;
 
-    BrowserFlow(Settings settings) {
+    BrowserFlow(Settings settings, Quotas quotas) {
         this.s = settings;
         this.attempts = settings.loginAttempts();
+        this.quotas = quotas;
     }
 
     /** A problem to report to the client through its validated redirect URI. */
@@ -77,6 +79,15 @@ final class BrowserFlow {
     void authorize(Request request, Response response, Callback callback) {
         if (!"GET".equals(request.getMethod())) {
             Html.error(response, callback, 405, "invalid_request", "Use GET for the authorization endpoint.");
+            return;
+        }
+        try {
+            // before anything is fetched or stored: each request may fetch a metadata document and keeps a pending
+            // request for ten minutes
+            quotas.authorize(request);
+        } catch (Quotas.Exceeded e) {
+            response.getHeaders().put("Retry-After", Long.toString(e.retryAfterSeconds));
+            Html.error(response, callback, 429, "temporarily_unavailable", e.getMessage() + ".");
             return;
         }
         Map<String, List<String>> raw = Web.query(request);
@@ -121,7 +132,7 @@ final class BrowserFlow {
                 if (session.isEmpty()) {
                     throw new Redirectable("login_required", "the user is not signed in");
                 }
-                if (!s.store().hasConsent(consentKey(session.get(), pending))) {
+                if (!s.store().hasConsent(consentKey(session.get(), pending), now())) {
                     throw new Redirectable("consent_required", "the user has not approved this client");
                 }
                 if (!silentAllowed(pending)) {
@@ -130,7 +141,7 @@ final class BrowserFlow {
                 }
             }
             if (session.isPresent() && !"login".equals(prompt) && !"consent".equals(prompt) && silentAllowed(pending)
-                    && s.store().hasConsent(consentKey(session.get(), pending))) {
+                    && s.store().hasConsent(consentKey(session.get(), pending), now())) {
                 s.store().takePending(pending.id(), now()).ifPresentOrElse(
                         p -> Web.redirect(response, callback, success(p, session.get())),
                         () -> Html.error(response, callback, 400, "invalid_request", "The request expired."));
@@ -318,7 +329,7 @@ final class BrowserFlow {
                     return;
                 }
                 if (!pending.forceConsent() && silentAllowed(pending)
-                        && s.store().hasConsent(consentKey(session.get(), pending))) {
+                        && s.store().hasConsent(consentKey(session.get(), pending), now())) {
                     finish(response, callback, pending.id(), session.get());
                     return;
                 }
@@ -345,7 +356,7 @@ final class BrowserFlow {
             PendingAuthorization pending = pending(request, f.get("request"));
             String decision = f.get("decision");
             if ("approve".equals(decision)) {
-                s.store().putConsent(consentKey(session.get(), pending));
+                s.store().putConsent(consentKey(session.get(), pending), now().plus(s.limits().consentTtl()));
                 LOG.info("consent given by {} to client {} for {} {}", session.get().subject(), pending.clientId(),
                         pending.resource(), pending.scopes());
                 finish(response, callback, pending.id(), session.get());
