@@ -122,6 +122,49 @@ class DemoTest {
         assertThat(r.body()).contains("Deleted T-101");
     }
 
+    /** Registers a public client, signs the demo user in, approves and redeems the code: the token response. */
+    private static tools.jackson.databind.JsonNode signedInTokens() throws Exception {
+        String issuer = "http://127.0.0.1:" + demo.http().port();
+        String redirect = "https://client.example/cb";
+        UserAgent ua = new UserAgent();
+        UserAgent.Page reg = ua.postJson(issuer + "/register", "{\"redirect_uris\":[\"" + redirect + "\"],"
+                + "\"token_endpoint_auth_method\":\"none\",\"grant_types\":[\"authorization_code\","
+                + "\"refresh_token\"]}");
+        String clientId = Json.standard().parse(reg.body()).get("client_id").asString();
+        dev.mcpwarden.testkit.Pkce pkce = dev.mcpwarden.testkit.Pkce.fresh();
+        String back = ua.authorize(issuer + "/authorize?" + UserAgent.form(Map.of("response_type", "code",
+                "client_id", clientId, "redirect_uri", redirect, "code_challenge", pkce.challenge(),
+                "code_challenge_method", "S256", "resource", demo.http().uri().toString())), DemoAuth.USER,
+                demo.password());
+        UserAgent.Page token = ua.post(issuer + "/token", Map.of("grant_type", "authorization_code",
+                "client_id", clientId, "redirect_uri", redirect, "code", UserAgent.query(back).get("code"),
+                "code_verifier", pkce.verifier()));
+        assertThat(token.status()).as(token.body()).isEqualTo(200);
+        tools.jackson.databind.JsonNode t = Json.standard().parse(token.body());
+        return ((ObjectNode) t).put("client_id", clientId);
+    }
+
+    private static McpHttp.Reply listTools(String token) throws Exception {
+        Map<String, String> h = McpHttp.headers2026("tools/list", null);
+        h.put("Authorization", "Bearer " + token);
+        return new McpHttp(demo.http().uri()).post(h, toolsList());
+    }
+
+    @Test
+    void aRevokedTokenStopsWorkingAtTheDemoBeforeItExpires() throws Exception {
+        tools.jackson.databind.JsonNode live = signedInTokens();
+        assertThat(listTools(live.get("access_token").asString()).status()).isEqualTo(200);
+
+        tools.jackson.databind.JsonNode revoked = signedInTokens();
+        UserAgent.Page r = new UserAgent().post("http://127.0.0.1:" + demo.http().port() + "/revoke", Map.of(
+                "client_id", revoked.get("client_id").asString(), "token", revoked.get("refresh_token").asString()));
+        assertThat(r.status()).isEqualTo(200);
+
+        McpHttp.Reply refused = listTools(revoked.get("access_token").asString());
+        assertThat(refused.status()).as(refused.body()).isEqualTo(401);
+        assertThat(refused.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
+    }
+
     @Test
     void aClientAskingForNoScopeIsOfferedReadingOnlyOnTheConsentPage() throws Exception {
         String issuer = "http://127.0.0.1:" + demo.http().port();
