@@ -119,6 +119,28 @@ class UpstreamIdentityTest {
         }
     }
 
+    @Test
+    void startingUpstreamSignInsCountsAgainstTheAuthorizationQuota() throws Exception {
+        AuthServerLimits d = AuthServerLimits.defaults();
+        try (TestAuthServer server = new TestAuthServer(c -> c.withUpstream(UpstreamProvider.of(
+                        java.net.URI.create(upstream.issuer), FakeUpstreamProvider.CLIENT_ID,
+                        FakeUpstreamProvider.CLIENT_SECRET, "Upstream IdP"), true),
+                b -> b.clock(new dev.mcpwarden.testkit.FakeClock()).limits(new AuthServerLimits(10, 120, 3, 1200,
+                        d.unusedClientTtl(), d.clientRetention(), d.consentTtl())))) {
+            UserAgent ua = new UserAgent();
+            UserAgent.Page p = ua.get(server.authorizeUrl(APP_A, APP_A_REDIRECT, Pkce.fresh()));
+            String request = ua.get(p.location()).hidden("request");
+            for (int i = 0; i < 2; i++) {
+                assertThat(ua.get(server.issuer + "/login/upstream?request=" + request).status()).isEqualTo(302);
+            }
+            UserAgent.Page refused = ua.get(server.issuer + "/login/upstream?request=" + request);
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.header("retry-after")).isEqualTo("20");
+            assertThat(refused.byId("message")).isEqualTo(
+                    "Too many sign-in requests from this address; try again in 20 seconds.");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"preferred_username", "name", "nickname", "upn", "username"})
     void aClaimUsersChooseThemselvesCannotBeTheSubject(String claim) {

@@ -86,6 +86,7 @@ final class DemoAuth {
         AuthorizationServer.Builder as = AuthorizationServer.builder(config).signingKey(signingKey(stateDir));
         shared.authStore().ifPresent(as::store);
         shared.loginAttempts().ifPresent(as::loginAttempts);
+        shared.authQuotas().ifPresent(as::rateLimiter);
         return as.build();
     }
 

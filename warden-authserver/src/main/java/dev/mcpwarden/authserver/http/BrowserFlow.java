@@ -273,6 +273,8 @@ final class BrowserFlow {
                 Html.error(response, callback, 404, "invalid_request", "No identity provider is configured.");
                 return;
             }
+            // each start keeps an upstream sign-in state for ten minutes: counted like an authorization request
+            quotas.authorize(request);
             Map<String, String> q = Web.single(Web.query(request));
             PendingAuthorization pending = pending(request, q.get("request"));
             URI target = s.upstream().start(pending.id(), pending.browserBinding());
@@ -283,6 +285,9 @@ final class BrowserFlow {
             Html.error(response, callback, 400, "invalid_request", e.getMessage());
         } catch (UpstreamLogin.Failed e) {
             Html.error(response, callback, 502, "temporarily_unavailable", e.getMessage());
+        } catch (Quotas.Exceeded e) {
+            response.getHeaders().put("Retry-After", Long.toString(e.retryAfterSeconds));
+            Html.error(response, callback, 429, "temporarily_unavailable", e.getMessage() + ".");
         }
     }
 
