@@ -288,7 +288,8 @@ public final class TokenService {
         ObjectNode out = Json.object();
         out.put("access_token", t.token());
         out.put("token_type", "Bearer");
-        out.put("expires_in", Math.max(0, Duration.between(clock.instant(), t.expiresAt()).toSeconds()));
+        // rounded up: a token minted a moment ago for 300 s still says 300
+        out.put("expires_in", Math.max(0, (Duration.between(clock.instant(), t.expiresAt()).toMillis() + 999) / 1000));
         if (!t.scopes().isEmpty()) {
             out.put("scope", String.join(" ", new TreeSet<>(t.scopes())));
         }
