@@ -99,6 +99,14 @@ public record AuthServerConfig(URI issuer, Set<String> resources, Set<String> sc
                 throw new IllegalArgumentException("client " + c.clientId() + " is configured twice");
             }
         }
+        if (upstream != null) {
+            for (BuiltInUser u : users) {
+                if (u.username().startsWith(upstream.subjectPrefix())) {
+                    throw new IllegalArgumentException("user " + u.username() + " would share the namespace of "
+                            + "the upstream provider's users (" + upstream.subjectPrefix() + "...)");
+                }
+            }
+        }
         if (upstream != null && !upstream.isHttps() && !insecureAllowHttpUpstream) {
             throw new IllegalArgumentException("upstream issuer must be https, was " + upstream.issuer()
                     + " (insecureAllowHttpUpstream permits http for development)");

@@ -27,6 +27,8 @@ import dev.mcpwarden.authserver.token.ClientAuthenticator;
 import dev.mcpwarden.authserver.token.SigningKeys;
 import dev.mcpwarden.authserver.token.TokenService;
 import dev.mcpwarden.security.guard.HostResolver;
+import dev.mcpwarden.security.ratelimit.LocalRateLimiter;
+import dev.mcpwarden.security.ratelimit.RateLimiter;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -108,10 +110,10 @@ public final class AuthorizationServer implements AutoCloseable {
                 ? new ClientMetadataDocuments(config.insecureAllowLoopbackClientMetadata(), b.loopbackTls,
                 b.resolver, clock)
                 : null;
-        Clients clients = new Clients(store, documents);
+        Clients clients = new Clients(store, documents, clock);
         TokenService tokens = new TokenService(store, accessTokens, new TokenService.Settings(config.resources(),
                 config.refreshTokenTtl(),
-                config.offlineRefreshTokenTtl(), config.tokenExchange()::allows), clock);
+                config.offlineRefreshTokenTtl(), config.tokenExchange()::allows, b.limits.clientRetention()), clock);
         UpstreamLogin upstream = null;
         if (config.upstream() != null) {
             UpstreamProvider u = config.upstream();
@@ -120,11 +122,12 @@ public final class AuthorizationServer implements AutoCloseable {
         }
         this.metadata = metadataDocument(config);
         this.handler = new AuthHandler(new Settings(config.issuer(), store, clients,
-                config.dynamicRegistration() ? new ClientRegistrar(store, clock) : null, tokens,
-                new ClientAuthenticator(clients, b.loginAttempts, b.hashingGate, clock), users, upstream,
+                config.dynamicRegistration() ? new ClientRegistrar(store, clock, b.limits.unusedClientTtl()) : null,
+                tokens, new ClientAuthenticator(clients, b.loginAttempts, b.hashingGate, clock), users, upstream,
                 config.upstream() == null ? null : config.upstream().displayName(), config.resources(),
                 config.scopesSupported(), config.defaultScopes(), config.offlineAccess(), config.codeTtl(),
-                config.loginSessionTtl(), keys::publicKeys, metadata, clock, b.loginAttempts));
+                config.loginSessionTtl(), keys::publicKeys, metadata, clock, b.loginAttempts, b.limits,
+                b.rateLimiter));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("warden-as-sweep")
                 .factory());
         this.keyRotation = b.keyRotation;
@@ -143,6 +146,8 @@ public final class AuthorizationServer implements AutoCloseable {
         private AuthStore store = new InMemoryAuthStore();
         private LoginAttempts loginAttempts;
         private dev.mcpwarden.authserver.login.HashingGate hashingGate;
+        private AuthServerLimits limits = AuthServerLimits.defaults();
+        private RateLimiter rateLimiter;
         private InstantSource clock = InstantSource.system();
         private HostResolver resolver = HostResolver.system();
         private SSLContext loopbackTls;
@@ -182,6 +187,22 @@ public final class AuthorizationServer implements AutoCloseable {
         /** The same with a gate of one's own (shared with another server of this process, or held by a test). */
         public Builder passwordHashing(dev.mcpwarden.authserver.login.HashingGate gate) {
             this.hashingGate = Objects.requireNonNull(gate, "gate");
+            return this;
+        }
+
+        /** The quotas and lifetimes of state anonymous callers create; {@link AuthServerLimits#defaults()}. */
+        public Builder limits(AuthServerLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * Where the quotas of {@link #limits} are counted: this process's memory by default (10,000 addresses).
+         * Replicas share one (e.g. warden-redis's {@code RedisRateLimiter}), or each replica grants the quotas
+         * once more.
+         */
+        public Builder rateLimiter(RateLimiter limiter) {
+            this.rateLimiter = Objects.requireNonNull(limiter, "limiter");
             return this;
         }
 
@@ -231,6 +252,9 @@ public final class AuthorizationServer implements AutoCloseable {
             if (hashingGate == null) {
                 hashingGate = dev.mcpwarden.authserver.login.HashingGate.forThisMachine();
             }
+            if (rateLimiter == null) {
+                rateLimiter = new LocalRateLimiter(10_000, clock);
+            }
             return new AuthorizationServer(this);
         }
     }
@@ -261,6 +285,7 @@ public final class AuthorizationServer implements AutoCloseable {
             m.setRegistrationEndpointURI(c.endpoint("/register"));
         }
         m.setRevocationEndpointURI(c.endpoint("/revoke"));
+        m.setIntrospectionEndpointURI(c.endpoint("/introspect"));
         m.setJWKSetURI(c.endpoint("/jwks"));
         m.setResponseTypes(List.of(ResponseType.CODE));
         m.setResponseModes(List.of(ResponseMode.QUERY));
@@ -277,6 +302,8 @@ public final class AuthorizationServer implements AutoCloseable {
                 ClientAuthenticationMethod.CLIENT_SECRET_BASIC, ClientAuthenticationMethod.CLIENT_SECRET_POST);
         m.setTokenEndpointAuthMethods(methods);
         m.setRevocationEndpointAuthMethods(methods);
+        m.setIntrospectionEndpointAuthMethods(List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
+                ClientAuthenticationMethod.CLIENT_SECRET_POST));
         Set<String> scopes = new TreeSet<>(c.scopesSupported());
         if (c.offlineAccess()) {
             scopes.add("offline_access");

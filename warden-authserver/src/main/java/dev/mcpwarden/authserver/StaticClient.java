@@ -14,7 +14,8 @@ import java.util.Set;
  *                     client that only uses the client credentials grant
  * @param secretHash   a hash of the client secret (Argon2id PHC string), or null for a public client
  * @param grantTypes   grants the client may use: authorization_code, refresh_token, client_credentials,
- *                     urn:ietf:params:oauth:grant-type:token-exchange
+ *                     urn:ietf:params:oauth:grant-type:token-exchange; none for a resource server that only
+ *                     introspects tokens (see {@link #resourceServer})
  * @param scopes       scopes the client may obtain with the client credentials grant
  */
 public record StaticClient(String clientId, String name, List<String> redirectUris, String secretHash,
@@ -38,9 +39,9 @@ public record StaticClient(String clientId, String name, List<String> redirectUr
             }
         }
         grantTypes = Set.copyOf(grantTypes);
-        if (grantTypes.isEmpty() || !GRANTS.containsAll(grantTypes)) {
+        if (grantTypes.isEmpty() && secretHash == null || !GRANTS.containsAll(grantTypes)) {
             throw new IllegalArgumentException("client " + clientId + ": grantTypes must be a non-empty subset of "
-                    + GRANTS + ", was " + grantTypes);
+                    + GRANTS + " (empty only for a resource server, which has a secret), was " + grantTypes);
         }
         if (secretHash != null && !secretHash.startsWith("$argon2id$")) {
             throw new IllegalArgumentException("client " + clientId + ": secretHash must be an Argon2id PHC string");
@@ -65,6 +66,15 @@ public record StaticClient(String clientId, String name, List<String> redirectUr
     /** A confidential client using the client credentials grant for the given scopes. */
     public static StaticClient service(String clientId, String secretHash, Set<String> scopes) {
         return new StaticClient(clientId, clientId, List.of(), secretHash, Set.of("client_credentials"), scopes);
+    }
+
+    /**
+     * A resource server's own credentials: a confidential client with no grant at all, which may only call the
+     * introspection endpoint (RFC 7662) to learn whether a token is still active.
+     */
+    public static StaticClient resourceServer(String clientId, String secretHash) {
+        return new StaticClient(clientId, clientId, List.of(), Objects.requireNonNull(secretHash, "secretHash"),
+                Set.of(), Set.of());
     }
 
     /** Whether the client has no secret (it authenticates with PKCE alone). */

@@ -48,6 +48,10 @@ final class FakeUpstreamProvider implements AutoCloseable {
     volatile String issuer;
     volatile boolean wrongNonce;
     volatile boolean wrongAudience;
+    /** The {@code sub} of the ID token. */
+    volatile String subject = SUBJECT;
+    /** The {@code email_verified} claim: true, false, "true", or null for none. */
+    volatile Object emailVerified = true;
     volatile Map<String, String> lastAuthorizationRequest = Map.of();
 
     FakeUpstreamProvider() throws Exception {
@@ -107,7 +111,11 @@ final class FakeUpstreamProvider implements AutoCloseable {
             return;
         }
         Date now = new Date();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject(SUBJECT)
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder();
+        if (emailVerified != null) {
+            b.claim("email_verified", emailVerified);
+        }
+        JWTClaimsSet claims = b.issuer(issuer).subject(subject)
                 .audience(wrongAudience ? "someone-else" : CLIENT_ID)
                 .issueTime(now).expirationTime(new Date(now.getTime() + 300_000))
                 .claim("nonce", wrongNonce ? "not-the-nonce" : p.nonce())

@@ -49,7 +49,7 @@ class MountTest {
             assertThat(TestAuthServer.json(ua.get(origin + "/.well-known/oauth-authorization-server"))
                     .get("issuer").asString()).isEqualTo(origin);
             assertThat(ua.get(origin + "/jwks").status()).isEqualTo(200);
-            assertThat(as.paths()).isEqualTo(List.of("/authorize", "/token", "/register", "/revoke", "/jwks",
+            assertThat(as.paths()).isEqualTo(List.of("/authorize", "/token", "/register", "/revoke", "/introspect", "/jwks",
                     "/login", "/login/upstream", "/login/callback", "/consent",
                     "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"));
         } finally {

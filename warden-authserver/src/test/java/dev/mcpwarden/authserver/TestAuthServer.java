@@ -73,7 +73,12 @@ final class TestAuthServer implements AutoCloseable {
                                 Set.of("urn:ietf:params:oauth:grant-type:token-exchange"), Set.of())))
                 .withTokenExchange(new TokenExchangePolicy(Set.of("gateway"),
                         Map.of(resource, Set.of(otherResource))));
-        as = builder.apply(AuthorizationServer.builder(customize.apply(config))).build().start("127.0.0.1", port);
+        // every test calls from 127.0.0.1: quotas far above what a test sends, unless a test sets its own
+        AuthServerLimits d = AuthServerLimits.defaults();
+        AuthServerLimits generous = new AuthServerLimits(100_000, 100_000, 100_000, 100_000, d.unusedClientTtl(),
+                d.clientRetention(), d.consentTtl());
+        as = builder.apply(AuthorizationServer.builder(customize.apply(config)).limits(generous)).build()
+                .start("127.0.0.1", port);
     }
 
     @Override

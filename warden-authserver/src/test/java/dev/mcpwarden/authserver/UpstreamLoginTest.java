@@ -42,6 +42,8 @@ class UpstreamLoginTest {
     void behave() {
         upstream.wrongNonce = false;
         upstream.wrongAudience = false;
+        upstream.subject = FakeUpstreamProvider.SUBJECT;
+        upstream.emailVerified = true;
     }
 
     /** Follows the flow through the upstream provider; returns the page the authorization server ends on. */
@@ -71,7 +73,7 @@ class UpstreamLoginTest {
         assertThat(afterCallback.status()).isEqualTo(302);
         assertThat(afterCallback.location()).startsWith(server.issuer + "/consent?request=");
         UserAgent.Page consent = ua.get(afterCallback.location());
-        assertThat(consent.byId("subject")).isEqualTo(FakeUpstreamProvider.SUBJECT);
+        assertThat(consent.byId("subject")).isEqualTo(upstream.issuer + "#" + FakeUpstreamProvider.SUBJECT);
         UserAgent.Page done = ua.post(server.issuer + "/consent", Map.of("request", consent.hidden("request"),
                 "csrf", consent.hidden("csrf"), "decision", "approve"));
         String code = UserAgent.query(done.location()).get("code");
@@ -81,7 +83,7 @@ class UpstreamLoginTest {
         assertThat(token.body()).doesNotContain(FakeUpstreamProvider.UPSTREAM_ACCESS_TOKEN)
                 .doesNotContain("UPSTREAM-REFRESH").doesNotContain("id_token");
         var claims = SignedJWT.parse(TestAuthServer.json(token).get("access_token").asString()).getJWTClaimsSet();
-        assertThat(claims.getSubject()).isEqualTo(FakeUpstreamProvider.SUBJECT);
+        assertThat(claims.getSubject()).isEqualTo(upstream.issuer + "#" + FakeUpstreamProvider.SUBJECT);
         assertThat(claims.getIssuer()).isEqualTo(server.issuer);
         assertThat(claims.getStringClaim("email")).isEqualTo("user42@upstream.example");
     }

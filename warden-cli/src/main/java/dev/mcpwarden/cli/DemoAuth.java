@@ -7,8 +7,10 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.mcpwarden.authserver.AuthServerConfig;
 import dev.mcpwarden.authserver.AuthorizationServer;
 import dev.mcpwarden.authserver.BuiltInUser;
+import dev.mcpwarden.authserver.StaticClient;
 import dev.mcpwarden.authserver.login.PasswordHash;
 import dev.mcpwarden.examples.sample.SampleServer;
+import dev.mcpwarden.security.oauth.Introspection;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -31,7 +33,12 @@ final class DemoAuth {
     /** The development user: an admin of tenant {@code acme} in the sample help desk. */
     static final String USER = "demo";
     static final String KEY_FILE = "signing-key.jwk";
-    static final Set<String> DEFAULT_SCOPES = Set.of("tickets:read", "tickets:write");
+    /**
+     * What a client gets when it asks for no scope, and what {@code warden token} mints by default: reading only.
+     * Writing and deleting need {@code tickets:write}, which a client asks for when a tool answers 403
+     * {@code insufficient_scope} (step-up), and the user approves on a new consent page.
+     */
+    static final Set<String> DEFAULT_SCOPES = Set.of("tickets:read");
 
     private DemoAuth() {
     }
@@ -52,21 +59,34 @@ final class DemoAuth {
         return URI.create("http://127.0.0.1:" + port + "/mcp");
     }
 
+    /** The client id the demo's resource server introspects tokens with. */
+    static final String RESOURCE_SERVER = "demo-resource-server";
+
     /** The authorization server of a demo on {@code port}, signing with the state directory's key. */
     static AuthorizationServer authorizationServer(int port, String passwordHash, Path stateDir) throws IOException {
-        return authorizationServer(port, passwordHash, stateDir, SharedState.of(null, null));
+        return authorizationServer(port, passwordHash, stateDir, SharedState.of(null, null), null);
     }
 
-    /** The same, keeping its state where {@code shared} says (a Redis shared by replicas, or this process). */
-    static AuthorizationServer authorizationServer(int port, String passwordHash, Path stateDir, SharedState shared)
-            throws IOException {
+    /**
+     * The same, keeping its state where {@code shared} says (a Redis shared by replicas, or this process), with the
+     * resource server's introspection credentials ({@link #RESOURCE_SERVER} and {@code resourceServerSecret}), or
+     * none when null.
+     */
+    static AuthorizationServer authorizationServer(int port, String passwordHash, Path stateDir, SharedState shared,
+                                                   String resourceServerSecret) throws IOException {
+        // a random 256-bit secret needs no costly hash: the cheapest Argon2id keeps each introspection cheap
+        List<StaticClient> clients = resourceServerSecret == null ? List.of()
+                : List.of(StaticClient.resourceServer(RESOURCE_SERVER,
+                        PasswordHash.hash(resourceServerSecret.toCharArray(), 1024, 1, 1)));
         AuthServerConfig config = AuthServerConfig.defaults(issuer(port), Set.of(resource(port).toString()))
                 .withScopes(SampleServer.SCOPES, DEFAULT_SCOPES)
+                .withClients(clients)
                 .withUsers(List.of(new BuiltInUser(USER, passwordHash,
                         Map.of("tenant", "acme", "roles", List.of("admin")))));
         AuthorizationServer.Builder as = AuthorizationServer.builder(config).signingKey(signingKey(stateDir));
         shared.authStore().ifPresent(as::store);
         shared.loginAttempts().ifPresent(as::loginAttempts);
+        shared.authQuotas().ifPresent(as::rateLimiter);
         return as.build();
     }
 
@@ -135,6 +155,17 @@ final class DemoAuth {
             p.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
         return p.toString();
+    }
+
+    /**
+     * The demo resource server's introspection settings: it asks the authorization server on its own port
+     * ({@code localPort}, this replica) about every token of the issuer (the public port), so that a revoked token
+     * stops working within five seconds.
+     */
+    static Introspection introspection(int localPort, int publicPort, String secret) {
+        return new Introspection(URI.create("http://127.0.0.1:" + localPort + "/introspect"),
+                issuer(publicPort).toString(), RESOURCE_SERVER, secret, java.time.Duration.ofSeconds(5),
+                java.time.Duration.ofSeconds(5), Introspection.When.ALWAYS);
     }
 
     static String hash(String password) {

@@ -2,6 +2,9 @@ package dev.mcpwarden.cli;
 
 import dev.mcpwarden.authserver.AuthorizationServer;
 import dev.mcpwarden.examples.sample.SampleServer;
+import dev.mcpwarden.security.SecurityConfig;
+import dev.mcpwarden.security.oauth.AuthenticationConfig;
+import dev.mcpwarden.security.oauth.Introspection;
 import dev.mcpwarden.security.oauth.TrustedIssuer;
 import dev.mcpwarden.server.http.HttpTransport;
 import java.nio.file.Path;
@@ -67,10 +70,23 @@ final class DemoCommand implements Callable<Integer> {
         int p = port != 0 ? port : DemoAuth.freeLoopbackPort();
         int pub = publicPort != null ? publicPort : p;
         String password = shared.redis().isPresent() ? DemoAuth.sharedPassword(stateDir) : DemoAuth.newPassword();
-        AuthorizationServer as = DemoAuth.authorizationServer(pub, DemoAuth.hash(password), stateDir, shared);
+        // each replica's resource server introspects at its own authorization server, so a secret per process
+        String rsSecret = dev.mcpwarden.authserver.token.TokenService.randomToken();
+        AuthorizationServer as = DemoAuth.authorizationServer(pub, DemoAuth.hash(password), stateDir, shared,
+                rsSecret);
+        SampleServer.Deployment base = shared.deployment();
+        Introspection introspection = DemoAuth.introspection(p, pub, rsSecret);
+        SampleServer.Deployment deployment = new SampleServer.Deployment(
+                security -> {
+                    SecurityConfig s = base.security().apply(security);
+                    AuthenticationConfig a = s.authentication();
+                    return s.withAuthentication(new AuthenticationConfig(a.resourceServer(), a.dpop(),
+                            java.util.Optional.of(introspection)));
+                },
+                base.http());
         HttpTransport http = SampleServer.start(p, DemoAuth.resource(pub),
                 TrustedIssuer.discover(DemoAuth.issuer(pub).toString()), auditFile, false, as.handler(),
-                shared.deployment());
+                deployment);
         return new Running(http, as, password, shared);
     }
 

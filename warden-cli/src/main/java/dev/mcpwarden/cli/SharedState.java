@@ -67,6 +67,11 @@ final class SharedState implements AutoCloseable {
         return redis.map(RedisStores::loginAttempts);
     }
 
+    /** The authorization server's quotas counted across every replica (registrations, authorization requests). */
+    Optional<dev.mcpwarden.security.ratelimit.RateLimiter> authQuotas() {
+        return redis.map(RedisStores::authQuotas);
+    }
+
     /**
      * @param redisUrl  {@code redis://host:port} or {@code rediss://...}, or null for none
      * @param replicaId names this replica (audit chains, logs); null: the host name

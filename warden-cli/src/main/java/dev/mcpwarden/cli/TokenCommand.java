@@ -25,8 +25,8 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--url", description = "The demo's MCP endpoint. Default: ${DEFAULT-VALUE}")
     URI url = URI.create("http://127.0.0.1:8765/mcp");
 
-    @Option(names = "--scope", split = " ", description = "Scopes, space-separated. Default: tickets:read "
-            + "tickets:write")
+    @Option(names = "--scope", split = " ", description = "Scopes, space-separated, e.g. \"tickets:read "
+            + "tickets:write\" to create and delete tickets. Default: tickets:read")
     List<String> scopes;
 
     @Option(names = "--state-dir", description = "The demo's state directory (holds its signing key). Default: "

@@ -96,7 +96,111 @@ class DemoTest {
         h.put("Authorization", "Bearer " + out.toString().strip());
         McpHttp.Reply r = new McpHttp(demo.http().uri()).post(h, toolsList());
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.body()).contains("\"get_ticket\"").contains("\"delete_ticket\"");
+        assertThat(r.body()).contains("\"get_ticket\"").doesNotContain("\"delete_ticket\"")
+                .as("least privilege: a read token lists no tool that writes").doesNotContain("\"create_ticket\"");
+    }
+
+    private static String token(String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(new TokenCommand());
+        cli.setOut(new PrintWriter(out, true));
+        List<String> all = new java.util.ArrayList<>(List.of("--url", demo.http().uri().toString(), "--state-dir",
+                state.toString()));
+        all.addAll(List.of(args));
+        assertThat(cli.execute(all.toArray(String[]::new))).isZero();
+        return out.toString().strip();
+    }
+
+    private static McpHttp.Reply deleteTicket(String token, String id) throws Exception {
+        ObjectNode p = Json.object();
+        p.put("name", "delete_ticket");
+        p.putObject("arguments").put("ticket_id", id);
+        p.set("_meta", McpHttp.meta2026(null));
+        Map<String, String> h = McpHttp.headers2026("tools/call", "delete_ticket");
+        h.put("Authorization", "Bearer " + token);
+        return new McpHttp(demo.http().uri()).post(h, McpHttp.request(7, "tools/call", p));
+    }
+
+    @Test
+    void anAdminsReadOnlyTokenCannotDeleteAndIsToldWhichScopeToStepUpTo() throws Exception {
+        McpHttp.Reply r = deleteTicket(token(), "T-101");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(403);
+        assertThat(r.header("WWW-Authenticate")).startsWith("Bearer ").contains("error=\"insufficient_scope\"")
+                .contains("scope=\"tickets:write\"").contains("resource_metadata=\"http://127.0.0.1:"
+                        + demo.http().port() + "/.well-known/oauth-protected-resource/mcp\"");
+    }
+
+    @Test
+    void anAdminsTokenWithTheWriteScopeDeletes() throws Exception {
+        McpHttp.Reply r = deleteTicket(token("--scope", "tickets:read tickets:write"), "T-101");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("Deleted T-101");
+    }
+
+    /** Registers a public client, signs the demo user in, approves and redeems the code: the token response. */
+    private static tools.jackson.databind.JsonNode signedInTokens() throws Exception {
+        String issuer = "http://127.0.0.1:" + demo.http().port();
+        String redirect = "https://client.example/cb";
+        UserAgent ua = new UserAgent();
+        UserAgent.Page reg = ua.postJson(issuer + "/register", "{\"redirect_uris\":[\"" + redirect + "\"],"
+                + "\"token_endpoint_auth_method\":\"none\",\"grant_types\":[\"authorization_code\","
+                + "\"refresh_token\"]}");
+        String clientId = Json.standard().parse(reg.body()).get("client_id").asString();
+        dev.mcpwarden.testkit.Pkce pkce = dev.mcpwarden.testkit.Pkce.fresh();
+        String back = ua.authorize(issuer + "/authorize?" + UserAgent.form(Map.of("response_type", "code",
+                "client_id", clientId, "redirect_uri", redirect, "code_challenge", pkce.challenge(),
+                "code_challenge_method", "S256", "resource", demo.http().uri().toString())), DemoAuth.USER,
+                demo.password());
+        UserAgent.Page token = ua.post(issuer + "/token", Map.of("grant_type", "authorization_code",
+                "client_id", clientId, "redirect_uri", redirect, "code", UserAgent.query(back).get("code"),
+                "code_verifier", pkce.verifier()));
+        assertThat(token.status()).as(token.body()).isEqualTo(200);
+        tools.jackson.databind.JsonNode t = Json.standard().parse(token.body());
+        return ((ObjectNode) t).put("client_id", clientId);
+    }
+
+    private static McpHttp.Reply listTools(String token) throws Exception {
+        Map<String, String> h = McpHttp.headers2026("tools/list", null);
+        h.put("Authorization", "Bearer " + token);
+        return new McpHttp(demo.http().uri()).post(h, toolsList());
+    }
+
+    @Test
+    void aRevokedTokenStopsWorkingAtTheDemoBeforeItExpires() throws Exception {
+        tools.jackson.databind.JsonNode live = signedInTokens();
+        assertThat(listTools(live.get("access_token").asString()).status()).isEqualTo(200);
+
+        tools.jackson.databind.JsonNode revoked = signedInTokens();
+        UserAgent.Page r = new UserAgent().post("http://127.0.0.1:" + demo.http().port() + "/revoke", Map.of(
+                "client_id", revoked.get("client_id").asString(), "token", revoked.get("refresh_token").asString()));
+        assertThat(r.status()).isEqualTo(200);
+
+        McpHttp.Reply refused = listTools(revoked.get("access_token").asString());
+        assertThat(refused.status()).as(refused.body()).isEqualTo(401);
+        assertThat(refused.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
+    }
+
+    @Test
+    void aClientAskingForNoScopeIsOfferedReadingOnlyOnTheConsentPage() throws Exception {
+        String issuer = "http://127.0.0.1:" + demo.http().port();
+        String redirect = "http://127.0.0.1:50123/callback";
+        UserAgent ua = new UserAgent();
+        UserAgent.Page reg = ua.postJson(issuer + "/register", "{\"redirect_uris\":[\"" + redirect + "\"],"
+                + "\"token_endpoint_auth_method\":\"none\",\"client_name\":\"Least privilege\"}");
+        assertThat(reg.status()).as(reg.body()).isEqualTo(201);
+        String clientId = Json.standard().parse(reg.body()).get("client_id").asString();
+        String url = issuer + "/authorize?" + UserAgent.form(Map.of("response_type", "code", "client_id", clientId,
+                "redirect_uri", redirect, "code_challenge", dev.mcpwarden.testkit.Pkce.fresh().challenge(),
+                "code_challenge_method", "S256", "resource", demo.http().uri().toString()));
+        UserAgent.Page login = ua.get(ua.get(url).location());
+        UserAgent.Page signedIn = ua.post(issuer + "/login", Map.of("request", login.hidden("request"),
+                "username", DemoAuth.USER, "password", demo.password()));
+        UserAgent.Page consent = ua.get(signedIn.location());
+
+        assertThat(consent.status()).isEqualTo(200);
+        assertThat(consent.body()).contains("<ul id=\"scopes\"><li><code>tickets:read</code></li></ul>");
     }
 
     @Test

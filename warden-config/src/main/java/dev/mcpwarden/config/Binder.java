@@ -265,7 +265,8 @@ final class Binder {
             Bound n = b.get("introspection");
             introspection = Optional.ofNullable(build(n.location(), n.path(), () -> new Introspection(
                     n.get("endpoint"), n.get("issuer"), n.get("client-id"), n.<Secret>get("client-secret").reveal(),
-                    n.get("timeout"), n.get("max-cache-ttl"))));
+                    n.get("timeout"), n.get("max-cache-ttl"),
+                    Introspection.When.valueOf(n.<String>get("introspect").toUpperCase(Locale.ROOT)))));
             if (introspection.isEmpty()) {
                 return null;
             }

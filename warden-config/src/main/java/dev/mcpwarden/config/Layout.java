@@ -121,7 +121,13 @@ final class Layout {
             withDefault("timeout", dur(Duration.ofMillis(1), Duration.ofMinutes(1)), "5s",
                     "How long one introspection call may take."),
             withDefault("max-cache-ttl", dur(ZERO, DAY), "1m",
-                    "How long an active result may be reused (never beyond the token's exp).")));
+                    "How long an active result may be reused (never beyond the token's exp): also how late a"
+                            + " revocation may reach this server."),
+            withDefault("introspect", new Choice("always", "opaque"), "always",
+                    "Which tokens are checked: always (opaque tokens, and the issuer's JWTs after their signature,"
+                            + " so that a revoked token stops working within max-cache-ttl; one call per token per"
+                            + " max-cache-ttl) or opaque (only opaque tokens; a revoked JWT works until it"
+                            + " expires).")));
 
     static final List<String> ALGORITHMS = ResourceServerConfig.DEFAULT_ALGORITHMS.stream()
             .map(a -> a.getName()).sorted().toList();
@@ -146,7 +152,8 @@ final class Layout {
                     "The least time between two key set fetches for unknown key ids."),
             optional("dpop", DPOP, "Sender-constrained tokens with DPoP (RFC 9449); absent: bearer tokens only."),
             optional("introspection", INTROSPECTION,
-                    "Where opaque (non-JWT) tokens are checked; absent: JWTs only.")));
+                    "Where tokens are checked for being still active (opaque tokens, and by default the issuer's"
+                            + " JWTs); absent: JWTs only, checked locally (a revoked JWT works until it expires).")));
 
     // --------------------------------------------------------------------------------------------------- scopes
 

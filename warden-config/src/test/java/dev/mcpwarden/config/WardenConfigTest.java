@@ -394,6 +394,8 @@ class WardenConfigTest {
 
         var in = r.orElseThrow().security().authentication().introspection().orElseThrow();
         assertThat(in.clientSecret()).isEqualTo("s3cret");
+        assertThat(in.when()).as("revocation reaches the server by default")
+                .isEqualTo(dev.mcpwarden.security.oauth.Introspection.When.ALWAYS);
         assertThat(r.warnings()).singleElement().asString().endsWith("'security.authentication.introspection"
                 + ".client-secret': secret from environment variable MCP_CLIENT_SECRET: environment variables leak"
                 + " to child processes and crash dumps; prefer file:");

@@ -13,7 +13,6 @@ import dev.mcpwarden.authserver.store.RefreshRotation;
 import dev.mcpwarden.authserver.store.StoreUnavailableException;
 import dev.mcpwarden.authserver.store.UpstreamState;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.GetExArgs;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
@@ -45,10 +44,10 @@ import java.util.function.Function;
  * {@link #takeUpstreamState} are {@code GETDEL}. Requires Redis 6.2 or later ({@code GETDEL}, {@code GETEX}).
  *
  * <p>Every key has a time to live: records expire with their own expiry (a used code ten minutes later, so that a
- * replay is still recognised, as in memory), access-token revocations with the token. Records without an expiry
- * cannot live for ever in a shared store: a dynamically registered client is kept for {@code clientRetention}
- * after its last use, a remembered consent for {@code consentRetention} after it was given (then the user is asked
- * again). Pre-registered clients are configuration, not shared state: every replica registers its own from its
+ * replay is still recognised, as in memory), access-token revocations and the token-to-grant index with the
+ * token, clients and consents with the expiry the authorization server gives them. Records without an expiry
+ * cannot live for ever in a shared store: a client stored without one is kept for {@code clientRetention}, and no
+ * consent is kept longer than {@code consentRetention}. Pre-registered clients are configuration, not shared state: every replica registers its own from its
  * configuration at start, so they are kept in this process only (a client removed from the configuration is gone
  * with the restart, not left behind in Redis). {@link #sweep} has nothing to do.
  *
@@ -137,13 +136,13 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
             return this;
         }
 
-        /** How long a dynamically registered client is kept after its last use; 90 days by default. */
+        /** How long a client stored without an expiry of its own is kept; 90 days by default. */
         public Builder clientRetention(Duration retention) {
             this.clientRetention = positive(retention, "clientRetention");
             return this;
         }
 
-        /** How long a remembered consent is kept; 90 days by default. */
+        /** The longest a remembered consent is kept, whatever its own expiry; 90 days by default. */
         public Builder consentRetention(Duration retention) {
             this.consentRetention = positive(retention, "consentRetention");
             return this;
@@ -238,6 +237,11 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
         return ns + "refresh:" + hash;
     }
 
+    /** The grant an access token was recorded under (the token's jti, not a secret). */
+    private String accessKey(String jti) {
+        return ns + "access:" + jti;
+    }
+
     private String revokedKey(String jti) {
         return ns + "revoked:" + jti;
     }
@@ -256,26 +260,54 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
 
     // ---- clients
 
-    @Override
-    public void putClient(Client c) {
-        if (c.kind() == ClientKind.PRE_REGISTERED) {
-            configured.put(c.id(), c);
-            return;
-        }
-        String json = records.write(c);
-        redis("putClient", r -> r.set(clientKey(c.id()), json, px(clientRetention.toMillis())));
+    /** A client in Redis with its expiry (null: kept for {@code clientRetention} after it was last stored). */
+    record StoredClient(Client client, Instant expiresAt) {
     }
 
     @Override
-    public Optional<Client> client(String clientId) {
+    public void putClient(Client c, Instant expiresAt) {
+        if (c.kind() == ClientKind.PRE_REGISTERED && expiresAt == null) {
+            configured.put(c.id(), c);
+            return;
+        }
+        String json = records.write(new StoredClient(c, expiresAt));
+        long ttl = expiresAt == null ? clientRetention.toMillis() : ttlMillis(expiresAt);
+        redis("putClient", r -> r.set(clientKey(c.id()), json, px(ttl)));
+    }
+
+    @Override
+    public Optional<Client> client(String clientId, Instant now) {
         Client c = configured.get(clientId);
         if (c != null) {
             return Optional.of(c);
         }
-        // each use extends the client's life: only clients unused for the whole retention are forgotten
-        String json = redis("client",
-                r -> r.getex(clientKey(clientId), GetExArgs.Builder.px(clientRetention.toMillis())));
-        return json == null ? Optional.empty() : Optional.of(records.read(json, Client.class));
+        return stored(redis("client", r -> r.get(clientKey(clientId))), now).map(StoredClient::client);
+    }
+
+    /** A live stored client; a record of an older version (a bare client, no expiry) counts as absent. */
+    private Optional<StoredClient> stored(String json, Instant now) {
+        if (json == null) {
+            return Optional.empty();
+        }
+        StoredClient sc = records.read(json, StoredClient.class);
+        if (sc.client() == null || sc.expiresAt() != null && !now.isBefore(sc.expiresAt())) {
+            return Optional.empty();
+        }
+        return Optional.of(sc);
+    }
+
+    @Override
+    public void extendClient(String clientId, Instant expiresAt, Instant now) {
+        if (configured.containsKey(clientId)) {
+            return;
+        }
+        // read, then replace only if still there (XX): two replicas extending at once both move it later
+        Optional<StoredClient> sc = stored(redis("extendClient", r -> r.get(clientKey(clientId))), now);
+        if (sc.isEmpty() || sc.get().expiresAt() == null || !expiresAt.isAfter(sc.get().expiresAt())) {
+            return;
+        }
+        String json = records.write(new StoredClient(sc.get().client(), expiresAt));
+        redis("extendClient", r -> r.set(clientKey(clientId), json, px(ttlMillis(expiresAt)).xx()));
     }
 
     // ---- pending authorization requests
@@ -419,9 +451,24 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
     public void recordAccessToken(String grantId, String jti, Instant expiresAt) {
         Long revoked = redis("recordAccessToken", r -> Lua.RECORD_ACCESS_TOKEN.run(r, ScriptOutputType.INTEGER,
                 new String[] {grantKey(grantId)}, jti, expiresAt.toString()));
+        if (revoked >= 0) {
+            // "<grant id> <expiry>": the expiry decides (as in memory), the time to live bounds memory
+            String v = grantId + " " + expiresAt;
+            redis("recordAccessToken", r -> r.set(accessKey(jti), v, px(ttlMillis(expiresAt))));
+        }
         if (revoked == 1) {
             revokeAccessToken(jti, expiresAt); // the grant was revoked while this token was minted
         }
+    }
+
+    @Override
+    public Optional<String> grantOfAccessToken(String jti, Instant now) {
+        String v = redis("grantOfAccessToken", r -> r.get(accessKey(jti)));
+        int space = v == null ? -1 : v.lastIndexOf(' ');
+        if (space < 0 || !now.isBefore(Instant.parse(v.substring(space + 1)))) {
+            return Optional.empty();
+        }
+        return Optional.of(v.substring(0, space));
     }
 
     @Override
@@ -444,13 +491,20 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
     // ---- consent
 
     @Override
-    public void putConsent(ConsentKey key) {
-        redis("putConsent", r -> r.set(consentKey(key), "1", px(consentRetention.toMillis())));
+    public void putConsent(ConsentKey key, Instant expiresAt) {
+        // the value is the expiry, which decides; the time to live (at most consentRetention) bounds memory
+        long ttl = Math.min(ttlMillis(expiresAt), consentRetention.toMillis());
+        redis("putConsent", r -> r.set(consentKey(key), expiresAt.toString(), px(ttl)));
     }
 
     @Override
-    public boolean hasConsent(ConsentKey key) {
-        return redis("hasConsent", r -> r.exists(consentKey(key))) > 0;
+    public boolean hasConsent(ConsentKey key, Instant now) {
+        String until = redis("hasConsent", r -> r.get(consentKey(key)));
+        try {
+            return until != null && now.isBefore(Instant.parse(until));
+        } catch (java.time.format.DateTimeParseException e) {
+            return false; // an older version's "1": the user is asked again
+        }
     }
 
     // ---- login sessions

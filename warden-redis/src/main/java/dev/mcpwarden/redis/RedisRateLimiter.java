@@ -46,6 +46,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
     private final SharedRedis redis;
     private final String namespace;
+    private final boolean owned;
 
     /**
      * @param redisUri  e.g. {@code redis://127.0.0.1:6379}
@@ -60,6 +61,14 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     RedisRateLimiter(RedisURI uri, Duration timeout, String namespace) {
         this.redis = new SharedRedis(List.of(uri), false, timeout);
         this.namespace = namespace;
+        this.owned = true;
+    }
+
+    /** On a connection someone else owns (and closes): {@link #close} then leaves it open. */
+    RedisRateLimiter(SharedRedis shared, String namespace) {
+        this.redis = shared;
+        this.namespace = namespace;
+        this.owned = false;
     }
 
     @Override
@@ -87,6 +96,8 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
     @Override
     public void close() {
-        redis.close();
+        if (owned) {
+            redis.close();
+        }
     }
 }

@@ -127,6 +127,16 @@ public final class RedisStores implements AutoCloseable {
         return new RedisLoginAttempts(redis, "warden:as:");
     }
 
+    /**
+     * The quotas of the embedded authorization server ({@code AuthorizationServer.builder(config)
+     * .rateLimiter(redis.authQuotas())}) counted across every replica: registrations and authorization requests
+     * per address and for everyone hold for the whole fleet. Keys are {@code warden:as:quota:<rule>:<digest>}. When
+     * Redis cannot be reached, those requests are answered 503, never let through uncounted.
+     */
+    public dev.mcpwarden.security.ratelimit.RateLimiter authQuotas() {
+        return new RedisRateLimiter(redis, "warden:as:quota:");
+    }
+
     SharedRedis sharedRedis() {
         return redis;
     }

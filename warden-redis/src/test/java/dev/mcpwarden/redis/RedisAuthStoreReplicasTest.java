@@ -144,7 +144,7 @@ class RedisAuthStoreReplicasTest {
         a.rotateRefresh("rt0", "rt1", NOW);
         a.recordAccessToken("g", "jti-1", NOW.plusSeconds(300));
         a.revokeAccessToken("jti-9", NOW.plusSeconds(120));
-        a.putConsent(new ConsentKey("alice", "c", Set.of("read"), "https://mcp.example/"));
+        a.putConsent(new ConsentKey("alice", "c", Set.of("read"), "https://mcp.example/"), NOW.plus(DAY).plus(DAY));
         a.putSession(new LoginSession("sid-hash", "alice", Map.of(), "csrf", NOW, NOW.plusSeconds(1800)));
         a.putUpstreamState(new UpstreamState("st", "p", "nonce", "verifier", "binding", NOW.plusSeconds(900)));
 
@@ -155,10 +155,13 @@ class RedisAuthStoreReplicasTest {
         String consent = ttls.keySet().stream().filter(k -> k.startsWith(NS + "consent:")).findFirst().orElseThrow();
         assertThat(ttls.keySet()).containsExactlyInAnyOrder(NS + "client:dcr_1", NS + "pending:p",
                 NS + "code:code-hash", NS + "grant:{g}", NS + "refresh:rt0", NS + "refresh:rt1", NS + "revoked:jti-9",
-                consent, NS + "session:sid-hash", NS + "upstream:st");
+                NS + "access:jti-1", consent, NS + "session:sid-hash", NS + "upstream:st");
         assertThat(ttls.keySet()).as("no subject name in any key").noneMatch(k -> k.contains("alice"));
         assertThat(ttls.get(NS + "client:dcr_1")).isBetween(DAY.toMillis() - 5_000, DAY.toMillis());
-        assertThat(ttls.get(consent)).isBetween(DAY.toMillis() - 5_000, DAY.toMillis());
+        assertThat(ttls.get(consent)).as("capped at the consent retention").isBetween(DAY.toMillis() - 5_000,
+                DAY.toMillis());
+        assertThat(ttls.get(NS + "access:jti-1")).as("the token's grant, as long as the token lives")
+                .isBetween(295_000L, 300_000L);
         assertThat(ttls.get(NS + "pending:p")).isBetween(595_000L, 600_000L);
         assertThat(ttls.get(NS + "code:code-hash")).as("the code's life and the ten minutes a replay is remembered")
                 .isBetween(655_000L, 660_000L);
@@ -180,13 +183,15 @@ class RedisAuthStoreReplicasTest {
     }
 
     @Test
-    void aDynamicClientsLifeIsExtendedByEachUse() {
+    void aDynamicClientsLifeIsExtendedWhenTokensAreIssuedToItNotByAnonymousLookups() {
         Client dynamic = new Client("dcr_1", "App", List.of("https://a.example/cb"), ClientKind.DYNAMIC, null,
                 Set.of("authorization_code"), Set.of(), "web");
-        a.putClient(dynamic);
-        raw.pexpire(NS + "client:dcr_1", 10_000);
-        assertThat(b.client("dcr_1")).contains(dynamic);
+        a.putClient(dynamic, NOW.plusSeconds(60));
+        assertThat(b.client("dcr_1", NOW)).contains(dynamic);
+        assertThat(raw.pttl(NS + "client:dcr_1")).as("a lookup extends nothing").isBetween(55_000L, 60_000L);
+        b.extendClient("dcr_1", NOW.plus(DAY), NOW);
         assertThat(raw.pttl(NS + "client:dcr_1")).isBetween(DAY.toMillis() - 5_000, DAY.toMillis());
+        assertThat(a.client("dcr_1", NOW.plus(DAY).minusSeconds(1))).contains(dynamic);
     }
 
     @Test
@@ -194,8 +199,8 @@ class RedisAuthStoreReplicasTest {
         Client configured = new Client("gateway", "Gateway", List.of(), ClientKind.PRE_REGISTERED, "sha256:abc",
                 Set.of("client_credentials"), Set.of("mcp"), "web");
         a.putClient(configured);
-        assertThat(a.client("gateway")).contains(configured);
-        assertThat(b.client("gateway")).as("the other replica has its own configuration").isEmpty();
+        assertThat(a.client("gateway", NOW)).contains(configured);
+        assertThat(b.client("gateway", NOW)).as("the other replica has its own configuration").isEmpty();
         assertThat(raw.keys(NS + "*")).isEmpty();
     }
 
@@ -224,7 +229,7 @@ class RedisAuthStoreReplicasTest {
         assertThatThrownBy(() -> a.takePending("p", NOW)).isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> a.takeUpstreamState("st", NOW)).isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> a.isAccessTokenRevoked("jti")).isInstanceOf(StoreUnavailableException.class);
-        assertThatThrownBy(() -> a.client("dcr_1")).isInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(() -> a.client("dcr_1", NOW)).isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> a.putGrant(grant("g", NOW.plusSeconds(60)), "rt0"))
                 .isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> b.session("s", NOW)).as("a replica that never connected")

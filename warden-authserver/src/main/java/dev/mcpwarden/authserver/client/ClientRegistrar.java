@@ -38,10 +38,13 @@ public final class ClientRegistrar {
 
     private final AuthStore store;
     private final InstantSource clock;
+    private final java.time.Duration unusedTtl;
 
-    public ClientRegistrar(AuthStore store, InstantSource clock) {
+    /** @param unusedTtl how long a registration is kept if no token is ever issued to it */
+    public ClientRegistrar(AuthStore store, InstantSource clock, java.time.Duration unusedTtl) {
         this.store = store;
         this.clock = clock;
+        this.unusedTtl = unusedTtl;
     }
 
     /** Registers the client described by {@code body} and returns the registration response. */
@@ -65,9 +68,10 @@ public final class ClientRegistrar {
         String id = "dcr_" + random(18);
         String secret = m.authMethod().equals("none") ? null : random(32);
         String name = m.name() == null ? "Unnamed client" : m.name();
+        // a short first life: the token service extends it when the client is used (see AuthStore#extendClient)
         store.putClient(new Client(id, name, m.redirectUris(), ClientKind.DYNAMIC,
                 secret == null ? null : SecretHash.ofRandomSecret(secret), m.grantTypes(), Set.of(),
-                m.applicationType()));
+                m.applicationType()), clock.instant().plus(unusedTtl));
 
         ObjectNode out = Json.object();
         out.put("client_id", id);

@@ -7,11 +7,13 @@ public final class Clients {
 
     private final AuthStore store;
     private final ClientMetadataDocuments documents;
+    private final java.time.InstantSource clock;
 
     /** @param documents the metadata document resolver, or null when metadata documents are disabled */
-    public Clients(AuthStore store, ClientMetadataDocuments documents) {
+    public Clients(AuthStore store, ClientMetadataDocuments documents, java.time.InstantSource clock) {
         this.store = store;
         this.documents = documents;
+        this.clock = clock;
     }
 
     public Client find(String clientId) throws ClientRejected {
@@ -24,6 +26,6 @@ public final class Clients {
             }
             return documents.resolve(clientId);
         }
-        return store.client(clientId).orElseThrow(() -> new ClientRejected("unknown client_id"));
+        return store.client(clientId, clock.instant()).orElseThrow(() -> new ClientRejected("unknown client_id"));
     }
 }

@@ -49,6 +49,36 @@ public final class RedirectUris {
         return host != null && (host.equals("127.0.0.1") || host.equals("[::1]") || host.equalsIgnoreCase("localhost"));
     }
 
+    /**
+     * Whether a code sent to {@code redirectUri} might be received by another program on the user's computer, so
+     * that it must never be issued without the user's click (RFC 8252 §8.6): any http URI, and any URI whose host is
+     * an IP literal in any notation (dotted, decimal, hex, octal, IPv6, IPv4-mapped) or a {@code localhost} name,
+     * since on a loopback address any local process can listen on any port. Only an https URI on a DNS name counts
+     * as reaching the client it was registered for. Unparseable URIs count as local.
+     */
+    public static boolean reachableByLocalPrograms(String redirectUri) {
+        URI u;
+        try {
+            u = new URI(redirectUri);
+        } catch (URISyntaxException | NullPointerException e) {
+            return true;
+        }
+        String host = u.getHost();
+        if (!"https".equalsIgnoreCase(u.getScheme()) || host == null || host.isEmpty()) {
+            return true;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        while (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        if (h.startsWith("[") || h.contains(":") || h.equals("localhost") || h.endsWith(".localhost")) {
+            return true;
+        }
+        // a browser reads a host whose last label is a number (decimal, 0x hex, 0 octal) as an IPv4 address
+        String last = h.substring(h.lastIndexOf('.') + 1);
+        return last.isEmpty() || last.matches("[0-9]+|0x[0-9a-f]*");
+    }
+
     /** Whether {@code presented} is one of {@code registered}, by the rules above. */
     public static boolean matches(List<String> registered, String presented) {
         if (presented == null) {

@@ -25,7 +25,8 @@ public final class AuthHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(AuthHandler.class);
 
     /** The exact paths served, relative to the issuer (which is the server root). */
-    public static final List<String> PATHS = List.of("/authorize", "/token", "/register", "/revoke", "/jwks",
+    public static final List<String> PATHS = List.of("/authorize", "/token", "/register", "/revoke", "/introspect",
+            "/jwks",
             "/login", "/login/upstream", "/login/callback", "/consent",
             "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration");
 
@@ -35,11 +36,15 @@ public final class AuthHandler extends Handler.Abstract {
 
     private final Settings s;
     private final BrowserFlow browser;
+    private final Quotas quotas;
 
     public AuthHandler(Settings settings) {
         super(InvocationType.BLOCKING);
         this.s = settings;
-        this.browser = new BrowserFlow(settings);
+        this.quotas = new Quotas(settings.rateLimiter(), settings.limits().registrationsPerAddress(),
+                settings.limits().registrations(), settings.limits().authorizationsPerAddress(),
+                settings.limits().authorizations());
+        this.browser = new BrowserFlow(settings, quotas);
     }
 
     @Override
@@ -70,6 +75,7 @@ public final class AuthHandler extends Handler.Abstract {
                 case "/consent" -> browser.consent(request, response, callback);
                 case "/token" -> api(request, response, callback, this::token);
                 case "/revoke" -> api(request, response, callback, this::revoke);
+                case "/introspect" -> api(request, response, callback, this::introspect);
                 case "/register" -> api(request, response, callback, this::register);
                 case "/jwks" -> document(request, response, callback, s.jwks().get().toString(), "max-age=60");
                 default -> document(request, response, callback, s.metadata(), "max-age=300");
@@ -135,7 +141,7 @@ public final class AuthHandler extends Handler.Abstract {
     @FunctionalInterface
     private interface Api {
         /** Returns the JSON body and status, or throws. */
-        Reply handle(Request request) throws TokenError, Web.BadRequest;
+        Reply handle(Request request) throws TokenError, Web.BadRequest, Quotas.Exceeded;
     }
 
     private record Reply(int status, ObjectNode body) {
@@ -165,6 +171,9 @@ public final class AuthHandler extends Handler.Abstract {
             error(response, callback, new TokenError(e.status, "invalid_request", e.getMessage()));
         } catch (TokenError e) {
             error(response, callback, e);
+        } catch (Quotas.Exceeded e) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds));
+            error(response, callback, new TokenError(429, "too_many_requests", e.getMessage()));
         }
     }
 
@@ -196,11 +205,28 @@ public final class AuthHandler extends Handler.Abstract {
         return new Reply(200, null);
     }
 
-    private Reply register(Request request) throws TokenError, Web.BadRequest {
+    /**
+     * RFC 7662 for resource servers: only a pre-registered confidential client (the resource server's own
+     * credentials) may ask, since anyone can register a dynamic client with a secret.
+     */
+    private Reply introspect(Request request) throws TokenError, Web.BadRequest {
+        Map<String, String> form = Web.single(Web.form(request));
+        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form);
+        if (client.isPublic()) {
+            throw TokenError.invalidClient("client authentication failed: introspection needs client credentials");
+        }
+        if (client.kind() != dev.mcpwarden.authserver.client.ClientKind.PRE_REGISTERED) {
+            throw new TokenError(403, "unauthorized_client", "this client may not introspect tokens");
+        }
+        return new Reply(200, s.tokens().introspect(form));
+    }
+
+    private Reply register(Request request) throws TokenError, Web.BadRequest, Quotas.Exceeded {
         ClientRegistrar registrar = s.registrar();
         if (registrar == null) {
             throw new TokenError(403, "access_denied", "dynamic client registration is disabled");
         }
+        quotas.register(request);
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw new TokenError(400, "invalid_client_metadata", "the request body must be application/json");

@@ -57,10 +57,12 @@ final class BrowserFlow {
 
     private final Settings s;
     private final SignIns signIns;
+    private final Quotas quotas;
 
-    BrowserFlow(Settings settings) {
+    BrowserFlow(Settings settings, Quotas quotas) {
         this.s = settings;
         this.signIns = new SignIns(settings.users(), settings.loginAttempts());
+        this.quotas = quotas;
     }
 
     /** A problem to report to the client through its validated redirect URI. */
@@ -78,6 +80,15 @@ final class BrowserFlow {
     void authorize(Request request, Response response, Callback callback) {
         if (!"GET".equals(request.getMethod())) {
             Html.error(response, callback, 405, "invalid_request", "Use GET for the authorization endpoint.");
+            return;
+        }
+        try {
+            // before anything is fetched or stored: each request may fetch a metadata document and keeps a pending
+            // request for ten minutes
+            quotas.authorize(request);
+        } catch (Quotas.Exceeded e) {
+            response.getHeaders().put("Retry-After", Long.toString(e.retryAfterSeconds));
+            Html.error(response, callback, 429, "temporarily_unavailable", e.getMessage() + ".");
             return;
         }
         Map<String, List<String>> raw = Web.query(request);
@@ -122,12 +133,16 @@ final class BrowserFlow {
                 if (session.isEmpty()) {
                     throw new Redirectable("login_required", "the user is not signed in");
                 }
-                if (!s.store().hasConsent(consentKey(session.get(), pending))) {
+                if (!s.store().hasConsent(consentKey(session.get(), pending), now())) {
                     throw new Redirectable("consent_required", "the user has not approved this client");
                 }
+                if (!silentAllowed(pending)) {
+                    throw new Redirectable("consent_required", "the user must approve each request whose answer "
+                            + "goes to this computer");
+                }
             }
-            if (session.isPresent() && !"login".equals(prompt) && !"consent".equals(prompt)
-                    && s.store().hasConsent(consentKey(session.get(), pending))) {
+            if (session.isPresent() && !"login".equals(prompt) && !"consent".equals(prompt) && silentAllowed(pending)
+                    && s.store().hasConsent(consentKey(session.get(), pending), now())) {
                 s.store().takePending(pending.id(), now()).ifPresentOrElse(
                         p -> Web.redirect(response, callback, success(p, session.get())),
                         () -> Html.error(response, callback, 400, "invalid_request", "The request expired."));
@@ -278,6 +293,8 @@ final class BrowserFlow {
                 Html.error(response, callback, 404, "invalid_request", "No identity provider is configured.");
                 return;
             }
+            // each start keeps an upstream sign-in state for ten minutes: counted like an authorization request
+            quotas.authorize(request);
             Map<String, String> q = Web.single(Web.query(request));
             PendingAuthorization pending = pending(request, q.get("request"));
             URI target = s.upstream().start(pending.id(), pending.browserBinding());
@@ -288,6 +305,9 @@ final class BrowserFlow {
             Html.error(response, callback, 400, "invalid_request", e.getMessage());
         } catch (UpstreamLogin.Failed e) {
             Html.error(response, callback, 502, "temporarily_unavailable", e.getMessage());
+        } catch (Quotas.Exceeded e) {
+            response.getHeaders().put("Retry-After", Long.toString(e.retryAfterSeconds));
+            Html.error(response, callback, 429, "temporarily_unavailable", e.getMessage() + ".");
         }
     }
 
@@ -333,7 +353,8 @@ final class BrowserFlow {
                     Web.redirect(response, callback, "/login?request=" + pending.id());
                     return;
                 }
-                if (!pending.forceConsent() && s.store().hasConsent(consentKey(session.get(), pending))) {
+                if (!pending.forceConsent() && silentAllowed(pending)
+                        && s.store().hasConsent(consentKey(session.get(), pending), now())) {
                     finish(response, callback, pending.id(), session.get());
                     return;
                 }
@@ -360,7 +381,7 @@ final class BrowserFlow {
             PendingAuthorization pending = pending(request, f.get("request"));
             String decision = f.get("decision");
             if ("approve".equals(decision)) {
-                s.store().putConsent(consentKey(session.get(), pending));
+                s.store().putConsent(consentKey(session.get(), pending), now().plus(s.limits().consentTtl()));
                 LOG.info("consent given by {} to client {} for {} {}", session.get().subject(), pending.clientId(),
                         pending.resource(), pending.scopes());
                 finish(response, callback, pending.id(), session.get());
@@ -526,6 +547,15 @@ final class BrowserFlow {
             Web.setCookie(response, s.browserCookie(), v, null, s.secure());
         }
         return v;
+    }
+
+    /**
+     * Whether a remembered consent may issue a code with no page (RFC 8252 §8.6): never when the answer goes to a
+     * redirect another program on the user's computer could receive (a loopback port anyone may listen on), since
+     * a local process naming this client would otherwise take the user's tokens without the user seeing anything.
+     */
+    private static boolean silentAllowed(PendingAuthorization p) {
+        return !RedirectUris.reachableByLocalPrograms(p.redirectUri());
     }
 
     private static ConsentKey consentKey(LoginSession session, PendingAuthorization p) {

@@ -1,6 +1,7 @@
 package dev.mcpwarden.authserver.http;
 
 import com.nimbusds.jose.jwk.JWKSet;
+import dev.mcpwarden.authserver.AuthServerLimits;
 import dev.mcpwarden.authserver.client.ClientRegistrar;
 import dev.mcpwarden.authserver.client.Clients;
 import dev.mcpwarden.authserver.login.BuiltInUsers;
@@ -9,6 +10,7 @@ import dev.mcpwarden.authserver.login.UpstreamLogin;
 import dev.mcpwarden.authserver.store.AuthStore;
 import dev.mcpwarden.authserver.token.ClientAuthenticator;
 import dev.mcpwarden.authserver.token.TokenService;
+import dev.mcpwarden.security.ratelimit.RateLimiter;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -37,13 +39,15 @@ import java.util.function.Supplier;
  * @param metadata        the metadata document (JSON)
  * @param clock           the time
  * @param loginAttempts   failure budgets of sign-ins and secret checks (this process's, or shared by replicas)
+ * @param limits          quotas and lifetimes of state anonymous callers create
+ * @param rateLimiter     where the quotas are counted (this process's, or shared by replicas)
  */
 public record Settings(URI issuer, AuthStore store, Clients clients, ClientRegistrar registrar, TokenService tokens,
                        ClientAuthenticator clientAuth, BuiltInUsers users, UpstreamLogin upstream,
                        String upstreamName, Set<String> resources, Set<String> scopesSupported,
                        Set<String> defaultScopes, boolean offlineAccess, Duration codeTtl, Duration sessionTtl,
                        Supplier<JWKSet> jwks, String metadata, InstantSource clock,
-                       LoginAttempts loginAttempts) {
+                       LoginAttempts loginAttempts, AuthServerLimits limits, RateLimiter rateLimiter) {
 
     /** Whether cookies can be {@code Secure} with the {@code __Host-} prefix (https issuer). */
     boolean secure() {

@@ -148,14 +148,42 @@ public final class UpstreamLogin {
             throw new Failed("The identity provider did not say who you are (" + settings.subjectClaim()
                     + " missing).");
         }
+        String flag = VERIFIED_BY.get(settings.subjectClaim());
+        if (flag != null && !verified(claims.getClaim(flag))) {
+            // anyone can put someone else's address in their upstream profile until the provider checks it
+            LOG.warn("upstream sign-in refused: {} is not verified by the provider", settings.subjectClaim());
+            throw new Failed("The identity provider has not verified your " + settings.subjectClaim() + ".");
+        }
         Map<String, Object> copied = new HashMap<>();
         for (String c : settings.copiedClaims()) {
             Object v = claims.getClaim(c);
-            if (v != null) {
+            String needs = VERIFIED_BY.get(c);
+            if (v != null && (needs == null || verified(claims.getClaim(needs)))) {
                 copied.put(c, v);
             }
         }
-        return new Result(s.pendingId(), new Identity(sub, copied));
+        return new Result(s.pendingId(), new Identity(subjectPrefix(settings.issuer()) + sub, copied));
+    }
+
+    /**
+     * Claims a user can change at the provider that are only trustworthy once the provider says it verified them,
+     * with the claim that says so (OpenID Connect Core §5.1).
+     */
+    static final Map<String, String> VERIFIED_BY = Map.of("email", "email_verified",
+            "phone_number", "phone_number_verified");
+
+    /** {@code true} as a JSON boolean, or the string {@code "true"} that some providers send. */
+    private static boolean verified(Object flag) {
+        return Boolean.TRUE.equals(flag) || "true".equals(flag);
+    }
+
+    /**
+     * What every local subject of a user signed in at {@code issuer} starts with: the issuer and {@code #}. Upstream
+     * identities thus never collide with built-in usernames (the configuration refuses usernames with this prefix)
+     * nor with another provider's, and a user called {@code alice} upstream is not the local {@code alice}.
+     */
+    public static String subjectPrefix(URI issuer) {
+        return issuer + "#";
     }
 
     private JWT exchange(OIDCProviderMetadata m, String code, String verifier) throws Failed {

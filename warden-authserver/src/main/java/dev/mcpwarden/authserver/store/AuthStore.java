@@ -13,9 +13,26 @@ import java.util.Optional;
  */
 public interface AuthStore {
 
-    void putClient(Client client);
+    /** Stores a client kept until replaced (a pre-registered one). */
+    default void putClient(Client client) {
+        putClient(client, null);
+    }
 
-    Optional<Client> client(String clientId);
+    /**
+     * Stores a client that is forgotten at {@code expiresAt} unless {@link #extendClient} moves that later; null
+     * keeps it until replaced. A dynamically registered client gets a short first life, so registrations nobody uses
+     * do not pile up.
+     */
+    void putClient(Client client, Instant expiresAt);
+
+    /** The client, unless it is unknown or expired at {@code now}. */
+    Optional<Client> client(String clientId, Instant now);
+
+    /**
+     * Moves the expiry of a live client that has one to {@code expiresAt} if that is later (a client in use stays);
+     * changes nothing for an unknown or expired client or one kept until replaced.
+     */
+    void extendClient(String clientId, Instant expiresAt, Instant now);
 
     void putPending(PendingAuthorization pending);
 
@@ -45,8 +62,14 @@ public interface AuthStore {
     /** Replaces the family's current token with {@code newHash}, or revokes the family if an old one is reused. */
     RefreshRotation rotateRefresh(String presentedHash, String newHash, Instant now);
 
-    /** Remembers that an access token was issued from a grant, so revoking the grant revokes it. */
+    /**
+     * Remembers that an access token was issued from a grant (directly, or by exchanging a token of the grant), so
+     * revoking the grant revokes it; {@link #grantOfAccessToken} finds the grant from the token until it expires.
+     */
     void recordAccessToken(String grantId, String jti, Instant expiresAt);
+
+    /** The id of the grant an access token was recorded under, while the token has not expired. */
+    Optional<String> grantOfAccessToken(String jti, Instant now);
 
     /** Revokes the grant: its refresh tokens and every access token issued from it. */
     void revokeGrant(String grantId);
@@ -55,9 +78,11 @@ public interface AuthStore {
 
     boolean isAccessTokenRevoked(String jti);
 
-    void putConsent(ConsentKey key);
+    /** Remembers a consent until {@code expiresAt}; given again, it lasts until the new expiry. */
+    void putConsent(ConsentKey key, Instant expiresAt);
 
-    boolean hasConsent(ConsentKey key);
+    /** Whether the consent was given and has not expired at {@code now}. */
+    boolean hasConsent(ConsentKey key, Instant now);
 
     void putSession(LoginSession session);
 

@@ -26,24 +26,43 @@ public final class InMemoryAuthStore implements AuthStore {
     private record Family(Grant grant, String currentHash, boolean revoked, Map<String, Instant> accessTokens) {
     }
 
-    private final Map<String, Client> clients = new ConcurrentHashMap<>();
+    /** A client and when it is forgotten (null: when replaced). */
+    private record StoredClient(Client client, Instant expiresAt) {
+        boolean live(Instant now) {
+            return expiresAt == null || now.isBefore(expiresAt);
+        }
+    }
+
+    /** The grant an access token was recorded under, until the token expires. */
+    private record TokenGrant(String grantId, Instant expiresAt) {
+    }
+
+    private final Map<String, StoredClient> clients = new ConcurrentHashMap<>();
+    private final Map<String, TokenGrant> accessToGrant = new ConcurrentHashMap<>();
     private final Map<String, PendingAuthorization> pending = new ConcurrentHashMap<>();
     private final Map<String, CodeState> codes = new ConcurrentHashMap<>();
     private final Map<String, Family> families = new ConcurrentHashMap<>();
     private final Map<String, String> refreshToFamily = new ConcurrentHashMap<>();
     private final Map<String, Instant> revokedAccess = new ConcurrentHashMap<>();
-    private final Set<ConsentKey> consents = ConcurrentHashMap.newKeySet();
+    private final Map<ConsentKey, Instant> consents = new ConcurrentHashMap<>();
     private final Map<String, LoginSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, UpstreamState> upstream = new ConcurrentHashMap<>();
 
     @Override
-    public void putClient(Client client) {
-        clients.put(client.id(), client);
+    public void putClient(Client client, Instant expiresAt) {
+        clients.put(client.id(), new StoredClient(client, expiresAt));
     }
 
     @Override
-    public Optional<Client> client(String clientId) {
-        return Optional.ofNullable(clients.get(clientId));
+    public Optional<Client> client(String clientId, Instant now) {
+        StoredClient c = clients.get(clientId);
+        return c != null && c.live(now) ? Optional.of(c.client()) : Optional.empty();
+    }
+
+    @Override
+    public void extendClient(String clientId, Instant expiresAt, Instant now) {
+        clients.computeIfPresent(clientId, (k, c) -> c.expiresAt() != null && c.live(now)
+                && expiresAt.isAfter(c.expiresAt()) ? new StoredClient(c.client(), expiresAt) : c);
     }
 
     @Override
@@ -145,9 +164,18 @@ public final class InMemoryAuthStore implements AuthStore {
             tokens.put(jti, expiresAt);
             return new Family(fam.grant(), fam.currentHash(), fam.revoked(), tokens);
         });
+        if (f != null) {
+            accessToGrant.put(jti, new TokenGrant(grantId, expiresAt));
+        }
         if (f != null && f.revoked()) {
             revokedAccess.put(jti, expiresAt); // the grant was revoked while this token was minted
         }
+    }
+
+    @Override
+    public Optional<String> grantOfAccessToken(String jti, Instant now) {
+        TokenGrant t = accessToGrant.get(jti);
+        return t != null && now.isBefore(t.expiresAt()) ? Optional.of(t.grantId()) : Optional.empty();
     }
 
     @Override
@@ -170,13 +198,14 @@ public final class InMemoryAuthStore implements AuthStore {
     }
 
     @Override
-    public void putConsent(ConsentKey key) {
-        consents.add(key);
+    public void putConsent(ConsentKey key, Instant expiresAt) {
+        consents.put(key, expiresAt);
     }
 
     @Override
-    public boolean hasConsent(ConsentKey key) {
-        return consents.contains(key);
+    public boolean hasConsent(ConsentKey key, Instant now) {
+        Instant until = consents.get(key);
+        return until != null && now.isBefore(until);
     }
 
     @Override
@@ -213,6 +242,9 @@ public final class InMemoryAuthStore implements AuthStore {
         sessions.values().removeIf(s -> !now.isBefore(s.expiresAt()));
         upstream.values().removeIf(s -> !now.isBefore(s.expiresAt()));
         revokedAccess.values().removeIf(exp -> now.isAfter(exp));
+        accessToGrant.values().removeIf(t -> !now.isBefore(t.expiresAt()));
+        clients.values().removeIf(c -> !c.live(now));
+        consents.values().removeIf(until -> !now.isBefore(until));
         Set<String> gone = new HashSet<>();
         families.values().removeIf(f -> {
             boolean dead = now.isAfter(f.grant().expiresAt());

@@ -61,8 +61,22 @@ public final class AccessTokens {
      */
     public Minted mint(String subject, String clientId, String audience, Set<String> scopes,
                        Map<String, Object> claims, Map<String, Object> act) {
+        return mint(subject, clientId, audience, scopes, claims, act, null);
+    }
+
+    /**
+     * Signs a token that expires after the usual lifetime or at {@code notAfter}, whichever comes first.
+     *
+     * @param act      the RFC 8693 actor claim, or null
+     * @param notAfter the latest expiry (an exchanged token's subject token's), or null
+     */
+    public Minted mint(String subject, String clientId, String audience, Set<String> scopes,
+                       Map<String, Object> claims, Map<String, Object> act, Instant notAfter) {
         Instant now = clock.instant();
         Instant exp = now.plus(ttl);
+        if (notAfter != null && notAfter.isBefore(exp)) {
+            exp = notAfter;
+        }
         String jti = UUID.randomUUID().toString();
         JWTClaimsSet.Builder c = new JWTClaimsSet.Builder();
         claims.forEach(c::claim);

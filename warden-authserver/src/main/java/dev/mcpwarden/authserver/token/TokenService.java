@@ -11,6 +11,14 @@ import dev.mcpwarden.authserver.store.CodeGrant;
 import dev.mcpwarden.authserver.store.CodeRedemption;
 import dev.mcpwarden.authserver.store.Grant;
 import dev.mcpwarden.authserver.store.RefreshRotation;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.TokenIntrospectionSuccessResponse;
+import com.nimbusds.oauth2.sdk.id.Audience;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.oauth2.sdk.id.JWTID;
+import com.nimbusds.oauth2.sdk.id.Subject;
+import com.nimbusds.oauth2.sdk.token.AccessTokenType;
 import dev.mcpwarden.core.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,6 +30,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -49,8 +58,10 @@ public final class TokenService {
      * @param refreshTtl refresh family lifetime
      * @param offlineTtl refresh family lifetime with offline_access
      * @param exchange   who may exchange what for what
+     * @param clientRetention how long a dynamically registered client is kept after the last token issued to it
      */
-    public record Settings(Set<String> resources, Duration refreshTtl, Duration offlineTtl, ExchangeRule exchange) {
+    public record Settings(Set<String> resources, Duration refreshTtl, Duration offlineTtl, ExchangeRule exchange,
+                           Duration clientRetention) {
     }
 
     /** Whether {@code client} may exchange a token for {@code source} into one for {@code target}. */
@@ -122,6 +133,7 @@ public final class TokenService {
                 now.plus(offline ? settings.offlineTtl() : settings.refreshTtl()));
         String refresh = client.grantTypes().contains("refresh_token") ? randomToken() : null;
         store.putGrant(grant, refresh == null ? null : SecretHash.sha256(refresh));
+        store.extendClient(client.id(), now.plus(settings.clientRetention()), now); // in use: kept
         return issue(grant, g.scopes(), refresh);
     }
 
@@ -189,6 +201,7 @@ public final class TokenService {
             case RefreshRotation.Invalid i -> throw TokenError.invalidGrant(
                     "refresh token is invalid, expired or revoked");
         };
+        store.extendClient(client.id(), now.plus(settings.clientRetention()), now);
         return issue(grant, scopes, next);
     }
 
@@ -255,7 +268,12 @@ public final class TokenService {
         if (subject.getClaim("act") instanceof Map<?, ?> prior) {
             act.put("act", prior); // the chain of earlier actors (RFC 8693 §4.1)
         }
-        AccessTokens.Minted t = tokens.mint(subject.getSubject(), client.id(), target, scopes, claims, act);
+        // never outlives its subject token, so a chain of exchanges cannot renew a token for ever; recorded under
+        // the subject token's grant, so revoking the grant (or a replayed code or refresh token) revokes it too
+        AccessTokens.Minted t = tokens.mint(subject.getSubject(), client.id(), target, scopes, claims, act,
+                subject.getExpirationTime().toInstant());
+        store.grantOfAccessToken(subject.getJWTID(), clock.instant())
+                .ifPresent(grantId -> store.recordAccessToken(grantId, t.jti(), t.expiresAt()));
         ObjectNode out = response(t, null);
         out.put("issued_token_type", ACCESS_TOKEN_TYPE);
         return out;
@@ -282,7 +300,8 @@ public final class TokenService {
         ObjectNode out = Json.object();
         out.put("access_token", t.token());
         out.put("token_type", "Bearer");
-        out.put("expires_in", tokens.ttl().toSeconds());
+        // rounded up: a token minted a moment ago for 300 s still says 300
+        out.put("expires_in", Math.max(0, (Duration.between(clock.instant(), t.expiresAt()).toMillis() + 999) / 1000));
         if (!t.scopes().isEmpty()) {
             out.put("scope", String.join(" ", new TreeSet<>(t.scopes())));
         }
@@ -312,6 +331,49 @@ public final class TokenService {
             }
         });
     }
+
+    /**
+     * Answers an introspection request (RFC 7662) from an authenticated resource server: the claims of a live
+     * access token this server issued, or only {@code "active": false} for anything else (unknown, malformed,
+     * expired, revoked, a refresh token), so the answer tells nothing about why.
+     */
+    public ObjectNode introspect(Map<String, String> form) throws TokenError {
+        String token = form.get("token");
+        if (token == null || token.isEmpty()) {
+            throw TokenError.invalidRequest("token is required");
+        }
+        Optional<JWTClaimsSet> claims = tokens.verify(token).filter(c -> !store.isAccessTokenRevoked(c.getJWTID()));
+        if (claims.isEmpty()) {
+            ObjectNode inactive = Json.object();
+            inactive.put("active", false);
+            return inactive;
+        }
+        JWTClaimsSet c = claims.get();
+        TokenIntrospectionSuccessResponse.Builder b = new TokenIntrospectionSuccessResponse.Builder(true)
+                .tokenType(AccessTokenType.BEARER)
+                .issuer(new Issuer(c.getIssuer()))
+                .subject(new Subject(c.getSubject()))
+                .audience(c.getAudience().stream().map(Audience::new).toList())
+                .expirationTime(c.getExpirationTime())
+                .issueTime(c.getIssueTime())
+                .jwtID(new JWTID(c.getJWTID()));
+        if (c.getClaim("client_id") instanceof String id) {
+            b.clientID(new ClientID(id));
+        }
+        if (c.getClaim("scope") instanceof String sc) {
+            b.scope(Scope.parse(sc));
+        }
+        c.getClaims().forEach((k, v) -> {
+            if (!INTROSPECTION_SET.contains(k) && v != null) {
+                b.parameter(k, v instanceof java.util.Date d ? d.getTime() / 1000 : v);
+            }
+        });
+        return (ObjectNode) Json.standard().parse(b.build().toJSONObject().toJSONString());
+    }
+
+    /** Members the introspection response sets itself. */
+    private static final Set<String> INTROSPECTION_SET = Set.of("active", "iss", "sub", "aud", "exp", "iat", "nbf",
+            "jti", "client_id", "scope", "token_type", "username");
 
     static Set<String> scopes(String scope) {
         Set<String> out = new TreeSet<>();

@@ -88,13 +88,13 @@ public abstract class AuthStoreContract {
         store.putClient(dynamic);
         store.putClient(configured);
         store.putClient(publicClient);
-        assertThat(store.client("dcr_1")).contains(dynamic);
-        assertThat(store.client("gateway")).contains(configured);
-        assertThat(store.client("dcr_2")).hasValueSatisfying(c -> {
+        assertThat(store.client("dcr_1", NOW)).contains(dynamic);
+        assertThat(store.client("gateway", NOW)).contains(configured);
+        assertThat(store.client("dcr_2", NOW)).hasValueSatisfying(c -> {
             assertThat(c).isEqualTo(publicClient);
             assertThat(c.isPublic()).isTrue();
         });
-        assertThat(store.client("dcr_3")).isEmpty();
+        assertThat(store.client("dcr_3", NOW)).isEmpty();
     }
 
     @Test
@@ -104,7 +104,43 @@ public abstract class AuthStoreContract {
         Client renamed = new Client("dcr_1", "New", List.of("https://a.example/cb"), ClientKind.DYNAMIC, null,
                 Set.of("authorization_code"), Set.of(), "web");
         store.putClient(renamed);
-        assertThat(store.client("dcr_1")).contains(renamed);
+        assertThat(store.client("dcr_1", NOW)).contains(renamed);
+    }
+
+    @Test
+    public void aClientWithAnExpiryIsForgottenThenUnlessExtendedWhileLive() {
+        Client c = new Client("dcr_x", "App", List.of("https://a.example/cb"), ClientKind.DYNAMIC, null,
+                Set.of("authorization_code"), Set.of(), "web");
+        store.putClient(c, NOW.plusSeconds(60));
+        assertThat(store.client("dcr_x", NOW.plusSeconds(59))).contains(c);
+        assertThat(store.client("dcr_x", NOW.plusSeconds(60))).as("expired").isEmpty();
+
+        store.extendClient("dcr_x", NOW.plusSeconds(3600), NOW.plusSeconds(30));
+        assertThat(store.client("dcr_x", NOW.plusSeconds(3599))).contains(c);
+        assertThat(store.client("dcr_x", NOW.plusSeconds(3600))).isEmpty();
+
+        store.extendClient("dcr_x", NOW.plusSeconds(120), NOW.plusSeconds(40));
+        assertThat(store.client("dcr_x", NOW.plusSeconds(3000))).as("never moved earlier").contains(c);
+    }
+
+    @Test
+    public void anExpiredClientIsNotRevivedByAnExtensionAndAnUnknownOneIsNotCreated() {
+        Client c = new Client("dcr_y", "App", List.of("https://a.example/cb"), ClientKind.DYNAMIC, null,
+                Set.of("authorization_code"), Set.of(), "web");
+        store.putClient(c, NOW.plusSeconds(60));
+        store.extendClient("dcr_y", NOW.plusSeconds(3600), NOW.plusSeconds(60));
+        assertThat(store.client("dcr_y", NOW.plusSeconds(61))).isEmpty();
+        store.extendClient("dcr_z", NOW.plusSeconds(3600), NOW);
+        assertThat(store.client("dcr_z", NOW)).isEmpty();
+    }
+
+    @Test
+    public void aClientWithoutExpiryIsKeptAndAnExtensionGivesItNone() {
+        Client c = new Client("dcr_n", "App", List.of("https://a.example/cb"), ClientKind.DYNAMIC, null,
+                Set.of("authorization_code"), Set.of(), "web");
+        store.putClient(c);
+        store.extendClient("dcr_n", NOW.plusSeconds(60), NOW);
+        assertThat(store.client("dcr_n", NOW.plusSeconds(3600))).contains(c);
     }
 
     // ---- pending authorization requests
@@ -326,6 +362,27 @@ public abstract class AuthStoreContract {
     }
 
     @Test
+    public void anAccessTokenFindsItsGrantUntilItExpires() {
+        store.putGrant(grant("g", NOW.plusSeconds(3600)), "rt0");
+        store.recordAccessToken("g", "jti-1", NOW.plusSeconds(300));
+        assertThat(store.grantOfAccessToken("jti-1", NOW.plusSeconds(299))).contains("g");
+        assertThat(store.grantOfAccessToken("jti-1", NOW.plusSeconds(300))).isEmpty();
+        assertThat(store.grantOfAccessToken("jti-2", NOW)).isEmpty();
+        store.recordAccessToken("nope", "jti-3", NOW.plusSeconds(300));
+        assertThat(store.grantOfAccessToken("jti-3", NOW)).as("no grant, nothing recorded").isEmpty();
+    }
+
+    @Test
+    public void aTokenRecordedUnderAGrantThroughAnotherTokenIsRevokedWithTheGrant() {
+        store.putGrant(grant("g", NOW.plusSeconds(3600)), "rt0");
+        store.recordAccessToken("g", "jti-1", NOW.plusSeconds(300));
+        String grantId = store.grantOfAccessToken("jti-1", NOW).orElseThrow();
+        store.recordAccessToken(grantId, "exchanged-1", NOW.plusSeconds(200));
+        store.revokeGrant("g");
+        assertThat(store.isAccessTokenRevoked("exchanged-1")).isTrue();
+    }
+
+    @Test
     public void aRevokedAccessTokenIsRevokedAndOthersAreNot() {
         store.revokeAccessToken("jti-1", NOW.plusSeconds(300));
         assertThat(store.isAccessTokenRevoked("jti-1")).isTrue();
@@ -336,24 +393,34 @@ public abstract class AuthStoreContract {
 
     @Test
     public void aConsentCoversExactlyItsSubjectClientScopesAndResource() {
-        store.putConsent(new ConsentKey("alice", "c", Set.of("read", "write"), "https://mcp.example/"));
-        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of("write", "read"), "https://mcp.example/")))
+        store.putConsent(new ConsentKey("alice", "c", Set.of("read", "write"), "https://mcp.example/"), NOW.plusSeconds(60));
+        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of("write", "read"), "https://mcp.example/"), NOW))
                 .isTrue();
-        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of("read"), "https://mcp.example/"))).isFalse();
-        assertThat(store.hasConsent(new ConsentKey("bob", "c", Set.of("read", "write"), "https://mcp.example/")))
+        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of("read"), "https://mcp.example/"), NOW)).isFalse();
+        assertThat(store.hasConsent(new ConsentKey("bob", "c", Set.of("read", "write"), "https://mcp.example/"), NOW))
                 .isFalse();
-        assertThat(store.hasConsent(new ConsentKey("alice", "d", Set.of("read", "write"), "https://mcp.example/")))
+        assertThat(store.hasConsent(new ConsentKey("alice", "d", Set.of("read", "write"), "https://mcp.example/"), NOW))
                 .isFalse();
-        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of("read", "write"), "https://other.example/")))
+        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of("read", "write"), "https://other.example/"), NOW))
                 .isFalse();
-        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of("read", "write"), null))).isFalse();
+        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of("read", "write"), null), NOW)).isFalse();
     }
 
     @Test
     public void aConsentWithoutResourceOrScopesIsRemembered() {
-        store.putConsent(new ConsentKey("alice", "c", Set.of(), null));
-        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of(), null))).isTrue();
-        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of(), ""))).isFalse();
+        store.putConsent(new ConsentKey("alice", "c", Set.of(), null), NOW.plusSeconds(60));
+        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of(), null), NOW)).isTrue();
+        assertThat(store.hasConsent(new ConsentKey("alice", "c", Set.of(), ""), NOW)).isFalse();
+    }
+
+    @Test
+    public void aConsentLastsUntilItsExpiryAndGivingItAgainRenewsIt() {
+        ConsentKey k = new ConsentKey("alice", "c", Set.of("read"), "https://mcp.example/");
+        store.putConsent(k, NOW.plusSeconds(60));
+        assertThat(store.hasConsent(k, NOW.plusSeconds(59))).isTrue();
+        assertThat(store.hasConsent(k, NOW.plusSeconds(60))).isFalse();
+        store.putConsent(k, NOW.plusSeconds(600));
+        assertThat(store.hasConsent(k, NOW.plusSeconds(599))).isTrue();
     }
 
     // ---- login sessions

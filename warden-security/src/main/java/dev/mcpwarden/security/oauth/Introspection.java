@@ -6,18 +6,37 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Where opaque (non-JWT) access tokens are checked: an RFC 7662 introspection endpoint, called with this
- * resource server's own client credentials ({@code client_secret_basic}).
+ * Where tokens are checked for being still active: an RFC 7662 introspection endpoint, called with this resource
+ * server's own client credentials ({@code client_secret_basic}): opaque tokens always, and by default the issuer's
+ * JWTs too, so that a revoked token stops working here.
  *
  * @param endpoint     the introspection URL (https, or http on loopback)
  * @param issuer       the issuer the introspected tokens belong to (used when the response names none)
  * @param clientId     this resource server's client id at the authorization server
  * @param clientSecret its secret
  * @param timeout      how long one introspection call may take
- * @param maxCacheTtl  how long an active result may be reused; never beyond the token's {@code exp}
+ * @param maxCacheTtl  how long an active result may be reused; never beyond the token's {@code exp}, and how late
+ *                     a revocation may reach this server
+ * @param when         which tokens are introspected: {@link When#ALWAYS} (the default) also asks about the JWTs of
+ *                     {@code issuer}, so that their revocation reaches this server within {@code maxCacheTtl};
+ *                     {@link When#OPAQUE} only asks about opaque tokens and accepts a revoked JWT until it expires
  */
 public record Introspection(URI endpoint, String issuer, String clientId, String clientSecret, Duration timeout,
-                            Duration maxCacheTtl) {
+                            Duration maxCacheTtl, When when) {
+
+    /** Which tokens are checked at the introspection endpoint. */
+    public enum When {
+        /** Opaque tokens, and JWTs of the introspection issuer after their signature checked out. */
+        ALWAYS,
+        /** Only opaque tokens; JWTs are checked locally and stay valid until they expire, even if revoked. */
+        OPAQUE
+    }
+
+    /** With {@link When#ALWAYS}. */
+    public Introspection(URI endpoint, String issuer, String clientId, String clientSecret, Duration timeout,
+                         Duration maxCacheTtl) {
+        this(endpoint, issuer, clientId, clientSecret, timeout, maxCacheTtl, When.ALWAYS);
+    }
 
     public Introspection {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -30,6 +49,7 @@ public record Introspection(URI endpoint, String issuer, String clientId, String
         Objects.requireNonNull(issuer, "issuer");
         Objects.requireNonNull(clientId, "clientId");
         Objects.requireNonNull(clientSecret, "clientSecret");
+        Objects.requireNonNull(when, "when");
         if (!timeout.isPositive() || maxCacheTtl.isNegative()) {
             throw new IllegalArgumentException("timeout must be positive and maxCacheTtl not negative");
         }
@@ -43,6 +63,6 @@ public record Introspection(URI endpoint, String issuer, String clientId, String
     @Override
     public String toString() {
         return "Introspection[endpoint=" + endpoint + ", issuer=" + issuer + ", clientId=" + clientId
-                + ", clientSecret=(redacted)]";
+                + ", clientSecret=(redacted), when=" + when + "]";
     }
 }

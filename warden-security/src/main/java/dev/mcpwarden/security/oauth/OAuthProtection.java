@@ -41,7 +41,9 @@ public final class OAuthProtection {
         this.challenges = new Challenges(metadataUrl, config.scopesSupported(), dpop, config.algorithms());
         this.jwt = new JwtVerifier(config, clock);
         TokenVerifier verifier = new TokenRouter(jwt,
-                introspection == null ? null : new IntrospectionVerifier(introspection, config, clock));
+                introspection == null ? null : new IntrospectionVerifier(introspection, config, clock),
+                introspection != null && introspection.when() == Introspection.When.ALWAYS
+                        ? introspection.issuer() : null);
         if (config.tokenCacheSize() > 0) {
             verifier = new CachingVerifier(verifier, config.tokenCacheSize(), clock);
         }

@@ -226,7 +226,9 @@ public final class SampleServer {
                     HelpDesk.Ticket t = desk.create(tenant(ctx), arg(ctx, "title"), arg(ctx, "body"));
                     return ToolResult.text("Created " + t.id());
                 });
-        tool(b, "delete_ticket", "Delete a ticket of your tenant", null, ToolAnnotations.destructive(),
+        // destructive: the admin role (policy) and the write scope, so a token the user approved for reading
+        // cannot delete, whoever holds it
+        tool(b, "delete_ticket", "Delete a ticket of your tenant", "tickets:write", ToolAnnotations.destructive(),
                 schema("ticket_id"), ctx -> desk.delete(tenant(ctx), arg(ctx, "ticket_id"))
                         ? ToolResult.text("Deleted " + arg(ctx, "ticket_id"))
                         : ToolResult.error("Ticket not found: " + arg(ctx, "ticket_id")));
