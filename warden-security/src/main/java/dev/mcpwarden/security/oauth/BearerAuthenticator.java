@@ -133,6 +133,10 @@ final class BearerAuthenticator implements Authenticator {
             SECURITY.error("DPoP proof refused unchecked: {}", failure.description());
             throw challenges.proofUnavailable();
         }
+        if (failure != null && failure.limited()) {
+            SECURITY.warn("DPoP proofs over the per-key quota: subject={}", principal.subject());
+            throw dev.mcpwarden.server.pipeline.Rejection.rateLimited("dpop-proofs", failure.retryAfterSeconds());
+        }
         if (failure != null) {
             SECURITY.info("DPoP proof rejected: {}", failure.description());
             throw challenges.invalidProof(failure.description(), failure.useNonce() ? dpop.currentNonce() : null);
