@@ -48,7 +48,7 @@ public final class OAuthProtection {
         }
         this.authenticator = new BearerAuthenticator(verifier, challenges, dpop == null ? null
                 : new DpopVerifier(dpop, proofAlgorithms(config.algorithms()), config.resource().toString(), clock,
-                        replayCache));
+                        replayCache), config.clockSkew());
         this.authorizationStage = new AuthorizationStage(scopes, policy, challenges);
     }
 

@@ -24,6 +24,7 @@ public final class HttpExchange {
     private JsonNode document;
     private Principal principal = Principal.ANONYMOUS;
     private volatile boolean bearerVerified;
+    private volatile java.time.Instant credentialValidUntil;
     private final String correlationId;
     private volatile boolean callStarted;
     private volatile boolean authenticationRefused;
@@ -163,6 +164,15 @@ public final class HttpExchange {
     /** For the authentication stage: the principal was proven by this request's Bearer token. */
     void markPrincipalFromBearer() {
         this.bearerVerified = true;
+    }
+
+    /** Until when the request's credential is accepted (null: it does not expire, or there is none). */
+    java.time.Instant credentialValidUntil() {
+        return credentialValidUntil;
+    }
+
+    void credentialValidUntil(java.time.Instant until) {
+        this.credentialValidUntil = until;
     }
 
     /** Who sent the request ({@link Principal#ANONYMOUS} when no authenticator is installed). */

@@ -416,17 +416,18 @@ final class McpEndpoint {
     }
 
     /**
-     * Ends the connection carrying {@code stream} when the token that opened it expires (its {@code exp} claim): a
+     * Ends the connection carrying {@code stream} when the token that opened it expires (when the authenticator stops
+     * accepting it, {@link dev.mcpwarden.server.auth.Authenticator#validUntil}): a
      * long-lived stream is not a way to keep a credential working past its life. The client reconnects with a
      * fresh token (a 2025 stream resumes with {@code Last-Event-ID}); a 2026 request's stream ends and its call is
      * cancelled.
      */
     private java.util.concurrent.Future<?> expireAtTokenEnd(HttpExchange ex, SseStream stream) {
-        Object exp = ex.principal().claims().get("exp");
-        if (!(exp instanceof Number n)) {
+        java.time.Instant until = ex.credentialValidUntil();
+        if (until == null) {
             return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
-        long delay = n.longValue() * 1000 - server.clock().millis();
+        long delay = until.toEpochMilli() - server.clock().millis();
         try {
             return timers.schedule(stream::expire, Math.max(0, delay), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
