@@ -215,6 +215,7 @@ class RedisSessionStoreTest {
     @Test
     void eachSessionKeepsOnlyItsLastEventsAndTheyExpireWithIt() {
         EventStore ea = replicaA.events(3, Duration.ofMinutes(5));
+        a.put(newSession("s9")); // events are kept only for a session that exists
         String first = ea.append("s9", "st", "{\"n\":0}".getBytes());
         for (int i = 1; i <= 5; i++) {
             ea.append("s9", "st", ("{\"n\":" + i + "}").getBytes());
@@ -308,6 +309,7 @@ class RedisSessionStoreTest {
     @Test
     void followingReadsAStreamAPageAtATimeSkippingOtherStreams() {
         EventStore ea = replicaA.events(100, Duration.ofMinutes(5));
+        a.put(newSession("s24")); // events are kept only for a session that exists
         String first = ea.append("s24", "mine", "{\"n\":0}".getBytes());
         for (int i = 1; i <= 5; i++) {
             ea.append("s24", "other", "{}".getBytes());

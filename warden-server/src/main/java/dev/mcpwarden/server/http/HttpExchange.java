@@ -284,9 +284,12 @@ public final class HttpExchange {
         return early;
     }
 
-    /** Gives back what a body that was never finished holds of the intake's budget (a request refused early). */
+    /**
+     * Gives back what the body still holds of the intake's budget: a body read ahead on the I/O thread, or one
+     * refused before it was finished (idempotent; the bytes handed to {@link #body()} stay as they are).
+     */
     void releaseBody() {
-        if (early != null && !earlyComplete) {
+        if (early != null) {
             early.release();
         }
     }

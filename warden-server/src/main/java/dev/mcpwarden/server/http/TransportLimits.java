@@ -22,9 +22,12 @@ import java.time.Duration;
 public record TransportLimits(long bodyBytesInFlight, int minBodyBytesPerSecond, Duration bodyGrace,
                               Rate sessionStarts, Rate sessionRequests) {
 
-    /** The defaults: 64 MiB of bodies in flight, 8 KiB/s after 10 s, 60 session starts then 2/s, 120 then 10/s. */
+    /**
+     * The defaults: 64 MiB of bodies in flight, 8 KiB/s after 10 s, 60 session starts then 2/s, and 240 GET streams
+     * (and separately 240 DELETEs) then 40/s: room for a principal whose many sessions poll their streams.
+     */
     public static final TransportLimits DEFAULTS = new TransportLimits(64L * 1024 * 1024, 8 * 1024,
-            Duration.ofSeconds(10), new Rate(60, 2), new Rate(120, 10));
+            Duration.ofSeconds(10), new Rate(60, 2), new Rate(240, 40));
 
     /**
      * A token bucket: {@code burst} at once, refilled at {@code perSecond}.

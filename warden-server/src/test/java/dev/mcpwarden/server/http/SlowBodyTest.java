@@ -36,6 +36,8 @@ class SlowBodyTest {
                     calls.incrementAndGet();
                     return ToolResult.text("counted");
                 }).build())
+                .tool(Tool.builder("quick").description("Answers from memory").nonBlocking()
+                        .handler(ctx -> ToolResult.text("quick")).build())
                 .build();
         return HttpTransport.builder(server, HttpOptions.loopback(0)).limits(limits).start();
     }
@@ -184,5 +186,31 @@ class SlowBodyTest {
         } finally {
             http.close();
         }
+    }
+
+    @Test
+    void aBodyReadAheadOnTheIoThreadAndThenRefusedGivesItsBytesBack() throws Exception {
+        HttpTransport http = start(TransportLimits.DEFAULTS);
+        try {
+            String body = dev.mcpwarden.testkit.McpHttp.request(1, "tools/call", object().put("name", "quick"));
+            // Served on the I/O thread (a non-blocking tool, the whole body at hand), refused by content negotiation.
+            String request = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + http.port() + "\r\nContent-Type: text/plain\r\n"
+                    + "Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n"
+                    + "Mcp-Method: tools/call\r\nMcp-Name: quick\r\nContent-Length: " + body.length()
+                    + "\r\nConnection: close\r\n\r\n" + body;
+            for (int i = 0; i < 3; i++) {
+                try (Socket s = new Socket("127.0.0.1", http.port())) {
+                    s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                    assertThat(answer(s)[0]).isEqualTo("HTTP/1.1 415 Unsupported Media Type");
+                }
+            }
+            assertThat(http.bodyBytesInFlight()).isZero();
+        } finally {
+            http.close();
+        }
+    }
+
+    private static tools.jackson.databind.node.ObjectNode object() {
+        return dev.mcpwarden.core.json.Json.object();
     }
 }
