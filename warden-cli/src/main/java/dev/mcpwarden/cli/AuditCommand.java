@@ -44,7 +44,9 @@ public final class AuditCommand implements Runnable {
             description = {"Verify an audit log's hash chain and print a one-line verdict.",
                     "Given a directory, verify every *.jsonl chain in it (one per replica) and print one line per"
                             + " file; two files claiming the same replica id count as tampered.",
-                    "Exit status: 0 intact, 1 tampered (edited, deleted, reordered, torn, wrong key),"
+                    "A log's tail is compared with its signed checkpoint (FILE.checkpoint, or --checkpoint):"
+                            + " records cut from the end are reported as TRUNCATED.",
+                    "Exit status: 0 intact, 1 tampered (edited, deleted, reordered, torn, truncated, wrong key),"
                             + " 2 usage or I/O error."})
     static final class Verify implements Callable<Integer> {
 
@@ -54,6 +56,11 @@ public final class AuditCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "FILE|DIR",
                 description = "The audit log (JSON lines), or a directory of replicas' logs (*.jsonl).")
         Path file;
+
+        @Option(names = "--checkpoint", paramLabel = "C",
+                description = "A copy of the log's checkpoint kept elsewhere, to compare its tail with (default: "
+                        + "FILE.checkpoint beside the log, when there is one).")
+        Path checkpoint;
 
         @Option(names = "--key-file", paramLabel = "K",
                 description = "The key of a keyed log: base64 of at least 32 bytes (openssl rand -base64 32).")
@@ -73,12 +80,17 @@ public final class AuditCommand implements Runnable {
                 err.println("ERROR: cannot read key file " + keyFile + ": " + e.getMessage());
                 return USAGE;
             }
+            if (checkpoint != null && !Files.isRegularFile(checkpoint)) {
+                err.println("ERROR: checkpoint " + checkpoint + " does not exist");
+                return USAGE;
+            }
             if (Files.isDirectory(file)) {
                 return verifyDirectory(AuditVerifier.of(key), out, err);
             }
             VerificationResult result;
             try {
-                result = AuditVerifier.of(key).verify(file);
+                result = checkpoint == null ? AuditVerifier.of(key).verify(file)
+                        : AuditVerifier.of(key).verify(file, checkpoint);
             } catch (NoSuchFileException e) {
                 err.println("ERROR: audit log " + file + " does not exist");
                 return USAGE;

@@ -25,8 +25,11 @@ final class RedisEventStore implements EventStore {
     private static final Pattern STREAM = Pattern.compile("[A-Za-z0-9]{1,64}");
     private static final Pattern ENTRY = Pattern.compile("\\d{1,20}-\\d{1,20}");
 
-    // KEYS: events, streams; ARGV: stream id, data, cap, ttl ms, 'open:' + this process's liveness key
+    // KEYS: events, streams, session hash; ARGV: stream id, data, cap, ttl ms, 'open:' + this process's liveness
+    // key. Nothing is stored for a session that ended (deleted, expired, evicted): a call still streaming after its
+    // session's end would otherwise leave keys of a session nobody can resume.
     private static final String APPEND = """
+            if redis.call('EXISTS', KEYS[3]) == 0 then return false end
             local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[3], '*', 's', ARGV[1], 'd', ARGV[2])
             redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[5])
             redis.call('PEXPIRE', KEYS[1], ARGV[4])
@@ -59,10 +62,12 @@ final class RedisEventStore implements EventStore {
     public String append(String sessionId, String streamId, byte[] data) {
         try {
             byte[] entry = redis.script(APPEND, ScriptOutputType.VALUE,
-                    new String[] {events(sessionId), streams(sessionId)}, SharedRedis.utf8(streamId), data,
+                    new String[] {events(sessionId), streams(sessionId), RedisSessionStore.key(sessionId)},
+                    SharedRedis.utf8(streamId), data,
                     SharedRedis.utf8(Integer.toString(perSession)), SharedRedis.utf8(Long.toString(ttl.toMillis())),
                     SharedRedis.utf8(OPEN + redis.livenessKey()));
-            return streamId + "_" + SharedRedis.string(entry);
+            // An ended session's event is sent to a connection still carrying it, but kept nowhere.
+            return streamId + "_" + (entry == null ? "0-0" : SharedRedis.string(entry));
         } catch (RedisUnavailable e) {
             // An event is stored while a call runs: never a 503, which a load balancer may retry on another
             // replica (running the call twice); the call fails here instead.

@@ -215,6 +215,7 @@ class RedisSessionStoreTest {
     @Test
     void eachSessionKeepsOnlyItsLastEventsAndTheyExpireWithIt() {
         EventStore ea = replicaA.events(3, Duration.ofMinutes(5));
+        a.put(newSession("s9")); // events are kept only for a session that exists
         String first = ea.append("s9", "st", "{\"n\":0}".getBytes());
         for (int i = 1; i <= 5; i++) {
             ea.append("s9", "st", ("{\"n\":" + i + "}").getBytes());
@@ -308,6 +309,7 @@ class RedisSessionStoreTest {
     @Test
     void followingReadsAStreamAPageAtATimeSkippingOtherStreams() {
         EventStore ea = replicaA.events(100, Duration.ofMinutes(5));
+        a.put(newSession("s24")); // events are kept only for a session that exists
         String first = ea.append("s24", "mine", "{\"n\":0}".getBytes());
         for (int i = 1; i <= 5; i++) {
             ea.append("s24", "other", "{}".getBytes());
@@ -397,5 +399,31 @@ class RedisSessionStoreTest {
         assertThat(b.find("alice-1")).isPresent();
         assertThat(b.find("alice-10")).isPresent();
         assertThat(a.find("someone-else")).isPresent();
+    }
+
+    @Test
+    void afterAnEvictionFloodNoKeyOfAnEvictedSessionRemainsEvenWhileOneOfItsCallsStillStreams() throws Exception {
+        EventStore ea = replicaA.events(100, Duration.ofMinutes(5));
+        a.put(newSession("victim"));
+        ea.append("victim", "poststream", "{\"progress\":1}".getBytes());
+        ea.append("victim", "gstream", "{}".getBytes());
+        for (int i = 0; i < 200; i++) { // one principal's flood: a store of 100 keeps ten of them
+            a.put(newSession("flood-" + i));
+            ea.append("flood-" + i, "poststream", "{}".getBytes());
+            Thread.sleep(1);
+        }
+        assertThat(b.find("victim")).isEmpty();
+        java.util.List<String> left = replicaA.sharedRedis().call(c -> c.keys("warden:s:{victim}*"));
+        assertThat(left).isEmpty();
+
+        // A call of the evicted session still streaming: its events are sent, but nothing is stored for it.
+        String id = ea.append("victim", "poststream", "{\"progress\":2}".getBytes());
+        assertThat(id).isEqualTo("poststream_0-0");
+        ea.end("victim", "poststream");
+        left = replicaA.sharedRedis().call(c -> c.keys("warden:s:{victim}*"));
+        assertThat(left).isEmpty();
+        // Of the flood, only the ten sessions kept have event keys.
+        long eventKeys = replicaA.sharedRedis().call(c -> c.keys("warden:s:{flood-*}:ev")).size();
+        assertThat(eventKeys).isEqualTo(SessionStore.perPrincipal(100));
     }
 }

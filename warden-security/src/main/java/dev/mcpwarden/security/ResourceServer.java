@@ -177,10 +177,11 @@ public final class ResourceServer {
         config.issuers().stream().map(TrustedIssuer::issuer).forEach(doc.putArray("authorization_servers")::add);
         new java.util.TreeSet<>(config.scopesSupported()).forEach(doc.putArray("scopes_supported")::add);
         doc.putArray("bearer_methods_supported").add("header");
-        config.algorithms().stream().map(a -> a.getName()).sorted()
-                .forEach(doc.putArray("resource_signing_alg_values_supported")::add);
+        // No resource_signing_alg_values_supported: RFC 9728 means the algorithms this resource signs its responses
+        // with, and it signs none. The algorithms of accepted DPoP proofs are listed under their own name.
         if (dpop != null) {
-            config.algorithms().stream().map(a -> a.getName()).sorted()
+            dev.mcpwarden.security.oauth.OAuthProtection.proofAlgorithms(config.algorithms()).stream()
+                    .map(a -> a.getName()).sorted()
                     .forEach(doc.putArray("dpop_signing_alg_values_supported")::add);
             doc.put("dpop_bound_access_tokens_required", dpop.mode() == Dpop.Mode.REQUIRED);
         }

@@ -65,6 +65,11 @@ public final class AuditLog implements AutoCloseable {
     private static final long LINGER_NANOS = 3_000_000;
     /** A batch this large is written at once. */
     private static final int LINGER_TARGET = 256;
+    /**
+     * How often, at most, the checkpoint (the signed head, {@link AuditCheckpoint}) is replaced while records are
+     * forced to storage; it is always replaced when the log closes.
+     */
+    static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
 
     /** Counters for metrics. */
     public record Stats(long accepted, long written, long rejected, long lost, long forces, int queued) {
@@ -104,6 +109,7 @@ public final class AuditLog implements AutoCloseable {
     private String prev;
     private long sinceForce;
     private Instant lastForce;
+    private Instant lastCheckpoint = Instant.EPOCH;
     private boolean dirty;
     private int pendingLines;
     private int pendingEntries;
@@ -175,7 +181,7 @@ public final class AuditLog implements AutoCloseable {
                 dev.mcpwarden.server.lifecycle.Shutdown.Phase.FLUSH, "audit log", this::closeOnShutdown);
     }
 
-    private void continueChain(AuditSink.Existing existing) {
+    private void continueChain(AuditSink.Existing existing) throws IOException {
         String where = "audit log " + sink.describe();
         RecordFormat.Parsed first = RecordFormat.parse(existing.firstLine());
         if (first == null || first.seq() != 0 || !first.isIntegrity(RecordFormat.OUTCOME_GENESIS)) {
@@ -207,8 +213,34 @@ public final class AuditLog implements AutoCloseable {
         if (last == null || !hasher.hash(last.body()).equals(last.hash())) {
             throw corrupt(where + ": its last record does not verify");
         }
+        checkHead(where, last);
         seq = last.seq();
         prev = last.hash();
+    }
+
+    /** Refuses to continue a log whose tail was cut: it ends before the record its checkpoint names. */
+    private void checkHead(String where, RecordFormat.Parsed last) throws IOException {
+        Optional<String> line = sink.readCheckpoint();
+        if (line.isEmpty()) {
+            return;
+        }
+        AuditCheckpoint checkpoint;
+        try {
+            checkpoint = AuditCheckpoint.parse(line.get());
+        } catch (IllegalArgumentException e) {
+            throw corrupt(where + ": its checkpoint is not readable");
+        }
+        if (!checkpoint.verifies(options.key().orElse(null))) {
+            throw corrupt(where + ": its checkpoint does not verify");
+        }
+        if (last.seq() < checkpoint.seq()) {
+            throw corrupt(where + " ends at seq " + last.seq() + " but its checkpoint of " + checkpoint.at()
+                    + " names seq " + checkpoint.seq() + ": " + (checkpoint.seq() - last.seq())
+                    + " record(s) were cut from its end");
+        }
+        if (last.seq() == checkpoint.seq() && !last.hash().equals(checkpoint.hash())) {
+            throw corrupt(where + ": its last record is not the one its checkpoint names");
+        }
     }
 
     private static AuditException corrupt(String message) {
@@ -492,6 +524,9 @@ public final class AuditLog implements AutoCloseable {
         if (!barriers.isEmpty() || forceDue()) {
             force();
         }
+        if (stop) {
+            checkpoint(); // the closing record is the head
+        }
         for (Barrier b : barriers) {
             b.done().complete(null);
         }
@@ -545,6 +580,15 @@ public final class AuditLog implements AutoCloseable {
         sinceForce = 0;
         dirty = false;
         lastForce = clock.instant();
+        if (Duration.between(lastCheckpoint, lastForce).compareTo(CHECKPOINT_INTERVAL) >= 0) {
+            checkpoint();
+        }
+    }
+
+    /** Replaces the checkpoint with the head on storage now (only ever called right after a force). */
+    private void checkpoint() throws IOException {
+        lastCheckpoint = clock.instant();
+        sink.checkpoint(AuditCheckpoint.of(seq, prev, lastCheckpoint, options.key().orElse(null)).toJson());
     }
 
     private void fail(Throwable t, List<Item> inFlight) {

@@ -40,6 +40,19 @@ public interface AuditSink extends Closeable {
     /** Puts everything appended so far on stable storage. */
     void force() throws IOException;
 
+    /**
+     * Replaces the log's checkpoint ({@link AuditCheckpoint}) with {@code line}, atomically: a reader sees the old
+     * one or the new one, never part of either. Called only after {@link #force}, for records on stable storage.
+     * A sink that keeps none does nothing.
+     */
+    default void checkpoint(String line) throws IOException {
+    }
+
+    /** The checkpoint last written, if the sink keeps one. */
+    default Optional<String> readCheckpoint() throws IOException {
+        return Optional.empty();
+    }
+
     /** A short description for messages, such as the file path. */
     String describe();
 

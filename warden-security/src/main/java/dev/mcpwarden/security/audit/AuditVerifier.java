@@ -20,9 +20,10 @@ import java.util.stream.Stream;
  * in the file, or {@code seq} going backwards), a torn last line, or the wrong key. Streams the file once, in
  * constant memory.
  *
- * <p>What a chain cannot show: records cut from the <em>end</em> of the log leave a shorter chain that verifies.
- * {@link VerificationResult.Intact#closed()} tells whether the log ends with its closing record, and
- * {@link VerificationResult.Intact#lastHash()} can be compared with a head hash kept elsewhere. Without a key,
+ * <p>What a chain alone cannot show: records cut from the <em>end</em> of the log leave a shorter chain that
+ * verifies. The writer's signed {@link AuditCheckpoint} can: a log that ends before the record it names is reported
+ * {@link Kind#TRUNCATED}. {@link VerificationResult.Intact#closed()} tells whether the log ends with its closing
+ * record. Without a key,
  * someone who can rewrite the whole file can also rebuild the whole chain; keyed mode ({@link AuditKey}) closes that.
  */
 public final class AuditVerifier {
@@ -47,10 +48,30 @@ public final class AuditVerifier {
         return new AuditVerifier(key.orElse(null));
     }
 
-    /** Verifies a log file. */
+    /**
+     * Verifies a log file, and its tail against the checkpoint beside it ({@link AuditCheckpoint#beside}) when there
+     * is one.
+     */
     public VerificationResult verify(Path file) throws IOException {
+        Path beside = AuditCheckpoint.beside(file);
+        return verify(file, Files.isRegularFile(beside) ? beside : null);
+    }
+
+    /**
+     * Verifies a log file and its tail against {@code checkpoint} (a copy kept elsewhere, or the one beside the log);
+     * null: the chain alone.
+     */
+    public VerificationResult verify(Path file, Path checkpoint) throws IOException {
+        AuditCheckpoint head = null;
+        if (checkpoint != null) {
+            try {
+                head = AuditCheckpoint.parse(Files.readString(checkpoint, java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                return new Problem(1, Kind.TRUNCATED, "the checkpoint " + checkpoint + " is not readable");
+            }
+        }
         try (InputStream in = Files.newInputStream(file)) {
-            return verify(in);
+            return verify(in, head);
         }
     }
 
@@ -103,6 +124,32 @@ public final class AuditVerifier {
 
     /** Verifies a log read from {@code in} (not closed). */
     public VerificationResult verify(InputStream in) throws IOException {
+        return verify(in, null);
+    }
+
+    /**
+     * Verifies a log read from {@code in} (not closed), and that it reaches the record {@code checkpoint} names with
+     * the same hash (null: the chain alone).
+     */
+    public VerificationResult verify(InputStream in, AuditCheckpoint checkpoint) throws IOException {
+        VerificationResult chain = chain(in, checkpoint);
+        if (checkpoint == null || !(chain instanceof VerificationResult.Intact intact)) {
+            return chain;
+        }
+        if (!checkpoint.verifies(key)) {
+            return new Problem(intact.records(), Kind.TRUNCATED, "the checkpoint does not verify"
+                    + (key == null ? "" : " with the supplied key") + ": it was forged or damaged");
+        }
+        if (intact.lastSeq() < checkpoint.seq()) {
+            long missing = checkpoint.seq() - intact.lastSeq();
+            return new Problem(intact.records(), Kind.TRUNCATED, missing + " record(s) missing from the end: the log"
+                    + " ends at seq " + intact.lastSeq() + ", its checkpoint of " + checkpoint.at() + " names seq "
+                    + checkpoint.seq());
+        }
+        return intact;
+    }
+
+    private VerificationResult chain(InputStream in, AuditCheckpoint checkpoint) throws IOException {
         Lines lines = new Lines(in);
         RecordFormat.Hasher hasher = null;
         long expectedSeq = 0;
@@ -153,6 +200,10 @@ public final class AuditVerifier {
                 return new Problem(lineNo - 1, Kind.EDITED, "the record (seq " + (p.seq() - 1) + ") was rewritten:"
                         + " its hash does not match the prev of the next record (line " + lineNo + ")");
             }
+            if (checkpoint != null && p.seq() == checkpoint.seq() && !p.hash().equals(checkpoint.hash())) {
+                return new Problem(lineNo, Kind.TRUNCATED, "the record (seq " + p.seq() + ") is not the one the"
+                        + " checkpoint of " + checkpoint.at() + " names: the tail was cut and rewritten");
+            }
             expectedSeq = p.seq() + 1;
             prevHash = p.hash();
             last = p;
@@ -161,7 +212,8 @@ public final class AuditVerifier {
             return new Problem(1, Kind.DELETED, "the log is empty: its genesis record is missing");
         }
         return new VerificationResult.Intact(lineNo, last.seq(), last.hash(), key != null,
-                last.isIntegrity(RecordFormat.OUTCOME_CLOSED));
+                last.isIntegrity(RecordFormat.OUTCOME_CLOSED),
+                checkpoint != null && last.seq() >= checkpoint.seq() ? checkpoint.seq() : -1);
     }
 
     private Problem checkGenesis(RecordFormat.Parsed genesis) {

@@ -149,6 +149,32 @@ final class FileAuditSink implements AuditSink {
         channel.force(true);
     }
 
+    /** Written to a temporary file, forced, then moved over the old one: never half a checkpoint. */
+    @Override
+    public void checkpoint(String line) throws IOException {
+        Path target = AuditCheckpoint.beside(path);
+        Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        java.nio.file.Files.move(temporary, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public Optional<String> readCheckpoint() throws IOException {
+        Path target = AuditCheckpoint.beside(path);
+        if (!java.nio.file.Files.isRegularFile(target)) {
+            return Optional.empty();
+        }
+        return Optional.of(java.nio.file.Files.readString(target, StandardCharsets.UTF_8).strip());
+    }
+
     @Override
     public String describe() {
         return path.toString();

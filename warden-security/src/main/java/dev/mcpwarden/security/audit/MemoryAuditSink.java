@@ -41,6 +41,23 @@ public final class MemoryAuditSink implements AuditSink {
         forces++;
     }
 
+    private String checkpoint;
+
+    @Override
+    public synchronized void checkpoint(String line) {
+        this.checkpoint = line;
+    }
+
+    @Override
+    public synchronized Optional<String> readCheckpoint() {
+        return Optional.ofNullable(checkpoint);
+    }
+
+    /** For tests: replaces the checkpoint (null: none). */
+    public synchronized void replaceCheckpoint(String line) {
+        this.checkpoint = line;
+    }
+
     @Override
     public String describe() {
         return "memory";

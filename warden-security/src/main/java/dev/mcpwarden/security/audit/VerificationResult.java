@@ -24,7 +24,12 @@ public sealed interface VerificationResult {
         /** The log is keyed with another key than the one supplied, or is not keyed although a key was supplied. */
         BAD_KEY,
         /** The log is keyed and no key was supplied, so it cannot be verified. */
-        KEY_REQUIRED
+        KEY_REQUIRED,
+        /**
+         * Records were cut from the end: the log ends before the record its checkpoint names, or its record there is
+         * another one, or the checkpoint itself was forged or damaged.
+         */
+        TRUNCATED
     }
 
     /**
@@ -36,9 +41,16 @@ public sealed interface VerificationResult {
      * @param keyed    whether the chain is keyed (HMAC-SHA256)
      * @param closed   whether the last record is the log's {@code closed} record; false while the log is open, after
      *                 a crash, or if records were cut from the end (which only an externally kept hash can prove)
+     * @param checkpointSeq the record the log's checkpoint names, which the chain reaches with the same hash; -1
+     *                 when there was no checkpoint to compare with
      */
-    record Intact(long records, long lastSeq, String lastHash, boolean keyed, boolean closed)
+    record Intact(long records, long lastSeq, String lastHash, boolean keyed, boolean closed, long checkpointSeq)
             implements VerificationResult {
+
+        /** Without a checkpoint. */
+        public Intact(long records, long lastSeq, String lastHash, boolean keyed, boolean closed) {
+            this(records, lastSeq, lastHash, keyed, closed, -1);
+        }
 
         @Override
         public boolean intact() {
@@ -49,7 +61,9 @@ public sealed interface VerificationResult {
         public String verdict() {
             return "intact: " + records + " record(s), seq 0.." + lastSeq + (keyed ? ", keyed" : "") + ", head "
                     + lastHash + (closed ? ", closed cleanly"
-                    : ", no closing record (the log is open, or its writer stopped without closing)");
+                    : ", no closing record (the log is open, or its writer stopped without closing)")
+                    + (checkpointSeq < 0 ? ", no checkpoint to compare with"
+                    : ", checkpoint at seq " + checkpointSeq + " matches");
         }
     }
 

@@ -22,7 +22,16 @@ final class BearerAuthenticator implements Authenticator {
     private final Challenges challenges;
     private final DpopVerifier dpop;
 
+    private final java.time.Duration clockSkew;
+
     BearerAuthenticator(TokenVerifier verifier, Challenges challenges, DpopVerifier dpop) {
+        this(verifier, challenges, dpop, java.time.Duration.ZERO);
+    }
+
+    /** @param clockSkew how long past its {@code exp} a token is still accepted (the verifier's tolerance) */
+    BearerAuthenticator(TokenVerifier verifier, Challenges challenges, DpopVerifier dpop,
+                        java.time.Duration clockSkew) {
+        this.clockSkew = clockSkew;
         this.verifier = verifier;
         this.challenges = challenges;
         this.dpop = dpop;
@@ -73,6 +82,13 @@ final class BearerAuthenticator implements Authenticator {
             return true;
         }
         return !verifier.answersFromMemory(value.substring(7).strip());
+    }
+
+    /** A token's {@code exp} plus the skew the verifier tolerates: the instant it stops being accepted. */
+    @Override
+    public java.time.Instant validUntil(Principal principal) {
+        java.time.Instant exp = Authenticator.super.validUntil(principal);
+        return exp == null ? null : exp.plus(clockSkew);
     }
 
     @Override
@@ -132,6 +148,10 @@ final class BearerAuthenticator implements Authenticator {
             // like an unverifiable token: the client did nothing wrong, and may retry shortly
             SECURITY.error("DPoP proof refused unchecked: {}", failure.description());
             throw challenges.proofUnavailable();
+        }
+        if (failure != null && failure.limited()) {
+            SECURITY.warn("DPoP proofs over the per-key quota: subject={}", principal.subject());
+            throw dev.mcpwarden.server.pipeline.Rejection.rateLimited("dpop-proofs", failure.retryAfterSeconds());
         }
         if (failure != null) {
             SECURITY.info("DPoP proof rejected: {}", failure.description());

@@ -34,11 +34,29 @@ final class DpopVerifier {
      * Why a proof failed; {@code useNonce} asks the client to retry with the nonce we send; {@code unavailable}
      * means the proof could not be checked (the shared replay cache is down), not that the client erred.
      */
-    record Failure(String description, boolean useNonce, boolean unavailable) {
+    record Failure(String description, boolean useNonce, boolean unavailable, long retryAfterSeconds) {
         Failure(String description, boolean useNonce) {
-            this(description, useNonce, false);
+            this(description, useNonce, false, 0);
+        }
+
+        Failure(String description, boolean useNonce, boolean unavailable) {
+            this(description, useNonce, unavailable, 0);
+        }
+
+        /** The key's share of the replay cache is spent: 429, retry after that many seconds. */
+        boolean limited() {
+            return retryAfterSeconds > 0;
         }
     }
+
+    /**
+     * The most proofs one key (one token binding) may have remembered per replay window (two proof windows): about
+     * 83 a second with the default window. Counted before a proof is recorded, so one caller cannot fill the replay
+     * cache (pushing out other callers' proofs) before any rate limit sees it.
+     */
+    static final int PROOFS_PER_KEY = 10_000;
+    /** Keys whose proofs are counted at once (bound on the counters themselves). */
+    private static final int COUNTED_KEYS = 100_000;
 
     static final String REPLAYED = "the DPoP proof was already used";
 
@@ -51,12 +69,26 @@ final class DpopVerifier {
     private final ReplayCache seen;
     private final Duration remembered;
     private final DpopNonces nonces;
+    private final int proofsPerKey;
+    /** Proofs recorded per key thumbprint in the current window (which starts at the key's first proof). */
+    private final com.github.benmanes.caffeine.cache.Cache<String, java.util.concurrent.atomic.AtomicInteger> perKey;
 
     DpopVerifier(Dpop config, Set<JWSAlgorithm> algorithms, String resource, InstantSource clock) {
         this(config, algorithms, resource, clock, ReplayCache.inMemory());
     }
 
     DpopVerifier(Dpop config, Set<JWSAlgorithm> algorithms, String resource, InstantSource clock, ReplayCache seen) {
+        this(config, algorithms, resource, clock, seen, PROOFS_PER_KEY);
+    }
+
+    DpopVerifier(Dpop config, Set<JWSAlgorithm> algorithms, String resource, InstantSource clock, ReplayCache seen,
+                 int proofsPerKey) {
+        this.proofsPerKey = proofsPerKey;
+        this.perKey = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                .executor(Runnable::run)
+                .maximumSize(COUNTED_KEYS)
+                .expireAfterWrite(config.proofWindow().multipliedBy(2))
+                .build();
         this.config = config;
         this.algorithms = algorithms;
         this.resource = strip(resource);
@@ -143,6 +175,12 @@ final class DpopVerifier {
         String jti = stringClaim(claims, "jti");
         if (jti == null || jti.length() > 256) {
             return new Failure("the DPoP proof needs a jti", false);
+        }
+        java.util.concurrent.atomic.AtomicInteger counted = perKey.get(thumbprint,
+                k -> new java.util.concurrent.atomic.AtomicInteger());
+        if (counted.incrementAndGet() > proofsPerKey) {
+            return new Failure("too many DPoP proofs with this key", false, false,
+                    Math.max(1, remembered.toSeconds()));
         }
         // the resource is in the key because a shared cache may serve several resource servers
         boolean first;

@@ -38,7 +38,8 @@ public final class OAuthProtection {
         this.metadataPaths = new ArrayList<>();
         metadataPaths.add(path.equals("/") ? wellKnown : wellKnown + path);
         this.metadataUrl = r.getScheme() + "://" + r.getRawAuthority() + metadataPaths.get(0);
-        this.challenges = new Challenges(metadataUrl, config.scopesSupported(), dpop, config.algorithms());
+        this.challenges = new Challenges(metadataUrl, config.scopesSupported(), dpop,
+                proofAlgorithms(config.algorithms()));
         this.jwt = new JwtVerifier(config, clock);
         TokenVerifier verifier = new TokenRouter(jwt,
                 introspection == null ? null : new IntrospectionVerifier(introspection, config, clock),
@@ -48,8 +49,20 @@ public final class OAuthProtection {
             verifier = new CachingVerifier(verifier, config.tokenCacheSize(), clock);
         }
         this.authenticator = new BearerAuthenticator(verifier, challenges, dpop == null ? null
-                : new DpopVerifier(dpop, config.algorithms(), config.resource().toString(), clock, replayCache));
+                : new DpopVerifier(dpop, proofAlgorithms(config.algorithms()), config.resource().toString(), clock,
+                        replayCache), config.clockSkew());
         this.authorizationStage = new AuthorizationStage(scopes, policy, challenges);
+    }
+
+    /**
+     * The algorithms a DPoP proof may be signed with: the accepted ones that are asymmetric (RFC 9449 §4.2; a proof
+     * carries its public key, so an HMAC algorithm can never apply).
+     */
+    public static java.util.Set<com.nimbusds.jose.JWSAlgorithm> proofAlgorithms(
+            java.util.Set<com.nimbusds.jose.JWSAlgorithm> accepted) {
+        java.util.Set<com.nimbusds.jose.JWSAlgorithm> out = new java.util.LinkedHashSet<>(accepted);
+        out.retainAll(com.nimbusds.jose.JWSAlgorithm.Family.SIGNATURE);
+        return java.util.Set.copyOf(out);
     }
 
     public Authenticator authenticator() {

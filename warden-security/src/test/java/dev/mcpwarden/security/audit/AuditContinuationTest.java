@@ -42,7 +42,7 @@ class AuditContinuationTest {
         assertThat(json(lines.get(6)).get("correlationId").asString()).isEqualTo("after-restart");
         VerificationResult result = AuditVerifier.unkeyed().verify(file);
         assertThat(result).isEqualTo(new VerificationResult.Intact(8, 7, RecordFormat.parse(lines.get(7)).hash(),
-                false, true));
+                false, true, 7));
     }
 
     @Test

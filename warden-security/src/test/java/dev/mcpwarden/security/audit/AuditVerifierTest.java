@@ -51,7 +51,8 @@ class AuditVerifierTest {
         assertThat(intact.closed()).isTrue();
         assertThat(intact.keyed()).isFalse();
         assertThat(intact.lastHash()).isEqualTo(RecordFormat.parse(lines(file).getLast()).hash());
-        assertThat(result.verdict()).startsWith("intact: 7 record(s), seq 0..6, head ").endsWith(", closed cleanly");
+        assertThat(result.verdict()).startsWith("intact: 7 record(s), seq 0..6, head ")
+                .endsWith(", closed cleanly, checkpoint at seq 6 matches");
     }
 
     @Test
@@ -180,10 +181,16 @@ class AuditVerifierTest {
     }
 
     @Test
-    void fileCutAtALineBoundaryVerifiesButIsNotClosed() throws IOException {
+    void fileCutAtALineBoundaryIsTruncatedAgainstItsCheckpointAndWithoutOneVerifiesButIsNotClosed()
+            throws IOException {
         List<String> lines = lines(file);
         writeLines(file, lines.subList(0, 4));
 
+        Problem cut = problem(verify());
+        assertThat(cut.kind()).isEqualTo(Kind.TRUNCATED);
+        assertThat(cut.detail()).startsWith("3 record(s) missing from the end: the log ends at seq 3");
+
+        Files.delete(AuditCheckpoint.beside(file));
         Intact intact = (Intact) verify();
 
         assertThat(intact.records()).isEqualTo(4);

@@ -214,6 +214,39 @@ class DpopTest {
         McpHttp.Reply meta = new McpHttp(URI.create(resource.replace("/mcp", "/.well-known/oauth-protected-resource/mcp")))
                 .send("GET", Map.of(), null);
         assertThat(meta.json().get("dpop_bound_access_tokens_required").asBoolean()).isTrue();
+        // RFC 9728: the proofs' algorithms under their own name; resource_signing_alg_values_supported would claim
+        // that this resource signs its responses, which it does not.
+        List<String> algs = new java.util.ArrayList<>();
+        meta.json().get("dpop_signing_alg_values_supported").forEach(a -> algs.add(a.asString()));
+        assertThat(algs).contains("ES256", "RS256").isSorted().allSatisfy(a -> assertThat(a).doesNotStartWith("HS"));
+        assertThat(meta.json().has("resource_signing_alg_values_supported")).isFalse();
+    }
+
+    @Test
+    void oneKeysProofsBeyondItsQuotaAre429AndNeverReachTheReplayCache() throws Exception {
+        resource = "http://127.0.0.1:1/mcp";
+        java.util.List<String> recorded = new java.util.ArrayList<>();
+        ReplayCache counting = (key, ttl) -> recorded.add(key);
+        DpopVerifier verifier = new DpopVerifier(Dpop.optional(), Set.of(JWSAlgorithm.ES256), resource,
+                java.time.InstantSource.system(), counting, 3);
+        String token = boundToken(holder);
+        Map<String, Object> claims = Map.of("cnf", Map.of("jkt", holder.computeThumbprint().toString()));
+        for (int i = 0; i < 3; i++) {
+            assertThat(verifier.check(proof(holder, "POST", resource, token, null, new Date()), "POST", token, claims))
+                    .isNull();
+        }
+        DpopVerifier.Failure over = verifier.check(proof(holder, "POST", resource, token, null, new Date()), "POST",
+                token, claims);
+        assertThat(over).isNotNull();
+        assertThat(over.limited()).isTrue();
+        assertThat(over.retryAfterSeconds()).isEqualTo(120); // two proof windows of 60 s
+        assertThat(over.description()).isEqualTo("too many DPoP proofs with this key");
+        assertThat(recorded).hasSize(3);
+        // Another key has its own quota.
+        ECKey other = newEcKey();
+        String otherToken = boundToken(other);
+        assertThat(verifier.check(proof(other, "POST", resource, otherToken, null, new Date()), "POST", otherToken,
+                Map.of("cnf", Map.of("jkt", other.computeThumbprint().toString())))).isNull();
     }
 
     @Test

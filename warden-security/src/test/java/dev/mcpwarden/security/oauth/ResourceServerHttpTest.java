@@ -127,6 +127,9 @@ class ResourceServerHttpTest {
         assertThat(doc.get("authorization_servers").get(0).asString()).isEqualTo("https://issuer.example");
         assertThat(doc.get("scopes_supported").get(0).asString()).isEqualTo("tickets:read");
         assertThat(doc.get("bearer_methods_supported").get(0).asString()).isEqualTo("header");
+        // This resource signs no responses (RFC 9728 resource_signing_alg_values_supported), and takes no DPoP here.
+        assertThat(doc.has("resource_signing_alg_values_supported")).isFalse();
+        assertThat(doc.has("dpop_signing_alg_values_supported")).isFalse();
     }
 
     @Test

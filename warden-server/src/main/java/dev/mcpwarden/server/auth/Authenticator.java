@@ -31,6 +31,17 @@ public interface Authenticator {
         return true;
     }
 
+    /**
+     * Until when the credential that proved {@code principal} is accepted, or null when it does not expire. A
+     * long-lived stream the credential opened ends then, so that it does not outlive it. The default reads the
+     * {@code exp} claim (seconds since the epoch); an authenticator that tolerates clock skew adds it, so that the
+     * stream ends exactly when the credential stops being accepted.
+     */
+    default java.time.Instant validUntil(Principal principal) {
+        return principal.claims().get("exp") instanceof Number exp ? java.time.Instant.ofEpochSecond(exp.longValue())
+                : null;
+    }
+
     /** The parts of an HTTP request an authenticator may look at. */
     interface RequestHead {
         String method();

@@ -41,6 +41,7 @@ final class AuthenticationStage implements Stage<HttpExchange, Void> {
         }
         events.authenticated(ex.head(), principal);
         ex.principal(principal);
+        ex.credentialValidUntil(authenticator.validUntil(principal));
         if (authenticator.verifiesBearerToken()) {
             ex.markPrincipalFromBearer();
         }

@@ -24,6 +24,7 @@ final class CorsStage implements Stage<HttpExchange, Void> {
 
 
     private static final String ALLOW_METHODS = "GET, POST, DELETE";
+    private static final Set<String> METHODS = Set.of("GET", "POST", "DELETE");
     private static final Set<String> ALLOWED_HEADERS = Set.of("authorization", "content-type", "accept",
             "mcp-protocol-version", "mcp-session-id", "mcp-method", "mcp-name", "last-event-id", "dpop");
     private static final Pattern PARAM_HEADER = Pattern.compile("mcp-param-[!#$%&'*+.^_`|~0-9a-z-]+");
@@ -45,7 +46,7 @@ final class CorsStage implements Stage<HttpExchange, Void> {
                 throw Rejection.forbidden( "Forbidden: cross-origin request not allowed");
             }
             String method = ex.header("Access-Control-Request-Method");
-            if (!ALLOW_METHODS.contains(method)) {
+            if (!METHODS.contains(method)) { // an exact method name: "GET, POST" or "ET" name none
                 throw Rejection.forbidden( "Forbidden: method not allowed cross-origin");
             }
             String requested = ex.header("Access-Control-Request-Headers");

@@ -4,8 +4,6 @@ import dev.mcpwarden.core.jsonrpc.ErrorCodes;
 import dev.mcpwarden.server.auth.Principal;
 import dev.mcpwarden.server.pipeline.CorrelationIds;
 import dev.mcpwarden.server.pipeline.Rejection;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import dev.mcpwarden.server.auth.Authenticator;
 import org.eclipse.jetty.io.Content;
@@ -26,17 +24,25 @@ public final class HttpExchange {
     private JsonNode document;
     private Principal principal = Principal.ANONYMOUS;
     private volatile boolean bearerVerified;
+    private volatile java.time.Instant credentialValidUntil;
     private final String correlationId;
     private volatile boolean callStarted;
     private volatile boolean authenticationRefused;
     private Authenticator.RequestHead head;
-    /** Body bytes read before the pipeline ran (see {@link #readAvailableBody}); null when none were. */
-    private byte[] early;
-    private int earlyLength;
+    /** The body's buffer while it is being received (see {@link #readAvailableBody}); null before. */
+    private BodyIntake.Buffer early;
     private boolean earlyComplete;
+    private final BodyIntake intake;
+    /** When the request head was handed over, for the minimum data rate of its body. */
+    private final long started = System.nanoTime();
     private boolean inline;
 
     HttpExchange(Request request, Response response, Callback callback) {
+        this(request, response, callback, new BodyIntake(TransportLimits.DEFAULTS));
+    }
+
+    HttpExchange(Request request, Response response, Callback callback, BodyIntake intake) {
+        this.intake = intake;
         this.request = request;
         this.response = response;
         this.callback = callback;
@@ -160,6 +166,15 @@ public final class HttpExchange {
         this.bearerVerified = true;
     }
 
+    /** Until when the request's credential is accepted (null: it does not expire, or there is none). */
+    java.time.Instant credentialValidUntil() {
+        return credentialValidUntil;
+    }
+
+    void credentialValidUntil(java.time.Instant until) {
+        this.credentialValidUntil = until;
+    }
+
     /** Who sent the request ({@link Principal#ANONYMOUS} when no authenticator is installed). */
     public Principal principal() {
         return principal;
@@ -187,40 +202,95 @@ public final class HttpExchange {
 
     /**
      * Reads the body, refusing it with 413 as soon as it is known to exceed {@code maxBytes} (from
-     * {@code Content-Length}, or while reading).
+     * {@code Content-Length}, or while reading), with 408 when it arrives slower than the intake's minimum rate, and
+     * with 503 when the bytes in flight of all requests would pass the intake's budget. The buffer grows with what
+     * arrives: a {@code Content-Length} reserves nothing by itself.
      */
     void readBody(int maxBytes) {
         if (earlyComplete) {
-            body = early;
+            body = early.finish();
             return;
         }
         long declared = request.getLength();
         if (declared > maxBytes) {
             throw tooLarge(maxBytes);
         }
-        try (InputStream in = Request.asInputStream(request)) {
-            if (declared >= 0) {
-                // The usual case: read exactly what Content-Length announced (no oversized buffers).
-                byte[] read = early != null ? early : new byte[(int) declared];
-                int n = earlyLength + in.readNBytes(read, earlyLength, (int) declared - earlyLength);
-                if (n != declared) {
-                    throw Rejection.badRequest("Bad Request: the request body is incomplete");
+        BodyIntake.Buffer buffer = buffer(declared, maxBytes);
+        try {
+            while (declared < 0 || buffer.length() < declared) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    awaitContent(buffer.length());
+                    continue;
                 }
-                body = read;
-                return;
-            }
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024);
-            byte[] chunk = new byte[8192];
-            int n;
-            while ((n = in.read(chunk)) != -1) {
-                if (out.size() + n > maxBytes) {
-                    throw tooLarge(maxBytes);
+                try {
+                    if (Content.Chunk.isFailure(chunk)) {
+                        throw Rejection.badRequest("Bad Request: the request body could not be read");
+                    }
+                    ByteBuffer bytes = chunk.getByteBuffer();
+                    long total = buffer.length() + (long) bytes.remaining();
+                    if (total > maxBytes) {
+                        throw tooLarge(maxBytes);
+                    }
+                    if (declared >= 0 && total > declared) {
+                        throw Rejection.badRequest("Bad Request: the request body is longer than its Content-Length");
+                    }
+                    if (!buffer.append(bytes)) {
+                        throw BodyIntake.busy();
+                    }
+                    if (chunk.isLast()) {
+                        break;
+                    }
+                } finally {
+                    chunk.release();
                 }
-                out.write(chunk, 0, n);
             }
-            body = out.toByteArray();
-        } catch (IOException e) {
+            if (declared >= 0 && buffer.length() != declared) {
+                throw Rejection.badRequest("Bad Request: the request body is incomplete");
+            }
+            body = buffer.finish();
+        } finally {
+            buffer.release();
+        }
+    }
+
+    /**
+     * Waits for more of the body, no longer than the minimum data rate allows for {@code received} bytes so far;
+     * refuses the request with 408 when nothing came in time.
+     */
+    private void awaitContent(long received) {
+        long wait = intake.deadline(started, received + 1) - System.nanoTime();
+        if (wait <= 0) {
+            throw intake.tooSlow();
+        }
+        java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+        request.demand(() -> ready.complete(null));
+        try {
+            ready.get(wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw intake.tooSlow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw Rejection.badRequest("Bad Request: the request body could not be read");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw Rejection.badRequest("Bad Request: the request body could not be read");
+        }
+    }
+
+    private BodyIntake.Buffer buffer(long declared, int maxBytes) {
+        if (early == null) {
+            early = intake.new Buffer(declared >= 0 ? declared : maxBytes);
+        }
+        return early;
+    }
+
+    /**
+     * Gives back what the body still holds of the intake's budget: a body read ahead on the I/O thread, or one
+     * refused before it was finished (idempotent; the bytes handed to {@link #body()} stay as they are).
+     */
+    void releaseBody() {
+        if (early != null) {
+            early.release();
         }
     }
 
@@ -234,10 +304,8 @@ public final class HttpExchange {
         if (declared < 0 || declared > maxBytes) {
             return false;
         }
-        if (early == null) {
-            early = new byte[(int) declared];
-        }
-        while (earlyLength < declared) {
+        BodyIntake.Buffer buffer = buffer(declared, maxBytes);
+        while (buffer.length() < declared) {
             Content.Chunk chunk = request.read();
             if (chunk == null) {
                 return false;
@@ -247,13 +315,13 @@ public final class HttpExchange {
                     return false; // readBody meets the same failure and refuses the request
                 }
                 ByteBuffer bytes = chunk.getByteBuffer();
-                int n = bytes.remaining();
-                if (n > declared - earlyLength) {
+                if (bytes.remaining() > declared - buffer.length()) {
                     return false; // cannot happen with HTTP/1.1 framing; readBody refuses it
                 }
-                bytes.get(early, earlyLength, n);
-                earlyLength += n;
-                if (chunk.isLast() && earlyLength < declared) {
+                if (!buffer.append(bytes)) {
+                    return false; // readBody refuses it (503) if the budget is still spent
+                }
+                if (chunk.isLast() && buffer.length() < declared) {
                     return false; // the body ended short: readBody refuses it
                 }
             } finally {

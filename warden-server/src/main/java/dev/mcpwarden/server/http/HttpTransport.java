@@ -81,6 +81,7 @@ public final class HttpTransport implements AutoCloseable {
     private final McpEndpoint endpoint;
     private final Map<String, java.util.function.BooleanSupplier> readiness;
     private final Map<String, java.util.function.Supplier<String>> reports;
+    private final BodyIntake intake;
     private volatile boolean draining;
     private volatile boolean refusing;
     /** How long a draining replica keeps serving after it reports "draining" (load balancers check every second or two). */
@@ -96,6 +97,7 @@ public final class HttpTransport implements AutoCloseable {
         HttpOptions options = b.options;
         this.options = options;
         this.server = server;
+        this.intake = new BodyIntake(b.limits);
         Controls controls = requireControls(server.controls());
         this.authenticator = controls.authenticator();
         Map<String, JsonRoute> allRoutes = new java.util.LinkedHashMap<>(controls.routes());
@@ -115,7 +117,7 @@ public final class HttpTransport implements AutoCloseable {
         McpEndpoint endpoint = new McpEndpoint(server, options, codec,
                 b.sessions != null ? b.sessions
                         : SessionStore.inMemory(options.maxSessions(), options.sessionIdle(), server.clock()),
-                b.events != null ? b.events : EventStore.inMemory(options.eventsPerSession()));
+                b.events != null ? b.events : EventStore.inMemory(options.eventsPerSession()), b.limits);
         this.hostOrigin = new HostOriginStage(options.allowedHosts(), options.allowedOrigins());
         List<Stage<HttpExchange, Void>> stages = httpStages(options, codec, hostOrigin, controls);
         this.stagesMayBlock = stages.stream().anyMatch(Stage::mayBlock);
@@ -157,6 +159,7 @@ public final class HttpTransport implements AutoCloseable {
         private final Map<String, Handler> mounts = new java.util.LinkedHashMap<>();
         private SessionStore sessions;
         private EventStore events;
+        private TransportLimits limits = TransportLimits.DEFAULTS;
         private final Map<String, java.util.function.BooleanSupplier> readiness = new java.util.LinkedHashMap<>();
         private final Map<String, java.util.function.Supplier<String>> reports = new java.util.LinkedHashMap<>();
 
@@ -239,6 +242,15 @@ public final class HttpTransport implements AutoCloseable {
          */
         public Builder events(EventStore store) {
             this.events = java.util.Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * What callers may hold of this transport: body bytes in flight, the slowest body, how often one principal
+         * starts, streams and ends sessions ({@link TransportLimits#DEFAULTS} unless set).
+         */
+        public Builder limits(TransportLimits limits) {
+            this.limits = java.util.Objects.requireNonNull(limits, "limits");
             return this;
         }
 
@@ -400,6 +412,16 @@ public final class HttpTransport implements AutoCloseable {
         response.write(true, ByteBuffer.wrap(codec.json().bytes(body)), ex.callback());
     }
 
+    /** For tests: the SSE streams of 2025 sessions this transport holds now. */
+    int liveStreams() {
+        return endpoint.liveStreams();
+    }
+
+    /** For tests: the body bytes held now by requests whose bodies are being received. */
+    long bodyBytesInFlight() {
+        return intake.held();
+    }
+
     /** The port actually bound. */
     public int port() {
         return connector.getLocalPort();
@@ -418,6 +440,7 @@ public final class HttpTransport implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("error stopping HTTP transport", e);
         }
+        endpoint.close();
         requestThreads.shutdown();
     }
 
@@ -457,16 +480,21 @@ public final class HttpTransport implements AutoCloseable {
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
-            HttpExchange ex = new HttpExchange(request, response, callback);
+            HttpExchange ex = new HttpExchange(request, response, callback, intake);
             if (runsWithoutBlocking(ex) && ex.readAvailableBody(options.maxBodyBytes())) {
                 ex.inline(true);
-                serve(ex);
+                try {
+                    serve(ex);
+                } finally {
+                    ex.releaseBody();
+                }
             } else {
                 ex.holdCompletion();
                 requestThreads.execute(() -> {
                     try {
                         serve(ex);
                     } finally {
+                        ex.releaseBody();
                         ex.releaseCompletion();
                     }
                 });

@@ -60,8 +60,25 @@ final class McpEndpoint {
     private final java.util.concurrent.atomic.AtomicInteger callsInFlight =
             new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
+    /** Per principal: how often it may start a session, open a GET stream, end a session. */
+    private final PrincipalBuckets starts;
+    private final PrincipalBuckets streams;
+    private final PrincipalBuckets ends;
+    /** Ends streams whose token expired, and sweeps idle sessions out of the store. */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor timers;
 
     McpEndpoint(McpService server, HttpOptions options, JsonRpcCodec codec, SessionStore sessions, EventStore events) {
+        this(server, options, codec, sessions, events, TransportLimits.DEFAULTS);
+    }
+
+    McpEndpoint(McpService server, HttpOptions options, JsonRpcCodec codec, SessionStore sessions, EventStore events,
+                TransportLimits limits) {
+        this.starts = new PrincipalBuckets("session-starts", limits.sessionStarts());
+        this.streams = new PrincipalBuckets("session-streams", limits.sessionRequests());
+        this.ends = new PrincipalBuckets("session-ends", limits.sessionRequests());
+        this.timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("warden-stream-timers").factory());
+        timers.setRemoveOnCancelPolicy(true); // a stream that ended before its token leaves nothing queued
         this.server = server;
         this.options = options;
         this.codec = codec;
@@ -74,6 +91,22 @@ final class McpEndpoint {
         sessions.onResourceUpdate(uri -> broadcast(ChangeListener.Kind.RESOURCE_UPDATED, uri));
         // A session that ended elsewhere (another replica, expiry, eviction): its streams here end too.
         sessions.onEnded(this::endStreams);
+        // Idle sessions end on time even when nobody asks for them: their streams and events go with them.
+        long sweep = Math.max(1_000, Math.min(30_000, options.sessionIdle().toMillis() / 4));
+        timers.scheduleWithFixedDelay(this::sweep, sweep, sweep, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void sweep() {
+        try {
+            sessions.sweep();
+        } catch (RuntimeException e) {
+            LOG.warn("could not sweep idle sessions: {}", e.getMessage());
+        }
+    }
+
+    /** Stops the timers (the transport is closing). */
+    void close() {
+        timers.shutdownNow();
     }
 
     Void handle(HttpExchange ex) {
@@ -233,6 +266,11 @@ final class McpEndpoint {
     }
 
     private void initialize(HttpExchange ex, JsonRpcMessage.Request r) {
+        try {
+            starts.take(ex.principal().key());
+        } catch (Rejection limited) {
+            throw limited.withId(r.id());
+        }
         Handshake handshake;
         try {
             handshake = Handshake.read(r.params());
@@ -262,6 +300,7 @@ final class McpEndpoint {
             throw Rejection.methodNotAllowed(
                     "Method Not Allowed: GET needs a 2025 session; the 2026-07-28 wire uses POST only", "POST");
         }
+        streams.take(ex.principal().key());
         Session session = ownSession(ex, sessionId);
         String lastEventId = ex.header("Last-Event-ID");
         sseHeaders(ex);
@@ -280,7 +319,7 @@ final class McpEndpoint {
                 session.standaloneStream(adopted);
                 register(session, adopted);
                 adopted.resume(sink, lastEventId);
-                await(adopted, sink);
+                await(adopted, sink, ex);
                 return;
             }
             if (live == null) {
@@ -289,7 +328,7 @@ final class McpEndpoint {
                 return;
             }
             live.resume(sink, lastEventId);
-            await(live, sink);
+            await(live, sink, ex);
             return;
         }
         if (session.standaloneStream() instanceof SseStream existing && !existing.ended()) {
@@ -303,7 +342,7 @@ final class McpEndpoint {
         session.standaloneStream(stream);
         register(session, stream);
         stream.open(sink, options.sseRetry().toMillis(), primes(session));
-        await(stream, sink);
+        await(stream, sink, ex);
     }
 
     /**
@@ -364,12 +403,35 @@ final class McpEndpoint {
         sink.complete();
     }
 
-    private void await(SseStream stream, SseStream.Sink sink) {
+    private void await(SseStream stream, SseStream.Sink sink, HttpExchange ex) {
+        java.util.concurrent.Future<?> expiry = expireAtTokenEnd(ex, stream);
         try {
             stream.awaitRelease(sink, options.keepAlive().toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             sink.complete();
+        } finally {
+            expiry.cancel(false);
+        }
+    }
+
+    /**
+     * Ends the connection carrying {@code stream} when the token that opened it expires (when the authenticator stops
+     * accepting it, {@link dev.mcpwarden.server.auth.Authenticator#validUntil}): a
+     * long-lived stream is not a way to keep a credential working past its life. The client reconnects with a
+     * fresh token (a 2025 stream resumes with {@code Last-Event-ID}); a 2026 request's stream ends and its call is
+     * cancelled.
+     */
+    private java.util.concurrent.Future<?> expireAtTokenEnd(HttpExchange ex, SseStream stream) {
+        java.time.Instant until = ex.credentialValidUntil();
+        if (until == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        long delay = until.toEpochMilli() - server.clock().millis();
+        try {
+            return timers.schedule(stream::expire, Math.max(0, delay), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null); // closing
         }
     }
 
@@ -380,6 +442,7 @@ final class McpEndpoint {
         if (sessionId == null) {
             throw Rejection.methodNotAllowed("Method Not Allowed: DELETE needs a 2025 session", "POST");
         }
+        ends.take(ex.principal().key());
         Session owned = ownSession(ex, sessionId);
         securityEvents.sessionEnded(ex, sessionId);
         if (owned.standaloneStream() instanceof SseStream s) {
@@ -427,6 +490,10 @@ final class McpEndpoint {
         }
     }
 
+    int liveStreams() {
+        return liveStreams.size();
+    }
+
     int callsInFlight() {
         return callsInFlight.get();
     }
@@ -437,8 +504,10 @@ final class McpEndpoint {
             serve(call, responder);
         } finally {
             callsInFlight.decrementAndGet();
+            responder.close();
             if (call.session() != null && responder.streamId() != null) {
                 liveStreams.remove(call.session().id() + "/" + responder.streamId());
+                droppedIfEnded(call.session().id());
             }
         }
     }
@@ -494,6 +563,7 @@ final class McpEndpoint {
                     if (session != null) {
                         register(session, stream);
                     }
+                    return expireAtTokenEnd(ex, stream);
                 });
     }
 
@@ -549,6 +619,10 @@ final class McpEndpoint {
         }
     }
 
+    /**
+     * A session ended other than by DELETE here (expired, evicted, ended on another replica): its streams here end
+     * and its stored events go, so nothing of it outlives it.
+     */
     private void endStreams(String sessionId) {
         String prefix = sessionId + "/";
         liveStreams.entrySet().removeIf(e -> {
@@ -558,6 +632,30 @@ final class McpEndpoint {
             }
             return false;
         });
+        followers.keySet().removeIf(k -> k.startsWith(prefix));
+        dropEvents(sessionId);
+    }
+
+    /**
+     * A call that streamed may have stored events after its session ended (the end dropped what was there before):
+     * those go too.
+     */
+    private void droppedIfEnded(String sessionId) {
+        try {
+            if (sessions.find(sessionId).isEmpty()) {
+                dropEvents(sessionId);
+            }
+        } catch (RuntimeException e) {
+            // The store is unreachable: its own expiry takes the events.
+        }
+    }
+
+    private void dropEvents(String sessionId) {
+        try {
+            events.drop(sessionId);
+        } catch (RuntimeException e) {
+            LOG.warn("could not drop the events of an ended session: {}", e.getMessage());
+        }
     }
 
     /** Tells 2025 sessions about list changes on their GET streams. */

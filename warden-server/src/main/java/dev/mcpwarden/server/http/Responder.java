@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -36,7 +35,9 @@ final class Responder implements Outbound {
     private final EventStore store;
     private final Duration retry;
     private final Duration clientRequestTimeout;
-    private final Consumer<SseStream> registerStream;
+    /** Registers a new stream and schedules its end at the token's expiry (the future cancels that). */
+    private final java.util.function.Function<SseStream, java.util.concurrent.Future<?>> registerStream;
+    private java.util.concurrent.Future<?> expiry;
     private final boolean prime;
     /** On an I/O thread: a stream is gathered and sent at the end, since waiting for a write could block it. */
     private final boolean inline;
@@ -46,7 +47,7 @@ final class Responder implements Outbound {
 
     Responder(JsonRpcCodec codec, Response response, Callback callback, Session session, EventStore store,
               Duration retry, Duration clientRequestTimeout, boolean prime, boolean inline,
-              Consumer<SseStream> registerStream) {
+              java.util.function.Function<SseStream, java.util.concurrent.Future<?>> registerStream) {
         this.codec = codec;
         this.response = response;
         this.callback = callback;
@@ -78,9 +79,16 @@ final class Responder implements Outbound {
             response.getHeaders().put("X-Accel-Buffering", "no");
             sink = inline ? SseStream.Sink.gathering(response, callback) : new SseStream.Sink(response, callback);
             stream.open(sink, retry.toMillis(), prime);
-            registerStream.accept(stream);
+            expiry = registerStream.apply(stream);
         }
         return stream;
+    }
+
+    /** The call is over: its stream no longer needs ending at the token's expiry. */
+    synchronized void close() {
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
     }
 
     synchronized String streamId() {

@@ -172,6 +172,34 @@ final class SseStream {
             sink.complete();
             sink = null;
         }
+        notifyAll();
+    }
+
+    /** The comment that ends a connection whose token expired (see docs/transport-safety.md). */
+    static final byte[] TOKEN_EXPIRED = ": token expired; reconnect with a fresh token\n\n"
+            .getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * The token that opened the connection carrying this stream expired: the connection ends after
+     * {@link #TOKEN_EXPIRED}. A 2025 stream lives on for a client that resumes it with a fresh token; a 2026 stream
+     * is its request, which ends and is cancelled.
+     */
+    synchronized void expire() {
+        if (ended || sink == null) {
+            return;
+        }
+        writeRaw(TOKEN_EXPIRED);
+        if (store != null) {
+            detach();
+            return;
+        }
+        ended = true;
+        if (sink != null) {
+            sink.complete();
+            sink = null;
+        }
+        onDisconnect.run();
+        notifyAll();
     }
 
     /** Hands the stream to a resuming connection: replays what it missed, then carries it on. */

@@ -80,7 +80,7 @@ public abstract sealed class Rejection extends RuntimeException {
 
     /** A kind that is its status and outcome word and nothing more (no headers, no data). */
     abstract static sealed class Plain extends Rejection permits BadRequest, Forbidden, NotFound, NotAcceptable,
-            Conflict, PayloadTooLarge, UnsupportedMediaType {
+            Conflict, RequestTimeout, PayloadTooLarge, UnsupportedMediaType {
         private final int status;
         private final String outcome;
 
@@ -141,6 +141,14 @@ public abstract sealed class Rejection extends RuntimeException {
     /** 409: the request conflicts with the session's state (a second GET stream). */
     public static Rejection conflict(String message) {
         return new Conflict(message, null, null);
+    }
+
+    /**
+     * 408: the request body arrived slower than the transport's minimum data rate; nothing of it was processed and
+     * the connection is closed.
+     */
+    public static Rejection requestTimeout(String message) {
+        return new RequestTimeout(message, null, null);
     }
 
     /** 413: the body is larger than allowed. */
@@ -349,6 +357,18 @@ public abstract sealed class Rejection extends RuntimeException {
         @Override
         Rejection copy(JsonNode id, String reason) {
             return new Conflict(getMessage(), id, reason);
+        }
+    }
+
+    /** See {@link #requestTimeout}. */
+    public static final class RequestTimeout extends Plain {
+        private RequestTimeout(String message, JsonNode id, String reason) {
+            super(message, id, reason, 408, "rejected");
+        }
+
+        @Override
+        Rejection copy(JsonNode id, String reason) {
+            return new RequestTimeout(getMessage(), id, reason);
         }
     }
 

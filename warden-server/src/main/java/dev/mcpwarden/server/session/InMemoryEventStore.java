@@ -5,19 +5,21 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Events in memory, at most {@code perSession} per session (the oldest are dropped first, after which a resume
- * from before them replays only what is left).
+ * from before them replays only what is left). The stream ids a session may resume are bounded alike: the
+ * {@code perSession} most recently written to, which include every stream that still has an event here.
  */
 final class InMemoryEventStore implements EventStore {
 
     private final int perSession;
     private final ConcurrentHashMap<String, Deque<Event>> bySession = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Set<String>> streamsBySession = new ConcurrentHashMap<>();
+    /** Per session, its streams in the order they were last written to (guarded by the session's event deque). */
+    private final ConcurrentHashMap<String, java.util.LinkedHashSet<String>> streamsBySession =
+            new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
 
     InMemoryEventStore(int perSession) {
@@ -30,9 +32,16 @@ final class InMemoryEventStore implements EventStore {
     @Override
     public String append(String sessionId, String streamId, byte[] data) {
         String id = streamId + "_" + sequence.incrementAndGet();
-        streamsBySession.computeIfAbsent(sessionId, k -> ConcurrentHashMap.newKeySet()).add(streamId);
         Deque<Event> events = bySession.computeIfAbsent(sessionId, k -> new ArrayDeque<>());
+        java.util.LinkedHashSet<String> streams = streamsBySession.computeIfAbsent(sessionId,
+                k -> new java.util.LinkedHashSet<>());
         synchronized (events) {
+            // One session can open any number of streams: only the most recently written to are remembered.
+            streams.remove(streamId);
+            streams.add(streamId);
+            while (streams.size() > perSession) {
+                streams.removeFirst();
+            }
             events.addLast(new Event(id, streamId, data));
             while (events.size() > perSession) {
                 events.removeFirst();
@@ -44,13 +53,16 @@ final class InMemoryEventStore implements EventStore {
     @Override
     public Optional<String> streamOf(String sessionId, String eventId) {
         int sep = eventId.lastIndexOf('_');
-        Set<String> streams = streamsBySession.get(sessionId);
-        if (sep <= 0 || streams == null) {
+        java.util.LinkedHashSet<String> streams = streamsBySession.get(sessionId);
+        Deque<Event> events = bySession.get(sessionId);
+        if (sep <= 0 || streams == null || events == null) {
             return Optional.empty();
         }
         // Only streams this session was given can be resumed; a made-up stream id names nothing.
         String stream = eventId.substring(0, sep);
-        return streams.contains(stream) ? Optional.of(stream) : Optional.empty();
+        synchronized (events) {
+            return streams.contains(stream) ? Optional.of(stream) : Optional.empty();
+        }
     }
 
     @Override

@@ -77,6 +77,11 @@ final class InMemorySessionStore implements SessionStore {
         return sessions.size();
     }
 
+    @Override
+    public void sweep() {
+        expireIdle();
+    }
+
     private void expireIdle() {
         var cutoff = clock.instant().minus(idleTimeout);
         java.util.List<String> gone = new java.util.ArrayList<>();

@@ -34,6 +34,14 @@ public interface SessionStore {
     int size();
 
     /**
+     * Ends now every session idle past its timeout, telling the {@link #onEnded} listeners, so that an abandoned
+     * session's streams and events do not wait for someone to ask for it. The transport calls it periodically; a
+     * store whose entries expire by themselves (Redis) does nothing.
+     */
+    default void sweep() {
+    }
+
+    /**
      * Hands on a client's answer to a server-to-client request that no request in this process is waiting for: a
      * store shared by several replicas passes it to the one that sent the request (a 2025 client may POST its
      * answer to any of them). A store of one process has no one to pass it to.

@@ -94,6 +94,24 @@ class CorsAndHeadersTest {
     }
 
     @Test
+    void aPreflightForAMethodIsJudgedByItsExactNameNotAsPartOfTheAllowedList() throws Exception {
+        // "ET", "T, D" and "GET, POST" are substrings of "GET, POST, DELETE"; "get" and "PUT" are simply not allowed.
+        for (String method : java.util.List.of("ET", "T, D", "GET, POST", "get", "PUT", ",")) {
+            McpHttp.Reply r = client.send("OPTIONS", Map.of("Origin", APP, "Access-Control-Request-Method", method),
+                    null);
+            assertThat(r.status()).as(method).isEqualTo(403);
+            assertThat(r.header("Access-Control-Allow-Origin")).as(method).isNull();
+            assertThat(r.json().get("error").get("message").asString()).as(method)
+                    .isEqualTo("Forbidden: method not allowed cross-origin");
+        }
+        for (String method : java.util.List.of("GET", "POST", "DELETE")) {
+            McpHttp.Reply r = client.send("OPTIONS", Map.of("Origin", APP, "Access-Control-Request-Method", method),
+                    null);
+            assertThat(r.status()).as(method).isEqualTo(204);
+        }
+    }
+
+    @Test
     void loopbackOriginsAreServedButGetNoCorsHeaders() throws Exception {
         Map<String, String> h = McpHttp.headers2026("tools/list", null);
         h.put("Origin", "http://localhost:" + http.port());

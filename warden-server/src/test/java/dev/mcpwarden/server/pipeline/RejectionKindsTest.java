@@ -34,6 +34,7 @@ class RejectionKindsTest {
             Map.entry("MethodNotAllowed", Rejection.methodNotAllowed("Method Not Allowed", "POST")),
             Map.entry("NotAcceptable", Rejection.notAcceptable("Not Acceptable: x")),
             Map.entry("Conflict", Rejection.conflict("Conflict: x")),
+            Map.entry("RequestTimeout", Rejection.requestTimeout("Request Timeout: x")),
             Map.entry("PayloadTooLarge", Rejection.payloadTooLarge("Payload Too Large: x")),
             Map.entry("UnsupportedMediaType", Rejection.unsupportedMediaType("Unsupported Media Type: x")),
             Map.entry("RateLimited", Rejection.rateLimited("per-user", 20)),

@@ -119,4 +119,22 @@ class InMemoryEventStoreTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("perSession must be at least 1, was 0");
     }
+
+    @Test
+    void aSessionRemembersOnlyAsManyStreamsAsItKeepsEventsTheMostRecentlyWrittenTo() {
+        InMemoryEventStore store = new InMemoryEventStore(3);
+        String first = store.append("s1", "a", data("1"));
+        String keptLive = store.append("s1", "b", data("2"));
+        for (int i = 0; i < 10_000; i++) {
+            store.append("s1", "post" + i, data("x")); // one event per stream, as a POST stream writes
+            if (i % 2 == 0) {
+                keptLive = store.append("s1", "b", data("b" + i));
+            }
+        }
+        // Ten thousand streams opened by one session: only the three written to last are remembered.
+        assertThat(store.streamOf("s1", first)).isEmpty();
+        assertThat(store.streamOf("s1", "post0_1")).isEmpty();
+        assertThat(store.streamOf("s1", keptLive)).contains("b");
+        assertThat(store.streamOf("s1", "post9999_1")).contains("post9999");
+    }
 }
