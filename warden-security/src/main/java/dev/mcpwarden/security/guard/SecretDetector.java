@@ -150,13 +150,7 @@ public final class SecretDetector implements SensitiveDataDetector {
                     SecretDetector::mixed, Starts.atIgnoringCase("bearer")),
             rule(FindingKind.CONNECTION_STRING, "(?i)(?<![A-Za-z0-9+.-])[a-z][a-z0-9+.-]{1,20}://"
                     + "[^\\s:/@\"'<>]+:[^\\s@/\"'<>]+@[^\\s\"'<>]+",
-                    new Starts(false, 21, 2, "://")), // [a-z][a-z0-9+.-]{1,20} before ://
-            new Rule(FindingKind.CONNECTION_STRING, Pattern.compile("(?i)(?<![A-Za-z0-9])jdbc:[a-z0-9]+:[^\\s\"'<>]{0,500}?"
-                    + "(?:password|pwd)=[^\\s\"'<>;&]+[^\\s\"'<>]*"), 0, ANY,
-                    Starts.atIgnoringCase("jdbc:")),
-            rule(FindingKind.CONNECTION_STRING, "(?i)(?<![A-Za-z0-9])(?:server|data source|host|address)=[^;\"'\\n]{1,200};"
-                    + "[^\"'\\n]{0,500}?(?:password|pwd)=[^;\"'\\s]+;?",
-                    Starts.atIgnoringCase("server", "data source", "host", "address")));
+                    new Starts(false, 21, 2, "://"))); // [a-z][a-z0-9+.-]{1,20} before ://
 
     /**
      * No rule matches fewer characters than this (the shortest is a URL with a password, {@code ab://c:d@e}), so
@@ -257,6 +251,7 @@ public final class SecretDetector implements SensitiveDataDetector {
      */
     private void grouped(String text, List<TextMatch> matches) {
         Matcher m = GROUPED.matcher(text);
+        Coverage found = null;
         while (m.find()) {
             String run = m.group();
             if (run.chars().noneMatch(Character::isDigit)) {
@@ -272,6 +267,11 @@ public final class SecretDetector implements SensitiveDataDetector {
                 }
             }
             String j = joined.toString();
+            if (found == null) {
+                found = new Coverage(matches);
+            }
+            Coverage before = found;
+            List<TextMatch> inRun = new ArrayList<>(1);
             for (Rule rule : RULES) {
                 findAll(rule.pattern, rule.starts, j, r -> {
                     int s0 = r.start(rule.group);
@@ -280,12 +280,53 @@ public final class SecretDetector implements SensitiveDataDetector {
                         int start = at[s0];
                         int end = at[e0 - 1] + 1;
                         boolean split = end - start > e0 - s0; // written with separators: not found as it stands
-                        if (split && matches.stream().noneMatch(t -> t.start() <= start && t.end() >= end)) {
-                            matches.add(new TextMatch(rule.kind, start, end));
+                        if (split && !before.covers(start, end)
+                                && inRun.stream().noneMatch(t -> t.start() <= start && t.end() >= end)) {
+                            inRun.add(new TextMatch(rule.kind, start, end));
                         }
                     }
                 });
             }
+            matches.addAll(inRun);
+        }
+    }
+
+    /**
+     * Whether a span lies inside one of a fixed set of matches, in logarithmic time: comparing each candidate with
+     * every match found so far is quadratic on a text made of thousands of keys.
+     */
+    static final class Coverage {
+        private final int[] starts;
+        private final int[] maxEnds;
+
+        Coverage(List<TextMatch> matches) {
+            TextMatch[] sorted = matches.toArray(TextMatch[]::new);
+            java.util.Arrays.sort(sorted, java.util.Comparator.comparingInt(TextMatch::start));
+            starts = new int[sorted.length];
+            maxEnds = new int[sorted.length];
+            int max = Integer.MIN_VALUE;
+            for (int i = 0; i < sorted.length; i++) {
+                starts[i] = sorted[i].start();
+                max = Math.max(max, sorted[i].end());
+                maxEnds[i] = max;
+            }
+        }
+
+        /** Whether some match starts at or before {@code start} and ends at or after {@code end}. */
+        boolean covers(int start, int end) {
+            int lo = 0;
+            int hi = starts.length - 1;
+            int last = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (starts[mid] <= start) {
+                    last = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return last >= 0 && maxEnds[last] >= end;
         }
     }
 
@@ -301,10 +342,14 @@ public final class SecretDetector implements SensitiveDataDetector {
      */
     private void encoded(String text, List<TextMatch> matches) {
         Matcher m = ENCODED.matcher(text);
+        Coverage plain = null;
         while (m.find()) {
             int start = m.start();
             int end = m.end();
-            if (matches.stream().anyMatch(t -> t.start() <= start && t.end() >= end)) {
+            if (plain == null) {
+                plain = new Coverage(matches); // what encoded runs add lies in their own runs, never in a later one
+            }
+            if (plain.covers(start, end)) {
                 continue; // already a credential as written (a JWT, a key)
             }
             String decoded = decodedText(m.group());
@@ -359,6 +404,8 @@ public final class SecretDetector implements SensitiveDataDetector {
                 }
             });
         }
+        ConnectionStrings.jdbc(text, matches);
+        ConnectionStrings.adoNet(text, matches);
         findAll(ASSIGNMENT, ASSIGNMENT_STARTS, text, m -> {
             String value = m.group(2);
             if (looksRandom(value) || kindOf(m.group(1)) == FindingKind.PASSWORD && looksLikePassword(value)) {
