@@ -108,13 +108,23 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
             rule("injected-instructions", 0.4, "\\bfrom\\s+now\\s+on\\b[^.\\n]{0,40}\\b(?:you|your|assistant)\\b"),
             rule("role-play", 0.6, "\\byou\\s+are\\s+now\\s+(?:in\\s+)?(?:an?\\s+|the\\s+|my\\s+)?(?:dan\\b|developer\\s+mode"
                     + "|jailbroken|unrestricted|unfiltered|evil|god\\s+mode|admin(?:istrator)?\\s+mode|root\\b|no\\s+longer)"),
-            rule("role-play", 0.6, "\\b(?:do\\s+anything\\s+now|jailbreak(?:ed)?|developer\\s+mode\\s+(?:enabled|on))\\b"),
+            // not a product that resists jailbreaks, nor a phone's developer mode
+            rule("role-play", 0.6, "\\b(?:do\\s+anything\\s+now|jailbreak(?:ed)?(?![-\\s]?(?:proof|resistant|detection"
+                    + "|protection|prevention|attempts?|research|defen[cs]es?))|developer\\s+mode\\s+(?:enabled|on)"
+                    + "(?!\\s+(?:android|ios|iphone|ipad|windows|mac|macos|chrome|your|the|a|my|samsung|pixel)))\\b"),
             rule("role-play", 0.5, "\\b(?:act|behave)\\s+as\\s+(?:an?\\s+)?(?:unrestricted|unfiltered|jailbroken|system"
                     + "|administrator|root|different)\\b"),
             rule("role-play", 0.3, "\\b(?:pretend\\s+(?:to\\s+be|you\\s+are)|you\\s+are\\s+now)\\b"),
-            rule("system-marker", 0.6, "\\[\\[?\\s*(?:system|admin|instructions?)\\s*\\]\\]?|<\\|?\\s*(?:im_start|im_end"
-                    + "|system|endoftext)\\s*\\|?>|<\\s*/?\\s*system\\s*>|\\bsystem\\s+(?:override|prompt\\s+override)\\b"
-                    + "|\\b(?:begin|end)\\s+system\\s+prompt\\b|(?m:^\\s*#{0,6}\\s*system\\s*(?:prompt|message)?\\s*:)"),
+            // Chat-template and role markers: a model reads them as a turn of its own conversation. A template token
+            // quoted in code (a tokenizer test) is not one.
+            rule("system-marker", 0.6, "\\[\\[?\\s*(?:system|admin|instructions?)(?:\\s+(?:message|prompt|note))?\\s*\\]\\]?"
+                    + "|(?<![\"'`])<\\|?\\s*(?:im_start|im_end|system|endoftext)\\s*\\|?>"
+                    + "|<\\|\\s*(?:start_header_id|end_header_id|eot_id|user|assistant|end)\\s*\\|>|<\\s*/?\\s*(?:system|important|instructions?|admin|assistant|sys|system[-_ ]?prompt"
+                    + "|hidden|secret|developer|root)\\s*>|\\[\\s*/?\\s*inst\\s*\\]|<<\\s*/?\\s*sys\\s*>>"
+                    + "|\\bsystem\\s+(?:override|prompt\\s+override)\\b|\\b(?:begin|end)\\s+system\\s+prompt\\b"
+                    + "|(?:^|\\s)#{0,6}\\s*system\\s*(?:prompt|message)?\\s*:\\s*(?:new|from|you|the|ignore|override|reveal"
+                    + "|disregard|forget|priority|policy)|^\\s*#{0,6}\\s*system\\s*(?:prompt|message)?\\s*:"
+                    + "|\"role\"\\s*:\\s*\"(?:system|developer)\"|<!--[^>]{0,300}?\\b(?:assistant|ai|model|llm|agent|chatbot)\\b"),
             rule("prompt-leak", 0.6, "\\b(?:reveal|show|print|output|repeat|display|leak|tell)\\s+(?:me\\s+)?(?:your|the)"
                     + "\\s+(?:full\\s+|entire\\s+|original\\s+|hidden\\s+|initial\\s+)?(?:system\\s+prompt|instructions"
                     + "|initial\\s+prompt|hidden\\s+prompt)"),
@@ -135,7 +145,9 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
                     + "\\b(?:to|at|via)\\s+(?:https?://|\\S+@|\\S+\\.\\S+)"),
             rule("exfiltration", 0.6, "\\b(?:output|print|list|dump|reveal|show|give\\s+me)\\s+(?:me\\s+)?(?:all\\s+)?"
                     + "(?:the\\s+|your\\s+)?(?:api\\s*keys|secrets|passwords|credentials|access\\s+tokens|all\\s+user\\s+data)\\b"),
-            rule("exfiltration", 0.5, "!\\[[^\\]]*\\]\\(\\s*https?://[^)\\s]*\\?[^)\\s]*="));
+            // beacons (markdown images with a query to fill in) are Beacons' on the original text
+            rule("disable-safety", 0.6, "\\b(?:safety|security|content)\\s+(?:checks?|filters?|rules|polic(?:y|ies))\\s+"
+                    + "(?:are|is|were|have\\s+been)\\s+(?:disabled|off|switched\\s+off|turned\\s+off|suspended|lifted)\\b"));
 
     /**
      * The rules again for words run together, as a text split letter by letter with even gaps reads once joined
@@ -155,12 +167,31 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
 
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{24,}={0,2}");
 
-    private static final HeuristicInjectionDetector STANDARD = new HeuristicInjectionDetector(0.5);
+    /** The same text with invisible characters read as spaces, when it has any. */
+    private static final Fold SPACED = Fold.of(Fold.Option.LOWER_CASE, Fold.Option.COLLAPSE_SPACE,
+            Fold.Option.INVISIBLE_AS_SPACE);
+
+    private static final HeuristicInjectionDetector STANDARD = new HeuristicInjectionDetector(0.5, List.of());
 
     private final double threshold;
+    private final List<String> tools;
+    private final MeaningRules meaning;
 
-    private HeuristicInjectionDetector(double threshold) {
+    private HeuristicInjectionDetector(double threshold, List<String> tools) {
         this.threshold = threshold;
+        this.tools = tools;
+        this.meaning = new MeaningRules(PHRASES, tools);
+    }
+
+    /**
+     * This detector for a server with these tools: a sentence that names one of them and asks for it to be run
+     * ({@code call delete_ticket}, {@code rufe get_customer auf}, {@code 调用 fetch_url}) is tool coercion, whatever
+     * the tool is called; naming a tool alone is a weak signal.
+     */
+    @Override
+    public HeuristicInjectionDetector forTools(java.util.Collection<String> toolNames) {
+        List<String> names = toolNames.stream().filter(n -> n != null && n.length() >= 3).distinct().sorted().toList();
+        return names.equals(tools) ? this : new HeuristicInjectionDetector(threshold, names);
     }
 
     /** The detector with threshold 0.5. */
@@ -173,7 +204,7 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
         if (!(threshold > 0 && threshold <= 1)) {
             throw new IllegalArgumentException("threshold must be in (0, 1], was " + threshold);
         }
-        return new HeuristicInjectionDetector(threshold);
+        return new HeuristicInjectionDetector(threshold, List.of());
     }
 
     @Override
@@ -188,6 +219,13 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
         for (Obfuscations.Reading reading : Obfuscations.readings(folded)) {
             phraseSignals(reading.text(), reading.latinOnly(), signals);
         }
+        if (hasInvisible(text)) {
+            String spaced = SPACED.text(text);
+            if (!spaced.equals(folded)) {
+                phraseSignals(spaced, false, signals);
+            }
+        }
+        Beacons.signals(text, signals);
         for (String blob : decodeBlobs(text)) {
             if (phraseScore(blob) >= 0.5) {
                 signals.merge("encoded-instructions", 0.7, Math::max);
@@ -200,7 +238,17 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
         return new Detection(score >= threshold, score, List.copyOf(signals.keySet()));
     }
 
-    private static void unicodeSignals(String text, Map<String, Double> signals) {
+    private static boolean hasInvisible(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80 && Unicode.invisible(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void unicodeSignals(String text, Map<String, Double> signals) {
         StringBuilder hidden = new StringBuilder();
         int zeroWidth = 0;
         boolean bidi = false;
@@ -231,7 +279,7 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
         }
     }
 
-    private static void phraseSignals(String normalised, boolean latinOnly, Map<String, Double> signals) {
+    private void phraseSignals(String normalised, boolean latinOnly, Map<String, Double> signals) {
         for (Rule rule : RULES) {
             if ((rule.latin || !latinOnly) && rule.pattern.matcher(normalised).find()) {
                 signals.merge(rule.name, rule.weight, Math::max);
@@ -242,9 +290,10 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
                 signals.merge(rule.name, rule.weight, Math::max);
             }
         }
+        meaning.signals(normalised, signals);
     }
 
-    private static double phraseScore(String text) {
+    private double phraseScore(String text) {
         Map<String, Double> inner = new LinkedHashMap<>();
         phraseSignals(PHRASES.text(text), false, inner);
         return inner.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -271,7 +320,9 @@ public final class HeuristicInjectionDetector implements PromptInjectionDetector
                 continue;
             }
             String s = new String(bytes, StandardCharsets.UTF_8);
-            long printable = s.chars().filter(c -> (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t').count();
+            // text in any script, not bytes: no replacement characters, no controls but line breaks and tabs
+            long printable = s.chars().filter(c -> c >= 0x20 && c != 0x7F && c != 0xFFFD || c == '\n' || c == '\t')
+                    .count();
             if (!s.isEmpty() && printable >= 0.9 * s.length()) {
                 decoded.add(s);
             }

@@ -30,6 +30,11 @@ final class Obfuscations {
         return Pattern.compile(String.join("|", CUES.stream().map(encode).map(Pattern::quote).toList()));
     }
 
+    private static final Pattern TAG = Pattern.compile("<[^<>]{0,40}>");
+    /** Three words joined by hyphens or underscores. */
+    private static final Pattern JOINED_WORDS = Pattern.compile("\\p{L}{2,}[-_]\\p{L}{2,}[-_]\\p{L}{2,}");
+    private static final Pattern SEPARATOR = Pattern.compile("(?<=\\p{L})[-_]+(?=\\p{L})");
+
     /** Fewest single letters in a split run. */
     private static final int MIN_SPLIT_LETTERS = 4;
     /** Widest separator between two letters of a split run. */
@@ -66,6 +71,16 @@ final class Obfuscations {
         String leet = unLeet(folded);
         if (!leet.equals(folded)) {
             out.add(new Reading(leet, false));
+        }
+        // markup inside words (ig<b></b>nore) and words joined by hyphens or underscores (ignore-all-previous)
+        if (folded.indexOf('<') >= 0 && folded.indexOf('>') >= 0) {
+            String stripped = TAG.matcher(folded).replaceAll("");
+            if (!stripped.equals(folded)) {
+                out.add(new Reading(stripped, false));
+            }
+        }
+        if (JOINED_WORDS.matcher(folded).find()) {
+            out.add(new Reading(SEPARATOR.matcher(folded).replaceAll(" "), false));
         }
         // Each whole-text reading costs every rule a pass: made only when one of the rules' key words shows in it.
         if (folded.length() <= MAX_WHOLE_TEXT_READINGS) {

@@ -141,23 +141,36 @@ public final class PiiDetector implements SensitiveDataDetector {
         return text.toLowerCase(java.util.Locale.ROOT).contains(word);
     }
 
-    /** Drops matches lying inside another, longer match (a US number inside an international one, a card in an IBAN). */
+    /**
+     * Drops matches lying inside another, longer match (a US number inside an international one, a card in an IBAN),
+     * and the later of two equal ones; the rest keep their order. One sort and one sweep: comparing every match with
+     * every other is quadratic on a text of thousands of addresses.
+     */
     private static List<TextMatch> withoutContained(List<TextMatch> matches) {
         if (matches.size() < 2) {
             return matches;
         }
-        List<TextMatch> kept = new ArrayList<>();
-        for (TextMatch m : matches) {
-            boolean contained = false;
-            for (TextMatch other : matches) {
-                if (other != m && other.start() <= m.start() && other.end() >= m.end()
-                        && (other.end() - other.start() > m.end() - m.start() || matches.indexOf(other) < matches.indexOf(m))) {
-                    contained = true;
-                    break;
-                }
+        Integer[] order = new Integer[matches.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        // by start, the longest first, then as found: whatever contains a match comes before it
+        java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingInt(i -> matches.get(i).start())
+                .thenComparing(i -> -matches.get(i).end()).thenComparingInt(i -> i));
+        boolean[] contained = new boolean[order.length];
+        int maxEnd = Integer.MIN_VALUE;
+        for (int i : order) {
+            TextMatch m = matches.get(i);
+            if (maxEnd >= m.end()) {
+                contained[i] = true;
+            } else {
+                maxEnd = m.end();
             }
-            if (!contained) {
-                kept.add(m);
+        }
+        List<TextMatch> kept = new ArrayList<>();
+        for (int i = 0; i < contained.length; i++) {
+            if (!contained[i]) {
+                kept.add(matches.get(i));
             }
         }
         return kept;

@@ -11,6 +11,15 @@ public interface PromptInjectionDetector {
     /** The judgement on {@code text}. */
     Detection detect(String text);
 
+    /**
+     * This detector for the output of a server whose tools are {@code toolNames}, so that text asking the model to
+     * call one of them can be told from text that merely names a tool. Detectors that make no use of the names
+     * (the default) return themselves.
+     */
+    default PromptInjectionDetector forTools(java.util.Collection<String> toolNames) {
+        return this;
+    }
+
     /** Whether {@link #detect} may block (a remote classifier); the safe default is yes. */
     default boolean mayBlock() {
         return true;

@@ -136,8 +136,63 @@ public final class SecretDetector implements SensitiveDataDetector {
                     new Starts(true, 1, 1, "sig=")),
             rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}"
                     + "(?![A-Za-z0-9_~.-])", new Starts(false, 4, 4, "Q~")),
-            new Rule(FindingKind.TOKEN, Pattern.compile("(?i)(?<![A-Za-z0-9])authorization\\s*[:=]\\s*[\"']?basic\\s+"
-                    + "([A-Za-z0-9+/]{12,}={0,2})"), 1, ANY, Starts.atIgnoringCase("authorization")),
+            new Rule(FindingKind.TOKEN, Pattern.compile("(?i)(?<![A-Za-z0-9])(?:proxy-)?authorization\\s*[:=]\\s*[\"']?"
+                    + "basic\\s+([A-Za-z0-9+/]{12,}={0,2})"), 1, ANY, Starts.atIgnoringCase("authorization", "proxy-")),
+            // Digest credentials: the response hash answers the nonce, and with it the password can be guessed offline
+            new Rule(FindingKind.TOKEN, Pattern.compile("(?i)(?<![A-Za-z0-9])(?:proxy-)?authorization\\s*[:=]\\s*[\"']?"
+                    + "digest\\s+([^\\r\\n]{10,1000})"), 1, ANY, Starts.atIgnoringCase("authorization", "proxy-")),
+            new Rule(FindingKind.TOKEN, Pattern.compile("(?i)(?<![A-Za-z0-9-])(?:x-api-key|api-key|x-auth-token|x-access-token"
+                    + "|private-token|x-goog-api-key)\\s*:\\s*[\"']?([A-Za-z0-9._~+/=-]{16,})"), 1, SecretDetector::notPlaceholder,
+                    Starts.atIgnoringCase("x-api-key", "api-key", "x-auth-token", "x-access-token", "private-token",
+                            "x-goog-api-key")),
+            // AI providers
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_-])sk-ant-(?:api|admin)\\d{2}-[A-Za-z0-9_-]{80,120}",
+                    Starts.at("sk-ant-")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{48,56}(?![A-Za-z0-9])", Starts.at("gsk_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])r8_[A-Za-z0-9]{37,40}(?![A-Za-z0-9])", Starts.at("r8_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_-])pplx-[A-Za-z0-9]{40,56}(?![A-Za-z0-9])", Starts.at("pplx-")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])xai-[A-Za-z0-9]{60,90}(?![A-Za-z0-9])", Starts.at("xai-")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:fw_|tgp_v1_)[A-Za-z0-9_-]{24,64}(?![A-Za-z0-9_-])",
+                    Starts.at("fw_", "tgp_v1_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10})", Starts.at("lsv2_")),
+            // Code hosts, registries and CI
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_-])ATBB[A-Za-z0-9_=.-]{28,}", Starts.at("ATBB")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])dckr_pat_[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])",
+                    Starts.at("dckr_pat_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])rubygems_[a-f0-9]{48}(?![A-Za-z0-9])", Starts.at("rubygems_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])oy2[a-z0-9]{43}(?![A-Za-z0-9])", Starts.at("oy2")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])cio[A-Za-z0-9]{32}(?![A-Za-z0-9])", Starts.at("cio")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:pscale_(?:tkn|pw|oauth)_[A-Za-z0-9=._-]{32,64})",
+                    Starts.at("pscale_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:pul-[a-f0-9]{40}|tfp_[A-Za-z0-9]{40,}|CCIPAT_[A-Za-z0-9]{22}_"
+                    + "[a-f0-9]{40})", Starts.at("pul-", "tfp_", "CCIPAT_")),
+            rule(FindingKind.TOKEN, "(?<![A-Za-z0-9])[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70}",
+                    new Starts(false, 14, 14, ".atlasv1.")),
+            // Payment, commerce and messaging
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_$])access_token\\$production\\$[a-z0-9]{16}\\$[a-f0-9]{32}",
+                    Starts.at("access_token$production$")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:FLWSECK|FLWPUBK)_TEST-[a-h0-9]{32}-X", Starts.at("FLWSECK", "FLWPUBK")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}", Starts.at("xkeysib-")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:mailchimp|mc)?[a-f0-9]{32}-us\\d{1,2}(?![A-Za-z0-9])",
+                    new Starts(false, 41, 32, "-us")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9])AC[a-f0-9]{32}(?![A-Za-z0-9])", Starts.at("AC")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:key|pubkey)-[a-f0-9]{32}(?![A-Za-z0-9])", Starts.at("pubkey-")),
+            rule(FindingKind.API_KEY, "https://[a-z0-9-]+\\.webhook\\.office\\.com/webhookb2/[A-Za-z0-9@/-]{40,}",
+                    Starts.at("https://")),
+            rule(FindingKind.TOKEN, "(?<![A-Za-z0-9_-])[MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}"
+                    + "(?![A-Za-z0-9_-])", Starts.at("M", "N", "O")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:EAA[A-Za-z0-9]{100,})", Starts.at("EAA")),
+            // Clouds and infrastructure
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:dp\\.pt\\.[A-Za-z0-9]{43}|dp\\.st\\.[a-z0-9_-]{2,35}\\."
+                    + "[A-Za-z0-9]{43})", Starts.at("dp.pt.", "dp.st.")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:LTAI[A-Za-z0-9]{20})(?![A-Za-z0-9])", Starts.at("LTAI")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:AKID[A-Za-z0-9]{32})(?![A-Za-z0-9])", Starts.at("AKID")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:vercel_[A-Za-z0-9]{24}|nfp_[A-Za-z0-9]{36}|fly[ao]_"
+                    + "[A-Za-z0-9_-]{40,}|ntn_[A-Za-z0-9]{46}|secret_[A-Za-z0-9]{43})(?![A-Za-z0-9])",
+                    Starts.at("vercel_", "nfp_", "flya_", "flyo_", "ntn_", "secret_")),
+            rule(FindingKind.API_KEY, "(?<![A-Za-z0-9_])(?:CLOJARS_[a-z0-9]{60}|dt0c01\\.[A-Z0-9]{24}\\.[A-Z0-9]{64}"
+                    + "|ops_eyJ[A-Za-z0-9+/=]{100,})", Starts.at("CLOJARS_", "dt0c01.", "ops_eyJ")),
+            rule(FindingKind.TOKEN, "(?<![A-Za-z0-9_])(?:sl\\.[A-Za-z0-9_-]{130,152})(?![A-Za-z0-9_-])", Starts.at("sl.")),
             rule(FindingKind.AWS_KEY, "(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])",
                     Starts.at("AKIA", "ASIA", "ABIA", "ACCA")),
             new Rule(FindingKind.AWS_KEY, Pattern.compile("(?i)(?:aws[_\\-\\s.]{0,3}(?:secret[_\\-\\s.]{0,3}"
@@ -150,13 +205,7 @@ public final class SecretDetector implements SensitiveDataDetector {
                     SecretDetector::mixed, Starts.atIgnoringCase("bearer")),
             rule(FindingKind.CONNECTION_STRING, "(?i)(?<![A-Za-z0-9+.-])[a-z][a-z0-9+.-]{1,20}://"
                     + "[^\\s:/@\"'<>]+:[^\\s@/\"'<>]+@[^\\s\"'<>]+",
-                    new Starts(false, 21, 2, "://")), // [a-z][a-z0-9+.-]{1,20} before ://
-            new Rule(FindingKind.CONNECTION_STRING, Pattern.compile("(?i)(?<![A-Za-z0-9])jdbc:[a-z0-9]+:[^\\s\"'<>]{0,500}?"
-                    + "(?:password|pwd)=[^\\s\"'<>;&]+[^\\s\"'<>]*"), 0, ANY,
-                    Starts.atIgnoringCase("jdbc:")),
-            rule(FindingKind.CONNECTION_STRING, "(?i)(?<![A-Za-z0-9])(?:server|data source|host|address)=[^;\"'\\n]{1,200};"
-                    + "[^\"'\\n]{0,500}?(?:password|pwd)=[^;\"'\\s]+;?",
-                    Starts.atIgnoringCase("server", "data source", "host", "address")));
+                    new Starts(false, 21, 2, "://"))); // [a-z][a-z0-9+.-]{1,20} before ://
 
     /**
      * No rule matches fewer characters than this (the shortest is a URL with a password, {@code ab://c:d@e}), so
@@ -197,6 +246,16 @@ public final class SecretDetector implements SensitiveDataDetector {
         }
         return -1;
     }
+
+    /**
+     * Assignments whose key merely ends in a credential word ({@code DB_PASSWORD}, {@code stripeSecretKey},
+     * {@code GITHUB_TOKEN}, {@code smtp.pass}): a name of letters, digits, {@code _ - .}, then the word, in any
+     * case. Found from the word back to where the name starts, so the scan stays linear.
+     */
+    private static final Pattern PREFIXED_ASSIGNMENT = Pattern.compile("(?i)(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]{0,60}?"
+            + "(password|passwd|passphrase|pwd|secret|secretkey|secret_key|secret-key|apikey|api_key|api-key|accesskey"
+            + "|access_key|privatekey|private_key|token|auth|credentials?|key))[\"']?\\s*(?:[:=]|=>)\\s*[\"']?"
+            + "([^\\s\"',;&<>]{8,200})");
 
     /** The starts of assignments: the first letters of every key name {@link #ASSIGNMENT} accepts. */
     private static final Starts ASSIGNMENT_STARTS = Starts.atIgnoringCase("pass", "pwd", "secret", "client", "api",
@@ -257,6 +316,7 @@ public final class SecretDetector implements SensitiveDataDetector {
      */
     private void grouped(String text, List<TextMatch> matches) {
         Matcher m = GROUPED.matcher(text);
+        Coverage found = null;
         while (m.find()) {
             String run = m.group();
             if (run.chars().noneMatch(Character::isDigit)) {
@@ -272,6 +332,11 @@ public final class SecretDetector implements SensitiveDataDetector {
                 }
             }
             String j = joined.toString();
+            if (found == null) {
+                found = new Coverage(matches);
+            }
+            Coverage before = found;
+            List<TextMatch> inRun = new ArrayList<>(1);
             for (Rule rule : RULES) {
                 findAll(rule.pattern, rule.starts, j, r -> {
                     int s0 = r.start(rule.group);
@@ -280,12 +345,53 @@ public final class SecretDetector implements SensitiveDataDetector {
                         int start = at[s0];
                         int end = at[e0 - 1] + 1;
                         boolean split = end - start > e0 - s0; // written with separators: not found as it stands
-                        if (split && matches.stream().noneMatch(t -> t.start() <= start && t.end() >= end)) {
-                            matches.add(new TextMatch(rule.kind, start, end));
+                        if (split && !before.covers(start, end)
+                                && inRun.stream().noneMatch(t -> t.start() <= start && t.end() >= end)) {
+                            inRun.add(new TextMatch(rule.kind, start, end));
                         }
                     }
                 });
             }
+            matches.addAll(inRun);
+        }
+    }
+
+    /**
+     * Whether a span lies inside one of a fixed set of matches, in logarithmic time: comparing each candidate with
+     * every match found so far is quadratic on a text made of thousands of keys.
+     */
+    static final class Coverage {
+        private final int[] starts;
+        private final int[] maxEnds;
+
+        Coverage(List<TextMatch> matches) {
+            TextMatch[] sorted = matches.toArray(TextMatch[]::new);
+            java.util.Arrays.sort(sorted, java.util.Comparator.comparingInt(TextMatch::start));
+            starts = new int[sorted.length];
+            maxEnds = new int[sorted.length];
+            int max = Integer.MIN_VALUE;
+            for (int i = 0; i < sorted.length; i++) {
+                starts[i] = sorted[i].start();
+                max = Math.max(max, sorted[i].end());
+                maxEnds[i] = max;
+            }
+        }
+
+        /** Whether some match starts at or before {@code start} and ends at or after {@code end}. */
+        boolean covers(int start, int end) {
+            int lo = 0;
+            int hi = starts.length - 1;
+            int last = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (starts[mid] <= start) {
+                    last = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return last >= 0 && maxEnds[last] >= end;
         }
     }
 
@@ -301,10 +407,14 @@ public final class SecretDetector implements SensitiveDataDetector {
      */
     private void encoded(String text, List<TextMatch> matches) {
         Matcher m = ENCODED.matcher(text);
+        Coverage plain = null;
         while (m.find()) {
             int start = m.start();
             int end = m.end();
-            if (matches.stream().anyMatch(t -> t.start() <= start && t.end() >= end)) {
+            if (plain == null) {
+                plain = new Coverage(matches); // what encoded runs add lies in their own runs, never in a later one
+            }
+            if (plain.covers(start, end)) {
                 continue; // already a credential as written (a JWT, a key)
             }
             String decoded = decodedText(m.group());
@@ -359,13 +469,90 @@ public final class SecretDetector implements SensitiveDataDetector {
                 }
             });
         }
+        ConnectionStrings.jdbc(text, matches);
+        ConnectionStrings.adoNet(text, matches);
+        java.util.Set<Long> prefixed = prefixedAssignments(text, matches);
         findAll(ASSIGNMENT, ASSIGNMENT_STARTS, text, m -> {
             String value = m.group(2);
-            if (looksRandom(value) || kindOf(m.group(1)) == FindingKind.PASSWORD && looksLikePassword(value)) {
+            boolean credential = looksRandom(value)
+                    || kindOf(m.group(1)) == FindingKind.PASSWORD && looksLikePassword(value);
+            if (credential && !prefixed.contains((long) m.start(2) << 32 | m.end(2))) {
                 matches.add(new TextMatch(kindOf(m.group(1)), m.start(2), m.end(2)));
             }
         });
         return matches;
+    }
+
+    private static final String[] CREDENTIAL_WORDS = {"password", "passwd", "passphrase", "pwd", "secret", "key",
+        "token", "auth", "credential", "apikey"};
+
+    /**
+     * {@link #PREFIXED_ASSIGNMENT}: each credential word followed (after the rest of the name) by {@code =} or
+     * {@code :} is matched from the start of its name, found by walking back over name characters (at most 60).
+     */
+    private static java.util.Set<Long> prefixedAssignments(String text, List<TextMatch> matches) {
+        java.util.Set<Long> spans = new java.util.HashSet<>();
+        Matcher m = PREFIXED_ASSIGNMENT.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+        int n = text.length();
+        int done = 0;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c != '=' && c != ':') {
+                continue;
+            }
+            // the name ends before optional quote/space; walk back over it
+            int end = i;
+            while (end > 0 && (text.charAt(end - 1) == ' ' || text.charAt(end - 1) == '\t')) {
+                end--;
+            }
+            if (end > 0 && (text.charAt(end - 1) == '"' || text.charAt(end - 1) == '\'')) {
+                end--;
+            }
+            int start = end;
+            while (start > 0 && end - start < 61 && nameChar(text.charAt(start - 1))) {
+                start--;
+            }
+            if (start >= end || start < done || !endsWithCredentialWord(text, start, end)) {
+                continue;
+            }
+            m.region(start, n);
+            if (m.lookingAt()) {
+                String value = m.group(3);
+                FindingKind kind = kindOf(m.group(2));
+                // a name ending in a bare "key" (sort_key, primary_key) is often not a credential: a long value of
+                // letters and digits only
+                boolean bareKey = m.group(2).equalsIgnoreCase("key");
+                boolean credential = bareKey
+                        ? value.length() >= 16 && looksRandom(value) && value.chars().anyMatch(Character::isDigit)
+                                && value.chars().anyMatch(Character::isLetter)
+                        : looksRandom(value) || kind == FindingKind.PASSWORD && looksLikePassword(value);
+                if (credential) {
+                    matches.add(new TextMatch(kind, m.start(3), m.end(3)));
+                    spans.add((long) m.start(3) << 32 | m.end(3));
+                }
+                done = m.end();
+                i = Math.max(i, m.end() - 1);
+            }
+        }
+        return spans;
+    }
+
+    private static boolean nameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.';
+    }
+
+    private static boolean endsWithCredentialWord(String text, int start, int end) {
+        for (String w : CREDENTIAL_WORDS) {
+            if (end - start >= w.length() && text.regionMatches(true, end - w.length(), w, 0, w.length())) {
+                return true;
+            }
+        }
+        return text.regionMatches(true, end - 1, "s", 0, 1) && endsWithCredentialWord(text, start, end - 1);
+    }
+
+    /** Not a placeholder such as {@code ${API_KEY}} or {@code <your-key>}. */
+    private static boolean notPlaceholder(String value) {
+        return !(value.startsWith("$") || value.startsWith("<") || value.startsWith("{") || value.startsWith("%"));
     }
 
     private static FindingKind kindOf(String key) {

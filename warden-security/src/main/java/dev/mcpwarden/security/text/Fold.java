@@ -46,19 +46,31 @@ public final class Fold {
          */
         COLLAPSE_SPACE,
         /** With {@link #COLLAPSE_SPACE}: {@code _} and {@code -} count as white space too (for member names). */
-        SEPARATORS_AS_SPACE
+        SEPARATORS_AS_SPACE,
+        /**
+         * With {@link #COLLAPSE_SPACE}: an invisible character (not a tag character) is read as a space rather
+         * than dropped. Dropping joins {@code ig\u200Bnore} into {@code ignore}, but also glues words an
+         * attacker separated by zero-width spaces instead of spaces into one ({@code ignore\u200Ball}); a matcher
+         * reads the text both ways.
+         */
+        INVISIBLE_AS_SPACE
     }
 
     private final boolean lowerCase;
     private final boolean collapseSpace;
     private final boolean separators;
+    private final boolean invisibleAsSpace;
 
     private Fold(Set<Option> options) {
+        this.invisibleAsSpace = options.contains(Option.INVISIBLE_AS_SPACE);
         this.lowerCase = options.contains(Option.LOWER_CASE);
         this.collapseSpace = options.contains(Option.COLLAPSE_SPACE);
         this.separators = options.contains(Option.SEPARATORS_AS_SPACE);
         if (separators && !collapseSpace) {
             throw new IllegalArgumentException("SEPARATORS_AS_SPACE needs COLLAPSE_SPACE");
+        }
+        if (invisibleAsSpace && !collapseSpace) {
+            throw new IllegalArgumentException("INVISIBLE_AS_SPACE needs COLLAPSE_SPACE");
         }
     }
 
@@ -107,6 +119,8 @@ public final class Fold {
             if (cp < 0x80 || (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
                 // ASCII is its own NFKD with no marks; a lone surrogate has no decomposition
                 p.add(cp, i, next);
+            } else if (invisibleAsSpace && Unicode.invisible(cp)) {
+                p.add(' ', i, next);
             } else if (!dropped(cp)) {
                 String piece = decompose(s.substring(i, next));
                 for (int k = 0; k < piece.length(); ) {
