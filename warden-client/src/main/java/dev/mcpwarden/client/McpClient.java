@@ -186,7 +186,7 @@ public interface McpClient extends AutoCloseable {
     final class Builder {
         private static final Set<String> OWN_HEADERS = Set.of("content-type", "accept", "authorization",
                 "mcp-protocol-version", "mcp-method", "mcp-name", "mcp-session-id", "last-event-id", "host",
-                "content-length");
+                "content-length", "dpop");
 
         final URI endpoint;
         final List<String> command;
@@ -198,6 +198,7 @@ public interface McpClient extends AutoCloseable {
                 .orElse("dev");
         ObjectNode capabilities;
         Supplier<Optional<String>> bearerToken = Optional::empty;
+        HttpAuthorization authorization;
         final Map<String, String> headers = new LinkedHashMap<>();
         long maxResponseBytes = 16L * 1024 * 1024;
         Map<String, String> environment;
@@ -253,6 +254,18 @@ public interface McpClient extends AutoCloseable {
         public Builder bearerToken(Supplier<Optional<String>> token) {
             httpOnly("bearerToken");
             this.bearerToken = Objects.requireNonNull(token, "token");
+            return this;
+        }
+
+        /**
+         * Credentials that change while the client runs (HTTP), such as an
+         * {@link dev.mcpwarden.client.oauth.OAuthClient}: its headers go on every request, and a 401 or 403 is given
+         * to it, which may obtain new credentials and have the request sent again (at most
+         * {@value HttpAuthorization#MAX_RETRIES} times). Replaces {@link #bearerToken}.
+         */
+        public Builder authorization(HttpAuthorization authorization) {
+            httpOnly("authorization");
+            this.authorization = Objects.requireNonNull(authorization, "authorization");
             return this;
         }
 

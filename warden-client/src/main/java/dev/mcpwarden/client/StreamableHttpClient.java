@@ -38,6 +38,7 @@ final class StreamableHttpClient extends BaseClient {
     private final URI endpoint;
     private final HttpExchanges http;
     private final Supplier<Optional<String>> token;
+    private final HttpAuthorization authorization;
     private final Map<String, String> extraHeaders;
     private final boolean dropInvalidTools;
     private volatile String sessionId;
@@ -57,6 +58,7 @@ final class StreamableHttpClient extends BaseClient {
         super(b);
         this.endpoint = b.endpoint;
         this.token = b.bearerToken;
+        this.authorization = b.authorization;
         this.extraHeaders = Map.copyOf(b.headers);
         this.dropInvalidTools = b.dropInvalidTools;
         this.http = new HttpExchanges(b.connectTimeout, WATCHDOG);
@@ -83,6 +85,9 @@ final class StreamableHttpClient extends BaseClient {
     @Override
     Probe probeModern(String method, ObjectNode params) throws McpClientException {
         Reply r = post(modernHeaders(method, params), envelope(method, params), Era.MODERN);
+        if (r.message() == null && r.status() == 400 && versionRetry(parsedOrNull(r.body()))) {
+            r = post(modernHeaders(method, params), envelope(method, params), Era.MODERN);
+        }
         if (r.message() == null && (r.status() == 400 || r.status() == 404 || r.status() == 405)) {
             try {
                 JsonNode doc = Json.standard().parse(r.body());
@@ -94,6 +99,14 @@ final class StreamableHttpClient extends BaseClient {
             }
         }
         return new Probe(false, answer(r, method));
+    }
+
+    private static JsonNode parsedOrNull(byte[] body) {
+        try {
+            return Json.standard().parse(body);
+        } catch (JacksonException e) {
+            return null;
+        }
     }
 
     /**
@@ -291,12 +304,34 @@ final class StreamableHttpClient extends BaseClient {
      * not MCP (401, 403, redirects, 5xx) become exceptions here.
      */
     private Reply post(Map<String, String> headers, ObjectNode message, Era era) throws McpClientException {
+        for (int retries = 0; ; retries++) {
+            try {
+                return postOnce(new LinkedHashMap<>(headers), message, era);
+            } catch (McpClientException e) {
+                if (!retryAuthorized("POST", e, retries)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Whether the authorization took a 401 or 403 up and asks for the request to be sent again. */
+    private boolean retryAuthorized(String httpMethod, McpClientException e, int retries) throws McpClientException {
+        int status = e.httpStatus();
+        if (authorization == null || e.reason() != Reason.HTTP_STATUS || status != 401 && status != 403
+                || retries >= HttpAuthorization.MAX_RETRIES) {
+            return false;
+        }
+        return authorization.retry(new HttpAuthorization.Challenge(httpMethod, endpoint, status, e.headers()));
+    }
+
+    private Reply postOnce(Map<String, String> headers, ObjectNode message, Era era) throws McpClientException {
         String method = message.path("method").asString("response");
         // only a request of ours waits for a response on an SSE stream; an answer to the server's request does not
         long id = isRequest(message) && message.get("id").isIntegralNumber() ? message.get("id").asLong() : -1;
         long deadline = System.nanoTime() + requestTimeout.toNanos();
-        HttpExchanges.Response response = send("POST", authorized(headers), Json.standard().bytes(message), method,
-                deadline);
+        HttpExchanges.Response response = send("POST", authorized("POST", headers), Json.standard().bytes(message),
+                method, deadline);
         Map<String, String> h = response.headers();
         int status = response.status();
         InputStream in = response.body();
@@ -314,7 +349,12 @@ final class StreamableHttpClient extends BaseClient {
         return new Reply(status, h, body, null);
     }
 
-    private Map<String, String> authorized(Map<String, String> headers) throws McpClientException {
+    private Map<String, String> authorized(String httpMethod, Map<String, String> headers)
+            throws McpClientException {
+        if (authorization != null) {
+            headers.putAll(authorization.headers(httpMethod, endpoint));
+            return headers;
+        }
         Optional<String> t;
         try {
             t = token.get();
@@ -478,7 +518,7 @@ final class StreamableHttpClient extends BaseClient {
         headers.remove("Content-Type");
         headers.put("Accept", "text/event-stream");
         headers.put("Last-Event-ID", lastEventId);
-        HttpExchanges.Response r = send("GET", authorized(headers), null, method,
+        HttpExchanges.Response r = send("GET", authorized("GET", headers), null, method,
                 System.nanoTime() + requestTimeout.toNanos());
         Map<String, String> h = r.headers();
         refuseNonMcp(r.status(), h, r.body());
@@ -595,7 +635,7 @@ final class StreamableHttpClient extends BaseClient {
         if (session != null) {
             Map<String, String> headers = legacyHeaders(session, negotiated);
             headers.remove("Content-Type");
-            try (InputStream body = http.send("DELETE", endpoint, authorized(headers), null,
+            try (InputStream body = http.send("DELETE", endpoint, authorized("DELETE", headers), null,
                     System.nanoTime() + TimeUnit.SECONDS.toNanos(5)).body()) {
                 body.readNBytes(4096);
             } catch (IOException | McpClientException | RuntimeException e) {
