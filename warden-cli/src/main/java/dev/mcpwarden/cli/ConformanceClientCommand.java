@@ -68,8 +68,9 @@ final class ConformanceClientCommand implements Callable<Integer> {
                     .era(McpClient.MODERN_VERSION.equals(version) ? McpClient.Era.MODERN : McpClient.Era.LEGACY)
                     .clientInfo("warden-conformance-client", "1.0.0")
                     .capabilities(caps)
-                    .requestTimeout(Duration.ofSeconds(25))
-                    .onServerRequest(ClientAnswers::answer);
+                    .requestTimeout(Duration.ofSeconds(60))
+                    .onServerRequest(ClientAnswers::answer)
+                    .listen(true);
             if (scenario.startsWith("auth/")) {
                 b.authorization(oauth(scenario, context));
             }

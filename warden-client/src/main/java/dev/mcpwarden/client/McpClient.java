@@ -207,6 +207,7 @@ public interface McpClient extends AutoCloseable {
         NotificationListener notifications = (method, params) -> { };
         ServerRequestHandler serverRequests;
         boolean dropInvalidTools = true;
+        boolean listen;
 
         Builder(URI endpoint, List<String> command) {
             this.endpoint = endpoint;
@@ -328,6 +329,19 @@ public interface McpClient extends AutoCloseable {
          */
         public Builder dropInvalidTools(boolean drop) {
             this.dropInvalidTools = drop;
+            return this;
+        }
+
+        /**
+         * Whether a {@value McpClient#LEGACY_VERSION} session over HTTP also opens the GET stream on which a server
+         * sends requests and notifications that belong to no request of the client (a server's
+         * {@code elicitation/create} sent outside a tool call's stream, list changes); default false. The stream is
+         * reopened (after the server's {@code retry}, with {@code Last-Event-ID}) at most five times in a row, and
+         * not at all when the server answers 405.
+         */
+        public Builder listen(boolean listen) {
+            httpOnly("listen");
+            this.listen = listen;
             return this;
         }
 

@@ -41,6 +41,10 @@ final class StreamableHttpClient extends BaseClient {
     private final HttpAuthorization authorization;
     private final Map<String, String> extraHeaders;
     private final boolean dropInvalidTools;
+    private final boolean listen;
+    /** The open GET stream of the session, closed with the client. */
+    private volatile InputStream listening;
+    private static final int MAX_RELISTENS = 5;
     private volatile String sessionId;
     /** Per tool, the arguments mirrored in {@code Mcp-Param-*} headers (property to header name), from tools/list. */
     private final Map<String, Map<String, String>> paramHeaders = new ConcurrentHashMap<>();
@@ -61,6 +65,7 @@ final class StreamableHttpClient extends BaseClient {
         this.authorization = b.authorization;
         this.extraHeaders = Map.copyOf(b.headers);
         this.dropInvalidTools = b.dropInvalidTools;
+        this.listen = b.listen;
         this.http = new HttpExchanges(b.connectTimeout, WATCHDOG);
     }
 
@@ -190,7 +195,64 @@ final class StreamableHttpClient extends BaseClient {
                     n.status(), n.headers());
         }
         sessionId = session;
+        if (listen && session != null) {
+            String v = version;
+            Thread.ofVirtual().name("mcp-client-listen").start(() -> listen(session, v));
+        }
         return result;
+    }
+
+    /**
+     * Reads the session's GET stream until the session or the client ends: the server's requests are answered, its
+     * notifications delivered. Reopened after a break at most {@link #MAX_RELISTENS} times in a row.
+     */
+    private void listen(String session, String version) {
+        String lastEventId = null;
+        for (int breaks = 0; breaks <= MAX_RELISTENS && !closed && session.equals(sessionId); breaks++) {
+            Map<String, String> headers = legacyHeaders(session, version);
+            headers.remove("Content-Type");
+            headers.put("Accept", "text/event-stream");
+            if (lastEventId != null) {
+                headers.put("Last-Event-ID", lastEventId);
+            }
+            SseReader sse;
+            try {
+                HttpExchanges.Response r = send("GET", authorized("GET", headers), null, "GET stream",
+                        System.nanoTime() + requestTimeout.toNanos());
+                if (r.status() != 200 || !r.headers().getOrDefault("content-type", "")
+                        .startsWith("text/event-stream")) {
+                    close(r.body());
+                    return; // 405: the server offers no GET stream
+                }
+                listening = r.body();
+                if (closed) {
+                    close(r.body());
+                    return;
+                }
+                sse = new SseReader(r.body(), maxResponseBytes, lastEventId);
+                for (SseReader.Event e = sse.next(); e != null; e = sse.next()) {
+                    breaks = 0;
+                    if (!e.type().equals("message")) {
+                        continue;
+                    }
+                    JsonNode m = parsedOrNull(e.data().getBytes(StandardCharsets.UTF_8));
+                    if (m == null || !m.isObject()) {
+                        continue;
+                    }
+                    if (isRequest(m)) {
+                        Thread.ofVirtual().name("mcp-client-server-request").start(() -> reply(m, null));
+                    } else if (isNotification(m)) {
+                        deliverNotification(m);
+                    }
+                }
+                lastEventId = sse.lastEventId();
+                pause(sse.retryMillis(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+            } catch (IOException | McpClientException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+            }
+        }
     }
 
     @Override
@@ -518,8 +580,16 @@ final class StreamableHttpClient extends BaseClient {
         headers.remove("Content-Type");
         headers.put("Accept", "text/event-stream");
         headers.put("Last-Event-ID", lastEventId);
-        HttpExchanges.Response r = send("GET", authorized("GET", headers), null, method,
-                System.nanoTime() + requestTimeout.toNanos());
+        HttpExchanges.Response r;
+        try {
+            r = send("GET", authorized("GET", headers), null, method, System.nanoTime() + requestTimeout.toNanos());
+        } catch (McpClientException e) {
+            if (e.reason() != Reason.CONNECTION_FAILED) {
+                throw e;
+            }
+            // a kept-alive connection the server closed as the stream ended: a GET is safe to send once more
+            r = send("GET", authorized("GET", headers), null, method, System.nanoTime() + requestTimeout.toNanos());
+        }
         Map<String, String> h = r.headers();
         refuseNonMcp(r.status(), h, r.body());
         if (r.status() != 200 || !h.getOrDefault("content-type", "").startsWith("text/event-stream")) {
@@ -631,6 +701,10 @@ final class StreamableHttpClient extends BaseClient {
             return;
         }
         closed = true;
+        InputStream l = listening;
+        if (l != null) {
+            close(l);
+        }
         String session = sessionId;
         if (session != null) {
             Map<String, String> headers = legacyHeaders(session, negotiated);
