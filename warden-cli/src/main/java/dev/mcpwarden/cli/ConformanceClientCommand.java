@@ -42,6 +42,8 @@ final class ConformanceClientCommand implements Callable<Integer> {
     /** The Client ID Metadata Document URL the suite expects (its authorization server never fetches it). */
     static final URI CLIENT_METADATA_DOCUMENT = URI.create("https://conformance-test.local/client-metadata.json");
     private static final int MAX_INPUT_ROUNDS = 10;
+    /** The suite starts every scenario's client at once: on a loaded machine its servers answer slowly. */
+    static final Duration PATIENCE = Duration.ofSeconds(60);
 
     @Spec
     CommandSpec spec;
@@ -68,7 +70,7 @@ final class ConformanceClientCommand implements Callable<Integer> {
                     .era(McpClient.MODERN_VERSION.equals(version) ? McpClient.Era.MODERN : McpClient.Era.LEGACY)
                     .clientInfo("warden-conformance-client", "1.0.0")
                     .capabilities(caps)
-                    .requestTimeout(Duration.ofSeconds(60))
+                    .requestTimeout(PATIENCE)
                     .onServerRequest(ClientAnswers::answer)
                     .listen(true);
             if (scenario.startsWith("auth/")) {
@@ -93,26 +95,27 @@ final class ConformanceClientCommand implements Callable<Integer> {
         Optional<String> secret = Optional.of(ctx.path("client_secret").asString("")).filter(s -> !s.isEmpty());
         return switch (scenario) {
             case "auth/client-credentials-basic" -> OAuthClient.clientCredentials(
-                    new Registration(clientId, secret, AuthMethod.CLIENT_SECRET_BASIC)).build();
+                    new Registration(clientId, secret, AuthMethod.CLIENT_SECRET_BASIC)).timeout(PATIENCE).build();
             case "auth/client-credentials-jwt" -> OAuthClient.clientCredentials(
                             new Registration(clientId, Optional.empty(), AuthMethod.PRIVATE_KEY_JWT))
                     .signingKey(ecKey(ctx.path("private_key_pem").asString("")),
                             ctx.path("signing_algorithm").asString("ES256"))
-                    .build();
+                    .timeout(PATIENCE).build();
             case "auth/wif-jwt-bearer" -> {
                 String jwt = ctx.path("valid_jwt").asString("");
                 yield OAuthClient.jwtBearer(new Registration(clientId, Optional.empty(), AuthMethod.NONE), () -> jwt)
-                        .build();
+                        .timeout(PATIENCE).build();
             }
             case "auth/enterprise-managed-authorization" -> {
                 String idToken = ctx.path("idp_id_token").asString("");
                 yield OAuthClient.enterprise(new Registration(clientId, secret, AuthMethod.CLIENT_SECRET_BASIC),
                         URI.create(ctx.path("idp_token_endpoint").asString("")),
                         new Registration(ctx.path("idp_client_id").asString(""), Optional.empty(), AuthMethod.NONE),
-                        () -> idToken).build();
+                        () -> idToken).timeout(PATIENCE).build();
             }
             default -> {
-                OAuthClient.Builder ob = OAuthClient.authorizationCode(REDIRECT_URI, UserAgent.headless())
+                OAuthClient.Builder ob = OAuthClient.authorizationCode(REDIRECT_URI, UserAgent.headless(PATIENCE))
+                        .timeout(PATIENCE)
                         .clientMetadataDocument(CLIENT_METADATA_DOCUMENT)
                         .clientName("warden-conformance-client");
                 if (!clientId.isEmpty()) {

@@ -9,7 +9,11 @@ import java.time.Duration;
 final class HeadlessUserAgent implements UserAgent {
 
     private static final int MAX_HOPS = 10;
-    private final Transport transport = new Transport(Duration.ofSeconds(10));
+    private final Transport transport;
+
+    HeadlessUserAgent(Duration timeout) {
+        this.transport = new Transport(timeout);
+    }
 
     @Override
     public URI authorize(URI authorizationUrl, URI redirectUri) throws Exception {

@@ -51,7 +51,15 @@ final class Transport {
                 : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         HttpResponse<InputStream> r;
         try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            try {
+                r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (java.net.http.HttpTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                // a kept-alive connection the server closed while idle ends before any answer: sent once more
+                // on a new one (a token request sent twice exchanges its single-use code at most once)
+                r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

@@ -25,6 +25,11 @@ public interface UserAgent {
      * leads to {@code redirectUri}. Only for servers that approve without a user: a login page ends it with an error.
      */
     static UserAgent headless() {
-        return new HeadlessUserAgent();
+        return new HeadlessUserAgent(java.time.Duration.ofSeconds(10));
+    }
+
+    /** As {@link #headless()}, allowing each hop {@code timeout}. */
+    static UserAgent headless(java.time.Duration timeout) {
+        return new HeadlessUserAgent(timeout);
     }
 }
