@@ -43,7 +43,7 @@ class MainTest {
 
         assertThat(cli.execute("bench")).isEqualTo(2);
         assertThat(err.toString()).isEqualTo("Unmatched argument at index 0: 'bench'\n"
-                + "Did you mean: warden bench-server or warden token?\n");
+                + "Did you mean: warden bench-server or warden token or warden conformance-client?\n");
     }
 
     @Test
