@@ -30,6 +30,7 @@ public final class Main implements Runnable {
         m.put("scan", ScanCommand.class);
         m.put("guard", GuardCommand.class);
         m.put("token", TokenCommand.class);
+        m.put("conformance-client", ConformanceClientCommand.class);
         m.put("train", TrainCommand.class);
         m.put("help", CommandLine.HelpCommand.class);
         return Collections.unmodifiableMap(m);

@@ -10,7 +10,7 @@ import picocli.CommandLine;
 class MainTest {
 
     private static final String[] ALL = {"demo", "everything-server", "sample-server", "gateway", "bench-server", "audit",
-            "config", "pins", "scan", "guard", "token", "train", "help"};
+            "config", "pins", "scan", "guard", "token", "conformance-client", "train", "help"};
 
     @Test
     void theNamesKeptForDispatchAreTheCommandsOwnNames() {
@@ -43,7 +43,7 @@ class MainTest {
 
         assertThat(cli.execute("bench")).isEqualTo(2);
         assertThat(err.toString()).isEqualTo("Unmatched argument at index 0: 'bench'\n"
-                + "Did you mean: warden bench-server or warden token?\n");
+                + "Did you mean: warden bench-server or warden token or warden conformance-client?\n");
     }
 
     @Test

@@ -122,7 +122,11 @@ abstract class BaseClient implements McpClient {
         }
         if (e == Era.MODERN) {
             ObjectNode p = modernParams(params);
-            return resultOf(modernAnswered(method, p, sendModern(method, p)), method);
+            Answer a = sendModern(method, p);
+            if (versionRetry(a.message())) {
+                a = sendModern(method, p);
+            }
+            return resultOf(modernAnswered(method, p, a), method);
         }
         return legacy(method, params);
     }
@@ -292,6 +296,24 @@ abstract class BaseClient implements McpClient {
      */
     static boolean modernError(int code) {
         return code <= -32020 && code >= -32029 && code != -32022 || code == METHOD_NOT_FOUND;
+    }
+
+    /**
+     * Whether an answer is "unsupported protocol version" (-32022) from a server whose {@code data.supported} lists
+     * {@value McpClient#MODERN_VERSION}, the version that was sent: a server that changed its mind (an upgrade
+     * between replicas, say) is asked once more, as the 2026 wire tells clients to retry with a supported version.
+     */
+    static boolean versionRetry(JsonNode message) {
+        JsonNode error = message == null ? null : message.get("error");
+        if (error == null || error.path("code").asInt(0) != -32022) {
+            return false;
+        }
+        for (JsonNode v : error.path("data").path("supported")) {
+            if (MODERN_VERSION.equals(v.asString(""))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- the legacy session

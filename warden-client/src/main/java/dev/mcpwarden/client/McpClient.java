@@ -186,7 +186,7 @@ public interface McpClient extends AutoCloseable {
     final class Builder {
         private static final Set<String> OWN_HEADERS = Set.of("content-type", "accept", "authorization",
                 "mcp-protocol-version", "mcp-method", "mcp-name", "mcp-session-id", "last-event-id", "host",
-                "content-length");
+                "content-length", "dpop");
 
         final URI endpoint;
         final List<String> command;
@@ -198,6 +198,7 @@ public interface McpClient extends AutoCloseable {
                 .orElse("dev");
         ObjectNode capabilities;
         Supplier<Optional<String>> bearerToken = Optional::empty;
+        HttpAuthorization authorization;
         final Map<String, String> headers = new LinkedHashMap<>();
         long maxResponseBytes = 16L * 1024 * 1024;
         Map<String, String> environment;
@@ -206,6 +207,7 @@ public interface McpClient extends AutoCloseable {
         NotificationListener notifications = (method, params) -> { };
         ServerRequestHandler serverRequests;
         boolean dropInvalidTools = true;
+        boolean listen;
 
         Builder(URI endpoint, List<String> command) {
             this.endpoint = endpoint;
@@ -253,6 +255,18 @@ public interface McpClient extends AutoCloseable {
         public Builder bearerToken(Supplier<Optional<String>> token) {
             httpOnly("bearerToken");
             this.bearerToken = Objects.requireNonNull(token, "token");
+            return this;
+        }
+
+        /**
+         * Credentials that change while the client runs (HTTP), such as an
+         * {@link dev.mcpwarden.client.oauth.OAuthClient}: its headers go on every request, and a 401 or 403 is given
+         * to it, which may obtain new credentials and have the request sent again (at most
+         * {@value HttpAuthorization#MAX_RETRIES} times). Replaces {@link #bearerToken}.
+         */
+        public Builder authorization(HttpAuthorization authorization) {
+            httpOnly("authorization");
+            this.authorization = Objects.requireNonNull(authorization, "authorization");
             return this;
         }
 
@@ -315,6 +329,19 @@ public interface McpClient extends AutoCloseable {
          */
         public Builder dropInvalidTools(boolean drop) {
             this.dropInvalidTools = drop;
+            return this;
+        }
+
+        /**
+         * Whether a {@value McpClient#LEGACY_VERSION} session over HTTP also opens the GET stream on which a server
+         * sends requests and notifications that belong to no request of the client (a server's
+         * {@code elicitation/create} sent outside a tool call's stream, list changes); default false. The stream is
+         * reopened (after the server's {@code retry}, with {@code Last-Event-ID}) at most five times in a row, and
+         * not at all when the server answers 405.
+         */
+        public Builder listen(boolean listen) {
+            httpOnly("listen");
+            this.listen = listen;
             return this;
         }
 

@@ -76,6 +76,19 @@ public final class McpClientException extends Exception {
     }
 
     /**
+     * Credentials could not be obtained ({@link Reason#CREDENTIAL_UNAVAILABLE}): thrown by an
+     * {@link HttpAuthorization}, such as the OAuth client when an authorization server refuses or cannot be trusted.
+     */
+    public static McpClientException credentials(String message, Throwable cause) {
+        return new McpClientException(Reason.CREDENTIAL_UNAVAILABLE, message, null, null, null, 0, null, cause);
+    }
+
+    /** The HTTP answer's headers, lower-case names. */
+    Map<String, String> headers() {
+        return headers;
+    }
+
+    /**
      * A JSON-RPC error to answer a server's request with, thrown from a {@link McpClient.ServerRequestHandler}: the
      * server receives {@code code}, {@code message} and (when not null) {@code data}.
      */

@@ -38,8 +38,13 @@ final class StreamableHttpClient extends BaseClient {
     private final URI endpoint;
     private final HttpExchanges http;
     private final Supplier<Optional<String>> token;
+    private final HttpAuthorization authorization;
     private final Map<String, String> extraHeaders;
     private final boolean dropInvalidTools;
+    private final boolean listen;
+    /** The open GET stream of the session, closed with the client. */
+    private volatile InputStream listening;
+    private static final int MAX_RELISTENS = 5;
     private volatile String sessionId;
     /** Per tool, the arguments mirrored in {@code Mcp-Param-*} headers (property to header name), from tools/list. */
     private final Map<String, Map<String, String>> paramHeaders = new ConcurrentHashMap<>();
@@ -57,8 +62,10 @@ final class StreamableHttpClient extends BaseClient {
         super(b);
         this.endpoint = b.endpoint;
         this.token = b.bearerToken;
+        this.authorization = b.authorization;
         this.extraHeaders = Map.copyOf(b.headers);
         this.dropInvalidTools = b.dropInvalidTools;
+        this.listen = b.listen;
         this.http = new HttpExchanges(b.connectTimeout, WATCHDOG);
     }
 
@@ -83,6 +90,9 @@ final class StreamableHttpClient extends BaseClient {
     @Override
     Probe probeModern(String method, ObjectNode params) throws McpClientException {
         Reply r = post(modernHeaders(method, params), envelope(method, params), Era.MODERN);
+        if (r.message() == null && r.status() == 400 && versionRetry(parsedOrNull(r.body()))) {
+            r = post(modernHeaders(method, params), envelope(method, params), Era.MODERN);
+        }
         if (r.message() == null && (r.status() == 400 || r.status() == 404 || r.status() == 405)) {
             try {
                 JsonNode doc = Json.standard().parse(r.body());
@@ -94,6 +104,14 @@ final class StreamableHttpClient extends BaseClient {
             }
         }
         return new Probe(false, answer(r, method));
+    }
+
+    private static JsonNode parsedOrNull(byte[] body) {
+        try {
+            return Json.standard().parse(body);
+        } catch (JacksonException e) {
+            return null;
+        }
     }
 
     /**
@@ -177,7 +195,64 @@ final class StreamableHttpClient extends BaseClient {
                     n.status(), n.headers());
         }
         sessionId = session;
+        if (listen && session != null) {
+            String v = version;
+            Thread.ofVirtual().name("mcp-client-listen").start(() -> listen(session, v));
+        }
         return result;
+    }
+
+    /**
+     * Reads the session's GET stream until the session or the client ends: the server's requests are answered, its
+     * notifications delivered. Reopened after a break at most {@link #MAX_RELISTENS} times in a row.
+     */
+    private void listen(String session, String version) {
+        String lastEventId = null;
+        for (int breaks = 0; breaks <= MAX_RELISTENS && !closed && session.equals(sessionId); breaks++) {
+            Map<String, String> headers = legacyHeaders(session, version);
+            headers.remove("Content-Type");
+            headers.put("Accept", "text/event-stream");
+            if (lastEventId != null) {
+                headers.put("Last-Event-ID", lastEventId);
+            }
+            SseReader sse;
+            try {
+                HttpExchanges.Response r = send("GET", authorized("GET", headers), null, "GET stream",
+                        System.nanoTime() + requestTimeout.toNanos());
+                if (r.status() != 200 || !r.headers().getOrDefault("content-type", "")
+                        .startsWith("text/event-stream")) {
+                    close(r.body());
+                    return; // 405: the server offers no GET stream
+                }
+                listening = r.body();
+                if (closed) {
+                    close(r.body());
+                    return;
+                }
+                sse = new SseReader(r.body(), maxResponseBytes, lastEventId);
+                for (SseReader.Event e = sse.next(); e != null; e = sse.next()) {
+                    breaks = 0;
+                    if (!e.type().equals("message")) {
+                        continue;
+                    }
+                    JsonNode m = parsedOrNull(e.data().getBytes(StandardCharsets.UTF_8));
+                    if (m == null || !m.isObject()) {
+                        continue;
+                    }
+                    if (isRequest(m)) {
+                        Thread.ofVirtual().name("mcp-client-server-request").start(() -> reply(m, null));
+                    } else if (isNotification(m)) {
+                        deliverNotification(m);
+                    }
+                }
+                lastEventId = sse.lastEventId();
+                pause(sse.retryMillis(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+            } catch (IOException | McpClientException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+            }
+        }
     }
 
     @Override
@@ -291,12 +366,34 @@ final class StreamableHttpClient extends BaseClient {
      * not MCP (401, 403, redirects, 5xx) become exceptions here.
      */
     private Reply post(Map<String, String> headers, ObjectNode message, Era era) throws McpClientException {
+        for (int retries = 0; ; retries++) {
+            try {
+                return postOnce(new LinkedHashMap<>(headers), message, era);
+            } catch (McpClientException e) {
+                if (!retryAuthorized("POST", e, retries)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Whether the authorization took a 401 or 403 up and asks for the request to be sent again. */
+    private boolean retryAuthorized(String httpMethod, McpClientException e, int retries) throws McpClientException {
+        int status = e.httpStatus();
+        if (authorization == null || e.reason() != Reason.HTTP_STATUS || status != 401 && status != 403
+                || retries >= HttpAuthorization.MAX_RETRIES) {
+            return false;
+        }
+        return authorization.retry(new HttpAuthorization.Challenge(httpMethod, endpoint, status, e.headers()));
+    }
+
+    private Reply postOnce(Map<String, String> headers, ObjectNode message, Era era) throws McpClientException {
         String method = message.path("method").asString("response");
         // only a request of ours waits for a response on an SSE stream; an answer to the server's request does not
         long id = isRequest(message) && message.get("id").isIntegralNumber() ? message.get("id").asLong() : -1;
         long deadline = System.nanoTime() + requestTimeout.toNanos();
-        HttpExchanges.Response response = send("POST", authorized(headers), Json.standard().bytes(message), method,
-                deadline);
+        HttpExchanges.Response response = send("POST", authorized("POST", headers), Json.standard().bytes(message),
+                method, deadline);
         Map<String, String> h = response.headers();
         int status = response.status();
         InputStream in = response.body();
@@ -314,7 +411,12 @@ final class StreamableHttpClient extends BaseClient {
         return new Reply(status, h, body, null);
     }
 
-    private Map<String, String> authorized(Map<String, String> headers) throws McpClientException {
+    private Map<String, String> authorized(String httpMethod, Map<String, String> headers)
+            throws McpClientException {
+        if (authorization != null) {
+            headers.putAll(authorization.headers(httpMethod, endpoint));
+            return headers;
+        }
         Optional<String> t;
         try {
             t = token.get();
@@ -478,8 +580,16 @@ final class StreamableHttpClient extends BaseClient {
         headers.remove("Content-Type");
         headers.put("Accept", "text/event-stream");
         headers.put("Last-Event-ID", lastEventId);
-        HttpExchanges.Response r = send("GET", authorized(headers), null, method,
-                System.nanoTime() + requestTimeout.toNanos());
+        HttpExchanges.Response r;
+        try {
+            r = send("GET", authorized("GET", headers), null, method, System.nanoTime() + requestTimeout.toNanos());
+        } catch (McpClientException e) {
+            if (e.reason() != Reason.CONNECTION_FAILED) {
+                throw e;
+            }
+            // a kept-alive connection the server closed as the stream ended: a GET is safe to send once more
+            r = send("GET", authorized("GET", headers), null, method, System.nanoTime() + requestTimeout.toNanos());
+        }
         Map<String, String> h = r.headers();
         refuseNonMcp(r.status(), h, r.body());
         if (r.status() != 200 || !h.getOrDefault("content-type", "").startsWith("text/event-stream")) {
@@ -591,11 +701,15 @@ final class StreamableHttpClient extends BaseClient {
             return;
         }
         closed = true;
+        InputStream l = listening;
+        if (l != null) {
+            close(l);
+        }
         String session = sessionId;
         if (session != null) {
             Map<String, String> headers = legacyHeaders(session, negotiated);
             headers.remove("Content-Type");
-            try (InputStream body = http.send("DELETE", endpoint, authorized(headers), null,
+            try (InputStream body = http.send("DELETE", endpoint, authorized("DELETE", headers), null,
                     System.nanoTime() + TimeUnit.SECONDS.toNanos(5)).body()) {
                 body.readNBytes(4096);
             } catch (IOException | McpClientException | RuntimeException e) {

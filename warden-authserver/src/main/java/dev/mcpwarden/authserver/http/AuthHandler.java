@@ -211,7 +211,8 @@ public final class AuthHandler extends Handler.Abstract {
      */
     private Reply introspect(Request request) throws TokenError, Web.BadRequest {
         Map<String, String> form = Web.single(Web.form(request));
-        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form);
+        Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form,
+                Request.getRemoteAddr(request));
         if (client.isPublic()) {
             throw TokenError.invalidClient("client authentication failed: introspection needs client credentials");
         }
