@@ -49,13 +49,26 @@ class AuditCommandTest {
     }
 
     @Test
+    void aLogWhoseTailWasCutIsTamperedTruncatedWithHowManyRecordsAreMissing() throws IOException {
+        Path file = log(AuditLogOptions.defaults());
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
+        java.nio.file.Files.writeString(file, String.join("\n", lines.subList(0, 3)) + "\n");
+
+        assertThat(run("verify", file.toString())).isEqualTo(1);
+
+        assertThat(out.toString()).startsWith("TAMPERED " + file + ": TRUNCATED at line 3: 2 record(s) missing from"
+                + " the end: the log ends at seq 2, its checkpoint of ").endsWith(" names seq 4"
+                + System.lineSeparator());
+    }
+
+    @Test
     void intactLogExitsZeroWithAOneLineVerdict() throws IOException {
         Path file = log(AuditLogOptions.defaults());
 
         assertThat(run("verify", file.toString())).isZero();
 
         assertThat(out.toString()).startsWith("OK " + file + ": intact: 5 record(s), seq 0..4, head ")
-                .endsWith(", closed cleanly" + System.lineSeparator());
+                .endsWith(", closed cleanly, checkpoint at seq 4 matches" + System.lineSeparator());
         assertThat(out.toString().lines()).hasSize(1);
     }
 
@@ -117,7 +130,7 @@ class AuditCommandTest {
         for (int i = 0; i < 3; i++) {
             String r = "r" + (i + 1);
             assertThat(lines.get(i)).startsWith("OK audit-" + r + ".jsonl [replica " + r + "]: intact: 3 record(s),"
-                    + " seq 0..2, head ").endsWith(", closed cleanly");
+                    + " seq 0..2, head ").endsWith(", closed cleanly, checkpoint at seq 2 matches");
         }
         assertThat(lines.get(3)).isEqualTo("3 chain(s) in " + logs + ": 3 intact");
     }
