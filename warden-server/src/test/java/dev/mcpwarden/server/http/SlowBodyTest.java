@@ -204,7 +204,9 @@ class SlowBodyTest {
                     assertThat(answer(s)[0]).isEqualTo("HTTP/1.1 415 Unsupported Media Type");
                 }
             }
-            assertThat(http.bodyBytesInFlight()).isZero();
+            // given back once the exchange ends, which may be a moment after its answer was written; a leak stays
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(http.bodyBytesInFlight()).isZero());
         } finally {
             http.close();
         }
