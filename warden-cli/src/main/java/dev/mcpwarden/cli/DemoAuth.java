@@ -172,7 +172,11 @@ final class DemoAuth {
         return PasswordHash.hash(password.toCharArray());
     }
 
-    /** The demo's signing key: read from the state directory, or created there (readable by its owner only). */
+    /**
+     * The demo's signing key: read from the state directory, or created there (readable by its owner only) by the
+     * first of replicas starting at once, whose key the others then read: each signing with a key of its own, one
+     * replica's tokens would fail at the others.
+     */
     static JWK signingKey(Path stateDir) throws IOException {
         Path file = stateDir.resolve(KEY_FILE);
         if (Files.exists(file)) {
@@ -201,7 +205,13 @@ final class DemoAuth {
             // not a POSIX file system: the directory's own permissions apply
         }
         Files.writeString(tmp, key.toJSONString());
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.createLink(file, tmp); // fails if it exists: of replicas starting at once, one key wins, for all
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return signingKey(stateDir);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
         return key;
     }
 }
