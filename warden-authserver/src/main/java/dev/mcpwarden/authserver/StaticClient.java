@@ -12,7 +12,8 @@ import java.util.Set;
  * @param name         the name shown on the consent page
  * @param redirectUris registered redirect URIs (https, or http on a loopback address); may be empty for a
  *                     client that only uses the client credentials grant
- * @param secretHash   a hash of the client secret (Argon2id PHC string), or null for a public client
+ * @param secretHash   a hash of the client secret (Argon2id PHC string; for a generated 256-bit secret, which
+ *                     needs no costly hash, {@code SecretHash.ofRandomSecret}'s form), or null for a public client
  * @param grantTypes   grants the client may use: authorization_code, refresh_token, client_credentials,
  *                     urn:ietf:params:oauth:grant-type:token-exchange; none for a resource server that only
  *                     introspects tokens (see {@link #resourceServer})
@@ -43,8 +44,9 @@ public record StaticClient(String clientId, String name, List<String> redirectUr
             throw new IllegalArgumentException("client " + clientId + ": grantTypes must be a non-empty subset of "
                     + GRANTS + " (empty only for a resource server, which has a secret), was " + grantTypes);
         }
-        if (secretHash != null && !secretHash.startsWith("$argon2id$")) {
-            throw new IllegalArgumentException("client " + clientId + ": secretHash must be an Argon2id PHC string");
+        if (secretHash != null && !secretHash.startsWith("$argon2id$") && !secretHash.startsWith("sha256:")) {
+            throw new IllegalArgumentException("client " + clientId + ": secretHash must be an Argon2id PHC string "
+                    + "(or, for a generated secret of 256 bits, SecretHash.ofRandomSecret's sha256: form)");
         }
         if (secretHash == null && (grantTypes.contains("client_credentials")
                 || grantTypes.contains("urn:ietf:params:oauth:grant-type:token-exchange"))) {

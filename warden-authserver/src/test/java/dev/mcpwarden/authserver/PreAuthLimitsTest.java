@@ -129,6 +129,35 @@ class PreAuthLimitsTest {
     }
 
     @Test
+    void guessesAtAClientsSecretFromOneNetworkDoNotLockTheClientOutFromItsOwn() throws Exception {
+        try (TestAuthServer s = new TestAuthServer()) {
+            Map<String, String> form = Map.of("grant_type", "client_credentials", "resource", s.resource);
+            for (int i = 0; i < 12; i++) { // a stranger (or a resource server's neighbour) guesses from 127.0.0.2
+                assertThat(postFrom("127.0.0.2", s, form, TestAuthServer.basic("service", "guess" + i)).statusCode())
+                        .isIn(401, 429);
+            }
+            assertThat(postFrom("127.0.0.2", s, form, TestAuthServer.basic("service", SERVICE_SECRET)).statusCode())
+                    .isEqualTo(429);
+            // the client itself, from its own network, is not locked out by them
+            assertThat(postFrom("127.0.0.1", s, form, TestAuthServer.basic("service", SERVICE_SECRET)).statusCode())
+                    .isEqualTo(200);
+        }
+    }
+
+    private static java.net.http.HttpResponse<String> postFrom(String address, TestAuthServer s,
+                                                               Map<String, String> form, String authorization)
+            throws Exception {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .localAddress(java.net.InetAddress.getByName(address)).build()) {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.issuer + "/token"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Authorization", authorization)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(UserAgent.form(form))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    @Test
     void secretGuessesSpreadOverClientsAreBudgetedPerAddress() throws Exception {
         try (TestAuthServer s = new TestAuthServer()) {
             for (int i = 0; i < 21; i++) {

@@ -74,10 +74,11 @@ final class DemoAuth {
      */
     static AuthorizationServer authorizationServer(int port, String passwordHash, Path stateDir, SharedState shared,
                                                    String resourceServerSecret) throws IOException {
-        // a random 256-bit secret needs no costly hash: the cheapest Argon2id keeps each introspection cheap
+        // a random 256-bit secret needs no costly hash: with SHA-256 its check skips the password-hashing gate, so
+        // a flood of sign-ins, which fills the gate, cannot stop the resource server's introspection with it
         List<StaticClient> clients = resourceServerSecret == null ? List.of()
                 : List.of(StaticClient.resourceServer(RESOURCE_SERVER,
-                        PasswordHash.hash(resourceServerSecret.toCharArray(), 1024, 1, 1)));
+                        dev.mcpwarden.authserver.client.SecretHash.ofRandomSecret(resourceServerSecret)));
         AuthServerConfig config = AuthServerConfig.defaults(issuer(port), Set.of(resource(port).toString()))
                 .withScopes(SampleServer.SCOPES, DEFAULT_SCOPES)
                 .withClients(clients)
@@ -107,7 +108,23 @@ final class DemoAuth {
      * (readable by its owner only) by the first replica.
      */
     static String sharedPassword(Path stateDir) throws IOException {
-        Path file = stateDir.resolve(PASSWORD_FILE);
+        return shared(stateDir, PASSWORD_FILE, DemoAuth::newPassword);
+    }
+
+    static final String INTROSPECTION_SECRET_FILE = "introspection-secret";
+
+    /**
+     * The resource server's introspection secret for replicas of one demo, shared like the password: a replica's
+     * resource server asks the authorization server at the public address, so whichever replica answers must know it.
+     */
+    static String sharedIntrospectionSecret(Path stateDir) throws IOException {
+        return shared(stateDir, INTROSPECTION_SECRET_FILE, dev.mcpwarden.authserver.token.TokenService::randomToken);
+    }
+
+    /** A secret in {@code name} of the state directory: read, or created there by the first of replicas at once. */
+    private static String shared(Path stateDir, String name, java.util.function.Supplier<String> fresh)
+            throws IOException {
+        Path file = stateDir.resolve(name);
         if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException(file + " is not a regular file; delete it to start over");
@@ -125,11 +142,11 @@ final class DemoAuth {
             if (p.length() >= 16) {
                 return p;
             }
-            throw new IOException(file + " holds no password of 16 characters or more; delete it to start over");
+            throw new IOException(file + " holds no secret of 16 characters or more; delete it to start over");
         }
         Files.createDirectories(stateDir);
-        String password = newPassword();
-        Path tmp = Files.createTempFile(stateDir, "password", ".tmp");
+        String password = fresh.get();
+        Path tmp = Files.createTempFile(stateDir, name, ".tmp");
         try {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
@@ -139,7 +156,7 @@ final class DemoAuth {
         try {
             Files.createLink(file, tmp); // fails if it exists: of replicas starting at once, one writes it
         } catch (java.nio.file.FileAlreadyExistsException e) {
-            return sharedPassword(stateDir);
+            return shared(stateDir, name, fresh);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -158,12 +175,12 @@ final class DemoAuth {
     }
 
     /**
-     * The demo resource server's introspection settings: it asks the authorization server on its own port
-     * ({@code localPort}, this replica) about every token of the issuer (the public port), so that a revoked token
-     * stops working within five seconds.
+     * The demo resource server's introspection settings: it asks the authorization server, at the issuer's own
+     * address (the public port: the authorization server answers only requests naming it, and replicas share its
+     * store), about every token of the issuer, so that a revoked token stops working within five seconds.
      */
-    static Introspection introspection(int localPort, int publicPort, String secret) {
-        return new Introspection(URI.create("http://127.0.0.1:" + localPort + "/introspect"),
+    static Introspection introspection(int publicPort, String secret) {
+        return new Introspection(URI.create(issuer(publicPort) + "/introspect"),
                 issuer(publicPort).toString(), RESOURCE_SERVER, secret, java.time.Duration.ofSeconds(5),
                 java.time.Duration.ofSeconds(5), Introspection.When.ALWAYS);
     }

@@ -71,11 +71,12 @@ final class DemoCommand implements Callable<Integer> {
         int pub = publicPort != null ? publicPort : p;
         String password = shared.redis().isPresent() ? DemoAuth.sharedPassword(stateDir) : DemoAuth.newPassword();
         // each replica's resource server introspects at its own authorization server, so a secret per process
-        String rsSecret = dev.mcpwarden.authserver.token.TokenService.randomToken();
+        String rsSecret = shared.redis().isPresent() ? DemoAuth.sharedIntrospectionSecret(stateDir)
+                : dev.mcpwarden.authserver.token.TokenService.randomToken();
         AuthorizationServer as = DemoAuth.authorizationServer(pub, DemoAuth.hash(password), stateDir, shared,
                 rsSecret);
         SampleServer.Deployment base = shared.deployment();
-        Introspection introspection = DemoAuth.introspection(p, pub, rsSecret);
+        Introspection introspection = DemoAuth.introspection(pub, rsSecret);
         SampleServer.Deployment deployment = new SampleServer.Deployment(
                 security -> {
                     SecurityConfig s = base.security().apply(security);

@@ -54,5 +54,9 @@ class DemoAuthTest {
             assertThat(leftovers.map(f -> f.getFileName().toString()))
                     .containsExactlyInAnyOrder(DemoAuth.KEY_FILE, DemoAuth.PASSWORD_FILE);
         }
+        String secret = DemoAuth.sharedIntrospectionSecret(stateDir);
+        assertThat(secret).hasSizeGreaterThanOrEqualTo(32).isEqualTo(DemoAuth.sharedIntrospectionSecret(stateDir));
+        assertThat(Files.getPosixFilePermissions(stateDir.resolve(DemoAuth.INTROSPECTION_SECRET_FILE)))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     }
 }

@@ -85,8 +85,11 @@ public final class ClientAuthenticator {
         }
         boolean checked = false;
         boolean slow = SecretHash.isSlow(client.secretHash());
+        // Per client *and* network: guesses from one network must not lock the real client out from its own (a
+        // resource server's introspection client blocked by a stranger would take its MCP server down with it).
+        String clientKey = client.id() + " from " + LoginAttempts.network(address);
         try (HashingGate.Permit ignored = slow ? gate.enter() : () -> { }) {
-            Outcome asClient = attempts.attempt(Budget.CLIENT, client.id(), clock.instant());
+            Outcome asClient = attempts.attempt(Budget.CLIENT, clientKey, clock.instant());
             if (!asClient.allowed()) {
                 throw throttled("for this client", asClient);
             }
@@ -96,7 +99,7 @@ public final class ClientAuthenticator {
             if (!matches) {
                 return false;
             }
-            attempts.succeeded(Budget.CLIENT, client.id());
+            attempts.succeeded(Budget.CLIENT, clientKey);
             attempts.succeeded(Budget.ADDRESS, address);
             return true;
         } catch (HashingGate.Busy e) {

@@ -486,15 +486,24 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
     }
 
     private static void replaceFreeText(JsonNode node, java.util.function.UnaryOperator<String> replace) {
+        replaceFreeText(node, replace, true);
+    }
+
+    /**
+     * Protocol members are kept only where the protocol puts them, among the notification's own parameters: below
+     * them (a log message's {@code data}, however nested) every string is the tool's text, whatever its key.
+     */
+    private static void replaceFreeText(JsonNode node, java.util.function.UnaryOperator<String> replace,
+                                        boolean params) {
         if (node instanceof ObjectNode o) {
             for (var e : List.copyOf(o.properties())) {
-                if (PROTOCOL_MEMBERS.contains(e.getKey())) {
+                if (params && PROTOCOL_MEMBERS.contains(e.getKey())) {
                     continue;
                 }
                 if (e.getValue().isString()) {
                     o.put(e.getKey(), replace.apply(e.getValue().asString()));
                 } else {
-                    replaceFreeText(e.getValue(), replace);
+                    replaceFreeText(e.getValue(), replace, false);
                 }
             }
         } else if (node instanceof ArrayNode a) {
@@ -502,7 +511,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
                 if (a.get(i).isString()) {
                     a.set(i, replace.apply(a.get(i).asString()));
                 } else {
-                    replaceFreeText(a.get(i), replace);
+                    replaceFreeText(a.get(i), replace, false);
                 }
             }
         }

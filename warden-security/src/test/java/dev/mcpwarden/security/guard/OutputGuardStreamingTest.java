@@ -65,7 +65,8 @@ class OutputGuardStreamingTest {
         Audit audit = Audit.to(trail);
         McpServer server = McpServer.builder("streaming", "1.0.0")
                 .controls(Security.insecureWithoutAuthentication().audit(audit)
-                        .outputGuards(OutputGuardStage.builder().untrusted("feed", "ask_untrusted").build()).build())
+                        .outputGuards(OutputGuardStage.builder().untrusted("feed", "ask_untrusted", "feed_nested").build())
+                        .build())
                 .tool(Tool.builder("deploy").description("deploys, reporting as it goes").handler(ctx -> {
                     ctx.progress(0.5, 1.0, "using key " + AWS);
                     ctx.log(LogLevel.INFO, "deploy", Json.nodes().stringNode("stripe key " + STRIPE));
@@ -80,6 +81,14 @@ class OutputGuardStreamingTest {
                     ctx.log(LogLevel.INFO, "feed", Json.nodes().stringNode(INJECTION + " Key " + STRIPE));
                     return ToolResult.text("item 1: rotate " + AWS);
                 }).build())
+                .tool(Tool.builder("feed_nested").description("logs third-party content under protocol-like keys")
+                        .handler(ctx -> {
+                            ObjectNode data = Json.object();
+                            data.put("type", INJECTION);
+                            data.putObject("item").put("uri", INJECTION).put("method", INJECTION);
+                            ctx.log(LogLevel.INFO, "feed", data);
+                            return ToolResult.text("logged");
+                        }).build())
                 .tool(Tool.builder("ask").description("asks before using a key").handler(ctx -> {
                     JsonNode answer = ctx.input("confirm", InputRequest.elicit("Use key " + AWS + "?",
                             CONFIRM_SCHEMA));
@@ -331,6 +340,19 @@ class OutputGuardStreamingTest {
                 finding("API_KEY", "redacted"), finding("PROMPT_INJECTION", "quarantined"),
                 finding("AWS_KEY", "redacted")));
         assertThat(json(e)).doesNotContain("IGNORE ALL PREVIOUS INSTRUCTIONS").doesNotContain(STRIPE);
+    }
+
+    @Test
+    void anInjectionLoggedUnderKeysNamedLikeProtocolMembersIsQuarantinedToo() throws Exception {
+        McpHttp.Reply r = call2026("feed_nested", null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).doesNotContain("IGNORE ALL PREVIOUS INSTRUCTIONS");
+        JsonNode log = notifications(messages(r.body()), "notifications/message").getFirst().get("params");
+        assertThat(log.get("level").asString()).isEqualTo("info"); // the notification's own members stay
+        assertThat(log.get("logger").asString()).isEqualTo("feed");
+        assertThat(log.get("data").get("type").asString()).isEqualTo(OutputGuardStage.QUARANTINED);
+        assertThat(log.get("data").get("item").get("uri").asString()).isEqualTo(OutputGuardStage.QUARANTINED);
+        assertThat(log.get("data").get("item").get("method").asString()).isEqualTo(OutputGuardStage.QUARANTINED);
     }
 
     @Test

@@ -429,7 +429,10 @@ final class McpEndpoint {
         }
         long delay = until.toEpochMilli() - server.clock().millis();
         try {
-            return timers.schedule(stream::expire, Math.max(0, delay), java.util.concurrent.TimeUnit.MILLISECONDS);
+            // ended on a thread of its own: writing the last line waits for the client, and a client that stopped
+            // reading must not hold up the one timer thread every other stream's expiry and the sweep run on
+            return timers.schedule(() -> Thread.ofVirtual().name("warden-stream-expiry").start(stream::expire),
+                    Math.max(0, delay), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return java.util.concurrent.CompletableFuture.completedFuture(null); // closing
         }
