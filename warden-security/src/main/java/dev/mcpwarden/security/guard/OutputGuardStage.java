@@ -120,6 +120,30 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
         this.definitions = definitions;
     }
 
+    /** The detector told the names of the tools served now, kept while they stay the same. */
+    private record Told(List<String> names, PromptInjectionDetector detector) {
+    }
+
+    private volatile Told told;
+
+    /**
+     * The detector, knowing this server's live tools: an order to call one of them ("rufe get_customer auf") is
+     * coercion, where an unknown name would be only a weak signal.
+     */
+    private PromptInjectionDetector detector() {
+        Definitions d = definitions;
+        if (d == null) {
+            return detector;
+        }
+        List<String> names = d.list(Target.Kind.TOOL).stream().map(Definitions.Entry::name).toList();
+        Told t = told;
+        if (t == null || !t.names().equals(names)) {
+            t = new Told(names, detector.forTools(names));
+            told = t;
+        }
+        return t.detector();
+    }
+
     private static final ControlEvent QUARANTINE_FINDING = new ControlEvent.Finding(ControlEvent.Control.OUTPUT_GUARD,
             "PROMPT_INJECTION", "quarantined", 1);
 
@@ -212,7 +236,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
         if (!trust.any()) {
             return out;
         }
-        Detection d = detector.detect(allText(out));
+        Detection d = detector().detect(allText(out));
         Spotlighter text = spotlighter.withMode(spotlighting.text());
         switch (call.method()) {
             case "resources/read" -> {
@@ -288,7 +312,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
         }
         StringBuilder all = new StringBuilder(m.text()).append('\n');
         collect(data == null ? null : data.result(), all);
-        Detection d = detector.detect(all.toString());
+        Detection d = detector().detect(all.toString());
         if (d.attack()) {
             quarantined(call, what, d);
             return new McpError(e.code(), QUARANTINED_ERROR, null, e.httpStatus());
@@ -438,7 +462,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
         if (trust.any()) {
             StringBuilder text = new StringBuilder();
             collect(out, text);
-            Detection d = detector.detect(text.toString());
+            Detection d = detector().detect(text.toString());
             if (d.attack()) {
                 SECURITY.warn("prompt injection detected in a {} streamed by {}; quarantined (signals {})",
                         where, tool, d.signals());
@@ -551,7 +575,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
      * {@link SpotlightConfig} says (all of them, or the declared fields only).
      */
     private ObjectNode untrusted(String tool, ObjectNode result, Call call, Trust trust, SpotlightConfig spot) {
-        Detection d = detector.detect(allText(result));
+        Detection d = detector().detect(allText(result));
         if (d.attack()) {
             quarantined(call, tool, d);
             ObjectNode q = quarantinedResult(result);
