@@ -32,29 +32,29 @@ final class SharedState implements AutoCloseable {
     private final String replicaId;
     /** Named with --replica-id: only then is the audit chain named by it (an existing unnamed chain stays valid). */
     private final boolean explicitReplica;
-    private final Optional<URI> redisUrl;
+    /** The shared Redis as a rate limiter names one (the limiter and the replay caches follow it). */
+    private final Optional<LimiterConfig.Redis> shared;
     private final Optional<RedisStores> redis;
-    private final Optional<dev.mcpwarden.security.Secret> password;
     private volatile RedisAuthStore authStore;
 
-    private SharedState(String replicaId, boolean explicitReplica, Optional<URI> redisUrl,
-                        Optional<dev.mcpwarden.security.Secret> password, Optional<RedisStores> redis) {
-        this.password = password;
+    private SharedState(String replicaId, boolean explicitReplica, Optional<LimiterConfig.Redis> shared,
+                        Optional<RedisStores> redis) {
         this.replicaId = replicaId;
         this.explicitReplica = explicitReplica;
-        this.redisUrl = redisUrl;
+        this.shared = shared;
         this.redis = redis;
     }
 
-    /** The embedded authorization server's store in the shared Redis (codes, tokens, consents), if there is one. */
+    /**
+     * The embedded authorization server's store in the shared Redis (codes, tokens, consents), if there is one:
+     * standalone, Sentinel or Cluster.
+     */
     synchronized Optional<AuthStore> authStore() {
-        if (redisUrl.isEmpty()) {
+        if (redis.isEmpty()) {
             return Optional.empty();
         }
         if (authStore == null) {
-            io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(redisUrl.get());
-            password.ifPresent(p -> uri.setPassword(p.reveal().toCharArray()));
-            authStore = RedisAuthStore.builder(uri).build();
+            authStore = redis.get().authStore().build();
         }
         return Optional.of(authStore);
     }
@@ -83,12 +83,13 @@ final class SharedState implements AutoCloseable {
             throw new IllegalArgumentException("--replica-id must be 1 to 64 letters, digits, '.', '_' or '-': " + id);
         }
         if (redisUrl == null) {
-            return new SharedState(id, replicaId != null, Optional.empty(), Optional.empty(), Optional.empty());
+            return new SharedState(id, replicaId != null, Optional.empty(), Optional.empty());
         }
         URI url;
+        LimiterConfig.Redis limiter;
         try {
             url = URI.create(redisUrl);
-            new LimiterConfig.Redis(url, Optional.empty());
+            limiter = new LimiterConfig.Redis(url, Optional.empty());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--redis: " + e.getMessage());
         }
@@ -97,7 +98,7 @@ final class SharedState implements AutoCloseable {
             LOG.warn("Redis at {} does not answer yet: requests that need it are refused (503) until it does",
                     url.getHost() + ":" + url.getPort());
         }
-        return new SharedState(id, replicaId != null, Optional.of(url), Optional.empty(), Optional.of(stores));
+        return new SharedState(id, replicaId != null, Optional.of(limiter), Optional.of(stores));
     }
 
     /**
@@ -114,15 +115,13 @@ final class SharedState implements AutoCloseable {
             throw new IllegalArgumentException("--replica-id must be 1 to 64 letters, digits, '.', '_' or '-': " + id);
         }
         RedisStores stores = RedisStores.connect(new RedisStores.Settings(
-                r.urls().stream().map(URI::toString).toList(), r.cluster(), r.password(), r.timeout()));
+                r.urls().stream().map(URI::toString).toList(), r.cluster(), r.password(), r.timeout(), r.trust()));
         if (!stores.reachable()) {
             LOG.warn("the store's Redis does not answer yet: requests that need it are refused (503) until it does");
         }
-        // The rate limiter and the authorization server's store follow a single Redis; with Sentinel or a
-        // Cluster, the limiter stays as security.rate-limits.limiter says.
-        URI single = r.urls().size() == 1 && !r.cluster() && List.of("redis", "rediss")
-                .contains(r.urls().getFirst().getScheme()) ? r.urls().getFirst() : null;
-        return new SharedState(id, replicaId != null, Optional.ofNullable(single), r.password(), Optional.of(stores));
+        // The rate limiter, the replay caches and the authorization server's store follow it, whatever its
+        // topology (standalone, Sentinel or Cluster).
+        return new SharedState(id, replicaId != null, Optional.of(r.limiter()), Optional.of(stores));
     }
 
     private static String defaultReplicaId() {
@@ -157,17 +156,6 @@ final class SharedState implements AutoCloseable {
         if (redis.isEmpty() || security.rateLimits().limiter() instanceof LimiterConfig.Redis) {
             return security; // one process, or a limiter that names its own Redis (DPoP replays follow it)
         }
-        boolean dpop = security.authentication().dpop().isPresent();
-        if (redisUrl.isEmpty()) {
-            if (dpop) {
-                // the replay cache follows the limiter's Redis, which must be a single one: never let a proof
-                // replayed to another replica through silently
-                throw new IllegalArgumentException("DPoP replay protection across replicas needs a standalone Redis "
-                        + "(store.url redis:// or rediss://, or security.rate-limits.limiter kind redis); a Sentinel "
-                        + "or Cluster store cannot hold it yet");
-            }
-            return security;
-        }
         // Rate limits count in the shared Redis, and with them DPoP proofs are remembered there (Security.from
         // keeps the replay cache where the limiter is), even when there are no rate limits.
         RateLimitConfig r = security.rateLimits();
@@ -182,7 +170,7 @@ final class SharedState implements AutoCloseable {
 
     /** The rate limiter in the shared Redis, if there is one; otherwise {@code local}. */
     LimiterConfig limiter(LimiterConfig local) {
-        return redisUrl.<LimiterConfig>map(u -> new LimiterConfig.Redis(u, password)).orElse(local);
+        return shared.<LimiterConfig>map(r -> r).orElse(local);
     }
 
     /** Sessions and events in the shared Redis, if there is one. */

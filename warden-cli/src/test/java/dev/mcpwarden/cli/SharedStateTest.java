@@ -58,17 +58,18 @@ class SharedStateTest {
     }
 
     @Test
-    void dpopWithAStoreThatCannotHoldItsReplaysIsRefusedAtStart() throws Exception {
+    void withAClusterStoreDpopProofsAndRateLimitsAreCountedInThatCluster() throws Exception {
         dev.mcpwarden.config.StoreConfig cluster = new dev.mcpwarden.config.StoreConfig.Redis(
-                java.util.List.of(java.net.URI.create("redis://127.0.0.1:1")), true, java.util.Optional.empty(),
-                java.time.Duration.ofMillis(100));
+                java.util.List.of(java.net.URI.create("redis://127.0.0.1:1"), java.net.URI.create("redis://127.0.0.1:2")),
+                true, java.util.Optional.empty(), java.time.Duration.ofMillis(100));
         try (SharedState r1 = SharedState.of(cluster, null, "r1")) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> r1.security(
-                    dev.mcpwarden.config.WardenConfig.parse(DPOP_CONFIG, "warden.yaml").security()))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("DPoP replay protection across replicas needs a standalone Redis (store.url redis:// "
-                            + "or rediss://, or security.rate-limits.limiter kind redis); a Sentinel or Cluster store "
-                            + "cannot hold it yet");
+            dev.mcpwarden.security.SecurityConfig sc = r1.security(
+                    dev.mcpwarden.config.WardenConfig.parse(DPOP_CONFIG, "warden.yaml").security());
+            assertThat(sc.rateLimits().limiter()).isEqualTo(new dev.mcpwarden.security.ratelimit.LimiterConfig.Redis(
+                    java.util.List.of(java.net.URI.create("redis://127.0.0.1:1"),
+                            java.net.URI.create("redis://127.0.0.1:2")),
+                    true, java.util.Optional.empty(), java.util.Optional.empty()));
+            assertThat(r1.authStore()).isPresent();
         }
     }
 }

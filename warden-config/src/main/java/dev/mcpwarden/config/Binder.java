@@ -104,7 +104,8 @@ final class Binder {
                 java.net.URI url = s.get("url");
                 List<java.net.URI> nodes = s.get("cluster-nodes");
                 yield new StoreConfig.Redis(url != null ? List.of(url) : nodes == null ? List.of() : nodes,
-                        nodes != null, Optional.ofNullable(s.get("password")), s.get("timeout"));
+                        nodes != null, Optional.ofNullable(s.get("password")), s.get("timeout"),
+                        Optional.ofNullable(s.get("ca-certificates")));
             }
         });
     }
@@ -372,7 +373,13 @@ final class Binder {
         Bound l = b.get("limiter");
         LimiterConfig limiter = build(l.location(), l.path(), () -> switch (l.<String>get("kind")) {
             case "local" -> new LimiterConfig.Local(intOf(l, "capacity"));
-            default -> new LimiterConfig.Redis(l.get("url"), Optional.ofNullable(l.get("password")));
+            default -> {
+                java.net.URI url = l.get("url");
+                List<java.net.URI> nodes = l.get("cluster-nodes");
+                yield new LimiterConfig.Redis(url != null ? List.of(url) : nodes == null ? List.of() : nodes,
+                        nodes != null, Optional.ofNullable(l.get("password")),
+                        Optional.ofNullable(l.get("ca-certificates")));
+            }
         });
         if (limiter == null) {
             return null;

@@ -183,6 +183,9 @@ final class Layout {
             required("max-in-flight", new Int(1, Integer.MAX_VALUE), "Requests allowed at once; the next gets 429."),
             withDefault("methods", NAMES, List.of(), "The JSON-RPC methods counted; empty: every method.")));
 
+    private static final String CA_CERTIFICATES = "PEM certificates (a private CA) a rediss:// server's chain must"
+            + " lead to, as a secret reference; absent: the JVM's trust store.";
+
     static final Tagged LIMITER = new Tagged(variants(
             "local", new Obj(List.of(
                     required("kind", new Choice("local"), "Count in this process's memory."),
@@ -190,9 +193,14 @@ final class Layout {
                             "Buckets kept at once (one per rule and key)."))),
             "redis", new Obj(List.of(
                     required("kind", new Choice("redis"), "Count in Redis, shared by every replica."),
-                    required("url", new Uri("redis", "rediss"),
-                            "redis://host:port[/db] or rediss://... (TLS), without credentials."),
-                    optional("password", new SecretRef(), "The Redis password, as a secret reference.")))));
+                    optional("url", new Uri("redis", "rediss", "redis-sentinel", "rediss-sentinel"),
+                            "redis://host:port[/db], rediss://... (TLS) or redis-sentinel://host:26379/0#master,"
+                                    + " without credentials."),
+                    optional("cluster-nodes", new ListOf(new Uri("redis", "rediss"), 1),
+                            "A Redis Cluster's seed nodes, instead of url."),
+                    optional("password", new SecretRef(), "The Redis password, as a secret reference."),
+                    optional("ca-certificates", new SecretRef(), CA_CERTIFICATES)),
+                    List.of(List.of("url", "cluster-nodes")))));
 
     static final Obj RATE_LIMITS = new Obj(List.of(
             withDefault("rules", new ListOf(RULE, 0), List.of(), "Rate limits (token buckets)."),
@@ -424,6 +432,7 @@ final class Layout {
                     optional("cluster-nodes", new ListOf(new Uri("redis", "rediss"), 1),
                             "A Redis Cluster's seed nodes, instead of url."),
                     optional("password", new SecretRef(), "The Redis password, as a secret reference."),
+                    optional("ca-certificates", new SecretRef(), CA_CERTIFICATES),
                     withDefault("timeout", dur(Duration.ofMillis(1), Duration.ofMinutes(1)), "500ms",
                             "How long one command may take before what needs Redis is refused (503).")),
                     List.of(List.of("url", "cluster-nodes")))));

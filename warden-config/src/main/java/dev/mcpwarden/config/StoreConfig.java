@@ -25,12 +25,15 @@ public sealed interface StoreConfig {
      * @param cluster  whether {@code urls} are Cluster nodes
      * @param password the password, as a secret reference
      * @param timeout  how long one command may take before what needs it fails closed (503)
+     * @param trust    PEM certificates a {@code rediss://} server's chain must lead to (a private CA), as a secret
+     *                 reference; empty: the JVM's trust store
      */
-    record Redis(List<URI> urls, boolean cluster, Optional<Secret> password, Duration timeout)
-            implements StoreConfig {
+    record Redis(List<URI> urls, boolean cluster, Optional<Secret> password, Duration timeout,
+                 Optional<Secret> trust) implements StoreConfig {
         public Redis {
             urls = List.copyOf(urls);
             Objects.requireNonNull(password, "password (use Optional.empty() for none)");
+            Objects.requireNonNull(trust, "trust (use Optional.empty() for the JVM's trust store)");
             Objects.requireNonNull(timeout, "timeout");
             if (urls.isEmpty()) {
                 throw new IllegalArgumentException("a Redis store needs a url or cluster nodes");
@@ -51,6 +54,16 @@ public sealed interface StoreConfig {
             if (!timeout.isPositive()) {
                 throw new IllegalArgumentException("the timeout must be positive");
             }
+        }
+
+        /** Trusting the JVM's trust store for {@code rediss://}. */
+        public Redis(List<URI> urls, boolean cluster, Optional<Secret> password, Duration timeout) {
+            this(urls, cluster, password, timeout, Optional.empty());
+        }
+
+        /** The same Redis as a rate limiter's ({@code security.rate-limits.limiter}) and replay caches'. */
+        public dev.mcpwarden.security.ratelimit.LimiterConfig.Redis limiter() {
+            return new dev.mcpwarden.security.ratelimit.LimiterConfig.Redis(urls, cluster, password, trust);
         }
     }
 

@@ -572,6 +572,29 @@ class WardenConfigTest {
     }
 
     @Test
+    void aRedisStoreTrustsThePrivateCaItNamesAndTheLimiterFollowsIt() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("redis-ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n"
+                + "-----END CERTIFICATE-----\n");
+        StoreConfig.Redis r = (StoreConfig.Redis) check(MINIMAL + "store:\n  kind: redis\n"
+                + "  url: rediss://cache.acme.example:6380\n  ca-certificates: file:redis-ca.pem\n").orElseThrow()
+                .store();
+        assertThat(r.trust().orElseThrow().reveal()).startsWith("-----BEGIN CERTIFICATE-----");
+        assertThat(r.limiter().trust()).isEqualTo(r.trust());
+        assertThat(r.limiter().urls()).isEqualTo(r.urls());
+    }
+
+    @Test
+    void aRedisLimiterMayBeACluster() {
+        WardenConfig.Result c = check(withSecurity("""
+                rate-limits:
+                  limiter: {kind: redis, cluster-nodes: ["redis://10.0.0.1:6379", "redis://10.0.0.2:6379"]}
+                """));
+        var redis = (LimiterConfig.Redis) c.orElseThrow().security().rateLimits().limiter();
+        assertThat(redis.cluster()).isTrue();
+        assertThat(redis.urls()).hasSize(2);
+    }
+
+    @Test
     void aClusterStoreNamesItsNodes() {
         StoreConfig.Redis r = (StoreConfig.Redis) check(MINIMAL + "store:\n  kind: redis\n  cluster-nodes:\n"
                 + "    - redis://10.0.0.1:6379\n    - redis://10.0.0.2:6379\n").orElseThrow().store();

@@ -12,16 +12,11 @@ import dev.mcpwarden.authserver.store.PendingAuthorization;
 import dev.mcpwarden.authserver.store.RefreshRotation;
 import dev.mcpwarden.authserver.store.StoreUnavailableException;
 import dev.mcpwarden.authserver.store.UpstreamState;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,8 +54,8 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
     /** As in the in-memory store: how long a used code is remembered after its expiry, to recognise a replay. */
     static final Duration REPLAY_MEMORY = Duration.ofMinutes(10);
 
-    private final io.lettuce.core.resource.ClientResources resources;
-    private final RedisClient client;
+    private final SharedRedis redis;
+    private final boolean owned;
     private final InstantSource clock;
     private final String ns;
     private final Duration clientRetention;
@@ -68,23 +63,15 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
     private final Records records = new Records();
     /** Pre-registered clients, from this process's configuration (see the class comment). */
     private final Map<String, Client> configured = new ConcurrentHashMap<>();
-    private volatile StatefulRedisConnection<String, String> connection;
 
     private RedisAuthStore(Builder b) {
         this.clock = b.clock;
         this.ns = b.namespace;
         this.clientRetention = b.clientRetention;
         this.consentRetention = b.consentRetention;
-        RedisURI uri = b.uri;
-        uri.setTimeout(b.timeout);
-        this.resources = SharedRedis.resources();
-        this.client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                // fail at once while disconnected instead of queueing: the caller gets a 503, not a hang
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(b.timeout))
-                .socketOptions(SocketOptions.builder().connectTimeout(b.timeout).build())
-                .build());
+        // commands fail at once while disconnected instead of queueing: the caller gets a 503, not a hang
+        this.owned = b.shared == null;
+        this.redis = owned ? new SharedRedis(List.of(b.uri), false, b.timeout) : b.shared;
     }
 
     /** Starts describing a store on the Redis at {@code redisUri}, e.g. {@code redis://127.0.0.1:6379}. */
@@ -97,9 +84,17 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
         return new Builder(Objects.requireNonNull(uri, "uri"));
     }
 
+    /** On a connection someone else owns: standalone, Sentinel or Cluster ({@link RedisStores#authStore()}). */
+    static Builder builder(SharedRedis shared) {
+        Builder b = new Builder(null);
+        b.shared = Objects.requireNonNull(shared, "shared");
+        return b;
+    }
+
     /** Describes a {@link RedisAuthStore}. */
     public static final class Builder {
         private final RedisURI uri;
+        private SharedRedis shared;
         private Duration timeout = Duration.ofSeconds(1);
         private InstantSource clock = InstantSource.system();
         private String namespace = "warden:as:";
@@ -110,7 +105,10 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
             this.uri = uri;
         }
 
-        /** How long one operation may wait for Redis (connecting included); 1 second by default. */
+        /**
+         * How long one operation may wait for Redis (connecting included); 1 second by default. On a shared
+         * connection ({@link RedisStores#authStore()}) its own timeout applies and this is ignored.
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = positive(timeout, "timeout");
             return this;
@@ -163,28 +161,15 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
 
     // ---- Redis access
 
-    private RedisClusterCommands<String, String> commands() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c == null) {
-            synchronized (this) {
-                c = connection;
-                if (c == null) {
-                    try {
-                        c = client.connect();
-                    } catch (RuntimeException e) {
-                        // not remembered: the next call tries again
-                        throw new StoreUnavailableException("cannot connect to Redis: " + e.getMessage(), e);
-                    }
-                    connection = c;
-                }
-            }
-        }
-        return c.sync();
-    }
-
     /** Runs {@code f}, turning any failure to talk to Redis into {@link StoreUnavailableException}. */
     private <T> T redis(String what, Function<RedisClusterCommands<String, String>, T> f) {
-        RedisClusterCommands<String, String> c = commands();
+        RedisClusterCommands<String, String> c;
+        try {
+            c = redis.strings();
+        } catch (RedisUnavailable e) {
+            // not remembered: the next call tries again
+            throw new StoreUnavailableException(e.getMessage(), e);
+        }
         try {
             return f.apply(c);
         } catch (RedisException e) {
@@ -548,11 +533,8 @@ public final class RedisAuthStore implements AuthStore, AutoCloseable {
     /** Closes the connection to Redis. */
     @Override
     public void close() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
+        if (owned) {
+            redis.close();
         }
-        client.shutdown();
-        resources.shutdown();
     }
 }

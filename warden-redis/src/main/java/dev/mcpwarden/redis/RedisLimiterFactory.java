@@ -15,8 +15,7 @@ public final class RedisLimiterFactory implements RateLimiterFactory {
         if (!(config instanceof LimiterConfig.Redis redis)) {
             return Optional.empty();
         }
-        io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(redis.url());
-        redis.password().ifPresent(p -> uri.setPassword(p.reveal().toCharArray()));
-        return Optional.of(new RedisRateLimiter(uri, Duration.ofMillis(500), "warden:rl:"));
+        return Optional.of(new RedisRateLimiter(RedisStores.shared(RedisStores.Settings.of(redis)), "warden:rl:",
+                true));
     }
 }

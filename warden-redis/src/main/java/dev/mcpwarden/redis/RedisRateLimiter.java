@@ -66,9 +66,14 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
     /** On a connection someone else owns (and closes): {@link #close} then leaves it open. */
     RedisRateLimiter(SharedRedis shared, String namespace) {
+        this(shared, namespace, false);
+    }
+
+    /** On {@code shared}; {@code owned}: {@link #close} closes it. */
+    RedisRateLimiter(SharedRedis shared, String namespace, boolean owned) {
         this.redis = shared;
         this.namespace = namespace;
-        this.owned = false;
+        this.owned = owned;
     }
 
     @Override

@@ -1,12 +1,7 @@
 package dev.mcpwarden.redis;
 
 import dev.mcpwarden.security.replay.ReplayCache;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,51 +20,24 @@ public final class RedisReplayCache implements ReplayCache, AutoCloseable {
     /** The default key prefix. */
     public static final String PREFIX = "warden:replay:";
 
-    private final io.lettuce.core.resource.ClientResources resources;
-    private final RedisClient client;
+    private final SharedRedis redis;
     private final String prefix;
-    private volatile StatefulRedisConnection<String, String> connection;
+    private final boolean owned;
 
     /**
      * @param redisUri e.g. {@code redis://127.0.0.1:6379}
      * @param timeout  how long one check may wait for Redis
      */
     public RedisReplayCache(String redisUri, Duration timeout) {
-        this(RedisURI.create(redisUri), timeout, PREFIX);
+        this(new SharedRedis(java.util.List.of(io.lettuce.core.RedisURI.create(redisUri)), false, timeout), PREFIX,
+                true);
     }
 
-    /** With the URI already parsed (and a password set on it, never written into a URL string). */
-    RedisReplayCache(RedisURI uri, Duration timeout, String prefix) {
-        if (!timeout.isPositive()) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-        }
+    /** On {@code redis}; {@code owned}: {@link #close} closes it. */
+    RedisReplayCache(SharedRedis redis, String prefix, boolean owned) {
+        this.redis = redis;
         this.prefix = prefix;
-        uri.setTimeout(timeout);
-        this.resources = SharedRedis.resources();
-        this.client = RedisClient.create(resources, uri);
-        // commands issued while disconnected fail at once instead of queueing: a replay check must not wait
-        // behind a reconnect
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
-    }
-
-    private StatefulRedisConnection<String, String> connection() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            return c;
-        }
-        synchronized (this) {
-            if (connection == null) {
-                try {
-                    connection = client.connect();
-                } catch (RuntimeException e) {
-                    throw new ReplayCacheUnavailable("cannot connect to Redis: " + e.getMessage(), e);
-                }
-            }
-            return connection;
-        }
+        this.owned = owned;
     }
 
     @Override
@@ -80,12 +48,10 @@ public final class RedisReplayCache implements ReplayCache, AutoCloseable {
         String answer;
         try {
             // PX rounds down to whole milliseconds; at least one, or Redis refuses the command
-            answer = connection().sync().set(prefix + digest(key), "1",
-                    SetArgs.Builder.nx().px(Math.max(1, ttl.toMillis())));
-        } catch (ReplayCacheUnavailable e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new ReplayCacheUnavailable("Redis did not answer: " + e.getClass().getSimpleName(), e);
+            answer = redis.call(c -> c.set(prefix + digest(key), new byte[] {1},
+                    SetArgs.Builder.nx().px(Math.max(1, ttl.toMillis()))));
+        } catch (RedisUnavailable e) {
+            throw new ReplayCacheUnavailable(e.getMessage(), e);
         }
         // OK when set, null (a nil reply) when the key was already there
         return "OK".equals(answer);
@@ -102,11 +68,8 @@ public final class RedisReplayCache implements ReplayCache, AutoCloseable {
 
     @Override
     public void close() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
+        if (owned) {
+            redis.close();
         }
-        client.shutdown();
-        resources.shutdown();
     }
 }

@@ -14,8 +14,7 @@ public final class RedisReplayCacheFactory implements ReplayCacheFactory {
         if (!(store instanceof LimiterConfig.Redis redis)) {
             return Optional.empty();
         }
-        io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(redis.url());
-        redis.password().ifPresent(p -> uri.setPassword(p.reveal().toCharArray()));
-        return Optional.of(new RedisReplayCache(uri, Duration.ofMillis(500), RedisReplayCache.PREFIX));
+        return Optional.of(new RedisReplayCache(RedisStores.shared(RedisStores.Settings.of(redis)),
+                RedisReplayCache.PREFIX, true));
     }
 }

@@ -36,11 +36,15 @@ public final class RedisStores implements AutoCloseable {
      * @param cluster  whether {@code urls} are Cluster nodes
      * @param password the password (ACL user {@code default}), as a secret reference
      * @param timeout  how long one command may take before what needs it fails closed
+     * @param trust    PEM certificates a {@code rediss://} server's chain must lead to (a private CA), as a secret
+     *                 reference; empty: the JVM's trust store
      */
-    public record Settings(List<String> urls, boolean cluster, Optional<Secret> password, Duration timeout) {
+    public record Settings(List<String> urls, boolean cluster, Optional<Secret> password, Duration timeout,
+                           Optional<Secret> trust) {
         public Settings {
             urls = List.copyOf(urls);
             Objects.requireNonNull(password, "password");
+            Objects.requireNonNull(trust, "trust (use Optional.empty() for the JVM's trust store)");
             Objects.requireNonNull(timeout, "timeout");
             if (urls.isEmpty()) {
                 throw new IllegalArgumentException("a Redis URL is required");
@@ -69,9 +73,20 @@ public final class RedisStores implements AutoCloseable {
             }
         }
 
+        /** Trusting the JVM's trust store for {@code rediss://}. */
+        public Settings(List<String> urls, boolean cluster, Optional<Secret> password, Duration timeout) {
+            this(urls, cluster, password, timeout, Optional.empty());
+        }
+
         /** One standalone or Sentinel Redis, no password, 500 ms per command. */
         public static Settings of(String url) {
             return new Settings(List.of(url), false, Optional.empty(), Duration.ofMillis(500));
+        }
+
+        /** The Redis a {@code limiter: {kind: redis}} names, 500 ms per command. */
+        static Settings of(dev.mcpwarden.security.ratelimit.LimiterConfig.Redis limiter) {
+            return new Settings(limiter.urls().stream().map(URI::toString).toList(), limiter.cluster(),
+                    limiter.password(), Duration.ofMillis(500), limiter.trust());
         }
 
         private static String redact(String url) {
@@ -90,12 +105,18 @@ public final class RedisStores implements AutoCloseable {
      * down (what needs Redis answers 503 until it is back).
      */
     public static RedisStores connect(Settings settings) {
+        return new RedisStores(shared(settings));
+    }
+
+    /** A connection of its own for {@code settings} (the caller closes it). */
+    static SharedRedis shared(Settings settings) {
         List<RedisURI> uris = settings.urls().stream().map(u -> {
             RedisURI uri = RedisURI.create(u);
             settings.password().ifPresent(p -> uri.setPassword(p.reveal().toCharArray()));
             return uri;
         }).toList();
-        return new RedisStores(new SharedRedis(uris, settings.cluster(), settings.timeout()));
+        return new SharedRedis(uris, settings.cluster(), settings.timeout(),
+                settings.trust().map(t -> t.reveal().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
     }
 
     /**
@@ -135,6 +156,28 @@ public final class RedisStores implements AutoCloseable {
      */
     public dev.mcpwarden.security.ratelimit.RateLimiter authQuotas() {
         return new RedisRateLimiter(redis, "warden:as:quota:");
+    }
+
+    /**
+     * The embedded authorization server's store (pending authorizations, single-use codes, refresh families,
+     * consents, clients, upstream sign-ins) on this connection, standalone, Sentinel or Cluster alike: every script
+     * touches one key. Close the store or this; either leaves the other working until this is closed.
+     */
+    public RedisAuthStore.Builder authStore() {
+        return RedisAuthStore.builder(redis);
+    }
+
+    /**
+     * A replay cache (DPoP proofs' {@code jti}) shared by every replica on this connection: a value seen by one
+     * replica is refused by all. Keys {@code warden:replay:<SHA-256>}, expiring with what they protect.
+     */
+    public dev.mcpwarden.security.replay.ReplayCache replayCache() {
+        return new RedisReplayCache(redis, RedisReplayCache.PREFIX, false);
+    }
+
+    /** Rate limits counted across every replica on this connection (keys {@code warden:rl:...}). */
+    public dev.mcpwarden.security.ratelimit.RateLimiter rateLimiter() {
+        return new RedisRateLimiter(redis, "warden:rl:");
     }
 
     SharedRedis sharedRedis() {

@@ -7,6 +7,8 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -51,6 +53,8 @@ final class SharedRedis implements AutoCloseable {
     private final Map<String, BiConsumer<String, byte[]>> channels = new ConcurrentHashMap<>();
     private volatile StatefulConnection<String, byte[]> connection;
     private volatile RedisClusterCommands<String, byte[]> commands;
+    private volatile StatefulConnection<String, String> stringConnection;
+    private volatile RedisClusterCommands<String, String> strings;
     private volatile StatefulRedisPubSubConnection<String, byte[]> pubSub;
     private final String livenessKey = "warden:alive:" + java.util.UUID.randomUUID();
     /** Messages in the order received, one at a time, at most 1,000 and 64 MB waiting (beyond, new ones dropped). */
@@ -67,6 +71,15 @@ final class SharedRedis implements AutoCloseable {
     private Thread heartbeat;
 
     SharedRedis(List<RedisURI> uris, boolean cluster, Duration timeout) {
+        this(uris, cluster, timeout, java.util.Optional.empty());
+    }
+
+    /**
+     * @param trustedCertificates PEM certificates a {@code rediss://} server's chain must lead to, instead of the
+     *                            JVM's trust store (a private CA, as managed Redis services and self-run ones use)
+     */
+    SharedRedis(List<RedisURI> uris, boolean cluster, Duration timeout,
+                java.util.Optional<byte[]> trustedCertificates) {
         if (!timeout.isPositive()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
@@ -80,19 +93,34 @@ final class SharedRedis implements AutoCloseable {
         this.resources = resources();
         if (cluster) {
             RedisClusterClient c = RedisClusterClient.create(resources, uris);
-            c.setOptions(ClusterClientOptions.builder()
+            ClusterClientOptions.Builder o = ClusterClientOptions.builder()
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(TimeoutOptions.enabled(timeout))
-                    .build());
+                    .socketOptions(SocketOptions.builder().connectTimeout(timeout).build());
+            trustedCertificates.ifPresent(pem -> o.sslOptions(ssl(pem)));
+            c.setOptions(o.build());
             this.client = c;
         } else {
             RedisClient c = RedisClient.create(resources, uris.getFirst());
-            c.setOptions(ClientOptions.builder()
+            ClientOptions.Builder o = ClientOptions.builder()
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(TimeoutOptions.enabled(timeout))
-                    .build());
+                    .socketOptions(SocketOptions.builder().connectTimeout(timeout).build());
+            trustedCertificates.ifPresent(pem -> o.sslOptions(ssl(pem)));
+            c.setOptions(o.build());
             this.client = c;
         }
+    }
+
+    /** TLS that trusts exactly the given PEM certificates (and still checks the server's host name). */
+    private static SslOptions ssl(byte[] pem) {
+        if (!new String(pem, StandardCharsets.US_ASCII).contains("-----BEGIN CERTIFICATE-----")) {
+            throw new IllegalArgumentException("the Redis TLS trust is not PEM certificates "
+                    + "(-----BEGIN CERTIFICATE-----)");
+        }
+        return SslOptions.builder().jdkSslProvider()
+                .trustManager(() -> new java.io.ByteArrayInputStream(pem))
+                .build();
     }
 
     /**
@@ -283,6 +311,36 @@ final class SharedRedis implements AutoCloseable {
         }
     }
 
+    /**
+     * Commands with string values, on a second connection of the same client (the authorization server's store
+     * keeps text). Opened on first use; a failure to open it is {@link RedisUnavailable}.
+     */
+    RedisClusterCommands<String, String> strings() {
+        RedisClusterCommands<String, String> c = strings;
+        if (c != null) {
+            return c;
+        }
+        synchronized (this) {
+            if (strings == null) {
+                try {
+                    if (cluster) {
+                        StatefulRedisClusterConnection<String, String> conn =
+                                ((RedisClusterClient) client).connect(StringCodec.UTF8);
+                        stringConnection = conn;
+                        strings = conn.sync();
+                    } else {
+                        StatefulRedisConnection<String, String> conn = ((RedisClient) client).connect(StringCodec.UTF8);
+                        stringConnection = conn;
+                        strings = conn.sync();
+                    }
+                } catch (RedisException e) {
+                    throw new RedisUnavailable("cannot connect to Redis: " + e.getMessage(), e);
+                }
+            }
+            return strings;
+        }
+    }
+
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -304,6 +362,9 @@ final class SharedRedis implements AutoCloseable {
         deliveries.shutdownNow();
         if (connection != null) {
             connection.close();
+        }
+        if (stringConnection != null) {
+            stringConnection.close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);

@@ -2,6 +2,15 @@ package dev.mcpwarden.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static dev.mcpwarden.authserver.store.AuthStoreContract.NOW;
+import static dev.mcpwarden.authserver.store.AuthStoreContract.code;
+import static dev.mcpwarden.authserver.store.AuthStoreContract.grant;
+import static dev.mcpwarden.authserver.store.AuthStoreContract.race;
+
+import dev.mcpwarden.authserver.store.CodeGrant;
+import dev.mcpwarden.authserver.store.CodeRedemption;
+import dev.mcpwarden.authserver.store.Grant;
+import dev.mcpwarden.authserver.store.RefreshRotation;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.protocol.ProtocolVersion;
 import dev.mcpwarden.server.LogLevel;
@@ -112,8 +121,57 @@ class RedisTopologiesTest {
             assertThat(b.remove(ids.get(0))).isPresent();
             assertThat(a.find(ids.get(0))).isEmpty();
             assertThat(one.reachable()).isTrue();
+
+            authorizationServerStateAndReplaysAndLimitsAreShared(one, two);
         }
     }
+
+    /**
+     * The authorization server's once-only transitions, the DPoP replay cache and the rate limiter hold across two
+     * replicas on this topology too (on a Cluster, over keys spread across every master).
+     */
+    static void authorizationServerStateAndReplaysAndLimitsAreShared(RedisStores one, RedisStores two)
+            throws Exception {
+        try (RedisAuthStore a = one.authStore().clock(java.time.InstantSource.fixed(NOW)).build();
+             RedisAuthStore b = two.authStore().clock(java.time.InstantSource.fixed(NOW)).build()) {
+            for (int i = 0; i < 12; i++) {
+                CodeGrant g = code("g" + i, NOW.plusSeconds(60));
+                String codeHash = "code-" + i;
+                a.putCode(codeHash, g);
+                List<CodeRedemption> out = race(8, () -> b.redeemCode(codeHash, NOW));
+                assertThat(out).filteredOn(r -> r instanceof CodeRedemption.Redeemed)
+                        .containsExactly(new CodeRedemption.Redeemed(g));
+                assertThat(a.redeemCode("code-" + i, NOW)).isEqualTo(new CodeRedemption.Replayed(g));
+
+                Grant family = grant("family-" + i, NOW.plusSeconds(3600));
+                a.putGrant(family, "rt0-" + i);
+                assertThat(b.rotateRefresh("rt0-" + i, "rt1-" + i, NOW)).isEqualTo(new RefreshRotation.Rotated(family));
+                assertThat(a.rotateRefresh("rt0-" + i, "rt-thief-" + i, NOW))
+                        .as("reused on the other replica: the family is revoked")
+                        .isEqualTo(new RefreshRotation.Reused(family));
+                assertThat(b.grantByRefresh("rt1-" + i, NOW)).isEmpty();
+            }
+        }
+        dev.mcpwarden.security.replay.ReplayCache cacheA = one.replayCache();
+        dev.mcpwarden.security.replay.ReplayCache cacheB = two.replayCache();
+        for (int i = 0; i < 12; i++) {
+            assertThat(cacheA.firstSeen("jti-" + i, Duration.ofMinutes(1))).isTrue();
+            assertThat(cacheB.firstSeen("jti-" + i, Duration.ofMinutes(1))).as("replayed to the other replica")
+                    .isFalse();
+        }
+        dev.mcpwarden.security.ratelimit.RateLimitRule rule = new dev.mcpwarden.security.ratelimit.RateLimitRule(
+                "calls", dev.mcpwarden.security.ratelimit.RateLimitRule.Key.PRINCIPAL, 10, Duration.ofHours(1),
+                java.util.Set.of());
+        int allowed = 0;
+        for (int i = 0; i < 30; i++) {
+            if ((i % 2 == 0 ? one : two).rateLimiter().tryConsume(rule, "alice")
+                    instanceof dev.mcpwarden.security.ratelimit.RateLimiter.Allowed) {
+                allowed++;
+            }
+        }
+        assertThat(allowed).as("ten across both replicas").isEqualTo(10);
+    }
+
 
     @Test
     void onARedisClusterEveryStoreWorksAcrossTheMasters() throws Exception {

@@ -46,7 +46,23 @@ class RateLimitConfigTest {
     @Test
     void redisUrlMustBeRedis() {
         assertThatThrownBy(() -> new LimiterConfig.Redis(URI.create("http://cache:6379"), Optional.empty()))
-                .hasMessage("redis url must be redis://host:port or rediss://host:port, was http://cache");
+                .hasMessage("redis url must be redis://host:port, rediss://host:port or "
+                        + "redis-sentinel://host:port#master, was http://cache");
+    }
+
+    @Test
+    void aClusterLimiterTakesEveryNodeAndASentinelOneItsMaster() {
+        var cluster = new LimiterConfig.Redis(List.of(URI.create("redis://a:7000"), URI.create("redis://b:7001")),
+                true, Optional.empty(), Optional.empty());
+        assertThat(cluster.urls()).hasSize(2);
+        assertThat(new LimiterConfig.Redis(URI.create("redis-sentinel://s:26379#mymaster"), Optional.empty()).url())
+                .hasToString("redis-sentinel://s:26379#mymaster");
+        assertThatThrownBy(() -> new LimiterConfig.Redis(List.of(URI.create("redis://a:7000"),
+                URI.create("redis://b:7001")), false, Optional.empty(), Optional.empty()))
+                .hasMessage("several Redis URLs are a Cluster's nodes");
+        assertThatThrownBy(() -> new LimiterConfig.Redis(List.of(URI.create("redis-sentinel://s:26379#m")), true,
+                Optional.empty(), Optional.empty()))
+                .hasMessage("a Cluster's nodes are redis:// or rediss:// URLs");
     }
 
     @Test
