@@ -402,6 +402,27 @@ class WardenConfigTest {
     }
 
     @Test
+    void introspectingAlwaysForAnIssuerNoneOfTheTrustedOnesIsAProblemNotASilentGap() throws IOException {
+        Files.writeString(dir.resolve("client.secret"), "client-s3cret");
+        List<String> p = problems("""
+                server: {name: acme, version: 1.0.0}
+                security:
+                  authentication:
+                    resource: https://mcp.example.com/mcp
+                    issuers: [{issuer: https://login.example.com}]
+                    introspection:
+                      endpoint: https://login.example.com/introspect
+                      issuer: https://login.example.com/
+                      client-id: mcp
+                      client-secret: file:client.secret
+                """);
+        assertThat(p).singleElement().asString().endsWith("introspection issuer https://login.example.com/ is none of"
+                + " the trusted issuers [https://login.example.com] (compared exactly): with introspect: always no JWT"
+                + " would be introspected and a revoked JWT would be accepted until it expires; name a trusted issuer"
+                + " exactly, or say introspect: opaque");
+    }
+
+    @Test
     void unsetEnvironmentVariableAndUnknownSchemeAreProblems() {
         assertThat(problems(withSecurity("audit: {key: env:AUDIT_KEY}\n"))).containsExactly(
                 "warden.yaml:9:16: 'security.audit.key': environment variable AUDIT_KEY is not set");

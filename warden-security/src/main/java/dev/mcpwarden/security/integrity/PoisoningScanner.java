@@ -47,6 +47,10 @@ public final class PoisoningScanner {
     /** Member names also read {@code side_note} and {@code side-note} as {@code side note}. */
     private static final Fold MEMBER_NAMES = Fold.of(Fold.Option.LOWER_CASE, Fold.Option.COLLAPSE_SPACE,
             Fold.Option.SEPARATORS_AS_SPACE);
+    private static final Fold VALUES_SPACED = Fold.of(Fold.Option.LOWER_CASE, Fold.Option.COLLAPSE_SPACE,
+            Fold.Option.INVISIBLE_AS_SPACE);
+    private static final Fold MEMBER_NAMES_SPACED = Fold.of(Fold.Option.LOWER_CASE, Fold.Option.COLLAPSE_SPACE,
+            Fold.Option.SEPARATORS_AS_SPACE, Fold.Option.INVISIBLE_AS_SPACE);
 
     /** A phrase rule: a pattern on folded text, with the kind, severity and reason of its findings. */
     private record Rule(PoisoningKind kind, Severity severity, Pattern pattern, String message) {
@@ -272,18 +276,14 @@ public final class PoisoningScanner {
             unicode(s, location, key);
             Folded f = (key ? MEMBER_NAMES : VALUES).apply(s);
             boolean identity = location.equals("/name") || location.equals("/uriTemplate");
-            for (Rule r : RULES) {
-                Matcher m = r.pattern.matcher(f.text());
-                if (m.find()) {
-                    add(r.kind, r.severity, location, s, f, m.start(), m.end(), r.message, r.pattern.pattern());
+            phrases(s, f, location, identity);
+            // An invisible character between two words hides the space the rules need ("ignore\u200Bprevious"):
+            // read it as a space too, as the output guard's detector does (findings of one rule count once).
+            if (hasInvisible(s)) {
+                Folded spaced = (key ? MEMBER_NAMES_SPACED : VALUES_SPACED).apply(s);
+                if (!spaced.text().equals(f.text())) {
+                    phrases(s, spaced, location, identity);
                 }
-            }
-            sendToUrl(s, f, location);
-            includeContents(s, f, location);
-            sensitivePath(s, f, location);
-            passContents(s, f, location);
-            if (!identity) {
-                toolReferences(s, f, location);
             }
             mixedScript(s, location, identity);
             if (param) {
@@ -306,6 +306,32 @@ public final class PoisoningScanner {
                 add(PoisoningKind.EXCESSIVE_LENGTH, Severity.LOW, location, s, f, 0, 0,
                         "string of " + s.length() + " characters", "len");
             }
+        }
+
+        private void phrases(String s, Folded f, String location, boolean identity) {
+            for (Rule r : RULES) {
+                Matcher m = r.pattern.matcher(f.text());
+                if (m.find()) {
+                    add(r.kind, r.severity, location, s, f, m.start(), m.end(), r.message, r.pattern.pattern());
+                }
+            }
+            sendToUrl(s, f, location);
+            includeContents(s, f, location);
+            sensitivePath(s, f, location);
+            passContents(s, f, location);
+            if (!identity) {
+                toolReferences(s, f, location);
+            }
+        }
+
+        private static boolean hasInvisible(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80 && dev.mcpwarden.security.text.Unicode.invisible(c)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void sendToUrl(String s, Folded f, String location) {

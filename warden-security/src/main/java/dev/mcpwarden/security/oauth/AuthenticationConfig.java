@@ -18,6 +18,7 @@ public record AuthenticationConfig(ResourceServerConfig resourceServer, Optional
         Objects.requireNonNull(resourceServer, "resourceServer");
         Objects.requireNonNull(dpop, "dpop (use Optional.empty() for bearer tokens only)");
         Objects.requireNonNull(introspection, "introspection (use Optional.empty() for JWTs only)");
+        introspection.ifPresent(i -> i.checkAgainst(resourceServer));
     }
 
     /** JWTs only, bearer tokens, no introspection. */

@@ -60,6 +60,22 @@ public record Introspection(URI endpoint, String issuer, String clientId, String
                 Duration.ofMinutes(1));
     }
 
+    /**
+     * Refuses {@link When#ALWAYS} for an issuer none of {@code config}'s trusted issuers: issuers are compared
+     * exactly, as a token's {@code iss} is, so a trailing slash apart no JWT would ever be introspected and a revoked
+     * JWT would be accepted until it expires, silently.
+     *
+     * @throws IllegalArgumentException naming both, and what to write instead
+     */
+    void checkAgainst(ResourceServerConfig config) {
+        if (when == When.ALWAYS && config.issuers().stream().noneMatch(i -> i.issuer().equals(issuer))) {
+            throw new IllegalArgumentException("introspection issuer " + issuer + " is none of the trusted issuers "
+                    + config.issuers().stream().map(TrustedIssuer::issuer).toList() + " (compared exactly): with "
+                    + "introspect: always no JWT would be introspected and a revoked JWT would be accepted until it "
+                    + "expires; name a trusted issuer exactly, or say introspect: opaque");
+        }
+    }
+
     @Override
     public String toString() {
         return "Introspection[endpoint=" + endpoint + ", issuer=" + issuer + ", clientId=" + clientId

@@ -41,13 +41,8 @@ public final class OAuthProtection {
         this.challenges = new Challenges(metadataUrl, config.scopesSupported(), dpop,
                 proofAlgorithms(config.algorithms()));
         this.jwt = new JwtVerifier(config, clock);
-        if (introspection != null && introspection.when() == Introspection.When.ALWAYS && config.issuers().stream()
-                .noneMatch(i -> i.issuer().equals(introspection.issuer()))) {
-            // compared exactly, as the token's iss is: a trailing slash apart, revocation would never be checked
-            org.slf4j.LoggerFactory.getLogger(OAuthProtection.class).warn("introspection issuer {} is none of the "
-                    + "trusted issuers {} (compared exactly): no JWT is introspected, so a revoked JWT is accepted "
-                    + "until it expires; only opaque tokens go to introspection", introspection.issuer(),
-                    config.issuers().stream().map(TrustedIssuer::issuer).toList());
+        if (introspection != null) {
+            introspection.checkAgainst(config);
         }
         TokenVerifier verifier = new TokenRouter(jwt,
                 introspection == null ? null : new IntrospectionVerifier(introspection, config, clock),
