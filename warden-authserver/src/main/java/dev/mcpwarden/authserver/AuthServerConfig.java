@@ -98,6 +98,11 @@ public record AuthServerConfig(URI issuer, Set<String> resources, Set<String> sc
             if (!ids.add(c.clientId())) {
                 throw new IllegalArgumentException("client " + c.clientId() + " is configured twice");
             }
+            if (!resources.containsAll(c.introspects())) {
+                throw new IllegalArgumentException("client " + c.clientId() + " would introspect tokens for "
+                        + "resources this server does not issue them for: " + new java.util.TreeSet<>(c.introspects())
+                        + " (resources: " + new java.util.TreeSet<>(resources) + ")");
+            }
         }
         if (upstream != null) {
             for (BuiltInUser u : users) {

@@ -127,7 +127,8 @@ public final class AuthorizationServer implements AutoCloseable {
                 config.upstream() == null ? null : config.upstream().displayName(), config.resources(),
                 config.scopesSupported(), config.defaultScopes(), config.offlineAccess(), config.codeTtl(),
                 config.loginSessionTtl(), keys::publicKeys, metadata, clock, b.loginAttempts, b.limits,
-                b.rateLimiter));
+                b.rateLimiter, config.clients().stream().filter(c -> !c.introspects().isEmpty()).collect(
+                        java.util.stream.Collectors.toMap(StaticClient::clientId, StaticClient::introspects))));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("warden-as-sweep")
                 .factory());
         this.keyRotation = b.keyRotation;

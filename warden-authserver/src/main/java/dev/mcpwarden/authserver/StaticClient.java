@@ -18,9 +18,12 @@ import java.util.Set;
  *                     urn:ietf:params:oauth:grant-type:token-exchange; none for a resource server that only
  *                     introspects tokens (see {@link #resourceServer})
  * @param scopes       scopes the client may obtain with the client credentials grant
+ * @param introspects  the resources (token audiences) whose tokens this client may introspect (RFC 7662): a resource
+ *                     server names its own; about a token for any other resource it learns only
+ *                     {@code "active": false}. Empty: the client may not introspect at all.
  */
 public record StaticClient(String clientId, String name, List<String> redirectUris, String secretHash,
-                           Set<String> grantTypes, Set<String> scopes) {
+                           Set<String> grantTypes, Set<String> scopes, Set<String> introspects) {
 
     public static final Set<String> GRANTS = Set.of("authorization_code", "refresh_token", "client_credentials",
             "urn:ietf:params:oauth:grant-type:token-exchange");
@@ -57,6 +60,17 @@ public record StaticClient(String clientId, String name, List<String> redirectUr
             throw new IllegalArgumentException("client " + clientId + ": authorization_code needs redirect URIs");
         }
         scopes = Set.copyOf(scopes);
+        introspects = Set.copyOf(introspects);
+        if (!introspects.isEmpty() && secretHash == null) {
+            throw new IllegalArgumentException("client " + clientId + ": introspection needs a confidential client "
+                    + "(a secret)");
+        }
+    }
+
+    /** A client that may not introspect tokens. */
+    public StaticClient(String clientId, String name, List<String> redirectUris, String secretHash,
+                        Set<String> grantTypes, Set<String> scopes) {
+        this(clientId, name, redirectUris, secretHash, grantTypes, scopes, Set.of());
     }
 
     /** A public client using the authorization code grant with refresh tokens. */
@@ -72,11 +86,16 @@ public record StaticClient(String clientId, String name, List<String> redirectUr
 
     /**
      * A resource server's own credentials: a confidential client with no grant at all, which may only call the
-     * introspection endpoint (RFC 7662) to learn whether a token is still active.
+     * introspection endpoint (RFC 7662) to learn whether a token for one of {@code resources} (its own) is still
+     * active. About any other token it learns only {@code "active": false}.
      */
-    public static StaticClient resourceServer(String clientId, String secretHash) {
+    public static StaticClient resourceServer(String clientId, String secretHash, Set<String> resources) {
+        if (resources.isEmpty()) {
+            throw new IllegalArgumentException("resource server " + clientId + ": name the resources whose tokens it "
+                    + "may introspect");
+        }
         return new StaticClient(clientId, clientId, List.of(), Objects.requireNonNull(secretHash, "secretHash"),
-                Set.of(), Set.of());
+                Set.of(), Set.of(), resources);
     }
 
     /** Whether the client has no secret (it authenticates with PKCE alone). */

@@ -35,7 +35,9 @@ class IntrospectionTest {
         String hash = PasswordHash.hash(RS_SECRET.toCharArray(), 1024, 1, 1);
         // exchanges both ways between the two resources: a chain of exchanges could go on for ever
         server = new TestAuthServer(c -> c.withClients(Stream.concat(c.clients().stream(),
-                        Stream.of(StaticClient.resourceServer("mcp-rs", hash))).toList())
+                        Stream.of(StaticClient.resourceServer("mcp-rs", hash, c.resources()),
+                                StaticClient.resourceServer("other-rs", hash, c.resources().stream()
+                                        .filter(r -> r.startsWith("https://other.")).collect(Collectors.toSet())))).toList())
                 .withTokenExchange(new TokenExchangePolicy(Set.of("gateway"), c.resources().stream()
                         .collect(Collectors.toMap(r -> r, r -> c.resources())))), b -> b.clock(CLOCK));
     }
@@ -123,8 +125,34 @@ class IntrospectionTest {
         assertThat(TestAuthServer.json(dynamic).get("error_description").asString())
                 .isEqualTo("this client may not introspect tokens");
 
-        assertThat(introspect(token, TestAuthServer.basic("service", SERVICE_SECRET)).status())
-                .as("any pre-registered confidential client").isEqualTo(200);
+        UserAgent.Page service = introspect(token, TestAuthServer.basic("service", SERVICE_SECRET));
+        assertThat(service.status()).as("a pre-registered client not configured to introspect").isEqualTo(403);
+        assertThat(TestAuthServer.json(service).get("error_description").asString())
+                .isEqualTo("this client may not introspect tokens");
+    }
+
+    @Test
+    void aResourceServerLearnsNothingAboutATokenForAnotherResource() throws Exception {
+        String token = server.tokensForAppA().get("access_token").asString();
+        assertThat(introspect(token).get("active").asBoolean()).as("mcp-rs introspects its own resource").isTrue();
+
+        UserAgent.Page other = introspect(token, TestAuthServer.basic("other-rs", RS_SECRET));
+        assertThat(other.status()).isEqualTo(200);
+        assertThat(other.body()).as("a live token, but for a resource other-rs does not serve")
+                .isEqualTo("{\"active\":false}");
+    }
+
+    @Test
+    void aClientMayBeConfiguredToIntrospectOnlyResourcesThisServerIssuesTokensFor() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AuthServerConfig.defaults(java.net.URI.create("http://127.0.0.1:1"),
+                        Set.of("http://127.0.0.1:2/mcp")).withClients(List.of(
+                        StaticClient.resourceServer("rs", "sha256:" + "a".repeat(64), Set.of("https://elsewhere.example/mcp")))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("client rs would introspect tokens for resources this server does not issue"
+                        + " them for: [https://elsewhere.example/mcp]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StaticClient.resourceServer("rs", "sha256:x",
+                        Set.of()))
+                .hasMessage("resource server rs: name the resources whose tokens it may introspect");
     }
 
     @Test

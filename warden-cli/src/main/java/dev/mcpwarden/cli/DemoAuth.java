@@ -78,7 +78,8 @@ final class DemoAuth {
         // a flood of sign-ins, which fills the gate, cannot stop the resource server's introspection with it
         List<StaticClient> clients = resourceServerSecret == null ? List.of()
                 : List.of(StaticClient.resourceServer(RESOURCE_SERVER,
-                        dev.mcpwarden.authserver.client.SecretHash.ofRandomSecret(resourceServerSecret)));
+                        dev.mcpwarden.authserver.client.SecretHash.ofRandomSecret(resourceServerSecret),
+                        Set.of(resource(port).toString())));
         AuthServerConfig config = AuthServerConfig.defaults(issuer(port), Set.of(resource(port).toString()))
                 .withScopes(SampleServer.SCOPES, DEFAULT_SCOPES)
                 .withClients(clients)

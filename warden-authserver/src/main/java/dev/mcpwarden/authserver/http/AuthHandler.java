@@ -206,8 +206,10 @@ public final class AuthHandler extends Handler.Abstract {
     }
 
     /**
-     * RFC 7662 for resource servers: only a pre-registered confidential client (the resource server's own
-     * credentials) may ask, since anyone can register a dynamic client with a secret.
+     * RFC 7662 for resource servers: only a pre-registered confidential client configured to introspect (a resource
+     * server's own credentials) may ask, since anyone can register a dynamic client with a secret; and it learns
+     * only about tokens for its own resources (RFC 7662 §4: a token meant for another resource server is
+     * {@code "active": false} to it).
      */
     private Reply introspect(Request request) throws TokenError, Web.BadRequest {
         Map<String, String> form = Web.single(Web.form(request));
@@ -216,10 +218,11 @@ public final class AuthHandler extends Handler.Abstract {
         if (client.isPublic()) {
             throw TokenError.invalidClient("client authentication failed: introspection needs client credentials");
         }
-        if (client.kind() != dev.mcpwarden.authserver.client.ClientKind.PRE_REGISTERED) {
+        java.util.Set<String> audiences = s.introspectors().get(client.id());
+        if (client.kind() != dev.mcpwarden.authserver.client.ClientKind.PRE_REGISTERED || audiences == null) {
             throw new TokenError(403, "unauthorized_client", "this client may not introspect tokens");
         }
-        return new Reply(200, s.tokens().introspect(form));
+        return new Reply(200, s.tokens().introspect(form, audiences));
     }
 
     private Reply register(Request request) throws TokenError, Web.BadRequest, Quotas.Exceeded {

@@ -14,6 +14,7 @@ import dev.mcpwarden.security.ratelimit.RateLimiter;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -47,7 +48,12 @@ public record Settings(URI issuer, AuthStore store, Clients clients, ClientRegis
                        String upstreamName, Set<String> resources, Set<String> scopesSupported,
                        Set<String> defaultScopes, boolean offlineAccess, Duration codeTtl, Duration sessionTtl,
                        Supplier<JWKSet> jwks, String metadata, InstantSource clock,
-                       LoginAttempts loginAttempts, AuthServerLimits limits, RateLimiter rateLimiter) {
+                       LoginAttempts loginAttempts, AuthServerLimits limits, RateLimiter rateLimiter,
+                       Map<String, Set<String>> introspectors) {
+
+    public Settings {
+        introspectors = Map.copyOf(introspectors);
+    }
 
     /** Whether cookies can be {@code Secure} with the {@code __Host-} prefix (https issuer). */
     boolean secure() {

@@ -335,14 +335,17 @@ public final class TokenService {
     /**
      * Answers an introspection request (RFC 7662) from an authenticated resource server: the claims of a live
      * access token this server issued, or only {@code "active": false} for anything else (unknown, malformed,
-     * expired, revoked, a refresh token), so the answer tells nothing about why.
+     * expired, revoked, a refresh token, or a token for none of {@code audiences}: the resources the asking resource
+     * server may learn about), so the answer tells nothing about why.
      */
-    public ObjectNode introspect(Map<String, String> form) throws TokenError {
+    public ObjectNode introspect(Map<String, String> form, Set<String> audiences) throws TokenError {
         String token = form.get("token");
         if (token == null || token.isEmpty()) {
             throw TokenError.invalidRequest("token is required");
         }
-        Optional<JWTClaimsSet> claims = tokens.verify(token).filter(c -> !store.isAccessTokenRevoked(c.getJWTID()));
+        Optional<JWTClaimsSet> claims = tokens.verify(token)
+                .filter(c -> c.getAudience() != null && c.getAudience().stream().anyMatch(audiences::contains))
+                .filter(c -> !store.isAccessTokenRevoked(c.getJWTID()));
         if (claims.isEmpty()) {
             ObjectNode inactive = Json.object();
             inactive.put("active", false);
