@@ -265,9 +265,39 @@ final class McpEndpoint {
         }
     }
 
+    /**
+     * Whose bucket a session request is paid from: the principal's, or for anonymous callers (every one of them is
+     * the same principal) their network's, so that one anonymous caller churning sessions does not spend the
+     * budget of every other.
+     */
+    static String bucketKey(HttpExchange ex) {
+        Principal p = ex.principal();
+        if (p != Principal.ANONYMOUS) {
+            return p.key();
+        }
+        return "anonymous\u0000" + network(ex.remoteAddress());
+    }
+
+    /** An IPv4 address as it is; an IPv6 address by its /64 (one subscriber usually holds a whole /64). */
+    static String network(String address) {
+        if (address == null || address.indexOf(':') < 0) {
+            return String.valueOf(address);
+        }
+        try {
+            byte[] b = java.net.InetAddress.getByName(address.startsWith("[") ? address.substring(1,
+                    address.length() - 1) : address).getAddress();
+            if (b.length != 16) {
+                return address;
+            }
+            return java.util.HexFormat.of().formatHex(b, 0, 8) + "::/64";
+        } catch (java.net.UnknownHostException e) {
+            return address;
+        }
+    }
+
     private void initialize(HttpExchange ex, JsonRpcMessage.Request r) {
         try {
-            starts.take(ex.principal().key());
+            starts.take(bucketKey(ex));
         } catch (Rejection limited) {
             throw limited.withId(r.id());
         }
@@ -300,7 +330,7 @@ final class McpEndpoint {
             throw Rejection.methodNotAllowed(
                     "Method Not Allowed: GET needs a 2025 session; the 2026-07-28 wire uses POST only", "POST");
         }
-        streams.take(ex.principal().key());
+        streams.take(bucketKey(ex));
         Session session = ownSession(ex, sessionId);
         String lastEventId = ex.header("Last-Event-ID");
         sseHeaders(ex);
@@ -445,7 +475,7 @@ final class McpEndpoint {
         if (sessionId == null) {
             throw Rejection.methodNotAllowed("Method Not Allowed: DELETE needs a 2025 session", "POST");
         }
-        ends.take(ex.principal().key());
+        ends.take(bucketKey(ex));
         Session owned = ownSession(ex, sessionId);
         securityEvents.sessionEnded(ex, sessionId);
         if (owned.standaloneStream() instanceof SseStream s) {
