@@ -268,7 +268,8 @@ final class BrowserFlow {
                 case SignIns.Blocked blocked -> {
                     response.getHeaders().put("Retry-After", Long.toString(SignIns.retryAfterSeconds(result)));
                     loginPage(response, callback, 429, pending, "Too many failed sign-ins"
-                            + (blocked.budget() == LoginAttempts.Budget.ADDRESS ? " from your network" : "")
+                            + (blocked.budget() == LoginAttempts.Budget.ADDRESS || blocked.budget() == LoginAttempts.Budget.SITE
+                                    ? " from your network" : "")
                             + ". Wait " + SignIns.retryAfterSeconds(result) + " seconds and try again.");
                     return;
                 }

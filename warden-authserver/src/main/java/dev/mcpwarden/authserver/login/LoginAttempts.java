@@ -42,6 +42,12 @@ public interface LoginAttempts {
         USER("", FREE_FAILURES, Duration.ofDays(1), true),
         /** Password and client-secret checks from one remote address, whatever the name. */
         ADDRESS("addr:", 20, Duration.ofHours(1), false),
+        /**
+         * The same checks from one IPv6 site, a /48 (keys given by {@link LoginAttempts#site}): a whole site costs
+         * an attacker little more than one /64, and without this its 65,536 /64s would each get the address budget
+         * (enough to fill this process's table of counts with blocks, which then refuses everyone).
+         */
+        SITE("site:", 100, Duration.ofHours(1), false),
         /** Client-secret checks of one client id at the token and revocation endpoints. */
         CLIENT("client:", 10, Duration.ofDays(1), true),
         /**
@@ -212,6 +218,19 @@ public interface LoginAttempts {
             prefix.append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff))).append(':');
         }
         return prefix.append(":/64").toString();
+    }
+
+    /**
+     * The IPv6 site (/48) of {@code address}, as the {@link Budget#SITE} key, or "" for an IPv4 address or anything
+     * else (not counted per site).
+     */
+    static String site(String address) {
+        String network = network(address);
+        if (!network.endsWith("::/64")) {
+            return "";
+        }
+        String[] groups = network.substring(0, network.length() - "::/64".length()).split(":");
+        return groups.length < 3 ? "" : groups[0] + ":" + groups[1] + ":" + groups[2] + "::/48";
     }
 
     /** The form in which names are counted: lower case ({@link Locale#ROOT}); no name is the empty name. */

@@ -54,6 +54,14 @@ public final class SignIns {
         if (!fromAddress.allowed()) {
             return new Blocked(Budget.ADDRESS, fromAddress);
         }
+        String site = LoginAttempts.site(address);
+        if (!site.isEmpty()) {
+            Outcome fromSite = attempts.attempt(Budget.SITE, site, now);
+            if (!fromSite.allowed()) {
+                attempts.succeeded(Budget.ADDRESS, address); // nothing was checked
+                return new Blocked(Budget.SITE, fromSite);
+            }
+        }
         boolean checked = false;
         try (HashingGate.Permit ignored = users.gate().enter()) {
             Outcome asUser = attempts.attempt(Budget.USER, username, now);
@@ -72,13 +80,21 @@ public final class SignIns {
             attempts.succeeded(Budget.USER, username);
             attempts.succeeded(Budget.PENDING, pendingId);
             attempts.succeeded(Budget.ADDRESS, address);
+            succeededFromSite(site);
             return new SignedIn(who.get());
         } catch (HashingGate.Busy e) {
             return new Busy();
         } finally {
             if (!checked) {
                 attempts.succeeded(Budget.ADDRESS, address); // nothing was checked: not a failure of this address
+                succeededFromSite(site);
             }
+        }
+    }
+
+    private void succeededFromSite(String site) {
+        if (!site.isEmpty()) {
+            attempts.succeeded(Budget.SITE, site);
         }
     }
 
