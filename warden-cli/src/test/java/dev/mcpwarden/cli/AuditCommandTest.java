@@ -154,6 +154,7 @@ class AuditCommandTest {
     void twoFilesClaimingOneReplicaExitOne() throws IOException {
         Path logs = threeReplicas();
         Files.copy(logs.resolve("audit-r3.jsonl"), logs.resolve("audit-r3-copy.jsonl"));
+        Files.copy(logs.resolve("audit-r3.jsonl.checkpoint"), logs.resolve("audit-r3-copy.jsonl.checkpoint"));
 
         assertThat(run("verify", logs.toString())).isEqualTo(1);
 

@@ -163,6 +163,10 @@ public final class AuditLog implements AutoCloseable {
             if (hasher.keyed()) {
                 genesis.detail("keyId", hasher.keyId());
             }
+            if (sink.keepsCheckpoint()) {
+                // hashed with the genesis record: a checkpoint deleted later is reported, not taken for none
+                genesis.detail("checkpoint", RecordFormat.CHECKPOINT_KEPT);
+            }
             // hashed with the rest of the genesis record, so a chain cannot be passed off as another replica's
             options.replica().ifPresent(r -> genesis.detail("replica", r));
             append(RecordFormat.eventJson(genesis.build()));
@@ -213,15 +217,20 @@ public final class AuditLog implements AutoCloseable {
         if (last == null || !hasher.hash(last.body()).equals(last.hash())) {
             throw corrupt(where + ": its last record does not verify");
         }
-        checkHead(where, last);
+        checkHead(where, first, last);
         seq = last.seq();
         prev = last.hash();
     }
 
     /** Refuses to continue a log whose tail was cut: it ends before the record its checkpoint names. */
-    private void checkHead(String where, RecordFormat.Parsed last) throws IOException {
+    private void checkHead(String where, RecordFormat.Parsed genesis, RecordFormat.Parsed last) throws IOException {
         Optional<String> line = sink.readCheckpoint();
         if (line.isEmpty()) {
+            if (RecordFormat.CHECKPOINT_KEPT.equals(genesis.detailText("checkpoint")) && last.seq() > 0) {
+                // the first checkpoint is written with the genesis record: a log past it without one lost it
+                throw corrupt(where + ": its checkpoint is missing, though the log was started with one (deleted,"
+                        + " or the log was moved without it); records may have been cut from its end");
+            }
             return;
         }
         AuditCheckpoint checkpoint;

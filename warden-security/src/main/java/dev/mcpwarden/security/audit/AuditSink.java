@@ -48,6 +48,14 @@ public interface AuditSink extends Closeable {
     default void checkpoint(String line) throws IOException {
     }
 
+    /**
+     * Whether this sink keeps a checkpoint ({@link #checkpoint}): a log started on it says so in its genesis record,
+     * so that a checkpoint missing later is reported, not taken for a log that never had one.
+     */
+    default boolean keepsCheckpoint() {
+        return false;
+    }
+
     /** The checkpoint last written, if the sink keeps one. */
     default Optional<String> readCheckpoint() throws IOException {
         return Optional.empty();

@@ -54,7 +54,18 @@ public final class AuditVerifier {
      */
     public VerificationResult verify(Path file) throws IOException {
         Path beside = AuditCheckpoint.beside(file);
-        return verify(file, Files.isRegularFile(beside) ? beside : null);
+        if (Files.isRegularFile(beside)) {
+            return verify(file, beside);
+        }
+        VerificationResult chain = verify(file, null);
+        if (chain instanceof VerificationResult.Intact intact && intact.lastSeq() > 0
+                && RecordFormat.CHECKPOINT_KEPT.equals(genesisDetail(file, "checkpoint"))) {
+            // the writer wrote one with the genesis record: gone now, it cannot vouch for the tail
+            return new Problem(intact.records(), Kind.TRUNCATED, "the checkpoint " + beside + " is missing, though"
+                    + " the log was started with one (deleted, or the log was moved without it): records may have"
+                    + " been cut from its end");
+        }
+        return chain;
     }
 
     /**
@@ -94,7 +105,7 @@ public final class AuditVerifier {
         for (Path f : files) {
             VerificationResult result = verify(f);
             // the replica as claimed: a chain whose genesis was edited still claims it (and fails on its own)
-            String replica = genesisReplica(f);
+            String replica = genesisDetail(f, "replica");
             chains.add(new DirectoryVerification.Chain(f, Optional.ofNullable(replica), result));
             if (replica != null) {
                 byReplica.computeIfAbsent(replica, r -> new ArrayList<>()).add(f);
@@ -109,8 +120,8 @@ public final class AuditVerifier {
         return new DirectoryVerification(directory, chains, conflicts);
     }
 
-    /** The replica the first line's genesis record names, or null (none named, or no genesis record to read). */
-    private static String genesisReplica(Path file) throws IOException {
+    /** A detail of the first line's genesis record, or null (none such, or no genesis record to read). */
+    private static String genesisDetail(Path file, String name) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             Lines lines = new Lines(in);
             if (!lines.next() || lines.overlong) {
@@ -118,7 +129,7 @@ public final class AuditVerifier {
             }
             RecordFormat.Parsed p = RecordFormat.parse(lines.buffer, lines.length);
             return p != null && p.seq() == 0 && p.isIntegrity(RecordFormat.OUTCOME_GENESIS)
-                    ? p.detailText("replica") : null;
+                    ? p.detailText(name) : null;
         }
     }
 

@@ -167,6 +167,11 @@ final class FileAuditSink implements AuditSink {
     }
 
     @Override
+    public boolean keepsCheckpoint() {
+        return true;
+    }
+
+    @Override
     public Optional<String> readCheckpoint() throws IOException {
         Path target = AuditCheckpoint.beside(path);
         if (!java.nio.file.Files.isRegularFile(target)) {

@@ -49,6 +49,11 @@ public final class MemoryAuditSink implements AuditSink {
     }
 
     @Override
+    public boolean keepsCheckpoint() {
+        return true;
+    }
+
+    @Override
     public synchronized Optional<String> readCheckpoint() {
         return Optional.ofNullable(checkpoint);
     }

@@ -39,6 +39,8 @@ final class RecordFormat {
     static final String ALG_KEYED = "HMAC-SHA256";
 
     static final String OUTCOME_GENESIS = "genesis";
+    /** The genesis record's {@code checkpoint} detail when the writer keeps a checkpoint beside the log. */
+    static final String CHECKPOINT_KEPT = "kept";
     static final String OUTCOME_REOPENED = "reopened";
     static final String OUTCOME_CLOSED = "closed";
     static final String LOG_TARGET = "audit-log";

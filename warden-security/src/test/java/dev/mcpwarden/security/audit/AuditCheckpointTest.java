@@ -90,12 +90,69 @@ class AuditCheckpointTest {
         cutLast(file, 1);
         Files.delete(AuditCheckpoint.beside(file));
 
-        assertThat(AuditVerifier.unkeyed().verify(file).verdict()).endsWith(", no checkpoint to compare with");
+        VerificationResult alone = AuditVerifier.unkeyed().verify(file);
+        assertThat(alone).as("the log says it was started with a checkpoint").isInstanceOfSatisfying(Problem.class,
+                p -> {
+                    assertThat(p.kind()).isEqualTo(Kind.TRUNCATED);
+                    assertThat(p.detail()).isEqualTo("the checkpoint " + AuditCheckpoint.beside(file) + " is missing,"
+                            + " though the log was started with one (deleted, or the log was moved without it):"
+                            + " records may have been cut from its end");
+                });
         VerificationResult withCopy = AuditVerifier.unkeyed().verify(file, copy);
         assertThat(withCopy).isInstanceOfSatisfying(Problem.class, p -> {
             assertThat(p.kind()).isEqualTo(Kind.TRUNCATED);
             assertThat(p.detail()).startsWith("1 record(s) missing from the end: the log ends at seq 5");
         });
+    }
+
+    @Test
+    void aLogWrittenWithoutACheckpointIsVerifiedByItsChainAlone() throws IOException {
+        Path file = dir.resolve("stream.jsonl");
+        MemoryAuditSink memory = new MemoryAuditSink();
+        AuditSink stream = new AuditSink() { // a sink that keeps no checkpoint, as a stream to another system
+            @Override
+            public java.util.Optional<Existing> open() throws IOException {
+                return memory.open();
+            }
+
+            @Override
+            public void append(byte[] bytes, int offset, int length) throws IOException {
+                memory.append(bytes, offset, length);
+            }
+
+            @Override
+            public void force() throws IOException {
+                memory.force();
+            }
+
+            @Override
+            public String describe() {
+                return "stream";
+            }
+
+            @Override
+            public void close() throws IOException {
+                memory.close();
+            }
+        };
+        FakeClock clock = new FakeClock();
+        try (AuditLog log = AuditLog.open(stream, AuditLogOptions.defaults(), clock)) {
+            log.record(toolCall(clock, "a"));
+        }
+        Files.write(file, memory.bytes());
+        assertThat(AuditVerifier.unkeyed().verify(file).verdict()).endsWith(", no checkpoint to compare with");
+    }
+
+    @Test
+    void aWriterRefusesToContinueALogWhoseCheckpointWasDeleted() throws IOException {
+        Path file = cleanLog(AuditLogOptions.defaults());
+        cutLast(file, 2);
+        Files.delete(AuditCheckpoint.beside(file));
+        assertThatThrownBy(() -> AuditLog.open(AuditSink.file(file), AuditLogOptions.defaults(), new FakeClock()))
+                .isInstanceOfSatisfying(AuditException.class,
+                        e -> assertThat(e.reason()).isEqualTo(AuditException.Reason.CORRUPT))
+                .hasMessageContaining(": its checkpoint is missing, though the log was started with one (deleted,"
+                        + " or the log was moved without it); records may have been cut from its end");
     }
 
     @Test

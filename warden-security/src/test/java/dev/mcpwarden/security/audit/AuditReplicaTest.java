@@ -130,6 +130,7 @@ class AuditReplicaTest {
     void twoFilesClaimingOneReplicaIdAreAConflictThoughEachVerifies() throws IOException {
         threeReplicas();
         Files.copy(dir.resolve("audit-r1.jsonl"), dir.resolve("audit-r4.jsonl"));
+        Files.copy(dir.resolve("audit-r1.jsonl.checkpoint"), dir.resolve("audit-r4.jsonl.checkpoint"));
 
         DirectoryVerification found = AuditVerifier.unkeyed().verifyDirectory(dir);
 
