@@ -62,6 +62,25 @@ class AnonymousStateTest {
     }
 
     @Test
+    void clientMetadataDocumentsNamedAtTheTokenEndpointAreFetchedOnlyWithinTheSignInQuota() throws Exception {
+        FakeClock clock = new FakeClock();
+        try (DocumentServer documents = DocumentServer.http();
+             TestAuthServer server = new TestAuthServer(c -> c.withInsecureAllowLoopbackClientMetadata(true),
+                     b -> b.clock(clock).limits(limits(10, 120, 2, 1200)))) {
+            for (int i = 0; i < 2; i++) {
+                UserAgent.Page p = new UserAgent().post(server.issuer + "/token", Map.of("grant_type",
+                        "refresh_token", "refresh_token", "x", "client_id", documents.url("/client-" + i)));
+                assertThat(p.status()).as(p.body()).isNotEqualTo(429);
+            }
+            UserAgent.Page p = new UserAgent().post(server.issuer + "/token", Map.of("grant_type", "refresh_token",
+                    "refresh_token", "x", "client_id", documents.url("/client-2")));
+            assertTooMany(p, "Too many sign-in requests from this address; try again in 30 seconds", "30");
+            assertThat(documents.hits("/client-0") + documents.hits("/client-1")).isEqualTo(2);
+            assertThat(documents.hits("/client-2")).as("refused before it is fetched").isZero();
+        }
+    }
+
+    @Test
     void registrationsBeyondTheGlobalQuotaAnswer429() throws Exception {
         FakeClock clock = new FakeClock();
         try (TestAuthServer server = server(clock, limits(1000, 2, 60, 1200))) {

@@ -83,12 +83,22 @@ public final class ClientMetadataDocuments {
 
     /** The client described by the document at {@code url}. */
     public Client resolve(String url) throws ClientRejected {
+        try {
+            return resolve(url, Clients.FetchPermit.PAID);
+        } catch (Clients.TooManyFetches e) {
+            throw new IllegalStateException(e); // PAID never refuses
+        }
+    }
+
+    /** The client described by the document at {@code url}, fetched (when not cached) only with {@code permit}. */
+    public Client resolve(String url, Clients.FetchPermit permit) throws ClientRejected, Clients.TooManyFetches {
         Instant now = clock.instant();
         Cached c = cache.get(url);
         if (c != null && now.isBefore(c.until())) {
             return c.client();
         }
         URI uri = checkUrl(url);
+        permit.take();
         Fetched fetched = fetch(url, uri);
         Client client = parse(url, fetched.body());
         if (cache.size() >= MAX_CACHED) {

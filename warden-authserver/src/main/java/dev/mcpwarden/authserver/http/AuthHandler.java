@@ -190,17 +190,31 @@ public final class AuthHandler extends Handler.Abstract {
         Web.json(response, callback, e.status(), body);
     }
 
+    /**
+     * A client id given here may be a metadata document URL the server then fetches: paid from the same quota as
+     * sign-in requests (per address and for everyone), as at the authorization endpoint.
+     */
+    private dev.mcpwarden.authserver.client.Clients.FetchPermit metadataFetches(Request request) {
+        return () -> {
+            try {
+                quotas.authorize(request);
+            } catch (Quotas.Exceeded e) {
+                throw new dev.mcpwarden.authserver.client.Clients.TooManyFetches(e.getMessage(), e.retryAfterSeconds);
+            }
+        };
+    }
+
     private Reply token(Request request) throws TokenError, Web.BadRequest {
         Map<String, String> form = Web.single(Web.form(request));
         Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form,
-                Request.getRemoteAddr(request));
+                Request.getRemoteAddr(request), metadataFetches(request));
         return new Reply(200, s.tokens().handle(client, form));
     }
 
     private Reply revoke(Request request) throws TokenError, Web.BadRequest {
         Map<String, String> form = Web.single(Web.form(request));
         Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form,
-                Request.getRemoteAddr(request));
+                Request.getRemoteAddr(request), metadataFetches(request));
         s.tokens().revoke(client, form);
         return new Reply(200, null);
     }
@@ -214,7 +228,7 @@ public final class AuthHandler extends Handler.Abstract {
     private Reply introspect(Request request) throws TokenError, Web.BadRequest {
         Map<String, String> form = Web.single(Web.form(request));
         Client client = s.clientAuth().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), form,
-                Request.getRemoteAddr(request));
+                Request.getRemoteAddr(request), metadataFetches(request));
         if (client.isPublic()) {
             throw TokenError.invalidClient("client authentication failed: introspection needs client credentials");
         }

@@ -41,6 +41,15 @@ public final class ClientAuthenticator {
 
     /** Authenticates the client of a request from {@code address} (the remote address, for its failure budget). */
     public Client authenticate(String authorization, Map<String, String> form, String address) throws TokenError {
+        return authenticate(authorization, form, address, Clients.FetchPermit.PAID);
+    }
+
+    /**
+     * As {@link #authenticate(String, Map, String)}; a client metadata document not cached is fetched only with
+     * {@code permit} (refused: 429 {@code too_many_requests} with {@code Retry-After}, as the other quotas).
+     */
+    public Client authenticate(String authorization, Map<String, String> form, String address,
+                               Clients.FetchPermit permit) throws TokenError {
         String id = form.get("client_id");
         String secret = form.get("client_secret");
         if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
@@ -59,9 +68,11 @@ public final class ClientAuthenticator {
         }
         Client client;
         try {
-            client = clients.find(id);
+            client = clients.find(id, permit);
         } catch (ClientRejected e) {
             throw TokenError.invalidClient("client authentication failed: " + e.getMessage());
+        } catch (Clients.TooManyFetches e) {
+            throw new TokenError(429, "too_many_requests", e.getMessage(), e.retryAfterSeconds());
         }
         if (client.isPublic()) {
             if (secret != null) {
