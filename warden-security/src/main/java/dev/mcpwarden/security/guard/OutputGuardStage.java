@@ -130,6 +130,34 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
      * The detector, knowing this server's live tools: an order to call one of them ("rufe get_customer auf") is
      * coercion, where an unknown name would be only a weak signal.
      */
+    /**
+     * The most one detection reads of an untrusted output: its first {@value #SCAN_HEAD} and last
+     * {@value #SCAN_TAIL} characters. The heuristic detector costs seconds of CPU per MiB, and one 4 MiB result
+     * must not cost a core seconds; what lies between is not read, and is datamarked instead of delimited
+     * ({@link #textMode}), so instructions there reach the model as marked data.
+     */
+    static final int SCAN_HEAD = 192 * 1024;
+    static final int SCAN_TAIL = 64 * 1024;
+    /** The signal of a detection that left the middle of an oversized text unread. */
+    static final String UNSCANNED = "unscanned-middle";
+
+    private Detection detect(String text) {
+        if (text.length() <= SCAN_HEAD + SCAN_TAIL) {
+            return detector().detect(text);
+        }
+        Detection d = detector().detect(text.substring(0, SCAN_HEAD) + "\n"
+                + text.substring(text.length() - SCAN_TAIL));
+        List<String> signals = new ArrayList<>(d.signals());
+        signals.add(UNSCANNED);
+        return new Detection(d.attack(), d.score(), signals);
+    }
+
+    /** The text marking configured, made datamarking where a detection could not read the whole text. */
+    static Spotlighter.Mode textMode(Spotlighter.Mode configured, Detection d) {
+        return configured == Spotlighter.Mode.DELIMIT && d.signals().contains(UNSCANNED)
+                ? Spotlighter.Mode.DATAMARK : configured;
+    }
+
     private PromptInjectionDetector detector() {
         Definitions d = definitions;
         if (d == null) {
@@ -236,8 +264,8 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
         if (!trust.any()) {
             return out;
         }
-        Detection d = detector().detect(allText(out));
-        Spotlighter text = spotlighter.withMode(spotlighting.text());
+        Detection d = detect(allText(out));
+        Spotlighter text = spotlighter.withMode(textMode(spotlighting.text(), d));
         switch (call.method()) {
             case "resources/read" -> {
                 for (JsonNode c : out.path("contents")) {
@@ -312,7 +340,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
         }
         StringBuilder all = new StringBuilder(m.text()).append('\n');
         collect(data == null ? null : data.result(), all);
-        Detection d = detector().detect(all.toString());
+        Detection d = detect(all.toString());
         if (d.attack()) {
             quarantined(call, what, d);
             return new McpError(e.code(), QUARANTINED_ERROR, null, e.httpStatus());
@@ -321,7 +349,8 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
         if (marked != null) {
             marked = markStrings(marked, spotlighter, spot.structured());
         }
-        return new McpError(e.code(), spotlighter.withMode(spot.text()).wrap(m.text()).withGuidance(), marked,
+        return new McpError(e.code(), spotlighter.withMode(textMode(spot.text(), d)).wrap(m.text()).withGuidance(),
+                marked,
                 e.httpStatus());
     }
 
@@ -462,7 +491,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
         if (trust.any()) {
             StringBuilder text = new StringBuilder();
             collect(out, text);
-            Detection d = detector().detect(text.toString());
+            Detection d = detect(text.toString());
             if (d.attack()) {
                 SECURITY.warn("prompt injection detected in a {} streamed by {}; quarantined (signals {})",
                         where, tool, d.signals());
@@ -473,7 +502,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
                 quarantineStrings(out);
                 return out;
             }
-            Spotlighter text2 = spotlighter.withMode(spot.text());
+            Spotlighter text2 = spotlighter.withMode(textMode(spot.text(), d));
             if (quarantineText) {
                 markFreeText(out, text2);
             } else {
@@ -575,7 +604,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
      * {@link SpotlightConfig} says (all of them, or the declared fields only).
      */
     private ObjectNode untrusted(String tool, ObjectNode result, Call call, Trust trust, SpotlightConfig spot) {
-        Detection d = detector().detect(allText(result));
+        Detection d = detect(allText(result));
         if (d.attack()) {
             quarantined(call, tool, d);
             ObjectNode q = quarantinedResult(result);
@@ -584,7 +613,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
             }
             return q;
         }
-        Spotlighter text = spotlighter.withMode(spot.text());
+        Spotlighter text = spotlighter.withMode(textMode(spot.text(), d));
         for (JsonNode block : result.withArray("content")) {
             markText(block, text, false);
         }
