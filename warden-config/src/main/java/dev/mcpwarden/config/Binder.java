@@ -201,10 +201,26 @@ final class Binder {
         if (incomplete(b)) {
             return null;
         }
+        Bound l = b.get("limits");
+        if (incomplete(l)) {
+            return null;
+        }
+        dev.mcpwarden.server.http.TransportLimits limits = build(l.location(), l.path(),
+                () -> new dev.mcpwarden.server.http.TransportLimits(l.<Long>get("body-bytes-in-flight"),
+                        intOf(l, "min-body-bytes-per-second"), l.get("body-grace"), rate(l.get("session-starts")),
+                        rate(l.get("session-requests"))));
+        if (limits == null) {
+            return null;
+        }
         return build(b.location(), "http", () -> new HttpOptions(b.get("host"), intOf(b, "port"), b.get("path"),
                 Set.copyOf(b.<List<String>>get("allowed-hosts")), Set.copyOf(b.<List<String>>get("allowed-origins")),
                 intOf(b, "max-body-bytes"), intOf(b, "max-json-depth"), intOf(b, "max-sessions"), b.get("session-idle"),
-                intOf(b, "events-per-session"), b.get("sse-retry"), b.get("keep-alive")));
+                intOf(b, "events-per-session"), b.get("sse-retry"), b.get("keep-alive"), limits));
+    }
+
+    private static dev.mcpwarden.server.http.TransportLimits.Rate rate(Bound r) {
+        return new dev.mcpwarden.server.http.TransportLimits.Rate(intOf(r, "burst"),
+                intOf(r, "per-minute") / 60.0);
     }
 
     SecurityConfig security(Bound b) {

@@ -66,6 +66,25 @@ final class Layout {
 
     // --------------------------------------------------------------------------------------------------- http
 
+    static Obj rate(int burst, int perMinute) {
+        return new Obj(List.of(
+                withDefault("burst", new Int(1, Integer.MAX_VALUE), burst, "How many may come at once."),
+                withDefault("per-minute", new Int(1, Integer.MAX_VALUE), perMinute,
+                        "How many more each minute after that (refilled continuously).")));
+    }
+
+    static final Obj TRANSPORT_LIMITS = new Obj(List.of(
+            withDefault("body-bytes-in-flight", new Int(64 * 1024, Long.MAX_VALUE), 64L * 1024 * 1024,
+                    "Body bytes all requests together may hold while their bodies arrive (503 beyond)."),
+            withDefault("min-body-bytes-per-second", new Int(1, Integer.MAX_VALUE), 8 * 1024,
+                    "The slowest average rate a body may arrive at after body-grace (408 beyond)."),
+            withDefault("body-grace", dur(Duration.ofMillis(1), DAY), "10s",
+                    "How long a body may take before the minimum rate applies."),
+            withDefault("session-starts", rate(60, 120), Map.of(),
+                    "2025 initialize per principal (per network for anonymous callers); 429 beyond."),
+            withDefault("session-requests", rate(240, 2400), Map.of(),
+                    "GET streams, and separately DELETEs, per principal (per network for anonymous callers).")));
+
     static final Obj HTTP = new Obj(List.of(
             withDefault("host", NAME, "127.0.0.1", "The interface to bind; loopback unless set (0.0.0.0 for all)."),
             withDefault("port", new Int(0, 65535), 8080, "The TCP port; 0 picks a free one."),
@@ -87,7 +106,9 @@ final class Layout {
             withDefault("sse-retry", dur(Duration.ofMillis(1), DAY), "1s",
                     "The SSE retry interval sent to 2025-11-25 clients."),
             withDefault("keep-alive", dur(Duration.ofMillis(1), DAY), "15s",
-                    "Interval of SSE keep-alive comments on long-lived streams.")));
+                    "Interval of SSE keep-alive comments on long-lived streams."),
+            withDefault("limits", TRANSPORT_LIMITS, Map.of(), "What one caller, or all together, may hold of the"
+                    + " transport (docs/transport-safety.md).")));
 
     // ----------------------------------------------------------------------------------------- authentication
 

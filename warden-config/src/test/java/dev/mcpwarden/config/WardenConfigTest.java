@@ -616,6 +616,28 @@ class WardenConfigTest {
     }
 
     @Test
+    void theTransportLimitsAreBoundFromTheHttpSection() {
+        WardenConfig c = check(MINIMAL.replace("security:\n", """
+                http:
+                  limits:
+                    body-bytes-in-flight: 1048576
+                    min-body-bytes-per-second: 2048
+                    body-grace: 5s
+                    session-starts: {burst: 10, per-minute: 30}
+                security:
+                """)).orElseThrow();
+        var l = c.http().limits();
+        assertThat(l.bodyBytesInFlight()).isEqualTo(1_048_576);
+        assertThat(l.minBodyBytesPerSecond()).isEqualTo(2048);
+        assertThat(l.bodyGrace()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(l.sessionStarts()).isEqualTo(new dev.mcpwarden.server.http.TransportLimits.Rate(10, 0.5));
+        assertThat(l.sessionRequests()).as("the default").isEqualTo(
+                dev.mcpwarden.server.http.TransportLimits.DEFAULTS.sessionRequests());
+        assertThat(problems(MINIMAL.replace("security:\n", "http:\n  limits: {body-bytes-in-flight: 100}\n"
+                + "security:\n"))).singleElement().asString().contains("body-bytes-in-flight");
+    }
+
+    @Test
     void aClusterStoreNamesItsNodes() {
         StoreConfig.Redis r = (StoreConfig.Redis) check(MINIMAL + "store:\n  kind: redis\n  cluster-nodes:\n"
                 + "    - redis://10.0.0.1:6379\n    - redis://10.0.0.2:6379\n").orElseThrow().store();

@@ -19,10 +19,20 @@ import java.util.Set;
  * @param eventsPerSession SSE events kept per session for {@code Last-Event-ID} resumption
  * @param sseRetry         the {@code retry} interval sent to 2025-11-25 clients
  * @param keepAlive        interval of SSE keep-alive comments on long-lived streams
+ * @param limits           what one caller, or all together, may hold of the transport (body bytes in flight, the
+ *                         slowest body, session rates); see docs/transport-safety.md
  */
 public record HttpOptions(String host, int port, String path, Set<String> allowedHosts, Set<String> allowedOrigins,
                           int maxBodyBytes, int maxJsonDepth, int maxSessions, Duration sessionIdle,
-                          int eventsPerSession, Duration sseRetry, Duration keepAlive) {
+                          int eventsPerSession, Duration sseRetry, Duration keepAlive, TransportLimits limits) {
+
+    /** With the default {@link TransportLimits}. */
+    public HttpOptions(String host, int port, String path, Set<String> allowedHosts, Set<String> allowedOrigins,
+                       int maxBodyBytes, int maxJsonDepth, int maxSessions, Duration sessionIdle,
+                       int eventsPerSession, Duration sseRetry, Duration keepAlive) {
+        this(host, port, path, allowedHosts, allowedOrigins, maxBodyBytes, maxJsonDepth, maxSessions, sessionIdle,
+                eventsPerSession, sseRetry, keepAlive, TransportLimits.DEFAULTS);
+    }
 
     public HttpOptions {
         if (host == null || host.isBlank()) {
@@ -51,6 +61,7 @@ public record HttpOptions(String host, int port, String path, Set<String> allowe
         }
         allowedHosts = Set.copyOf(allowedHosts);
         allowedOrigins = Set.copyOf(allowedOrigins);
+        java.util.Objects.requireNonNull(limits, "limits");
     }
 
     /** Loopback on {@code port} at {@code /mcp}, with the default limits. */
@@ -62,26 +73,31 @@ public record HttpOptions(String host, int port, String path, Set<String> allowe
     /** These options on another port (e.g. one given on the command line). */
     public HttpOptions withPort(int newPort) {
         return new HttpOptions(host, newPort, path, allowedHosts, allowedOrigins, maxBodyBytes, maxJsonDepth,
-                maxSessions, sessionIdle, eventsPerSession, sseRetry, keepAlive);
+                maxSessions, sessionIdle, eventsPerSession, sseRetry, keepAlive, limits);
     }
 
     public HttpOptions withHost(String newHost) {
         return new HttpOptions(newHost, port, path, allowedHosts, allowedOrigins, maxBodyBytes, maxJsonDepth,
-                maxSessions, sessionIdle, eventsPerSession, sseRetry, keepAlive);
+                maxSessions, sessionIdle, eventsPerSession, sseRetry, keepAlive, limits);
     }
 
     public HttpOptions withAllowed(Set<String> hosts, Set<String> origins) {
         return new HttpOptions(host, port, path, hosts, origins, maxBodyBytes, maxJsonDepth, maxSessions,
-                sessionIdle, eventsPerSession, sseRetry, keepAlive);
+                sessionIdle, eventsPerSession, sseRetry, keepAlive, limits);
     }
 
     public HttpOptions withMaxBodyBytes(int bytes) {
         return new HttpOptions(host, port, path, allowedHosts, allowedOrigins, bytes, maxJsonDepth, maxSessions,
-                sessionIdle, eventsPerSession, sseRetry, keepAlive);
+                sessionIdle, eventsPerSession, sseRetry, keepAlive, limits);
+    }
+
+    public HttpOptions withLimits(TransportLimits newLimits) {
+        return new HttpOptions(host, port, path, allowedHosts, allowedOrigins, maxBodyBytes, maxJsonDepth,
+                maxSessions, sessionIdle, eventsPerSession, sseRetry, keepAlive, newLimits);
     }
 
     public HttpOptions withMaxJsonDepth(int depth) {
         return new HttpOptions(host, port, path, allowedHosts, allowedOrigins, maxBodyBytes, depth, maxSessions,
-                sessionIdle, eventsPerSession, sseRetry, keepAlive);
+                sessionIdle, eventsPerSession, sseRetry, keepAlive, limits);
     }
 }

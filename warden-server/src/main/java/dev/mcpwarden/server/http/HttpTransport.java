@@ -159,13 +159,14 @@ public final class HttpTransport implements AutoCloseable {
         private final Map<String, Handler> mounts = new java.util.LinkedHashMap<>();
         private SessionStore sessions;
         private EventStore events;
-        private TransportLimits limits = TransportLimits.DEFAULTS;
+        private TransportLimits limits;
         private final Map<String, java.util.function.BooleanSupplier> readiness = new java.util.LinkedHashMap<>();
         private final Map<String, java.util.function.Supplier<String>> reports = new java.util.LinkedHashMap<>();
 
         private Builder(McpService server, HttpOptions options) {
             this.server = java.util.Objects.requireNonNull(server, "server");
             this.options = java.util.Objects.requireNonNull(options, "options");
+            this.limits = options.limits();
         }
 
         /** Serves a JSON document with GET at {@code path} (e.g. OAuth metadata). */
@@ -247,7 +248,7 @@ public final class HttpTransport implements AutoCloseable {
 
         /**
          * What callers may hold of this transport: body bytes in flight, the slowest body, how often one principal
-         * starts, streams and ends sessions ({@link TransportLimits#DEFAULTS} unless set).
+         * starts, streams and ends sessions (the options' {@link HttpOptions#limits} unless set).
          */
         public Builder limits(TransportLimits limits) {
             this.limits = java.util.Objects.requireNonNull(limits, "limits");

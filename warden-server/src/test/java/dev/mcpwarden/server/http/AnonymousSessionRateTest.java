@@ -50,9 +50,9 @@ class AnonymousSessionRateTest {
                 .controls(dev.mcpwarden.server.Controls.insecureWithoutAuthentication())
                 .tool(Tool.builder("echo").description("Echoes").handler(ctx -> ToolResult.text("ok")).build())
                 .build();
-        HttpTransport http = HttpTransport.builder(server, HttpOptions.loopback(0))
-                .limits(TransportLimits.DEFAULTS.withSessionStarts(new TransportLimits.Rate(2, 1.0 / 3600)))
-                .start();
+        // the limits come with the options, as a configuration file gives them
+        HttpTransport http = HttpTransport.builder(server, HttpOptions.loopback(0).withLimits(
+                TransportLimits.DEFAULTS.withSessionStarts(new TransportLimits.Rate(2, 1.0 / 3600)))).start();
         try {
             assertThat(initializeFrom(http, "127.0.0.2")).isEqualTo(200);
             assertThat(initializeFrom(http, "127.0.0.2")).isEqualTo(200);
