@@ -272,7 +272,8 @@ final class Binder {
             Bound d = b.get("dpop");
             dpop = Optional.ofNullable(build(d.location(), d.path(), () -> new Dpop(
                     Dpop.Mode.valueOf(d.<String>get("mode").toUpperCase(Locale.ROOT)), d.get("require-nonce"),
-                    d.get("proof-window"), Optional.ofNullable(d.<Secret>get("nonce-secret")))));
+                    d.get("proof-window"), Optional.ofNullable(d.<Secret>get("nonce-secret")),
+                    intOf(d, "proofs-per-key"))));
             if (dpop.isEmpty()) {
                 return null;
             }

@@ -130,7 +130,10 @@ final class Layout {
             optional("nonce-secret", new SecretRef(),
                     "The key DPoP nonces are signed with, as a secret reference (file:... or env:..., at least 32"
                             + " bytes); give every replica the same one so that each accepts the others' nonces."
-                            + " Absent: a random key per process.")));
+                            + " Absent: a random key per process."),
+            withDefault("proofs-per-key", new Int(1, Integer.MAX_VALUE), 10_000,
+                    "The most proofs one key may have remembered per two proof windows, before the replay cache"
+                            + " (429 beyond).")));
 
     static final Obj INTROSPECTION = new Obj(List.of(
             required("endpoint", new Uri("https", "http"),

@@ -616,6 +616,17 @@ class WardenConfigTest {
     }
 
     @Test
+    void aDpopProofQuotaPerKeyIsBound() {
+        var dpop = check(withSecurity("").replace("      - issuer: https://login.example.com\n",
+                "      - issuer: https://login.example.com\n    dpop: {mode: required, proofs-per-key: 500}\n"))
+                .orElseThrow().security().authentication().dpop().orElseThrow();
+        assertThat(dpop.proofsPerKey()).isEqualTo(500);
+        assertThat(check(withSecurity("").replace("      - issuer: https://login.example.com\n",
+                "      - issuer: https://login.example.com\n    dpop: {mode: required}\n")).orElseThrow().security()
+                .authentication().dpop().orElseThrow().proofsPerKey()).isEqualTo(10_000);
+    }
+
+    @Test
     void theTransportLimitsAreBoundFromTheHttpSection() {
         WardenConfig c = check(MINIMAL.replace("security:\n", """
                 http:

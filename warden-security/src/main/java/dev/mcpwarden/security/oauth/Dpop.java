@@ -19,8 +19,15 @@ import java.util.Optional;
  * @param proofWindow  how old (or how far in the future) a proof's {@code iat} may be
  * @param nonceSecret  the key nonces are signed with, shared by the replicas (at least 32 bytes, e.g. 32 random
  *                     bytes in base64); empty: a random key of this process
+ * @param proofsPerKey the most proofs one key (one token binding) may have remembered per replay window (two proof
+ *                     windows), counted before a proof is recorded so one caller cannot fill the replay cache; 429
+ *                     beyond. {@value #PROOFS_PER_KEY} by default (about 83 a second with a 60 s window)
  */
-public record Dpop(Mode mode, boolean requireNonce, Duration proofWindow, Optional<Secret> nonceSecret) {
+public record Dpop(Mode mode, boolean requireNonce, Duration proofWindow, Optional<Secret> nonceSecret,
+                   int proofsPerKey) {
+
+    /** The default of {@code proofsPerKey}. */
+    public static final int PROOFS_PER_KEY = 10_000;
 
     /** How DPoP is used. */
     public enum Mode { OPTIONAL, REQUIRED }
@@ -41,6 +48,14 @@ public record Dpop(Mode mode, boolean requireNonce, Duration proofWindow, Option
             throw new IllegalArgumentException("the DPoP nonce secret from " + nonceSecret.get().origin()
                     + " must be at least " + MIN_NONCE_SECRET_BYTES + " bytes");
         }
+        if (proofsPerKey < 1) {
+            throw new IllegalArgumentException("proofsPerKey must be positive, was " + proofsPerKey);
+        }
+    }
+
+    /** With the default {@link #PROOFS_PER_KEY}. */
+    public Dpop(Mode mode, boolean requireNonce, Duration proofWindow, Optional<Secret> nonceSecret) {
+        this(mode, requireNonce, proofWindow, nonceSecret, PROOFS_PER_KEY);
     }
 
     /** Without a shared nonce secret (nonces of this process only). */
@@ -58,6 +73,7 @@ public record Dpop(Mode mode, boolean requireNonce, Duration proofWindow, Option
 
     /** The same, with nonces signed by {@code secret}: give every replica the same one. */
     public Dpop withNonceSecret(Secret secret) {
-        return new Dpop(mode, requireNonce, proofWindow, Optional.of(Objects.requireNonNull(secret, "secret")));
+        return new Dpop(mode, requireNonce, proofWindow, Optional.of(Objects.requireNonNull(secret, "secret")),
+                proofsPerKey);
     }
 }

@@ -49,12 +49,6 @@ final class DpopVerifier {
         }
     }
 
-    /**
-     * The most proofs one key (one token binding) may have remembered per replay window (two proof windows): about
-     * 83 a second with the default window. Counted before a proof is recorded, so one caller cannot fill the replay
-     * cache (pushing out other callers' proofs) before any rate limit sees it.
-     */
-    static final int PROOFS_PER_KEY = 10_000;
     /** Keys whose proofs are counted at once (bound on the counters themselves). */
     private static final int COUNTED_KEYS = 100_000;
 
@@ -78,7 +72,7 @@ final class DpopVerifier {
     }
 
     DpopVerifier(Dpop config, Set<JWSAlgorithm> algorithms, String resource, InstantSource clock, ReplayCache seen) {
-        this(config, algorithms, resource, clock, seen, PROOFS_PER_KEY);
+        this(config, algorithms, resource, clock, seen, config.proofsPerKey());
     }
 
     DpopVerifier(Dpop config, Set<JWSAlgorithm> algorithms, String resource, InstantSource clock, ReplayCache seen,
