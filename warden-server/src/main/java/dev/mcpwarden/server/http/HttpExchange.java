@@ -279,7 +279,7 @@ public final class HttpExchange {
 
     private BodyIntake.Buffer buffer(long declared, int maxBytes) {
         if (early == null) {
-            early = intake.new Buffer(declared >= 0 ? declared : maxBytes);
+            early = intake.new Buffer(declared >= 0 ? declared : maxBytes, McpEndpoint.network(remoteAddress()));
         }
         return early;
     }

@@ -53,7 +53,14 @@ class SlowBodyTest {
     }
 
     static Socket slowClient(HttpTransport http, long announced, int send) throws Exception {
-        Socket s = new Socket("127.0.0.1", http.port());
+        return slowClient(http, announced, send, "127.0.0.1");
+    }
+
+    /** From the loopback address {@code from} (each its own network, with its own share of the budget). */
+    static Socket slowClient(HttpTransport http, long announced, int send, String from) throws Exception {
+        Socket s = new Socket();
+        s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(from), 0));
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", http.port()), 10_000);
         s.setSoTimeout(60_000);
         OutputStream out = s.getOutputStream();
         out.write(head(http, announced));
@@ -91,7 +98,9 @@ class SlowBodyTest {
         try {
             long before = usedHeapAfterGc();
             for (int i = 0; i < 1_000; i++) {
-                clients.add(slowClient(http, FOUR_MIB, 1024)); // announces 4 MiB, sends 1 KiB, then trickles nothing
+                // announces 4 MiB, sends 1 KiB, then trickles nothing; from 100 addresses (one network's share of
+                // the budget is an eighth)
+                clients.add(slowClient(http, FOUR_MIB, 1024, "127.0.0." + (2 + i % 100)));
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
             while (http.bodyBytesInFlight() < 1_000L * BodyIntake.FIRST_BUFFER && System.nanoTime() < deadline) {
@@ -117,6 +126,43 @@ class SlowBodyTest {
             assertThat(http.bodyBytesInFlight()).isZero();
         } finally {
             for (Socket s : clients) {
+                s.close();
+            }
+            http.close();
+        }
+    }
+
+    @Test
+    void oneNetworkHoldsAtMostAnEighthOfTheBudgetAndAnotherStillGetsIn() throws Exception {
+        calls.set(0);
+        // 1 MiB in flight: one network's share is 128 KiB, eight first buffers of 16 KiB
+        HttpTransport http = start(TransportLimits.DEFAULTS.withBodyBytesInFlight(1024 * 1024)
+                .withMinBodyRate(1024, Duration.ofSeconds(30)));
+        List<Socket> hogs = new ArrayList<>();
+        try {
+            for (int i = 0; i < BodyIntake.SHARES; i++) {
+                hogs.add(slowClient(http, 200 * 1024, 1024, "127.0.0.9"));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (http.bodyBytesInFlight() < 8L * BodyIntake.FIRST_BUFFER && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(http.bodyBytesInFlight()).isEqualTo(8L * BodyIntake.FIRST_BUFFER);
+            try (Socket ninth = slowClient(http, 200 * 1024, 1024, "127.0.0.9")) {
+                String[] a = answer(ninth);
+                assertThat(a[0]).as("its network's share is spent").isEqualTo("HTTP/1.1 503 Service Unavailable");
+                assertThat(a[1]).contains("Retry-After: 1");
+            }
+            try (Socket other = slowClient(http, 200 * 1024, 1024, "127.0.0.10")) {
+                deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (http.bodyBytesInFlight() < 9L * BodyIntake.FIRST_BUFFER && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(http.bodyBytesInFlight()).as("another network's body is received")
+                        .isEqualTo(9L * BodyIntake.FIRST_BUFFER);
+            }
+        } finally {
+            for (Socket s : hogs) {
                 s.close();
             }
             http.close();
