@@ -29,10 +29,11 @@ import java.util.regex.Pattern;
  *                       instructions, secrets asked for, other tools shadowed) is not served; empty: all are served
  * @param isolation      whether one process of a stdio upstream serves every caller ({@link Isolation#SHARED}) or
  *                       each principal gets its own ({@link Isolation#PER_PRINCIPAL}; stdio only)
+ * @param cache          how long its lists, reads and opted-in tool results are kept ({@link Cache})
  */
 public record UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
                              Set<String> exclude, Duration requestTimeout, Resilience resilience,
-                             Optional<Severity> withholdPoisoned, Isolation isolation) {
+                             Optional<Severity> withholdPoisoned, Isolation isolation, Cache cache) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** What a tool name may hold (the specification's guidance), so a prefix keeps names valid. */
@@ -331,6 +332,58 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     }
 
     /**
+     * What the gateway keeps of an upstream's answers, and for how long. A 2026-07-28 upstream's lists and reads are
+     * kept for the {@code ttlMs} it sends, in the {@code cacheScope} it sends ({@code private}: per principal, never
+     * served to another); a 2025 upstream sends no hints, and is kept for {@code legacyTtl}, its reads per principal.
+     * A list change or resource update the upstream announces drops what it invalidates at once. Kept lists still go
+     * through the pins and the per-principal filter of the pipeline on every request: the cache is below them.
+     *
+     * @param legacyTtl how long a 2025 upstream's lists and reads stay fresh; zero (the default): each request reads
+     *                  them again
+     * @param tools     tools (by the upstream's names) whose results are kept, per principal and argument digest, for
+     *                  {@code toolTtl}; only those the upstream annotates {@code readOnlyHint} and
+     *                  {@code idempotentHint} (others are refused at start-up... and never kept when they change)
+     * @param toolTtl   how long an opted-in tool's result is kept
+     */
+    public record Cache(Duration legacyTtl, Set<String> tools, Duration toolTtl) {
+
+        /** Kept answers of all upstreams' callers together are bounded by this many bytes per upstream. */
+        public static final long MAX_BYTES = 64L * 1024 * 1024;
+        /** A longest freshness, whatever an upstream asks for (a day). */
+        public static final Duration MAX_TTL = Duration.ofDays(1);
+
+        public Cache {
+            Objects.requireNonNull(legacyTtl, "legacyTtl");
+            tools = Set.copyOf(tools);
+            Objects.requireNonNull(toolTtl, "toolTtl");
+            if (legacyTtl.isNegative() || legacyTtl.compareTo(MAX_TTL) > 0) {
+                throw new IllegalArgumentException("a cache TTL is between 0 and 1 day, was " + legacyTtl);
+            }
+            if (toolTtl.isNegative() || toolTtl.compareTo(MAX_TTL) > 0) {
+                throw new IllegalArgumentException("a tool result TTL is between 0 and 1 day, was " + toolTtl);
+            }
+            if (!tools.isEmpty() && toolTtl.isZero()) {
+                throw new IllegalArgumentException("tools whose results are cached need a positive TTL");
+            }
+        }
+
+        /** By the upstream's hints alone: a 2025 upstream's answers are not kept, and no tool result is. */
+        public static Cache hinted() {
+            return new Cache(Duration.ZERO, Set.of(), Duration.ZERO);
+        }
+
+        /** This cache, with a 2025 upstream's lists and reads kept for {@code ttl}. */
+        public Cache withLegacyTtl(Duration ttl) {
+            return new Cache(ttl, tools, toolTtl);
+        }
+
+        /** This cache, keeping the results of {@code tools} (read-only and idempotent ones only) for {@code ttl}. */
+        public Cache withTools(Set<String> tools, Duration ttl) {
+            return new Cache(legacyTtl, tools, ttl);
+        }
+    }
+
+    /**
      * How the gateway protects itself and the other upstreams from this one.
      *
      * @param maxConcurrent  requests in flight to it at once; one more is answered "busy" at once, never queued
@@ -382,6 +435,7 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
         Objects.requireNonNull(resilience, "resilience");
         withholdPoisoned = Objects.requireNonNull(withholdPoisoned, "withholdPoisoned");
         Objects.requireNonNull(isolation, "isolation");
+        Objects.requireNonNull(cache, "cache");
         if (isolation.perPrincipal() && !(transport instanceof Stdio)) {
             throw new IllegalArgumentException("upstream " + name + ": isolation per-principal is only for stdio "
                     + "upstreams (the gateway starts no process of an HTTP upstream)");
@@ -400,6 +454,14 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
                 Isolation.SHARED);
     }
 
+    /** An upstream kept by its caching hints alone ({@link Cache#hinted()}). */
+    public UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
+                          Set<String> exclude, Duration requestTimeout, Resilience resilience,
+                          Optional<Severity> withholdPoisoned, Isolation isolation) {
+        this(name, transport, era, prefix, include, exclude, requestTimeout, resilience, withholdPoisoned,
+                isolation, Cache.hinted());
+    }
+
     /** The default request timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -415,37 +477,37 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     /** This upstream with another era. */
     public UpstreamConfig withEra(Era era) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, cache);
     }
 
     /** This upstream with its tool and prompt names prefixed. */
     public UpstreamConfig withPrefix(String prefix) {
         return new UpstreamConfig(name, transport, era, Optional.of(prefix), include, exclude, requestTimeout,
-                resilience, withholdPoisoned, isolation);
+                resilience, withholdPoisoned, isolation, cache);
     }
 
     /** This upstream serving only {@code include} and never {@code exclude}. */
     public UpstreamConfig withFilter(Set<String> include, Set<String> exclude) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, cache);
     }
 
     /** This upstream with another request timeout. */
     public UpstreamConfig withRequestTimeout(Duration timeout) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, timeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, cache);
     }
 
     /** This upstream with other protection. */
     public UpstreamConfig withResilience(Resilience resilience) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, cache);
     }
 
     /** This upstream with definitions withheld at another poisoning severity (empty: never). */
     public UpstreamConfig withPoisoningThreshold(Optional<Severity> withholdAt) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdAt, isolation);
+                withholdAt, isolation, cache);
     }
 
     /**
@@ -455,7 +517,13 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
      */
     public UpstreamConfig withIsolation(Isolation isolation) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, cache);
+    }
+
+    /** This upstream with another cache policy. */
+    public UpstreamConfig withCache(Cache cache) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
+                withholdPoisoned, isolation, cache);
     }
 
     /** Whether a tool or prompt the upstream names {@code original} is served. */
