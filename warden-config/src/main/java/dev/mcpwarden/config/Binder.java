@@ -165,6 +165,7 @@ final class Binder {
                 ? dev.mcpwarden.gateway.UpstreamConfig.Isolation.perPrincipal(intOf(u, "max-principal-processes"),
                         u.get("principal-idle"))
                 : dev.mcpwarden.gateway.UpstreamConfig.Isolation.SHARED;
+        Bound cache = u.get("cache");
         return build(u.location(), u.path(), () -> new dev.mcpwarden.gateway.UpstreamConfig(u.get("name"), transport,
                 switch (era) {
                     case "2025" -> dev.mcpwarden.gateway.UpstreamConfig.Era.LEGACY;
@@ -176,7 +177,9 @@ final class Binder {
                         intOf(u, "failures-to-open"), u.get("open-for")),
                 "none".equals(withhold) ? Optional.empty() : Optional.of(
                         dev.mcpwarden.security.integrity.Severity.valueOf(withhold.toUpperCase(Locale.ROOT))))
-                .withIsolation(isolation));
+                .withIsolation(isolation)
+                .withCache(new dev.mcpwarden.gateway.UpstreamConfig.Cache(cache.get("legacy-ttl"),
+                        java.util.Set.copyOf(cache.<List<String>>get("tools")), cache.get("tool-ttl"))));
     }
 
     private dev.mcpwarden.gateway.UpstreamConfig.Sandbox sandbox(Bound s, String path) {

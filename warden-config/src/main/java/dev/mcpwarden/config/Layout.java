@@ -376,6 +376,15 @@ final class Layout {
                     optional("working-directory", new FilePath(true), "Where it runs."),
                     withDefault("sandbox", SANDBOX, Map.of("kind", "bubblewrap"), "How it is confined.")))));
 
+    static final Obj UPSTREAM_CACHE = new Obj(List.of(
+            withDefault("legacy-ttl", dur(ZERO, DAY), "0s",
+                    "How long a 2025 upstream's lists and reads are kept (it sends no caching hints); 0s: read them"
+                            + " again for every request. A 2026-07-28 upstream's are kept for the ttlMs it sends."),
+            withDefault("tools", NAMES, List.of(),
+                    "Tools (by the upstream's names) whose results are kept per principal and arguments, for"
+                            + " tool-ttl; only while the upstream annotates them readOnlyHint and idempotentHint."),
+            withDefault("tool-ttl", dur(ZERO, DAY), "0s", "How long an opted-in tool's result is kept.")));
+
     static final Obj UPSTREAM = new Obj(List.of(
             required("name", new Text("^[a-z0-9][a-z0-9-]{0,62}$", "lower-case letters, digits and -"),
                     "Names the upstream in logs, errors, the audit log and the inventory; unique."),
@@ -405,7 +414,9 @@ final class Layout {
             withDefault("max-principal-processes", new Int(1, 10_000), 32,
                     "With per-principal: the most processes at once (the least recently used idle one is stopped)."),
             withDefault("principal-idle", dur(Duration.ofMillis(1), DAY), "10m",
-                    "With per-principal: idle time after which a principal's process is stopped.")));
+                    "With per-principal: idle time after which a principal's process is stopped."),
+            withDefault("cache", UPSTREAM_CACHE, Map.of(),
+                    "What the gateway keeps of its answers (lists, reads, opted-in tool results), and how long.")));
 
     static final Obj GATEWAY = new Obj(List.of(
             required("upstreams", new ListOf(UPSTREAM, 1), "The MCP servers behind the gateway."),

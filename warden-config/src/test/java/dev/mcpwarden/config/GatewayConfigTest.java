@@ -241,6 +241,37 @@ class GatewayConfigTest {
     }
 
     @Test
+    void anUpstreamsCachePolicyBindsAndATtlWithoutToolsOrToolsWithoutATtlAreMistakes() {
+        GatewayConfig g = check("""
+                gateway:
+                  upstreams:
+                    - name: files
+                      transport: {kind: http, url: "https://files.example/mcp"}
+                      cache: {legacy-ttl: 30s, tools: [lookup], tool-ttl: 5m}
+                    - name: plain
+                      transport: {kind: http, url: "https://plain.example/mcp"}
+                """).orElseThrow().gateway().orElseThrow();
+        assertThat(g.upstreams().get(0).cache()).isEqualTo(new UpstreamConfig.Cache(java.time.Duration.ofSeconds(30),
+                java.util.Set.of("lookup"), java.time.Duration.ofMinutes(5)));
+        assertThat(g.upstreams().get(1).cache()).isEqualTo(UpstreamConfig.Cache.hinted());
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: t
+                      transport: {kind: http, url: "https://t.example/mcp"}
+                      cache: {tools: [lookup]}
+                """)).containsExactly("warden.yaml:11:7: invalid 'gateway.upstreams[0]': tools whose results are"
+                + " cached need a positive TTL");
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: t
+                      transport: {kind: http, url: "https://t.example/mcp"}
+                      cache: {legacy-ttl: 2d}
+                """)).hasSize(1);
+    }
+
+    @Test
     void aFileWithoutTheSectionIsNoGateway() {
         assertThat(check("").orElseThrow().gateway()).isEqualTo(Optional.empty());
     }

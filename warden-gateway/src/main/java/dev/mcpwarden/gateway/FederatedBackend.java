@@ -46,7 +46,6 @@ final class FederatedBackend implements Backend, Definitions {
             "resources/subscribe", "resources/unsubscribe");
     /** The 2026 envelope members, which a 2025 client is not sent. */
     private static final List<String> MODERN_ENVELOPE = List.of("resultType", "ttlMs", "cacheScope");
-    private static final int MAX_UPSTREAM_MESSAGE = 300;
 
     /** Where a definition the gateway serves lives upstream. */
     record Route(Upstream upstream, String original, Entry entry) {
@@ -246,6 +245,8 @@ final class FederatedBackend implements Backend, Definitions {
         ObjectNode result;
         try {
             result = serve(call, method);
+        } catch (UpstreamFailure e) {
+            throw e.correlated(call.correlationId());
         } finally {
             if (outer == null) {
                 Upstream.CALLER.remove();
@@ -583,11 +584,11 @@ final class FederatedBackend implements Backend, Definitions {
         } catch (McpClientException e) {
             throw upstreamError(up, method, e);
         } catch (Upstream.Unavailable e) {
-            throw new McpError(ErrorCodes.INTERNAL_ERROR, e.getMessage());
+            throw UpstreamFailure.of(e.kind(), up.name(), e.getMessage());
         }
         if (!(answer instanceof ObjectNode o)) {
-            throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " answered " + method
-                    + " without a result object");
+            throw UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED_ANSWER, up.name(), "Upstream " + up.name()
+                    + " answered " + method + " without a result object");
         }
         return o; // parsed for this call alone: nothing else holds it
     }
@@ -619,40 +620,68 @@ final class FederatedBackend implements Backend, Definitions {
     }
 
     /**
-     * The upstream's own JSON-RPC error keeps its code and (bounded) message, named as the upstream's; any other
-     * failure is an internal error saying which upstream failed how, never the exception's details.
+     * The caller's error for an upstream's failure ({@link UpstreamFailure}): the upstream's own protocol errors
+     * about the caller's request (invalid params, unknown method or resource, a capability the caller lacks) keep
+     * their code, with the text sanitized; its errors about the gateway's own request are a protocol error; any other
+     * error of its own is relayed under one code with its code in {@code data}; a failure to answer says which
+     * upstream failed how, never the exception's details (those go to the log).
      */
     static McpError upstreamError(Upstream up, String method, McpClientException e) {
+        String name = up.name();
         if (e.reason() == McpClientException.Reason.JSON_RPC_ERROR && e.errorCode().isPresent()) {
-            String message = e.errorMessage().orElse("(no message)");
-            if (message.length() > MAX_UPSTREAM_MESSAGE) {
-                message = message.substring(0, MAX_UPSTREAM_MESSAGE) + "...";
+            int code = e.errorCode().get();
+            String message = UpstreamFailure.sanitized(e.errorMessage().orElse(""));
+            if (message.isEmpty()) {
+                message = "(no message)";
             }
-            // -32021 names what the caller lacks in its data, which the caller needs to see; other data stays here
-            return e.errorCode().get() == ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY
-                    ? new McpError(e.errorCode().get(), message, e.errorData().orElse(null), 400)
-                    : new McpError(e.errorCode().get(), message);
+            return switch (code) {
+                // -32021 names what the caller lacks in its data, which the caller needs to see
+                case ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY -> new McpError(code, message,
+                        e.errorData().orElse(null), 400);
+                case ErrorCodes.INVALID_PARAMS, ErrorCodes.METHOD_NOT_FOUND,
+                     ErrorCodes.LEGACY_RESOURCE_NOT_FOUND -> new McpError(code, message);
+                case ErrorCodes.PARSE_ERROR, ErrorCodes.INVALID_REQUEST, ErrorCodes.HEADER_MISMATCH,
+                     ErrorCodes.UNSUPPORTED_PROTOCOL_VERSION -> {
+                    LOG.warn("upstream {} refused the gateway's {} as a protocol error: {} {}", name, method, code,
+                            e.errorMessage().orElse(""));
+                    yield UpstreamFailure.of(UpstreamFailure.Kind.PROTOCOL_ERROR, name, "Upstream " + name
+                            + " could not serve " + method + ": it refused the gateway's request as a protocol error ("
+                            + code + ")");
+                }
+                default -> UpstreamFailure.relayed(name, code, e.errorMessage().orElse(""));
+            };
         }
+        UpstreamFailure.Kind kind = switch (e.reason()) {
+            case TIMEOUT -> UpstreamFailure.Kind.TIMEOUT;
+            case CONNECTION_REFUSED, CONNECTION_FAILED, PROCESS_FAILED, CLOSED -> UpstreamFailure.Kind.UNAVAILABLE;
+            case HTTP_STATUS -> switch (e.httpStatus()) {
+                case 401, 403 -> UpstreamFailure.Kind.UNAUTHORIZED;
+                case 502, 503, 504 -> UpstreamFailure.Kind.UNAVAILABLE;
+                default -> UpstreamFailure.Kind.PROTOCOL_ERROR;
+            };
+            case MALFORMED_RESPONSE, RESPONSE_TOO_LARGE -> UpstreamFailure.Kind.MALFORMED_ANSWER;
+            case CREDENTIAL_UNAVAILABLE -> UpstreamFailure.Kind.UNAUTHORIZED;
+            default -> UpstreamFailure.Kind.PROTOCOL_ERROR;
+        };
         String why = switch (e.reason()) {
             case TIMEOUT -> "it did not answer within " + up.config().requestTimeout().toSeconds() + " s";
             case CONNECTION_REFUSED -> "it refused the connection";
             case CONNECTION_FAILED -> "the connection to it failed";
-            case HTTP_STATUS -> "it answered HTTP " + e.httpStatus();
+            case HTTP_STATUS -> e.httpStatus() == 401 || e.httpStatus() == 403
+                    ? "it refused the gateway's credential (HTTP " + e.httpStatus() + ")"
+                    : "it answered HTTP " + e.httpStatus();
             case MALFORMED_RESPONSE -> "its answer was not valid MCP";
             case RESPONSE_TOO_LARGE -> "its answer was too large";
             case SESSION_EXPIRED -> "its session expired";
-            case CREDENTIAL_UNAVAILABLE -> "the gateway has no token for it: " + truncated(e.getMessage());
+            case CREDENTIAL_UNAVAILABLE -> "the gateway has no token for it: "
+                    + UpstreamFailure.sanitized(e.getMessage());
             case PROCESS_FAILED, CLOSED -> "its process is not running";
             default -> "it failed (" + e.reason().name().toLowerCase(java.util.Locale.ROOT) + ")";
         };
-        LOG.warn("upstream {} failed {}: {}", up.name(), method, e.getMessage());
-        return new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " could not serve " + method + ": "
-                + why);
+        LOG.warn("upstream {} failed {}: {}", name, method, e.getMessage());
+        return UpstreamFailure.of(kind, name, "Upstream " + name + " could not serve " + method + ": " + why);
     }
 
-    private static String truncated(String message) {
-        return message.length() > MAX_UPSTREAM_MESSAGE ? message.substring(0, MAX_UPSTREAM_MESSAGE) + "..." : message;
-    }
 
     /** The envelope of the caller's era, whatever the upstream's was. */
     private ObjectNode envelope(Call call, String method, ObjectNode result) {

@@ -248,7 +248,7 @@ final class ParkedCalls {
         }
         if (e == null) {
             abandon(p);
-            throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " did not answer within "
+            throw UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, up.name(), "Upstream " + up.name() + " did not answer within "
                     + roundTime.toSeconds() + " s");
         }
         switch (e) {

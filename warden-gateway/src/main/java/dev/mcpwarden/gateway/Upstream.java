@@ -148,8 +148,16 @@ final class Upstream implements AutoCloseable {
 
     /** The upstream could not be tried: too many requests in flight to it, or its circuit is open. */
     static final class Unavailable extends RuntimeException {
-        Unavailable(String message) {
+        private final UpstreamFailure.Kind kind;
+
+        Unavailable(UpstreamFailure.Kind kind, String message) {
             super(message, null, false, false);
+            this.kind = kind;
+        }
+
+        /** Why it was not tried: busy, circuit open, or down (its process on its way back, or stopping). */
+        UpstreamFailure.Kind kind() {
+            return kind;
         }
     }
 
@@ -246,7 +254,7 @@ final class Upstream implements AutoCloseable {
     private JsonNode limited(String method, ObjectNode params, McpClient.NotificationListener notifications,
                              McpClient.ServerRequestHandler serverRequests) throws McpClientException {
         if (restarting.get()) { // not a failure of the upstream's: its process is on its way back
-            throw new Unavailable("Upstream " + name() + " is starting again after its process ended; try again "
+            throw new Unavailable(UpstreamFailure.Kind.UNAVAILABLE, "Upstream " + name() + " is starting again after its process ended; try again "
                     + "shortly");
         }
         if (!(config.transport() instanceof UpstreamConfig.Stdio)) {
