@@ -388,6 +388,19 @@ final class FederatedBackend implements Backend, Definitions {
         ObjectNode params = forwardedParams(call);
         params.put("name", route.original());
         call.attribute(Call.UPSTREAM, route.upstream().name());
+        UpstreamConfig.ToolTransform transform = "tools/call".equals(call.method())
+                ? route.upstream().config().transforms().get(route.original()) : null;
+        if (transform != null) {
+            // refused or completed before the upstream sees it; an input round's retry carries the same arguments
+            params.set("arguments", ToolTransformer.arguments(call.params().get("arguments"), transform,
+                    call.principal(), target.name()));
+            ObjectNode result = cachedOrForwarded(call, route, params);
+            return InputRounds.inputRequired(result) ? result : ToolTransformer.result(result, transform);
+        }
+        return cachedOrForwarded(call, route, params);
+    }
+
+    private ObjectNode cachedOrForwarded(Call call, Route route, ObjectNode params) {
         if (!"tools/call".equals(call.method()) || !cachedTool(route) || continues(call)) {
             return forward(route.upstream(), call, params);
         }
