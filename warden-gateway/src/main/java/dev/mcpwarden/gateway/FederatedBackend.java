@@ -393,7 +393,7 @@ final class FederatedBackend implements Backend, Definitions {
         if (transform != null) {
             // refused or completed before the upstream sees it; an input round's retry carries the same arguments
             params.set("arguments", ToolTransformer.arguments(call.params().get("arguments"), transform,
-                    call.principal(), target.name()));
+                    call.principal(), target.name(), route.entry().json()));
             ObjectNode result = cachedOrForwarded(call, route, params);
             return InputRounds.inputRequired(result) ? result : ToolTransformer.result(result, transform);
         }
@@ -469,7 +469,9 @@ final class FederatedBackend implements Backend, Definitions {
             // kept as the upstream says: for its ttlMs, shared only when it said public
             JsonNode ttl = result.get("ttlMs");
             long ms = ttl != null && ttl.isIntegralNumber() ? Math.max(0, ttl.asLong()) : 0;
-            boolean shared = "public".equals(result.path("cacheScope").asString(""));
+            // a process per principal may say public of what is its principal's own: never shared then
+            boolean shared = "public".equals(result.path("cacheScope").asString(""))
+                    && !up.config().isolation().perPrincipal();
             up.answers().put("resources/read", uri, shared ? null : who, result, java.time.Duration.ofMillis(ms));
         } else {
             java.time.Duration ttl = up.config().cache().legacyTtl();

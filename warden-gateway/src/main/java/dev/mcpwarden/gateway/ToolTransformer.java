@@ -84,7 +84,8 @@ final class ToolTransformer {
      * @throws McpError -32602 naming the tool (as the caller knows it) and the argument
      */
     static ObjectNode arguments(JsonNode callerArgs, UpstreamConfig.ToolTransform t, Principal principal,
-                                String tool) {
+                                String tool, JsonNode servedDefinition) {
+        JsonNode listed = servedDefinition.path("inputSchema").path("properties");
         ObjectNode args = callerArgs instanceof ObjectNode o ? o.deepCopy() : Json.object();
         for (Iterator<String> it = args.propertyNames().iterator(); it.hasNext(); ) {
             String name = it.next();
@@ -92,7 +93,9 @@ final class ToolTransformer {
                 throw McpError.invalidParams("Invalid params: the argument '" + name + "' of tool " + tool
                         + " is set by the gateway, not by the caller");
             }
-            if (t.removed().contains(name)) {
+            // only the arguments the served schema lists: no look-alike of a hidden one ("Tenant", "tenant ")
+            // reaches an upstream that might read it
+            if (t.removed().contains(name) || !listed.has(name)) {
                 throw McpError.invalidParams("Invalid params: tool " + tool + " has no argument '" + name + "'");
             }
         }

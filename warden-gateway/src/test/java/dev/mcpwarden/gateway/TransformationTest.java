@@ -155,6 +155,10 @@ class TransformationTest {
                 + "'tenant' of tool find_documents is set by the gateway, not by the caller");
         refused(alice, Json.object().put("query", "x").put("debug", true),
                 "Invalid params: tool find_documents has no argument 'debug'");
+        for (String lookAlike : List.of("Tenant", "TENANT", "tenant ", "tenant\u200b")) {
+            refused(alice, Json.object().put("query", "x").put(lookAlike, "globex"),
+                    "Invalid params: tool find_documents has no argument '" + lookAlike + "'");
+        }
         assertThat(seen).hasSize(2);
     }
 
