@@ -170,7 +170,6 @@ abstract class BaseClient implements McpClient {
     @Override
     public Listing listing(Kind kind) throws McpClientException {
         List<JsonNode> items = new ArrayList<>();
-        boolean hinted = decidedEra() == Era.MODERN;
         long ttl = Long.MAX_VALUE;
         boolean privateScope = false;
         Set<String> seen = new HashSet<>();
@@ -184,8 +183,8 @@ abstract class BaseClient implements McpClient {
             try {
                 result = request(kind.method(), params);
             } catch (McpClientException e) {
-                if (e.errorCode().orElse(0) == METHOD_NOT_FOUND) {
-                    return new Listing(List.of(), hinted, 0, false, false); // the server does not offer this feature
+                if (e.errorCode().orElse(0) == METHOD_NOT_FOUND) { // the server does not offer this feature
+                    return new Listing(List.of(), decidedEra() == Era.MODERN, 0, false, false);
                 }
                 throw e;
             }
@@ -209,6 +208,8 @@ abstract class BaseClient implements McpClient {
             privateScope |= !"public".equals(result.path("cacheScope").asString(""));
             JsonNode next = result.get("nextCursor");
             if (next == null || next.isNull()) {
+                // the era is decided by now (the first request decides it): only the 2026 wire sends hints
+                boolean hinted = decidedEra() == Era.MODERN;
                 return new Listing(items, hinted, hinted ? ttl : 0, privateScope, true);
             }
             if (!next.isString() || !seen.add(next.asString())) {

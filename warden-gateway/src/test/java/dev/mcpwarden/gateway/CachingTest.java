@@ -53,6 +53,7 @@ class CachingTest {
     static final TestTokens ISSUER = TestTokens.issuer("https://issuer.example");
 
     final List<AutoCloseable> open = new ArrayList<>();
+    final List<dev.mcpwarden.security.audit.AuditEvent> audited = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void close() throws Exception {
@@ -116,7 +117,7 @@ class CachingTest {
         ResourceServer rs = ResourceServer.builder(ResourceServerConfig.of(resource,
                         List.of(TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks())), Set.of("mcp")))
                 .policy(PolicySet.builder().allow("all", "*", "true").build().asAccessPolicy()).build();
-        Security.Builder security = Security.builder(rs);
+        Security.Builder security = Security.builder(rs).audit(dev.mcpwarden.security.audit.Audit.to(audited::add));
         IntegrityGate gate = null;
         if (pinned) {
             PinFile pins = PinFile.of(g.backend().definitions().list(Target.Kind.TOOL).stream()
@@ -237,6 +238,28 @@ class CachingTest {
         JsonNode again = alice.request("resources/read", read("memo://today"));
         assertThat(again.path("cacheScope").asString()).isEqualTo("private");
         assertThat(again.path("ttlMs").asLong()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(5).toMillis());
+    }
+
+    @Test
+    void eachAuditRecordOfAListOrReadSaysWhetherTheCacheServedItAndWhichUpstream() throws Exception {
+        Recording up = recording(Duration.ofMinutes(5), CacheScope.PRIVATE);
+        Front front = front(UpstreamConfig.of("rec", UpstreamConfig.Http.of(up.uri)), false);
+        McpClient alice = caller(front, "alice", McpClient.Era.MODERN);
+
+        alice.request("resources/read", read("memo://today"));
+        alice.request("resources/read", read("memo://today"));
+        toolNames(alice);
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> audited.stream()
+                .filter(e -> e.detail().containsKey("cache")).count() == 3);
+        List<String> seen = audited.stream().filter(e -> e.detail().containsKey("cache"))
+                .map(e -> e.target() + " " + e.detail().get("cache") + " " + e.detail().get("upstream")).toList();
+        assertThat(seen).containsExactly("memo://today miss rec", "memo://today hit rec", "tools/list hit null");
+        assertThat(front.gateway().cacheStatus()).singleElement().satisfies(s -> {
+            assertThat(s.hits()).isEqualTo(2);
+            assertThat(s.misses()).isEqualTo(1);
+            assertThat(s.kept()).isEqualTo(1);
+        });
     }
 
     @Test
