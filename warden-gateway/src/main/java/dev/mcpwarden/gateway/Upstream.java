@@ -45,7 +45,7 @@ final class Upstream implements AutoCloseable {
     private volatile Map<Target.Kind, List<Item>> items = Map.of();
     /** Until when (System.nanoTime) each kind's list is fresh; a kind absent is stale. */
     private volatile Map<Target.Kind, Long> freshUntil = Map.of();
-    /** When each kind was last read (System.nanoTime). */
+    /** When the last attempt to read each kind ended, answered or not (System.nanoTime). */
     private final Map<Target.Kind, Long> readAt = new java.util.concurrent.ConcurrentHashMap<>();
     /** One reader of the lists at a time. */
     private final java.util.concurrent.locks.ReentrantLock lists = new java.util.concurrent.locks.ReentrantLock();
@@ -632,11 +632,13 @@ final class Upstream implements AutoCloseable {
         if (fresh(kind)) {
             return false;
         }
-        long asked = System.nanoTime();
+        Long before = readAt.get(kind);
         lists.lock();
         try {
-            if (fresh(kind) || readAt.getOrDefault(kind, Long.MIN_VALUE) - asked >= 0) {
-                return false; // read by another caller meanwhile, after this one asked
+            if (fresh(kind) || !java.util.Objects.equals(before, readAt.get(kind))) {
+                // read (or tried and failed, leaving the last list) by another caller after this one asked: one
+                // read for all who waited, never one after another each waiting for a failing upstream
+                return false;
             }
             readKind(kind);
             return true;
@@ -710,12 +712,16 @@ final class Upstream implements AutoCloseable {
     private void fetch(Target.Kind kind, Map<Target.Kind, List<Item>> all, Map<Target.Kind, Long> until)
             throws McpClientException {
         long started = System.nanoTime();
-        DefinitionReader.Listed listed = asGateway(() -> DefinitionReader.read(client, config, kind,
-                all.getOrDefault(Target.Kind.TOOL, items(Target.Kind.TOOL)), withheld));
+        DefinitionReader.Listed listed;
+        try {
+            listed = asGateway(() -> DefinitionReader.read(client, config, kind,
+                    all.getOrDefault(Target.Kind.TOOL, items(Target.Kind.TOOL)), withheld));
+        } finally {
+            readAt.put(kind, System.nanoTime()); // an attempt ended, answered or not: those who waited take it
+        }
         all.put(kind, listed.items());
         // freshness counts from when it was asked for (the spec's t_received, on the safe side)
         until.put(kind, started + listed.ttl().toNanos());
-        readAt.put(kind, started);
     }
 
     static String identityKey(Target.Kind kind) {

@@ -72,6 +72,8 @@ class CachingTest {
         final List<String> methods = new CopyOnWriteArrayList<>();
         final AtomicInteger reads = new AtomicInteger();
         final AtomicInteger lookups = new AtomicInteger();
+        /** While set, each tools/list takes three seconds to begin. */
+        volatile boolean hanging;
         McpServer server;
         URI uri;
 
@@ -86,6 +88,18 @@ class CachingTest {
             @Override
             public void requestStarted(Call call) {
                 r.methods.add(call.method());
+                if (r.hanging && call.method().equals("tools/list")) {
+                    try {
+                        Thread.sleep(3_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+
+            @Override
+            public boolean mayBlock() {
+                return true;
             }
         };
         r.server = McpServer.builder("recording", "1.0.0")
@@ -196,6 +210,35 @@ class CachingTest {
 
         assertThat(up.count("tools/list")).isEqualTo(atStart + 3);
         assertThat(alice.request("tools/list", Json.object()).path("ttlMs").asLong()).isZero();
+    }
+
+    @Test
+    void callersListingTogetherWhileTheUpstreamHangsShareOneReadAndGetTheLastListNotOneTimeoutEach() throws Exception {
+        Recording up = recording(Duration.ZERO, CacheScope.PUBLIC);
+        Front front = front(UpstreamConfig.of("rec", UpstreamConfig.Http.of(up.uri))
+                .withRequestTimeout(Duration.ofSeconds(1)), false);
+        List<McpClient> callers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            callers.add(caller(front, "caller-" + i, McpClient.Era.MODERN));
+        }
+        long atStart = up.count("tools/list");
+        up.hanging = true;
+
+        long t0 = System.nanoTime();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<List<String>>> lists = new ArrayList<>();
+            for (McpClient c : callers) {
+                lists.add(pool.submit(() -> toolNames(c)));
+            }
+            for (var f : lists) {
+                assertThat(f.get(20, java.util.concurrent.TimeUnit.SECONDS)).containsExactly("weather", "lookup");
+            }
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+        // one after another, six callers would take six timeouts (6 s and more)
+        assertThat(took).isLessThan(Duration.ofMillis(4_500));
+        assertThat(up.count("tools/list") - atStart).isBetween(1L, 3L);
     }
 
     @Test
