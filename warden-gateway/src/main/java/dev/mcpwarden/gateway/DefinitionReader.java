@@ -93,7 +93,8 @@ final class DefinitionReader {
             if (named && !config.serves(original)) {
                 continue;
             }
-            UpstreamConfig.ToolTransform transform = kind == Target.Kind.TOOL ? config.transforms().get(original) : null;
+            UpstreamConfig.ToolTransform transform = kind == Target.Kind.TOOL ? config.transforms().get(original)
+                    : null;
             ObjectNode json = transform == null ? o.deepCopy() : ToolTransformer.definition(o, transform);
             String exposed = named ? config.exposed(original) : original;
             json.put(key, exposed);

@@ -120,8 +120,8 @@ final class PrincipalProcesses implements AutoCloseable {
                         }
                     }
                     if (victim == null) {
-                        throw new Upstream.Unavailable(UpstreamFailure.Kind.BUSY, "Upstream " + name + " has " + maxProcesses
-                                + " per-principal processes busy, its limit");
+                        throw new Upstream.Unavailable(UpstreamFailure.Kind.BUSY, "Upstream " + name + " has "
+                                + maxProcesses + " per-principal processes busy, its limit");
                     }
                     byKey.remove(victim.key);
                     stop = victim.upstream;

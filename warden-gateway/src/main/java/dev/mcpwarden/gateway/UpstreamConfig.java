@@ -343,8 +343,8 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
      * @param legacyTtl how long a 2025 upstream's lists and reads stay fresh; zero (the default): each request reads
      *                  them again
      * @param tools     tools (by the upstream's names) whose results are kept, per principal and argument digest, for
-     *                  {@code toolTtl}; only those the upstream annotates {@code readOnlyHint} and
-     *                  {@code idempotentHint} (others are refused at start-up... and never kept when they change)
+     *                  {@code toolTtl}; only while the definition served now annotates them {@code readOnlyHint}
+     *                  and {@code idempotentHint} (a tool that is not, or stops being so, is called every time)
      * @param toolTtl   how long an opted-in tool's result is kept
      */
     public record Cache(Duration legacyTtl, Set<String> tools, Duration toolTtl) {
