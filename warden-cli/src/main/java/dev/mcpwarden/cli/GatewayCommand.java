@@ -93,6 +93,11 @@ final class GatewayCommand implements Callable<Integer> {
             + "upstream (default: 2026-07-28 first, then a 2025 session).")
     List<String> eras = List.of();
 
+    @Option(names = "--upstream-cache", paramLabel = "NAME=SECONDS", description = "Keep a 2025 upstream's lists "
+            + "and reads this long (it sends no caching hints; default 0: read them again for every request). A "
+            + "2026-07-28 upstream's are kept for the ttlMs it sends.")
+    List<String> caches = List.of();
+
     @Option(names = "--untrusted-upstream", paramLabel = "NAME", description = "An upstream whose tools' output "
             + "third parties write (web pages, tickets, mail): checked for prompt injection, quarantined when one is "
             + "found, otherwise delimited. Repeat for several.")
@@ -214,6 +219,9 @@ final class GatewayCommand implements Callable<Integer> {
         }
         try {
             configs.addAll(upstreams(upstreams, eras, unsandboxedStdio));
+            List<UpstreamConfig> withTtl = cached(configs, caches);
+            configs.clear();
+            configs.addAll(withTtl);
         } catch (IllegalArgumentException e) {
             err.println("warden gateway: " + e.getMessage());
             return Started.failed(2);
@@ -467,6 +475,34 @@ final class GatewayCommand implements Callable<Integer> {
         }
         if (!eras.isEmpty()) {
             throw new IllegalArgumentException("--upstream-era names no upstream: " + String.join(", ", eras.keySet()));
+        }
+        return out;
+    }
+
+    /** The upstreams with the TTLs of {@code --upstream-cache NAME=SECONDS} (file upstreams and flags' alike). */
+    static List<UpstreamConfig> cached(List<UpstreamConfig> configs, List<String> specs) {
+        Map<String, java.time.Duration> ttls = new LinkedHashMap<>();
+        for (String s : specs) {
+            int eq = s.indexOf('=');
+            long seconds;
+            try {
+                seconds = eq <= 0 ? -1 : Long.parseLong(s.substring(eq + 1));
+            } catch (NumberFormatException e) {
+                seconds = -1;
+            }
+            if (seconds < 0 || seconds > UpstreamConfig.Cache.MAX_TTL.toSeconds()) {
+                throw new IllegalArgumentException("--upstream-cache is NAME=SECONDS (0 to 86400), was " + s);
+            }
+            ttls.put(s.substring(0, eq), java.time.Duration.ofSeconds(seconds));
+        }
+        List<UpstreamConfig> out = new ArrayList<>();
+        for (UpstreamConfig c : configs) {
+            java.time.Duration ttl = ttls.remove(c.name());
+            out.add(ttl == null ? c : c.withCache(c.cache().withLegacyTtl(ttl)));
+        }
+        if (!ttls.isEmpty()) {
+            throw new IllegalArgumentException("--upstream-cache names no upstream: "
+                    + String.join(", ", ttls.keySet()));
         }
         return out;
     }

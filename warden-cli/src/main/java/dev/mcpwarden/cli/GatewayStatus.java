@@ -43,6 +43,8 @@ final class GatewayStatus {
         PinFile pins = integrity.map(i -> i.gate().pins()).orElse(null);
         Set<String> withheld = new HashSet<>();
         integrity.ifPresent(i -> i.withheld().forEach(p -> withheld.add(p.kind().pinKey() + "/" + p.name())));
+        Map<String, Gateway.CacheStatus> caches = new java.util.HashMap<>();
+        gateway.cacheStatus().forEach(c -> caches.put(c.upstream(), c));
         for (Gateway.UpstreamStatus s : gateway.status()) {
             ObjectNode o = list.addObject();
             o.put("name", s.name());
@@ -64,6 +66,10 @@ final class GatewayStatus {
             defs.put("prompts", s.prompts());
             defs.put("resources", s.resources());
             defs.put("resourceTemplates", s.templates());
+            Gateway.CacheStatus c = caches.get(s.name());
+            if (c != null) {
+                o.putObject("cache").put("hits", c.hits()).put("misses", c.misses()).put("kept", c.kept());
+            }
             if (pins != null) {
                 int pinned = 0;
                 int held = 0;

@@ -301,6 +301,21 @@ class GatewayCommandTest {
         return pins;
     }
 
+    @Test
+    void upstreamCacheFlagsSetALegacyTtlByNameAndRefuseABadValueOrAnUnknownUpstream() {
+        List<dev.mcpwarden.gateway.UpstreamConfig> configs = GatewayCommand.upstreams(
+                List.of("a=http://127.0.0.1:1/mcp", "b=http://127.0.0.1:2/mcp"), List.of(), false);
+
+        List<dev.mcpwarden.gateway.UpstreamConfig> cached = GatewayCommand.cached(configs, List.of("b=90"));
+
+        assertThat(cached.get(0).cache()).isEqualTo(dev.mcpwarden.gateway.UpstreamConfig.Cache.hinted());
+        assertThat(cached.get(1).cache().legacyTtl()).isEqualTo(java.time.Duration.ofSeconds(90));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayCommand.cached(configs, List.of("a=soon")))
+                .hasMessage("--upstream-cache is NAME=SECONDS (0 to 86400), was a=soon");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayCommand.cached(configs, List.of("c=5")))
+                .hasMessage("--upstream-cache names no upstream: c");
+    }
+
     String status(String... args) {
         StringWriter out = new StringWriter();
         int code = new CommandLine(new GatewayStatusCommand()).setOut(new PrintWriter(out, true))
@@ -335,6 +350,11 @@ class GatewayCommandTest {
                       "prompts" : 0,
                       "resources" : 0,
                       "resourceTemplates" : 0
+                    },
+                    "cache" : {
+                      "hits" : 0,
+                      "misses" : 0,
+                      "kept" : 0
                     },
                     "pins" : {
                       "pinned" : 0,

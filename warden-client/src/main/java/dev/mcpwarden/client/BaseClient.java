@@ -164,7 +164,14 @@ abstract class BaseClient implements McpClient {
 
     @Override
     public List<JsonNode> list(Kind kind) throws McpClientException {
+        return listing(kind).items();
+    }
+
+    @Override
+    public Listing listing(Kind kind) throws McpClientException {
         List<JsonNode> items = new ArrayList<>();
+        long ttl = Long.MAX_VALUE;
+        boolean privateScope = false;
         Set<String> seen = new HashSet<>();
         String cursor = null;
         for (int page = 0; page < MAX_PAGES; page++) {
@@ -176,8 +183,8 @@ abstract class BaseClient implements McpClient {
             try {
                 result = request(kind.method(), params);
             } catch (McpClientException e) {
-                if (e.errorCode().orElse(0) == METHOD_NOT_FOUND) {
-                    return List.of(); // the server does not offer this feature
+                if (e.errorCode().orElse(0) == METHOD_NOT_FOUND) { // the server does not offer this feature
+                    return new Listing(List.of(), decidedEra() == Era.MODERN, 0, false, false);
                 }
                 throw e;
             }
@@ -195,9 +202,15 @@ abstract class BaseClient implements McpClient {
                     items.add(item);
                 }
             });
+            // absent or malformed hints count as "do not cache", and a missing scope as private (the safe side)
+            JsonNode pageTtl = result.get("ttlMs");
+            ttl = Math.min(ttl, pageTtl != null && pageTtl.isIntegralNumber() ? Math.max(0, pageTtl.asLong()) : 0);
+            privateScope |= !"public".equals(result.path("cacheScope").asString(""));
             JsonNode next = result.get("nextCursor");
             if (next == null || next.isNull()) {
-                return items;
+                // the era is decided by now (the first request decides it): only the 2026 wire sends hints
+                boolean hinted = decidedEra() == Era.MODERN;
+                return new Listing(items, hinted, hinted ? ttl : 0, privateScope, true);
             }
             if (!next.isString() || !seen.add(next.asString())) {
                 throw McpClientException.of(Reason.MALFORMED_RESPONSE, kind.method()

@@ -166,6 +166,29 @@ public interface McpClient extends AutoCloseable {
      */
     List<JsonNode> list(Kind kind) throws McpClientException;
 
+    /**
+     * As {@link #list(Kind)}, with the caching hints of the 2026-07-28 wire: the least {@code ttlMs} of the pages
+     * (absent or negative counts as 0) and whether any page was {@code cacheScope: "private"}; a 2025 server sends
+     * no hints, which is {@link Listing#hinted()} false.
+     */
+    Listing listing(Kind kind) throws McpClientException;
+
+    /**
+     * A whole list and its caching hints.
+     *
+     * @param items        every item of every page
+     * @param hinted       whether the server sent caching hints (the 2026-07-28 wire)
+     * @param ttlMillis    the least {@code ttlMs} of the pages, 0 when any lacked one or when not hinted
+     * @param privateScope whether any page was {@code cacheScope: "private"} (or lacked a scope)
+     * @param offered      false when the server answered -32601: it does not offer the feature (and items is empty)
+     */
+    record Listing(List<JsonNode> items, boolean hinted, long ttlMillis, boolean privateScope, boolean offered) {
+        public Listing {
+            items = List.copyOf(items);
+            ttlMillis = Math.max(0, ttlMillis);
+        }
+    }
+
     /** The protocol revision in use; negotiates first if no request was sent yet. */
     String protocolVersion() throws McpClientException;
 

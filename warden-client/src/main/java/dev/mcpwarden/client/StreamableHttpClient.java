@@ -499,6 +499,10 @@ final class StreamableHttpClient extends BaseClient {
         try {
             doc = Json.standard().parse(r.body());
         } catch (JacksonException e) {
+            if (r.status() >= 400) { // an error page of a proxy or server: the status says what happened
+                throw McpClientException.http(method + " was refused with HTTP " + r.status(), r.status(),
+                        r.headers());
+            }
             throw McpClientException.of(Reason.MALFORMED_RESPONSE, method + ": the response (HTTP " + r.status()
                     + ") is not JSON: " + e.getOriginalMessage());
         }

@@ -166,6 +166,17 @@ final class Binder {
                 ? dev.mcpwarden.gateway.UpstreamConfig.Isolation.perPrincipal(intOf(u, "max-principal-processes"),
                         u.get("principal-idle"))
                 : dev.mcpwarden.gateway.UpstreamConfig.Isolation.SHARED;
+        Bound cache = u.get("cache");
+        Map<String, dev.mcpwarden.gateway.UpstreamConfig.ToolTransform> transforms = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : u.<Map<String, Object>>get("transform").entrySet()) {
+            Bound tb = (Bound) e.getValue();
+            dev.mcpwarden.gateway.UpstreamConfig.ToolTransform tool = build(tb.location(), tb.path(),
+                    () -> transform(tb));
+            if (tool == null) {
+                return null;
+            }
+            transforms.put(e.getKey(), tool);
+        }
         return build(u.location(), u.path(), () -> new dev.mcpwarden.gateway.UpstreamConfig(u.get("name"), transport,
                 switch (era) {
                     case "2025" -> dev.mcpwarden.gateway.UpstreamConfig.Era.LEGACY;
@@ -177,7 +188,32 @@ final class Binder {
                         intOf(u, "failures-to-open"), u.get("open-for")),
                 "none".equals(withhold) ? Optional.empty() : Optional.of(
                         dev.mcpwarden.security.integrity.Severity.valueOf(withhold.toUpperCase(Locale.ROOT))))
-                .withIsolation(isolation));
+                .withIsolation(isolation)
+                .withCache(new dev.mcpwarden.gateway.UpstreamConfig.Cache(cache.get("legacy-ttl"),
+                        java.util.Set.copyOf(cache.<List<String>>get("tools")), cache.get("tool-ttl")))
+                .withTransforms(transforms));
+    }
+
+    private static dev.mcpwarden.gateway.UpstreamConfig.ToolTransform transform(Bound t) {
+        Map<String, tools.jackson.databind.JsonNode> fixed = new LinkedHashMap<>();
+        t.<Map<String, Object>>get("fixed").forEach((k, v) -> fixed.put(k, dev.mcpwarden.core.json.Json.nodes()
+                .stringNode((String) v)));
+        Map<String, tools.jackson.databind.JsonNode> defaults = new LinkedHashMap<>();
+        t.<Map<String, Object>>get("defaults").forEach((k, v) -> defaults.put(k, dev.mcpwarden.core.json.Json
+                .nodes().stringNode((String) v)));
+        Map<String, dev.mcpwarden.gateway.UpstreamConfig.PrincipalField> principal = new LinkedHashMap<>();
+        t.<Map<String, Object>>get("from-principal").forEach((k, v) -> principal.put(k,
+                dev.mcpwarden.gateway.UpstreamConfig.PrincipalField.valueOf(((String) v).toUpperCase(Locale.ROOT))));
+        Map<String, dev.mcpwarden.gateway.UpstreamConfig.Constraint> constraints = new LinkedHashMap<>();
+        t.<Map<String, Object>>get("constraints").forEach((k, v) -> {
+            Bound c = (Bound) v;
+            constraints.put(k, new dev.mcpwarden.gateway.UpstreamConfig.Constraint(c.get("enum"),
+                    Optional.ofNullable(c.get("pattern")), intOf(c, "max-length"), c.get("path-roots")));
+        });
+        return new dev.mcpwarden.gateway.UpstreamConfig.ToolTransform(Optional.ofNullable(t.get("name")),
+                Optional.ofNullable(t.get("description")), fixed, defaults, principal,
+                java.util.Set.copyOf(t.<List<String>>get("remove")), constraints, t.get("drop-result"),
+                t.get("keep-result"));
     }
 
     private dev.mcpwarden.gateway.UpstreamConfig.Sandbox sandbox(Bound s, String path) {

@@ -408,6 +408,41 @@ final class Layout {
                     optional("working-directory", new FilePath(true), "Where it runs."),
                     withDefault("sandbox", SANDBOX, Map.of("kind", "bubblewrap"), "How it is confined.")))));
 
+    static final Obj UPSTREAM_CACHE = new Obj(List.of(
+            withDefault("legacy-ttl", dur(ZERO, DAY), "0s",
+                    "How long a 2025 upstream's lists and reads are kept (it sends no caching hints); 0s: read them"
+                            + " again for every request. A 2026-07-28 upstream's are kept for the ttlMs it sends."),
+            withDefault("tools", NAMES, List.of(),
+                    "Tools (by the upstream's names) whose results are kept per principal and arguments, for"
+                            + " tool-ttl; only while the upstream annotates them readOnlyHint and idempotentHint."),
+            withDefault("tool-ttl", dur(ZERO, DAY), "0s", "How long an opted-in tool's result is kept.")));
+
+    static final Obj ARGUMENT_CONSTRAINT = new Obj(List.of(
+            withDefault("enum", NAMES, List.of(), "The only string values allowed; empty: any."),
+            optional("pattern", NAME, "A regular expression the whole string value must match."),
+            withDefault("max-length", new Int(0, 1_000_000), 0, "The most characters of a string value; 0: any."),
+            withDefault("path-roots", NAMES, List.of(),
+                    "The value is an absolute path that, normalized, lies under one of these roots; empty: any.")));
+
+    static final Obj TOOL_TRANSFORM = new Obj(List.of(
+            optional("name", new Text("^[A-Za-z0-9_.-]{1,128}$", "letters, digits, _ . or -"),
+                    "The name clients see (no prefix is added)."),
+            optional("description", NAME, "The description clients see."),
+            withDefault("fixed", new MapOf("argument", NAME), Map.of(),
+                    "Arguments always sent with these (string) values; absent from the listed schema, refused from"
+                            + " a caller."),
+            withDefault("defaults", new MapOf("argument", NAME), Map.of(),
+                    "Arguments sent with these (string) values when the caller sends none."),
+            withDefault("from-principal", new MapOf("argument", new Choice("tenant", "subject", "client")), Map.of(),
+                    "Arguments filled from the caller's token; absent from the listed schema, refused from a caller."),
+            withDefault("remove", NAMES, List.of(), "Arguments removed from the schema, refused from a caller."),
+            withDefault("constraints", new MapOf("argument", ARGUMENT_CONSTRAINT), Map.of(),
+                    "Tightened constraints, checked before the upstream sees a call."),
+            withDefault("drop-result", NAMES, List.of(),
+                    "JSON pointers into the result removed from it (/structuredContent/internalId)."),
+            withDefault("keep-result", NAMES, List.of(),
+                    "When not empty, only these JSON pointers of the result are kept (isError too).")));
+
     static final Obj UPSTREAM = new Obj(List.of(
             required("name", new Text("^[a-z0-9][a-z0-9-]{0,62}$", "lower-case letters, digits and -"),
                     "Names the upstream in logs, errors, the audit log and the inventory; unique."),
@@ -437,7 +472,12 @@ final class Layout {
             withDefault("max-principal-processes", new Int(1, 10_000), 32,
                     "With per-principal: the most processes at once (the least recently used idle one is stopped)."),
             withDefault("principal-idle", dur(Duration.ofMillis(1), DAY), "10m",
-                    "With per-principal: idle time after which a principal's process is stopped.")));
+                    "With per-principal: idle time after which a principal's process is stopped."),
+            withDefault("cache", UPSTREAM_CACHE, Map.of(),
+                    "What the gateway keeps of its answers (lists, reads, opted-in tool results), and how long."),
+            withDefault("transform", new MapOf("tool", TOOL_TRANSFORM), Map.of(),
+                    "How some of its tools are served, by the upstream's tool names: renamed, arguments set by the"
+                            + " gateway, constraints tightened, result fields dropped.")));
 
     static final Obj GATEWAY = new Obj(List.of(
             required("upstreams", new ListOf(UPSTREAM, 1), "The MCP servers behind the gateway."),

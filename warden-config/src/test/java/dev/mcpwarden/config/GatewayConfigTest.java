@@ -241,6 +241,82 @@ class GatewayConfigTest {
     }
 
     @Test
+    void anUpstreamsCachePolicyBindsAndATtlWithoutToolsOrToolsWithoutATtlAreMistakes() {
+        GatewayConfig g = check("""
+                gateway:
+                  upstreams:
+                    - name: files
+                      transport: {kind: http, url: "https://files.example/mcp"}
+                      cache: {legacy-ttl: 30s, tools: [lookup], tool-ttl: 5m}
+                    - name: plain
+                      transport: {kind: http, url: "https://plain.example/mcp"}
+                """).orElseThrow().gateway().orElseThrow();
+        assertThat(g.upstreams().get(0).cache()).isEqualTo(new UpstreamConfig.Cache(java.time.Duration.ofSeconds(30),
+                java.util.Set.of("lookup"), java.time.Duration.ofMinutes(5)));
+        assertThat(g.upstreams().get(1).cache()).isEqualTo(UpstreamConfig.Cache.hinted());
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: t
+                      transport: {kind: http, url: "https://t.example/mcp"}
+                      cache: {tools: [lookup]}
+                """)).containsExactly("warden.yaml:11:7: invalid 'gateway.upstreams[0]': tools whose results are"
+                + " cached need a positive TTL");
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: t
+                      transport: {kind: http, url: "https://t.example/mcp"}
+                      cache: {legacy-ttl: 2d}
+                """)).hasSize(1);
+    }
+
+    @Test
+    void aToolTransformBindsToTheGatewaysRecordAndAConstraintOnAnArgumentTheGatewaySetsIsAMistake() {
+        GatewayConfig g = check("""
+                gateway:
+                  upstreams:
+                    - name: docs
+                      transport: {kind: http, url: "https://docs.example/mcp"}
+                      transform:
+                        search:
+                          name: find_documents
+                          description: Finds the caller's documents.
+                          fixed: {region: eu}
+                          defaults: {mode: fast}
+                          from-principal: {tenant: tenant}
+                          remove: [debug]
+                          constraints:
+                            mode: {enum: [fast, exact]}
+                            query: {pattern: "[a-z ]+", max-length: 20}
+                            path: {path-roots: [/srv/docs]}
+                          drop-result: [/structuredContent/internalId]
+                """).orElseThrow().gateway().orElseThrow();
+        UpstreamConfig.ToolTransform t = g.upstreams().getFirst().transforms().get("search");
+        assertThat(t).isEqualTo(UpstreamConfig.ToolTransform.none()
+                .renamed("find_documents", "Finds the caller's documents.")
+                .withFixed("region", dev.mcpwarden.core.json.Json.nodes().stringNode("eu"))
+                .withDefault("mode", dev.mcpwarden.core.json.Json.nodes().stringNode("fast"))
+                .withFromPrincipal("tenant", UpstreamConfig.PrincipalField.TENANT)
+                .withRemoved(Set.of("debug"))
+                .withConstraint("mode", UpstreamConfig.Constraint.oneOf(List.of("fast", "exact")))
+                .withConstraint("query", UpstreamConfig.Constraint.matching("[a-z ]+", 20))
+                .withConstraint("path", UpstreamConfig.Constraint.under(List.of("/srv/docs")))
+                .withResult(List.of("/structuredContent/internalId"), List.of()));
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: t
+                      transport: {kind: http, url: "https://t.example/mcp"}
+                      transform:
+                        search:
+                          from-principal: {tenant: tenant}
+                          constraints: {tenant: {max-length: 3}}
+                """)).containsExactly("warden.yaml:15:11: invalid 'gateway.upstreams[0].transform.search': the"
+                + " argument 'tenant' is set by the gateway or removed: a constraint on it is never checked");
+    }
+
+    @Test
     void aFileWithoutTheSectionIsNoGateway() {
         assertThat(check("").orElseThrow().gateway()).isEqualTo(Optional.empty());
     }

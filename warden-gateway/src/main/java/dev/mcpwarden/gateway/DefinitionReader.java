@@ -32,15 +32,31 @@ final class DefinitionReader {
      * @param knownTools the upstream's tools as last read, which a prompt or template may name (a tool list names
      *                   its own)
      */
-    static List<Upstream.Item> read(McpClient client, UpstreamConfig config, Target.Kind kind,
+    /**
+     * The definitions of one kind as served, and how long they stay fresh: a 2026-07-28 upstream's {@code ttlMs}, a
+     * 2025 upstream's configured TTL ({@link UpstreamConfig.Cache#legacyTtl()}), and for a kind the upstream does not
+     * offer the same configured TTL, at least a minute (it is offered again only by a restarted upstream, which is
+     * read again whole).
+     */
+    record Listed(List<Upstream.Item> items, java.time.Duration ttl) {
+    }
+
+    static Listed read(McpClient client, UpstreamConfig config, Target.Kind kind,
                                     List<Upstream.Item> knownTools, WithheldDefinitions withheld)
             throws McpClientException {
-        List<JsonNode> listed = client.list(switch (kind) {
+        McpClient.Listing listing = client.listing(switch (kind) {
             case TOOL -> McpClient.Kind.TOOLS;
             case PROMPT -> McpClient.Kind.PROMPTS;
             case RESOURCE -> McpClient.Kind.RESOURCES;
             case RESOURCE_TEMPLATE -> McpClient.Kind.RESOURCE_TEMPLATES;
         });
+        List<JsonNode> listed = listing.items();
+        java.time.Duration legacy = config.cache().legacyTtl();
+        java.time.Duration ttl = !listing.offered() ? max(legacy, java.time.Duration.ofMinutes(1))
+                : listing.hinted() ? java.time.Duration.ofMillis(listing.ttlMillis()) : legacy;
+        if (ttl.compareTo(UpstreamConfig.Cache.MAX_TTL) > 0) {
+            ttl = UpstreamConfig.Cache.MAX_TTL;
+        }
         if (listed.size() > Upstream.MAX_DEFINITIONS) {
             throw new IllegalStateException("it lists " + listed.size() + " " + kind.word()
                     + " definitions, more than the " + Upstream.MAX_DEFINITIONS + " the gateway accepts");
@@ -77,11 +93,17 @@ final class DefinitionReader {
             if (named && !config.serves(original)) {
                 continue;
             }
-            ObjectNode json = o.deepCopy();
+            UpstreamConfig.ToolTransform transform = kind == Target.Kind.TOOL ? config.transforms().get(original)
+                    : null;
+            ObjectNode json = transform == null ? o.deepCopy() : ToolTransformer.definition(o, transform);
             String exposed = named ? config.exposed(original) : original;
             json.put(key, exposed);
             out.add(new Upstream.Item(original, exposed, json));
         }
-        return List.copyOf(out);
+        return new Listed(List.copyOf(out), ttl);
+    }
+
+    private static java.time.Duration max(java.time.Duration a, java.time.Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 }

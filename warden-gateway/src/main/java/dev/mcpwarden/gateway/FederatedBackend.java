@@ -46,7 +46,6 @@ final class FederatedBackend implements Backend, Definitions {
             "resources/subscribe", "resources/unsubscribe");
     /** The 2026 envelope members, which a 2025 client is not sent. */
     private static final List<String> MODERN_ENVELOPE = List.of("resultType", "ttlMs", "cacheScope");
-    private static final int MAX_UPSTREAM_MESSAGE = 300;
 
     /** Where a definition the gateway serves lives upstream. */
     record Route(Upstream upstream, String original, Entry entry) {
@@ -56,7 +55,8 @@ final class FederatedBackend implements Backend, Definitions {
     }
 
     /** The federated definitions at one moment; replaced whole when an upstream's lists change. */
-    private record Snapshot(Map<Target.Kind, Map<String, Route>> routes, List<TemplateRoute> templates) {
+    private record Snapshot(Map<Target.Kind, Map<String, Route>> routes, List<TemplateRoute> templates,
+                            List<Long> generations) {
     }
 
     private final List<Upstream> upstreams;
@@ -111,6 +111,7 @@ final class FederatedBackend implements Backend, Definitions {
     }
 
     private static Snapshot federate(List<Upstream> upstreams, List<String> clashes) {
+        List<Long> generations = upstreams.stream().map(Upstream::generation).toList();
         Map<Target.Kind, Map<String, Route>> routes = new EnumMap<>(Target.Kind.class);
         List<TemplateRoute> templates = new ArrayList<>();
         for (Target.Kind kind : Target.Kind.values()) {
@@ -132,7 +133,7 @@ final class FederatedBackend implements Backend, Definitions {
             }
             routes.put(kind, Collections.unmodifiableMap(byName));
         }
-        return new Snapshot(Collections.unmodifiableMap(routes), List.copyOf(templates));
+        return new Snapshot(Collections.unmodifiableMap(routes), List.copyOf(templates), generations);
     }
 
     /** A matcher of the URIs a template serves; empty (listed, but no URI routed to it) for forms it cannot match. */
@@ -150,6 +151,13 @@ final class FederatedBackend implements Backend, Definitions {
 
     /** Reads {@code kind} of {@code upstream} again and tells listeners; a clash that appears now is withheld. */
     void refresh(Upstream upstream, Target.Kind kind) {
+        // what the change may have made wrong is dropped at once, before the list is read again
+        upstream.invalidate(kind);
+        switch (kind) {
+            case TOOL -> upstream.answers().dropMethod("tools/call");
+            case RESOURCE, RESOURCE_TEMPLATE -> upstream.answers().dropMethod("resources/read");
+            default -> { }
+        }
         try {
             upstream.refresh(kind);
         } catch (McpClientException | IllegalStateException e) {
@@ -157,9 +165,7 @@ final class FederatedBackend implements Backend, Definitions {
                     upstream.name(), kind.word(), e.getMessage());
             return;
         }
-        List<String> clashes = new ArrayList<>();
-        snapshot = federate(upstreams, clashes);
-        clashes.forEach(c -> LOG.warn("upstream definitions clash; the later one is not served: {}", c));
+        refederate();
         ChangeListener.Kind change = switch (kind) {
             case TOOL -> ChangeListener.Kind.TOOLS;
             case PROMPT -> ChangeListener.Kind.PROMPTS;
@@ -172,6 +178,26 @@ final class FederatedBackend implements Backend, Definitions {
                 LOG.warn("a list-change listener failed", e);
             }
         }
+    }
+
+    /** Federates the upstreams' lists as they are now; one rebuild at a time, so the newest is the one kept. */
+    private synchronized Snapshot refederate() {
+        List<String> clashes = new ArrayList<>();
+        Snapshot s = federate(upstreams, clashes);
+        clashes.forEach(c -> LOG.warn("upstream definitions clash; the later one is not served: {}", c));
+        snapshot = s;
+        return s;
+    }
+
+    /** The federation, rebuilt first when an upstream's lists were read since it was built. */
+    private Snapshot current() {
+        Snapshot s = snapshot;
+        for (int i = 0; i < upstreams.size(); i++) {
+            if (upstreams.get(i).generation() != s.generations().get(i)) {
+                return refederate();
+            }
+        }
+        return s;
     }
 
     // ---- Backend
@@ -219,6 +245,8 @@ final class FederatedBackend implements Backend, Definitions {
         ObjectNode result;
         try {
             result = serve(call, method);
+        } catch (UpstreamFailure e) {
+            throw e.correlated(call.correlationId());
         } finally {
             if (outer == null) {
                 Upstream.CALLER.remove();
@@ -233,10 +261,10 @@ final class FederatedBackend implements Backend, Definitions {
         return switch (method) {
             case "ping" -> Json.object();
             case "server/discover" -> discover();
-            case "tools/list" -> listing("tools", Target.Kind.TOOL);
-            case "prompts/list" -> listing("prompts", Target.Kind.PROMPT);
-            case "resources/list" -> listing("resources", Target.Kind.RESOURCE);
-            case "resources/templates/list" -> listing("resourceTemplates", Target.Kind.RESOURCE_TEMPLATE);
+            case "tools/list" -> listing(call, "tools", Target.Kind.TOOL);
+            case "prompts/list" -> listing(call, "prompts", Target.Kind.PROMPT);
+            case "resources/list" -> listing(call, "resources", Target.Kind.RESOURCE);
+            case "resources/templates/list" -> listing(call, "resourceTemplates", Target.Kind.RESOURCE_TEMPLATE);
             case "tools/call", "prompts/get" -> forwardNamed(call);
             case "resources/read" -> forwardResource(call);
             case "completion/complete" -> forwardCompletion(call);
@@ -300,6 +328,7 @@ final class FederatedBackend implements Backend, Definitions {
 
     /** Tells the 2025 sessions subscribed to {@code uri} that the upstream says it changed. */
     void resourceUpdated(String uri) {
+        upstreams.forEach(up -> up.answers().drop("resources/read", uri));
         for (ChangeListener l : listeners) {
             try {
                 l.changed(ChangeListener.Kind.RESOURCE_UPDATED, uri);
@@ -313,26 +342,97 @@ final class FederatedBackend implements Backend, Definitions {
         return Envelope.discover(capabilities, null, serverInfo);
     }
 
-    /** The whole list in one page: the upstreams' lists are bounded, and a gateway's cursor would outlive them. */
-    private ObjectNode listing(String field, Target.Kind kind) {
+    /**
+     * The whole list in one page: the upstreams' lists are bounded, and a gateway's cursor would outlive them. Each
+     * upstream's list is served as kept while it is fresh, and read again when not (a read that fails leaves the
+     * last list, stale, and is logged). The pipeline filters and pins what this returns on every request: the list
+     * is per principal, so it is {@code private}, fresh for as long as the least fresh upstream's.
+     */
+    private ObjectNode listing(Call call, String field, Target.Kind kind) {
+        boolean allKept = true;
+        for (Upstream up : upstreams) {
+            boolean read;
+            try {
+                read = up.refreshIfStale(kind);
+            } catch (McpClientException | IllegalStateException | Upstream.Unavailable e) {
+                LOG.warn("upstream {}: reading its {} list failed ({}); the last list is served", up.name(),
+                        kind.word(), e.getMessage());
+                read = true;
+            }
+            up.countList(!read);
+            allKept &= !read;
+        }
+        call.attribute(Call.CACHE, allKept ? "hit" : "miss");
+        Snapshot s = current();
         ObjectNode r = Json.object();
         ArrayNode items = r.putArray(field);
-        for (Route route : snapshot.routes().get(kind).values()) {
+        for (Route route : s.routes().get(kind).values()) {
             items.add(route.entry().json());
+        }
+        if (call.modern()) {
+            java.time.Duration least = upstreams.stream().map(up -> up.remaining(kind))
+                    .min(java.util.Comparator.naturalOrder()).orElse(java.time.Duration.ZERO);
+            r.put("ttlMs", least.toMillis());
+            r.put("cacheScope", "private");
         }
         return r;
     }
 
     private ObjectNode forwardNamed(Call call) {
         Target target = call.target();
-        Route route = target == null ? null : snapshot.routes().get(target.kind()).get(target.name());
+        Route route = target == null ? null : current().routes().get(target.kind()).get(target.name());
         if (route == null) {
             throw target == null ? McpError.invalidParams("Missing name") : Missing.answer(call.method(), target,
                     call.modern());
         }
         ObjectNode params = forwardedParams(call);
         params.put("name", route.original());
-        return forward(route.upstream(), call, params);
+        call.attribute(Call.UPSTREAM, route.upstream().name());
+        UpstreamConfig.ToolTransform transform = "tools/call".equals(call.method())
+                ? route.upstream().config().transforms().get(route.original()) : null;
+        if (transform != null) {
+            // refused or completed before the upstream sees it; an input round's retry carries the same arguments
+            params.set("arguments", ToolTransformer.arguments(call.params().get("arguments"), transform,
+                    call.principal(), target.name(), route.entry().json()));
+            ObjectNode result = cachedOrForwarded(call, route, params);
+            return InputRounds.inputRequired(result) ? result : ToolTransformer.result(result, transform);
+        }
+        return cachedOrForwarded(call, route, params);
+    }
+
+    private ObjectNode cachedOrForwarded(Call call, Route route, ObjectNode params) {
+        if (!"tools/call".equals(call.method()) || !cachedTool(route) || continues(call)) {
+            return forward(route.upstream(), call, params);
+        }
+        // an opted-in read-only, idempotent tool: its result per principal and argument digest, never another's
+        Upstream up = route.upstream();
+        String key = AnswerCache.toolTarget(route.original(), params.get("arguments"));
+        String who = PrincipalProcesses.key(call.principal());
+        Optional<AnswerCache.Hit> hit = up.answers().get("tools/call", key, who);
+        if (hit.isPresent()) {
+            call.attribute(Call.CACHE, "hit");
+            return hit.get().result();
+        }
+        call.attribute(Call.CACHE, "miss");
+        ObjectNode result = forward(up, call, params);
+        if (!InputRounds.inputRequired(result) && !result.path("isError").asBoolean(false)) {
+            up.answers().put("tools/call", key, who, result, up.config().cache().toolTtl());
+        }
+        return result;
+    }
+
+    /** Whether the operator opted the tool in and the upstream annotates it read-only and idempotent, as served now. */
+    private static boolean cachedTool(Route route) {
+        if (!route.upstream().config().cache().tools().contains(route.original())) {
+            return false;
+        }
+        JsonNode annotations = route.entry().json().path("annotations");
+        return annotations.path("readOnlyHint").asBoolean(false) && annotations.path("idempotentHint").asBoolean(false);
+    }
+
+    /** A retry carrying input for an earlier round: its result is never kept nor served from what was (the spec). */
+    private static boolean continues(Call call) {
+        return call.params().has("requestState") || call.params().has("inputResponses");
     }
 
     private ObjectNode forwardResource(Call call) {
@@ -344,12 +444,50 @@ final class FederatedBackend implements Backend, Definitions {
         if (route == null) {
             throw Missing.resource(target.name(), call.modern());
         }
-        return forward(route.upstream(), call, forwardedParams(call));
+        Upstream up = route.upstream();
+        call.attribute(Call.UPSTREAM, up.name());
+        if (continues(call)) {
+            return forward(up, call, forwardedParams(call));
+        }
+        String uri = target.name();
+        String who = PrincipalProcesses.key(call.principal());
+        Optional<AnswerCache.Hit> hit = up.answers().get("resources/read", uri, who);
+        if (hit.isPresent()) {
+            call.attribute(Call.CACHE, "hit");
+            ObjectNode r = hit.get().result();
+            if (r.has("ttlMs")) {
+                r.put("ttlMs", hit.get().remaining().toMillis());
+            }
+            return r;
+        }
+        call.attribute(Call.CACHE, "miss");
+        ObjectNode result = forward(up, call, forwardedParams(call));
+        if (InputRounds.inputRequired(result)) {
+            return result;
+        }
+        if (up.modern()) {
+            // kept as the upstream says: for its ttlMs, shared only when it said public
+            JsonNode ttl = result.get("ttlMs");
+            long ms = ttl != null && ttl.isIntegralNumber() ? Math.max(0, ttl.asLong()) : 0;
+            // a process per principal may say public of what is its principal's own: never shared then
+            boolean shared = "public".equals(result.path("cacheScope").asString(""))
+                    && !up.config().isolation().perPrincipal();
+            up.answers().put("resources/read", uri, shared ? null : who, result, java.time.Duration.ofMillis(ms));
+        } else {
+            java.time.Duration ttl = up.config().cache().legacyTtl();
+            if (!ttl.isZero()) {
+                // a 2025 upstream says nothing of scope: its reads are kept per principal, the safe side
+                result.put("ttlMs", ttl.toMillis());
+                result.put("cacheScope", "private");
+                up.answers().put("resources/read", uri, who, result, ttl);
+            }
+        }
+        return result;
     }
 
     private ObjectNode forwardCompletion(Call call) {
         Target target = call.target();
-        Route route = target == null ? null : snapshot.routes().get(target.kind()).get(target.name());
+        Route route = target == null ? null : current().routes().get(target.kind()).get(target.name());
         if (route == null) {
             throw target == null ? McpError.invalidParams("Invalid completion reference")
                     : Missing.answer(call.method(), target, call.modern());
@@ -362,7 +500,7 @@ final class FederatedBackend implements Backend, Definitions {
     }
 
     private Route routeOfUri(String uri) {
-        Snapshot s = snapshot;
+        Snapshot s = current();
         Route r = s.routes().get(Target.Kind.RESOURCE).get(uri);
         if (r != null) {
             return r;
@@ -461,11 +599,11 @@ final class FederatedBackend implements Backend, Definitions {
         } catch (McpClientException e) {
             throw upstreamError(up, method, e);
         } catch (Upstream.Unavailable e) {
-            throw new McpError(ErrorCodes.INTERNAL_ERROR, e.getMessage());
+            throw UpstreamFailure.of(e.kind(), up.name(), e.getMessage());
         }
         if (!(answer instanceof ObjectNode o)) {
-            throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " answered " + method
-                    + " without a result object");
+            throw UpstreamFailure.of(UpstreamFailure.Kind.MALFORMED_ANSWER, up.name(), "Upstream " + up.name()
+                    + " answered " + method + " without a result object");
         }
         return o; // parsed for this call alone: nothing else holds it
     }
@@ -497,40 +635,68 @@ final class FederatedBackend implements Backend, Definitions {
     }
 
     /**
-     * The upstream's own JSON-RPC error keeps its code and (bounded) message, named as the upstream's; any other
-     * failure is an internal error saying which upstream failed how, never the exception's details.
+     * The caller's error for an upstream's failure ({@link UpstreamFailure}): the upstream's own protocol errors
+     * about the caller's request (invalid params, unknown method or resource, a capability the caller lacks) keep
+     * their code, with the text sanitized; its errors about the gateway's own request are a protocol error; any other
+     * error of its own is relayed under one code with its code in {@code data}; a failure to answer says which
+     * upstream failed how, never the exception's details (those go to the log).
      */
     static McpError upstreamError(Upstream up, String method, McpClientException e) {
+        String name = up.name();
         if (e.reason() == McpClientException.Reason.JSON_RPC_ERROR && e.errorCode().isPresent()) {
-            String message = e.errorMessage().orElse("(no message)");
-            if (message.length() > MAX_UPSTREAM_MESSAGE) {
-                message = message.substring(0, MAX_UPSTREAM_MESSAGE) + "...";
+            int code = e.errorCode().get();
+            String message = UpstreamFailure.sanitized(e.errorMessage().orElse(""));
+            if (message.isEmpty()) {
+                message = "(no message)";
             }
-            // -32021 names what the caller lacks in its data, which the caller needs to see; other data stays here
-            return e.errorCode().get() == ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY
-                    ? new McpError(e.errorCode().get(), message, e.errorData().orElse(null), 400)
-                    : new McpError(e.errorCode().get(), message);
+            return switch (code) {
+                // -32021 names what the caller lacks in its data, which the caller needs to see
+                case ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY -> new McpError(code, message,
+                        e.errorData().orElse(null), 400);
+                case ErrorCodes.INVALID_PARAMS, ErrorCodes.METHOD_NOT_FOUND,
+                     ErrorCodes.LEGACY_RESOURCE_NOT_FOUND -> new McpError(code, message);
+                case ErrorCodes.PARSE_ERROR, ErrorCodes.INVALID_REQUEST, ErrorCodes.HEADER_MISMATCH,
+                     ErrorCodes.UNSUPPORTED_PROTOCOL_VERSION -> {
+                    LOG.warn("upstream {} refused the gateway's {} as a protocol error: {} {}", name, method, code,
+                            e.errorMessage().orElse(""));
+                    yield UpstreamFailure.of(UpstreamFailure.Kind.PROTOCOL_ERROR, name, "Upstream " + name
+                            + " could not serve " + method + ": it refused the gateway's request as a protocol error ("
+                            + code + ")");
+                }
+                default -> UpstreamFailure.relayed(name, code, e.errorMessage().orElse(""));
+            };
         }
+        UpstreamFailure.Kind kind = switch (e.reason()) {
+            case TIMEOUT -> UpstreamFailure.Kind.TIMEOUT;
+            case CONNECTION_REFUSED, CONNECTION_FAILED, PROCESS_FAILED, CLOSED -> UpstreamFailure.Kind.UNAVAILABLE;
+            case HTTP_STATUS -> switch (e.httpStatus()) {
+                case 401, 403 -> UpstreamFailure.Kind.UNAUTHORIZED;
+                case 502, 503, 504 -> UpstreamFailure.Kind.UNAVAILABLE;
+                default -> UpstreamFailure.Kind.PROTOCOL_ERROR;
+            };
+            case MALFORMED_RESPONSE, RESPONSE_TOO_LARGE -> UpstreamFailure.Kind.MALFORMED_ANSWER;
+            case CREDENTIAL_UNAVAILABLE -> UpstreamFailure.Kind.UNAUTHORIZED;
+            default -> UpstreamFailure.Kind.PROTOCOL_ERROR;
+        };
         String why = switch (e.reason()) {
             case TIMEOUT -> "it did not answer within " + up.config().requestTimeout().toSeconds() + " s";
             case CONNECTION_REFUSED -> "it refused the connection";
             case CONNECTION_FAILED -> "the connection to it failed";
-            case HTTP_STATUS -> "it answered HTTP " + e.httpStatus();
+            case HTTP_STATUS -> e.httpStatus() == 401 || e.httpStatus() == 403
+                    ? "it refused the gateway's credential (HTTP " + e.httpStatus() + ")"
+                    : "it answered HTTP " + e.httpStatus();
             case MALFORMED_RESPONSE -> "its answer was not valid MCP";
             case RESPONSE_TOO_LARGE -> "its answer was too large";
             case SESSION_EXPIRED -> "its session expired";
-            case CREDENTIAL_UNAVAILABLE -> "the gateway has no token for it: " + truncated(e.getMessage());
+            case CREDENTIAL_UNAVAILABLE -> "the gateway has no token for it: "
+                    + UpstreamFailure.sanitized(e.getMessage());
             case PROCESS_FAILED, CLOSED -> "its process is not running";
             default -> "it failed (" + e.reason().name().toLowerCase(java.util.Locale.ROOT) + ")";
         };
-        LOG.warn("upstream {} failed {}: {}", up.name(), method, e.getMessage());
-        return new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " could not serve " + method + ": "
-                + why);
+        LOG.warn("upstream {} failed {}: {}", name, method, e.getMessage());
+        return UpstreamFailure.of(kind, name, "Upstream " + name + " could not serve " + method + ": " + why);
     }
 
-    private static String truncated(String message) {
-        return message.length() > MAX_UPSTREAM_MESSAGE ? message.substring(0, MAX_UPSTREAM_MESSAGE) + "..." : message;
-    }
 
     /** The envelope of the caller's era, whatever the upstream's was. */
     private ObjectNode envelope(Call call, String method, ObjectNode result) {
@@ -548,7 +714,7 @@ final class FederatedBackend implements Backend, Definitions {
 
     /** The name of the upstream serving the tool exposed as {@code tool}, if one does. */
     Optional<String> upstreamOfTool(String tool) {
-        Route r = snapshot.routes().get(Target.Kind.TOOL).get(tool);
+        Route r = current().routes().get(Target.Kind.TOOL).get(tool);
         return r == null ? Optional.empty() : Optional.of(r.upstream().name());
     }
 
@@ -556,12 +722,12 @@ final class FederatedBackend implements Backend, Definitions {
 
     @Override
     public List<Entry> list(Target.Kind kind) {
-        return snapshot.routes().get(kind).values().stream().map(Route::entry).toList();
+        return current().routes().get(kind).values().stream().map(Route::entry).toList();
     }
 
     @Override
     public Optional<Entry> find(Target.Kind kind, String name) {
-        Route r = snapshot.routes().get(kind).get(name);
+        Route r = current().routes().get(kind).get(name);
         return r == null ? Optional.empty() : Optional.of(r.entry());
     }
 

@@ -185,6 +185,20 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
+     * What the gateway kept of one upstream's answers: requests served from it ({@code hits}: lists, reads and
+     * opted-in tool results), requests that reached the upstream instead ({@code misses}), and how many reads and
+     * tool results are kept now ({@code kept}; lists are kept apart, one per kind).
+     */
+    public record CacheStatus(String upstream, long hits, long misses, long kept) {
+    }
+
+    /** Each upstream's cache counters, counted since the gateway connected. */
+    public List<CacheStatus> cacheStatus() {
+        return upstreams.stream().map(up -> new CacheStatus(up.name(), up.cacheHits(), up.cacheMisses(),
+                up.answers().size())).toList();
+    }
+
+    /**
      * The names each kind of definition of {@code upstream} is served under (tools and prompts with any prefix;
      * resources and templates by URI), so that an operator's view can relate pins to the upstream they came from.
      *

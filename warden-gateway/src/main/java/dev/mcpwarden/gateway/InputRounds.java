@@ -45,20 +45,20 @@ final class InputRounds {
         ObjectNode result = first;
         for (int round = 0; inputRequired(result); round++) {
             if (round == MAX_ROUNDS) {
-                throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + upstream + " asked for input more than "
-                        + MAX_ROUNDS + " times in one request");
+                throw UpstreamFailure.of(UpstreamFailure.Kind.PROTOCOL_ERROR, upstream, "Upstream " + upstream
+                        + " asked for input more than " + MAX_ROUNDS + " times in one request");
             }
             JsonNode requests = result.path("inputRequests");
             if (!requests.isObject() || requests.isEmpty() || requests.size() > MAX_REQUESTS) {
-                throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + upstream + " asked for input without "
-                        + "valid inputRequests");
+                throw UpstreamFailure.of(UpstreamFailure.Kind.PROTOCOL_ERROR, upstream, "Upstream " + upstream
+                        + " asked for input without valid inputRequests");
             }
             ObjectNode answers = Json.object();
             for (Map.Entry<String, JsonNode> e : requests.properties()) {
                 String method = e.getValue().path("method").asString("");
                 if (!RELAYED.contains(method)) {
-                    throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + upstream + " asked for input by "
-                            + "an unknown method");
+                    throw UpstreamFailure.of(UpstreamFailure.Kind.PROTOCOL_ERROR, upstream, "Upstream " + upstream
+                            + " asked for input by an unknown method");
                 }
                 JsonNode p = e.getValue().path("params");
                 answers.set(e.getKey(), ask(call, method, p instanceof ObjectNode o ? o.deepCopy() : Json.object()));

@@ -248,8 +248,8 @@ final class ParkedCalls {
         }
         if (e == null) {
             abandon(p);
-            throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + up.name() + " did not answer within "
-                    + roundTime.toSeconds() + " s");
+            throw UpstreamFailure.of(UpstreamFailure.Kind.TIMEOUT, up.name(), "Upstream " + up.name()
+                    + " did not answer within " + roundTime.toSeconds() + " s");
         }
         switch (e) {
             case Done d -> {

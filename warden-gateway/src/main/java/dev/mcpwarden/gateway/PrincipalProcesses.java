@@ -107,7 +107,7 @@ final class PrincipalProcesses implements AutoCloseable {
         Upstream stop = null;
         synchronized (this) {
             if (closed) {
-                throw new Upstream.Unavailable("Upstream " + name + " is stopping");
+                throw new Upstream.Unavailable(UpstreamFailure.Kind.UNAVAILABLE, "Upstream " + name + " is stopping");
             }
             p = byKey.get(key);
             if (p == null) {
@@ -120,8 +120,8 @@ final class PrincipalProcesses implements AutoCloseable {
                         }
                     }
                     if (victim == null) {
-                        throw new Upstream.Unavailable("Upstream " + name + " has " + maxProcesses
-                                + " per-principal processes busy, its limit");
+                        throw new Upstream.Unavailable(UpstreamFailure.Kind.BUSY, "Upstream " + name + " has "
+                                + maxProcesses + " per-principal processes busy, its limit");
                     }
                     byKey.remove(victim.key);
                     stop = victim.upstream;
@@ -148,7 +148,7 @@ final class PrincipalProcesses implements AutoCloseable {
                         byKey.remove(key, p);
                     }
                     lease.close();
-                    throw new Upstream.Unavailable("Upstream " + name + " could not start a process for this "
+                    throw new Upstream.Unavailable(UpstreamFailure.Kind.UNAVAILABLE, "Upstream " + name + " could not start a process for this "
                             + "caller");
                 }
                 boolean late;
@@ -158,7 +158,7 @@ final class PrincipalProcesses implements AutoCloseable {
                 if (late) {
                     p.upstream.close();
                     lease.close();
-                    throw new Upstream.Unavailable("Upstream " + name + " is stopping");
+                    throw new Upstream.Unavailable(UpstreamFailure.Kind.UNAVAILABLE, "Upstream " + name + " is stopping");
                 }
             }
         }

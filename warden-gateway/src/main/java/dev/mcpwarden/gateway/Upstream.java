@@ -43,6 +43,16 @@ final class Upstream implements AutoCloseable {
     private final UpstreamConfig config;
     private volatile McpClient client;
     private volatile Map<Target.Kind, List<Item>> items = Map.of();
+    /** Until when (System.nanoTime) each kind's list is fresh; a kind absent is stale. */
+    private volatile Map<Target.Kind, Long> freshUntil = Map.of();
+    /** When the last attempt to read each kind ended, answered or not (System.nanoTime). */
+    private final Map<Target.Kind, Long> readAt = new java.util.concurrent.ConcurrentHashMap<>();
+    /** One reader of the lists at a time. */
+    private final java.util.concurrent.locks.ReentrantLock lists = new java.util.concurrent.locks.ReentrantLock();
+    private volatile long generation;
+    private final java.util.concurrent.atomic.AtomicLong cacheHits = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong cacheMisses = new java.util.concurrent.atomic.AtomicLong();
+    private final AnswerCache answers = new AnswerCache(cacheHits, cacheMisses);
     private volatile boolean closed;
     /** Per-principal isolation: the principals' own processes (this one only lists); null when shared. */
     private volatile PrincipalProcesses processes;
@@ -138,8 +148,16 @@ final class Upstream implements AutoCloseable {
 
     /** The upstream could not be tried: too many requests in flight to it, or its circuit is open. */
     static final class Unavailable extends RuntimeException {
-        Unavailable(String message) {
+        private final UpstreamFailure.Kind kind;
+
+        Unavailable(UpstreamFailure.Kind kind, String message) {
             super(message, null, false, false);
+            this.kind = kind;
+        }
+
+        /** Why it was not tried: busy, circuit open, or down (its process on its way back, or stopping). */
+        UpstreamFailure.Kind kind() {
+            return kind;
         }
     }
 
@@ -236,7 +254,7 @@ final class Upstream implements AutoCloseable {
     private JsonNode limited(String method, ObjectNode params, McpClient.NotificationListener notifications,
                              McpClient.ServerRequestHandler serverRequests) throws McpClientException {
         if (restarting.get()) { // not a failure of the upstream's: its process is on its way back
-            throw new Unavailable("Upstream " + name() + " is starting again after its process ended; try again "
+            throw new Unavailable(UpstreamFailure.Kind.UNAVAILABLE, "Upstream " + name() + " is starting again after its process ended; try again "
                     + "shortly");
         }
         if (!(config.transport() instanceof UpstreamConfig.Stdio)) {
@@ -578,25 +596,132 @@ final class Upstream implements AutoCloseable {
     }
 
     void refreshAll() throws McpClientException {
-        Map<Target.Kind, List<Item>> all = new EnumMap<>(Target.Kind.class);
-        for (Target.Kind kind : Target.Kind.values()) {
-            all.put(kind, fetch(kind));
+        lists.lock();
+        try {
+            Map<Target.Kind, List<Item>> all = new EnumMap<>(Target.Kind.class);
+            Map<Target.Kind, Long> until = new EnumMap<>(Target.Kind.class);
+            for (Target.Kind kind : Target.Kind.values()) {
+                fetch(kind, all, until);
+            }
+            items = Map.copyOf(all);
+            freshUntil = Map.copyOf(until);
+            generation++;
+        } finally {
+            lists.unlock();
         }
-        items = Map.copyOf(all);
     }
 
     /** Reads one kind again (after the upstream said it changed); resources and templates go together. */
     void refresh(Target.Kind kind) throws McpClientException {
-        Map<Target.Kind, List<Item>> all = new EnumMap<>(items);
-        all.put(kind, fetch(kind));
-        if (kind == Target.Kind.RESOURCE) {
-            all.put(Target.Kind.RESOURCE_TEMPLATE, fetch(Target.Kind.RESOURCE_TEMPLATE));
+        lists.lock();
+        try {
+            readKind(kind);
+        } finally {
+            lists.unlock();
         }
-        items = Map.copyOf(all);
     }
 
-    private List<Item> fetch(Target.Kind kind) throws McpClientException {
-        return asGateway(() -> DefinitionReader.read(client, config, kind, items(Target.Kind.TOOL), withheld));
+    /**
+     * Reads {@code kind} again if it is no longer fresh (its TTL passed, or a change dropped it), one reader at a
+     * time: callers arriving while it is read wait for that read and take its list.
+     *
+     * @return whether it was read (the federation is then rebuilt); false: the kept list is fresh
+     * @throws McpClientException when reading it failed (the last list stays, stale)
+     */
+    boolean refreshIfStale(Target.Kind kind) throws McpClientException {
+        if (fresh(kind)) {
+            return false;
+        }
+        Long before = readAt.get(kind);
+        lists.lock();
+        try {
+            if (fresh(kind) || !java.util.Objects.equals(before, readAt.get(kind))) {
+                // read (or tried and failed, leaving the last list) by another caller after this one asked: one
+                // read for all who waited, never one after another each waiting for a failing upstream
+                return false;
+            }
+            readKind(kind);
+            return true;
+        } finally {
+            lists.unlock();
+        }
+    }
+
+    /** Whether the kept list of {@code kind} may be served without reading it again. */
+    boolean fresh(Target.Kind kind) {
+        Long until = freshUntil.get(kind);
+        return until != null && System.nanoTime() - until < 0;
+    }
+
+    /** How much longer the kept list of {@code kind} is fresh; zero when it is not. */
+    java.time.Duration remaining(Target.Kind kind) {
+        Long until = freshUntil.get(kind);
+        long left = until == null ? 0 : until - System.nanoTime();
+        return left > 0 ? java.time.Duration.ofNanos(left) : java.time.Duration.ZERO;
+    }
+
+    /** Makes the kept list of {@code kind} stale at once (a list change the upstream announced). */
+    void invalidate(Target.Kind kind) {
+        Map<Target.Kind, Long> until = new EnumMap<>(Target.Kind.class);
+        until.putAll(freshUntil);
+        until.remove(kind);
+        if (kind == Target.Kind.RESOURCE) {
+            until.remove(Target.Kind.RESOURCE_TEMPLATE);
+        }
+        freshUntil = Map.copyOf(until);
+    }
+
+    private void readKind(Target.Kind kind) throws McpClientException {
+        Map<Target.Kind, List<Item>> all = new EnumMap<>(Target.Kind.class);
+        all.putAll(items);
+        Map<Target.Kind, Long> until = new EnumMap<>(Target.Kind.class);
+        until.putAll(freshUntil);
+        fetch(kind, all, until);
+        if (kind == Target.Kind.RESOURCE) {
+            fetch(Target.Kind.RESOURCE_TEMPLATE, all, until);
+        }
+        items = Map.copyOf(all);
+        freshUntil = Map.copyOf(until);
+        generation++;
+    }
+
+    /** How many times the lists were read: the federation is rebuilt when it changed. */
+    long generation() {
+        return generation;
+    }
+
+    /** What is kept of this upstream's answers to callers. */
+    AnswerCache answers() {
+        return answers;
+    }
+
+    /** Requests served from what was kept (lists, reads, tool results), and those that reached the upstream. */
+    long cacheHits() {
+        return cacheHits.get();
+    }
+
+    long cacheMisses() {
+        return cacheMisses.get();
+    }
+
+    /** Counts one list request served from the kept list ({@code hit}) or read from the upstream. */
+    void countList(boolean hit) {
+        (hit ? cacheHits : cacheMisses).incrementAndGet();
+    }
+
+    private void fetch(Target.Kind kind, Map<Target.Kind, List<Item>> all, Map<Target.Kind, Long> until)
+            throws McpClientException {
+        long started = System.nanoTime();
+        DefinitionReader.Listed listed;
+        try {
+            listed = asGateway(() -> DefinitionReader.read(client, config, kind,
+                    all.getOrDefault(Target.Kind.TOOL, items(Target.Kind.TOOL)), withheld));
+        } finally {
+            readAt.put(kind, System.nanoTime()); // an attempt ended, answered or not: those who waited take it
+        }
+        all.put(kind, listed.items());
+        // freshness counts from when it was asked for (the spec's t_received, on the safe side)
+        until.put(kind, started + listed.ttl().toNanos());
     }
 
     static String identityKey(Target.Kind kind) {

@@ -29,10 +29,13 @@ import java.util.regex.Pattern;
  *                       instructions, secrets asked for, other tools shadowed) is not served; empty: all are served
  * @param isolation      whether one process of a stdio upstream serves every caller ({@link Isolation#SHARED}) or
  *                       each principal gets its own ({@link Isolation#PER_PRINCIPAL}; stdio only)
+ * @param cache          how long its lists, reads and opted-in tool results are kept ({@link Cache})
+ * @param transforms     how some of its tools are served, by the upstream's tool names ({@link ToolTransform})
  */
 public record UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
                              Set<String> exclude, Duration requestTimeout, Resilience resilience,
-                             Optional<Severity> withholdPoisoned, Isolation isolation) {
+                             Optional<Severity> withholdPoisoned, Isolation isolation, Cache cache,
+                             Map<String, ToolTransform> transforms) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** What a tool name may hold (the specification's guidance), so a prefix keeps names valid. */
@@ -331,6 +334,238 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     }
 
     /**
+     * What the gateway keeps of an upstream's answers, and for how long. A 2026-07-28 upstream's lists and reads are
+     * kept for the {@code ttlMs} it sends, in the {@code cacheScope} it sends ({@code private}: per principal, never
+     * served to another); a 2025 upstream sends no hints, and is kept for {@code legacyTtl}, its reads per principal.
+     * A list change or resource update the upstream announces drops what it invalidates at once. Kept lists still go
+     * through the pins and the per-principal filter of the pipeline on every request: the cache is below them.
+     *
+     * @param legacyTtl how long a 2025 upstream's lists and reads stay fresh; zero (the default): each request reads
+     *                  them again
+     * @param tools     tools (by the upstream's names) whose results are kept, per principal and argument digest, for
+     *                  {@code toolTtl}; only while the definition served now annotates them {@code readOnlyHint}
+     *                  and {@code idempotentHint} (a tool that is not, or stops being so, is called every time)
+     * @param toolTtl   how long an opted-in tool's result is kept
+     */
+    public record Cache(Duration legacyTtl, Set<String> tools, Duration toolTtl) {
+
+        /** Kept answers of all upstreams' callers together are bounded by this many bytes per upstream. */
+        public static final long MAX_BYTES = 64L * 1024 * 1024;
+        /** A longest freshness, whatever an upstream asks for (a day). */
+        public static final Duration MAX_TTL = Duration.ofDays(1);
+
+        public Cache {
+            Objects.requireNonNull(legacyTtl, "legacyTtl");
+            tools = Set.copyOf(tools);
+            Objects.requireNonNull(toolTtl, "toolTtl");
+            if (legacyTtl.isNegative() || legacyTtl.compareTo(MAX_TTL) > 0) {
+                throw new IllegalArgumentException("a cache TTL is between 0 and 1 day, was " + legacyTtl);
+            }
+            if (toolTtl.isNegative() || toolTtl.compareTo(MAX_TTL) > 0) {
+                throw new IllegalArgumentException("a tool result TTL is between 0 and 1 day, was " + toolTtl);
+            }
+            if (!tools.isEmpty() && toolTtl.isZero()) {
+                throw new IllegalArgumentException("tools whose results are cached need a positive TTL");
+            }
+        }
+
+        /** By the upstream's hints alone: a 2025 upstream's answers are not kept, and no tool result is. */
+        public static Cache hinted() {
+            return new Cache(Duration.ZERO, Set.of(), Duration.ZERO);
+        }
+
+        /** This cache, with a 2025 upstream's lists and reads kept for {@code ttl}. */
+        public Cache withLegacyTtl(Duration ttl) {
+            return new Cache(ttl, tools, toolTtl);
+        }
+
+        /** This cache, keeping the results of {@code tools} (read-only and idempotent ones only) for {@code ttl}. */
+        public Cache withTools(Set<String> tools, Duration ttl) {
+            return new Cache(legacyTtl, tools, ttl);
+        }
+    }
+
+    /** Which of the caller's attributes fills an argument ({@link ToolTransform#fromPrincipal()}). */
+    public enum PrincipalField {
+        /** The token's tenant; a caller without one cannot call the tool. */
+        TENANT,
+        /** The token's subject (the user). */
+        SUBJECT,
+        /** The client the caller calls through ({@code client_id}, {@code azp}); a caller without one cannot call. */
+        CLIENT
+    }
+
+    /**
+     * A tighter constraint on one argument than the upstream's schema states, checked before the upstream sees the
+     * call and shown in the schema the clients list.
+     *
+     * @param allowed   the only string values allowed (JSON Schema {@code enum}); empty: any
+     * @param pattern   a regular expression the whole string value must match; empty: any
+     * @param maxLength the most characters (code points) of a string value; 0: no bound beyond the upstream's
+     * @param pathRoots a string value is a path that, made absolute and normalized ({@code ..} resolved), lies under
+     *                  one of these absolute roots; empty: any
+     */
+    public record Constraint(List<String> allowed, Optional<String> pattern, int maxLength, List<String> pathRoots) {
+        public Constraint {
+            allowed = List.copyOf(allowed);
+            Objects.requireNonNull(pattern, "pattern");
+            pattern.ifPresent(Pattern::compile); // a bad expression is refused at configuration
+            if (maxLength < 0) {
+                throw new IllegalArgumentException("maxLength must not be negative, was " + maxLength);
+            }
+            pathRoots = List.copyOf(pathRoots);
+            for (String root : pathRoots) {
+                if (!root.startsWith("/") || !Path.of(root).normalize().toString().equals(root.length() > 1
+                        && root.endsWith("/") ? root.substring(0, root.length() - 1) : root)) {
+                    throw new IllegalArgumentException("a path root is an absolute, normalized path, was " + root);
+                }
+            }
+        }
+
+        /** Only these values. */
+        public static Constraint oneOf(List<String> values) {
+            return new Constraint(values, Optional.empty(), 0, List.of());
+        }
+
+        /** The whole value matches {@code regex}, and is at most {@code maxLength} characters (0: any length). */
+        public static Constraint matching(String regex, int maxLength) {
+            return new Constraint(List.of(), Optional.of(regex), maxLength, List.of());
+        }
+
+        /** A path under one of {@code roots}. */
+        public static Constraint under(List<String> roots) {
+            return new Constraint(List.of(), Optional.empty(), 0, roots);
+        }
+    }
+
+    /**
+     * How one upstream tool is served: renamed and re-described (the client sees the transformed definition, which
+     * carries the digest of the upstream's own, so that the pins hold both); arguments the gateway sets, which are
+     * absent from the listed schema and refused when a caller sends them; arguments removed; constraints tightened;
+     * result fields dropped or kept. Applied in the backend, below the pipeline: the policy and input guards judge
+     * the caller's own arguments, and the output guards the transformed result.
+     *
+     * @param name          the name clients see (no prefix is added); empty: as without a transform
+     * @param description   the description clients see; empty: the upstream's
+     * @param fixed         arguments always sent with these values; absent from the listed schema
+     * @param defaults      arguments sent with these values when the caller sends none; listed with their default
+     * @param fromPrincipal arguments filled from the caller's token; absent from the listed schema
+     * @param removed       arguments removed from the schema, which a caller may not send
+     * @param constraints   tightened constraints by argument name
+     * @param dropResult    JSON pointers into the result ({@code /structuredContent/internalId}) removed from it
+     * @param keepResult    when not empty, only these JSON pointers of the result are kept ({@code isError} too)
+     */
+    public record ToolTransform(Optional<String> name, Optional<String> description,
+                                Map<String, tools.jackson.databind.JsonNode> fixed,
+                                Map<String, tools.jackson.databind.JsonNode> defaults,
+                                Map<String, PrincipalField> fromPrincipal, Set<String> removed,
+                                Map<String, Constraint> constraints, List<String> dropResult,
+                                List<String> keepResult) {
+        private static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+        public ToolTransform {
+            Objects.requireNonNull(name, "name");
+            name.ifPresent(n -> {
+                if (!TOOL_NAME.matcher(n).matches()) {
+                    throw new IllegalArgumentException("a tool name may hold letters, digits, '_', '.' and '-' (at "
+                            + "most 128), was '" + n + "'");
+                }
+            });
+            Objects.requireNonNull(description, "description");
+            fixed = Map.copyOf(fixed);
+            defaults = Map.copyOf(defaults);
+            fromPrincipal = Map.copyOf(fromPrincipal);
+            removed = Set.copyOf(removed);
+            constraints = Map.copyOf(constraints);
+            dropResult = List.copyOf(dropResult);
+            keepResult = List.copyOf(keepResult);
+            java.util.Set<String> set = new java.util.HashSet<>();
+            for (String a : concat(fixed.keySet(), defaults.keySet(), fromPrincipal.keySet(), removed)) {
+                if (!set.add(a)) {
+                    throw new IllegalArgumentException("the argument '" + a + "' is given more than one of fixed, "
+                            + "default, from-principal and removed");
+                }
+            }
+            for (String a : constraints.keySet()) {
+                if (fixed.containsKey(a) || fromPrincipal.containsKey(a) || removed.contains(a)) {
+                    throw new IllegalArgumentException("the argument '" + a + "' is set by the gateway or removed: "
+                            + "a constraint on it is never checked");
+                }
+            }
+            for (String p : concat(Set.copyOf(dropResult), Set.copyOf(keepResult))) {
+                if (!p.startsWith("/")) {
+                    throw new IllegalArgumentException("a result field is a JSON pointer (/structuredContent/x), was '"
+                            + p + "'");
+                }
+            }
+        }
+
+        private static List<String> concat(java.util.Collection<String>... parts) {
+            List<String> all = new java.util.ArrayList<>();
+            for (java.util.Collection<String> p : parts) {
+                all.addAll(p);
+            }
+            return all;
+        }
+
+        /** No transformation: the tool as the upstream defines it. */
+        public static ToolTransform none() {
+            return new ToolTransform(Optional.empty(), Optional.empty(), Map.of(), Map.of(), Map.of(), Set.of(),
+                    Map.of(), List.of(), List.of());
+        }
+
+        /** Served as {@code name}, described as {@code description} (null: the upstream's). */
+        public ToolTransform renamed(String name, String description) {
+            return new ToolTransform(Optional.of(name), Optional.ofNullable(description), fixed, defaults,
+                    fromPrincipal, removed, constraints, dropResult, keepResult);
+        }
+
+        /** With {@code argument} always {@code value}. */
+        public ToolTransform withFixed(String argument, tools.jackson.databind.JsonNode value) {
+            Map<String, tools.jackson.databind.JsonNode> m = new java.util.HashMap<>(fixed);
+            m.put(argument, value);
+            return new ToolTransform(name, description, m, defaults, fromPrincipal, removed, constraints,
+                    dropResult, keepResult);
+        }
+
+        /** With {@code argument} {@code value} when the caller sends none. */
+        public ToolTransform withDefault(String argument, tools.jackson.databind.JsonNode value) {
+            Map<String, tools.jackson.databind.JsonNode> m = new java.util.HashMap<>(defaults);
+            m.put(argument, value);
+            return new ToolTransform(name, description, fixed, m, fromPrincipal, removed, constraints,
+                    dropResult, keepResult);
+        }
+
+        /** With {@code argument} filled from the caller's {@code field}. */
+        public ToolTransform withFromPrincipal(String argument, PrincipalField field) {
+            Map<String, PrincipalField> m = new java.util.HashMap<>(fromPrincipal);
+            m.put(argument, field);
+            return new ToolTransform(name, description, fixed, defaults, m, removed, constraints, dropResult,
+                    keepResult);
+        }
+
+        /** With {@code arguments} removed. */
+        public ToolTransform withRemoved(Set<String> arguments) {
+            return new ToolTransform(name, description, fixed, defaults, fromPrincipal, arguments, constraints,
+                    dropResult, keepResult);
+        }
+
+        /** With {@code argument} under {@code constraint}. */
+        public ToolTransform withConstraint(String argument, Constraint constraint) {
+            Map<String, Constraint> m = new java.util.HashMap<>(constraints);
+            m.put(argument, constraint);
+            return new ToolTransform(name, description, fixed, defaults, fromPrincipal, removed, m, dropResult,
+                    keepResult);
+        }
+
+        /** With these result fields dropped ({@code drop}) and, if {@code keep} is not empty, only those kept. */
+        public ToolTransform withResult(List<String> drop, List<String> keep) {
+            return new ToolTransform(name, description, fixed, defaults, fromPrincipal, removed, constraints, drop,
+                    keep);
+        }
+    }
+
+    /**
      * How the gateway protects itself and the other upstreams from this one.
      *
      * @param maxConcurrent  requests in flight to it at once; one more is answered "busy" at once, never queued
@@ -382,6 +617,15 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
         Objects.requireNonNull(resilience, "resilience");
         withholdPoisoned = Objects.requireNonNull(withholdPoisoned, "withholdPoisoned");
         Objects.requireNonNull(isolation, "isolation");
+        Objects.requireNonNull(cache, "cache");
+        transforms = Map.copyOf(transforms);
+        java.util.Set<String> renamed = new java.util.HashSet<>();
+        for (Map.Entry<String, ToolTransform> t : transforms.entrySet()) {
+            if (t.getValue().name().isPresent() && !renamed.add(t.getValue().name().get())) {
+                throw new IllegalArgumentException("upstream " + name + ": two tools are renamed "
+                        + t.getValue().name().get());
+            }
+        }
         if (isolation.perPrincipal() && !(transport instanceof Stdio)) {
             throw new IllegalArgumentException("upstream " + name + ": isolation per-principal is only for stdio "
                     + "upstreams (the gateway starts no process of an HTTP upstream)");
@@ -400,6 +644,14 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
                 Isolation.SHARED);
     }
 
+    /** An upstream kept by its caching hints alone ({@link Cache#hinted()}). */
+    public UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
+                          Set<String> exclude, Duration requestTimeout, Resilience resilience,
+                          Optional<Severity> withholdPoisoned, Isolation isolation) {
+        this(name, transport, era, prefix, include, exclude, requestTimeout, resilience, withholdPoisoned,
+                isolation, Cache.hinted(), Map.of());
+    }
+
     /** The default request timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -415,37 +667,37 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     /** This upstream with another era. */
     public UpstreamConfig withEra(Era era) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, cache, transforms);
     }
 
     /** This upstream with its tool and prompt names prefixed. */
     public UpstreamConfig withPrefix(String prefix) {
         return new UpstreamConfig(name, transport, era, Optional.of(prefix), include, exclude, requestTimeout,
-                resilience, withholdPoisoned, isolation);
+                resilience, withholdPoisoned, isolation, cache, transforms);
     }
 
     /** This upstream serving only {@code include} and never {@code exclude}. */
     public UpstreamConfig withFilter(Set<String> include, Set<String> exclude) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, cache, transforms);
     }
 
     /** This upstream with another request timeout. */
     public UpstreamConfig withRequestTimeout(Duration timeout) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, timeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, cache, transforms);
     }
 
     /** This upstream with other protection. */
     public UpstreamConfig withResilience(Resilience resilience) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, cache, transforms);
     }
 
     /** This upstream with definitions withheld at another poisoning severity (empty: never). */
     public UpstreamConfig withPoisoningThreshold(Optional<Severity> withholdAt) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdAt, isolation);
+                withholdAt, isolation, cache, transforms);
     }
 
     /**
@@ -455,7 +707,19 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
      */
     public UpstreamConfig withIsolation(Isolation isolation) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, cache, transforms);
+    }
+
+    /** This upstream with another cache policy. */
+    public UpstreamConfig withCache(Cache cache) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
+                withholdPoisoned, isolation, cache, transforms);
+    }
+
+    /** This upstream with its tools {@code transforms} served transformed (by the upstream's tool names). */
+    public UpstreamConfig withTransforms(Map<String, ToolTransform> transforms) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
+                withholdPoisoned, isolation, cache, transforms);
     }
 
     /** Whether a tool or prompt the upstream names {@code original} is served. */
@@ -463,8 +727,12 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
         return (include.isEmpty() || include.contains(original)) && !exclude.contains(original);
     }
 
-    /** The name the gateway gives a tool or prompt the upstream names {@code original}. */
+    /** The name the gateway gives a tool or prompt the upstream names {@code original}: a tool's new name, if any. */
     String exposed(String original) {
+        ToolTransform t = transforms.get(original);
+        if (t != null && t.name().isPresent()) {
+            return t.name().get();
+        }
         return prefix.map(p -> p + original).orElse(original);
     }
 }

@@ -57,7 +57,7 @@ final class UpstreamGuard {
     JsonNode run(String method, Attempt attempt, Consumer<McpClientException> afterFailure)
             throws McpClientException {
         if (!bulkhead.tryAcquirePermission()) {
-            throw new Upstream.Unavailable("Upstream " + config.name() + " is busy: "
+            throw new Upstream.Unavailable(UpstreamFailure.Kind.BUSY, "Upstream " + config.name() + " is busy: "
                     + config.resilience().maxConcurrent() + " requests are in flight to it, its limit");
         }
         try {
@@ -76,7 +76,7 @@ final class UpstreamGuard {
 
     private JsonNode once(Attempt attempt, Consumer<McpClientException> afterFailure) throws McpClientException {
         if (!breaker.tryAcquirePermission()) {
-            throw new Upstream.Unavailable("Upstream " + config.name() + " is unavailable: its circuit is open after "
+            throw new Upstream.Unavailable(UpstreamFailure.Kind.CIRCUIT_OPEN, "Upstream " + config.name() + " is unavailable: its circuit is open after "
                     + config.resilience().failuresToOpen() + " failures in a row, and it is tried again within "
                     + config.resilience().openFor().toSeconds() + " s");
         }

@@ -328,7 +328,7 @@ class EraBridgeTest {
         keep(McpClient.http(everything).era(McpClient.Era.LEGACY).build()).request("ping", null);
         assertThatThrownBy(() -> legacy.request("tools/call", call("test_simple_text")))
                 .isInstanceOfSatisfying(McpClientException.class, e -> {
-                    assertThat(e.errorCode()).contains(-32603);
+                    assertThat(e.errorCode()).contains(-31005);
                     assertThat(e.errorMessage()).contains(
                             "Upstream everything could not serve tools/call: its session expired");
                 });

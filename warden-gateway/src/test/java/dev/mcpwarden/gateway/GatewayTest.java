@@ -295,7 +295,7 @@ class GatewayTest {
 
         assertThatThrownBy(() -> c.request("tools/call", call("echo", null)))
                 .isInstanceOfSatisfying(McpClientException.class, e -> {
-                    assertThat(e.errorCode()).contains(-32603);
+                    assertThat(e.errorCode()).contains(-31001);
                     assertThat(e.errorMessage()).contains("Upstream dying could not serve tools/call: it refused "
                             + "the connection");
                 });

@@ -130,7 +130,7 @@ class IsolationTest {
                 Json.object().put("count", 3000)));
         Thread.sleep(1000);
         assertThatThrownBy(() -> call(carol, "count")).isInstanceOfSatisfying(McpError.class, e -> {
-            assertThat(e.code()).isEqualTo(-32603);
+            assertThat(e.code()).isEqualTo(-31004);
             assertThat(e.getMessage()).isEqualTo("Upstream probe has 2 per-principal processes busy, its limit");
         });
         assertThat(slowBob.get()).isEqualTo("slept");

@@ -148,7 +148,7 @@ class UpstreamCredentialsTest {
 
         assertThatThrownBy(() -> client.request("tools/call", call("ping_me")))
                 .isInstanceOfSatisfying(McpClientException.class, e -> {
-                    assertThat(e.errorCode()).contains(-32603);
+                    assertThat(e.errorCode()).contains(-31007);
                     assertThat(e.errorMessage()).contains("Upstream tickets could not serve tools/call: the "
                             + "gateway has no token for it: the token endpoint refused its client credentials: "
                             + "invalid_client (client authentication failed)");
@@ -300,7 +300,7 @@ class UpstreamCredentialsTest {
 
         assertThatThrownBy(() -> mallory.request("tools/call", call("up0_whoami")))
                 .isInstanceOfSatisfying(McpClientException.class, e -> {
-                    assertThat(e.errorCode()).contains(-32603);
+                    assertThat(e.errorCode()).contains(-31007);
                     assertThat(e.errorMessage()).contains("Upstream up0 could not serve tools/call: the gateway has "
                             + "no token for it: it takes each caller's own token (token exchange), and this caller "
                             + "presented none");

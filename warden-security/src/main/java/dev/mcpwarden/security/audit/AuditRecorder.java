@@ -161,6 +161,14 @@ final class AuditRecorder implements SecurityEventListener {
             detail.put("remote_address", call.remoteAddress());
         }
         detail.put("protocol_version", call.version().id());
+        String upstream = call.attribute(Call.UPSTREAM);
+        if (upstream != null) {
+            detail.put("upstream", upstream);
+        }
+        String cache = call.attribute(Call.CACHE);
+        if (cache != null) {
+            detail.put("cache", cache);
+        }
         notes.into(detail);
         trail.record(AuditEvent.builder(type, clock.instant(), call.correlationId())
                 .principal(AuditPrincipal.of(call.principal()))

@@ -34,6 +34,10 @@ public final class Call {
 
     /** Set by the dispatcher when a tool call's arguments fail the tool's input schema: what was wrong. */
     public static final Attribute<String> SCHEMA_VIOLATION = new Attribute<>("schema-violation", String.class);
+    /** Set by a caching backend: {@code hit} when the answer was served from what it kept, else {@code miss}. */
+    public static final Attribute<String> CACHE = new Attribute<>("cache", String.class);
+    /** Set by a gateway's backend: the name of the upstream the request went to. */
+    public static final Attribute<String> UPSTREAM = new Attribute<>("upstream", String.class);
     private final java.util.Map<Attribute<?>, Object> attributes = new java.util.concurrent.ConcurrentHashMap<>(4);
 
     /**
