@@ -244,7 +244,7 @@ final class Binder {
         dev.mcpwarden.server.http.TransportLimits limits = build(l.location(), l.path(),
                 () -> new dev.mcpwarden.server.http.TransportLimits(l.<Long>get("body-bytes-in-flight"),
                         intOf(l, "min-body-bytes-per-second"), l.get("body-grace"), rate(l.get("session-starts")),
-                        rate(l.get("session-requests"))));
+                        rate(l.get("session-requests")), intOf(l, "network-shares")));
         if (limits == null) {
             return null;
         }

@@ -83,7 +83,10 @@ final class Layout {
             withDefault("session-starts", rate(60, 120), Map.of(),
                     "2025 initialize per principal (per network for anonymous callers); 429 beyond."),
             withDefault("session-requests", rate(240, 2400), Map.of(),
-                    "GET streams, and separately DELETEs, per principal (per network for anonymous callers).")));
+                    "GET streams, and separately DELETEs, per principal (per network for anonymous callers)."),
+            withDefault("network-shares", new Int(1, 1024), 8,
+                    "Into how many shares body-bytes-in-flight is cut: one network (IPv4 address, IPv6 /64) holds at"
+                            + " most one; 1 behind a proxy that hides the clients' addresses.")));
 
     static final Obj HTTP = new Obj(List.of(
             withDefault("host", NAME, "127.0.0.1", "The interface to bind; loopback unless set (0.0.0.0 for all)."),

@@ -50,6 +50,10 @@ public sealed interface StoreConfig {
                 if (cluster && u.getScheme() != null && u.getScheme().contains("sentinel")) {
                     throw new IllegalArgumentException("a Cluster's nodes are redis:// or rediss:// URLs");
                 }
+                if (trust.isPresent() && (u.getScheme() == null || !u.getScheme().startsWith("rediss"))) {
+                    throw new IllegalArgumentException("CA certificates are for rediss:// URLs: with redis:// the "
+                            + "connection (and its password) would not be encrypted");
+                }
             }
             if (!timeout.isPositive()) {
                 throw new IllegalArgumentException("the timeout must be positive");

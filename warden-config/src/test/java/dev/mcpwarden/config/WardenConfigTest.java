@@ -605,6 +605,15 @@ class WardenConfigTest {
     }
 
     @Test
+    void caCertificatesWithAPlainRedisUrlAreRefusedNotSilentlyUnused() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("redis-ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n"
+                + "-----END CERTIFICATE-----\n");
+        assertThat(problems(MINIMAL + "store:\n  kind: redis\n  url: redis://cache:6379\n"
+                + "  ca-certificates: file:redis-ca.pem\n")).singleElement().asString().endsWith("CA certificates are"
+                + " for rediss:// URLs: with redis:// the connection (and its password) would not be encrypted");
+    }
+
+    @Test
     void aRedisLimiterMayBeACluster() {
         WardenConfig.Result c = check(withSecurity("""
                 rate-limits:

@@ -70,8 +70,14 @@ public final class RedisStores implements AutoCloseable {
                 if (cluster && scheme.contains("sentinel")) {
                     throw new IllegalArgumentException("a Cluster's nodes are redis:// or rediss:// URLs");
                 }
+                if (trust.isPresent() && !scheme.startsWith("rediss")) {
+                    throw new IllegalArgumentException(TRUST_NEEDS_TLS);
+                }
             }
         }
+
+        static final String TRUST_NEEDS_TLS = "CA certificates are for rediss:// URLs: with redis:// the connection "
+                + "(and its password) would not be encrypted";
 
         /** Trusting the JVM's trust store for {@code rediss://}. */
         public Settings(List<String> urls, boolean cluster, Optional<Secret> password, Duration timeout) {

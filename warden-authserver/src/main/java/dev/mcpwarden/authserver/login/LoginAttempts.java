@@ -43,9 +43,11 @@ public interface LoginAttempts {
         /** Password and client-secret checks from one remote address, whatever the name. */
         ADDRESS("addr:", 20, Duration.ofHours(1), false),
         /**
-         * The same checks from one IPv6 site, a /48 (keys given by {@link LoginAttempts#site}): a whole site costs
-         * an attacker little more than one /64, and without this its 65,536 /64s would each get the address budget
-         * (enough to fill this process's table of counts with blocks, which then refuses everyone).
+         * Sign-ins from one IPv6 site, a /48 (keys given by {@link LoginAttempts#site}): a whole site costs an
+         * attacker little more than one /64, and without this its 65,536 /64s would each get the address budget
+         * (enough to fill this process's table of counts with blocks, which then refuses everyone). Client-secret
+         * checks are not counted here: a stranger in a hosting provider's /48 must not lock a resource server's
+         * client out (unknown client ids are refused before any count, so they cannot fill the table).
          */
         SITE("site:", 100, Duration.ofHours(1), false),
         /** Client-secret checks of one client id at the token and revocation endpoints. */

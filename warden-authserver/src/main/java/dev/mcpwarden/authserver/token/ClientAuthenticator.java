@@ -94,14 +94,6 @@ public final class ClientAuthenticator {
         if (!fromAddress.allowed()) {
             throw throttled("from this address", fromAddress);
         }
-        String site = LoginAttempts.site(address);
-        if (!site.isEmpty()) {
-            Outcome fromSite = attempts.attempt(Budget.SITE, site, clock.instant());
-            if (!fromSite.allowed()) {
-                attempts.succeeded(Budget.ADDRESS, address); // nothing was checked
-                throw throttled("from this network", fromSite);
-            }
-        }
         boolean checked = false;
         boolean slow = SecretHash.isSlow(client.secretHash());
         // Per client *and* network: guesses from one network must not lock the real client out from its own (a
@@ -120,9 +112,6 @@ public final class ClientAuthenticator {
             }
             attempts.succeeded(Budget.CLIENT, clientKey);
             attempts.succeeded(Budget.ADDRESS, address);
-            if (!site.isEmpty()) {
-                attempts.succeeded(Budget.SITE, site);
-            }
             return true;
         } catch (HashingGate.Busy e) {
             throw new TokenError(503, "temporarily_unavailable", "too many client authentications at once; retry "
@@ -130,9 +119,6 @@ public final class ClientAuthenticator {
         } finally {
             if (!checked) {
                 attempts.succeeded(Budget.ADDRESS, address); // nothing was checked: not a failure of this address
-                if (!site.isEmpty()) {
-                    attempts.succeeded(Budget.SITE, site);
-                }
             }
         }
     }

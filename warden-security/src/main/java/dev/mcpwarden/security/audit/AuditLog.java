@@ -226,8 +226,9 @@ public final class AuditLog implements AutoCloseable {
     private void checkHead(String where, RecordFormat.Parsed genesis, RecordFormat.Parsed last) throws IOException {
         Optional<String> line = sink.readCheckpoint();
         if (line.isEmpty()) {
-            if (RecordFormat.CHECKPOINT_KEPT.equals(genesis.detailText("checkpoint")) && last.seq() > 0) {
-                // the first checkpoint is written with the genesis record: a log past it without one lost it
+            if (RecordFormat.CHECKPOINT_KEPT.equals(genesis.detailText("checkpoint"))) {
+                // the first checkpoint is written with the genesis record: a log without one lost it (even one cut
+                // back to its genesis record)
                 throw corrupt(where + ": its checkpoint is missing, though the log was started with one (deleted,"
                         + " or the log was moved without it); records may have been cut from its end");
             }

@@ -58,7 +58,7 @@ public final class AuditVerifier {
             return verify(file, beside);
         }
         VerificationResult chain = verify(file, null);
-        if (chain instanceof VerificationResult.Intact intact && intact.lastSeq() > 0
+        if (chain instanceof VerificationResult.Intact intact
                 && RecordFormat.CHECKPOINT_KEPT.equals(genesisDetail(file, "checkpoint"))) {
             // the writer wrote one with the genesis record: gone now, it cannot vouch for the tail
             return new Problem(intact.records(), Kind.TRUNCATED, "the checkpoint " + beside + " is missing, though"

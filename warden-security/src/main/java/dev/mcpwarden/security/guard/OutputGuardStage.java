@@ -158,6 +158,11 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
                 ? Spotlighter.Mode.DATAMARK : configured;
     }
 
+    /** The same for untrusted structured strings: delimited ones are datamarked where the text was not read whole. */
+    static Marking structuredMarking(Marking configured, Detection d) {
+        return configured == Marking.DELIMIT && d.signals().contains(UNSCANNED) ? Marking.DATAMARK : configured;
+    }
+
     private PromptInjectionDetector detector() {
         Definitions d = definitions;
         if (d == null) {
@@ -347,7 +352,7 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
         }
         JsonNode marked = data == null ? null : data.result();
         if (marked != null) {
-            marked = markStrings(marked, spotlighter, spot.structured());
+            marked = markStrings(marked, spotlighter, structuredMarking(spot.structured(), d));
         }
         return new McpError(e.code(), spotlighter.withMode(textMode(spot.text(), d)).wrap(m.text()).withGuidance(),
                 marked,
@@ -618,8 +623,9 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
             markText(block, text, false);
         }
         if (result.get("structuredContent") instanceof JsonNode structured) {
+            Marking marking = structuredMarking(spot.structured(), d);
             result.set("structuredContent", markStructured(structured, new ArrayList<>(),
-                    trust.whole() ? spot.structured() : null, trust, spot.structured(),
+                    trust.whole() ? marking : null, trust, marking,
                     toolRules.getOrDefault(tool, defaultRules)));
             result.withObject("_meta").put(UNTRUSTED_META, true);
         }

@@ -62,6 +62,10 @@ public sealed interface LimiterConfig {
                 if (cluster && url.getScheme().contains("sentinel")) {
                     throw new IllegalArgumentException("a Cluster's nodes are redis:// or rediss:// URLs");
                 }
+                if (trust.isPresent() && !url.getScheme().startsWith("rediss")) {
+                    throw new IllegalArgumentException("CA certificates are for rediss:// URLs: with redis:// the "
+                            + "connection (and its password) would not be encrypted");
+                }
             }
         }
 

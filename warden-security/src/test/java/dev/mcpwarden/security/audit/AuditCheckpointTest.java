@@ -106,6 +106,15 @@ class AuditCheckpointTest {
     }
 
     @Test
+    void aLogCutBackToItsGenesisRecordWithItsCheckpointDeletedIsTruncatedToo() throws IOException {
+        Path file = cleanLog(AuditLogOptions.defaults());
+        writeLines(file, lines(file).subList(0, 1));
+        Files.delete(AuditCheckpoint.beside(file));
+        assertThat(AuditVerifier.unkeyed().verify(file)).isInstanceOfSatisfying(Problem.class,
+                p -> assertThat(p.kind()).isEqualTo(Kind.TRUNCATED));
+    }
+
+    @Test
     void aLogWrittenWithoutACheckpointIsVerifiedByItsChainAlone() throws IOException {
         Path file = dir.resolve("stream.jsonl");
         MemoryAuditSink memory = new MemoryAuditSink();

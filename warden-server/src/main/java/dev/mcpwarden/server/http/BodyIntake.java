@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The transport's budget of request body bytes being received, shared by every request (one network holding at most
- * an eighth of it, so one client cannot spend it all), and the slowest rate a body may arrive at. A body's buffer is taken from the budget as it grows with what arrives, and given back once the body
+ * one of its {@link TransportLimits#networkShares}, so one client cannot spend it all), and the slowest rate a body may arrive at. A body's buffer is taken from the budget as it grows with what arrives, and given back once the body
  * is complete or refused, so a thousand slow clients announcing large bodies hold what they sent, not what they
  * announced.
  */
@@ -15,8 +15,6 @@ final class BodyIntake {
     /** The first buffer a body gets, unless it announced less. */
     static final int FIRST_BUFFER = 16 * 1024;
 
-    /** The largest part of the budget one network (IPv4 address, IPv6 /64) may hold: an eighth. */
-    static final int SHARES = 8;
 
     private final long budget;
     private final long share;
@@ -29,7 +27,8 @@ final class BodyIntake {
 
     BodyIntake(TransportLimits limits) {
         this.budget = limits.bodyBytesInFlight();
-        this.share = Math.max(4L * FIRST_BUFFER, budget / SHARES);
+        this.share = limits.networkShares() == 1 ? budget
+                : Math.max(4L * FIRST_BUFFER, budget / limits.networkShares());
         this.minBytesPerSecond = limits.minBodyBytesPerSecond();
         this.graceNanos = limits.bodyGrace().toNanos();
     }

@@ -140,7 +140,7 @@ class SlowBodyTest {
                 .withMinBodyRate(1024, Duration.ofSeconds(30)));
         List<Socket> hogs = new ArrayList<>();
         try {
-            for (int i = 0; i < BodyIntake.SHARES; i++) {
+            for (int i = 0; i < TransportLimits.NETWORK_SHARES; i++) {
                 hogs.add(slowClient(http, 200 * 1024, 1024, "127.0.0.9"));
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
