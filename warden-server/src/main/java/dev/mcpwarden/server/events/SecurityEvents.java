@@ -72,6 +72,17 @@ public final class SecurityEvents implements SecurityEventListener {
         }
     }
 
+    /**
+     * Puts a second end of {@code call} on the event stream it started on: a call run as a task ended (its first end
+     * was the task's creation). Nothing when it started on none.
+     */
+    public static void ended(Call call, Ending ending, long elapsedNanos) {
+        SecurityEventListener stream = call.attribute(EventsStage.STREAM);
+        if (stream != null) {
+            stream.requestEnded(call, ending, elapsedNanos);
+        }
+    }
+
     @Override
     public void authenticated(Authenticator.RequestHead request, Principal principal) {
         for (SecurityEventListener l : listeners) {
