@@ -199,7 +199,7 @@ public final class McpServer implements McpService {
     /** The backend's methods, and on the 2026 wire the tasks extension's. */
     @Override
     public boolean knows(String method, boolean modern) {
-        return modern && TaskStage.METHODS.contains(method) || backend.knows(method, modern);
+        return modern && method != null && TaskStage.METHODS.contains(method) || backend.knows(method, modern);
     }
 
     /** What answers requests at the end of the pipeline. For transports. */

@@ -107,6 +107,9 @@ public final class TaskStage implements Stage<Call, JsonNode> {
 
     /** Whether serving {@code method} (naming tool {@code name}) may block here: the task methods and task tools. */
     public boolean mayBlockFor(String method, String name) {
+        if (method == null) {
+            return false; // a request without Mcp-Method: refused before anything runs
+        }
         return METHODS.contains(method)
                 || "tools/call".equals(method) && name != null && backend.taskSupport(name) != null;
     }
@@ -369,6 +372,7 @@ public final class TaskStage implements Stage<Call, JsonNode> {
             id = taskId;
             watching();
             SecurityEvents.report(call, new ControlEvent.Noted("task", taskId));
+            SecurityEvents.endsTwice(call);
             answer.complete(t.createResult());
         }
 
