@@ -84,6 +84,8 @@ final class FederatedBackend implements Backend, Definitions {
         capabilities.putObject("resources").put("listChanged", true).put("subscribe", true);
         capabilities.putObject("completions");
         capabilities.putObject("logging");
+        // tasks of 2026 upstreams are relayed as the gateway's own (UpstreamTasks)
+        capabilities.putObject("extensions").putObject(dev.mcpwarden.server.task.TaskStage.EXTENSION);
     }
 
     /**
@@ -194,11 +196,29 @@ final class FederatedBackend implements Backend, Definitions {
         return modern ? MODERN_OWN.contains(method) : LEGACY_OWN.contains(method);
     }
 
+    /**
+     * A tool of a 2026 upstream may answer with a task: the call runs behind the task stage, which answers the caller
+     * directly unless the upstream made a task ({@link UpstreamTasks} then starts the gateway's own).
+     */
+    @Override
+    public dev.mcpwarden.server.task.TaskSupport taskSupport(String name) {
+        Route route = snapshot.routes().get(Target.Kind.TOOL).get(name);
+        return route != null && route.upstream().modern() ? dev.mcpwarden.server.task.TaskSupport.OPTIONAL : null;
+    }
+
+    /** The gateway's task starts only when the upstream's answer is a task. */
+    @Override
+    public boolean tasksAfterInput(String name) {
+        return true;
+    }
+
     @Override
     public ObjectNode initializeResult(ProtocolVersion version) {
         ObjectNode r = Json.object();
         r.put("protocolVersion", version.id());
-        r.set("capabilities", capabilities);
+        ObjectNode legacy = capabilities.deepCopy();
+        legacy.remove("extensions"); // the 2025 wire has no extensions
+        r.set("capabilities", legacy);
         r.set("serverInfo", serverInfo);
         return r;
     }
@@ -420,6 +440,12 @@ final class FederatedBackend implements Backend, Definitions {
         }
         ObjectNode result = send(up, who, call.method(), false, p, progressOf(() -> call), CallRelay.logs(() -> call),
                 null);
+        if ("tools/call".equals(call.method()) && UpstreamTasks.isTask(result)) {
+            return UpstreamTasks.follow(call, up.name(), result, (method, asked) -> {
+                CallRelay.describeCaller(call, asked);
+                return send(up, who, method, false, asked, null, null, null);
+            });
+        }
         if (!InputRounds.inputRequired(result)) {
             return result;
         }

@@ -4,6 +4,7 @@ import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.input.InputRequest;
 import dev.mcpwarden.server.input.InputResponses;
 import java.util.Map;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A tool call the task stage runs as a task, as the handler's context sees it (left on the call under {@link #KEY}).
@@ -26,4 +27,10 @@ public interface TaskRun {
      * and this blocks until {@code tasks/update} answered them all, the task is cancelled, or it expires.
      */
     InputResponses input(Map<String, InputRequest> requests);
+
+    /**
+     * The same on the wire's terms, for a backend relaying another server's task (a gateway): {@code requests} is
+     * {@code {key: {method, params}}}, the answer {@code {key: response}} for every key asked.
+     */
+    ObjectNode input(ObjectNode requests);
 }

@@ -388,6 +388,16 @@ public final class TaskStage implements Stage<Call, JsonNode> {
                 o.put("method", r.method());
                 o.set("params", r.params());
             });
+            Map<String, JsonNode> got = new LinkedHashMap<>();
+            input(asked).properties().forEach(e -> got.put(e.getKey(), e.getValue()));
+            return new InputResponses(got);
+        }
+
+        @Override
+        public ObjectNode input(ObjectNode asked) {
+            if (!started()) {
+                throw new IllegalStateException("input through a task that has not started");
+            }
             waiting = true;
             try {
                 boolean askedYet = false;
@@ -396,14 +406,14 @@ public final class TaskStage implements Stage<Call, JsonNode> {
                     if (t.status().terminal()) {
                         throw stopped(t.status().wire());
                     }
-                    Map<String, JsonNode> got = new LinkedHashMap<>();
-                    requests.keySet().forEach(k -> {
+                    ObjectNode got = Json.object();
+                    asked.propertyNames().forEach(k -> {
                         if (t.answers().has(k)) {
-                            got.put(k, t.answers().get(k));
+                            got.set(k, t.answers().get(k));
                         }
                     });
-                    if (got.size() == requests.size()) {
-                        return new InputResponses(got);
+                    if (got.size() == asked.size()) {
+                        return got;
                     }
                     if (!askedYet) {
                         read(() -> store.update(id, r -> r.asking(asked, clock.instant())));
