@@ -176,7 +176,8 @@ final class Binder {
                         intOf(u, "failures-to-open"), u.get("open-for")),
                 "none".equals(withhold) ? Optional.empty() : Optional.of(
                         dev.mcpwarden.security.integrity.Severity.valueOf(withhold.toUpperCase(Locale.ROOT))))
-                .withIsolation(isolation));
+                .withIsolation(isolation)
+                .withTaskTools(java.util.Set.copyOf(u.<List<String>>get("tasks"))));
     }
 
     private dev.mcpwarden.gateway.UpstreamConfig.Sandbox sandbox(Bound s, String path) {

@@ -203,13 +203,24 @@ final class FederatedBackend implements Backend, Definitions {
     @Override
     public dev.mcpwarden.server.task.TaskSupport taskSupport(String name) {
         Route route = snapshot.routes().get(Target.Kind.TOOL).get(name);
-        return route != null && route.upstream().modern() ? dev.mcpwarden.server.task.TaskSupport.OPTIONAL : null;
+        if (route == null) {
+            return null;
+        }
+        return runAsTask(route) || route.upstream().modern() ? dev.mcpwarden.server.task.TaskSupport.OPTIONAL : null;
     }
 
-    /** The gateway's task starts only when the upstream's answer is a task. */
+    /**
+     * A tool configured to run as a gateway task starts as one at once; any other (of a 2026 upstream) only when the
+     * upstream's answer is a task.
+     */
     @Override
     public boolean tasksAfterInput(String name) {
-        return true;
+        Route route = snapshot.routes().get(Target.Kind.TOOL).get(name);
+        return route == null || !runAsTask(route);
+    }
+
+    private static boolean runAsTask(Route route) {
+        return route.upstream().config().taskTools().contains(route.original());
     }
 
     @Override
@@ -416,6 +427,11 @@ final class FederatedBackend implements Backend, Definitions {
     private ObjectNode forward(Upstream up, Call call, ObjectNode params) {
         String who = PrincipalProcesses.key(call.principal()); // whose process serves it, when isolated per principal
         boolean upstreamModern = up.modern();
+        dev.mcpwarden.server.task.TaskRun task = call.attribute(dev.mcpwarden.server.task.TaskRun.KEY);
+        if (call.modern() && !upstreamModern && task != null && task.started()) {
+            // a 2025 upstream's call run as the gateway's task: its requests are asked through the task
+            return send(up, who, call.method(), true, params, null, null, UpstreamTasks.askThrough(call, task));
+        }
         if (call.modern() && !upstreamModern) {
             return parked.serve(call, up, params, (p, current, handler) -> send(up, who, call.method(), true, p,
                     progressOf(current), CallRelay.logs(current), handler));

@@ -29,10 +29,11 @@ import java.util.regex.Pattern;
  *                       instructions, secrets asked for, other tools shadowed) is not served; empty: all are served
  * @param isolation      whether one process of a stdio upstream serves every caller ({@link Isolation#SHARED}) or
  *                       each principal gets its own ({@link Isolation#PER_PRINCIPAL}; stdio only)
+ * @param taskTools      tools (the upstream's own names) the gateway runs as tasks of its own ({@link #withTaskTools})
  */
 public record UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
                              Set<String> exclude, Duration requestTimeout, Resilience resilience,
-                             Optional<Severity> withholdPoisoned, Isolation isolation) {
+                             Optional<Severity> withholdPoisoned, Isolation isolation, Set<String> taskTools) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** What a tool name may hold (the specification's guidance), so a prefix keeps names valid. */
@@ -359,6 +360,7 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     }
 
     public UpstreamConfig {
+        taskTools = Set.copyOf(Objects.requireNonNull(taskTools, "taskTools"));
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("an upstream name is lower-case letters, digits and '-' (at most 63),"
@@ -392,6 +394,14 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
         }
     }
 
+    /** An upstream none of whose calls the gateway runs as its own task. */
+    public UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
+                          Set<String> exclude, Duration requestTimeout, Resilience resilience,
+                          Optional<Severity> withholdPoisoned, Isolation isolation) {
+        this(name, transport, era, prefix, include, exclude, requestTimeout, resilience, withholdPoisoned, isolation,
+                Set.of());
+    }
+
     /** An upstream whose callers share its process ({@link Isolation#SHARED}). */
     public UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
                           Set<String> exclude, Duration requestTimeout, Resilience resilience,
@@ -415,37 +425,37 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     /** This upstream with another era. */
     public UpstreamConfig withEra(Era era) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, taskTools);
     }
 
     /** This upstream with its tool and prompt names prefixed. */
     public UpstreamConfig withPrefix(String prefix) {
         return new UpstreamConfig(name, transport, era, Optional.of(prefix), include, exclude, requestTimeout,
-                resilience, withholdPoisoned, isolation);
+                resilience, withholdPoisoned, isolation, taskTools);
     }
 
     /** This upstream serving only {@code include} and never {@code exclude}. */
     public UpstreamConfig withFilter(Set<String> include, Set<String> exclude) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, taskTools);
     }
 
     /** This upstream with another request timeout. */
     public UpstreamConfig withRequestTimeout(Duration timeout) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, timeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, taskTools);
     }
 
     /** This upstream with other protection. */
     public UpstreamConfig withResilience(Resilience resilience) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, taskTools);
     }
 
     /** This upstream with definitions withheld at another poisoning severity (empty: never). */
     public UpstreamConfig withPoisoningThreshold(Optional<Severity> withholdAt) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdAt, isolation);
+                withholdAt, isolation, taskTools);
     }
 
     /**
@@ -455,7 +465,18 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
      */
     public UpstreamConfig withIsolation(Isolation isolation) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation);
+                withholdPoisoned, isolation, taskTools);
+    }
+
+    /**
+     * This upstream with the tools it names {@code tools} (its own names) run as tasks of the gateway's for callers
+     * that declare the tasks extension: the caller is answered at once with a task while the call goes on upstream
+     * (still within {@link #requestTimeout()}: raise it for such an upstream). For long calls of a 2025 upstream,
+     * which has no tasks of its own.
+     */
+    public UpstreamConfig withTaskTools(Set<String> tools) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
+                withholdPoisoned, isolation, tools);
     }
 
     /** Whether a tool or prompt the upstream names {@code original} is served. */

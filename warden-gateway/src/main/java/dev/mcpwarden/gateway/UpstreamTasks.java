@@ -97,6 +97,11 @@ final class UpstreamTasks {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw cancelled(upstream, taskId, send);
+        } catch (RuntimeException e) {
+            if (call.cancelled()) { // interrupted in the middle of a request upstream
+                throw cancelled(upstream, taskId, send);
+            }
+            throw e;
         }
     }
 
@@ -118,5 +123,31 @@ final class UpstreamTasks {
     private static long pollMs(JsonNode task) {
         long p = task.path("pollIntervalMs").asLong(Duration.ofSeconds(1).toMillis());
         return Math.max(MIN_POLL_MS, Math.min(MAX_POLL_MS, p));
+    }
+
+    /**
+     * A 2025 upstream's requests during a call the gateway runs as its task, asked of the caller through the task
+     * (each under a key of its own, never reused in the task): what the caller cannot answer (no such capability) is
+     * refused to the upstream as an unknown method.
+     */
+    static dev.mcpwarden.client.McpClient.ServerRequestHandler askThrough(Call call, TaskRun task) {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        return (method, params) -> {
+            String capability = CallRelay.capabilityOf(method);
+            if (capability == null || !call.clientCapabilities().has(capability)) {
+                throw dev.mcpwarden.client.McpClientException.error(ErrorCodes.METHOD_NOT_FOUND, "Method not found",
+                        null);
+            }
+            ObjectNode p = params instanceof ObjectNode o ? o.deepCopy() : Json.object();
+            p.remove("_meta");
+            String key = "upstream-" + asked.incrementAndGet();
+            ObjectNode request = Json.object();
+            request.putObject(key).put("method", method).set("params", p);
+            try {
+                return task.input(request).get(key);
+            } catch (McpError e) {
+                throw dev.mcpwarden.client.McpClientException.error(e.code(), e.getMessage(), e.data());
+            }
+        };
     }
 }
