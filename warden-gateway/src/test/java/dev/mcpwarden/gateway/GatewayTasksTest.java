@@ -35,7 +35,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Tasks through the gateway: a 2026 upstream's task relayed as the gateway's own (input, cancellation and result
  * crossing), and a long call of a 2025 upstream, which has no tasks, exposed as a gateway task.
  */
-@Timeout(60)
+@Timeout(180)
 class GatewayTasksTest {
 
     private static final String WITH_TASKS = "{\"elicitation\":{},\"extensions\":{\"io.modelcontextprotocol/tasks\":{}}}";
@@ -113,16 +113,16 @@ class GatewayTasksTest {
         McpServer gw = gateway(UpstreamConfig.of("up", UpstreamConfig.Http.of(upstream()))
                 .withEra(UpstreamConfig.Era.MODERN));
         String report = create(gw, "report");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "completed".equals(status(gw, report)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "completed".equals(status(gw, report)));
         assertThat(text(gw, report)).isEqualTo("report ready");
 
         String ask = create(gw, "ask");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "input_required".equals(status(gw, ask)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "input_required".equals(status(gw, ask)));
         JsonNode asked = handle(gw, "tasks/get", "{\"taskId\":\"" + ask + "\"}").path("inputRequests");
         assertThat(asked.path("sure").path("method").asString()).isEqualTo("elicitation/create");
         handle(gw, "tasks/update", "{\"taskId\":\"" + ask + "\",\"inputResponses\":{\"sure\":"
                 + "{\"action\":\"accept\",\"content\":{}}}}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "completed".equals(status(gw, ask)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "completed".equals(status(gw, ask)));
         assertThat(text(gw, ask)).isEqualTo("answered accept");
     }
 
@@ -133,7 +133,7 @@ class GatewayTasksTest {
         String id = create(gw, "wait_forever");
         handle(gw, "tasks/cancel", "{\"taskId\":\"" + id + "\"}");
 
-        await().atMost(Duration.ofSeconds(10)).untilTrue(upstreamHandlerStopped);
+        await().atMost(Duration.ofSeconds(30)).untilTrue(upstreamHandlerStopped);
         assertThat(status(gw, id)).isEqualTo("cancelled");
     }
 
@@ -142,17 +142,17 @@ class GatewayTasksTest {
         McpServer gw = gateway(UpstreamConfig.of("legacy", UpstreamConfig.Http.of(upstream()))
                 .withEra(UpstreamConfig.Era.LEGACY).withTaskTools(Set.of("report", "ask")));
         String report = create(gw, "report");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "completed".equals(status(gw, report)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "completed".equals(status(gw, report)));
         assertThat(text(gw, report)).isEqualTo("report ready");
 
         String ask = create(gw, "ask");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "input_required".equals(status(gw, ask)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "input_required".equals(status(gw, ask)));
         JsonNode asked = handle(gw, "tasks/get", "{\"taskId\":\"" + ask + "\"}").path("inputRequests");
         assertThat(asked.propertyNames()).containsExactly("upstream-1");
         assertThat(asked.path("upstream-1").path("method").asString()).isEqualTo("elicitation/create");
         handle(gw, "tasks/update", "{\"taskId\":\"" + ask + "\",\"inputResponses\":{\"upstream-1\":"
                 + "{\"action\":\"decline\"}}}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "completed".equals(status(gw, ask)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "completed".equals(status(gw, ask)));
         assertThat(text(gw, ask)).isEqualTo("answered decline");
     }
 }

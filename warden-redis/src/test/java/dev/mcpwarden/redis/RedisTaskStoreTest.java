@@ -38,7 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Tasks in a real Redis, served by two replicas (two servers, two independent connections): a task created on one is
  * read, answered and cancelled on the other, and its handler, running on the first, follows.
  */
-@Timeout(60)
+@Timeout(180)
 class RedisTaskStoreTest {
 
     private static final String WITH_TASKS = "{\"elicitation\":{},\"extensions\":{\"io.modelcontextprotocol/tasks\":{}}}";
@@ -127,7 +127,7 @@ class RedisTaskStoreTest {
         String id = create(replicaA, "report");
         assertThat(get(replicaB, id).path("status").asString()).isEqualTo("working"); // durable at once
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> "completed".equals(get(replicaB, id).path("status")
+        await().atMost(Duration.ofSeconds(30)).until(() -> "completed".equals(get(replicaB, id).path("status")
                 .asString()));
         JsonNode done = get(replicaB, id);
         assertThat(done.path("result").path("content").get(0).path("text").asString()).isEqualTo("report ready");
@@ -142,21 +142,21 @@ class RedisTaskStoreTest {
         JsonNode ack = handle(replicaB, ALICE, "tasks/cancel", "{\"taskId\":\"" + id + "\"}");
 
         assertThat(Json.standard().text(ack)).isEqualTo("{\"resultType\":\"complete\"}");
-        await().atMost(Duration.ofSeconds(5)).untilTrue(handlerStopped);
+        await().atMost(Duration.ofSeconds(30)).untilTrue(handlerStopped);
         assertThat(get(replicaA, id).path("status").asString()).isEqualTo("cancelled");
     }
 
     @Test
     void inputAskedOnOneReplicaIsAnsweredOnAnother() {
         String id = create(replicaA, "confirm");
-        await().atMost(Duration.ofSeconds(5)).until(() -> "input_required".equals(get(replicaB, id).path("status")
+        await().atMost(Duration.ofSeconds(30)).until(() -> "input_required".equals(get(replicaB, id).path("status")
                 .asString()));
         assertThat(get(replicaB, id).path("inputRequests").path("ok").path("method").asString())
                 .isEqualTo("elicitation/create");
 
         handle(replicaB, ALICE, "tasks/update", "{\"taskId\":\"" + id
                 + "\",\"inputResponses\":{\"ok\":{\"action\":\"accept\",\"content\":{}}}}");
-        await().atMost(Duration.ofSeconds(5)).until(() -> "completed".equals(get(replicaB, id).path("status")
+        await().atMost(Duration.ofSeconds(30)).until(() -> "completed".equals(get(replicaB, id).path("status")
                 .asString()));
         assertThat(get(replicaA, id).path("result").path("content").get(0).path("text").asString())
                 .isEqualTo("answered accept");

@@ -150,11 +150,11 @@ class TasksTest {
     @Test
     void aCancelledTasksHandlerIsInterruptedAndStops() throws Exception {
         String id = create(ALICE, "wait_forever");
-        assertThat(handlerRunning.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(handlerRunning.await(30, TimeUnit.SECONDS)).isTrue();
         JsonNode ack = handle(ALICE, "tasks/cancel", "{\"taskId\":\"" + id + "\"}");
 
         assertThat(Json.standard().text(ack)).isEqualTo("{\"resultType\":\"complete\"}");
-        await().atMost(Duration.ofSeconds(5)).untilTrue(handlerStopped);
+        await().atMost(Duration.ofSeconds(30)).untilTrue(handlerStopped);
         assertThat(status(ALICE, id)).isEqualTo("cancelled");
         // cancelling a terminal task is the same empty ack
         assertThat(Json.standard().text(handle(ALICE, "tasks/cancel", "{\"taskId\":\"" + id + "\"}")))
@@ -164,8 +164,8 @@ class TasksTest {
     @Test
     void theEventStreamHearsTheCallEndAgainWhenItsTaskEndsWithTheFinalResult() {
         String id = create(ALICE, "quick");
-        await().atMost(Duration.ofSeconds(5)).until(() -> "completed".equals(status(ALICE, id)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> heard.ends.stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> "completed".equals(status(ALICE, id)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> heard.ends.stream()
                 .anyMatch(e -> e instanceof Ending.Answered a && a.result().has("content")));
 
         Ending.Answered first = (Ending.Answered) heard.ends.getFirst();
@@ -183,7 +183,7 @@ class TasksTest {
     @Test
     void inputIsAskedThroughTheTaskAndAnsweredPartiallyWithTasksUpdate() {
         String id = create(ALICE, "ask_two");
-        await().atMost(Duration.ofSeconds(5)).until(() -> "input_required".equals(status(ALICE, id)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "input_required".equals(status(ALICE, id)));
         JsonNode asked = handle(ALICE, "tasks/get", "{\"taskId\":\"" + id + "\"}").path("inputRequests");
         assertThat(asked.propertyNames()).containsExactlyInAnyOrder("first", "second");
         assertThat(asked.path("first").path("method").asString()).isEqualTo("elicitation/create");
@@ -202,7 +202,7 @@ class TasksTest {
 
         handle(ALICE, "tasks/update", "{\"taskId\":\"" + id + "\",\"inputResponses\":{\"second\":"
                 + "{\"action\":\"accept\",\"content\":{\"v\":\"b\"}}}}");
-        await().atMost(Duration.ofSeconds(5)).until(() -> "completed".equals(status(ALICE, id)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "completed".equals(status(ALICE, id)));
         assertThat(handle(ALICE, "tasks/get", "{\"taskId\":\"" + id + "\"}").path("result").path("content")
                 .get(0).path("text").asString()).isEqualTo("a+b");
     }
