@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -148,6 +149,10 @@ public final class TaskStage implements Stage<Call, JsonNode> {
                 default -> cancel(call);
             };
         }
+        if ("subscriptions/listen".equals(method) && call.modern()
+                && call.params().path("notifications").get("taskIds") != null) {
+            return listen(call, chain);
+        }
         if (!"tools/call".equals(method) || call.target() == null) {
             return chain.proceed(call);
         }
@@ -267,6 +272,85 @@ public final class TaskStage implements Stage<Call, JsonNode> {
         ObjectNode r = Json.object();
         r.put("resultType", "complete");
         return r;
+    }
+
+    /** The most task ids one listen follows. */
+    static final int MAX_LISTENED = 100;
+
+    /**
+     * {@code subscriptions/listen} with {@code notifications.taskIds}: {@code notifications/tasks} (the full
+     * {@code DetailedTask}) each time one of the caller's tasks among them changes, until it ends or the client goes.
+     * Ids of tasks the caller does not own are left out of the acknowledgement, as unknown ones are.
+     */
+    private JsonNode listen(Call call, Chain<Call, JsonNode> chain) {
+        if (!declares(call)) {
+            throw missingExtension("notifications for tasks need the " + EXTENSION + " extension");
+        }
+        JsonNode ids = call.params().path("notifications").get("taskIds");
+        if (!ids.isArray() || ids.size() > MAX_LISTENED) {
+            throw McpError.invalidParams("notifications.taskIds must be an array of at most " + MAX_LISTENED
+                    + " task ids");
+        }
+        String owner = owner(call);
+        Map<String, String> seen = new ConcurrentHashMap<>();
+        tools.jackson.databind.node.ArrayNode honoured = Json.nodes().arrayNode();
+        for (JsonNode id : ids) {
+            if (!id.isString() || seen.containsKey(id.asString())) {
+                continue;
+            }
+            Optional<TaskRecord> t = read(() -> store.find(id.asString()));
+            if (t.isPresent() && t.get().owner().equals(owner)) {
+                seen.put(id.asString(), signature(t.get()));
+                honoured.add(id.asString());
+            } else if (t.isPresent()) {
+                SecurityEvents.report(call, new ControlEvent.Blocked(ControlEvent.Control.TASKS,
+                        "task owned by another principal"));
+            }
+        }
+        call.attribute(dev.mcpwarden.server.backend.Subscriptions.TASK_IDS, honoured);
+        java.util.concurrent.CountDownLatch acknowledged = new java.util.concurrent.CountDownLatch(1);
+        call.attribute(dev.mcpwarden.server.backend.Subscriptions.ACKNOWLEDGED, acknowledged);
+        JsonNode subscriptionId = call.request().id();
+        Thread follower = Thread.ofVirtual().name("warden-task-notifications").start(() -> {
+            try {
+                acknowledged.await();
+                while (!seen.isEmpty() && !call.cancelled()) {
+                    Thread.sleep(options.watchInterval().toMillis());
+                    for (String id : List.copyOf(seen.keySet())) {
+                        Optional<TaskRecord> t = store.find(id);
+                        if (t.isEmpty()) {
+                            seen.remove(id);
+                            continue;
+                        }
+                        String now = signature(t.get());
+                        if (!now.equals(seen.get(id))) {
+                            seen.put(id, now);
+                            ObjectNode p = t.get().detailed();
+                            p.remove("resultType");
+                            p.putObject("_meta").set(dev.mcpwarden.core.protocol.MetaKeys.SUBSCRIPTION_ID,
+                                    subscriptionId);
+                            call.outbound().notify("notifications/tasks", p);
+                        }
+                        if (t.get().status().terminal()) {
+                            seen.remove(id);
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.debug("task notifications stopped: {}", e.getMessage());
+            }
+        });
+        try {
+            return chain.proceed(call);
+        } finally {
+            follower.interrupt();
+        }
+    }
+
+    private static String signature(TaskRecord t) {
+        return t.status().wire() + "\n" + t.lastUpdatedAt() + "\n" + t.inputRequests().size();
     }
 
     private String newId() {

@@ -263,4 +263,47 @@ class TasksTest {
         assertThat(server.knows("tasks/result", true)).isFalse();
         assertThat(server.knows("tasks/list", true)).isFalse();
     }
+
+    @Test
+    void aListenerForItsTaskHearsEachChangeAsANotificationAndForeignIdsAreLeftOut() {
+        String id = create(ALICE, "ask_two");
+        String bobs = create(BOB, "wait_forever");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "input_required".equals(status(ALICE, id)));
+        List<String> heardOnStream = new CopyOnWriteArrayList<>();
+        Outbound stream = new Outbound() {
+            @Override
+            public void notify(String method, ObjectNode params) {
+                if (method != null) {
+                    heardOnStream.add(method + " " + Json.standard().text(params));
+                }
+            }
+
+            @Override
+            public JsonNode request(String method, ObjectNode params) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        Call listen = new Call(new JsonRpcMessage.Request(Json.nodes().numberNode(777), "subscriptions/listen",
+                (ObjectNode) Json.standard().parse("{\"notifications\":{\"taskIds\":[\"" + id + "\",\"" + bobs
+                        + "\",\"no-such-task\"]}}")), ProtocolVersion.V2026_07_28, null,
+                (ObjectNode) Json.standard().parse(WITH_TASKS), null, stream);
+        listen.principal(ALICE);
+        Thread listener = Thread.ofVirtual().start(() -> server.handle(listen));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !heardOnStream.isEmpty());
+        assertThat(heardOnStream.getFirst()).startsWith("notifications/subscriptions/acknowledged ")
+                .contains("\"taskIds\":[\"" + id + "\"]");
+
+        handle(ALICE, "tasks/update", "{\"taskId\":\"" + id + "\",\"inputResponses\":{\"first\":"
+                + "{\"action\":\"accept\",\"content\":{\"v\":\"x\"}},\"second\":"
+                + "{\"action\":\"accept\",\"content\":{\"v\":\"y\"}}}}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> heardOnStream.stream()
+                .anyMatch(n -> n.startsWith("notifications/tasks ") && n.contains("\"status\":\"completed\"")));
+        String last = heardOnStream.getLast();
+        assertThat(last).contains("\"taskId\":\"" + id + "\"").contains("x+y")
+                .contains("\"io.modelcontextprotocol/subscriptionId\":777").doesNotContain(bobs);
+        assertThat(heardOnStream).noneMatch(n -> n.contains(bobs));
+        listen.cancel();
+        handle(BOB, "tasks/cancel", "{\"taskId\":\"" + bobs + "\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !listener.isAlive());
+    }
 }
