@@ -142,10 +142,24 @@ for (const rev of REVISIONS) {
       for (const id of allowed) if (s.statusById.get(id) === 'SUCCESS') stale.push(`${scenario}:${id}`);
     } else if (!ok) unexpected.push(scenario);
   }
+  // The tasks extension's scenarios are not scored, but reported as one set beside the scored ones.
+  const tasks = { scenarios: 0, clean: 0, passed: 0, failed: 0, warnings: 0 };
   for (const e of notScored) {
     const s = score(findChecks(dir, e.scenario));
     console.log(`  - ${e.scenario} [not scored: ${e.reason}]: ${line(s)}${s.missing ? ' (NO RESULTS)' : ''}`);
+    if (s.failed) for (const f of s.failures) console.log(`      ${f}`);
     machine.push(`NOTSCORED ${e.scenario} ${rev} (${e.reason}): ${line(s)}${s.missing ? ' (no results)' : ''}`);
+    if (e.scenario.startsWith('tasks-')) {
+      tasks.scenarios++;
+      if (s.failed === 0) tasks.clean++;
+      tasks.passed += s.passed;
+      tasks.failed += s.failed;
+      tasks.warnings += s.warnings;
+    }
+  }
+  if (tasks.scenarios) {
+    machine.push(`CONFORMANCE ${rev} extension tasks (not scored): ${tasks.clean}/${tasks.scenarios} scenarios ` +
+      `without failure; ${tasks.passed} passed, ${tasks.failed} failed, ${tasks.warnings} warnings`);
   }
   if (expected.length) console.log(`  expected failures (${baseline.file}): ${expected.join(', ')}`);
   if (stale.length) console.log(`  STALE baseline entries (now passing, remove them): ${stale.join(', ')}`);

@@ -322,6 +322,7 @@ final class StreamableHttpClient extends BaseClient {
         String field = switch (method) {
             case "tools/call", "prompts/get" -> "name";
             case "resources/read" -> "uri";
+            case "tasks/get", "tasks/update", "tasks/cancel" -> "taskId"; // the tasks extension routes on the id
             default -> null;
         };
         if (field != null && params != null && params.path(field).isString()) {

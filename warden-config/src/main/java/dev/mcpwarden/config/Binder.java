@@ -191,7 +191,8 @@ final class Binder {
                 .withIsolation(isolation)
                 .withCache(new dev.mcpwarden.gateway.UpstreamConfig.Cache(cache.get("legacy-ttl"),
                         java.util.Set.copyOf(cache.<List<String>>get("tools")), cache.get("tool-ttl")))
-                .withTransforms(transforms));
+                .withTransforms(transforms)
+                .withTaskTools(java.util.Set.copyOf(u.<List<String>>get("tasks"))));
     }
 
     private static dev.mcpwarden.gateway.UpstreamConfig.ToolTransform transform(Bound t) {

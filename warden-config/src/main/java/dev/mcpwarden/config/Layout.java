@@ -469,6 +469,9 @@ final class Layout {
             withDefault("untrusted-output", new Bool(), false,
                     "Its tools' output is written by third parties (web pages, tickets, mail): checked for prompt"
                             + " injection, quarantined when one is found, otherwise delimited (spotlighting)."),
+            withDefault("tasks", NAMES, List.of(), "Its tools (its own names) the gateway runs as tasks of its own"
+                    + " for callers that declare the tasks extension: for long calls of a 2025 upstream (raise"
+                    + " request-timeout to match)."),
             withDefault("isolation", new Choice("shared", "per-principal"), "shared",
                     "shared: one process serves every caller; per-principal: a stdio upstream's process per"
                             + " principal, for servers that keep a user's state."),

@@ -84,6 +84,8 @@ final class FederatedBackend implements Backend, Definitions {
         capabilities.putObject("resources").put("listChanged", true).put("subscribe", true);
         capabilities.putObject("completions");
         capabilities.putObject("logging");
+        // tasks of 2026 upstreams are relayed as the gateway's own (UpstreamTasks)
+        capabilities.putObject("extensions").putObject(dev.mcpwarden.server.task.TaskStage.EXTENSION);
     }
 
     /**
@@ -220,11 +222,40 @@ final class FederatedBackend implements Backend, Definitions {
         return modern ? MODERN_OWN.contains(method) : LEGACY_OWN.contains(method);
     }
 
+    /**
+     * A tool of a 2026 upstream may answer with a task: the call runs behind the task stage, which answers the caller
+     * directly unless the upstream made a task ({@link UpstreamTasks} then starts the gateway's own).
+     */
+    @Override
+    public dev.mcpwarden.server.task.TaskSupport taskSupport(String name) {
+        Route route = snapshot.routes().get(Target.Kind.TOOL).get(name);
+        if (route == null) {
+            return null;
+        }
+        return runAsTask(route) || route.upstream().modern() ? dev.mcpwarden.server.task.TaskSupport.OPTIONAL : null;
+    }
+
+    /**
+     * A tool configured to run as a gateway task starts as one at once; any other (of a 2026 upstream) only when the
+     * upstream's answer is a task.
+     */
+    @Override
+    public boolean tasksAfterInput(String name) {
+        Route route = snapshot.routes().get(Target.Kind.TOOL).get(name);
+        return route == null || !runAsTask(route);
+    }
+
+    private static boolean runAsTask(Route route) {
+        return route.upstream().config().taskTools().contains(route.original());
+    }
+
     @Override
     public ObjectNode initializeResult(ProtocolVersion version) {
         ObjectNode r = Json.object();
         r.put("protocolVersion", version.id());
-        r.set("capabilities", capabilities);
+        ObjectNode legacy = capabilities.deepCopy();
+        legacy.remove("extensions"); // the 2025 wire has no extensions
+        r.set("capabilities", legacy);
         r.set("serverInfo", serverInfo);
         return r;
     }
@@ -534,6 +565,11 @@ final class FederatedBackend implements Backend, Definitions {
     private ObjectNode forward(Upstream up, Call call, ObjectNode params) {
         String who = PrincipalProcesses.key(call.principal()); // whose process serves it, when isolated per principal
         boolean upstreamModern = up.modern();
+        dev.mcpwarden.server.task.TaskRun task = call.attribute(dev.mcpwarden.server.task.TaskRun.KEY);
+        if (call.modern() && !upstreamModern && task != null && task.started()) {
+            // a 2025 upstream's call run as the gateway's task: its requests are asked through the task
+            return send(up, who, call.method(), true, params, null, null, UpstreamTasks.askThrough(call, task));
+        }
         if (call.modern() && !upstreamModern) {
             return parked.serve(call, up, params, (p, current, handler) -> send(up, who, call.method(), true, p,
                     progressOf(current), CallRelay.logs(current), handler));
@@ -558,6 +594,12 @@ final class FederatedBackend implements Backend, Definitions {
         }
         ObjectNode result = send(up, who, call.method(), false, p, progressOf(() -> call), CallRelay.logs(() -> call),
                 null);
+        if ("tools/call".equals(call.method()) && UpstreamTasks.isTask(result)) {
+            return UpstreamTasks.follow(call, up.name(), result, (method, asked) -> {
+                CallRelay.describeCaller(call, asked);
+                return send(up, who, method, false, asked, null, null, null);
+            });
+        }
         if (!InputRounds.inputRequired(result)) {
             return result;
         }

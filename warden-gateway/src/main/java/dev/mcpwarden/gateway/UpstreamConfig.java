@@ -31,11 +31,12 @@ import java.util.regex.Pattern;
  *                       each principal gets its own ({@link Isolation#PER_PRINCIPAL}; stdio only)
  * @param cache          how long its lists, reads and opted-in tool results are kept ({@link Cache})
  * @param transforms     how some of its tools are served, by the upstream's tool names ({@link ToolTransform})
+ * @param taskTools      tools (the upstream's own names) the gateway runs as tasks of its own ({@link #withTaskTools})
  */
 public record UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
                              Set<String> exclude, Duration requestTimeout, Resilience resilience,
                              Optional<Severity> withholdPoisoned, Isolation isolation, Cache cache,
-                             Map<String, ToolTransform> transforms) {
+                             Map<String, ToolTransform> transforms, Set<String> taskTools) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** What a tool name may hold (the specification's guidance), so a prefix keeps names valid. */
@@ -594,6 +595,7 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     }
 
     public UpstreamConfig {
+        taskTools = Set.copyOf(Objects.requireNonNull(taskTools, "taskTools"));
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("an upstream name is lower-case letters, digits and '-' (at most 63),"
@@ -636,6 +638,15 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
         }
     }
 
+    /** An upstream none of whose calls the gateway runs as its own task. */
+    public UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
+                          Set<String> exclude, Duration requestTimeout, Resilience resilience,
+                          Optional<Severity> withholdPoisoned, Isolation isolation, Cache cache,
+                          Map<String, ToolTransform> transforms) {
+        this(name, transport, era, prefix, include, exclude, requestTimeout, resilience, withholdPoisoned, isolation,
+                cache, transforms, Set.of());
+    }
+
     /** An upstream whose callers share its process ({@link Isolation#SHARED}). */
     public UpstreamConfig(String name, Transport transport, Era era, Optional<String> prefix, Set<String> include,
                           Set<String> exclude, Duration requestTimeout, Resilience resilience,
@@ -667,37 +678,37 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     /** This upstream with another era. */
     public UpstreamConfig withEra(Era era) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation, cache, transforms);
+                withholdPoisoned, isolation, cache, transforms, taskTools);
     }
 
     /** This upstream with its tool and prompt names prefixed. */
     public UpstreamConfig withPrefix(String prefix) {
         return new UpstreamConfig(name, transport, era, Optional.of(prefix), include, exclude, requestTimeout,
-                resilience, withholdPoisoned, isolation, cache, transforms);
+                resilience, withholdPoisoned, isolation, cache, transforms, taskTools);
     }
 
     /** This upstream serving only {@code include} and never {@code exclude}. */
     public UpstreamConfig withFilter(Set<String> include, Set<String> exclude) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation, cache, transforms);
+                withholdPoisoned, isolation, cache, transforms, taskTools);
     }
 
     /** This upstream with another request timeout. */
     public UpstreamConfig withRequestTimeout(Duration timeout) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, timeout, resilience,
-                withholdPoisoned, isolation, cache, transforms);
+                withholdPoisoned, isolation, cache, transforms, taskTools);
     }
 
     /** This upstream with other protection. */
     public UpstreamConfig withResilience(Resilience resilience) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation, cache, transforms);
+                withholdPoisoned, isolation, cache, transforms, taskTools);
     }
 
     /** This upstream with definitions withheld at another poisoning severity (empty: never). */
     public UpstreamConfig withPoisoningThreshold(Optional<Severity> withholdAt) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdAt, isolation, cache, transforms);
+                withholdAt, isolation, cache, transforms, taskTools);
     }
 
     /**
@@ -707,19 +718,30 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
      */
     public UpstreamConfig withIsolation(Isolation isolation) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation, cache, transforms);
+                withholdPoisoned, isolation, cache, transforms, taskTools);
     }
 
     /** This upstream with another cache policy. */
     public UpstreamConfig withCache(Cache cache) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation, cache, transforms);
+                withholdPoisoned, isolation, cache, transforms, taskTools);
     }
 
     /** This upstream with its tools {@code transforms} served transformed (by the upstream's tool names). */
     public UpstreamConfig withTransforms(Map<String, ToolTransform> transforms) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
-                withholdPoisoned, isolation, cache, transforms);
+                withholdPoisoned, isolation, cache, transforms, taskTools);
+    }
+
+    /**
+     * This upstream with the tools it names {@code tools} (its own names) run as tasks of the gateway's for callers
+     * that declare the tasks extension: the caller is answered at once with a task while the call goes on upstream
+     * (still within {@link #requestTimeout()}: raise it for such an upstream). For long calls of a 2025 upstream,
+     * which has no tasks of its own.
+     */
+    public UpstreamConfig withTaskTools(Set<String> tools) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
+                withholdPoisoned, isolation, cache, transforms, tools);
     }
 
     /** Whether a tool or prompt the upstream names {@code original} is served. */

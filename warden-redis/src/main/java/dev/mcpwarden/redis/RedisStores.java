@@ -135,6 +135,15 @@ public final class RedisStores implements AutoCloseable {
     }
 
     /**
+     * Tasks (the {@code io.modelcontextprotocol/tasks} extension) in Redis ({@code McpServer.builder(..).tasks(..)}):
+     * a task created on one replica is read, updated and cancelled on any other, and kept until its ttl; one owner
+     * keeps at most {@code maxPerOwner} at once. When Redis cannot be reached, task requests are answered 503.
+     */
+    public dev.mcpwarden.server.task.TaskStore tasks(InstantSource clock, int maxPerOwner) {
+        return new RedisTaskStore(redis, clock, maxPerOwner);
+    }
+
+    /**
      * The SSE events of 2025 streams in Redis: the last {@code perSession} of each session, kept as long as the
      * session ({@code ttl}: give the sessions' idle timeout).
      */

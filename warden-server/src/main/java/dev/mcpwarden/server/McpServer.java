@@ -1,5 +1,10 @@
 package dev.mcpwarden.server;
 
+import dev.mcpwarden.server.task.InMemoryTaskStore;
+import dev.mcpwarden.server.task.TaskOptions;
+import dev.mcpwarden.server.task.TaskStage;
+import dev.mcpwarden.server.task.TaskStore;
+
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.core.schema.JsonSchemaValidator;
 import dev.mcpwarden.server.dispatch.Call;
@@ -50,6 +55,7 @@ public final class McpServer implements McpService {
     private final Pipeline<Call, JsonNode> pipeline;
     private final InstantSource clock;
     private final boolean stagesMayBlock;
+    private final TaskStage tasks;
 
     private McpServer(Builder b) {
         this.clock = b.clock;
@@ -88,8 +94,17 @@ public final class McpServer implements McpService {
         }
         this.backend = b.backend != null ? b.backend : local;
         this.controls = b.controls;
+        this.tasks = TaskStage.of(b.taskStore != null ? b.taskStore : new InMemoryTaskStore(clock), b.taskOptions,
+                clock, backend);
+        if (b.backend == null && (b.taskStore != null
+                || b.tools.stream().anyMatch(t -> t.taskSupport() != null))) {
+            caps.putObject("extensions").putObject(TaskStage.EXTENSION);
+        }
+        java.util.Map<Position, List<Stage<Call, JsonNode>>> slots = new java.util.EnumMap<>(Position.class);
+        slots.putAll(b.slots);
+        slots.put(Position.TASKS, List.of(tasks));
         List<Stage<Call, JsonNode>> stages = (controls != null ? controls : Controls.builder().build())
-                .mcpStages(b.slots);
+                .mcpStages(slots);
         Backend terminal = backend;
         this.pipeline = Pipeline.ofValues(stages, terminal::handle);
         this.stagesMayBlock = stages.stream().anyMatch(Stage::mayBlock);
@@ -178,7 +193,13 @@ public final class McpServer implements McpService {
      */
     @Override
     public boolean runsWithoutBlocking(String method, String name) {
-        return !stagesMayBlock && backend.answersWithoutBlocking(method, name);
+        return !stagesMayBlock && !tasks.mayBlockFor(method, name) && backend.answersWithoutBlocking(method, name);
+    }
+
+    /** The backend's methods, and on the 2026 wire the tasks extension's. */
+    @Override
+    public boolean knows(String method, boolean modern) {
+        return modern && method != null && TaskStage.METHODS.contains(method) || backend.knows(method, modern);
     }
 
     /** What answers requests at the end of the pipeline. For transports. */
@@ -223,6 +244,8 @@ public final class McpServer implements McpService {
         private JsonSchemaValidator.Limits schemaLimits = JsonSchemaValidator.Limits.defaults();
         private InstantSource clock = InstantSource.system();
         private byte[] requestStateKey;
+        private TaskStore taskStore;
+        private TaskOptions taskOptions = TaskOptions.defaults();
         private boolean logging = true;
         private boolean forceTools;
         private boolean forcePrompts;
@@ -351,6 +374,22 @@ public final class McpServer implements McpService {
          */
         public Builder requestStateKey(byte[] key) {
             this.requestStateKey = key.clone();
+            return this;
+        }
+
+        /**
+         * Keeps tasks (tools declared with {@link Tool.Builder#taskSupport}) in {@code store}: one shared by all
+         * replicas (Redis) lets a task created on one be read, updated and cancelled on any other. By default they
+         * are kept in this process's memory.
+         */
+        public Builder tasks(TaskStore store) {
+            this.taskStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** How long tasks are kept, how often clients poll, how many one principal may run at once. */
+        public Builder taskOptions(TaskOptions options) {
+            this.taskOptions = Objects.requireNonNull(options, "options");
             return this;
         }
 

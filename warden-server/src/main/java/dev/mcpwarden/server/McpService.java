@@ -21,6 +21,14 @@ public interface McpService {
      */
     boolean runsWithoutBlocking(String method, String target);
 
+    /**
+     * Whether a method exists in an era, so transports answer an unknown one (404) before any work: the backend's
+     * methods and those of the pipeline's own stages (the tasks extension).
+     */
+    default boolean knows(String method, boolean modern) {
+        return backend().knows(method, modern);
+    }
+
     /** What answers requests at the end of the pipeline: its capabilities, definitions and methods. */
     Backend backend();
 

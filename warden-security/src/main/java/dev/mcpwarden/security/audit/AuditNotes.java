@@ -52,7 +52,7 @@ final class AuditNotes {
     private static AuditEventType typeOf(ControlEvent.Control control) {
         return switch (control) {
             case RATE_LIMIT, CONCURRENCY_LIMIT -> AuditEventType.RATE_LIMIT;
-            case POLICY -> AuditEventType.POLICY_DECISION;
+            case POLICY, TASKS -> AuditEventType.POLICY_DECISION;
             case INPUT_GUARD, OUTPUT_GUARD, INTEGRITY -> AuditEventType.GUARD_FINDING;
         };
     }

@@ -120,6 +120,9 @@ final class AuditRecorder implements SecurityEventListener {
         if (result != null && "input_required".equals(result.path("resultType").asString(""))) {
             return new Outcome(null, "input_required");
         }
+        if (result != null && "task".equals(result.path("resultType").asString(""))) {
+            return new Outcome(null, "task_created"); // how the task ended is the call's second record
+        }
         boolean toolError = result != null && result.path("isError").asBoolean(false);
         if (notes.hasFindings()) {
             return new Outcome(AuditEventType.GUARD_FINDING, toolError ? "tool_error" : "guarded");

@@ -38,4 +38,17 @@ public interface Backend {
     default boolean answersWithoutBlocking(String method, String target) {
         return false;
     }
+
+    /**
+     * Whether tool {@code name} runs as a task for clients that declare the tasks extension, and how; null (the
+     * default) when it is always answered directly.
+     */
+    default dev.mcpwarden.server.task.TaskSupport taskSupport(String name) {
+        return null;
+    }
+
+    /** Whether tool {@code name}'s task starts only once its first input is in ({@code Tool.Builder.taskAfterInput}). */
+    default boolean tasksAfterInput(String name) {
+        return false;
+    }
 }

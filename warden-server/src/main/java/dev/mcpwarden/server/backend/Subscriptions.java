@@ -12,6 +12,13 @@ import tools.jackson.databind.node.ObjectNode;
 /** The 2026 {@code subscriptions/listen} request, served the same way for any backend's definitions. */
 public final class Subscriptions {
 
+    /** Task ids a stage honours for this listen (the tasks extension), echoed in the acknowledgement. */
+    public static final Call.Attribute<tools.jackson.databind.node.ArrayNode> TASK_IDS = new Call.Attribute<>(
+            "listen-task-ids", tools.jackson.databind.node.ArrayNode.class);
+    /** Counted down once the acknowledgement was sent, so a stage's own notifications never come before it. */
+    public static final Call.Attribute<CountDownLatch> ACKNOWLEDGED = new Call.Attribute<>("listen-acknowledged",
+            CountDownLatch.class);
+
     private Subscriptions() {
     }
 
@@ -36,6 +43,9 @@ public final class Subscriptions {
                     capabilityOf(kind))) {
                 honoured.put(kind.filterKey(), true);
             }
+        }
+        if (call.attribute(TASK_IDS) != null) {
+            honoured.set("taskIds", call.attribute(TASK_IDS));
         }
         JsonNode subscriptionId = call.request().id();
         CountDownLatch done = new CountDownLatch(1);
@@ -68,6 +78,10 @@ public final class Subscriptions {
                 call.outbound().notify("notifications/subscriptions/acknowledged", ack);
             } finally {
                 acknowledged.countDown();
+                CountDownLatch theirs = call.attribute(ACKNOWLEDGED);
+                if (theirs != null) {
+                    theirs.countDown();
+                }
             }
             while (!call.cancelled()) {
                 if (done.await(15, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -47,7 +47,7 @@ final class HandlerContext implements ToolContext {
     @Override
     public void progress(double progress, Double total, String message) {
         JsonNode token = call.progressToken();
-        if (token == null || call.cancelled()) {
+        if (token == null || call.cancelled() || inTask()) {
             return;
         }
         ObjectNode p = Json.object();
@@ -65,7 +65,7 @@ final class HandlerContext implements ToolContext {
     @Override
     public void log(LogLevel level, String logger, JsonNode data) {
         LogLevel threshold = call.logLevel();
-        if (threshold == null || level.compareTo(threshold) < 0 || call.cancelled()) {
+        if (threshold == null || level.compareTo(threshold) < 0 || call.cancelled() || inTask()) {
             return;
         }
         ObjectNode p = Json.object();
@@ -93,8 +93,16 @@ final class HandlerContext implements ToolContext {
                                 "Client capability required: " + r.capability(), data);
             }
         }
+        dev.mcpwarden.server.task.TaskRun task = call.attribute(dev.mcpwarden.server.task.TaskRun.KEY);
+        if (task != null && task.started()) {
+            return task.input(requests);
+        }
         if (broker != null) {
-            return broker.resolve(requests);
+            InputResponses answers = broker.resolve(requests);
+            if (task != null) {
+                task.start(); // a tool that asks before it becomes a task: its input is in, the task begins here
+            }
+            return answers;
         }
         Map<String, JsonNode> answers = new LinkedHashMap<>();
         if (requests.size() == 1) {
@@ -135,6 +143,12 @@ final class HandlerContext implements ToolContext {
         ObjectNode meta = p.get("_meta") instanceof ObjectNode m ? m : p.putObject("_meta");
         meta.put(dev.mcpwarden.core.protocol.MetaKeys.INPUT_KEY, key);
         return p;
+    }
+
+    /** A task answers nothing on the request's stream: the extension has no progress or log for tasks. */
+    private boolean inTask() {
+        dev.mcpwarden.server.task.TaskRun task = call.attribute(dev.mcpwarden.server.task.TaskRun.KEY);
+        return task != null && task.started();
     }
 
     @Override

@@ -166,6 +166,18 @@ public final class LocalBackend implements Backend, Definitions {
         return false;
     }
 
+    @Override
+    public dev.mcpwarden.server.task.TaskSupport taskSupport(String name) {
+        Catalog.RegisteredTool tool = catalog.tool(name);
+        return tool == null ? null : tool.tool().taskSupport();
+    }
+
+    @Override
+    public boolean tasksAfterInput(String name) {
+        Catalog.RegisteredTool tool = catalog.tool(name);
+        return tool != null && tool.tool().taskAfterInput();
+    }
+
     // ---- Definitions
 
     @Override

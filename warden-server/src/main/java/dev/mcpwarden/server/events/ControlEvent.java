@@ -19,7 +19,9 @@ public sealed interface ControlEvent {
         CONCURRENCY_LIMIT("concurrency-limit"),
         INPUT_GUARD("input-guard"),
         OUTPUT_GUARD("output-guard"),
-        INTEGRITY("integrity");
+        INTEGRITY("integrity"),
+        /** The tasks extension: a task asked for by someone other than its owner. */
+        TASKS("tasks");
 
         private final String word;
 

@@ -18,6 +18,10 @@ final class EventsStage implements Stage<Call, JsonNode> {
     static final Call.Attribute<SecurityEventListener> STREAM = new Call.Attribute<>("event-stream",
             SecurityEventListener.class);
 
+    /** Set on a call that will end twice (a task): counted down once its first end was recorded. */
+    static final Call.Attribute<java.util.concurrent.CountDownLatch> FIRST_END = new Call.Attribute<>("first-end",
+            java.util.concurrent.CountDownLatch.class);
+
     private final SecurityEventListener listener;
 
     EventsStage(SecurityEventListener listener) {
@@ -51,6 +55,10 @@ final class EventsStage implements Stage<Call, JsonNode> {
             throw e;
         }
         listener.requestEnded(call, new Ending.Answered(result), System.nanoTime() - start);
+        java.util.concurrent.CountDownLatch first = call.attribute(FIRST_END);
+        if (first != null) {
+            first.countDown(); // a task's own end may now be recorded, after its creation
+        }
         return result;
     }
 

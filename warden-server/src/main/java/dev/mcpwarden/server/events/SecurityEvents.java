@@ -72,6 +72,33 @@ public final class SecurityEvents implements SecurityEventListener {
         }
     }
 
+    /** Marks {@code call} as one that will end twice ({@link #ended}): before its first end is answered. */
+    public static void endsTwice(Call call) {
+        if (call.attribute(EventsStage.STREAM) != null) {
+            call.attribute(EventsStage.FIRST_END, new java.util.concurrent.CountDownLatch(1));
+        }
+    }
+
+    /**
+     * Puts a second end of {@code call} on the event stream it started on: a call run as a task ended (its first end
+     * was the task's creation). Nothing when it started on none.
+     */
+    public static void ended(Call call, Ending ending, long elapsedNanos) {
+        SecurityEventListener stream = call.attribute(EventsStage.STREAM);
+        java.util.concurrent.CountDownLatch first = call.attribute(EventsStage.FIRST_END);
+        if (first != null) {
+            try {
+                // the creation's record comes first; it follows the task's answer within moments
+                first.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (stream != null) {
+            stream.requestEnded(call, ending, elapsedNanos);
+        }
+    }
+
     @Override
     public void authenticated(Authenticator.RequestHead request, Principal principal) {
         for (SecurityEventListener l : listeners) {

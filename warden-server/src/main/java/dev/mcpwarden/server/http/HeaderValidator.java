@@ -18,7 +18,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The 2026-07-28 routing headers must mirror the body: {@code Mcp-Method} always, {@code Mcp-Name} for
  * {@code tools/call}, {@code prompts/get} and {@code resources/read}, and {@code Mcp-Param-*} for every tool argument
- * annotated with {@code x-mcp-header}. A missing, malformed or mismatching header is 400 with -32020, so that an
+ * annotated with {@code x-mcp-header}; the tasks extension's {@code tasks/get}, {@code tasks/update} and
+ * {@code tasks/cancel} name their {@code taskId} in {@code Mcp-Name}. A missing, malformed or mismatching header is 400 with -32020, so that an
  * intermediary routing on headers can never be shown one request while the server runs another.
  */
 final class HeaderValidator {
@@ -51,6 +52,7 @@ final class HeaderValidator {
         String nameKey = switch (request.method()) {
             case "tools/call", "prompts/get" -> "name";
             case "resources/read" -> "uri";
+            case "tasks/get", "tasks/update", "tasks/cancel" -> "taskId";
             default -> null;
         };
         if (nameKey != null) {

@@ -169,7 +169,7 @@ final class McpEndpoint {
             }
             ModernMeta meta = ModernMeta.read(request.params(), ex.header(VERSION_HEADER));
             headers.validate(ex, request);
-            if (!server.backend().knows(request.method(), true)) {
+            if (!server.knows(request.method(), true)) {
                 throw McpError.methodNotFound(request.method());
             }
             Responder responder = responder(ex, null, false);

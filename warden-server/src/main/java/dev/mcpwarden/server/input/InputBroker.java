@@ -42,6 +42,14 @@ public final class InputBroker {
         return new InputResponses(answers);
     }
 
+    /**
+     * Null when {@code answer} has the shape of the result a request of {@code method} (e.g.
+     * {@code elicitation/create}) asks for, otherwise what is wrong with it.
+     */
+    public static String problem(String method, JsonNode answer) {
+        return InputResponseValidator.problem(method, answer);
+    }
+
     /** Answers consumed so far, which a further round must carry forward in its sealed state. */
     public Map<String, JsonNode> used() {
         return used;

@@ -11,6 +11,20 @@ final class InputResponseValidator {
     private InputResponseValidator() {
     }
 
+    /** The same for a request known by its method only; an unknown method's answer need only be an object. */
+    static String problem(String method, JsonNode answer) {
+        if (answer == null || !answer.isObject()) {
+            return "must be an object";
+        }
+        return switch (method) {
+            case "elicitation/create" -> problem(InputRequest.elicit("", dev.mcpwarden.core.json.Json.object()),
+                    answer);
+            case "sampling/createMessage" -> problem(InputRequest.sample("", 1), answer);
+            case "roots/list" -> problem(new InputRequest.ListRoots(), answer);
+            default -> null;
+        };
+    }
+
     /** Null when the answer is well-formed, otherwise what is wrong with it. */
     static String problem(InputRequest request, JsonNode answer) {
         if (answer == null || !answer.isObject()) {

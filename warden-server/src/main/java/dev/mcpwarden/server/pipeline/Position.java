@@ -40,6 +40,8 @@ public enum Position {
     RATE_LIMIT(Level.MCP),
     /** Guards on arguments (paths, shell arguments, URLs). */
     INPUT_GUARDS(Level.MCP),
+    /** The tasks extension: a task tool's call goes on, from here, on the task's own thread; tasks/* answered. */
+    TASKS(Level.MCP),
     /** Redaction, spotlighting and quarantine of what comes back, including what is streamed. */
     OUTPUT_GUARDS(Level.MCP),
     /** User stages right in front of the backend; their results pass the output guards. */

@@ -186,7 +186,7 @@ public final class StdioTransport implements Runnable {
             throw new McpError(ErrorCodes.INVALID_PARAMS, "Invalid params: _meta is required (or send initialize)");
         }
         ModernMeta m = ModernMeta.read(r.params(), null);
-        if (!server.backend().knows(r.method(), true)) {
+        if (!server.knows(r.method(), true)) {
             throw McpError.methodNotFound(r.method());
         }
         return new Call(r, m.version(), null, m.clientCapabilities(), m.logLevel(), new StdioOutbound(null));

@@ -38,6 +38,8 @@ public final class Tool {
     private final ToolHandler handler;
     private final java.util.Set<String> requiredScopes;
     private final boolean nonBlocking;
+    private final dev.mcpwarden.server.task.TaskSupport taskSupport;
+    private final boolean taskAfterInput;
 
     private Tool(Builder b) {
         this.name = b.name;
@@ -51,6 +53,15 @@ public final class Tool {
         this.handler = Objects.requireNonNull(b.handler, () -> "tool " + name + " needs a handler");
         this.requiredScopes = java.util.Set.copyOf(b.requiredScopes);
         this.nonBlocking = b.nonBlocking;
+        this.taskSupport = b.taskSupport;
+        this.taskAfterInput = b.taskAfterInput;
+        if (nonBlocking && taskSupport != null) {
+            throw new IllegalArgumentException("tool " + name + ": a task runs on its own thread; it cannot also be "
+                    + "nonBlocking");
+        }
+        if (taskAfterInput && taskSupport == null) {
+            throw new IllegalArgumentException("tool " + name + ": taskAfterInput needs taskSupport");
+        }
         if (!"object".equals(inputSchema.path("type").asString(""))) {
             throw new IllegalArgumentException("tool " + name + ": inputSchema must have type \"object\" at its root");
         }
@@ -114,6 +125,16 @@ public final class Tool {
         return requiredScopes;
     }
 
+    /** Whether (and how) it runs as a task, or null when it is always answered directly. */
+    public dev.mcpwarden.server.task.TaskSupport taskSupport() {
+        return taskSupport;
+    }
+
+    /** Whether the task starts only once the handler's first input is in: see {@link Builder#taskAfterInput()}. */
+    public boolean taskAfterInput() {
+        return taskAfterInput;
+    }
+
     /** Whether the handler promised never to block: see {@link Builder#nonBlocking()}. */
     public boolean nonBlocking() {
         return nonBlocking;
@@ -158,6 +179,8 @@ public final class Tool {
         private ToolHandler handler;
         private final java.util.Set<String> requiredScopes = new java.util.LinkedHashSet<>();
         private boolean nonBlocking;
+        private dev.mcpwarden.server.task.TaskSupport taskSupport;
+        private boolean taskAfterInput;
         private List<String> untrustedOutput;
 
         private Builder(String name) {
@@ -263,6 +286,29 @@ public final class Tool {
                 }
             }
             this.untrustedOutput = List.of(fields);
+            return this;
+        }
+
+        /**
+         * Runs the tool as a task (the {@code io.modelcontextprotocol/tasks} extension) for clients that declare it:
+         * the call is answered at once with a task id, and the same handler runs on its own thread; the client polls
+         * {@code tasks/get}, answers its {@code ctx.input} requests with {@code tasks/update}, and may cancel it
+         * (the handler sees {@link dev.mcpwarden.server.RequestContext#isCancelled()} and an interrupt). With
+         * {@link dev.mcpwarden.server.task.TaskSupport#REQUIRED} clients without the extension are refused
+         * (-32021); with {@code OPTIONAL} they are answered directly.
+         */
+        public Builder taskSupport(dev.mcpwarden.server.task.TaskSupport support) {
+            this.taskSupport = Objects.requireNonNull(support, "support");
+            return this;
+        }
+
+        /**
+         * The task starts once the handler's first {@code ctx.input} is answered, not when the call arrives: what it
+         * asks first is an ordinary multi round-trip round ({@code input_required} answered by retrying the call),
+         * and the call that brings the answer is answered with the task.
+         */
+        public Builder taskAfterInput() {
+            this.taskAfterInput = true;
             return this;
         }
 

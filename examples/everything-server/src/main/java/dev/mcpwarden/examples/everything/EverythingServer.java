@@ -16,6 +16,11 @@ import dev.mcpwarden.server.resource.ResourceTemplate;
 import dev.mcpwarden.server.tool.Tool;
 import dev.mcpwarden.server.tool.ToolContext;
 import dev.mcpwarden.server.tool.ToolHandler;
+import dev.mcpwarden.server.task.TaskOptions;
+import dev.mcpwarden.server.task.TaskSupport;
+import dev.mcpwarden.core.jsonrpc.ErrorCodes;
+import dev.mcpwarden.core.jsonrpc.McpError;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -262,9 +267,77 @@ public final class EverythingServer {
         b.promptCompleter("test_prompt_with_arguments", "arg1", (arg, prefix, others) ->
                 List.of("testValue1", "testValue2", "other").stream().filter(v -> v.startsWith(prefix)).toList());
 
+        tasks(b);
         McpServer server = b.build();
         self.set(server);
         return server;
+    }
+
+    /** The tasks extension's fixtures (conformance scenarios tasks-*): the same handlers, run as tasks. */
+    private static void tasks(McpServer.Builder b) {
+        // Every conformance client is anonymous: allow it many tasks at once; poll quickly.
+        b.taskOptions(TaskOptions.defaults().withMaxRunningPerPrincipal(64).withPollInterval(Duration.ofMillis(200)));
+        b.tool(Tool.builder("greet").description("Greets someone (answered directly)")
+                .inputSchema(objectSchema(Map.of("name", "string"), List.of("name")))
+                .handler(ctx -> ToolResult.text("Hello, " + ctx.arguments().path("name").asString("") + "!"))
+                .build());
+        b.tool(Tool.builder("slow_compute").description("Works for the given seconds, as a task")
+                .inputSchema(json("""
+                        {"type":"object","properties":{"seconds":{"type":"number","minimum":0,"maximum":600},
+                         "label":{"type":"string"}}}"""))
+                .taskSupport(TaskSupport.OPTIONAL)
+                .handler(ctx -> {
+                    long until = System.nanoTime()
+                            + (long) (ctx.arguments().path("seconds").asDouble(0) * 1_000_000_000L);
+                    while (System.nanoTime() < until) {
+                        if (ctx.isCancelled()) {
+                            return ToolResult.text("cancelled");
+                        }
+                        Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+                    }
+                    return ToolResult.text("Computed " + ctx.arguments().path("label").asString("result"));
+                }).build());
+        b.tool(Tool.builder("failing_job").description("Fails with a tool error after a second (task only)")
+                .taskSupport(TaskSupport.REQUIRED)
+                .handler(ctx -> {
+                    Thread.sleep(1000);
+                    return ToolResult.error("The job failed");
+                }).build());
+        b.tool(Tool.builder("protocol_error_job").description("Fails with a protocol error, as a task")
+                .taskSupport(TaskSupport.OPTIONAL)
+                .handler(ctx -> {
+                    throw new McpError(ErrorCodes.INTERNAL_ERROR, "The job hit a protocol error");
+                }).build());
+        b.tool(Tool.builder("confirm_delete").description("Asks to confirm a deletion, as a task")
+                .inputSchema(objectSchema(Map.of("filename", "string"), List.of("filename")))
+                .taskSupport(TaskSupport.OPTIONAL)
+                .handler(ctx -> {
+                    String file = ctx.arguments().path("filename").asString("");
+                    JsonNode answer = ctx.input("confirm", InputRequest.elicit("Delete " + file + "?",
+                            objectSchema(Map.of("confirm", "boolean"), List.of("confirm"))));
+                    boolean yes = answer.path("content").path("confirm").asBoolean(false);
+                    return ToolResult.text(yes ? "Deleted " + file : "Kept " + file);
+                }).build());
+        b.tool(Tool.builder("multi_input").description("Asks two questions at once, as a task")
+                .taskSupport(TaskSupport.OPTIONAL)
+                .handler(ctx -> {
+                    Map<String, InputRequest> asks = new LinkedHashMap<>();
+                    asks.put("name", InputRequest.elicit("Your name?", objectSchema(Map.of("name", "string"),
+                            List.of())));
+                    asks.put("confirm", InputRequest.elicit("Proceed?", objectSchema(Map.of("confirm", "boolean"),
+                            List.of())));
+                    InputResponses answers = ctx.input(asks);
+                    return ToolResult.text("Answered: " + answers.get("name").path("content").path("name")
+                            .asString("") + ", " + answers.get("confirm").path("content").path("confirm"));
+                }).build());
+        b.tool(Tool.builder("test_tool_with_task").description("Asks a name, then works on as a task")
+                .taskSupport(TaskSupport.REQUIRED).taskAfterInput()
+                .handler(ctx -> {
+                    JsonNode answer = ctx.input("user_name", InputRequest.elicit("What is your name?",
+                            objectSchema(Map.of("name", "string"), List.of("name"))));
+                    Thread.sleep(500);
+                    return ToolResult.text("Hello, " + answer.path("content").path("name").asString("") + "!");
+                }).build());
     }
 
     private static void tool(McpServer.Builder b, String name, String description, ToolHandler handler) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The official MCP conformance suite ({@code @modelcontextprotocol/conformance}, pinned in conformance/) against
  * the everything-server over real HTTP: every scored scenario of both requirement sets must pass, and the pending
- * scenarios are run and reported. The summary lands in {@code target/conformance/summary.txt}.
+ * scenarios are run and reported, as are the tasks extension's ten (not scored, but every check must pass). The
+ * summary lands in {@code target/conformance/summary.txt}.
  */
 class ConformanceSuiteTest {
 
@@ -88,6 +89,8 @@ class ConformanceSuiteTest {
         assertThat(summary.output())
                 .contains("CONFORMANCE 2025-11-25 scored: passed 30/30")
                 .contains("CONFORMANCE 2026-07-28 scored: passed 37/37")
+                .contains("CONFORMANCE 2026-07-28 extension tasks (not scored): 10/10 scenarios without failure; "
+                        + "44 passed, 0 failed, 0 warnings")
                 .contains("PENDING json-schema-2020-12 2025-11-25: 8 passed, 0 failed, 0 warnings")
                 .contains("PENDING json-schema-2020-12 2026-07-28: 8 passed, 0 failed, 0 warnings")
                 .contains("PENDING server-sse-polling 2025-11-25: 3 passed, 0 failed, 0 warnings")
