@@ -23,6 +23,11 @@ class BomTest {
         String version = first(parent, "<artifactId>warden-parent</artifactId>\\s*<version>([^<]+)</version>");
         assertThat(first(bom, "<artifactId>warden-bom</artifactId>\\s*<version>([^<]+)</version>")).isEqualTo(version);
         assertThat(first(bom, "<warden.version>([^<]+)</warden.version>")).isEqualTo(version);
+        // Consumers resolve third-party libraries at the versions Warden is tested with.
+        for (String property : List.of("jackson.version", "jetty.version", "logback.version")) {
+            String tag = "<" + property + ">([^<]+)</" + property + ">";
+            assertThat(first(bom, tag)).as(property).isEqualTo(first(parent, tag));
+        }
 
         List<String> libraries = new ArrayList<>();
         Matcher m = Pattern.compile("<module>([^<]+)</module>").matcher(parent);
