@@ -33,6 +33,8 @@ final class DemoAuth {
     /** The development user: an admin of tenant {@code acme} in the sample help desk. */
     static final String USER = "demo";
     static final String KEY_FILE = "signing-key.jwk";
+    /** The endpoint of the demo last started with this state directory, for {@code warden token}. */
+    static final String ENDPOINT_FILE = "endpoint";
     /**
      * What a client gets when it asks for no scope, and what {@code warden token} mints by default: reading only.
      * Writing and deleting need {@code tickets:write}, which a client asks for when a tool answers 403

@@ -88,6 +88,9 @@ final class DemoCommand implements Callable<Integer> {
         HttpTransport http = SampleServer.start(p, DemoAuth.resource(pub),
                 TrustedIssuer.discover(DemoAuth.issuer(pub).toString()), auditFile, false, as.handler(),
                 deployment);
+        // `warden token` mints for this endpoint when it is not told one (the demo may be on any port).
+        java.nio.file.Files.createDirectories(stateDir);
+        java.nio.file.Files.writeString(stateDir.resolve(DemoAuth.ENDPOINT_FILE), DemoAuth.resource(pub) + "\n");
         return new Running(http, as, password, shared);
     }
 
