@@ -76,6 +76,16 @@ final class DemoAuth {
      */
     static AuthorizationServer authorizationServer(int port, String passwordHash, Path stateDir, SharedState shared,
                                                    String resourceServerSecret) throws IOException {
+        return authorizationServer(port, passwordHash, stateDir, shared, resourceServerSecret, false);
+    }
+
+    /**
+     * The same; with {@code loopbackClientMetadata} (DEVELOPMENT ONLY, warned about at start) client metadata
+     * documents on loopback are fetched too, so a client on this machine can try CIMD against the demo.
+     */
+    static AuthorizationServer authorizationServer(int port, String passwordHash, Path stateDir, SharedState shared,
+                                                   String resourceServerSecret, boolean loopbackClientMetadata)
+            throws IOException {
         // a random 256-bit secret needs no costly hash: with SHA-256 its check skips the password-hashing gate, so
         // a flood of sign-ins, which fills the gate, cannot stop the resource server's introspection with it
         List<StaticClient> clients = resourceServerSecret == null ? List.of()
@@ -85,7 +95,8 @@ final class DemoAuth {
                 .withScopes(SampleServer.SCOPES, DEFAULT_SCOPES)
                 .withClients(clients)
                 .withUsers(List.of(new BuiltInUser(USER, passwordHash,
-                        Map.of("tenant", "acme", "roles", List.of("admin")))));
+                        Map.of("tenant", "acme", "roles", List.of("admin")))))
+                .withInsecureAllowLoopbackClientMetadata(loopbackClientMetadata);
         AuthorizationServer.Builder as = AuthorizationServer.builder(config).signingKey(signingKey(stateDir));
         shared.authStore().ifPresent(as::store);
         shared.loginAttempts().ifPresent(as::loginAttempts);

@@ -127,6 +127,18 @@ class DemoTest {
         assertThat(r.status()).as(r.body()).isEqualTo(200);
     }
 
+    @Test
+    void loopbackClientMetadataDocumentsAreRefusedUnlessTheDevelopmentOptionAsksForThem(@TempDir Path other)
+            throws Exception {
+        assertThat(demo.as().config().insecureAllowLoopbackClientMetadata()).isFalse();
+        DemoCommand cmd = new DemoCommand();
+        new CommandLine(cmd).parseArgs("--insecure-allow-loopback-client-metadata");
+        assertThat(cmd.loopbackClientMetadata).isTrue();
+        try (DemoCommand.Running dev = DemoCommand.start(0, null, other, null, SharedState.of(null, null), true)) {
+            assertThat(dev.as().config().insecureAllowLoopbackClientMetadata()).isTrue();
+        }
+    }
+
     private static McpHttp.Reply deleteTicket(String token, String id) throws Exception {
         ObjectNode p = Json.object();
         p.put("name", "delete_ticket");
