@@ -24,7 +24,7 @@ class BomTest {
         assertThat(first(bom, "<artifactId>warden-bom</artifactId>\\s*<version>([^<]+)</version>")).isEqualTo(version);
         assertThat(first(bom, "<warden.version>([^<]+)</warden.version>")).isEqualTo(version);
         // Consumers resolve third-party libraries at the versions Warden is tested with.
-        for (String property : List.of("jackson.version", "jetty.version", "logback.version")) {
+        for (String property : List.of("jackson.version", "jetty.version", "logback.version", "slf4j.version")) {
             String tag = "<" + property + ">([^<]+)</" + property + ">";
             assertThat(first(bom, tag)).as(property).isEqualTo(first(parent, tag));
         }

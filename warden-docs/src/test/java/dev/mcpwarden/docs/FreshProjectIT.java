@@ -84,7 +84,7 @@ class FreshProjectIT {
             // With the README's logging provider, the start-up warning about the insecure option is shown and
             // SLF4J has nothing to complain about.
             String printed = String.join("\n", output);
-            assertThat(printed).doesNotContain("SLF4J");
+            assertThat(printed).doesNotContain("SLF4J").doesNotContain("DEBUG");
             assertThat(printed).contains("WARN").contains("insecureWithoutAuthentication");
         } finally {
             server.destroy();
