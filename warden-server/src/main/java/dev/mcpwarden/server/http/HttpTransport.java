@@ -333,8 +333,8 @@ public final class HttpTransport implements AutoCloseable {
         } catch (Exception e) {
             stopQuietly();
             for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof java.net.BindException) {
-                    throw new PortInUseException(options.host(), options.port(), e);
+                if (c instanceof java.net.BindException bind) {
+                    throw new PortInUseException(options.host(), options.port(), bind);
                 }
             }
             throw new IllegalStateException("could not start HTTP on " + options.host() + ":" + options.port()

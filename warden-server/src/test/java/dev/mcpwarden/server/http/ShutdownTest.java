@@ -72,7 +72,14 @@ class ShutdownTest {
                     .hasMessage("port " + port + " on 127.0.0.1 is already in use: stop the process listening there,"
                             + " or choose another port")
                     .hasRootCauseInstanceOf(BindException.class)
-                    .satisfies(e -> assertThat(((PortInUseException) e).port()).isEqualTo(port));
+                    .satisfies(e -> assertThat(((PortInUseException) e).port()).isEqualTo(port))
+                    .satisfies(e -> {
+                        // uncaught in a main method, it prints two lines, not Jetty's stack
+                        java.io.StringWriter trace = new java.io.StringWriter();
+                        e.printStackTrace(new java.io.PrintWriter(trace));
+                        assertThat(trace.toString().lines()).hasSize(2).last().asString()
+                                .startsWith("Caused by: java.net.BindException: ");
+                    });
         }
     }
 
