@@ -52,6 +52,9 @@ class AuthorizationCodeFlowTest {
                 .contains("frame-ancestors 'none'").contains("form-action 'self'");
         assertThat(login.header("cache-control")).isEqualTo("no-store");
         assertThat(login.byId("client-name")).isEqualTo("App A");
+        // the page names the server the user signs in at, and what the client asks to reach
+        assertThat(login.byId("issuer")).isEqualTo(server.issuer.replace("http://", ""));
+        assertThat(login.byId("login-resource")).isEqualTo(server.resource.replace("http://", ""));
         assertThat(login.body()).doesNotContain("<script").doesNotContain("http://").doesNotContain("https://");
     }
 

@@ -33,6 +33,8 @@ final class DemoAuth {
     /** The development user: an admin of tenant {@code acme} in the sample help desk. */
     static final String USER = "demo";
     static final String KEY_FILE = "signing-key.jwk";
+    /** The endpoint of the demo last started with this state directory, for {@code warden token}. */
+    static final String ENDPOINT_FILE = "endpoint";
     /**
      * What a client gets when it asks for no scope, and what {@code warden token} mints by default: reading only.
      * Writing and deleting need {@code tickets:write}, which a client asks for when a tool answers 403
@@ -74,6 +76,16 @@ final class DemoAuth {
      */
     static AuthorizationServer authorizationServer(int port, String passwordHash, Path stateDir, SharedState shared,
                                                    String resourceServerSecret) throws IOException {
+        return authorizationServer(port, passwordHash, stateDir, shared, resourceServerSecret, false);
+    }
+
+    /**
+     * The same; with {@code loopbackClientMetadata} (DEVELOPMENT ONLY, warned about at start) client metadata
+     * documents on loopback are fetched too, so a client on this machine can try CIMD against the demo.
+     */
+    static AuthorizationServer authorizationServer(int port, String passwordHash, Path stateDir, SharedState shared,
+                                                   String resourceServerSecret, boolean loopbackClientMetadata)
+            throws IOException {
         // a random 256-bit secret needs no costly hash: with SHA-256 its check skips the password-hashing gate, so
         // a flood of sign-ins, which fills the gate, cannot stop the resource server's introspection with it
         List<StaticClient> clients = resourceServerSecret == null ? List.of()
@@ -84,7 +96,8 @@ final class DemoAuth {
                 .withScopes(SampleServer.SCOPES, DEFAULT_SCOPES)
                 .withClients(clients)
                 .withUsers(List.of(new BuiltInUser(USER, passwordHash,
-                        Map.of("tenant", "acme", "roles", List.of("admin")))));
+                        Map.of("tenant", "acme", "roles", List.of("admin")))))
+                .withInsecureAllowLoopbackClientMetadata(loopbackClientMetadata);
         AuthorizationServer.Builder as = AuthorizationServer.builder(config).signingKey(signingKey(stateDir));
         shared.authStore().ifPresent(as::store);
         shared.loginAttempts().ifPresent(as::loginAttempts);

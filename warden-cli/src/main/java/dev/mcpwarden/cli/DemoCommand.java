@@ -38,6 +38,11 @@ final class DemoCommand implements Callable<Integer> {
             + "on when it is not --port (a load balancer in front of replicas): the issuer and the resource name it.")
     Integer publicPort;
 
+    @Option(names = "--insecure-allow-loopback-client-metadata", description = "DEVELOPMENT ONLY: also fetch "
+            + "Client ID Metadata Documents from loopback addresses (http or https), so an MCP client on this machine "
+            + "can try CIMD against the demo. Warned about at start.")
+    boolean loopbackClientMetadata;
+
     /** A running demo: the MCP endpoint with the authorization server mounted beside it, and the user's password. */
     record Running(HttpTransport http, AuthorizationServer as, String password, SharedState shared)
             implements AutoCloseable {
@@ -67,6 +72,12 @@ final class DemoCommand implements Callable<Integer> {
      */
     static Running start(int port, Integer publicPort, Path stateDir, Path auditFile, SharedState shared)
             throws java.io.IOException {
+        return start(port, publicPort, stateDir, auditFile, shared, false);
+    }
+
+    /** The same; {@code loopbackClientMetadata}: see {@code --insecure-allow-loopback-client-metadata}. */
+    static Running start(int port, Integer publicPort, Path stateDir, Path auditFile, SharedState shared,
+                         boolean loopbackClientMetadata) throws java.io.IOException {
         int p = port != 0 ? port : DemoAuth.freeLoopbackPort();
         int pub = publicPort != null ? publicPort : p;
         String password = shared.redis().isPresent() ? DemoAuth.sharedPassword(stateDir) : DemoAuth.newPassword();
@@ -74,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
         String rsSecret = shared.redis().isPresent() ? DemoAuth.sharedIntrospectionSecret(stateDir)
                 : dev.mcpwarden.authserver.token.TokenService.randomToken();
         AuthorizationServer as = DemoAuth.authorizationServer(pub, DemoAuth.hash(password), stateDir, shared,
-                rsSecret);
+                rsSecret, loopbackClientMetadata);
         SampleServer.Deployment base = shared.deployment();
         Introspection introspection = DemoAuth.introspection(pub, rsSecret);
         SampleServer.Deployment deployment = new SampleServer.Deployment(
@@ -88,6 +99,9 @@ final class DemoCommand implements Callable<Integer> {
         HttpTransport http = SampleServer.start(p, DemoAuth.resource(pub),
                 TrustedIssuer.discover(DemoAuth.issuer(pub).toString()), auditFile, false, as.handler(),
                 deployment);
+        // `warden token` mints for this endpoint when it is not told one (the demo may be on any port).
+        java.nio.file.Files.createDirectories(stateDir);
+        java.nio.file.Files.writeString(stateDir.resolve(DemoAuth.ENDPOINT_FILE), DemoAuth.resource(pub) + "\n");
         return new Running(http, as, password, shared);
     }
 
@@ -101,7 +115,7 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("warden demo: " + e.getMessage());
             return 2;
         }
-        Running running = start(port, publicPort, dir, auditFile, shared);
+        Running running = start(port, publicPort, dir, auditFile, shared, loopbackClientMetadata);
         HttpTransport http = running.http();
         AuthorizationServer as = running.as();
         String password = running.password();

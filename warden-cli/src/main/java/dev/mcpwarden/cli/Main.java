@@ -60,6 +60,15 @@ public final class Main implements Runnable {
                 root.addSubcommand(c);
             }
         }
+        // A taken port is the user's to fix, not a defect: one line, not a stack trace.
+        root.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof dev.mcpwarden.server.http.PortInUseException) {
+                cmd.getErr().println("warden " + cmd.getCommandName() + ": " + e.getMessage());
+                cmd.getErr().flush();
+                return 1;
+            }
+            throw e;
+        });
         return root;
     }
 

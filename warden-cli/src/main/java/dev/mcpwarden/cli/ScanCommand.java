@@ -82,6 +82,11 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Write the pin file even when there are findings or collisions.")
     boolean force;
 
+    @Option(names = "--allow", paramLabel = "FILE",
+            description = "Findings accepted after review (JSON, committed beside the pin file): each names one"
+                    + " definition, one rule and a reason. Allowed findings are reported but fail nothing.")
+    Path allow;
+
     @Option(names = "--json", description = "Print the report as JSON instead of a text table.")
     boolean json;
 
@@ -94,7 +99,12 @@ public final class ScanCommand implements Callable<Integer> {
     int timeoutSeconds;
 
     /** One scanned definition with its findings and, with --pins, its comparison. */
-    record Scanned(Definition definition, List<PoisoningFinding> findings, PinCheck.Entry pin) {
+    record Scanned(Definition definition, List<PoisoningFinding> findings, PinCheck.Entry pin,
+                   List<Allowed> allowed) {
+    }
+
+    /** A finding the allow list accepts, with the entry that does. */
+    record Allowed(PoisoningFinding finding, ScanAllowList.Entry entry) {
     }
 
     @Override
@@ -117,6 +127,21 @@ public final class ScanCommand implements Callable<Integer> {
                 return USAGE;
             } catch (IOException e) {
                 err.println("ERROR: cannot read pin file " + pins + ": " + e.getMessage());
+                return USAGE;
+            }
+        }
+        ScanAllowList allowList = ScanAllowList.NONE;
+        if (allow != null) {
+            try {
+                allowList = ScanAllowList.read(allow);
+            } catch (NoSuchFileException e) {
+                err.println("ERROR: allow list " + allow + " does not exist");
+                return USAGE;
+            } catch (IllegalArgumentException e) {
+                err.println("ERROR: " + e.getMessage());
+                return USAGE;
+            } catch (IOException e) {
+                err.println("ERROR: cannot read allow list " + allow + ": " + e.getMessage());
                 return USAGE;
             }
         }
@@ -149,8 +174,26 @@ public final class ScanCommand implements Callable<Integer> {
 
         Map<Definition, List<PoisoningFinding>> findings = PoisoningScanner.standard().scanAll(definitions);
         List<Scanned> scanned = new ArrayList<>();
+        java.util.Set<ScanAllowList.Entry> used = new java.util.HashSet<>();
         for (Definition d : definitions) {
-            scanned.add(new Scanned(d, findings.get(d), pinned == null ? null : PinCheck.compare(pinned, d)));
+            List<PoisoningFinding> open = new ArrayList<>();
+            List<Allowed> allowed = new ArrayList<>();
+            for (PoisoningFinding f : findings.get(d)) {
+                ScanAllowList.Entry e = allowList.match(d.kind(), d.name(), f);
+                if (e == null) {
+                    open.add(f);
+                } else {
+                    allowed.add(new Allowed(f, e));
+                    used.add(e);
+                }
+            }
+            scanned.add(new Scanned(d, open, pinned == null ? null : PinCheck.compare(pinned, d), allowed));
+        }
+        // An entry that matches nothing is stale (the tool changed or went away): say so, so it gets removed.
+        for (ScanAllowList.Entry e : allowList.entries()) {
+            if (!used.contains(e)) {
+                err.println("WARNING: allow list entry " + e.describe() + " matched no finding; remove it");
+            }
         }
         List<PinCheck.Entry> removed = pinned == null ? List.of()
                 : PinCheck.compare(pinned, definitions).with(PinCheck.Status.REMOVED);
@@ -216,6 +259,13 @@ public final class ScanCommand implements Callable<Integer> {
                 fs.addObject().put("kind", f.kind().name()).put("severity", f.severity().name())
                         .put("location", f.location()).put("excerpt", f.excerpt()).put("message", f.message());
             }
+            ArrayNode as = d.putArray("allowed");
+            for (Allowed a : s.allowed()) {
+                PoisoningFinding f = a.finding();
+                as.addObject().put("kind", f.kind().name()).put("severity", f.severity().name())
+                        .put("location", f.location()).put("excerpt", f.excerpt()).put("message", f.message())
+                        .put("reason", a.entry().reason());
+            }
         }
         ArrayNode rem = r.putArray("removed");
         removed.forEach(e -> rem.addObject().put("kind", e.kind().pinKey()).put("name", e.name())
@@ -264,6 +314,12 @@ public final class ScanCommand implements Callable<Integer> {
                             + (f.location().isEmpty() ? "/" : f.location()) + ": " + f.message());
                     out.println("               \"" + f.excerpt() + "\"");
                 }
+                for (Allowed a : s.allowed()) {
+                    PoisoningFinding f = a.finding();
+                    out.println("      allowed  " + f.severity().name() + " " + f.kind().name() + " at "
+                            + (f.location().isEmpty() ? "/" : f.location()) + ": " + f.message() + " (reason: "
+                            + a.entry().reason() + ")");
+                }
             }
         }
         if (!removed.isEmpty()) {
@@ -291,6 +347,10 @@ public final class ScanCommand implements Callable<Integer> {
         }
         if (!any) {
             summary.append(" none");
+        }
+        int allowedCount = scanned.stream().mapToInt(s -> s.allowed().size()).sum();
+        if (allowedCount > 0) {
+            summary.append(" (").append(allowedCount).append(" allowed)");
         }
         if (withPins) {
             Map<PinCheck.Status, Integer> p = new EnumMap<>(PinCheck.Status.class);

@@ -22,8 +22,9 @@ final class TokenCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", description = "The demo's MCP endpoint. Default: ${DEFAULT-VALUE}")
-    URI url = URI.create("http://127.0.0.1:8765/mcp");
+    @Option(names = "--url", description = "The demo's MCP endpoint. Default: the one the demo last started with "
+            + "this state directory wrote there, else http://127.0.0.1:8765/mcp")
+    URI url;
 
     @Option(names = "--scope", split = " ", description = "Scopes, space-separated, e.g. \"tickets:read "
             + "tickets:write\" to create and delete tickets. Default: tickets:read")
@@ -41,6 +42,15 @@ final class TokenCommand implements Callable<Integer> {
             err.println("warden token: no demo signing key in " + dir + "; start 'warden demo' first");
             return 1;
         }
+        URI url = this.url;
+        if (url == null) {
+            Path endpoint = dir.resolve(DemoAuth.ENDPOINT_FILE);
+            url = Files.exists(endpoint) ? URI.create(Files.readString(endpoint).strip())
+                    : URI.create("http://127.0.0.1:8765/mcp");
+        }
+        // Minting a token is not news: the authorization server's start-up notes would only clutter scripts.
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.mcpwarden.authserver"))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
         if (!"http".equals(url.getScheme()) || !"127.0.0.1".equals(url.getHost()) || url.getPort() <= 0
                 || !"/mcp".equals(url.getPath())) {
             err.println("warden token: --url must be the demo's endpoint, http://127.0.0.1:PORT/mcp (was " + url + ")");

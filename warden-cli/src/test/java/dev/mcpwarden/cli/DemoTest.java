@@ -111,6 +111,34 @@ class DemoTest {
         return out.toString().strip();
     }
 
+    @Test
+    void warden_tokenWithoutUrlMintsForThePortTheDemoIsOnNotTheDefaultOne() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new TokenCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute("--state-dir", state.toString())).as(err.toString()).isZero();
+        assertThat(err.toString()).isEmpty();
+        Map<String, String> h = McpHttp.headers2026("tools/list", null);
+        h.put("Authorization", "Bearer " + out.toString().strip());
+        McpHttp.Reply r = new McpHttp(demo.http().uri()).post(h, toolsList());
+        assertThat(demo.http().port()).isNotEqualTo(8765);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+
+    @Test
+    void loopbackClientMetadataDocumentsAreRefusedUnlessTheDevelopmentOptionAsksForThem(@TempDir Path other)
+            throws Exception {
+        assertThat(demo.as().config().insecureAllowLoopbackClientMetadata()).isFalse();
+        DemoCommand cmd = new DemoCommand();
+        new CommandLine(cmd).parseArgs("--insecure-allow-loopback-client-metadata");
+        assertThat(cmd.loopbackClientMetadata).isTrue();
+        try (DemoCommand.Running dev = DemoCommand.start(0, null, other, null, SharedState.of(null, null), true)) {
+            assertThat(dev.as().config().insecureAllowLoopbackClientMetadata()).isTrue();
+        }
+    }
+
     private static McpHttp.Reply deleteTicket(String token, String id) throws Exception {
         ObjectNode p = Json.object();
         p.put("name", "delete_ticket");

@@ -55,4 +55,19 @@ class MainTest {
         assertThat(cli.execute("bench-server", "--help")).isZero();
         assertThat(out.toString()).startsWith("Usage: warden bench-server").contains("--pipeline");
     }
+
+    @Test
+    void aServerWhosePortIsTakenSaysSoInOneLineWithoutAStackTrace() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            String[] args = {"everything-server", "--port", String.valueOf(port)};
+            CommandLine cli = Main.commandLine(args);
+            StringWriter err = new StringWriter();
+            cli.setErr(new PrintWriter(err));
+
+            assertThat(cli.execute(args)).isEqualTo(1);
+            assertThat(err.toString()).isEqualTo("warden everything-server: port " + port + " on 127.0.0.1 is already"
+                    + " in use: stop the process listening there, or choose another port\n");
+        }
+    }
 }

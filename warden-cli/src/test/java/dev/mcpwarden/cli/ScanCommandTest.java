@@ -133,6 +133,64 @@ class ScanCommandTest {
     }
 
     @Test
+    void anAllowListAcceptsExactlyTheFindingsItNamesByToolAndRuleAndThePinsAreThenWritten() throws IOException {
+        String url = serve(helpDesk(RUG_PULL));
+        assertThat(scan(url, "--json")).isEqualTo(ScanCommand.FINDINGS);
+        List<String> rules = StreamSupport.stream(definition(report(), "fetch_url").get("findings").spliterator(), false)
+                .map(f -> f.get("kind").asString()).distinct().toList();
+        assertThat(rules).hasSizeGreaterThan(1);
+
+        // Every rule but one accepted: the scan still fails, on the one left.
+        Path partial = dir.resolve("partial.allow.json");
+        Files.writeString(partial, allowList("fetch_url", rules.subList(1, rules.size())));
+        assertThat(scan(url, "--json", "--allow", partial.toString())).isEqualTo(ScanCommand.FINDINGS);
+        assertThat(definition(report(), "fetch_url").get("findings")).extracting(f -> f.get("kind").asString())
+                .containsOnly(rules.getFirst());
+
+        // The same rules accepted for another tool accept nothing here, and the entries are reported as stale.
+        Path elsewhere = dir.resolve("elsewhere.allow.json");
+        Files.writeString(elsewhere, allowList("get_ticket", rules));
+        assertThat(scan(url, "--json", "--allow", elsewhere.toString())).isEqualTo(ScanCommand.FINDINGS);
+        assertThat(err.toString()).contains("WARNING: allow list entry tool get_ticket " + rules.getFirst()
+                + " matched no finding; remove it");
+
+        // All of them accepted: clean, still reported as allowed with the reason, and the pin file is written.
+        Path all = dir.resolve("warden-pins.allow.json");
+        Files.writeString(all, allowList("fetch_url", rules));
+        Path pins = dir.resolve("warden-pins.json");
+        assertThat(scan(url, "--allow", all.toString(), "--write-pins", pins.toString())).as(err.toString())
+                .isEqualTo(ScanCommand.CLEAN);
+        assertThat(out.toString()).contains("      allowed  ").contains("(reason: reviewed by carol)")
+                .contains("allowed)").contains("Wrote pin file " + pins).contains("Result: clean");
+        assertThat(PinFile.read(pins).pins(DefinitionKind.TOOL)).containsKey("fetch_url");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void anAllowListEntryWithoutAReasonOrWithAnUnknownRuleIsRefused() throws IOException {
+        String url = serve(helpDesk(HONEST));
+        Path noReason = dir.resolve("a.json");
+        Files.writeString(noReason, "{\"version\": 1, \"allow\": [{\"tool\": \"fetch_url\", \"rule\": \"EXFILTRATION\"}]}");
+        assertThat(scan(url, "--allow", noReason.toString())).isEqualTo(ScanCommand.USAGE);
+        assertThat(err.toString()).isEqualTo("ERROR: " + noReason
+                + ": allow[0] has no reason: say why the finding is accepted\n");
+        Path badRule = dir.resolve("b.json");
+        Files.writeString(badRule, "{\"version\": 1, \"allow\": [{\"tool\": \"fetch_url\", \"rule\": \"ANY\","
+                + " \"reason\": \"x\"}]}");
+        assertThat(scan(url, "--allow", badRule.toString())).isEqualTo(ScanCommand.USAGE);
+        assertThat(err.toString()).startsWith("ERROR: " + badRule + ": allow[0]: unknown rule 'ANY'; expected one of [");
+    }
+
+    private static String allowList(String tool, List<String> rules) {
+        StringBuilder b = new StringBuilder("{\"version\": 1, \"allow\": [");
+        for (int i = 0; i < rules.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append("{\"tool\": \"").append(tool).append("\", \"rule\": \"")
+                    .append(rules.get(i)).append("\", \"reason\": \"reviewed by carol\"}");
+        }
+        return b.append("]}").toString();
+    }
+
+    @Test
     void aPoisonedToolFailsTheScanWithItsFindingsAcrossPages() throws IOException {
         String url = serve(helpDesk(RUG_PULL));
         assertThat(scan(url, "--json")).isEqualTo(ScanCommand.FINDINGS);

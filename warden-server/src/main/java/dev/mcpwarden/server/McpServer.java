@@ -120,11 +120,18 @@ public final class McpServer implements McpService {
         return new Builder(name, version);
     }
 
-    /** Serves this server over Streamable HTTP; the returned transport is already started. */
+    /**
+     * Serves this server over Streamable HTTP; the returned transport is already started. When the process is told
+     * to stop (SIGTERM, Ctrl+C) it drains: new requests are refused with 503, the calls in flight get their answers
+     * (for up to {@link HttpTransport#DEFAULT_SHUTDOWN_GRACE}), then it closes.
+     *
+     * @throws dev.mcpwarden.server.http.PortInUseException when the port is taken
+     */
     public HttpTransport serveHttp(HttpOptions options) {
         HttpTransport t = new HttpTransport(this, options);
         t.start();
-        return t;
+        // A plain server told to stop answers the calls in flight instead of cutting them off.
+        return t.drainOnShutdown(HttpTransport.DEFAULT_SHUTDOWN_GRACE);
     }
 
     /** Serves this server over stdio until {@code in} ends. Blocks. */

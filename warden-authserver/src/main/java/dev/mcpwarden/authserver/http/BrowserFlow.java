@@ -434,6 +434,11 @@ final class BrowserFlow {
         b.append("<p>to continue to <strong id=\"client-name\">").append(Html.esc(client.name()))
                 .append("</strong>").append(client.nameUnverified() ? " <span class=\"badge\">unverified</span>" : "")
                 .append("</p>");
+        // Which server this is and what the client wants: a sign-in page that names neither could be anyone's.
+        // Shown without the scheme: the page carries no URL anything could follow.
+        b.append("<p>Signing in at <strong id=\"issuer\">").append(Html.esc(withoutScheme(String.valueOf(s.issuer()))))
+                .append("</strong> for access to <code id=\"login-resource\">")
+                .append(Html.esc(withoutScheme(p.resource()))).append("</code></p>");
         if (error != null) {
             b.append("<div class=\"box err\" id=\"error\">").append(Html.esc(error)).append("</div>");
         }
@@ -453,6 +458,11 @@ final class BrowserFlow {
                     .append("</a></p>");
         }
         Html.page(response, callback, status, "Sign in", b.toString(), null);
+    }
+
+    private static String withoutScheme(String uri) {
+        int i = uri == null ? -1 : uri.indexOf("://");
+        return i < 0 ? String.valueOf(uri) : uri.substring(i + 3);
     }
 
     private void consentPage(Response response, Callback callback, PendingAuthorization p, LoginSession session) {

@@ -26,6 +26,18 @@ public final class LocalRateLimiter implements RateLimiter {
     private final Cache<String, Bucket> buckets;
     private final TimeMeter time;
 
+    /** The default bound on buckets kept: {@value}, as the configuration file's {@code limiter.capacity}. */
+    public static final int DEFAULT_MAX_KEYS = 100_000;
+
+    /** Buckets in memory, at most {@link #DEFAULT_MAX_KEYS} of them. */
+    public static LocalRateLimiter create(InstantSource clock) {
+        return new LocalRateLimiter(DEFAULT_MAX_KEYS, clock);
+    }
+
+    /**
+     * Buckets in memory, at most {@code maxKeys} of them (one per rule and key: principal, client, address...): the
+     * bound that keeps many distinct callers from filling memory; the least recently used bucket is dropped first.
+     */
     public LocalRateLimiter(int maxKeys, InstantSource clock) {
         this.buckets = Caffeine.newBuilder()
                 .executor(Runnable::run) // upkeep on the caller's thread, not a common-pool hand-off per request

@@ -49,12 +49,58 @@ public final class RateLimitStage implements Stage<Call, JsonNode> {
     private final WhenUnavailable whenUnavailable;
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
+    /**
+     * The stage for {@code rules} and {@code concurrency} limits, counted by {@code limiter}; {@link #builder} names
+     * the same parts one by one.
+     */
     public RateLimitStage(List<RateLimitRule> rules, List<ConcurrencyLimit> concurrency, RateLimiter limiter,
                           WhenUnavailable whenUnavailable) {
         this.rules = List.copyOf(rules);
         this.concurrency = List.copyOf(concurrency);
         this.limiter = limiter;
         this.whenUnavailable = whenUnavailable;
+    }
+
+    /** A stage counting with {@code limiter}: add rules and concurrency limits; fails closed unless told. */
+    public static Builder builder(RateLimiter limiter) {
+        return new Builder(java.util.Objects.requireNonNull(limiter, "limiter"));
+    }
+
+    /** Builds a {@link RateLimitStage} part by part. */
+    public static final class Builder {
+        private final RateLimiter limiter;
+        private final List<RateLimitRule> rules = new java.util.ArrayList<>();
+        private final List<ConcurrencyLimit> concurrency = new java.util.ArrayList<>();
+        private WhenUnavailable whenUnavailable = WhenUnavailable.FAIL_CLOSED;
+
+        private Builder(RateLimiter limiter) {
+            this.limiter = limiter;
+        }
+
+        /** A token-bucket limit, e.g. {@link RateLimitRule#toolCallsPerMinutePerPrincipal(long)}. */
+        public Builder rule(RateLimitRule rule) {
+            rules.add(java.util.Objects.requireNonNull(rule, "rule"));
+            return this;
+        }
+
+        /** At most so many requests in flight at once per key. */
+        public Builder concurrency(ConcurrencyLimit limit) {
+            concurrency.add(java.util.Objects.requireNonNull(limit, "limit"));
+            return this;
+        }
+
+        /** What to do when the limiter cannot count (a shared store is down); {@code FAIL_CLOSED} by default. */
+        public Builder whenUnavailable(WhenUnavailable when) {
+            this.whenUnavailable = java.util.Objects.requireNonNull(when, "when");
+            return this;
+        }
+
+        public RateLimitStage build() {
+            if (rules.isEmpty() && concurrency.isEmpty()) {
+                throw new IllegalStateException("a rate-limit stage needs at least one rule or concurrency limit");
+            }
+            return new RateLimitStage(rules, concurrency, limiter, whenUnavailable);
+        }
     }
 
     @Override

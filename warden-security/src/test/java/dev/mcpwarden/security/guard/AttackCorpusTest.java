@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Replays the shared attack corpus ({@code shared/security/attacks.json}) through the matching guard, and every value
+ * Replays the attack corpora (the project's own, {@code examples/sample-server/corpus}, and the shared
+ * {@code shared/security/attacks.json} where present) through the matching guard, and every value
  * of the benign corpus through the guards that would see it, which must let it through untouched. The tool results
  * that the output cases need are built from the seed data the corpus README describes.
  */
@@ -45,9 +46,18 @@ class AttackCorpusTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path corpus = corpusDirectory();
-        attacks = Json.withMaxDepth(200).parse(Files.readAllBytes(corpus.resolve("attacks.json")));
-        benign = Json.withMaxDepth(200).parse(Files.readAllBytes(corpus.resolve("benign.json")));
+        ObjectNode allAttacks = Json.object();
+        ObjectNode allBenign = Json.object();
+        benignCount = 0;
+        for (Path corpus : corpusDirectories()) {
+            JsonNode a = Json.withMaxDepth(200).parse(Files.readAllBytes(corpus.resolve("attacks.json")));
+            JsonNode b = Json.withMaxDepth(200).parse(Files.readAllBytes(corpus.resolve("benign.json")));
+            a.path("cases").forEach(allAttacks.withArray("cases")::add);
+            b.path("cases").forEach(allBenign.withArray("cases")::add);
+            benignCount += corpus.endsWith("corpus") ? OWN_BENIGN : SHARED_BENIGN;
+        }
+        attacks = allAttacks;
+        benign = allBenign;
         Files.createDirectories(attachments.resolve("T-100"));
         Files.writeString(attachments.resolve("T-100/screenshot.png"), "png");
         Files.createDirectories(attachments.resolve("reports"));
@@ -60,8 +70,16 @@ class AttackCorpusTest {
                 Kind.SSRF, UrlGuard.of(UrlGuard.Config.defaults(), noDns));
     }
 
-    /** {@code shared/security} beside the repository root (the directory holding {@code conformance/package.json}). */
-    static Path corpusDirectory() {
+    /** Benign cases in the project's own corpus and in the shared one. */
+    static final int OWN_BENIGN = 8;
+    static final int SHARED_BENIGN = 9;
+    static int benignCount;
+
+    /**
+     * The project's own corpus ({@code examples/sample-server/corpus}, always), and {@code shared/security} beside
+     * the repository root (the directory holding {@code conformance/package.json}) where it is present.
+     */
+    static List<Path> corpusDirectories() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isRegularFile(dir.resolve("conformance/package.json"))) {
             dir = dir.getParent();
@@ -69,11 +87,17 @@ class AttackCorpusTest {
         if (dir == null) {
             fail("no repository root (a directory with conformance/package.json) above " + Path.of("").toAbsolutePath());
         }
-        Path corpus = dir.resolveSibling("shared").resolve("security");
-        if (!Files.isRegularFile(corpus.resolve("attacks.json")) || !Files.isRegularFile(corpus.resolve("benign.json"))) {
-            fail("attack corpus not found: expected attacks.json and benign.json in " + corpus);
+        List<Path> out = new ArrayList<>();
+        Path own = dir.resolve("examples/sample-server/corpus");
+        if (!Files.isRegularFile(own.resolve("attacks.json")) || !Files.isRegularFile(own.resolve("benign.json"))) {
+            fail("the project's own corpus is missing: expected attacks.json and benign.json in " + own);
         }
-        return corpus;
+        out.add(own);
+        Path shared = dir.resolveSibling("shared").resolve("security");
+        if (Files.isRegularFile(shared.resolve("attacks.json")) && Files.isRegularFile(shared.resolve("benign.json"))) {
+            out.add(shared);
+        }
+        return out;
     }
 
     static List<JsonNode> cases(JsonNode corpus, String prefix) {
@@ -117,7 +141,7 @@ class AttackCorpusTest {
     Stream<DynamicTest> secretsAndPersonalDataInTheSeededToolOutputsAreRedactedEverywhere() {
         List<JsonNode> selected = new ArrayList<>(cases(attacks, "SECRET-"));
         selected.addAll(cases(attacks, "PII-"));
-        assertThat(selected).extracting(c -> c.path("id").asString()).contains("SECRET-01", "PII-01");
+        assertThat(selected).extracting(c -> c.path("id").asString()).contains("SECRET-W01", "PII-W01");
         return selected.stream().map(c -> DynamicTest.dynamicTest(name(c), () -> {
             String tool = c.path("request").path("params").path("name").asString();
             JsonNode output;
@@ -172,7 +196,7 @@ class AttackCorpusTest {
     @TestFactory
     Stream<DynamicTest> everyBenignValuePassesEveryGuardThatWouldSeeIt() {
         List<JsonNode> selected = cases(benign, "OK-");
-        assertThat(selected).hasSize(9);
+        assertThat(selected).hasSize(benignCount);
         Redactor redactor = Redactor.secretsAndPii();
         return selected.stream().map(c -> DynamicTest.dynamicTest(name(c), () -> {
             String tool = c.path("request").path("params").path("name").asString();

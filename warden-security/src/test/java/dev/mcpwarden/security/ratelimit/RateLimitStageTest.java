@@ -72,6 +72,25 @@ class RateLimitStageTest {
     }
 
     @Test
+    void theBuilderNamesThePartsAndFailsClosedByDefault() {
+        RateLimiter down = (rule, key) -> {
+            throw new RateLimiter.RateLimiterUnavailable("redis down", null);
+        };
+        McpServer limited = server(RateLimitStage.builder(new LocalRateLimiter(1000, clock))
+                .rule(RateLimitRule.toolCallsPerMinutePerPrincipal(1)).build());
+        limited.handle(call("bob", "t"));
+        assertThatThrownBy(() -> limited.handle(call("bob", "t"))).isInstanceOfSatisfying(Rejection.class,
+                r -> assertThat(r.getMessage()).isEqualTo("Too Many Requests: rate limit tool-calls-per-principal exceeded"));
+        McpServer closed = server(RateLimitStage.builder(down).rule(RateLimitRule.toolCallsPerMinutePerPrincipal(5))
+                .build());
+        assertThatThrownBy(() -> closed.handle(call("bob", "t"))).isInstanceOfSatisfying(Rejection.class,
+                r -> assertThat(r.status()).isEqualTo(503));
+        assertThatThrownBy(() -> RateLimitStage.builder(down).build()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("a rate-limit stage needs at least one rule or concurrency limit");
+        assertThat(LocalRateLimiter.DEFAULT_MAX_KEYS).isEqualTo(100_000);
+    }
+
+    @Test
     void theBucketRefillsOverTime() {
         McpServer s = server(new RateLimitStage(List.of(RateLimitRule.toolCallsPerMinutePerPrincipal(2)), List.of(),
                 new LocalRateLimiter(1000, clock), RateLimitStage.WhenUnavailable.FAIL_CLOSED));

@@ -109,7 +109,7 @@ final class Dispatcher {
     public JsonNode dispatch(Call call) {
         String method = call.method();
         if (!knows(method, call.modern())) {
-            throw McpError.methodNotFound(method);
+            throw McpError.methodNotFound(method, call.modern());
         }
         if (!call.inline()) {
             call.worker(Thread.currentThread()); // an I/O thread is never interrupted: it serves other connections

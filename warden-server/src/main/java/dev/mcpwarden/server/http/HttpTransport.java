@@ -322,14 +322,58 @@ public final class HttpTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts listening.
+     *
+     * @throws PortInUseException when another process listens on the address and port already
+     * @throws IllegalStateException when HTTP cannot start for another reason
+     */
     public void start() {
         try {
             jetty.start();
         } catch (Exception e) {
+            stopQuietly();
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof java.net.BindException bind) {
+                    throw new PortInUseException(options.host(), options.port(), bind);
+                }
+            }
             throw new IllegalStateException("could not start HTTP on " + options.host() + ":" + options.port()
                     + ": " + e.getMessage(), e);
         }
     }
+
+    /** A failed start leaves Jetty's threads running; they would keep the JVM alive. */
+    private void stopQuietly() {
+        try {
+            jetty.stop();
+        } catch (Exception ignored) {
+            // already failing to start: the start's error is the one to report
+        }
+        requestThreads.shutdown();
+    }
+
+    /**
+     * Drains this transport ({@link #drain}) when the process is told to stop (SIGTERM, Ctrl+C), so that calls in
+     * flight are answered rather than cut off; {@link dev.mcpwarden.server.McpServer#serveHttp} does this with
+     * {@link #DEFAULT_SHUTDOWN_GRACE}. Closing the transport first cancels it.
+     */
+    public HttpTransport drainOnShutdown(java.time.Duration grace) {
+        java.util.Objects.requireNonNull(grace, "grace");
+        synchronized (this) {
+            if (shutdownHook != null) {
+                shutdownHook.cancel();
+            }
+            shutdownHook = dev.mcpwarden.server.lifecycle.Shutdown.register(
+                    dev.mcpwarden.server.lifecycle.Shutdown.Phase.DRAIN, "http " + options.port(), () -> drain(grace));
+        }
+        return this;
+    }
+
+    /** How long {@link dev.mcpwarden.server.McpServer#serveHttp} lets calls in flight finish when the process is told to stop. */
+    public static final java.time.Duration DEFAULT_SHUTDOWN_GRACE = java.time.Duration.ofSeconds(30);
+
+    private dev.mcpwarden.server.lifecycle.Shutdown.Registration shutdownHook;
 
     /**
      * Stops gracefully: reports not ready at once, refuses new requests (503, {@code Connection: close}), hands
@@ -436,6 +480,12 @@ public final class HttpTransport implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (shutdownHook != null) {
+                shutdownHook.cancel();
+                shutdownHook = null;
+            }
+        }
         try {
             jetty.stop();
         } catch (Exception e) {

@@ -170,7 +170,7 @@ final class McpEndpoint {
             ModernMeta meta = ModernMeta.read(request.params(), ex.header(VERSION_HEADER));
             headers.validate(ex, request);
             if (!server.knows(request.method(), true)) {
-                throw McpError.methodNotFound(request.method());
+                throw McpError.methodNotFound(request.method(), true);
             }
             Responder responder = responder(ex, null, false);
             Call call = new Call(request, meta.version(), null, meta.clientCapabilities(), meta.logLevel(),

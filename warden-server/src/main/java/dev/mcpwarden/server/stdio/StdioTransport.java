@@ -187,7 +187,7 @@ public final class StdioTransport implements Runnable {
         }
         ModernMeta m = ModernMeta.read(r.params(), null);
         if (!server.knows(r.method(), true)) {
-            throw McpError.methodNotFound(r.method());
+            throw McpError.methodNotFound(r.method(), true);
         }
         return new Call(r, m.version(), null, m.clientCapabilities(), m.logLevel(), new StdioOutbound(null));
     }

@@ -433,8 +433,15 @@ class DispatcherTest {
                 "resources/unsubscribe")) {
             McpError e = error(modern(method, "{}"));
             assertThat(e.code()).as(method).isEqualTo(-32601);
-            assertThat(e.getMessage()).isEqualTo("Method not found: " + method);
+            assertThat(e.getMessage()).startsWith("Method not found: " + method + " (a 2025 method; ");
         }
+        // the one a client most often sends out of habit says what to do instead
+        assertThat(error(modern("ping", "{}")).getMessage()).isEqualTo("Method not found: ping (a 2025 method; the "
+                + "2026-07-28 wire has no ping: any request, e.g. server/discover, shows the server is up)");
+        assertThat(error(modern("resources/subscribe", "{}")).getMessage()).isEqualTo("Method not found: "
+                + "resources/subscribe (a 2025 method; on the 2026-07-28 wire use subscriptions/listen)");
+        // an unknown method gets no hint
+        assertThat(error(modern("foo/bar", "{}")).getMessage()).isEqualTo("Method not found: foo/bar");
     }
 
     @Test

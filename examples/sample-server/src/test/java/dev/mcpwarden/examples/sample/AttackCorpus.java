@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
-/** Reads the shared attack and benign corpora and mints the tokens their cases describe. */
+/** Reads the attack and benign corpora (the project's own, and the shared one where present) and mints the tokens their cases describe. */
 final class AttackCorpus {
 
     /** The principals of the sample contract: sub, tenant, roles, scope. */
@@ -26,18 +26,47 @@ final class AttackCorpus {
     private AttackCorpus() {
     }
 
-    /** The shared corpus folder: {@code ../shared/security} beside the repository. */
-    static Path folder() {
-        Path p = Processes.repoRoot().getParent().resolve("shared/security");
-        if (!Files.isRegularFile(p.resolve("attacks.json"))) {
-            throw new IllegalStateException("the attack corpus is missing: expected " + p.resolve("attacks.json")
-                    + " (the shared/ folder beside the repository)");
+    /**
+     * A corpus: the project's own (committed beside the sample, always run) or the shared one beside the repository
+     * (run as well where present), with how many cases of each file the tests expect and which attack cases are
+     * served rather than refused.
+     */
+    record Corpus(String name, Path folder, int attacks, int benign, java.util.Set<String> served) {
+        List<JsonNode> cases(String file, List<String> prefixes) throws Exception {
+            return AttackCorpus.cases(folder, file, prefixes);
         }
-        return p;
+
+        @Override
+        public String toString() {
+            return name;
+        }
     }
 
-    static List<JsonNode> cases(String file, List<String> prefixes) throws Exception {
-        JsonNode doc = Json.standard().parse(Files.readAllBytes(folder().resolve(file)));
+    /** The project's own corpus: {@code examples/sample-server/corpus}, new cases of the shared corpus's classes. */
+    static Corpus own() {
+        return new Corpus("own", Processes.repoRoot().resolve("examples/sample-server/corpus"), 50, 8,
+                java.util.Set.of("TENANT-W02"));
+    }
+
+    /** The shared corpus folder, {@code ../shared/security} beside the repository, if it is there. */
+    static java.util.Optional<Corpus> shared() {
+        Path p = Processes.repoRoot().getParent().resolve("shared/security");
+        if (!Files.isRegularFile(p.resolve("attacks.json")) || !Files.isRegularFile(p.resolve("benign.json"))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Corpus("shared", p, 55, 9,
+                java.util.Set.of("AUTH-14", "TENANT-02", "SESSION-02")));
+    }
+
+    /** The corpora to run: the project's own, and the shared one where present. */
+    static List<Corpus> all() {
+        List<Corpus> out = new ArrayList<>(List.of(own()));
+        shared().ifPresent(out::add);
+        return out;
+    }
+
+    static List<JsonNode> cases(Path folder, String file, List<String> prefixes) throws Exception {
+        JsonNode doc = Json.withMaxDepth(200).parse(Files.readAllBytes(folder.resolve(file)));
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode c : doc.get("cases")) {
             String id = c.get("id").asString();

@@ -38,8 +38,6 @@ class AttackCorpusTest {
     /** The corpus categories run against the normal sample (INTEGRITY needs a rug-pulled one). */
     static final List<String> CATEGORIES = List.of("AUTH", "SCOPE", "POLICY", "TENANT", "SESSION", "SCHEMA", "DNS",
             "BODY", "RATE", "PATH", "SHELL", "SSRF", "PII", "SECRET", "INJECT");
-    /** Cases that are not refusals (something must be served), so their records may all say {@code ok}. */
-    static final Set<String> SERVED = Set.of("AUTH-14", "TENANT-02", "SESSION-02");
 
     static final TestTokens ISSUER = TestTokens.issuer("https://issuer.sample.test");
     static HttpTransport http;
@@ -65,21 +63,27 @@ class AttackCorpusTest {
     @TestFactory
     @Order(1)
     Stream<DynamicTest> everyAttackIsStoppedAndLeavesAnAuditRecord() throws Exception {
-        List<JsonNode> cases = AttackCorpus.cases("attacks.json", CATEGORIES);
-        assertThat(cases).hasSize(55);
-        return cases.stream().map(c -> DynamicTest.dynamicTest(c.get("id").asString() + " " + c.get("title").asString(),
-                () -> {
+        List<DynamicTest> tests = new java.util.ArrayList<>();
+        for (AttackCorpus.Corpus corpus : AttackCorpus.all()) {
+            List<JsonNode> cases = corpus.cases("attacks.json", CATEGORIES);
+            assertThat(cases).as(corpus + " attacks").hasSize(corpus.attacks());
+            for (JsonNode c : cases) {
+                tests.add(DynamicTest.dynamicTest(corpus + " " + c.get("id").asString() + " "
+                        + c.get("title").asString(), () -> {
                     String id = c.get("id").asString();
                     int before = AuditRecords.read(auditFile).size();
                     run(c);
                     if (!id.equals("AUTH-14")) { // a metadata GET is not an MCP request: nothing to audit
-                        List<JsonNode> records = SERVED.contains(id)
+                        List<JsonNode> records = corpus.served().contains(id)
                                 ? AuditRecords.awaitAfter(auditFile, before, r -> true)
                                 : AuditRecords.awaitAfter(auditFile, before, AuditRecords::refusal);
                         assertThat(records).as(id + " leaves an audit record").isNotEmpty();
                     }
                     assertBenignStillServed();
                 }));
+            }
+        }
+        return tests.stream();
     }
 
     @Test
@@ -120,10 +124,13 @@ class AttackCorpusTest {
     @TestFactory
     @Order(2)
     Stream<DynamicTest> everyBenignRequestPassesUntouched() throws Exception {
-        List<JsonNode> cases = AttackCorpus.cases("benign.json", List.of("OK"));
-        assertThat(cases).hasSize(9);
-        return cases.stream().map(c -> DynamicTest.dynamicTest(c.get("id").asString() + " " + c.get("title").asString(),
-                () -> {
+        List<DynamicTest> tests = new java.util.ArrayList<>();
+        for (AttackCorpus.Corpus corpus : AttackCorpus.all()) {
+            List<JsonNode> cases = corpus.cases("benign.json", List.of("OK"));
+            assertThat(cases).as(corpus + " benign cases").hasSize(corpus.benign());
+            for (JsonNode c : cases) {
+                tests.add(DynamicTest.dynamicTest(corpus + " " + c.get("id").asString() + " "
+                        + c.get("title").asString(), () -> {
                     McpHttp.Reply r = send(c);
                     JsonNode expect = c.get("expect");
                     assertThat(r.status()).isEqualTo(expect.get("http").asInt());
@@ -142,6 +149,9 @@ class AttackCorpusTest {
                         assertThat(r.body()).doesNotContain("[REDACTED-");
                     }
                 }));
+            }
+        }
+        return tests.stream();
     }
 
     private static void run(JsonNode c) throws Exception {
