@@ -34,6 +34,18 @@ public final class Call {
 
     /** Set by the dispatcher when a tool call's arguments fail the tool's input schema: what was wrong. */
     public static final Attribute<String> SCHEMA_VIOLATION = new Attribute<>("schema-violation", String.class);
+    /**
+     * The W3C trace context the HTTP request carried in its {@code traceparent}/{@code tracestate} headers; set by
+     * the transport only when it carried one.
+     */
+    public static final Attribute<dev.mcpwarden.server.events.TraceContext> HTTP_TRACE_CONTEXT =
+            new Attribute<>("http-trace-context", dev.mcpwarden.server.events.TraceContext.class);
+    /**
+     * The W3C trace context a backend passes on to what it calls on the call's behalf (a gateway's upstream, in
+     * HTTP headers and {@code params._meta}); set by a tracer, only while tracing the call.
+     */
+    public static final Attribute<dev.mcpwarden.server.events.TraceContext> OUTGOING_TRACE_CONTEXT =
+            new Attribute<>("outgoing-trace-context", dev.mcpwarden.server.events.TraceContext.class);
     private final java.util.Map<Attribute<?>, Object> attributes = new java.util.concurrent.ConcurrentHashMap<>(4);
 
     /**
