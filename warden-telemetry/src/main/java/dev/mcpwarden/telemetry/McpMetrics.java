@@ -100,7 +100,7 @@ final class McpMetrics {
 
     /** Observes each upstream's circuit: one series per state, 1 for the state it is in. */
     void upstreamCircuits(Meter meter, Supplier<Map<String, String>> circuits) {
-        meter.gaugeBuilder("warden.upstream.circuit.state").ofLongs().setUnit("1")
+        meter.gaugeBuilder("warden.upstream.circuit.state").ofLongs()
                 .setDescription("Circuit state of each upstream (1 for the current state)").buildWithCallback(m -> {
                     for (Map.Entry<String, String> e : circuits.get().entrySet()) {
                         String upstream = rules.of(e.getKey());
