@@ -24,6 +24,9 @@ final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ReplicaOptions replica = new ReplicaOptions();
 
+    @picocli.CommandLine.Mixin
+    AdminPortOptions admin = new AdminPortOptions();
+
     @Option(names = "--port", description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
     int port = 8765;
 
@@ -67,6 +70,12 @@ final class DemoCommand implements Callable<Integer> {
      */
     static Running start(int port, Integer publicPort, Path stateDir, Path auditFile, SharedState shared)
             throws java.io.IOException {
+        return start(port, publicPort, stateDir, auditFile, shared, CliTelemetry.off());
+    }
+
+    /** As {@link #start(int, Integer, Path, Path, SharedState)}, with {@code telemetry} on its event stream. */
+    static Running start(int port, Integer publicPort, Path stateDir, Path auditFile, SharedState shared,
+                         CliTelemetry telemetry) throws java.io.IOException {
         int p = port != 0 ? port : DemoAuth.freeLoopbackPort();
         int pub = publicPort != null ? publicPort : p;
         String password = shared.redis().isPresent() ? DemoAuth.sharedPassword(stateDir) : DemoAuth.newPassword();
@@ -85,6 +94,7 @@ final class DemoCommand implements Callable<Integer> {
                             java.util.Optional.of(introspection)));
                 },
                 base.http());
+        deployment = telemetry.apply(deployment);
         HttpTransport http = SampleServer.start(p, DemoAuth.resource(pub),
                 TrustedIssuer.discover(DemoAuth.issuer(pub).toString()), auditFile, false, as.handler(),
                 deployment);
@@ -101,13 +111,18 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("warden demo: " + e.getMessage());
             return 2;
         }
-        Running running = start(port, publicPort, dir, auditFile, shared);
+        CliTelemetry telemetry = CliTelemetry.of(admin, "warden-demo");
+        Running running = start(port, publicPort, dir, auditFile, shared, telemetry);
         HttpTransport http = running.http();
+        telemetry.serveAdmin(http, System.out);
         AuthorizationServer as = running.as();
         String password = running.password();
         int p = http.port();
         dev.mcpwarden.server.lifecycle.Shutdown.register(dev.mcpwarden.server.lifecycle.Shutdown.Phase.DRAIN,
-                "demo", () -> running.drain(replica.shutdownGrace));
+                "demo", () -> {
+                    running.drain(replica.shutdownGrace);
+                    telemetry.close();
+                });
         String tokenCmd = "./warden token" + (p == 8765 ? "" : " --url " + http.uri())
                 + (stateDir == null ? "" : " --state-dir " + stateDir);
         System.out.println("""
