@@ -2,6 +2,7 @@ package dev.mcpwarden.telemetry;
 
 import dev.mcpwarden.server.dispatch.Call;
 import dev.mcpwarden.server.events.Ending;
+import dev.mcpwarden.server.events.StageTiming;
 import dev.mcpwarden.server.events.StageTracer;
 import dev.mcpwarden.server.events.TraceContext;
 import io.opentelemetry.api.common.AttributeKey;
@@ -18,6 +19,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.MDC;
 import tools.jackson.databind.JsonNode;
 
@@ -102,8 +104,20 @@ final class McpTracing {
         if (call.session() != null) {
             b.setAttribute(SESSION_ID, call.session().id());
         }
+        // A credential verified for this request (not from memory) was checked before the call existed: the
+        // request's span starts then, and the verification is its first child.
+        StageTiming verification = call.attribute(Call.TOKEN_VERIFICATION);
+        if (verification != null) {
+            b.setStartTimestamp(verification.startEpochNanos(), TimeUnit.NANOSECONDS);
+        }
         Span span = b.startSpan();
         call.attribute(SPAN, span);
+        if (verification != null && span.isRecording()) {
+            tracer.spanBuilder(StageTracer.TOKEN_VERIFICATION).setParent(Context.root().with(span))
+                    .setSpanKind(SpanKind.INTERNAL).setAttribute(STAGE, StageTracer.TOKEN_VERIFICATION)
+                    .setStartTimestamp(verification.startEpochNanos(), TimeUnit.NANOSECONDS).startSpan()
+                    .end(verification.startEpochNanos() + verification.durationNanos(), TimeUnit.NANOSECONDS);
+        }
         SpanContext sc = span.getSpanContext();
         if (sc.isValid()) {
             MDC.put(LOG_TRACE_ID, sc.getTraceId());

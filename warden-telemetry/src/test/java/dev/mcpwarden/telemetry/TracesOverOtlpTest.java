@@ -94,8 +94,13 @@ class TracesOverOtlpTest {
     }
 
     McpHttp.Reply call2026(String tool, ObjectNode meta, Map<String, String> extraHeaders) throws Exception {
+        return call2026(token(), tool, meta, extraHeaders);
+    }
+
+    McpHttp.Reply call2026(String token, String tool, ObjectNode meta, Map<String, String> extraHeaders)
+            throws Exception {
         Map<String, String> h = McpHttp.headers2026("tools/call", tool);
-        h.put("Authorization", "Bearer " + token());
+        h.put("Authorization", "Bearer " + token);
         h.putAll(extraHeaders);
         ObjectNode p = Json.object();
         p.put("name", tool);
@@ -163,11 +168,27 @@ class TracesOverOtlpTest {
         // the stages' own work and the tool are children of the request's span
         List<String> children = spans.stream().filter(s -> s.getParentSpanId().equals(server.getSpanId()))
                 .map(Span::getName).toList();
-        assertThat(children).containsExactlyInAnyOrder("authorization", "backend", "output-guards");
+        // the token was new to the server: its verification (before the call existed) is the first child
+        assertThat(children).containsExactlyInAnyOrder("token-verification", "authorization", "backend",
+                "output-guards");
+        Span verification = spans.stream().filter(s -> s.getName().equals("token-verification")).findFirst()
+                .orElseThrow();
+        assertThat(verification.getStartTimeUnixNano()).isEqualTo(server.getStartTimeUnixNano());
+        assertThat(verification.getEndTimeUnixNano()).isGreaterThan(verification.getStartTimeUnixNano())
+                .isLessThanOrEqualTo(server.getEndTimeUnixNano());
         assertThat(receiver.paths).contains("/v1/traces");
         // what the tool logged names the request's trace and span
         assertThat(logContext.get()).containsEntry("trace_id", CALLER_TRACE)
                 .containsEntry("span_id", hex(server.getSpanId()));
+    }
+
+    @Test
+    void aTokenVerifiedBeforeIsAnsweredFromMemoryAndItsNextRequestHasNoVerificationSpan() throws Exception {
+        String token = token();
+        assertThat(call2026(token, "get_weather", null, Map.of()).status()).isEqualTo(200);
+        assertThat(call2026(token, "get_weather", null, Map.of()).status()).isEqualTo(200);
+        List<Span> spans = awaitSpans(2);
+        assertThat(spans.stream().filter(s -> s.getName().equals("token-verification")).count()).isEqualTo(1);
     }
 
     @Test

@@ -46,6 +46,12 @@ public final class Call {
      */
     public static final Attribute<dev.mcpwarden.server.events.TraceContext> OUTGOING_TRACE_CONTEXT =
             new Attribute<>("outgoing-trace-context", dev.mcpwarden.server.events.TraceContext.class);
+    /**
+     * When verifying the request's credential began and how long it took, when it was not answered from memory (a
+     * cache miss); set by the transport only while a tracer is installed.
+     */
+    public static final Attribute<dev.mcpwarden.server.events.StageTiming> TOKEN_VERIFICATION =
+            new Attribute<>("token-verification", dev.mcpwarden.server.events.StageTiming.class);
     private final java.util.Map<Attribute<?>, Object> attributes = new java.util.concurrent.ConcurrentHashMap<>(4);
 
     /**

@@ -17,6 +17,13 @@ public interface StageTracer {
     String BACKEND = "backend";
 
     /**
+     * The name of the authenticator's work on a credential it had not verified before (a cache miss: signature,
+     * keys, introspection), timed at the HTTP level and reported on the call as {@link
+     * dev.mcpwarden.server.dispatch.Call#TOKEN_VERIFICATION}.
+     */
+    String TOKEN_VERIFICATION = "token-verification";
+
+    /**
      * {@code stage} starts a part of its own work for {@code call}: before handing it on ({@code afterChain} false)
      * or after the rest of the chain returned ({@code afterChain} true). Never throws.
      *

@@ -278,7 +278,7 @@ public final class HttpTransport implements AutoCloseable {
         at.put(Position.MEDIA_TYPES, List.of(new MediaTypeStage()));
         if (controls.authenticator() != null) {
             at.put(Position.AUTHENTICATION, List.of(new AuthenticationStage(controls.authenticator(),
-                    controls.events())));
+                    controls.events(), controls.stageTracer() != null)));
         }
         at.put(Position.BODY_LIMIT, List.of(new BodyLimitStage(options.maxBodyBytes())));
         at.put(Position.STRICT_JSON, List.of(new JsonStage(codec)));

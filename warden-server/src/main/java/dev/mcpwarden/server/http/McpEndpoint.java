@@ -551,8 +551,14 @@ final class McpEndpoint {
      * The caller's bearer token, for a backend that exchanges it: only when the authenticator proved the principal
      * by that very token.
      */
-    /** Hands the request's W3C trace context headers, if any, to a tracer (one header look-up when absent). */
+    /**
+     * Hands the request's W3C trace context headers, if any, to a tracer (one header look-up when absent), and the
+     * time its credential took to verify, if it was timed.
+     */
     private static void traced(HttpExchange ex, Call call) {
+        if (ex.tokenVerification() != null) {
+            call.attribute(Call.TOKEN_VERIFICATION, ex.tokenVerification());
+        }
         String parent = ex.header("traceparent");
         if (parent != null) {
             dev.mcpwarden.server.events.TraceContext context =
