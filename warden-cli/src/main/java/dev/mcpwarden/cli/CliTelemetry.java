@@ -5,6 +5,7 @@ import dev.mcpwarden.server.http.HttpTransport;
 import dev.mcpwarden.telemetry.AdminOptions;
 import dev.mcpwarden.telemetry.AdminServer;
 import dev.mcpwarden.telemetry.Telemetry;
+import dev.mcpwarden.telemetry.TelemetryConfig;
 import dev.mcpwarden.telemetry.TelemetryOptions;
 import java.util.Locale;
 import java.util.Map;
@@ -36,11 +37,30 @@ final class CliTelemetry implements AutoCloseable {
     }
 
     static CliTelemetry of(AdminPortOptions admin, String serviceName) {
-        return of(admin, serviceName, System.getenv());
+        return of(admin, serviceName, System.getenv(), null);
     }
 
-    static CliTelemetry of(AdminPortOptions admin, String serviceName, Map<String, String> env) {
+    /** With the configuration file's {@code telemetry} section ({@code file}, or null), the flags winning. */
+    static CliTelemetry of(AdminPortOptions admin, TelemetryConfig file) {
+        return of(admin, file.options().serviceName(), System.getenv(), file);
+    }
+
+    static CliTelemetry of(AdminPortOptions flags, String serviceName, Map<String, String> env, TelemetryConfig file) {
+        AdminPortOptions admin = flags;
+        if (flags.adminPort == null && file != null && file.admin().isPresent()) {
+            admin = new AdminPortOptions();
+            admin.adminPort = file.admin().get().port();
+            admin.adminHost = file.admin().get().host();
+        }
         TelemetryOptions options = options(admin.adminPort != null, serviceName, env);
+        if (file != null && !"true".equalsIgnoreCase(env.getOrDefault("OTEL_SDK_DISABLED", "false"))) {
+            TelemetryOptions f = file.options();
+            boolean metrics = options.metrics() || f.metrics();
+            options = new TelemetryOptions(env.getOrDefault("OTEL_SERVICE_NAME", f.serviceName()),
+                    options.traces() || f.traces() && !"none".equalsIgnoreCase(env.getOrDefault(
+                            "OTEL_TRACES_EXPORTER", "")), f.sampleRatio(), metrics,
+                    metrics && (options.otlpMetrics() || f.otlpMetrics()), f.otlpEndpoint());
+        }
         if (!options.enabled()) {
             return new CliTelemetry(null, admin);
         }

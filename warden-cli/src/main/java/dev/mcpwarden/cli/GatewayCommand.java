@@ -317,7 +317,8 @@ final class GatewayCommand implements Callable<Integer> {
                 security.outputGuards(file != null ? file.security().outputGuards().toStage(third)
                         : dev.mcpwarden.security.guard.OutputGuardStage.builder().untrustedWhere(third).build());
             }
-            CliTelemetry cliTelemetry = CliTelemetry.of(admin, file == null ? "warden-gateway" : file.server().name());
+            CliTelemetry cliTelemetry = file == null ? CliTelemetry.of(admin, "warden-gateway")
+                    : CliTelemetry.of(admin, file.telemetry());
             telemetry = cliTelemetry;
             dev.mcpwarden.telemetry.Telemetry t = cliTelemetry.telemetry();
             java.util.function.Consumer<IntegrityEvent> counted = t == null ? e -> {

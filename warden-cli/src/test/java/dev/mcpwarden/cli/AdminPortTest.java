@@ -56,12 +56,27 @@ class AdminPortTest {
     }
 
     @Test
+    void theFilesTelemetryIsUsedWhereNoFlagOrVariableSaysOtherwise() {
+        dev.mcpwarden.telemetry.TelemetryConfig file = new dev.mcpwarden.telemetry.TelemetryConfig(
+                new TelemetryOptions("gw", false, 0.5, true, false, java.util.Optional.empty()),
+                java.util.Optional.of(new dev.mcpwarden.telemetry.AdminOptions("127.0.0.1", 0)));
+        try (CliTelemetry t = CliTelemetry.of(new AdminPortOptions(), "ignored", Map.of(), file)) {
+            assertThat(t.telemetry()).isNotNull();
+            assertThat(t.telemetry().servesPrometheus()).isTrue();
+        }
+        try (CliTelemetry t = CliTelemetry.of(new AdminPortOptions(), "ignored", Map.of("OTEL_SDK_DISABLED", "true"),
+                file)) {
+            assertThat(t.telemetry()).isNull();
+        }
+    }
+
+    @Test
     void aRugPulledSampleCountsItsWithheldDefinitionOnTheAdminPortsMetrics() throws Exception {
         AdminPortOptions flags = new AdminPortOptions();
         flags.adminPort = 0;
         int port = Ports.free();
         URI resource = URI.create("http://127.0.0.1:" + port + "/mcp");
-        try (CliTelemetry telemetry = CliTelemetry.of(flags, "sample", Map.of())) {
+        try (CliTelemetry telemetry = CliTelemetry.of(flags, "sample", Map.of(), null)) {
             HttpTransport http = SampleServer.start(port, resource,
                     TrustedIssuer.withKeys(ISSUER.issuer(), ISSUER.publicJwks()), null, true, null,
                     telemetry.apply(SampleServer.Deployment.SINGLE));
