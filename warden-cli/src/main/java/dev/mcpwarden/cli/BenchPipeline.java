@@ -196,6 +196,12 @@ public final class BenchPipeline {
         return secure(config, log, new LocalRateLimiter(100_000, InstantSource.system()));
     }
 
+    /** See {@link Secured}, with {@code listener} (telemetry) on the event stream. */
+    public static Secured secure(ResourceServerConfig config, AuditLog log,
+                                 dev.mcpwarden.server.events.SecurityEventListener listener) {
+        return secure(config, log, new LocalRateLimiter(100_000, InstantSource.system()), listener);
+    }
+
     /** See {@link Secured}; the rate limit counts in {@code limiter} (this process's, or a shared Redis). */
     static Secured secure(ResourceServerConfig config, AuditLog log, RateLimiter limiter) {
         return secure(config, log, limiter, null);

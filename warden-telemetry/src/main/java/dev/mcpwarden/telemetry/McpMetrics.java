@@ -114,22 +114,48 @@ final class McpMetrics {
 
     void ended(Call call, Ending ending, long elapsedNanos) {
         String method = McpRequest.method(call);
-        AttributesBuilder a = Attributes.builder().put(McpTracing.METHOD, method)
-                .put(McpTracing.TRANSPORT, McpRequest.transport(call))
-                .put(McpTracing.PROTOCOL_VERSION, call.version().id());
         // A name is a label only when the request reached its definition: names clients make up are never series.
-        if (ending instanceof Ending.Answered) {
-            String name = McpRequest.targetName(call);
-            if (name != null) {
-                a.put("tools/call".equals(call.method()) ? McpTracing.TOOL : McpTracing.PROMPT, targets.of(name));
-            }
-        }
+        String name = ending instanceof Ending.Answered ? McpRequest.targetName(call) : null;
         String error = McpRequest.errorType(ending);
-        if (error != null) {
-            a.put(McpTracing.ERROR_TYPE, error);
+        OperationKey key = new OperationKey(method, name == null ? null : targets.of(name),
+                "tools/call".equals(call.method()), error == null ? null : words.of(error),
+                call.version().id(), McpRequest.transport(call), McpRequest.outcome(ending));
+        Labels labels = labels(key);
+        duration.record(elapsedNanos / 1e9, labels.duration());
+        requests.add(1, labels.requests());
+    }
+
+    /** What one request's metrics are labelled with; every part bounded, so the set of keys is too. */
+    private record OperationKey(String method, String name, boolean tool, String error, String version,
+                                String transport, String outcome) {
+    }
+
+    private record Labels(Attributes duration, Attributes requests) {
+    }
+
+    /** Attributes built once per label combination: the request path then only looks them up. */
+    private final Map<OperationKey, Labels> labels = new ConcurrentHashMap<>();
+    /** More combinations than these are built per request, not kept (a bound on memory, not on correctness). */
+    static final int MAX_CACHED_LABELS = 4096;
+
+    private Labels labels(OperationKey k) {
+        Labels l = labels.get(k);
+        if (l != null) {
+            return l;
         }
-        duration.record(elapsedNanos / 1e9, a.build());
-        requests.add(1, Attributes.of(McpTracing.METHOD, method, OUTCOME, McpRequest.outcome(ending)));
+        AttributesBuilder a = Attributes.builder().put(McpTracing.METHOD, k.method())
+                .put(McpTracing.TRANSPORT, k.transport()).put(McpTracing.PROTOCOL_VERSION, k.version());
+        if (k.name() != null) {
+            a.put(k.tool() ? McpTracing.TOOL : McpTracing.PROMPT, k.name());
+        }
+        if (k.error() != null) {
+            a.put(McpTracing.ERROR_TYPE, k.error());
+        }
+        l = new Labels(a.build(), Attributes.of(McpTracing.METHOD, k.method(), OUTCOME, k.outcome()));
+        if (labels.size() < MAX_CACHED_LABELS) {
+            labels.putIfAbsent(k, l);
+        }
+        return l;
     }
 
     void controlled(ControlEvent event) {

@@ -68,42 +68,11 @@ final class McpTracing {
     void started(Call call) {
         String method = McpRequest.method(call);
         String name = McpRequest.targetName(call);
-        SpanBuilder b = tracer.spanBuilder(name == null ? method : method + " " + name)
-                .setSpanKind(SpanKind.SERVER)
-                .setAttribute(METHOD, method)
-                .setAttribute(TRANSPORT, McpRequest.transport(call))
-                .setAttribute(PROTOCOL_VERSION, call.version().id());
+        SpanBuilder b = tracer.spanBuilder(name == null ? method : method + " " + name).setSpanKind(SpanKind.SERVER);
         Context meta = fromMeta(call.params());
         TraceContext headers = call.attribute(Call.HTTP_TRACE_CONTEXT);
         Context http = headers == null ? null : extract(headers);
-        if (meta != null) {
-            b.setParent(meta);
-            if (http != null) {
-                b.addLink(Span.fromContext(http).getSpanContext());
-            }
-        } else if (http != null) {
-            b.setParent(http);
-        } else {
-            b.setNoParent();
-        }
-        if (name != null) {
-            b.setAttribute("tools/call".equals(call.method()) ? TOOL : PROMPT, name);
-            if ("tools/call".equals(call.method())) {
-                b.setAttribute(OPERATION, "execute_tool");
-            }
-        }
-        if (call.target() != null && call.target().kind() == dev.mcpwarden.server.pipeline.Target.Kind.RESOURCE) {
-            String uri = call.target().name();
-            b.setAttribute(RESOURCE_URI, uri.length() > MAX_URI_LENGTH ? uri.substring(0, MAX_URI_LENGTH) : uri);
-        }
-        JsonNode id = call.request().id();
-        if (id != null && !id.isNull()) {
-            b.setAttribute(REQUEST_ID, id.isString() ? id.asString() : id.toString());
-        }
-        // Only 2025 sessions: a 2026-07-28 request has none, and the conventions say not to invent one.
-        if (call.session() != null) {
-            b.setAttribute(SESSION_ID, call.session().id());
-        }
+        b.setParent(meta != null ? meta : http != null ? http : Context.root());
         // A credential verified for this request (not from memory) was checked before the call existed: the
         // request's span starts then, and the verification is its first child.
         StageTiming verification = call.attribute(Call.TOKEN_VERIFICATION);
@@ -112,11 +81,19 @@ final class McpTracing {
         }
         Span span = b.startSpan();
         call.attribute(SPAN, span);
-        if (verification != null && span.isRecording()) {
-            tracer.spanBuilder(StageTracer.TOKEN_VERIFICATION).setParent(Context.root().with(span))
-                    .setSpanKind(SpanKind.INTERNAL).setAttribute(STAGE, StageTracer.TOKEN_VERIFICATION)
-                    .setStartTimestamp(verification.startEpochNanos(), TimeUnit.NANOSECONDS).startSpan()
-                    .end(verification.startEpochNanos() + verification.durationNanos(), TimeUnit.NANOSECONDS);
+        if (span.isRecording()) {
+            // Attributes only on spans that are kept: the sampler decides on the trace id alone, and most
+            // requests are not sampled.
+            describe(span, call, method, name);
+            if (meta != null && http != null) {
+                span.addLink(Span.fromContext(http).getSpanContext());
+            }
+            if (verification != null) {
+                tracer.spanBuilder(StageTracer.TOKEN_VERIFICATION).setParent(Context.root().with(span))
+                        .setSpanKind(SpanKind.INTERNAL).setAttribute(STAGE, StageTracer.TOKEN_VERIFICATION)
+                        .setStartTimestamp(verification.startEpochNanos(), TimeUnit.NANOSECONDS).startSpan()
+                        .end(verification.startEpochNanos() + verification.durationNanos(), TimeUnit.NANOSECONDS);
+            }
         }
         SpanContext sc = span.getSpanContext();
         if (sc.isValid()) {
@@ -125,19 +102,46 @@ final class McpTracing {
         }
     }
 
+    private static void describe(Span span, Call call, String method, String name) {
+        span.setAttribute(METHOD, method);
+        span.setAttribute(TRANSPORT, McpRequest.transport(call));
+        span.setAttribute(PROTOCOL_VERSION, call.version().id());
+        if (name != null) {
+            boolean tool = "tools/call".equals(call.method());
+            span.setAttribute(tool ? TOOL : PROMPT, name);
+            if (tool) {
+                span.setAttribute(OPERATION, "execute_tool");
+            }
+        }
+        if (call.target() != null && call.target().kind() == dev.mcpwarden.server.pipeline.Target.Kind.RESOURCE) {
+            String uri = call.target().name();
+            span.setAttribute(RESOURCE_URI, uri.length() > MAX_URI_LENGTH ? uri.substring(0, MAX_URI_LENGTH) : uri);
+        }
+        JsonNode id = call.request().id();
+        if (id != null && !id.isNull()) {
+            span.setAttribute(REQUEST_ID, id.isString() ? id.asString() : id.toString());
+        }
+        // Only 2025 sessions: a 2026-07-28 request has none, and the conventions say not to invent one.
+        if (call.session() != null) {
+            span.setAttribute(SESSION_ID, call.session().id());
+        }
+    }
+
     void ended(Call call, Ending ending) {
         Span span = call.attribute(SPAN);
         if (span == null) {
             return;
         }
-        String error = McpRequest.errorType(ending);
-        if (error != null) {
-            span.setAttribute(ERROR_TYPE, error);
-            span.setStatus(StatusCode.ERROR);
-        }
-        String status = McpRequest.statusCode(ending);
-        if (status != null) {
-            span.setAttribute(STATUS_CODE, status);
+        if (span.isRecording()) {
+            String error = McpRequest.errorType(ending);
+            if (error != null) {
+                span.setAttribute(ERROR_TYPE, error);
+                span.setStatus(StatusCode.ERROR);
+            }
+            String status = McpRequest.statusCode(ending);
+            if (status != null) {
+                span.setAttribute(STATUS_CODE, status);
+            }
         }
         span.end();
         MDC.remove(LOG_TRACE_ID);
