@@ -34,16 +34,29 @@ public final class AdminServer implements AutoCloseable {
     /** The Prometheus endpoint. */
     public static final String METRICS_PATH = "/metrics";
 
+    /** Threads serving the admin port (acceptor and selector included). */
+    static final int MAX_THREADS = 8;
+    /** Connections open at once; more wait to be accepted. */
+    static final int MAX_CONNECTIONS = 32;
+    /** Connections idle longer than this are closed. */
+    static final long IDLE_TIMEOUT_MILLIS = 30_000;
+
     private final Server jetty;
     private final ServerConnector connector;
     private final AdminOptions options;
 
     private AdminServer(Builder b) {
         this.options = b.options;
-        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
+        // A few threads and a few connections: scrapes and health checks, never a crowd.
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 1);
         threads.setName("warden-admin");
         this.jetty = new Server(threads);
-        this.connector = new ServerConnector(jetty, 1, 1);
+        org.eclipse.jetty.server.HttpConfiguration http = new org.eclipse.jetty.server.HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(false);
+        this.connector = new ServerConnector(jetty, 1, 1, new org.eclipse.jetty.server.HttpConnectionFactory(http));
+        connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+        jetty.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(MAX_CONNECTIONS, connector));
         connector.setHost(options.host());
         connector.setPort(options.port());
         jetty.addConnector(connector);
