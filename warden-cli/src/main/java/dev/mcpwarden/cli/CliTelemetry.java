@@ -113,7 +113,10 @@ final class CliTelemetry implements AutoCloseable {
         if (admin.adminPort == null) {
             return;
         }
-        AdminServer.Builder b = AdminServer.builder(new AdminOptions(admin.adminHost, admin.adminPort)).health(http);
+        AdminServer.Builder b = AdminServer.builder(new AdminOptions(admin.adminHost, admin.adminPort));
+        if (http != null) {
+            b.health(http);
+        }
         if (telemetry != null) {
             b.metrics(telemetry);
         }

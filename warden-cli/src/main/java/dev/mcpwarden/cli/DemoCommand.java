@@ -114,7 +114,14 @@ final class DemoCommand implements Callable<Integer> {
         CliTelemetry telemetry = CliTelemetry.of(admin, "warden-demo");
         Running running = start(port, publicPort, dir, auditFile, shared, telemetry);
         HttpTransport http = running.http();
-        telemetry.serveAdmin(http, System.out);
+        try {
+            telemetry.serveAdmin(http, System.out);
+        } catch (IllegalStateException e) {
+            System.err.println("warden demo: " + e.getMessage());
+            running.close();
+            telemetry.close();
+            return 1;
+        }
         AuthorizationServer as = running.as();
         String password = running.password();
         int p = http.port();

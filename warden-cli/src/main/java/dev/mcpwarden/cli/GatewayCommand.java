@@ -394,7 +394,13 @@ final class GatewayCommand implements Callable<Integer> {
             PinFileWatcher watcher = integrity == null ? null
                     : PinFileWatcher.start(pinFile, integrity, gateway::announceListsChanged);
             err.println("warden gateway listening on " + http.uri());
-            telemetry.serveAdmin(http, new java.io.PrintStream(System.err, true));
+            try {
+                telemetry.serveAdmin(http, new java.io.PrintStream(System.err, true));
+            } catch (IllegalStateException e) {
+                err.println("warden gateway: " + e.getMessage());
+                new Started(1, http, gateway, audit, watcher, shared, telemetry).close();
+                return Started.failed(1);
+            }
             err.flush();
             return new Started(0, http, gateway, audit, watcher, shared, telemetry);
         } catch (Exception | Error e) {

@@ -59,7 +59,15 @@ final class SampleServerCommand implements Callable<Integer> {
                 issuer, SampleServer.Options.readJwks(jwksFile)), auditFile, simulateRugPull, null,
                 telemetry.apply(shared.deployment()));
         System.err.println("warden sample-server listening on " + http.uri() + " (resource " + resource + ")");
-        telemetry.serveAdmin(http, System.err);
+        try {
+            telemetry.serveAdmin(http, System.err);
+        } catch (IllegalStateException e) {
+            System.err.println("warden sample-server: " + e.getMessage());
+            http.close();
+            shared.close();
+            telemetry.close();
+            return 1;
+        }
         dev.mcpwarden.server.lifecycle.Shutdown.register(dev.mcpwarden.server.lifecycle.Shutdown.Phase.DRAIN,
                 "sample-server", () -> {
                     http.drain(replica.shutdownGrace);

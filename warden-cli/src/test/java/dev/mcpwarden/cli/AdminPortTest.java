@@ -56,6 +56,21 @@ class AdminPortTest {
     }
 
     @Test
+    void anAdminPortInUseIsRefusedWithAMessageNamingIt() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            AdminPortOptions flags = new AdminPortOptions();
+            flags.adminPort = taken.getLocalPort();
+            try (CliTelemetry t = CliTelemetry.of(flags, "s", Map.of(), null)) {
+                Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> t.serveAdmin(null,
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+                assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasMessageStartingWith("cannot serve the admin port on 127.0.0.1:" + taken.getLocalPort());
+            }
+        }
+    }
+
+    @Test
     void theFilesTelemetryIsUsedWhereNoFlagOrVariableSaysOtherwise() {
         dev.mcpwarden.telemetry.TelemetryConfig file = new dev.mcpwarden.telemetry.TelemetryConfig(
                 new TelemetryOptions("gw", false, 0.5, true, false, java.util.Optional.empty()),
