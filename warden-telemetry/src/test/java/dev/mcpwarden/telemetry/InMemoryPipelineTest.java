@@ -127,6 +127,18 @@ class InMemoryPipelineTest {
     }
 
     @Test
+    void telemetryNeverMakesARequestThatCouldRunOnTheIoThreadMoveToAnother() {
+        sdk = OpenTelemetrySdk.builder().build();
+        McpServer server = McpServer.builder("s", "1")
+                .controls(Controls.builder().insecureWithoutAuthentication()
+                        .listener(Telemetry.of(sdk, null, true, true).listener()).build())
+                .tool(Tool.builder("fast").description("f").nonBlocking().handler(ctx -> ToolResult.text("ok"))
+                        .build())
+                .build();
+        assertThat(server.runsWithoutBlocking("tools/call", "fast")).isTrue();
+    }
+
+    @Test
     void labelValuesAreCappedWhateverTheirSource() {
         BoundedLabels labels = new BoundedLabels(3);
         assertThat(List.of(labels.of("a"), labels.of("b"), labels.of("c"), labels.of("d"), labels.of("a"),
