@@ -111,6 +111,13 @@ public final class BenchPipeline {
 
     static Running start(int port, String issuer, JWKSet jwks, Path tokenFile, Path auditFile, FsyncPolicy fsync,
                          Replica replica) throws Exception {
+        return start(port, issuer, jwks, tokenFile, auditFile, fsync, replica, null);
+    }
+
+    /** As above, with {@code listener} (telemetry, or null) on the pipeline's event stream. */
+    static Running start(int port, String issuer, JWKSet jwks, Path tokenFile, Path auditFile, FsyncPolicy fsync,
+                         Replica replica, dev.mcpwarden.server.events.SecurityEventListener listener)
+            throws Exception {
         HttpOptions options = HttpOptions.loopback(port);
         // The resource names the port clients reach; with --port 0 tokens cannot know it in advance.
         int publicPort = replica.publicPort() != null ? replica.publicPort() : port;
@@ -129,7 +136,7 @@ public final class BenchPipeline {
         RateLimiter limiter = RateLimiterFactory.of(replica.shared().limiter(new LimiterConfig.Local(100_000)),
                 InstantSource.system());
         Secured secured = secure(ResourceServerConfig.of(resource, List.of(TrustedIssuer.withKeys(issuer, jwks)),
-                Set.of("bench")), log, limiter);
+                Set.of("bench")), log, limiter, listener);
         HttpTransport http = replica.shared().http(HttpTransport.builder(secured.server(), options)).start();
         return new Running(http, log, limiter);
     }
@@ -189,13 +196,28 @@ public final class BenchPipeline {
         return secure(config, log, new LocalRateLimiter(100_000, InstantSource.system()));
     }
 
+    /** See {@link Secured}, with {@code listener} (telemetry) on the event stream. */
+    public static Secured secure(ResourceServerConfig config, AuditLog log,
+                                 dev.mcpwarden.server.events.SecurityEventListener listener) {
+        return secure(config, log, new LocalRateLimiter(100_000, InstantSource.system()), listener);
+    }
+
     /** See {@link Secured}; the rate limit counts in {@code limiter} (this process's, or a shared Redis). */
     static Secured secure(ResourceServerConfig config, AuditLog log, RateLimiter limiter) {
+        return secure(config, log, limiter, null);
+    }
+
+    static Secured secure(ResourceServerConfig config, AuditLog log, RateLimiter limiter,
+                          dev.mcpwarden.server.events.SecurityEventListener listener) {
         Audit audit = Audit.to(AuditTrail.of(log));
         ResourceServer rs = ResourceServer.builder(config).policy(policy()).build();
         McpServer plain = BenchServerCommand.server();
         PinFile pins = PinFile.of(Definition.allOf(plain.backend().definitions()));
-        McpServer.Builder b = McpServer.builder("warden-bench", "1").controls(Security.builder(rs)
+        Security.Builder security = Security.builder(rs);
+        if (listener != null) {
+            security.listener(listener);
+        }
+        McpServer.Builder b = McpServer.builder("warden-bench", "1").controls(security
                 .audit(audit)
                 .integrity(PinStore.memory(pins))
                 .rateLimit(new RateLimitStage(List.of(RateLimitRule.toolCallsPerMinutePerPrincipal(10_000_000)),

@@ -80,6 +80,15 @@ final class BenchServerCommand implements Callable<Integer> {
             + "given the same FILE trust the same key and each other's tokens.")
     Path keyFile;
 
+    @Option(names = "--telemetry", description = "With --pipeline full: telemetry on as an operator runs it: "
+            + "traces sampled at 10% and exported over OTLP/HTTP (to a sink on the admin port that discards them, "
+            + "unless OTEL_EXPORTER_OTLP_ENDPOINT names a collector), and metrics, served on the admin port.")
+    boolean telemetry;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", description = "With --telemetry: the admin port (/metrics "
+            + "and the discarding OTLP sink). Default: any free port.")
+    int adminPort;
+
     static dev.mcpwarden.security.audit.FsyncPolicy fsyncPolicy(String value) {
         return switch (value) {
             case "every" -> dev.mcpwarden.security.audit.FsyncPolicy.everyRecord();
@@ -168,14 +177,26 @@ final class BenchServerCommand implements Callable<Integer> {
                 err.println("warden bench-server: " + e.getMessage());
                 return 2;
             }
+            BenchTelemetry observed = telemetry ? BenchTelemetry.start(adminPort) : null;
             BenchPipeline.Running running = BenchPipeline.start(port, issuer,
                     jwksFile == null ? null : dev.mcpwarden.examples.sample.SampleServer.Options.readJwks(jwksFile),
-                    tokenFile, audit, fsync, new BenchPipeline.Replica(publicPort, keyFile, shared));
-            Runtime.getRuntime().addShutdownHook(new Thread(running::close));
+                    tokenFile, audit, fsync, new BenchPipeline.Replica(publicPort, keyFile, shared),
+                    observed == null ? null : observed.telemetry().listener());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.close();
+                if (observed != null) {
+                    observed.close();
+                }
+            }));
             System.err.println("warden bench-server listening on " + running.http().uri()
-                    + " (pipeline full; audit log " + audit + describe(shared) + ")");
+                    + " (pipeline full; audit log " + audit + describe(shared)
+                    + (observed == null ? "" : "; telemetry on, admin port " + observed.admin().uri()) + ")");
             running.http().join();
             return 0;
+        }
+        if (telemetry) {
+            err.println("warden bench-server: --telemetry only applies to --pipeline full");
+            return 2;
         }
         if (issuer != null || jwksFile != null || tokenFile != null || auditFile != null) {
             err.println("warden bench-server: --issuer, --jwks-file, --token-file and --audit-file only apply to "

@@ -24,6 +24,9 @@ final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ReplicaOptions replica = new ReplicaOptions();
 
+    @picocli.CommandLine.Mixin
+    AdminPortOptions admin = new AdminPortOptions();
+
     @Option(names = "--port", description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
     int port = 8765;
 
@@ -72,12 +75,21 @@ final class DemoCommand implements Callable<Integer> {
      */
     static Running start(int port, Integer publicPort, Path stateDir, Path auditFile, SharedState shared)
             throws java.io.IOException {
-        return start(port, publicPort, stateDir, auditFile, shared, false);
+        return start(port, publicPort, stateDir, auditFile, shared, false, CliTelemetry.off());
     }
 
-    /** The same; {@code loopbackClientMetadata}: see {@code --insecure-allow-loopback-client-metadata}. */
+    /** As {@link #start(int, Integer, Path, Path, SharedState)}, with {@code telemetry} on its event stream. */
     static Running start(int port, Integer publicPort, Path stateDir, Path auditFile, SharedState shared,
-                         boolean loopbackClientMetadata) throws java.io.IOException {
+                         CliTelemetry telemetry) throws java.io.IOException {
+        return start(port, publicPort, stateDir, auditFile, shared, false, telemetry);
+    }
+
+    /**
+     * The same; {@code loopbackClientMetadata}: see {@code --insecure-allow-loopback-client-metadata};
+     * {@code telemetry} on its event stream.
+     */
+    static Running start(int port, Integer publicPort, Path stateDir, Path auditFile, SharedState shared,
+                         boolean loopbackClientMetadata, CliTelemetry telemetry) throws java.io.IOException {
         int p = port != 0 ? port : DemoAuth.freeLoopbackPort();
         int pub = publicPort != null ? publicPort : p;
         String password = shared.redis().isPresent() ? DemoAuth.sharedPassword(stateDir) : DemoAuth.newPassword();
@@ -96,6 +108,7 @@ final class DemoCommand implements Callable<Integer> {
                             java.util.Optional.of(introspection)));
                 },
                 base.http());
+        deployment = telemetry.apply(deployment);
         HttpTransport http = SampleServer.start(p, DemoAuth.resource(pub),
                 TrustedIssuer.discover(DemoAuth.issuer(pub).toString()), auditFile, false, as.handler(),
                 deployment);
@@ -115,13 +128,25 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("warden demo: " + e.getMessage());
             return 2;
         }
-        Running running = start(port, publicPort, dir, auditFile, shared, loopbackClientMetadata);
+        CliTelemetry telemetry = CliTelemetry.of(admin, "warden-demo");
+        Running running = start(port, publicPort, dir, auditFile, shared, loopbackClientMetadata, telemetry);
         HttpTransport http = running.http();
+        try {
+            telemetry.serveAdmin(http, System.out);
+        } catch (IllegalStateException e) {
+            System.err.println("warden demo: " + e.getMessage());
+            running.close();
+            telemetry.close();
+            return 1;
+        }
         AuthorizationServer as = running.as();
         String password = running.password();
         int p = http.port();
         dev.mcpwarden.server.lifecycle.Shutdown.register(dev.mcpwarden.server.lifecycle.Shutdown.Phase.DRAIN,
-                "demo", () -> running.drain(replica.shutdownGrace));
+                "demo", () -> {
+                    running.drain(replica.shutdownGrace);
+                    telemetry.close();
+                });
         String tokenCmd = "./warden token" + (p == 8765 ? "" : " --url " + http.uri())
                 + (stateDir == null ? "" : " --state-dir " + stateDir);
         System.out.println("""

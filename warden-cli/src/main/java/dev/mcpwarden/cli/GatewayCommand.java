@@ -61,6 +61,9 @@ final class GatewayCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ReplicaOptions replica = new ReplicaOptions();
 
+    @picocli.CommandLine.Mixin
+    AdminPortOptions admin = new AdminPortOptions();
+
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
     private static final String STDIO = "stdio:";
 
@@ -133,9 +136,9 @@ final class GatewayCommand implements Callable<Integer> {
 
     /** A started gateway, or the exit code of a gateway that could not start. */
     record Started(int exitCode, HttpTransport http, Gateway gateway, AuditLog audit, PinFileWatcher pinWatcher,
-                   SharedState shared) implements AutoCloseable {
+                   SharedState shared, CliTelemetry telemetry) implements AutoCloseable {
         static Started failed(int exitCode) {
-            return new Started(exitCode, null, null, null, null, null);
+            return new Started(exitCode, null, null, null, null, null, null);
         }
 
         /** Stops gracefully: drains the transport, then closes the rest (the audit log last). */
@@ -162,6 +165,9 @@ final class GatewayCommand implements Callable<Integer> {
             }
             if (shared != null) {
                 shared.close();
+            }
+            if (telemetry != null) {
+                telemetry.close();
             }
         }
     }
@@ -296,6 +302,7 @@ final class GatewayCommand implements Callable<Integer> {
             shared.close();
             return Started.failed(1);
         }
+        CliTelemetry telemetry = null;
         try {
             Security.Builder security;
             if (file != null) {
@@ -318,14 +325,34 @@ final class GatewayCommand implements Callable<Integer> {
                 security.outputGuards(file != null ? file.security().outputGuards().toStage(third)
                         : dev.mcpwarden.security.guard.OutputGuardStage.builder().untrustedWhere(third).build());
             }
+            CliTelemetry cliTelemetry = file == null ? CliTelemetry.of(admin, "warden-gateway")
+                    : CliTelemetry.of(admin, file.telemetry());
+            telemetry = cliTelemetry;
+            dev.mcpwarden.telemetry.Telemetry t = cliTelemetry.telemetry();
+            java.util.function.Consumer<IntegrityEvent> counted = t == null ? e -> {
+            } : t.integrityListener();
+            if (t != null) {
+                security.listener(t.listener());
+                Gateway observed = gateway;
+                t.upstreamCircuits(() -> {
+                    java.util.Map<String, String> circuits = new java.util.LinkedHashMap<>();
+                    observed.status().forEach(u -> circuits.put(u.name(), u.circuit()));
+                    return circuits;
+                });
+            }
             AuditLog audit = null;
             Audit auditor = null;
             if (auditFile != null) {
                 audit = AuditLog.open(AuditSink.file(auditFile), auditOptions, InstantSource.system());
                 auditor = Audit.to(AuditTrail.of(audit));
                 security.audit(auditor);
-                gateway.onPoisonedWithheld(auditor.integrityListener());
+                gateway.onPoisonedWithheld(auditor.integrityListener().andThen(counted));
+                if (t != null) {
+                    AuditLog queued = audit;
+                    t.auditQueue(() -> queued.stats().queued());
+                }
             } else {
+                gateway.onPoisonedWithheld(counted);
                 LOG.warn("NO AUDIT LOG: requests through the gateway are not recorded (give --audit-file FILE)");
             }
             IntegrityStage integrity = null;
@@ -343,7 +370,8 @@ final class GatewayCommand implements Callable<Integer> {
                 PendingApprovals pending = PendingApprovals.empty(PendingApprovals.of(pins));
                 pending.write(); // what an earlier run withheld is decided again now
                 java.util.function.Consumer<IntegrityEvent> recorder = recordPending(pending, gateway);
-                gate.listener(auditor == null ? recorder : auditor.integrityListener().andThen(recorder));
+                gate.listener((auditor == null ? recorder : auditor.integrityListener().andThen(recorder))
+                        .andThen(counted));
                 integrity = IntegrityStage.of(gate.build());
                 security.integrity(integrity);
             }
@@ -374,11 +402,21 @@ final class GatewayCommand implements Callable<Integer> {
             PinFileWatcher watcher = integrity == null ? null
                     : PinFileWatcher.start(pinFile, integrity, gateway::announceListsChanged);
             err.println("warden gateway listening on " + http.uri());
+            try {
+                telemetry.serveAdmin(http, new java.io.PrintStream(System.err, true));
+            } catch (IllegalStateException e) {
+                err.println("warden gateway: " + e.getMessage());
+                new Started(1, http, gateway, audit, watcher, shared, telemetry).close();
+                return Started.failed(1);
+            }
             err.flush();
-            return new Started(0, http, gateway, audit, watcher, shared);
+            return new Started(0, http, gateway, audit, watcher, shared, telemetry);
         } catch (Exception | Error e) {
             gateway.close(); // started upstream processes never outlive a failed start
             shared.close();
+            if (telemetry != null) {
+                telemetry.close();
+            }
             throw e;
         }
     }

@@ -17,6 +17,9 @@ final class SampleServerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ReplicaOptions replica = new ReplicaOptions();
 
+    @picocli.CommandLine.Mixin
+    AdminPortOptions admin = new AdminPortOptions();
+
     @Option(names = "--port", required = true, description = "HTTP port on loopback.")
     int port;
 
@@ -51,14 +54,25 @@ final class SampleServerCommand implements Callable<Integer> {
             System.err.println("warden sample-server: " + e.getMessage());
             return 2;
         }
+        CliTelemetry telemetry = CliTelemetry.of(admin, "warden-sample-server");
         HttpTransport http = SampleServer.start(port, resource, dev.mcpwarden.security.oauth.TrustedIssuer.withKeys(
                 issuer, SampleServer.Options.readJwks(jwksFile)), auditFile, simulateRugPull, null,
-                shared.deployment());
+                telemetry.apply(shared.deployment()));
         System.err.println("warden sample-server listening on " + http.uri() + " (resource " + resource + ")");
+        try {
+            telemetry.serveAdmin(http, System.err);
+        } catch (IllegalStateException e) {
+            System.err.println("warden sample-server: " + e.getMessage());
+            http.close();
+            shared.close();
+            telemetry.close();
+            return 1;
+        }
         dev.mcpwarden.server.lifecycle.Shutdown.register(dev.mcpwarden.server.lifecycle.Shutdown.Phase.DRAIN,
                 "sample-server", () -> {
                     http.drain(replica.shutdownGrace);
                     shared.close();
+                    telemetry.close();
                 });
         http.join();
         return 0;

@@ -134,7 +134,8 @@ class DemoTest {
         DemoCommand cmd = new DemoCommand();
         new CommandLine(cmd).parseArgs("--insecure-allow-loopback-client-metadata");
         assertThat(cmd.loopbackClientMetadata).isTrue();
-        try (DemoCommand.Running dev = DemoCommand.start(0, null, other, null, SharedState.of(null, null), true)) {
+        try (DemoCommand.Running dev = DemoCommand.start(0, null, other, null, SharedState.of(null, null), true,
+                CliTelemetry.off())) {
             assertThat(dev.as().config().insecureAllowLoopbackClientMetadata()).isTrue();
         }
     }

@@ -162,7 +162,7 @@ final class StreamableHttpClient extends BaseClient {
 
     private Answer sendLegacy(String method, ObjectNode params, String session, ObjectNode request)
             throws McpClientException {
-        Reply r = post(legacyHeaders(session, negotiated), request, Era.LEGACY);
+        Reply r = post(traced(legacyHeaders(session, negotiated), params), request, Era.LEGACY);
         if (r.status() == 404 && session != null) {
             expire(session);
             if (!idempotent(method)) {
@@ -170,7 +170,7 @@ final class StreamableHttpClient extends BaseClient {
             }
             ensureSession(); // sent again in a new session: listing or reading twice changes nothing
             session = sessionId;
-            r = post(legacyHeaders(session, negotiated), envelope(method, params), Era.LEGACY);
+            r = post(traced(legacyHeaders(session, negotiated), params), envelope(method, params), Era.LEGACY);
             if (r.status() == 404 && session != null) {
                 expire(session);
                 throw expired();
@@ -325,6 +325,7 @@ final class StreamableHttpClient extends BaseClient {
             case "tasks/get", "tasks/update", "tasks/cancel" -> "taskId"; // the tasks extension routes on the id
             default -> null;
         };
+        traced(h, params);
         if (field != null && params != null && params.path(field).isString()) {
             h.put("Mcp-Name", headerValue(params.get(field).asString()));
         }
@@ -338,6 +339,29 @@ final class StreamableHttpClient extends BaseClient {
                             : v.isBoolean() ? String.valueOf(v.asBoolean()) : v.bigIntegerValue().toString()));
                 }
             });
+        }
+        return h;
+    }
+
+    /** The longest W3C trace context value mirrored into a header (a tracestate is at most 512 bytes). */
+    static final int MAX_TRACE_HEADER = 512;
+
+    /**
+     * Mirrors a W3C trace context in {@code params._meta} ({@code traceparent}, {@code tracestate}, SEP-414) into the
+     * HTTP headers of the same name, so that HTTP infrastructure between here and the server sees the trace too;
+     * values that are not short printable ASCII are not mirrored.
+     */
+    static Map<String, String> traced(Map<String, String> h, ObjectNode params) {
+        JsonNode meta = params == null ? null : params.get("_meta");
+        if (meta == null || !meta.isObject()) {
+            return h;
+        }
+        for (String key : new String[] {"traceparent", "tracestate"}) {
+            JsonNode v = meta.get(key);
+            if (v != null && v.isString() && !v.asString().isEmpty() && v.asString().length() <= MAX_TRACE_HEADER
+                    && v.asString().chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
+                h.put(key, v.asString());
+            }
         }
         return h;
     }

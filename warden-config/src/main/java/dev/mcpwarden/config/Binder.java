@@ -87,11 +87,26 @@ final class Binder {
         Bound g = b.get("gateway");
         GatewayConfig gateway = g == null ? null : gateway(g);
         StoreConfig store = store(b.get("store"));
+        dev.mcpwarden.telemetry.TelemetryConfig telemetry = server == null ? null
+                : telemetry(b.get("telemetry"), server.name());
         if (incomplete(b) || server == null || http == null || security == null || g != null && gateway == null
-                || store == null) {
+                || store == null || telemetry == null) {
             return null;
         }
-        return new WardenConfig(server, http, security, Optional.ofNullable(gateway), store);
+        return new WardenConfig(server, http, security, Optional.ofNullable(gateway), store, telemetry);
+    }
+
+    private dev.mcpwarden.telemetry.TelemetryConfig telemetry(Bound t, String serverName) {
+        if (incomplete(t)) {
+            return null;
+        }
+        Bound a = t.get("admin");
+        return build(t.location(), t.path(), () -> new dev.mcpwarden.telemetry.TelemetryConfig(
+                new dev.mcpwarden.telemetry.TelemetryOptions(t.get("service-name") != null ? t.get("service-name")
+                        : serverName, t.get("traces"), t.<Double>get("sample-ratio"), t.get("metrics"),
+                        t.get("otlp-metrics"), Optional.ofNullable(t.get("otlp-endpoint"))),
+                a == null ? Optional.empty() : Optional.of(new dev.mcpwarden.telemetry.AdminOptions(a.get("host"),
+                        a.<Long>get("port").intValue()))));
     }
 
     private StoreConfig store(Bound s) {

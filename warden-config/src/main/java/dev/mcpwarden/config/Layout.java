@@ -13,6 +13,7 @@ import dev.mcpwarden.config.Shape.Int;
 import dev.mcpwarden.config.Shape.ListOf;
 import dev.mcpwarden.config.Shape.MapOf;
 import dev.mcpwarden.config.Shape.Obj;
+import dev.mcpwarden.config.Shape.Ratio;
 import dev.mcpwarden.config.Shape.SecretRef;
 import dev.mcpwarden.config.Shape.Tagged;
 import dev.mcpwarden.config.Shape.Text;
@@ -20,6 +21,7 @@ import dev.mcpwarden.config.Shape.Uri;
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.security.guard.UrlGuard;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
+import dev.mcpwarden.telemetry.TelemetryOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -507,6 +509,25 @@ final class Layout {
                             "How long one command may take before what needs Redis is refused (503).")),
                     List.of(List.of("url", "cluster-nodes")))));
 
+    // ---------------------------------------------------------------------------------------------- telemetry
+
+    static final Obj ADMIN = new Obj(List.of(
+            withDefault("host", NAME, "127.0.0.1", "The interface the admin port binds; loopback unless set."),
+            required("port", new Int(0, 65535), "The admin port: /metrics, /healthz, /readyz; 0 picks a free one.")));
+
+    static final Obj TELEMETRY = new Obj(List.of(
+            optional("service-name", NAME, "service.name of spans and metrics; default: server.name."),
+            withDefault("traces", new Bool(), false, "OpenTelemetry traces of every MCP request, exported over"
+                    + " OTLP/HTTP (docs/observability.md)."),
+            withDefault("sample-ratio", new Ratio(), TelemetryOptions.DEFAULT_SAMPLE_RATIO, "The share of traces"
+                    + " started here that are sampled; a caller's sampling decision is followed."),
+            withDefault("metrics", new Bool(), false, "Metrics: the semantic conventions' durations and Warden's"
+                    + " security counters, on the admin port's /metrics."),
+            withDefault("otlp-metrics", new Bool(), false, "Also push metrics over OTLP (needs metrics)."),
+            optional("otlp-endpoint", new Uri("http", "https"), "The OTLP/HTTP endpoint, e.g."
+                    + " http://collector:4318; default: OTEL_EXPORTER_OTLP_ENDPOINT or the SDK's."),
+            optional("admin", ADMIN, "The admin port (needs metrics); absent: none.")));
+
     static final Obj ROOT = new Obj(List.of(
             required("server", SERVER, "Who this server is."),
             withDefault("http", HTTP, Map.of(), "How Streamable HTTP is served."),
@@ -514,7 +535,9 @@ final class Layout {
             optional("gateway", GATEWAY, "Warden as a gateway in front of other MCP servers (warden gateway"
                     + " --config); absent: not a gateway."),
             withDefault("store", STORE, Map.of("kind", "memory"), "Where what replicas share is kept: 2025"
-                    + " sessions and their events, rate limits, replay caches (docs/scaling.md).")));
+                    + " sessions and their events, rate limits, replay caches (docs/scaling.md)."),
+            withDefault("telemetry", TELEMETRY, Map.of(), "OpenTelemetry traces and metrics and the admin port"
+                    + " (docs/observability.md); off unless asked for.")));
 
     private static Map<String, Obj> variants(Object... kv) {
         Map<String, Obj> m = new LinkedHashMap<>();

@@ -159,6 +159,34 @@ abstract class Shape {
         }
     }
 
+    /** A number from 0 to 1 (a share, such as a sampling ratio), bound as a {@code Double}. */
+    static final class Ratio extends Shape {
+        @Override
+        String expected() {
+            return "a number from 0 to 1";
+        }
+
+        @Override
+        Object bind(Node node, String path, Binding ctx) {
+            if (!(node instanceof Scalar s) || (s.token() != JsonToken.VALUE_NUMBER_INT
+                    && s.token() != JsonToken.VALUE_NUMBER_FLOAT)) {
+                return mismatch(node, path, ctx);
+            }
+            double v;
+            try {
+                v = Double.parseDouble(s.text());
+            } catch (NumberFormatException e) {
+                return mismatch(node, path, ctx);
+            }
+            return v >= 0 && v <= 1 ? v : mismatch(node, path, ctx);
+        }
+
+        @Override
+        ObjectNode schema() {
+            return Json.object().put("type", "number").put("minimum", 0).put("maximum", 1);
+        }
+    }
+
     /** {@code true} or {@code false}. */
     static final class Bool extends Shape {
         @Override
@@ -726,6 +754,7 @@ abstract class Shape {
         return switch (value) {
             case String s -> new Scalar(at, JsonToken.VALUE_STRING, s);
             case Boolean b -> new Scalar(at, b ? JsonToken.VALUE_TRUE : JsonToken.VALUE_FALSE, b.toString());
+            case Double d -> new Scalar(at, JsonToken.VALUE_NUMBER_FLOAT, d.toString());
             case Number n -> new Scalar(at, JsonToken.VALUE_NUMBER_INT, n.toString());
             case List<?> l -> new ListNode(at, l.stream().map(v -> synthetic(v, at)).toList());
             case Map<?, ?> m -> {

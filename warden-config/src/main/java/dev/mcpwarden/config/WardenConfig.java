@@ -2,6 +2,7 @@ package dev.mcpwarden.config;
 
 import dev.mcpwarden.security.SecurityConfig;
 import dev.mcpwarden.server.http.HttpOptions;
+import dev.mcpwarden.telemetry.TelemetryConfig;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * @param security the security pipeline
  * @param gateway  the upstreams when Warden runs as a gateway ({@code warden gateway --config}); empty otherwise
  * @param store    where what replicas share is kept (this process's memory, or one Redis)
+ * @param telemetry traces, metrics and the admin port (off unless configured)
  */
 public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig security,
-                           Optional<GatewayConfig> gateway, StoreConfig store) {
+                           Optional<GatewayConfig> gateway, StoreConfig store, TelemetryConfig telemetry) {
 
     private static final Logger LOG = LoggerFactory.getLogger(WardenConfig.class);
 
@@ -44,6 +46,13 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(gateway, "gateway");
         Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(telemetry, "telemetry");
+    }
+
+    /** A configuration without telemetry. */
+    public WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig security,
+                        Optional<GatewayConfig> gateway, StoreConfig store) {
+        this(server, http, security, gateway, store, TelemetryConfig.off());
     }
 
     /** A configuration of one replica, keeping everything in its memory. */
@@ -84,12 +93,12 @@ public record WardenConfig(ServerConfig server, HttpOptions http, SecurityConfig
 
     /** This configuration with other HTTP options (e.g. a port chosen at start). */
     public WardenConfig withHttp(HttpOptions options) {
-        return new WardenConfig(server, options, security, gateway, store);
+        return new WardenConfig(server, options, security, gateway, store, telemetry);
     }
 
     /** This configuration with another security pipeline (e.g. an issuer or resource known only at start). */
     public WardenConfig withSecurity(SecurityConfig config) {
-        return new WardenConfig(server, http, config, gateway, store);
+        return new WardenConfig(server, http, config, gateway, store, telemetry);
     }
 
     /** The JSON Schema (2020-12) of the file, as published in {@code docs/warden.schema.json}. */

@@ -99,8 +99,9 @@ class WardenConfigTest {
 
     @Test
     void unknownTopLevelKeyIsReported() {
-        assertThat(problems("telemetry: {}\n" + MINIMAL)).containsExactly("warden.yaml:1:1: unknown key"
-                + " 'telemetry' at the top level; expected one of: server, http, security, gateway, store");
+        assertThat(problems("telemetri: {}\n" + MINIMAL)).containsExactly("warden.yaml:1:1: unknown key"
+                + " 'telemetri' at the top level; expected one of: server, http, security, gateway, store,"
+                + " telemetry");
     }
 
     @Test

@@ -38,6 +38,26 @@ final class CallRelay {
     }
 
     /**
+     * {@code params} with the trace context of the gateway's span for the call in its {@code _meta}
+     * ({@code traceparent}, {@code tracestate}: SEP-414), so the upstream's spans join the caller's trace; over
+     * HTTP the client mirrors them into headers. Unchanged when the call is not traced. {@code params} are the
+     * ones built for this call, without the caller's {@code _meta}: the caller's own context never goes upstream as
+     * such (the gateway's span is the upstream's parent).
+     */
+    static ObjectNode traced(Call call, ObjectNode params) {
+        dev.mcpwarden.server.events.TraceContext context = call.attribute(Call.OUTGOING_TRACE_CONTEXT);
+        if (context == null) {
+            return params; // built for this call, without the caller's _meta (forwardedParams)
+        }
+        ObjectNode meta = params.get("_meta") instanceof ObjectNode m ? m : params.putObject("_meta");
+        meta.put("traceparent", context.traceparent());
+        if (context.tracestate() != null) {
+            meta.put("tracestate", context.tracestate());
+        }
+        return params;
+    }
+
+    /**
      * The upstream's log messages of a request, relayed to the caller (whose round is open now) as they come, when
      * its log level lets them through; other notifications of the stream are not the caller's business.
      */

@@ -563,6 +563,7 @@ final class FederatedBackend implements Backend, Definitions {
      * a 2025 caller on its stream and parked as input rounds for a 2026 caller.
      */
     private ObjectNode forward(Upstream up, Call call, ObjectNode params) {
+        params = CallRelay.traced(call, params);
         String who = PrincipalProcesses.key(call.principal()); // whose process serves it, when isolated per principal
         boolean upstreamModern = up.modern();
         dev.mcpwarden.server.task.TaskRun task = call.attribute(dev.mcpwarden.server.task.TaskRun.KEY);

@@ -73,7 +73,19 @@ public final class Security {
      * @throws dev.mcpwarden.security.policy.InvalidPolicyException when the policy file has errors
      */
     public static Builder from(SecurityConfig config, InstantSource clock) throws IOException {
+        return from(config, clock, e -> {
+        });
+    }
+
+    /**
+     * As {@link #from(SecurityConfig, InstantSource)}, and the integrity gate's decisions also go to
+     * {@code integrityListener} (after the audit log): metrics count withheld definitions there.
+     */
+    public static Builder from(SecurityConfig config, InstantSource clock,
+                               java.util.function.Consumer<dev.mcpwarden.security.integrity.IntegrityEvent>
+                                       integrityListener) throws IOException {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(integrityListener, "integrityListener");
         Objects.requireNonNull(clock, "clock");
         AuthenticationConfig authn = config.authentication();
         ResourceServer.Builder rs = ResourceServer.builder(authn.resourceServer())
@@ -110,9 +122,7 @@ public final class Security {
         }
         if (config.integrity().isPresent()) {
             IntegrityGate.Builder gate = IntegrityGate.builder(config.integrity().get().store()).clock(clock);
-            if (audit != null) {
-                gate.listener(audit.integrityListener());
-            }
+            gate.listener(audit != null ? audit.integrityListener().andThen(integrityListener) : integrityListener);
             b.integrity(IntegrityStage.of(gate.build()));
         }
         RateLimitConfig limits = config.rateLimits();

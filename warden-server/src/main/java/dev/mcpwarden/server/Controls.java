@@ -70,6 +70,19 @@ public final class Controls {
         return mcp;
     }
 
+    /**
+     * The listener that also traces the stages' own work ({@link dev.mcpwarden.server.events.StageTracer}), or null
+     * when none was installed: then the stages run unwrapped.
+     */
+    public dev.mcpwarden.server.events.StageTracer stageTracer() {
+        for (SecurityEventListener l : listeners) {
+            if (l instanceof dev.mcpwarden.server.events.StageTracer t) {
+                return t;
+            }
+        }
+        return null;
+    }
+
     /** The event stream: every listener installed, as one. */
     public SecurityEvents events() {
         return events;

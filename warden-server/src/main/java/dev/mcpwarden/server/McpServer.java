@@ -106,7 +106,9 @@ public final class McpServer implements McpService {
         List<Stage<Call, JsonNode>> stages = (controls != null ? controls : Controls.builder().build())
                 .mcpStages(slots);
         Backend terminal = backend;
-        this.pipeline = Pipeline.ofValues(stages, terminal::handle);
+        dev.mcpwarden.server.events.StageTracer tracer = controls != null ? controls.stageTracer() : null;
+        this.pipeline = tracer == null ? Pipeline.ofValues(stages, terminal::handle)
+                : Pipeline.ofValues(TracedStages.wrap(stages, tracer), TracedStages.backend(terminal, tracer));
         this.stagesMayBlock = stages.stream().anyMatch(Stage::mayBlock);
         for (Stage<Call, JsonNode> stage : stages) {
             if (stage instanceof DefinitionsAware aware) {

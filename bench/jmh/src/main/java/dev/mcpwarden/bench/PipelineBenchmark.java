@@ -42,6 +42,9 @@ public class PipelineBenchmark {
 
     private McpServer plain;
     private McpServer full;
+    private McpServer observed;
+    private McpServer plainObserved;
+    private dev.mcpwarden.telemetry.Telemetry telemetry;
     private Authenticator authenticator;
     private AuditLog log;
     private JsonRpcMessage.Request request;
@@ -55,15 +58,21 @@ public class PipelineBenchmark {
         SecurityFixtures.Pipeline p = fx.pipeline(log);
         full = p.server();
         authenticator = p.authenticator();
+        telemetry = TelemetryFixture.telemetry();
+        observed = fx.pipeline(log, telemetry.listener()).server();
+        plainObserved = Requests.echoServer(telemetry.listener());
         token = fx.token();
         JsonRpcCodec codec = new JsonRpcCodec(Json.standard());
         request = (JsonRpcMessage.Request) codec.read(codec.parse(Requests.TOOLS_CALL_2026));
         check(pipelineOff());
         check(pipelineFull());
+        check(pipelineFullTelemetry());
+        check(telemetryOnly());
     }
 
     @TearDown
     public void tearDown() {
+        telemetry.close();
         log.close();
     }
 
@@ -96,5 +105,36 @@ public class PipelineBenchmark {
         call.remoteAddress("127.0.0.1");
         call.correlationId(id);
         return full.handle(call);
+    }
+
+    /**
+     * The same with telemetry on as {@code bench-server --telemetry} runs it: a span per request sampled at 10%
+     * (batched to an exporter that discards them) and the metrics of every request.
+     */
+    @Benchmark
+    public JsonNode pipelineFullTelemetry() {
+        String id = CorrelationIds.next();
+        var principal = authenticator.authenticate(SecurityFixtures.head(token, id));
+        ModernMeta meta = ModernMeta.read(request.params(), ProtocolVersion.V2026_07_28.id());
+        Call call = new Call(request, meta.version(), null, meta.clientCapabilities(), meta.logLevel(),
+                Outbound.NONE);
+        call.principal(principal);
+        call.remoteAddress("127.0.0.1");
+        call.correlationId(id);
+        return observed.handle(call);
+    }
+
+    /**
+     * No security stage, only telemetry (10% of traces, metrics): what telemetry alone costs per request on the
+     * request thread, against {@link #pipelineOff}.
+     */
+    @Benchmark
+    public JsonNode telemetryOnly() {
+        ModernMeta meta = ModernMeta.read(request.params(), ProtocolVersion.V2026_07_28.id());
+        Call call = new Call(request, meta.version(), null, meta.clientCapabilities(), meta.logLevel(),
+                Outbound.NONE);
+        call.correlationId(CorrelationIds.next());
+        call.remoteAddress("127.0.0.1");
+        return plainObserved.handle(call);
     }
 }

@@ -29,6 +29,15 @@ final class Requests {
                 .build();
     }
 
+    /** The same echo server with {@code listener} (telemetry) as its only control. */
+    static McpServer echoServer(dev.mcpwarden.server.events.SecurityEventListener listener) {
+        return McpServer.builder("warden-bench", "1")
+                .controls(dev.mcpwarden.server.Controls.builder().insecureWithoutAuthentication().listener(listener)
+                        .build())
+                .tool(Tool.fromRecord("echo", "Echo text", Echo.class, (args, ctx) -> ToolResult.text(args.text())))
+                .build();
+    }
+
     private Requests() {
     }
 }

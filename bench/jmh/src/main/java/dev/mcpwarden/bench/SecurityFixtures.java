@@ -115,6 +115,12 @@ final class SecurityFixtures {
         return new Pipeline(secured.server(), secured.resourceServer().authenticator());
     }
 
+    /** The same pipeline with {@code listener} (telemetry) on its event stream. */
+    Pipeline pipeline(AuditLog log, dev.mcpwarden.server.events.SecurityEventListener listener) {
+        BenchPipeline.Secured secured = BenchPipeline.secure(config, log, listener);
+        return new Pipeline(secured.server(), secured.resourceServer().authenticator());
+    }
+
     /** The request head of an HTTP POST carrying {@code token}. */
     static Authenticator.RequestHead head(String token, String correlationId) {
         String authorization = "Bearer " + token;

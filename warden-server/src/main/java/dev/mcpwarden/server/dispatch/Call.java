@@ -38,6 +38,24 @@ public final class Call {
     public static final Attribute<String> CACHE = new Attribute<>("cache", String.class);
     /** Set by a gateway's backend: the name of the upstream the request went to. */
     public static final Attribute<String> UPSTREAM = new Attribute<>("upstream", String.class);
+    /**
+     * The W3C trace context the HTTP request carried in its {@code traceparent}/{@code tracestate} headers; set by
+     * the transport only when it carried one.
+     */
+    public static final Attribute<dev.mcpwarden.server.events.TraceContext> HTTP_TRACE_CONTEXT =
+            new Attribute<>("http-trace-context", dev.mcpwarden.server.events.TraceContext.class);
+    /**
+     * The W3C trace context a backend passes on to what it calls on the call's behalf (a gateway's upstream, in
+     * HTTP headers and {@code params._meta}); set by a tracer, only while tracing the call.
+     */
+    public static final Attribute<dev.mcpwarden.server.events.TraceContext> OUTGOING_TRACE_CONTEXT =
+            new Attribute<>("outgoing-trace-context", dev.mcpwarden.server.events.TraceContext.class);
+    /**
+     * When verifying the request's credential began and how long it took, when it was not answered from memory (a
+     * cache miss); set by the transport only while a tracer is installed.
+     */
+    public static final Attribute<dev.mcpwarden.server.events.StageTiming> TOKEN_VERIFICATION =
+            new Attribute<>("token-verification", dev.mcpwarden.server.events.StageTiming.class);
     private final java.util.Map<Attribute<?>, Object> attributes = new java.util.concurrent.ConcurrentHashMap<>(4);
 
     /**

@@ -36,6 +36,7 @@ public final class HttpExchange {
     /** When the request head was handed over, for the minimum data rate of its body. */
     private final long started = System.nanoTime();
     private boolean inline;
+    private dev.mcpwarden.server.events.StageTiming tokenVerification;
 
     HttpExchange(Request request, Response response, Callback callback) {
         this(request, response, callback, new BodyIntake(TransportLimits.DEFAULTS));
@@ -176,6 +177,15 @@ public final class HttpExchange {
     }
 
     /** Who sent the request ({@link Principal#ANONYMOUS} when no authenticator is installed). */
+    /** How long verifying the credential took, when it was timed (a tracer, a cache miss); else null. */
+    dev.mcpwarden.server.events.StageTiming tokenVerification() {
+        return tokenVerification;
+    }
+
+    void tokenVerification(dev.mcpwarden.server.events.StageTiming timing) {
+        this.tokenVerification = timing;
+    }
+
     public Principal principal() {
         return principal;
     }

@@ -279,7 +279,7 @@ public final class HttpTransport implements AutoCloseable {
         at.put(Position.MEDIA_TYPES, List.of(new MediaTypeStage()));
         if (controls.authenticator() != null) {
             at.put(Position.AUTHENTICATION, List.of(new AuthenticationStage(controls.authenticator(),
-                    controls.events())));
+                    controls.events(), controls.stageTracer() != null)));
         }
         at.put(Position.BODY_LIMIT, List.of(new BodyLimitStage(options.maxBodyBytes())));
         at.put(Position.STRICT_JSON, List.of(new JsonStage(codec)));
@@ -419,6 +419,27 @@ public final class HttpTransport implements AutoCloseable {
             writeError(response, ex.callback(), Rejection.methodNotAllowed("Method Not Allowed", "GET, HEAD"));
             return;
         }
+        Health health = health(ready);
+        response.setStatus(health.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(health.body()), ex.callback());
+    }
+
+    /**
+     * What a health endpoint answers.
+     *
+     * @param status 200, or 503 when not ready
+     * @param body   the JSON document
+     */
+    public record Health(int status, byte[] body) {
+    }
+
+    /**
+     * What {@value #HEALTH_PATH} ({@code ready} false) or {@value #READY_PATH} ({@code ready} true) answers
+     * now: also served on the admin port, so checks there see exactly what the load balancer sees.
+     */
+    public Health health(boolean ready) {
         tools.jackson.databind.node.ObjectNode body = dev.mcpwarden.core.json.Json.object();
         int status = 200;
         if (!ready) {
@@ -426,7 +447,7 @@ public final class HttpTransport implements AutoCloseable {
         } else {
             tools.jackson.databind.node.ObjectNode checks = body.putObject("checks");
             boolean all = !draining;
-            for (Map.Entry<String, java.util.function.BooleanSupplier> c : readiness.entrySet()) {
+            for (Map.Entry<String, java.util.function.BooleanSupplier> c : this.readiness.entrySet()) {
                 boolean up;
                 try {
                     up = c.getValue().getAsBoolean();
@@ -451,10 +472,7 @@ public final class HttpTransport implements AutoCloseable {
             body.put("status", draining ? "draining" : all ? "ready" : "unready");
             status = all ? 200 : 503;
         }
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, ByteBuffer.wrap(codec.json().bytes(body)), ex.callback());
+        return new Health(status, codec.json().bytes(body));
     }
 
     /** For tests: the SSE streams of 2025 sessions this transport holds now. */

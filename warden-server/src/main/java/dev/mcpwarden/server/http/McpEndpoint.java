@@ -177,6 +177,7 @@ final class McpEndpoint {
                     responder);
             call.principal(ex.principal());
             presented(ex, call);
+            traced(ex, call);
             call.remoteAddress(ex.remoteAddress());
             call.correlationId(ex.correlationId());
             call.inline(ex.inline());
@@ -214,6 +215,8 @@ final class McpEndpoint {
                 Call call = new Call(r, session.version(), session, session.clientCapabilities(), null, responder);
                 call.principal(ex.principal());
                 presented(ex, call);
+                traced(ex, call);
+            traced(ex, call);
                 call.remoteAddress(ex.remoteAddress());
                 call.correlationId(ex.correlationId());
                 ex.markCallStarted();
@@ -578,6 +581,24 @@ final class McpEndpoint {
      * The caller's bearer token, for a backend that exchanges it: only when the authenticator proved the principal
      * by that very token.
      */
+    /**
+     * Hands the request's W3C trace context headers, if any, to a tracer (one header look-up when absent), and the
+     * time its credential took to verify, if it was timed.
+     */
+    private static void traced(HttpExchange ex, Call call) {
+        if (ex.tokenVerification() != null) {
+            call.attribute(Call.TOKEN_VERIFICATION, ex.tokenVerification());
+        }
+        String parent = ex.header("traceparent");
+        if (parent != null) {
+            dev.mcpwarden.server.events.TraceContext context =
+                    dev.mcpwarden.server.events.TraceContext.of(parent, ex.header("tracestate"));
+            if (context != null) {
+                call.attribute(Call.HTTP_TRACE_CONTEXT, context);
+            }
+        }
+    }
+
     private static void presented(HttpExchange ex, Call call) {
         String authorization = ex.header("Authorization");
         if (ex.principalFromBearer() && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)

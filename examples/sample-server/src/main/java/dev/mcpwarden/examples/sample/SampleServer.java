@@ -127,9 +127,26 @@ public final class SampleServer {
      * counted in a shared store) and in the HTTP transport (sessions and events in a shared store).
      */
     public record Deployment(java.util.function.UnaryOperator<SecurityConfig> security,
-                             java.util.function.UnaryOperator<HttpTransport.Builder> http) {
+                             java.util.function.UnaryOperator<HttpTransport.Builder> http,
+                             java.util.function.UnaryOperator<Security.Builder> controls,
+                             java.util.function.Consumer<dev.mcpwarden.security.integrity.IntegrityEvent> integrity) {
         /** One process on its own: everything in its memory. */
         public static final Deployment SINGLE = new Deployment(s -> s, b -> b);
+
+        /** A deployment that adds nothing to the controls (no further listener of the event stream). */
+        public Deployment(java.util.function.UnaryOperator<SecurityConfig> security,
+                          java.util.function.UnaryOperator<HttpTransport.Builder> http) {
+            this(security, http, c -> c, e -> {
+            });
+        }
+
+        /** This deployment with {@code more} applied to the controls after its own (e.g. a telemetry listener). */
+        public Deployment withControls(java.util.function.UnaryOperator<Security.Builder> more,
+                                       java.util.function.Consumer<dev.mcpwarden.security.integrity.IntegrityEvent>
+                                               alsoIntegrity) {
+            java.util.function.UnaryOperator<Security.Builder> mine = controls;
+            return new Deployment(security, http, c -> more.apply(mine.apply(c)), integrity.andThen(alsoIntegrity));
+        }
     }
 
     /** Starts the sample as one replica of a {@link Deployment}. */
@@ -150,7 +167,8 @@ public final class SampleServer {
         security = deployment.security().apply(security);
         Controls controls;
         try {
-            controls = Security.from(security, InstantSource.system()).build();
+            controls = deployment.controls().apply(Security.from(security, InstantSource.system(),
+                    deployment.integrity())).build();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the sample: " + e.getMessage(), e);
         }

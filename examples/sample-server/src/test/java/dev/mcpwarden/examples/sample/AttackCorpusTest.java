@@ -4,7 +4,12 @@ import dev.mcpwarden.testkit.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.security.oauth.TrustedIssuer;
 import dev.mcpwarden.server.http.HttpTransport;
+import dev.mcpwarden.telemetry.AdminOptions;
+import dev.mcpwarden.telemetry.AdminServer;
+import dev.mcpwarden.telemetry.Telemetry;
+import dev.mcpwarden.telemetry.TelemetryOptions;
 import dev.mcpwarden.testkit.McpHttp;
 import dev.mcpwarden.testkit.TestTokens;
 import java.net.URI;
@@ -50,14 +55,101 @@ class AttackCorpusTest {
         int port = Ports.free();
         resource = "http://127.0.0.1:" + port + "/mcp";
         auditFile = dir.resolve("audit.jsonl");
-        http = SampleServer.start(new SampleServer.Options(port, ISSUER.issuer(), ISSUER.publicJwks(),
-                URI.create(resource), auditFile));
+        // Metrics on, as an operator runs it: the run is scraped by a real Prometheus at the end.
+        telemetry = Telemetry.create(TelemetryOptions.metricsOnly("sample"));
+        http = SampleServer.start(port, URI.create(resource), TrustedIssuer.withKeys(ISSUER.issuer(),
+                ISSUER.publicJwks()), auditFile, false, null, SampleServer.Deployment.SINGLE.withControls(
+                        c -> c.listener(telemetry.listener()), telemetry.integrityListener()));
+        admin = AdminServer.builder(AdminOptions.loopback(0)).metrics(telemetry).health(http).start();
         client = new McpHttp(http.uri());
+        dataDir = dir;
     }
 
     @AfterAll
     static void stop() {
         http.close();
+        admin.close();
+        telemetry.close();
+    }
+
+    static Telemetry telemetry;
+    static AdminServer admin;
+    static Path dataDir;
+
+    /** The value PromQL {@code query} answers (a single number), or -1 while there is none. */
+    static double promql(URI prometheus, String query) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(URI.create(prometheus + "/api/v1/query?query="
+                        + java.net.URLEncoder.encode(query, java.nio.charset.StandardCharsets.UTF_8))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        JsonNode result = Json.standard().parse(r.body()).path("data").path("result");
+        return result.isEmpty() ? -1 : result.get(0).path("value").path(1).asDouble();
+    }
+
+    /** What the admin port's /metrics says now of {@code series} (summed over its labels). */
+    static double exported(String series) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        telemetry.writePrometheus(out);
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.startsWith(series + "{") || l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    @Order(4)
+    void aRealPrometheusScrapesTheRunsRequestAndDenialCountersFromTheAdminPort() throws Exception {
+        java.nio.file.Path binary = java.nio.file.Path.of("/usr/bin/prometheus");
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("CI") != null
+                || java.nio.file.Files.isExecutable(binary), "prometheus (Debian's package) is not installed");
+        int port = Ports.free();
+        Path config = dataDir.resolve("prometheus.yml");
+        java.nio.file.Files.writeString(config, "global:\n  scrape_interval: 1s\nscrape_configs:\n"
+                + "  - job_name: warden\n    static_configs:\n      - targets: ['127.0.0.1:" + admin.port() + "']\n");
+        Process prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
+                "--storage.tsdb.path=" + dataDir.resolve("prometheus-data"), "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(dataDir.resolve("prometheus.log").toFile()).start();
+        try {
+            URI api = URI.create("http://127.0.0.1:" + port);
+            double requests = exported("warden_requests_total");
+            double denials = exported("warden_policy_denials_total");
+            double authFailures = exported("warden_authentication_failures_total");
+            double limited = exported("warden_rate_limit_rejections_total");
+            double findings = exported("warden_guard_findings_total");
+            // the corpus was run: every kind of refusal happened
+            assertThat(requests).isGreaterThan(50);
+            assertThat(denials).isPositive();
+            assertThat(authFailures).isGreaterThanOrEqualTo(10);
+            assertThat(limited).isPositive();
+            assertThat(findings).isPositive();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            double scraped = -1;
+            while (System.nanoTime() < deadline) {
+                try {
+                    scraped = promql(api, "sum(warden_requests_total)");
+                } catch (java.io.IOException starting) {
+                    scraped = -1;
+                }
+                if (scraped == requests) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            assertThat(scraped).isEqualTo(requests);
+            assertThat(promql(api, "sum(warden_policy_denials_total{rule=\"only-admins-delete-tickets\"})"))
+                    .isPositive();
+            assertThat(promql(api, "sum(warden_policy_denials_total)")).isEqualTo(denials);
+            assertThat(promql(api, "sum(warden_authentication_failures_total)")).isEqualTo(authFailures);
+            assertThat(promql(api, "sum(warden_rate_limit_rejections_total)")).isEqualTo(limited);
+            assertThat(promql(api, "sum(warden_guard_findings_total)")).isEqualTo(findings);
+            // no subject, tenant or address of the corpus is a label anywhere
+            java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+            telemetry.writePrometheus(text);
+            assertThat(text.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("alice", "bob",
+                    "carol", "dave", "globex", "127.0.0.1", "T-100");
+        } finally {
+            prometheus.destroy();
+            prometheus.waitFor();
+        }
     }
 
     @TestFactory
