@@ -28,6 +28,7 @@ public final class Main implements Runnable {
         m.put("config", ConfigCommand.class);
         m.put("pins", PinsCommand.class);
         m.put("scan", ScanCommand.class);
+        m.put("scan-secrets", ScanSecretsCommand.class);
         m.put("guard", GuardCommand.class);
         m.put("token", TokenCommand.class);
         m.put("conformance-client", ConformanceClientCommand.class);
