@@ -361,13 +361,36 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
          *                                  {@code @latest} and allow it unpinned, if that is what is meant
          */
         public static NpmPackage of(String spec, List<String> arguments, Path cache) {
+            return of(spec, arguments, Map.of(), Sandbox.bubblewrap(), cache, Optional.empty(), Optional.empty(),
+                    false, Optional.empty());
+        }
+
+        /**
+         * The package {@code spec} ({@code @scope/name@1.2.3}), configured in full (see the record's components).
+         *
+         * @throws IllegalArgumentException when {@code spec} names no version
+         */
+        public static NpmPackage of(String spec, List<String> arguments, Map<String, String> environment,
+                                    Sandbox sandbox, Path cache, Optional<Path> npm, Optional<Path> node,
+                                    boolean allowUnpinned, Optional<String> integrity) {
             int at = spec.lastIndexOf('@');
             if (at <= 0) {
                 throw new IllegalArgumentException("the package " + spec + " names no version: name an exact one, "
                         + "such as " + spec + "@1.2.3");
             }
-            return new NpmPackage(spec.substring(0, at), spec.substring(at + 1), arguments, Map.of(),
-                    Sandbox.bubblewrap(), cache, Optional.empty(), Optional.empty(), false, Optional.empty());
+            return new NpmPackage(spec.substring(0, at), spec.substring(at + 1), arguments, environment, sandbox,
+                    cache, npm, node, allowUnpinned, integrity);
+        }
+
+        /**
+         * Where packages are installed unless configured: {@code $XDG_CACHE_HOME/warden/packages}, else
+         * {@code ~/.cache/warden/packages}.
+         */
+        public static Path defaultCache() {
+            String xdg = System.getenv("XDG_CACHE_HOME");
+            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                    : Path.of(System.getProperty("user.home"), ".cache");
+            return base.resolve("warden").resolve("packages");
         }
 
         /** Whether {@link #version} is one exact version (not a range or tag). */
