@@ -63,6 +63,7 @@ final class GatewayCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
     private static final String STDIO = "stdio:";
+    private static final String NPM = "npm:";
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -84,9 +85,11 @@ final class GatewayCommand implements Callable<Integer> {
             + "caller is anonymous and reaches every upstream tool). Warned about; loopback only.")
     boolean allowAnonymous;
 
-    @Option(names = "--upstream", paramLabel = "NAME=URL|NAME=stdio:COMMAND ARG...",
-            description = "An upstream MCP server: a Streamable HTTP URL, or a command to start (arguments split "
-                    + "on spaces). Repeat for several; their names must not clash. Required.")
+    @Option(names = "--upstream", paramLabel = "NAME=URL|NAME=stdio:COMMAND ARG...|NAME=npm:PACKAGE@VERSION ARG...",
+            description = "An upstream MCP server: a Streamable HTTP URL, a command to start (arguments split "
+                    + "on spaces), or an npm package at an exact version, which the gateway installs from a lockfile "
+                    + "into its cache and starts (never npx; see docs/supply-chain.md). Repeat for several; their "
+                    + "names must not clash. Required.")
     List<String> upstreams = List.of();
 
     @Option(names = "--upstream-era", paramLabel = "NAME=2025|2026", description = "Speak only this era to an "
@@ -317,6 +320,7 @@ final class GatewayCommand implements Callable<Integer> {
                 auditor = Audit.to(AuditTrail.of(audit));
                 security.audit(auditor);
                 gateway.onPoisonedWithheld(auditor.integrityListener());
+                auditSupplyChain(gateway, audit);
             } else {
                 LOG.warn("NO AUDIT LOG: requests through the gateway are not recorded (give --audit-file FILE)");
             }
@@ -451,7 +455,15 @@ final class GatewayCommand implements Callable<Integer> {
             String name = s.substring(0, eq);
             String target = s.substring(eq + 1);
             UpstreamConfig.Transport transport;
-            if (target.startsWith(STDIO)) {
+            if (target.startsWith(NPM)) {
+                List<String> words = List.of(target.substring(NPM.length()).trim().split("\\s+"));
+                if (words.getFirst().isEmpty()) {
+                    throw new IllegalArgumentException("upstream " + name + " names no package after npm:");
+                }
+                UpstreamConfig.NpmPackage p = UpstreamConfig.NpmPackage.of(words.getFirst(),
+                        words.subList(1, words.size()), UpstreamConfig.NpmPackage.defaultCache());
+                transport = unsandboxed ? p.withSandbox(UpstreamConfig.Sandbox.NONE) : p;
+            } else if (target.startsWith(STDIO)) {
                 List<String> command = List.of(target.substring(STDIO.length()).trim().split("\\s+"));
                 if (command.getFirst().isEmpty()) {
                     throw new IllegalArgumentException("upstream " + name + " names no command after stdio:");
@@ -469,6 +481,27 @@ final class GatewayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--upstream-era names no upstream: " + String.join(", ", eras.keySet()));
         }
         return out;
+    }
+
+    /** One record per upstream whose program was checked before it started (docs/supply-chain.md). */
+    static void auditSupplyChain(Gateway gateway, AuditLog audit) {
+        gateway.supplyChain().forEach((name, s) -> {
+            if (s.source().equals(dev.mcpwarden.gateway.UpstreamSupply.NONE.source())) {
+                return;
+            }
+            Map<String, Object> detail = new java.util.LinkedHashMap<>();
+            detail.put("source", s.source());
+            s.subject().ifPresent(v -> detail.put("subject", v));
+            detail.put("pinned", s.pinned());
+            s.integrity().ifPresent(v -> detail.put("integrity", v));
+            s.tree().ifPresent(v -> detail.put("tree", v));
+            detail.put("signatures", s.signatures());
+            audit.record(dev.mcpwarden.security.audit.AuditEvent.builder(
+                            dev.mcpwarden.security.audit.AuditEventType.SUPPLY_CHAIN, java.time.Instant.now(),
+                            dev.mcpwarden.server.pipeline.CorrelationIds.next())
+                    .target("upstream/" + name).outcome(s.pinned() ? "verified" : "verified_unpinned")
+                    .detail(detail).build());
+        });
     }
 
     private static String version() {
