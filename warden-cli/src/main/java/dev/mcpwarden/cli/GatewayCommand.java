@@ -282,6 +282,23 @@ final class GatewayCommand implements Callable<Integer> {
             auditFile = named.chainFile().orElseThrow();
             auditOptions = named.options();
         }
+        if (pins != null && Files.exists(pins)) {
+            // A package's pinned version and integrity hold before anything of it is installed or run.
+            try {
+                PinFile pinned = PinFile.read(pins);
+                for (int i = 0; i < configs.size(); i++) {
+                    configs.set(i, pinPackage(configs.get(i), pinned, pins));
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                err.println("warden gateway: " + e.getMessage());
+                shared.close();
+                return Started.failed(2);
+            } catch (PackagePinMismatch e) {
+                err.println("warden gateway: " + e.getMessage());
+                shared.close();
+                return Started.failed(1);
+            }
+        }
         Gateway gateway;
         try {
             gateway = file == null ? Gateway.connect(configs) : Gateway.connect(configs,
@@ -329,7 +346,7 @@ final class GatewayCommand implements Callable<Integer> {
             if (pins != null) {
                 if (!Files.exists(pins)) {
                     List<Definition> listed = listed(gateway);
-                    PinFile.of(listed).write(pins);
+                    withPackages(PinFile.of(listed), gateway).write(pins);
                     LOG.warn("TRUST ON FIRST USE: pinned the {} definitions the upstreams list now in {}; review them "
                             + "(warden scan) before trusting them", listed.size(), pins);
                 }
@@ -479,6 +496,53 @@ final class GatewayCommand implements Callable<Integer> {
         }
         if (!eras.isEmpty()) {
             throw new IllegalArgumentException("--upstream-era names no upstream: " + String.join(", ", eras.keySet()));
+        }
+        return out;
+    }
+
+    /**
+     * An npm upstream with its package pin applied: a version other than the pinned one is refused (a new version is
+     * reviewed with {@code warden scan --write-pins} first), and the pinned integrity is required of its lockfile.
+     */
+    static UpstreamConfig pinPackage(UpstreamConfig u, PinFile pinned, Path pins) throws PackagePinMismatch {
+        if (!(u.transport() instanceof UpstreamConfig.NpmPackage p)) {
+            return u;
+        }
+        Optional<PinFile.PackagePin> pin = pinned.packagePin(p.name());
+        if (pin.isEmpty()) {
+            return u;
+        }
+        if (!pin.get().version().equals(p.version())) {
+            throw new PackagePinMismatch("upstream " + u.name() + ": the package " + p.name() + " is pinned at "
+                    + pin.get().version() + " in " + pins + ", and the configuration names " + p.version()
+                    + "; review the new version (warden scan --write-pins) before running it");
+        }
+        if (p.integrity().isPresent() && !p.integrity().get().equals(pin.get().integrity())) {
+            throw new PackagePinMismatch("upstream " + u.name() + ": the package " + p.spec() + " has the integrity "
+                    + p.integrity().get() + " in the configuration and " + pin.get().integrity() + " in " + pins);
+        }
+        return u.withTransport(p.withIntegrity(pin.get().integrity()));
+    }
+
+    /** A package upstream whose configuration disagrees with its pin. */
+    static final class PackagePinMismatch extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        PackagePinMismatch(String message) {
+            super(message);
+        }
+    }
+
+    /** {@code pins} with the package of each npm upstream the gateway installed, as trust on first use pins them. */
+    static PinFile withPackages(PinFile pins, Gateway gateway) {
+        PinFile out = pins;
+        for (var e : gateway.supplyChain().values()) {
+            if (e.source().equals("npm") && e.pinned() && e.subject().isPresent() && e.integrity().isPresent()) {
+                String subject = e.subject().get();
+                int at = subject.lastIndexOf('@');
+                out = out.withPackage(subject.substring(0, at), new PinFile.PackagePin(subject.substring(at + 1),
+                        e.integrity().get()));
+            }
         }
         return out;
     }

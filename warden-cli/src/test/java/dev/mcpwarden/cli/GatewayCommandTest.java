@@ -188,6 +188,21 @@ class GatewayCommandTest {
     }
 
     @Test
+    void aPackageVersionOtherThanThePinnedOneIsRefusedBeforeItIsInstalled() throws Exception {
+        Path pins = dir.resolve("pins.json");
+        dev.mcpwarden.security.integrity.PinFile.empty().withPackage("@modelcontextprotocol/server-filesystem",
+                new dev.mcpwarden.security.integrity.PinFile.PackagePin("2026.8.30", "sha512-" + "k".repeat(86) + "=="))
+                .write(pins);
+
+        assertThat(start("--port", "0", "--allow-anonymous", "--pins", pins.toString(), "--upstream",
+                "fs=npm:@modelcontextprotocol/server-filesystem@2026.8.31 /srv").exitCode()).isEqualTo(1);
+
+        assertThat(err.toString().strip()).isEqualTo("warden gateway: upstream fs: the package "
+                + "@modelcontextprotocol/server-filesystem is pinned at 2026.8.30 in " + pins + ", and the "
+                + "configuration names 2026.8.31; review the new version (warden scan --write-pins) before running it");
+    }
+
+    @Test
     void anNpmPackageWithoutAVersionIsAnErrorInTheFlags() throws Exception {
         assertThat(start("--port", "0", "--allow-anonymous", "--upstream",
                 "fs=npm:@modelcontextprotocol/server-filesystem /srv").exitCode()).isEqualTo(2);

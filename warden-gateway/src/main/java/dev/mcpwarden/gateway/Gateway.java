@@ -78,6 +78,23 @@ public final class Gateway implements AutoCloseable {
         this.supply = supply;
     }
 
+    /** A package installed and verified: the command that runs it, and what was verified. */
+    public record Installed(UpstreamConfig.Stdio command, UpstreamSupply supply) {
+    }
+
+    /**
+     * Installs {@code pkg} into its cache (or verifies the installed tree) as {@link #connect} does before starting
+     * it, without starting it: for {@code warden scan}, which lists what the package serves and pins it.
+     *
+     * @param upstream names it in errors
+     * @throws GatewayException when it is not pinned (and not allowed so), cannot be installed, or its installed tree
+     *                          or lockfile was changed
+     */
+    public static Installed install(String upstream, UpstreamConfig.NpmPackage pkg) throws GatewayException {
+        NpmInstaller.Installed i = NpmInstaller.install(upstream, pkg);
+        return new Installed(i.stdio(), i.supply());
+    }
+
     /** Connects every upstream, with the server's default list caching hints. */
     public static Gateway connect(List<UpstreamConfig> upstreams) throws GatewayException {
         return connect(upstreams, ServerOptions.defaults());

@@ -611,8 +611,13 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
                 withholdPoisoned, isolation);
     }
 
-    /** This upstream reached another way (a package installed: the command that runs it). */
-    UpstreamConfig withTransport(Transport transport) {
+    /**
+     * This upstream reached another way (a package installed: the command that runs it; a package with its pinned
+     * integrity).
+     *
+     * @throws IllegalArgumentException per principal with an HTTP transport
+     */
+    public UpstreamConfig withTransport(Transport transport) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
                 withholdPoisoned, isolation);
     }
