@@ -74,6 +74,11 @@ final class NpmInstaller {
         } catch (IOException e) {
             throw new GatewayException("upstream " + upstream + ": the package " + p.spec() + " could not be "
                     + "installed in " + dir + ": " + e.getMessage(), e);
+        } catch (tools.jackson.core.JacksonException e) {
+            // a record, lockfile or manifest that is not JSON: as changed as a file can be
+            throw new GatewayException("upstream " + upstream + ": the package " + p.spec() + " in " + dir
+                    + " has a file that is not valid JSON (" + e.getOriginalMessage() + "); it is not started. Remove "
+                    + dir + " to install it again", e);
         }
     }
 

@@ -171,6 +171,19 @@ class PinnedPackagesTest {
             Files.write(lockfile, lock);
         }
 
+        Path record = installed().resolve(NpmInstaller.RECORD);
+        byte[] recorded = Files.readAllBytes(record);
+        Files.writeString(record, "{\"files\":");
+        try {
+            assertThatThrownBy(() -> Gateway.connect(List.of(UpstreamConfig.of("files", pkg(VERSION)))))
+                    .isInstanceOf(GatewayException.class)
+                    .hasMessageStartingWith("upstream files: the package " + NAME + "@" + VERSION + " in "
+                            + installed() + " has a file that is not valid JSON (")
+                    .hasMessageEndingWith("); it is not started. Remove " + installed() + " to install it again");
+        } finally {
+            Files.write(record, recorded);
+        }
+
         // Restored, it starts again.
         try (Gateway again = Gateway.connect(List.of(UpstreamConfig.of("files", pkg(VERSION))))) {
             assertThat(again.served("files").get(Target.Kind.TOOL)).contains("read_text_file");
