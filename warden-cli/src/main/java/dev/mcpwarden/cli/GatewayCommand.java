@@ -66,6 +66,7 @@ final class GatewayCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
     private static final String STDIO = "stdio:";
+    private static final String NPM = "npm:";
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -87,9 +88,11 @@ final class GatewayCommand implements Callable<Integer> {
             + "caller is anonymous and reaches every upstream tool). Warned about; loopback only.")
     boolean allowAnonymous;
 
-    @Option(names = "--upstream", paramLabel = "NAME=URL|NAME=stdio:COMMAND ARG...",
-            description = "An upstream MCP server: a Streamable HTTP URL, or a command to start (arguments split "
-                    + "on spaces). Repeat for several; their names must not clash. Required.")
+    @Option(names = "--upstream", paramLabel = "NAME=URL|NAME=stdio:COMMAND ARG...|NAME=npm:PACKAGE@VERSION ARG...",
+            description = "An upstream MCP server: a Streamable HTTP URL, a command to start (arguments split "
+                    + "on spaces), or an npm package at an exact version, which the gateway installs from a lockfile "
+                    + "into its cache and starts (never npx; see docs/supply-chain.md). Repeat for several; their "
+                    + "names must not clash. Required.")
     List<String> upstreams = List.of();
 
     @Option(names = "--upstream-era", paramLabel = "NAME=2025|2026", description = "Speak only this era to an "
@@ -293,6 +296,23 @@ final class GatewayCommand implements Callable<Integer> {
             auditFile = named.chainFile().orElseThrow();
             auditOptions = named.options();
         }
+        if (pins != null && Files.exists(pins)) {
+            // A package's pinned version and integrity hold before anything of it is installed or run.
+            try {
+                PinFile pinned = PinFile.read(pins);
+                for (int i = 0; i < configs.size(); i++) {
+                    configs.set(i, pinPackage(configs.get(i), pinned, pins));
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                err.println("warden gateway: " + e.getMessage());
+                shared.close();
+                return Started.failed(2);
+            } catch (PackagePinMismatch e) {
+                err.println("warden gateway: " + e.getMessage());
+                shared.close();
+                return Started.failed(1);
+            }
+        }
         Gateway gateway;
         try {
             gateway = file == null ? Gateway.connect(configs) : Gateway.connect(configs,
@@ -351,6 +371,7 @@ final class GatewayCommand implements Callable<Integer> {
                     AuditLog queued = audit;
                     t.auditQueue(() -> queued.stats().queued());
                 }
+                auditSupplyChain(gateway, audit);
             } else {
                 gateway.onPoisonedWithheld(counted);
                 LOG.warn("NO AUDIT LOG: requests through the gateway are not recorded (give --audit-file FILE)");
@@ -360,7 +381,7 @@ final class GatewayCommand implements Callable<Integer> {
             if (pins != null) {
                 if (!Files.exists(pins)) {
                     List<Definition> listed = listed(gateway);
-                    PinFile.of(listed).write(pins);
+                    withPackages(PinFile.of(listed), gateway).write(pins);
                     LOG.warn("TRUST ON FIRST USE: pinned the {} definitions the upstreams list now in {}; review them "
                             + "(warden scan) before trusting them", listed.size(), pins);
                 }
@@ -497,7 +518,15 @@ final class GatewayCommand implements Callable<Integer> {
             String name = s.substring(0, eq);
             String target = s.substring(eq + 1);
             UpstreamConfig.Transport transport;
-            if (target.startsWith(STDIO)) {
+            if (target.startsWith(NPM)) {
+                List<String> words = List.of(target.substring(NPM.length()).trim().split("\\s+"));
+                if (words.getFirst().isEmpty()) {
+                    throw new IllegalArgumentException("upstream " + name + " names no package after npm:");
+                }
+                UpstreamConfig.NpmPackage p = UpstreamConfig.NpmPackage.of(words.getFirst(),
+                        words.subList(1, words.size()), UpstreamConfig.NpmPackage.defaultCache());
+                transport = unsandboxed ? p.withSandbox(UpstreamConfig.Sandbox.NONE) : p;
+            } else if (target.startsWith(STDIO)) {
                 List<String> command = List.of(target.substring(STDIO.length()).trim().split("\\s+"));
                 if (command.getFirst().isEmpty()) {
                     throw new IllegalArgumentException("upstream " + name + " names no command after stdio:");
@@ -543,6 +572,74 @@ final class GatewayCommand implements Callable<Integer> {
                     + String.join(", ", ttls.keySet()));
         }
         return out;
+    }
+
+    /**
+     * An npm upstream with its package pin applied: a version other than the pinned one is refused (a new version is
+     * reviewed with {@code warden scan --write-pins} first), and the pinned integrity is required of its lockfile.
+     */
+    static UpstreamConfig pinPackage(UpstreamConfig u, PinFile pinned, Path pins) throws PackagePinMismatch {
+        if (!(u.transport() instanceof UpstreamConfig.NpmPackage p)) {
+            return u;
+        }
+        Optional<PinFile.PackagePin> pin = pinned.packagePin(p.name());
+        if (pin.isEmpty()) {
+            return u;
+        }
+        if (!pin.get().version().equals(p.version())) {
+            throw new PackagePinMismatch("upstream " + u.name() + ": the package " + p.name() + " is pinned at "
+                    + pin.get().version() + " in " + pins + ", and the configuration names " + p.version()
+                    + "; review the new version (warden scan --write-pins) before running it");
+        }
+        if (p.integrity().isPresent() && !p.integrity().get().equals(pin.get().integrity())) {
+            throw new PackagePinMismatch("upstream " + u.name() + ": the package " + p.spec() + " has the integrity "
+                    + p.integrity().get() + " in the configuration and " + pin.get().integrity() + " in " + pins);
+        }
+        return u.withTransport(p.withIntegrity(pin.get().integrity()));
+    }
+
+    /** A package upstream whose configuration disagrees with its pin. */
+    static final class PackagePinMismatch extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        PackagePinMismatch(String message) {
+            super(message);
+        }
+    }
+
+    /** {@code pins} with the package of each npm upstream the gateway installed, as trust on first use pins them. */
+    static PinFile withPackages(PinFile pins, Gateway gateway) {
+        PinFile out = pins;
+        for (var e : gateway.supplyChain().values()) {
+            if (e.source().equals("npm") && e.pinned() && e.subject().isPresent() && e.integrity().isPresent()) {
+                String subject = e.subject().get();
+                int at = subject.lastIndexOf('@');
+                out = out.withPackage(subject.substring(0, at), new PinFile.PackagePin(subject.substring(at + 1),
+                        e.integrity().get()));
+            }
+        }
+        return out;
+    }
+
+    /** One record per upstream whose program was checked before it started (docs/supply-chain.md). */
+    static void auditSupplyChain(Gateway gateway, AuditLog audit) {
+        gateway.supplyChain().forEach((name, s) -> {
+            if (s.source().equals(dev.mcpwarden.gateway.UpstreamSupply.NONE.source())) {
+                return;
+            }
+            Map<String, Object> detail = new java.util.LinkedHashMap<>();
+            detail.put("source", s.source());
+            s.subject().ifPresent(v -> detail.put("subject", v));
+            detail.put("pinned", s.pinned());
+            s.integrity().ifPresent(v -> detail.put("integrity", v));
+            s.tree().ifPresent(v -> detail.put("tree", v));
+            detail.put("signatures", s.signatures());
+            audit.record(dev.mcpwarden.security.audit.AuditEvent.builder(
+                            dev.mcpwarden.security.audit.AuditEventType.SUPPLY_CHAIN, java.time.Instant.now(),
+                            dev.mcpwarden.server.pipeline.CorrelationIds.next())
+                    .target("upstream/" + name).outcome(s.pinned() ? "verified" : "verified_unpinned")
+                    .detail(detail).build());
+        });
     }
 
     private static String version() {

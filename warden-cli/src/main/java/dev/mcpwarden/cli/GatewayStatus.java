@@ -2,6 +2,7 @@ package dev.mcpwarden.cli;
 
 import dev.mcpwarden.core.json.Json;
 import dev.mcpwarden.gateway.Gateway;
+import dev.mcpwarden.gateway.UpstreamSupply;
 import dev.mcpwarden.security.integrity.DefinitionKind;
 import dev.mcpwarden.security.integrity.IntegrityStage;
 import dev.mcpwarden.security.integrity.PinFile;
@@ -91,15 +92,25 @@ final class GatewayStatus {
                 p.put("withheld", held);
                 p.put("pendingApproval", held); // every definition withheld under pins waits for warden pins approve
             }
+            UpstreamSupply supply = gateway.supplyChain().getOrDefault(s.name(), UpstreamSupply.NONE);
+            if (!supply.source().equals(UpstreamSupply.NONE.source())) {
+                ObjectNode sc = o.putObject("supplyChain");
+                sc.put("source", supply.source());
+                supply.subject().ifPresent(v -> sc.put("subject", v));
+                sc.put("pinned", supply.pinned());
+                supply.integrity().ifPresent(v -> sc.put("integrity", v));
+                supply.tree().ifPresent(v -> sc.put("tree", v));
+                sc.put("signatures", supply.signatures());
+            }
         }
         return root;
     }
 
     /** The table {@code warden gateway status} prints. */
     static String table(JsonNode document) {
-        String format = "%-16s %-6s %-11s %-10s %-9s %5s %7s %9s %9s %6s %8s %7s%n";
+        String format = "%-16s %-6s %-11s %-10s %-9s %5s %7s %9s %9s %6s %8s %7s %s%n";
         StringBuilder sb = new StringBuilder(String.format(format, "UPSTREAM", "KIND", "PROTOCOL", "HEALTH",
-                "CIRCUIT", "TOOLS", "PROMPTS", "RESOURCES", "TEMPLATES", "PINNED", "WITHHELD", "PENDING"));
+                "CIRCUIT", "TOOLS", "PROMPTS", "RESOURCES", "TEMPLATES", "PINNED", "WITHHELD", "PENDING", "SUPPLY"));
         for (JsonNode u : document.path("upstreams")) {
             JsonNode d = u.path("definitions");
             JsonNode p = u.path("pins");
@@ -107,9 +118,24 @@ final class GatewayStatus {
                     u.path("protocolVersion").asString(), u.path("health").asString(), u.path("circuit").asString(),
                     d.path("tools").asInt(), d.path("prompts").asInt(), d.path("resources").asInt(),
                     d.path("resourceTemplates").asInt(), count(p, "pinned"), count(p, "withheld"),
-                    count(p, "pendingApproval")));
+                    count(p, "pendingApproval"), supply(u.path("supplyChain"))));
         }
         return sb.toString();
+    }
+
+    /**
+     * {@code npm NAME@VERSION, signatures verified}, {@code npm NAME@RANGE UNPINNED, ...}, {@code file PATH}, or
+     * {@code -} when nothing of the program is checked.
+     */
+    private static String supply(JsonNode sc) {
+        if (!sc.isObject()) {
+            return "-";
+        }
+        String text = sc.path("source").asString() + " " + sc.path("subject").asString()
+                + (sc.path("pinned").asBoolean() ? "" : " UNPINNED");
+        String signatures = sc.path("signatures").asString();
+        return sc.path("source").asString().equals("npm")
+                ? text + ", signatures " + signatures.split("[ :]", 2)[0] : text;
     }
 
     private static String count(JsonNode pins, String field) {

@@ -28,6 +28,7 @@ public final class Main implements Runnable {
         m.put("config", ConfigCommand.class);
         m.put("pins", PinsCommand.class);
         m.put("scan", ScanCommand.class);
+        m.put("scan-secrets", ScanSecretsCommand.class);
         m.put("guard", GuardCommand.class);
         m.put("token", TokenCommand.class);
         m.put("conformance-client", ConformanceClientCommand.class);
@@ -77,11 +78,31 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.err);
     }
 
+    /** The SBOM the build bundles into the jar (docs/supply-chain.md). */
+    static final String SBOM = "META-INF/warden/warden-cli.cdx.json";
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"warden " + (v == null ? "development build" : v)};
+            return new String[] {"warden " + (v == null ? "development build" : v), "SBOM " + sbomSerial()};
+        }
+    }
+
+    /**
+     * The serial number of the bundled CycloneDX SBOM ({@code urn:uuid:...}), which names the exact set of
+     * dependencies this build runs with; "none bundled" when the classes did not come from a Maven build.
+     */
+    static String sbomSerial() {
+        try (java.io.InputStream in = Main.class.getClassLoader().getResourceAsStream(SBOM)) {
+            if (in == null) {
+                return "none bundled";
+            }
+            tools.jackson.databind.JsonNode serial = new tools.jackson.databind.ObjectMapper().readTree(in)
+                    .path("serialNumber");
+            return serial.isString() ? serial.asString() : "without a serial number";
+        } catch (java.io.IOException | tools.jackson.core.JacksonException e) {
+            return "unreadable (" + e.getClass().getSimpleName() + ")";
         }
     }
 }

@@ -7,6 +7,9 @@ import dev.mcpwarden.security.integrity.Definition;
 import dev.mcpwarden.security.integrity.DefinitionKind;
 import dev.mcpwarden.security.integrity.NameCollisions;
 import dev.mcpwarden.security.integrity.PinCheck;
+import dev.mcpwarden.gateway.Gateway;
+import dev.mcpwarden.gateway.GatewayException;
+import dev.mcpwarden.gateway.UpstreamConfig;
 import dev.mcpwarden.security.integrity.PinFile;
 import dev.mcpwarden.security.integrity.PinFileException;
 import dev.mcpwarden.security.integrity.PoisoningFinding;
@@ -46,6 +49,9 @@ import tools.jackson.databind.node.ObjectNode;
                 "TARGET is an http(s) URL of the MCP endpoint, or, after --, a command that speaks MCP on stdio:",
                 "  warden scan https://mcp.example.com/mcp --token \"$TOKEN\"",
                 "  warden scan --write-pins warden-pins.json -- node server.js --stdio",
+                "  warden scan --write-pins warden-pins.json -- npm:@scope/name@1.2.3 ARG...",
+                "An npm: package is installed from a lockfile as the gateway installs it (docs/supply-chain.md), and"
+                        + " its version and integrity are pinned with its definitions.",
                 "Exit status: 0 clean; 1 findings at or above --fail-on, name collisions, or (with --pins) a"
                         + " changed, new or removed definition; 2 usage error or unreadable/unwritable pin file;"
                         + " 3 the server could not be reached or did not speak MCP."})
@@ -79,6 +85,10 @@ public final class ScanCommand implements Callable<Integer> {
                     + " above --fail-on or name collisions, unless --force).")
     Path writePins;
 
+    @Option(names = "--package-cache", paramLabel = "DIR", description = "Where an npm: target is installed"
+            + " (default: the gateway's, $XDG_CACHE_HOME/warden/packages or ~/.cache/warden/packages).")
+    Path packageCache;
+
     @Option(names = "--force", description = "Write the pin file even when there are findings or collisions.")
     boolean force;
 
@@ -106,6 +116,10 @@ public final class ScanCommand implements Callable<Integer> {
     /** A finding the allow list accepts, with the entry that does. */
     record Allowed(PoisoningFinding finding, ScanAllowList.Entry entry) {
     }
+
+    private static final String NPM = "npm:";
+    /** The command of an {@code npm:} target, once installed. */
+    private List<String> command;
 
     @Override
     public Integer call() {
@@ -155,6 +169,27 @@ public final class ScanCommand implements Callable<Integer> {
             return USAGE;
         }
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        PinFile.PackagePin packagePin = null;
+        String packageName = null;
+        if (!http && target.getFirst().startsWith(NPM)) {
+            try {
+                UpstreamConfig.NpmPackage pkg = UpstreamConfig.NpmPackage.of(target.getFirst().substring(NPM.length()),
+                        target.subList(1, target.size()), packageCache != null ? packageCache
+                                : UpstreamConfig.NpmPackage.defaultCache());
+                Gateway.Installed installed = Gateway.install("scan", pkg);
+                command = installed.command().command();
+                String subject = installed.supply().subject().orElseThrow();
+                packageName = pkg.name();
+                packagePin = new PinFile.PackagePin(subject.substring(subject.lastIndexOf('@') + 1),
+                        installed.supply().integrity().orElseThrow());
+            } catch (IllegalArgumentException e) {
+                err.println("ERROR: " + e.getMessage());
+                return USAGE;
+            } catch (GatewayException e) {
+                err.println("ERROR: " + e.getMessage());
+                return UNREACHABLE;
+            }
+        }
         List<Definition> definitions = new ArrayList<>();
         String protocol;
         try (McpClient client = connect(http, timeout)) {
@@ -211,7 +246,11 @@ public final class ScanCommand implements Callable<Integer> {
                 exit = Math.max(exit, FINDINGS);
             } else {
                 try {
-                    PinFile.of(definitions).write(writePins);
+                    PinFile written = PinFile.of(definitions);
+                    if (packagePin != null) {
+                        written = written.withPackage(packageName, packagePin);
+                    }
+                    written.write(writePins);
                     PinnedDefinitions archive = PinnedDefinitions.read(writePins);
                     archive.putAll(definitions);
                     archive.write();
@@ -417,7 +456,7 @@ public final class ScanCommand implements Callable<Integer> {
     private McpClient connect(boolean http, Duration timeout) throws McpClientException {
         McpClient.Builder b = http ? McpClient.http(URI.create(target.getFirst()))
                 .bearerToken(() -> Optional.ofNullable(token).filter(t -> !t.isBlank()))
-                : McpClient.stdio(target);
+                : McpClient.stdio(command == null ? target : command);
         // a scan reports every listed tool, also one a client would drop for a bad x-mcp-header annotation
         return b.clientInfo("warden-scan", "1").connectTimeout(timeout).requestTimeout(timeout)
                 .dropInvalidTools(false).build();

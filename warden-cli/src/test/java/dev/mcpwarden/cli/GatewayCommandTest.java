@@ -22,6 +22,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -172,6 +174,99 @@ class GatewayCommandTest {
 
         assertThat(err.toString().strip()).isEqualTo(
                 "warden gateway: give --issuer, --jwks-file and --resource, or --allow-anonymous");
+    }
+
+    @Test
+    void anUnpinnedNpmPackageIsRefusedWithAClearMessageBeforeAnythingIsInstalled() throws Exception {
+        assertThat(start("--port", "0", "--allow-anonymous", "--upstream",
+                "fs=npm:@modelcontextprotocol/server-filesystem@latest /srv").exitCode()).isEqualTo(1);
+
+        assertThat(err.toString().strip()).isEqualTo("warden gateway: upstream fs: the package "
+                + "@modelcontextprotocol/server-filesystem@latest is not pinned to one version (a range or a tag such "
+                + "as latest installs whatever is published next); name an exact version, such as "
+                + "@modelcontextprotocol/server-filesystem@1.2.3, or allow it unpinned (warned about)");
+    }
+
+    @Test
+    void aPackageVersionOtherThanThePinnedOneIsRefusedBeforeItIsInstalled() throws Exception {
+        Path pins = dir.resolve("pins.json");
+        dev.mcpwarden.security.integrity.PinFile.empty().withPackage("@modelcontextprotocol/server-filesystem",
+                new dev.mcpwarden.security.integrity.PinFile.PackagePin("2026.8.30", "sha512-" + "k".repeat(86) + "=="))
+                .write(pins);
+
+        assertThat(start("--port", "0", "--allow-anonymous", "--pins", pins.toString(), "--upstream",
+                "fs=npm:@modelcontextprotocol/server-filesystem@2026.8.31 /srv").exitCode()).isEqualTo(1);
+
+        assertThat(err.toString().strip()).isEqualTo("warden gateway: upstream fs: the package "
+                + "@modelcontextprotocol/server-filesystem is pinned at 2026.8.30 in " + pins + ", and the "
+                + "configuration names 2026.8.31; review the new version (warden scan --write-pins) before running it");
+    }
+
+    @Test
+    void anNpmPackageWithoutAVersionIsAnErrorInTheFlags() throws Exception {
+        assertThat(start("--port", "0", "--allow-anonymous", "--upstream",
+                "fs=npm:@modelcontextprotocol/server-filesystem /srv").exitCode()).isEqualTo(2);
+
+        assertThat(err.toString().strip()).isEqualTo("warden gateway: the package "
+                + "@modelcontextprotocol/server-filesystem names no version: name an exact one, such as "
+                + "@modelcontextprotocol/server-filesystem@1.2.3");
+    }
+
+    /** A YAML stdio upstream running Warden's own everything server with {@code java}, its digest pinned. */
+    private Path pinnedJavaUpstream(String digest) throws Exception {
+        dev.mcpwarden.testkit.TestTokens tokens = dev.mcpwarden.testkit.TestTokens.issuer("https://login.example");
+        Files.writeString(dir.resolve("jwks.json"), tokens.publicJwksJson());
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path config = dir.resolve("warden.yaml");
+        Files.writeString(config, """
+                server: {name: gw, version: 1.0.0}
+                http: {port: 0}
+                security:
+                  authentication:
+                    resource: http://127.0.0.1/mcp
+                    issuers: [{issuer: https://login.example, jwks-file: jwks.json}]
+                  audit: {file: audit.jsonl}
+                gateway:
+                  upstreams:
+                    - name: everything
+                      transport:
+                        kind: stdio
+                        command: [%s, -cp, "%s", dev.mcpwarden.cli.Main, everything-server, --stdio]
+                        sandbox: {kind: none}
+                        program-digest: %s
+                """.formatted(java, System.getProperty("java.class.path"), digest));
+        return config;
+    }
+
+    @Test
+    void aCommandWithAPinnedProgramDigestIsCheckedShownInTheStatusAndAudited() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java").toAbsolutePath().normalize();
+        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(java)));
+
+        assertThat(start("--config", pinnedJavaUpstream(digest).toString()).exitCode()).isZero();
+
+        ObjectNode doc = GatewayStatus.document(started.gateway(), Optional.empty());
+        assertThat(doc.path("upstreams").path(0).path("supplyChain").toString()).isEqualTo("{\"source\":\"file\","
+                + "\"subject\":\"" + java + "\",\"pinned\":true,\"integrity\":\"" + digest + "\","
+                + "\"signatures\":\"not applicable\"}");
+        assertThat(GatewayStatus.table(doc)).endsWith(" file " + java + "\n");
+        started.close();
+        started = null;
+        assertThat(Files.readAllLines(dir.resolve("audit.jsonl"))).filteredOn(l -> l.contains("SUPPLY_CHAIN"))
+                .singleElement().asString().contains("\"target\":\"upstream/everything\"")
+                .contains("\"outcome\":\"verified\"").contains("\"integrity\":\"" + digest + "\"");
+    }
+
+    @Test
+    void aCommandWhoseProgramIsNotThePinnedOneDoesNotStart() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java").toAbsolutePath().normalize();
+        String pin = "sha256:" + "0".repeat(64);
+
+        assertThat(start("--config", pinnedJavaUpstream(pin).toString()).exitCode()).isEqualTo(1);
+
+        assertThat(err.toString()).contains("warden gateway: upstream everything: the program " + java
+                + " has the digest sha256:").contains(", and its pin is " + pin + "; it is not started");
     }
 
     @Test
@@ -332,9 +427,9 @@ class GatewayCommandTest {
 
         assertThat(status("--url", "http://127.0.0.1:" + port)).isEqualTo("0\n"
                 + "UPSTREAM         KIND   PROTOCOL    HEALTH     CIRCUIT   TOOLS PROMPTS RESOURCES TEMPLATES PINNED "
-                + "WITHHELD PENDING\n"
+                + "WITHHELD PENDING SUPPLY\n"
                 + "w                http   2026-07-28  up         CLOSED        1       0         0         0      0 "
-                + "       1       1\n");
+                + "       1       1 -\n");
         assertThat(status("--url", "http://127.0.0.1:" + port, "--json")).isEqualTo("""
                 0
                 {

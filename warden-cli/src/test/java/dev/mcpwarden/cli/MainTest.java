@@ -10,7 +10,7 @@ import picocli.CommandLine;
 class MainTest {
 
     private static final String[] ALL = {"demo", "everything-server", "sample-server", "gateway", "bench-server", "audit",
-            "config", "pins", "scan", "guard", "token", "conformance-client", "train", "help"};
+            "config", "pins", "scan", "scan-secrets", "guard", "token", "conformance-client", "train", "help"};
 
     @Test
     void theNamesKeptForDispatchAreTheCommandsOwnNames() {

@@ -261,6 +261,35 @@ class ScanCommandTest {
     }
 
     @Test
+    void anNpmPackageIsInstalledFromALockfileScannedAndPinnedWithItsVersionAndIntegrity() throws IOException {
+        Path pins = dir.resolve("pins.json");
+        String name = "@modelcontextprotocol/server-filesystem";
+
+        int code = scan("--write-pins", pins.toString(), "--package-cache", dir.resolve("cache").toString(), "--",
+                "npm:" + name + "@2026.8.31", dir.toString());
+
+        assertThat(code).as(err.toString()).isEqualTo(ScanCommand.CLEAN);
+        PinFile written = PinFile.read(pins);
+        String integrity = Json.standard().parse(java.nio.file.Files.readString(dev.mcpwarden.testkit.Processes
+                .repoRoot().resolve("conformance/package-lock.json"))).path("packages")
+                .path("node_modules/" + name).path("integrity").asString();
+        assertThat(written.packages()).containsExactly(java.util.Map.entry(name,
+                new PinFile.PackagePin("2026.8.31", integrity)));
+        assertThat(written.pins(DefinitionKind.TOOL)).containsKeys("read_text_file", "list_directory");
+        assertThat(dir.resolve("cache/@modelcontextprotocol+server-filesystem@2026.8.31/package-lock.json")).exists();
+    }
+
+    @Test
+    void anUnpinnedNpmPackageIsNotScanned() {
+        int code = scan("--package-cache", dir.resolve("cache").toString(), "--",
+                "npm:@modelcontextprotocol/server-filesystem@latest");
+
+        assertThat(code).isEqualTo(ScanCommand.UNREACHABLE);
+        assertThat(err.toString()).startsWith("ERROR: upstream scan: the package "
+                + "@modelcontextprotocol/server-filesystem@latest is not pinned to one version");
+    }
+
+    @Test
     void aStdioServerIsScannedAsAChildProcessWithTheSameDigests() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         int code = scan("--json", "--", java, "-cp", System.getProperty("java.class.path"),

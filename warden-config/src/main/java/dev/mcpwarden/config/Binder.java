@@ -169,8 +169,21 @@ final class Binder {
                     Optional.ofNullable(t.get("bearer")), t.get("headers"),
                     Optional.ofNullable(t.<Bound>get("client-credentials")).map(Binder::clientCredentials),
                     Optional.ofNullable(t.<Bound>get("token-exchange")).map(Binder::tokenExchange));
+            case "npm" -> {
+                if (t.<Boolean>get("allow-unpinned")) {
+                    problems.warn(t.location(), Shape.quoted(t.pathOf("allow-unpinned")) + ": the package "
+                            + t.get("package") + " may install another version than the one reviewed");
+                }
+                yield dev.mcpwarden.gateway.UpstreamConfig.NpmPackage.of(t.get("package"), t.get("arguments"),
+                        t.get("environment"), sandbox(t.get("sandbox"), t.pathOf("sandbox")),
+                        Optional.<java.nio.file.Path>ofNullable(t.get("cache"))
+                                .orElseGet(dev.mcpwarden.gateway.UpstreamConfig.NpmPackage::defaultCache),
+                        Optional.ofNullable(t.get("npm")), Optional.ofNullable(t.get("node")),
+                        t.get("allow-unpinned"), Optional.ofNullable(t.get("integrity")));
+            }
             default -> new dev.mcpwarden.gateway.UpstreamConfig.Stdio(t.get("command"), t.get("environment"),
-                    Optional.ofNullable(t.get("working-directory")), sandbox(t.get("sandbox"), t.pathOf("sandbox")));
+                    Optional.ofNullable(t.get("working-directory")), sandbox(t.get("sandbox"), t.pathOf("sandbox")),
+                    Optional.ofNullable(t.get("program-digest")));
         });
         if (transport == null) {
             return null;

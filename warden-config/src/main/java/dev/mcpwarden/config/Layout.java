@@ -411,7 +411,32 @@ final class Layout {
                     withDefault("environment", new MapOf("variable", NAME), Map.of(),
                             "The only environment variables it gets (PATH is added when absent)."),
                     optional("working-directory", new FilePath(true), "Where it runs."),
-                    withDefault("sandbox", SANDBOX, Map.of("kind", "bubblewrap"), "How it is confined.")))));
+                    withDefault("sandbox", SANDBOX, Map.of("kind", "bubblewrap"), "How it is confined."),
+                    optional("program-digest", new Text("^sha256:[0-9a-f]{64}$", "sha256: and 64 hex digits"),
+                            "The pinned SHA-256 of the program's file (found on PATH when named without a"
+                                    + " directory); another file is refused at start."))),
+            "npm", new Obj(List.of(
+                    required("kind", new Choice("npm"), "An npm package the gateway installs from a lockfile into"
+                            + " its cache (npm ci, no install scripts) and runs with Node; never npx."),
+                    required("package", new Text("^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*@.+$",
+                            "name@version, e.g. @scope/name@1.2.3"), "The package and its exact version"
+                            + " (@scope/name@1.2.3); a range or tag only with allow-unpinned."),
+                    withDefault("arguments", new ListOf(NAME, 0), List.of(), "The arguments after its program."),
+                    withDefault("environment", new MapOf("variable", NAME), Map.of(),
+                            "The only environment variables it gets (PATH is added when absent)."),
+                    withDefault("sandbox", SANDBOX, Map.of("kind", "bubblewrap"), "How it is confined."),
+                    optional("cache", new FilePath(false), "Where packages are installed, one directory per"
+                            + " package and version; absent: $XDG_CACHE_HOME/warden/packages or"
+                            + " ~/.cache/warden/packages."),
+                    optional("npm", new FilePath(true), "The npm program; absent: npm on PATH."),
+                    optional("node", new FilePath(true), "The Node program that runs the server; absent: the node"
+                            + " beside npm, else on PATH."),
+                    withDefault("allow-unpinned", new Bool(), false, "Install a range or tag as it resolves now"
+                            + " (warned about); its lockfile then pins that version until the cache directory is"
+                            + " removed."),
+                    optional("integrity", new Text("^sha512-[A-Za-z0-9+/]{86}==$", "sha512- and a base64 SHA-512"),
+                            "The package's pinned integrity, as its lockfile names it (warden scan --write-pins"
+                                    + " records it); a lockfile naming another is refused.")))));
 
     static final Obj UPSTREAM_CACHE = new Obj(List.of(
             withDefault("legacy-ttl", dur(ZERO, DAY), "0s",

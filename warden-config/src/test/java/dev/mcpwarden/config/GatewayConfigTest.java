@@ -104,6 +104,58 @@ class GatewayConfigTest {
     }
 
     @Test
+    void anNpmPackageBindsToThePackageTheGatewayInstallsAndACommandToItsPinnedProgramDigest() {
+        String integrity = "sha512-" + "k".repeat(86) + "==";
+        WardenConfig.Result r = check("""
+                gateway:
+                  upstreams:
+                    - name: files
+                      transport:
+                        kind: npm
+                        package: "@modelcontextprotocol/server-filesystem@2026.8.31"
+                        arguments: [/srv/docs]
+                        cache: %s
+                        integrity: %s
+                        sandbox: {kind: bubblewrap, network: true}
+                    - name: tool
+                      transport:
+                        kind: stdio
+                        command: [/usr/bin/env]
+                        program-digest: sha256:%s
+                """.formatted(dir.resolve("cache"), integrity, "ab".repeat(32)));
+        List<UpstreamConfig> ups = r.orElseThrow().gateway().orElseThrow().upstreams();
+        assertThat(ups.get(0).transport()).isEqualTo(new UpstreamConfig.NpmPackage(
+                "@modelcontextprotocol/server-filesystem", "2026.8.31", List.of("/srv/docs"), Map.of(),
+                UpstreamConfig.Sandbox.bubblewrap().withNetwork(), dir.resolve("cache"),
+                Optional.empty(), Optional.empty(), false, Optional.of(integrity)));
+        assertThat(((UpstreamConfig.Stdio) ups.get(1).transport()).programDigest()).contains("sha256:" + "ab".repeat(32));
+        assertThat(r.warnings()).isEmpty();
+    }
+
+    @Test
+    void anUnpinnedPackageIsWarnedAboutAndAPackageWithoutAVersionIsRefused() {
+        WardenConfig.Result r = check("""
+                gateway:
+                  upstreams:
+                    - name: files
+                      transport: {kind: npm, package: "@modelcontextprotocol/server-filesystem@latest", allow-unpinned: true}
+                """);
+        UpstreamConfig.NpmPackage p = (UpstreamConfig.NpmPackage) r.orElseThrow().gateway().orElseThrow().upstreams()
+                .getFirst().transport();
+        assertThat(p.pinned()).isFalse();
+        assertThat(p.cache()).isEqualTo(UpstreamConfig.NpmPackage.defaultCache());
+        assertThat(r.warnings()).containsExactly("warden.yaml:12:18: warning: 'gateway.upstreams[0].transport"
+                + ".allow-unpinned': the package @modelcontextprotocol/server-filesystem@latest may install another "
+                + "version than the one reviewed");
+        assertThat(problems("""
+                gateway:
+                  upstreams:
+                    - name: files
+                      transport: {kind: npm, package: "@modelcontextprotocol/server-filesystem"}
+                """)).singleElement().asString().contains("'gateway.upstreams[0].transport.package'");
+    }
+
+    @Test
     void anUnsandboxedCommandIsWarnedAbout() {
         WardenConfig.Result r = check("""
                 gateway:

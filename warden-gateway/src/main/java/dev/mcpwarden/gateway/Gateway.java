@@ -68,11 +68,31 @@ public final class Gateway implements AutoCloseable {
     private final List<Upstream> upstreams;
     private final FederatedBackend backend;
     private final ExecutorService refresher;
+    private final java.util.Map<String, UpstreamSupply> supply;
 
-    private Gateway(List<Upstream> upstreams, FederatedBackend backend, ExecutorService refresher) {
+    private Gateway(List<Upstream> upstreams, FederatedBackend backend, ExecutorService refresher,
+                    java.util.Map<String, UpstreamSupply> supply) {
         this.upstreams = upstreams;
         this.backend = backend;
         this.refresher = refresher;
+        this.supply = supply;
+    }
+
+    /** A package installed and verified: the command that runs it, and what was verified. */
+    public record Installed(UpstreamConfig.Stdio command, UpstreamSupply supply) {
+    }
+
+    /**
+     * Installs {@code pkg} into its cache (or verifies the installed tree) as {@link #connect} does before starting
+     * it, without starting it: for {@code warden scan}, which lists what the package serves and pins it.
+     *
+     * @param upstream names it in errors
+     * @throws GatewayException when it is not pinned (and not allowed so), cannot be installed, or its installed tree
+     *                          or lockfile was changed
+     */
+    public static Installed install(String upstream, UpstreamConfig.NpmPackage pkg) throws GatewayException {
+        NpmInstaller.Installed i = NpmInstaller.install(upstream, pkg);
+        return new Installed(i.stdio(), i.supply());
     }
 
     /** Connects every upstream, with the server's default list caching hints. */
@@ -120,8 +140,14 @@ public final class Gateway implements AutoCloseable {
                 }, new ThreadPoolExecutor.DiscardPolicy());
         List<Upstream> connected = new ArrayList<>();
         FederatedBackend[] backend = new FederatedBackend[1];
+        java.util.Map<String, UpstreamSupply> supply = new java.util.LinkedHashMap<>();
         try {
-            for (UpstreamConfig u : upstreams) {
+            for (UpstreamConfig declared : upstreams) {
+                // A package is installed (or its installed tree verified) and a pinned program checked before
+                // anything of it runs.
+                SupplyChecks.Checked checked = SupplyChecks.check(declared);
+                UpstreamConfig u = checked.config();
+                supply.put(u.name(), checked.supply());
                 if (u.transport() instanceof UpstreamConfig.Stdio s && s.sandbox() instanceof UpstreamConfig.Sandbox.None) {
                     LOG.warn("UNSANDBOXED STDIO UPSTREAM {}: {} runs with the gateway's own rights (its files, its "
                             + "network, its user); run only servers you trust this way", u.name(), s.command());
@@ -148,7 +174,16 @@ public final class Gateway implements AutoCloseable {
             up.onResourceUpdated(backend[0]::resourceUpdated);
             up.watch(kind -> refresher.execute(() -> backend[0].refresh(up, kind)), RECHECK);
         }
-        return new Gateway(List.copyOf(connected), backend[0], refresher);
+        return new Gateway(List.copyOf(connected), backend[0], refresher,
+                java.util.Collections.unmodifiableMap(supply));
+    }
+
+    /**
+     * What was verified of each upstream's program before it started, by upstream name: the package and its
+     * integrity, the installed tree's digest and the registry's signatures, or the program's pinned digest.
+     */
+    public java.util.Map<String, UpstreamSupply> supplyChain() {
+        return supply;
     }
 
     /** The federated upstreams, to serve with {@link dev.mcpwarden.server.McpServer.Builder#backend}. */

@@ -451,6 +451,8 @@ final class Upstream implements AutoCloseable {
                 h.headers().forEach((name, value) -> hb.header(name, value.reveal()));
                 yield hb;
             }
+            case UpstreamConfig.NpmPackage p -> throw new IllegalStateException("the package " + p.spec()
+                    + " of upstream " + config.name() + " was not installed before it was connected");
             case UpstreamConfig.Stdio s -> {
                 Map<String, String> env = new HashMap<>(s.environment());
                 // Only what the configuration lists, plus PATH so that "npx" or "uvx" can be found.

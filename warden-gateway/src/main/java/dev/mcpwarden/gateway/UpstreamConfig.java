@@ -264,9 +264,12 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
      * @param environment      the only environment variables it gets (nothing of the gateway's own is inherited)
      * @param workingDirectory where it runs; empty: the gateway's working directory
      * @param sandbox          how it is confined
+     * @param programDigest    the pinned digest of the program's file ({@code sha256:} and 64 hex digits; a program
+     *                         named without a directory is looked up on {@code PATH}): a different file is refused at
+     *                         start; empty: not pinned
      */
     public record Stdio(List<String> command, Map<String, String> environment, Optional<Path> workingDirectory,
-                        Sandbox sandbox) implements Transport {
+                        Sandbox sandbox, Optional<String> programDigest) implements Transport {
         public Stdio {
             command = List.copyOf(command);
             if (command.isEmpty() || command.getFirst().isBlank()) {
@@ -275,6 +278,156 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
             environment = Map.copyOf(environment);
             workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory");
             Objects.requireNonNull(sandbox, "sandbox");
+            programDigest = Objects.requireNonNull(programDigest, "programDigest");
+            programDigest.ifPresent(d -> {
+                if (!DIGEST.matcher(d).matches()) {
+                    throw new IllegalArgumentException("a program digest is sha256: and 64 lower-case hex digits, was "
+                            + d);
+                }
+            });
+        }
+
+        /** A command whose program is not pinned. */
+        public Stdio(List<String> command, Map<String, String> environment, Optional<Path> workingDirectory,
+                     Sandbox sandbox) {
+            this(command, environment, workingDirectory, sandbox, Optional.empty());
+        }
+
+        /** This command with its program's file pinned to {@code digest} ({@code sha256:...}). */
+        public Stdio withProgramDigest(String digest) {
+            return new Stdio(command, environment, workingDirectory, sandbox, Optional.of(digest));
+        }
+    }
+
+    private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+
+    /**
+     * An npm package the gateway installs itself and starts over stdio: never {@code npx -y}, which runs whatever was
+     * published last. At its first start the gateway writes a lockfile for exactly {@code name@version} with the
+     * integrity hash of every package in its tree, installs from it into {@code cache} with {@code npm ci} semantics
+     * (integrity verified, no install scripts run), checks the registry's signatures where the registry offers them,
+     * and records a digest of every installed file; at each later start the installed tree must match that record,
+     * or the upstream is refused. The package's program ({@code bin}) is then run by Node as a {@link Stdio} command.
+     *
+     * @param name          the package name, {@code @scope/name} or {@code name}
+     * @param version       an exact version ({@code 1.2.3}, {@code 1.2.3-rc.1}); a range or tag ({@code ^1.2},
+     *                      {@code latest}) only with {@code allowUnpinned}
+     * @param arguments     the arguments after the program
+     * @param environment   the only environment variables the server gets
+     * @param sandbox       how it is confined
+     * @param cache         where packages are installed, one directory per package and version
+     * @param npm           the npm program (empty: {@code npm} on {@code PATH})
+     * @param node          the Node program that runs the server (empty: the {@code node} beside npm, else on
+     *                      {@code PATH})
+     * @param allowUnpinned install a range or tag as it resolves now (warned about at start-up); the lockfile then
+     *                      pins what it resolved to until the cache directory is removed
+     * @param integrity     the package's pinned integrity ({@code sha512-...}, as {@code warden scan --write-pins}
+     *                      records it): a lockfile naming another is refused; empty: whatever the registry gives
+     */
+    public record NpmPackage(String name, String version, List<String> arguments, Map<String, String> environment,
+                             Sandbox sandbox, Path cache, Optional<Path> npm, Optional<Path> node,
+                             boolean allowUnpinned, Optional<String> integrity) implements Transport {
+
+        private static final Pattern PACKAGE = Pattern.compile("(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*");
+        private static final Pattern EXACT = Pattern.compile(
+                "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
+        private static final Pattern RANGE = Pattern.compile("[0-9A-Za-z.^~<>=| *+-]{1,100}");
+
+        public NpmPackage {
+            Objects.requireNonNull(name, "name");
+            if (!PACKAGE.matcher(name).matches() || name.length() > 214) {
+                throw new IllegalArgumentException("not an npm package name: '" + name + "'");
+            }
+            Objects.requireNonNull(version, "version");
+            if (!RANGE.matcher(version).matches()) {
+                throw new IllegalArgumentException("not an npm version, range or tag: '" + version + "'");
+            }
+            arguments = List.copyOf(arguments);
+            environment = Map.copyOf(environment);
+            Objects.requireNonNull(sandbox, "sandbox");
+            cache = Objects.requireNonNull(cache, "cache").toAbsolutePath().normalize();
+            npm = Objects.requireNonNull(npm, "npm");
+            node = Objects.requireNonNull(node, "node");
+            integrity = Objects.requireNonNull(integrity, "integrity");
+            integrity.ifPresent(i -> {
+                if (!i.matches("sha512-[A-Za-z0-9+/]{86}==")) {
+                    throw new IllegalArgumentException("a package integrity is sha512- and a base64 SHA-512, as in "
+                            + "a lockfile, was " + i);
+                }
+            });
+        }
+
+        /**
+         * The package {@code spec} ({@code @scope/name@1.2.3}) with {@code arguments}, sandboxed with the defaults,
+         * installed into {@code cache} with the npm and Node on {@code PATH}.
+         *
+         * @throws IllegalArgumentException when {@code spec} names no version ({@code @scope/name}): say
+         *                                  {@code @latest} and allow it unpinned, if that is what is meant
+         */
+        public static NpmPackage of(String spec, List<String> arguments, Path cache) {
+            return of(spec, arguments, Map.of(), Sandbox.bubblewrap(), cache, Optional.empty(), Optional.empty(),
+                    false, Optional.empty());
+        }
+
+        /**
+         * The package {@code spec} ({@code @scope/name@1.2.3}), configured in full (see the record's components).
+         *
+         * @throws IllegalArgumentException when {@code spec} names no version
+         */
+        public static NpmPackage of(String spec, List<String> arguments, Map<String, String> environment,
+                                    Sandbox sandbox, Path cache, Optional<Path> npm, Optional<Path> node,
+                                    boolean allowUnpinned, Optional<String> integrity) {
+            int at = spec.lastIndexOf('@');
+            if (at <= 0) {
+                throw new IllegalArgumentException("the package " + spec + " names no version: name an exact one, "
+                        + "such as " + spec + "@1.2.3");
+            }
+            return new NpmPackage(spec.substring(0, at), spec.substring(at + 1), arguments, environment, sandbox,
+                    cache, npm, node, allowUnpinned, integrity);
+        }
+
+        /**
+         * Where packages are installed unless configured: {@code $XDG_CACHE_HOME/warden/packages}, else
+         * {@code ~/.cache/warden/packages}.
+         */
+        public static Path defaultCache() {
+            String xdg = System.getenv("XDG_CACHE_HOME");
+            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                    : Path.of(System.getProperty("user.home"), ".cache");
+            return base.resolve("warden").resolve("packages");
+        }
+
+        /** Whether {@link #version} is one exact version (not a range or tag). */
+        public boolean pinned() {
+            return EXACT.matcher(version).matches();
+        }
+
+        /** {@code name@version}. */
+        public String spec() {
+            return name + "@" + version;
+        }
+
+        /** This package installed with these npm and Node programs. */
+        public NpmPackage withPrograms(Optional<Path> npm, Optional<Path> node) {
+            return new NpmPackage(name, version, arguments, environment, sandbox, cache, npm, node, allowUnpinned,
+                    integrity);
+        }
+
+        /** This package in another sandbox. */
+        public NpmPackage withSandbox(Sandbox sandbox) {
+            return new NpmPackage(name, version, arguments, environment, sandbox, cache, npm, node, allowUnpinned,
+                    integrity);
+        }
+
+        /** This package even when its version is a range or tag (warned about at start-up). */
+        public NpmPackage allowingUnpinned() {
+            return new NpmPackage(name, version, arguments, environment, sandbox, cache, npm, node, true, integrity);
+        }
+
+        /** This package with its integrity pinned. */
+        public NpmPackage withIntegrity(String integrity) {
+            return new NpmPackage(name, version, arguments, environment, sandbox, cache, npm, node, allowUnpinned,
+                    Optional.of(integrity));
         }
     }
 
@@ -628,7 +781,7 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
                         + t.getValue().name().get());
             }
         }
-        if (isolation.perPrincipal() && !(transport instanceof Stdio)) {
+        if (isolation.perPrincipal() && !(transport instanceof Stdio || transport instanceof NpmPackage)) {
             throw new IllegalArgumentException("upstream " + name + ": isolation per-principal is only for stdio "
                     + "upstreams (the gateway starts no process of an HTTP upstream)");
         }
@@ -742,6 +895,17 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
     public UpstreamConfig withTaskTools(Set<String> tools) {
         return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
                 withholdPoisoned, isolation, cache, transforms, tools);
+    }
+
+    /**
+     * This upstream reached another way (a package installed: the command that runs it; a package with its pinned
+     * integrity).
+     *
+     * @throws IllegalArgumentException per principal with an HTTP transport
+     */
+    public UpstreamConfig withTransport(Transport transport) {
+        return new UpstreamConfig(name, transport, era, prefix, include, exclude, requestTimeout, resilience,
+                withholdPoisoned, isolation, cache, transforms, taskTools);
     }
 
     /** Whether a tool or prompt the upstream names {@code original} is served. */

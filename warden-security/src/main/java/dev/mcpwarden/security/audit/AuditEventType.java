@@ -18,6 +18,11 @@ public enum AuditEventType {
     REQUEST,
     /** A tool, prompt or resource template definition was withheld, approved or un-pinned (tool integrity). */
     DEFINITION,
+    /**
+     * What the gateway verified of an upstream's program before starting it: a package installed from its lockfile
+     * or its installed tree checked, or a program's pinned digest (see docs/supply-chain.md).
+     */
+    SUPPLY_CHAIN,
     /** The audit log's own records: genesis, reopened, closed. */
     INTEGRITY
 }

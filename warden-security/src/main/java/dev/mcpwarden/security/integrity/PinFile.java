@@ -29,9 +29,16 @@ import tools.jackson.databind.JsonNode;
  *     "get_ticket": "sha256:…"
  *   },
  *   "prompts": {},
- *   "resourceTemplates": {}
+ *   "resourceTemplates": {},
+ *   "packages": {
+ *     "@scope/name": {"version": "1.2.3", "integrity": "sha512-…"}
+ *   }
  * }
  * }</pre>
+ *
+ * <p>{@code packages} (written only when there is one) pins the npm packages the gateway installs for its upstreams:
+ * a package's version and the integrity of its tarball, so that a new version of a package is refused before it runs,
+ * as a changed definition is withheld (docs/supply-chain.md).
  *
  * <p>{@link #toJson()} is stable: members in the order above, pins sorted by name, two-space indent, one pin per
  * line, a final newline, and every character outside printable ASCII written as a {@code \\uXXXX} escape (so an
@@ -43,17 +50,38 @@ public final class PinFile {
     /** The format version this Warden reads and writes. */
     public static final int VERSION = 1;
 
-    private static final PinFile EMPTY = new PinFile(new EnumMap<>(DefinitionKind.class));
+    private static final PinFile EMPTY = new PinFile(new EnumMap<>(DefinitionKind.class), Map.of());
+
+    /**
+     * A pinned npm package: its exact version and its tarball's integrity ({@code sha512-} and a base64 SHA-512, as
+     * a lockfile names it).
+     */
+    public record PackagePin(String version, String integrity) {
+        public PackagePin {
+            Objects.requireNonNull(version, "version");
+            if (!version.matches("[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.+-]+)?")) {
+                throw new IllegalArgumentException("a pinned package version is an exact version, was "
+                        + abbreviate(version));
+            }
+            Objects.requireNonNull(integrity, "integrity");
+            if (!integrity.matches("sha512-[A-Za-z0-9+/]{86}==")) {
+                throw new IllegalArgumentException("a package integrity is sha512- and a base64 SHA-512, was "
+                        + abbreviate(integrity));
+            }
+        }
+    }
 
     private final Map<DefinitionKind, Map<String, String>> pins;
+    private final Map<String, PackagePin> packages;
 
-    private PinFile(Map<DefinitionKind, Map<String, String>> pins) {
+    private PinFile(Map<DefinitionKind, Map<String, String>> pins, Map<String, PackagePin> packages) {
         EnumMap<DefinitionKind, Map<String, String>> copy = new EnumMap<>(DefinitionKind.class);
         for (DefinitionKind k : DefinitionKind.values()) {
             Map<String, String> m = pins.get(k);
             copy.put(k, Collections.unmodifiableMap(new TreeMap<>(m == null ? Map.of() : m)));
         }
         this.pins = Collections.unmodifiableMap(copy);
+        this.packages = Collections.unmodifiableMap(new TreeMap<>(packages));
     }
 
     /** A pin file with no pins. */
@@ -71,7 +99,7 @@ public final class PinFile {
                         + quote(d.name()) + "; resolve the name collision before pinning");
             }
         }
-        return new PinFile(m);
+        return new PinFile(m, Map.of());
     }
 
     /** Reads a pin file. */
@@ -108,15 +136,20 @@ public final class PinFile {
                     + " (this Warden reads version " + VERSION + ")");
         }
         EnumMap<DefinitionKind, Map<String, String>> m = new EnumMap<>(DefinitionKind.class);
+        Map<String, PackagePin> packages = new TreeMap<>();
         for (Map.Entry<String, JsonNode> member : root.properties()) {
             String key = member.getKey();
             if (key.equals("version")) {
                 continue;
             }
+            if (key.equals("packages")) {
+                packages = packages(member.getValue(), source);
+                continue;
+            }
             DefinitionKind kind = DefinitionKind.byPinKey(key);
             if (kind == null) {
                 throw new PinFileException("pin file " + source + ": unknown member " + quote(key)
-                        + " (expected version, tools, prompts, resourceTemplates)");
+                        + " (expected version, tools, prompts, resourceTemplates, packages)");
             }
             JsonNode entries = member.getValue();
             if (!entries.isObject()) {
@@ -135,7 +168,29 @@ public final class PinFile {
             }
             m.put(kind, kindPins);
         }
-        return new PinFile(m);
+        return new PinFile(m, packages);
+    }
+
+    private static Map<String, PackagePin> packages(JsonNode entries, String source) {
+        if (!entries.isObject()) {
+            throw new PinFileException("pin file " + source + ": \"packages\" must be an object of package name to "
+                    + "{version, integrity}, was " + entries.getNodeType());
+        }
+        Map<String, PackagePin> out = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : entries.properties()) {
+            JsonNode v = e.getValue();
+            try {
+                if (!v.isObject() || v.size() != 2 || !v.path("version").isString()
+                        || !v.path("integrity").isString()) {
+                    throw new IllegalArgumentException("must be {\"version\": ..., \"integrity\": ...}");
+                }
+                out.put(e.getKey(), new PackagePin(v.path("version").asString(), v.path("integrity").asString()));
+            } catch (IllegalArgumentException ex) {
+                throw new PinFileException("pin file " + source + ": packages." + quote(e.getKey()) + " "
+                        + ex.getMessage());
+            }
+        }
+        return out;
     }
 
     /** The pins of one kind, identity → digest, sorted by identity. */
@@ -163,7 +218,7 @@ public final class PinFile {
         Map<String, String> kindPins = new TreeMap<>(m.get(kind));
         kindPins.put(name, digest);
         m.put(kind, kindPins);
-        return new PinFile(m);
+        return new PinFile(m, packages);
     }
 
     /** A copy without the pin of {@code name}. */
@@ -175,7 +230,26 @@ public final class PinFile {
         Map<String, String> kindPins = new TreeMap<>(m.get(kind));
         kindPins.remove(name);
         m.put(kind, kindPins);
-        return new PinFile(m);
+        return new PinFile(m, packages);
+    }
+
+    /** The pinned npm packages, by name, sorted. */
+    public Map<String, PackagePin> packages() {
+        return packages;
+    }
+
+    /** The pin of the npm package {@code name}. */
+    public Optional<PackagePin> packagePin(String name) {
+        return Optional.ofNullable(packages.get(name));
+    }
+
+    /** A copy with the npm package {@code name} pinned at {@code pin}. */
+    public PinFile withPackage(String name, PackagePin pin) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(pin, "pin");
+        Map<String, PackagePin> p = new TreeMap<>(packages);
+        p.put(name, pin);
+        return new PinFile(pins, p);
     }
 
     /** The file's text in its stable format. */
@@ -195,6 +269,17 @@ public final class PinFile {
                 sb.append("\n  ");
             }
             sb.append('}');
+        }
+        if (!packages.isEmpty()) {
+            sb.append(",\n  \"packages\": {");
+            boolean first = true;
+            for (Map.Entry<String, PackagePin> e : packages.entrySet()) {
+                sb.append(first ? "\n" : ",\n").append("    ").append(quote(e.getKey())).append(": {\"version\": ")
+                        .append(quote(e.getValue().version())).append(", \"integrity\": ")
+                        .append(quote(e.getValue().integrity())).append('}');
+                first = false;
+            }
+            sb.append("\n  }");
         }
         sb.append("\n}\n");
         return sb.toString();
@@ -222,12 +307,12 @@ public final class PinFile {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PinFile p && p.pins.equals(pins);
+        return o instanceof PinFile p && p.pins.equals(pins) && p.packages.equals(packages);
     }
 
     @Override
     public int hashCode() {
-        return pins.hashCode();
+        return pins.hashCode() * 31 + packages.hashCode();
     }
 
     @Override

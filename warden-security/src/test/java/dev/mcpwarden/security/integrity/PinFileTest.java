@@ -76,7 +76,7 @@ class PinFileTest {
                 .hasMessage("pin file pins.json: unsupported version 2 (this Warden reads version 1)");
         assertThatThrownBy(() -> PinFile.parse("{\"version\":1,\"tool\":{}}", "pins.json"))
                 .hasMessage("pin file pins.json: unknown member \"tool\" (expected version, tools, prompts,"
-                        + " resourceTemplates)");
+                        + " resourceTemplates, packages)");
         assertThatThrownBy(() -> PinFile.parse("{\"version\":1,\"tools\":[]}", "pins.json"))
                 .hasMessage("pin file pins.json: \"tools\" must be an object of name to digest, was ARRAY");
         assertThatThrownBy(() -> PinFile.parse("{\"version\":1,\"tools\":{\"a\":\"sha256:ABC\"}}", "pins.json"))
@@ -108,5 +108,47 @@ class PinFileTest {
         assertThatThrownBy(() -> PinFile.of(List.of(tool("a", "x"), tool("a", "y"))))
                 .hasMessage("two different tools definitions are named \"a\"; resolve the name collision before"
                         + " pinning");
+    }
+
+    static final String INTEGRITY = "sha512-" + "k".repeat(86) + "==";
+
+    @Test
+    void packagePinsAreWrittenAfterTheDefinitionsReadBackAndKeptThroughChangesToDefinitionPins() throws Exception {
+        PinFile pins = PinFile.empty().with(DefinitionKind.TOOL, "read", D1)
+                .withPackage("@modelcontextprotocol/server-filesystem", new PinFile.PackagePin("2026.8.31", INTEGRITY));
+        assertThat(pins.toJson()).isEqualTo("""
+                {
+                  "version": 1,
+                  "tools": {
+                    "read": "%s"
+                  },
+                  "prompts": {},
+                  "resourceTemplates": {},
+                  "packages": {
+                    "@modelcontextprotocol/server-filesystem": {"version": "2026.8.31", "integrity": "%s"}
+                  }
+                }
+                """.formatted(D1, INTEGRITY));
+        Path file = dir.resolve("pins.json");
+        pins.write(file);
+        PinFile read = PinFile.read(file);
+        assertThat(read).isEqualTo(pins);
+        assertThat(read.with(DefinitionKind.TOOL, "write", D2).without(DefinitionKind.TOOL, "read")
+                .packagePin("@modelcontextprotocol/server-filesystem"))
+                .contains(new PinFile.PackagePin("2026.8.31", INTEGRITY));
+        // Without a package, the format is what it always was.
+        assertThat(PinFile.empty().toJson()).doesNotContain("packages");
+    }
+
+    @Test
+    void aPackagePinWithARangeOrAMalformedIntegrityIsRefusedNamingIt() {
+        for (String bad : List.of("{\"version\": \"^1.2.3\", \"integrity\": \"" + INTEGRITY + "\"}",
+                "{\"version\": \"1.2.3\", \"integrity\": \"sha1-abc\"}", "{\"version\": \"1.2.3\"}", "\"1.2.3\"")) {
+            assertThatThrownBy(() -> PinFile.parse("{\"version\": 1, \"packages\": {\"left-pad\": " + bad + "}}",
+                    "pins.json")).as(bad).isInstanceOf(PinFileException.class)
+                    .hasMessageStartingWith("pin file pins.json: packages.\"left-pad\" ");
+        }
+        assertThatThrownBy(() -> new PinFile.PackagePin("latest", INTEGRITY)).isInstanceOf(
+                IllegalArgumentException.class).hasMessage("a pinned package version is an exact version, was latest");
     }
 }
