@@ -14,12 +14,18 @@ final class TracedStages {
 
     /** The stage whose start and end is the request's own span: not traced as a stage of itself. */
     private static final String EVENTS = "events";
+    /**
+     * The tasks stage passes every call that is not a task straight on, and a task's own work (creating it,
+     * answering tasks/*) is the request span's: two empty spans per request would only cost.
+     */
+    private static final String TASKS = "tasks";
 
     private TracedStages() {
     }
 
     static List<Stage<Call, JsonNode>> wrap(List<Stage<Call, JsonNode>> stages, StageTracer tracer) {
-        return stages.stream().map(s -> EVENTS.equals(s.name()) ? s : traced(s, tracer)).toList();
+        return stages.stream().map(s -> EVENTS.equals(s.name()) || TASKS.equals(s.name()) ? s : traced(s, tracer))
+                .toList();
     }
 
     static Function<Call, JsonNode> backend(Backend backend, StageTracer tracer) {
