@@ -136,7 +136,7 @@ final class UpstreamFailure extends McpError {
     private static final Pattern URL = Pattern.compile("(?i)\\b[a-z][a-z0-9+.-]*://[^\\s'\"<>()]*");
     /** Candidates only: those with "::" or at least five colons are addresses (not "12:30:45"). */
     private static final Pattern IPV6 = Pattern.compile(
-            "(?i)(?<![\\w:.])\\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:%\\w+)?\\]?(?::\\d{1,5})?(?![\\w:])");
+            "(?i)(?<![\\w:.])\\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:%\\w+)?\\]?(?::\\d{1,5})?(?![\\w]|:\\w)");
     private static final Pattern IPV4 = Pattern.compile(
             "(?<![\\w.-])\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\w.-])(?::\\d{1,5})?");
     /**
@@ -151,7 +151,10 @@ final class UpstreamFailure extends McpError {
             + "|\\blocalhost\\b(?::\\d{1,5})?");
     /** Someone at a host: {@code admin@db-primary}, {@code user:secret@cache:6379} (a URL without its scheme). */
     private static final Pattern USER_AT_HOST = Pattern.compile(
-            "(?i)[^\\s@'\"<>()\\[\\]]+@\\[?[a-z0-9_:%.-]*[a-z0-9_\\]](?::\\d{1,5})?");
+            "(?i)[^\\s@'\"<>()\\[\\]]+@\\[?[a-z0-9_:%.-]*[a-z0-9_\\]](?::\\d{1,5})?|'[^'\\s]*'@'[^'\\s]*'");
+    /** A host given as a setting ({@code host=db-primary}, {@code server=cache}), whatever its form. */
+    private static final Pattern HOST_SETTING = Pattern.compile(
+            "(?i)\\b(host|hostname|server|addr|address|endpoint)(\\s*=\\s*)(?!\\[)[^\\s,;)'\"]+");
     /** A qualified class name ({@code java.net.ConnectException}, {@code com.acme.Store}), with its colon. */
     private static final Pattern QUALIFIED = Pattern.compile("\\b(?:[a-zA-Z_$][\\w$]*\\.)+[A-Z][\\w$]*\\b:?\\s*");
     /** An exception's class name ({@code SQLException:}), or a bare {@code Error:} leading a message. */
@@ -180,6 +183,7 @@ final class UpstreamFailure extends McpError {
         }
         s = URL.matcher(s).replaceAll("[address]");
         s = USER_AT_HOST.matcher(s).replaceAll("[host]");
+        s = HOST_SETTING.matcher(s).replaceAll("$1$2[host]");
         s = IPV6.matcher(s).replaceAll(m -> m.group().contains("::") && m.group().matches("(?i).*[0-9a-f].*")
                 || m.group().chars().filter(c -> c == ':').count() >= 5
                 ? "[address]" : Matcher.quoteReplacement(m.group()));

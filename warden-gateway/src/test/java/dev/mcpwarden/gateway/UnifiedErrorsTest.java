@@ -335,6 +335,9 @@ class UnifiedErrorsTest {
                 .isEqualTo("login refused: [host] and [address] and [address]");
         assertThat(UpstreamFailure.sanitized("connect ETIMEDOUT Db-Primary:5432 via LOCALHOST:80"))
                 .isEqualTo("connect ETIMEDOUT [host] via [host]");
+        assertThat(UpstreamFailure.sanitized("dial tcp [2001:db8::1]:443: refused, login failed for 'sa'@'db-primary' "
+                + "(host=db-primary port=5432)"))
+                .isEqualTo("dial tcp [address]: refused, login failed for [host] (host=[host] port=5432)");
         // versions, numbers and times are no hosts
         assertThat(UpstreamFailure.sanitized("server 1.2.3 (v2.10.0-rc.1) gave up after 2.5s at 12:30:45"))
                 .isEqualTo("server 1.2.3 (v2.10.0-rc.1) gave up after 2.5s at 12:30:45");
