@@ -462,14 +462,15 @@ final class Layout {
                     "Arguments always sent with these (string) values; absent from the listed schema, refused from"
                             + " a caller."),
             withDefault("defaults", new MapOf("argument", NAME), Map.of(),
-                    "Arguments sent with these (string) values when the caller sends none."),
+                    "Arguments sent with these (string) values when the caller sends none, or null."),
             withDefault("from-principal", new MapOf("argument", new Choice("tenant", "subject", "client")), Map.of(),
                     "Arguments filled from the caller's token; absent from the listed schema, refused from a caller."),
             withDefault("remove", NAMES, List.of(), "Arguments removed from the schema, refused from a caller."),
             withDefault("constraints", new MapOf("argument", ARGUMENT_CONSTRAINT), Map.of(),
                     "Tightened constraints, checked before the upstream sees a call."),
             withDefault("drop-result", NAMES, List.of(),
-                    "JSON pointers into the result removed from it (/structuredContent/internalId)."),
+                    "JSON pointers into the result removed from it (/structuredContent/internalId); the"
+                            + " upstream's text goes, one text block of the filtered structured content stays."),
             withDefault("keep-result", NAMES, List.of(),
                     "When not empty, only these JSON pointers of the result are kept (isError too).")));
 

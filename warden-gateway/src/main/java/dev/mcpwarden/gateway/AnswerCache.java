@@ -5,8 +5,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.mcpwarden.core.json.CanonicalJson;
 import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.server.auth.Principal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.TreeSet;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -67,10 +69,15 @@ final class AnswerCache {
                 .build();
     }
 
-    /** The fresh answer kept for the public key or for {@code principal}'s, counted as a hit; else a miss. */
+    /**
+     * The fresh answer kept for the public key or for {@code principal}'s ({@link #privateKey}; null: the public one
+     * only), counted as a hit; else a miss.
+     */
     Optional<Hit> get(String method, String target, String principal) {
         long now = System.nanoTime();
-        for (Key key : new Key[] {new Key(method, target, ""), new Key(method, target, principal)}) {
+        Key[] keys = principal == null ? new Key[] {new Key(method, target, "")}
+                : new Key[] {new Key(method, target, ""), new Key(method, target, principal)};
+        for (Key key : keys) {
             Kept k = kept.getIfPresent(key);
             if (k != null && now < k.freshUntilNanos()) {
                 hits.incrementAndGet();
@@ -108,14 +115,38 @@ final class AnswerCache {
         return kept.estimatedSize();
     }
 
-    /** A tool call's target: its upstream name and the digest of its arguments (RFC 8785 canonical JSON). */
-    static String toolTarget(String tool, JsonNode arguments) {
+    /**
+     * Whose a private answer is: the principal's issuer, subject, tenant, the client it called through and the scopes
+     * it was granted, as a digest of their canonical JSON (no separator a claim could forge). The same user through
+     * a client of narrower scopes (a token exchanged for another audience or client) is someone else here, so a
+     * read made with {@code files:read:all} is never served to a token of {@code files:read:public}. Empty for an
+     * anonymous caller: callers without authentication cannot be told apart (one network may be many people), so
+     * their private answers are never kept; public answers are still served to them.
+     */
+    static Optional<String> privateKey(Principal principal) {
+        if (principal == null || Principal.ANONYMOUS.equals(principal)) {
+            return Optional.empty();
+        }
+        tools.jackson.databind.node.ArrayNode who = Json.array();
+        who.add(principal.issuer());
+        who.add(principal.subject());
+        who.add(principal.tenant());
+        who.add(principal.clientId());
+        tools.jackson.databind.node.ArrayNode scopes = who.addArray();
+        new TreeSet<>(principal.scopes()).forEach(scopes::add);
+        return Optional.of("sha256:" + sha256(CanonicalJson.utf8(who)));
+    }
+
+    private static String sha256(byte[] bytes) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(CanonicalJson.utf8(arguments == null
-                    ? Json.object() : arguments));
-            return tool + "\u0000sha256:" + HexFormat.of().formatHex(digest);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from the JDK", e);
         }
+    }
+
+    /** A tool call's target: its upstream name and the digest of its arguments (RFC 8785 canonical JSON). */
+    static String toolTarget(String tool, JsonNode arguments) {
+        return tool + "\u0000sha256:" + sha256(CanonicalJson.utf8(arguments == null ? Json.object() : arguments));
     }
 }

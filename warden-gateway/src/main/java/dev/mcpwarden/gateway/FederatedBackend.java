@@ -438,8 +438,11 @@ final class FederatedBackend implements Backend, Definitions {
         // an opted-in read-only, idempotent tool: its result per principal and argument digest, never another's
         Upstream up = route.upstream();
         String key = AnswerCache.toolTarget(route.original(), params.get("arguments"));
-        String who = PrincipalProcesses.key(call.principal());
-        Optional<AnswerCache.Hit> hit = up.answers().get("tools/call", key, who);
+        Optional<String> who = AnswerCache.privateKey(call.principal());
+        if (who.isEmpty()) {
+            return forward(up, call, params); // an anonymous caller: a tool's result is private, never kept for it
+        }
+        Optional<AnswerCache.Hit> hit = up.answers().get("tools/call", key, who.get());
         if (hit.isPresent()) {
             call.attribute(Call.CACHE, "hit");
             return hit.get().result();
@@ -447,7 +450,7 @@ final class FederatedBackend implements Backend, Definitions {
         call.attribute(Call.CACHE, "miss");
         ObjectNode result = forward(up, call, params);
         if (!InputRounds.inputRequired(result) && !result.path("isError").asBoolean(false)) {
-            up.answers().put("tools/call", key, who, result, up.config().cache().toolTtl());
+            up.answers().put("tools/call", key, who.get(), result, up.config().cache().toolTtl());
         }
         return result;
     }
@@ -481,7 +484,8 @@ final class FederatedBackend implements Backend, Definitions {
             return forward(up, call, forwardedParams(call));
         }
         String uri = target.name();
-        String who = PrincipalProcesses.key(call.principal());
+        // whose a private answer is; none for an anonymous caller, who is served public answers only
+        String who = AnswerCache.privateKey(call.principal()).orElse(null);
         Optional<AnswerCache.Hit> hit = up.answers().get("resources/read", uri, who);
         if (hit.isPresent()) {
             call.attribute(Call.CACHE, "hit");
@@ -503,14 +507,18 @@ final class FederatedBackend implements Backend, Definitions {
             // a process per principal may say public of what is its principal's own: never shared then
             boolean shared = "public".equals(result.path("cacheScope").asString(""))
                     && !up.config().isolation().perPrincipal();
-            up.answers().put("resources/read", uri, shared ? null : who, result, java.time.Duration.ofMillis(ms));
+            if (shared || who != null) {
+                up.answers().put("resources/read", uri, shared ? null : who, result, java.time.Duration.ofMillis(ms));
+            }
         } else {
             java.time.Duration ttl = up.config().cache().legacyTtl();
             if (!ttl.isZero()) {
                 // a 2025 upstream says nothing of scope: its reads are kept per principal, the safe side
                 result.put("ttlMs", ttl.toMillis());
                 result.put("cacheScope", "private");
-                up.answers().put("resources/read", uri, who, result, ttl);
+                if (who != null) {
+                    up.answers().put("resources/read", uri, who, result, ttl);
+                }
             }
         }
         return result;
@@ -693,9 +701,9 @@ final class FederatedBackend implements Backend, Definitions {
                 message = "(no message)";
             }
             return switch (code) {
-                // -32021 names what the caller lacks in its data, which the caller needs to see
+                // -32021 names what the caller lacks in its data, which the caller needs to see: that and nothing else
                 case ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY -> new McpError(code, message,
-                        e.errorData().orElse(null), 400);
+                        UpstreamFailure.requiredCapabilities(e.errorData().orElse(null)), 400);
                 case ErrorCodes.INVALID_PARAMS, ErrorCodes.METHOD_NOT_FOUND,
                      ErrorCodes.LEGACY_RESOURCE_NOT_FOUND -> new McpError(code, message);
                 case ErrorCodes.PARSE_ERROR, ErrorCodes.INVALID_REQUEST, ErrorCodes.HEADER_MISMATCH,

@@ -79,7 +79,8 @@ final class ToolTransformer {
 
     /**
      * The arguments sent upstream: the caller's, refused when it sends an argument the gateway sets or removed, or
-     * one that breaks a tightened constraint; then defaults, fixed values and the caller's own attributes filled in.
+     * one that breaks a tightened constraint (null included); defaults filled in where the caller left the argument
+     * out or gave null; then fixed values and the caller's own attributes.
      *
      * @throws McpError -32602 naming the tool (as the caller knows it) and the argument
      */
@@ -99,17 +100,28 @@ final class ToolTransformer {
                 throw McpError.invalidParams("Invalid params: tool " + tool + " has no argument '" + name + "'");
             }
         }
-        for (Map.Entry<String, UpstreamConfig.Constraint> e : t.constraints().entrySet()) {
-            JsonNode v = args.get(e.getKey());
-            if (v != null && !v.isNull()) {
-                check(tool, e.getKey(), v, e.getValue());
-            }
-        }
+        // a defaulted argument given as null is the default: null is no value the caller chose, and an upstream
+        // told "null" might take it for "none" or "all"
+        Set<String> filled = new java.util.HashSet<>();
         t.defaults().forEach((name, value) -> {
-            if (!args.has(name)) {
+            JsonNode given = args.get(name);
+            if (given == null || given.isNull()) {
                 args.set(name, value.deepCopy());
+                filled.add(name);
             }
         });
+        for (Map.Entry<String, UpstreamConfig.Constraint> e : t.constraints().entrySet()) {
+            JsonNode v = args.get(e.getKey());
+            if (v == null || filled.contains(e.getKey())) {
+                continue; // absent, or the operator's default: not the caller's value
+            }
+            if (v.isNull()) {
+                // null would pass every string check unseen and reach the upstream as "no constraint"
+                throw McpError.invalidParams("Invalid params: the argument '" + e.getKey() + "' of tool " + tool
+                        + " must not be null");
+            }
+            check(tool, e.getKey(), v, e.getValue());
+        }
         t.fixed().forEach((name, value) -> args.set(name, value.deepCopy()));
         t.fromPrincipal().forEach((name, field) -> {
             String value = switch (field) {
@@ -176,7 +188,6 @@ final class ToolTransformer {
         if (t.dropResult().isEmpty() && t.keepResult().isEmpty()) {
             return result;
         }
-        JsonNode structuredBefore = result.get("structuredContent");
         ObjectNode out;
         if (!t.keepResult().isEmpty()) {
             out = Json.object();
@@ -194,28 +205,37 @@ final class ToolTransformer {
         for (String drop : t.dropResult()) {
             remove(out, JsonPointer.compile(drop));
         }
-        // a text block that mirrors the structured content (as the spec suggests servers send) is rewritten too, so
-        // that a dropped field does not come back through the text
-        if (structuredBefore != null && out.get("content") instanceof ArrayNode content) {
-            String before = CanonicalJson.of(structuredBefore);
-            JsonNode after = out.get("structuredContent");
-            for (int i = 0; i < content.size(); i++) {
-                JsonNode block = content.get(i);
-                if ("text".equals(block.path("type").asString("")) && mirrors(block.path("text").asString(""),
-                        before)) {
-                    ((ObjectNode) block).put("text", after == null ? "{}" : Json.standard().text(after));
-                }
-            }
+        if (out.get("content") instanceof ArrayNode content) {
+            out.set("content", content(content, out.get("structuredContent")));
         }
         return out;
     }
 
-    private static boolean mirrors(String text, String canonicalStructured) {
-        try {
-            return CanonicalJson.of(Json.standard().parse(text)).equals(canonicalStructured);
-        } catch (RuntimeException e) {
-            return false;
+    /** What a caller sees of a filtered result's text when the result has no structured content to mirror. */
+    static final String WITHHELD = "(text withheld by the gateway: this tool's result is filtered)";
+
+    /**
+     * The content blocks of a result a drop or keep rule applies to. The rules name fields of the structured
+     * content, but the same fields may be anywhere in the text (a mirror, a fenced or prefixed copy, an embedded
+     * resource), where no rule can find them; so no text of the upstream's reaches the caller: the first block that
+     * can carry text (text, embedded resource, resource link, a kind unknown here) becomes a text block of the
+     * rewritten structured content's JSON (or {@link #WITHHELD} without one), the others are removed, and images and
+     * audio are kept.
+     */
+    private static ArrayNode content(ArrayNode upstream, JsonNode structured) {
+        ArrayNode kept = Json.array();
+        boolean textWritten = false;
+        for (JsonNode block : upstream) {
+            String type = block.path("type").asString("");
+            if ("image".equals(type) || "audio".equals(type)) {
+                kept.add(block);
+            } else if (!textWritten) { // text, a resource, a link or a block of a kind unknown here: all can carry text
+                kept.addObject().put("type", "text").put("text", structured == null ? WITHHELD
+                        : Json.standard().text(structured));
+                textWritten = true;
+            }
         }
+        return kept;
     }
 
     private static void remove(JsonNode root, JsonPointer ptr) {

@@ -491,7 +491,8 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
      * What the gateway keeps of an upstream's answers, and for how long. A 2026-07-28 upstream's lists and reads are
      * kept for the {@code ttlMs} it sends, in the {@code cacheScope} it sends ({@code private}: per principal, never
      * served to another); a 2025 upstream sends no hints, and is kept for {@code legacyTtl}, its reads per principal.
-     * A list change or resource update the upstream announces drops what it invalidates at once. Kept lists still go
+     * A principal here is its issuer, subject, tenant, client and granted scopes; an anonymous caller's private
+     * answers are never kept. A list change or resource update the upstream announces drops what it invalidates at once. Kept lists still go
      * through the pins and the per-principal filter of the pipeline on every request: the cache is below them.
      *
      * @param legacyTtl how long a 2025 upstream's lists and reads stay fresh; zero (the default): each request reads
@@ -602,11 +603,14 @@ public record UpstreamConfig(String name, Transport transport, Era era, Optional
      * @param name          the name clients see (no prefix is added); empty: as without a transform
      * @param description   the description clients see; empty: the upstream's
      * @param fixed         arguments always sent with these values; absent from the listed schema
-     * @param defaults      arguments sent with these values when the caller sends none; listed with their default
+     * @param defaults      arguments sent with these values when the caller sends none or null; listed with their
+     *                      default
      * @param fromPrincipal arguments filled from the caller's token; absent from the listed schema
      * @param removed       arguments removed from the schema, which a caller may not send
-     * @param constraints   tightened constraints by argument name
-     * @param dropResult    JSON pointers into the result ({@code /structuredContent/internalId}) removed from it
+     * @param constraints   tightened constraints by argument name (an argument under one sent as null is refused)
+     * @param dropResult    JSON pointers into the result ({@code /structuredContent/internalId}) removed from it;
+     *                      with any drop or keep rule, the upstream's text blocks, embedded resources and links give
+     *                      way to one text block of the filtered structured content
      * @param keepResult    when not empty, only these JSON pointers of the result are kept ({@code isError} too)
      */
     public record ToolTransform(Optional<String> name, Optional<String> description,

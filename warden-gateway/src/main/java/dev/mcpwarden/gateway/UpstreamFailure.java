@@ -91,6 +91,41 @@ final class UpstreamFailure extends McpError {
         return d;
     }
 
+    /** A capability's name: what the spec and extensions use ({@code elicitation}, {@code io.example/tasks}). */
+    private static final Pattern CAPABILITY = Pattern.compile("[A-Za-z][A-Za-z0-9._/-]{0,63}");
+    private static final int MAX_CAPABILITY_DEPTH = 4;
+    private static final int MAX_CAPABILITIES = 32;
+
+    /**
+     * The {@code data} a caller gets with an upstream's -32021 (missing required client capability): rebuilt from
+     * its {@code requiredCapabilities} only, a ClientCapabilities object of capability names whose values are
+     * objects or booleans; anything else the upstream put there (text, numbers, other members) is dropped, so no
+     * internal detail rides along. Null when the upstream named no capability.
+     */
+    static ObjectNode requiredCapabilities(tools.jackson.databind.JsonNode upstreamData) {
+        if (upstreamData == null || !(upstreamData.get("requiredCapabilities") instanceof ObjectNode caps)) {
+            return null;
+        }
+        ObjectNode d = Json.object();
+        d.set("requiredCapabilities", capabilities(caps, 1));
+        return d;
+    }
+
+    private static ObjectNode capabilities(ObjectNode from, int depth) {
+        ObjectNode out = Json.object();
+        for (var e : from.properties()) {
+            if (out.size() >= MAX_CAPABILITIES || !CAPABILITY.matcher(e.getKey()).matches()) {
+                continue;
+            }
+            if (e.getValue() instanceof ObjectNode nested) {
+                out.set(e.getKey(), depth < MAX_CAPABILITY_DEPTH ? capabilities(nested, depth + 1) : Json.object());
+            } else if (e.getValue().isBoolean()) {
+                out.put(e.getKey(), e.getValue().asBoolean());
+            }
+        }
+        return out;
+    }
+
     // ---- what of an upstream's text may reach a caller
 
     /** Where a stack trace or a traceback starts, on one line or after it. */
@@ -101,15 +136,25 @@ final class UpstreamFailure extends McpError {
     private static final Pattern URL = Pattern.compile("(?i)\\b[a-z][a-z0-9+.-]*://[^\\s'\"<>()]*");
     /** Candidates only: those with "::" or at least five colons are addresses (not "12:30:45"). */
     private static final Pattern IPV6 = Pattern.compile(
-            "(?i)(?<![\\w:.])\\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:%\\w+)?\\]?(?::\\d{1,5})?(?![\\w:])");
+            "(?i)(?<![\\w:.])\\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:%\\w+)?\\]?(?::\\d{1,5})?(?![\\w]|:\\w)");
     private static final Pattern IPV4 = Pattern.compile(
             "(?<![\\w.-])\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\w.-])(?::\\d{1,5})?");
-    /** A dotted name ending in a top-level or internal domain, with two or more dots, or with a port. */
-    private static final Pattern HOST = Pattern.compile("(?i)\\b(?:[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?\\.)+"
-            + "(?:internal|local|localdomain|lan|corp|intranet|home|svc|cluster|private|com|net|org|io|dev|app"
-            + "|cloud|example|test|info|biz|co|us|eu|de|uk)\\b(?::\\d{1,5})?"
-            + "|\\b[a-z0-9_-]+(?:\\.[a-z0-9_-]+){2,}\\b(?::\\d{1,5})?|\\b[a-z0-9_-]+(?:\\.[a-z0-9_-]+)+:\\d{1,5}\\b"
+    /**
+     * A host name: any dotted name of letters, digits, hyphens and underscores whose last label starts with a letter
+     * (so not a version or a number: "1.2.3", "2.5s"), whatever its top-level domain ({@code redis.prod},
+     * {@code api.k8s}, {@code svc.cluster.local}), with its port; a single label with a port ({@code db-primary:5432},
+     * not a time "12:30"); {@code localhost}.
+     */
+    private static final Pattern HOST = Pattern.compile("(?i)(?<![\\w.-])(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\\.)+"
+            + "[a-z](?:[a-z0-9_-]*[a-z0-9_])?(?![\\w-])(?::\\d{1,5})?"
+            + "|(?<![\\w.-])(?=[a-z0-9_-]*[a-z])[a-z0-9_-]+:\\d{1,5}(?![\\w:]|\\.\\d)"
             + "|\\blocalhost\\b(?::\\d{1,5})?");
+    /** Someone at a host: {@code admin@db-primary}, {@code user:secret@cache:6379} (a URL without its scheme). */
+    private static final Pattern USER_AT_HOST = Pattern.compile(
+            "(?i)[^\\s@'\"<>()\\[\\]]+@\\[?[a-z0-9_:%.-]*[a-z0-9_\\]](?::\\d{1,5})?|'[^'\\s]*'@'[^'\\s]*'");
+    /** A host given as a setting ({@code host=db-primary}, {@code server=cache}), whatever its form. */
+    private static final Pattern HOST_SETTING = Pattern.compile(
+            "(?i)\\b(host|hostname|server|addr|address|endpoint)(\\s*=\\s*)(?!\\[)[^\\s,;)'\"]+");
     /** A qualified class name ({@code java.net.ConnectException}, {@code com.acme.Store}), with its colon. */
     private static final Pattern QUALIFIED = Pattern.compile("\\b(?:[a-zA-Z_$][\\w$]*\\.)+[A-Z][\\w$]*\\b:?\\s*");
     /** An exception's class name ({@code SQLException:}), or a bare {@code Error:} leading a message. */
@@ -137,14 +182,16 @@ final class UpstreamFailure extends McpError {
             s = s.substring(0, trace.start());
         }
         s = URL.matcher(s).replaceAll("[address]");
+        s = USER_AT_HOST.matcher(s).replaceAll("[host]");
+        s = HOST_SETTING.matcher(s).replaceAll("$1$2[host]");
         s = IPV6.matcher(s).replaceAll(m -> m.group().contains("::") && m.group().matches("(?i).*[0-9a-f].*")
                 || m.group().chars().filter(c -> c == ':').count() >= 5
                 ? "[address]" : Matcher.quoteReplacement(m.group()));
         s = IPV4.matcher(s).replaceAll("[address]");
         s = QUALIFIED.matcher(s).replaceAll("");
         s = EXCEPTION.matcher(s).replaceAll("");
+        s = PATH.matcher(s).replaceAll("[path]"); // before hosts: a file name in a path is not a host of its own
         s = HOST.matcher(s).replaceAll("[host]");
-        s = PATH.matcher(s).replaceAll("[path]");
         s = s.replaceAll("\\p{Cntrl}", " ").replaceAll("\\s{2,}", " ").strip();
         if (s.length() > MAX_MESSAGE) {
             s = s.substring(0, MAX_MESSAGE) + "...";

@@ -149,6 +149,19 @@ class CachingTest {
         return keep(McpClient.http(front.uri()).era(era).bearerToken(() -> Optional.of(token)).build());
     }
 
+    /** A caller of {@code subject} through the OAuth client {@code clientId}, granted {@code scope}. */
+    McpClient caller(Front front, String subject, String clientId, String scope, String tenant) throws Exception {
+        java.util.Map<String, Object> claims = new java.util.HashMap<>(ISSUER.claims(subject, front.uri().toString(),
+                scope));
+        claims.put("client_id", clientId);
+        if (tenant != null) {
+            claims.put("tenant", tenant);
+        }
+        String token = ISSUER.sign(claims);
+        return keep(McpClient.http(front.uri()).era(McpClient.Era.MODERN).bearerToken(() -> Optional.of(token))
+                .build());
+    }
+
     static ObjectNode read(String uri) {
         return Json.object().put("uri", uri);
     }
@@ -281,6 +294,77 @@ class CachingTest {
         JsonNode again = alice.request("resources/read", read("memo://today"));
         assertThat(again.path("cacheScope").asString()).isEqualTo("private");
         assertThat(again.path("ttlMs").asLong()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(5).toMillis());
+    }
+
+    @Test
+    void theSameUserThroughAnotherClientOrWithOtherScopesOrTenantIsNeverServedTheOthersPrivateRead() throws Exception {
+        Recording up = recording(Duration.ofMinutes(5), CacheScope.PRIVATE);
+        Front front = front(UpstreamConfig.of("rec", UpstreamConfig.Http.of(up.uri)), false);
+        McpClient wide = caller(front, "alice", "client-a", "mcp files:read:all", null);
+        McpClient wideAgain = caller(front, "alice", "client-a", "files:read:all mcp", null); // the same grant
+        McpClient otherClient = caller(front, "alice", "client-b", "mcp files:read:all", null);
+        McpClient narrow = caller(front, "alice", "client-a", "mcp files:read:public", null);
+        McpClient tenant = caller(front, "alice", "client-a", "mcp files:read:all", "acme");
+
+        assertThat(text(wide.request("resources/read", read("memo://today")))).isEqualTo("read #1");
+        assertThat(text(wideAgain.request("resources/read", read("memo://today")))).isEqualTo("read #1");
+        assertThat(text(otherClient.request("resources/read", read("memo://today")))).isEqualTo("read #2");
+        assertThat(text(narrow.request("resources/read", read("memo://today")))).isEqualTo("read #3");
+        assertThat(text(tenant.request("resources/read", read("memo://today")))).isEqualTo("read #4");
+        assertThat(up.count("resources/read")).isEqualTo(4);
+    }
+
+    @Test
+    void anOptedInToolsResultForOneClientOfAUserIsNotServedToTheSameUserThroughANarrowerOne() throws Exception {
+        Recording up = recording(Duration.ofMinutes(5), CacheScope.PUBLIC);
+        Front front = front(UpstreamConfig.of("rec", UpstreamConfig.Http.of(up.uri)).withCache(
+                UpstreamConfig.Cache.hinted().withTools(Set.of("lookup"), Duration.ofMinutes(1))), false);
+        McpClient wide = caller(front, "alice", "client-a", "mcp files:read:all", null);
+        McpClient narrow = caller(front, "alice", "client-b", "mcp files:read:public", null);
+
+        assertThat(lookup(wide, "fox")).isEqualTo("fox #1");
+        assertThat(lookup(wide, "fox")).isEqualTo("fox #1");
+        assertThat(lookup(narrow, "fox")).isEqualTo("fox #2");
+        assertThat(up.count("tools/call")).isEqualTo(2);
+    }
+
+    /** Two anonymous callers of a gateway in front of {@code upstream} without authentication. */
+    List<McpClient> anonymousCallers(UpstreamConfig upstream) throws Exception {
+        Gateway g = keep(Gateway.connect(List.of(upstream)));
+        McpServer front = McpServer.builder("gw", "1").backend(g.backend())
+                .controls(Controls.insecureWithoutAuthentication()).build();
+        URI uri = keep(front.serveHttp(HttpOptions.loopback(Ports.free()))).uri();
+        return List.of(keep(McpClient.http(uri).era(McpClient.Era.MODERN).build()),
+                keep(McpClient.http(uri).era(McpClient.Era.MODERN).build()));
+    }
+
+    @Test
+    void anonymousCallersAreServedPublicAnswersButTheirPrivateOnesAreNeverKept() throws Exception {
+        Recording priv = recording(Duration.ofMinutes(5), CacheScope.PRIVATE);
+        List<McpClient> privCallers = anonymousCallers(UpstreamConfig.of("priv", UpstreamConfig.Http.of(priv.uri))
+                .withCache(UpstreamConfig.Cache.hinted().withTools(Set.of("lookup"), Duration.ofMinutes(1))));
+        McpClient one = privCallers.get(0);
+        McpClient two = privCallers.get(1);
+
+        assertThat(text(one.request("resources/read", read("memo://today")))).isEqualTo("read #1");
+        assertThat(text(two.request("resources/read", read("memo://today")))).isEqualTo("read #2");
+        assertThat(text(one.request("resources/read", read("memo://today")))).isEqualTo("read #3");
+        assertThat(lookup(one, "fox")).isEqualTo("fox #1");
+        assertThat(lookup(two, "fox")).isEqualTo("fox #2");
+        assertThat(lookup(one, "fox")).isEqualTo("fox #3");
+
+        Recording legacy = recording(Duration.ofMinutes(5), CacheScope.PUBLIC);
+        List<McpClient> legacyCallers = anonymousCallers(UpstreamConfig.of("leg", UpstreamConfig.Http.of(legacy.uri))
+                .withEra(UpstreamConfig.Era.LEGACY)
+                .withCache(UpstreamConfig.Cache.hinted().withLegacyTtl(Duration.ofMinutes(1))));
+        assertThat(text(legacyCallers.get(0).request("resources/read", read("memo://today")))).isEqualTo("read #1");
+        assertThat(text(legacyCallers.get(1).request("resources/read", read("memo://today")))).isEqualTo("read #2");
+
+        Recording pub = recording(Duration.ofMinutes(5), CacheScope.PUBLIC);
+        List<McpClient> pubCallers = anonymousCallers(UpstreamConfig.of("pub", UpstreamConfig.Http.of(pub.uri)));
+        assertThat(text(pubCallers.get(0).request("resources/read", read("memo://today")))).isEqualTo("read #1");
+        assertThat(text(pubCallers.get(1).request("resources/read", read("memo://today")))).isEqualTo("read #1");
+        assertThat(pub.count("resources/read")).isEqualTo(1);
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.mcpwarden.client.McpClient;
 import dev.mcpwarden.client.McpClientException;
 import dev.mcpwarden.core.content.ToolResult;
 import dev.mcpwarden.core.json.Json;
+import dev.mcpwarden.core.jsonrpc.McpError;
 import dev.mcpwarden.security.ResourceServer;
 import dev.mcpwarden.security.Security;
 import dev.mcpwarden.security.oauth.ResourceServerConfig;
@@ -195,6 +196,84 @@ class TransformationTest {
         alice.request("tools/call", find(Json.object().put("query", "x").put("path", "/srv/docs/a/../b.txt")));
         assertThat(seen).singleElement().satisfies(a -> assertThat(a.path("path").asString())
                 .isEqualTo("/srv/docs/a/../b.txt"));
+    }
+
+    @Test
+    void aConstrainedArgumentGivenAsNullIsRefusedAndADefaultedOneGivenAsNullGetsItsDefault() throws Exception {
+        McpClient alice = gateway()[0];
+        ObjectNode nullPath = Json.object().put("query", "x");
+        nullPath.putNull("path");
+        ObjectNode nullQuery = Json.object();
+        nullQuery.putNull("query");
+
+        refused(alice, nullPath, "Invalid params: the argument 'path' of tool find_documents must not be null");
+        refused(alice, nullQuery, "Invalid params: the argument 'query' of tool find_documents must not be null");
+        assertThat(seen).isEmpty();
+
+        ObjectNode nullMode = Json.object().put("query", "x");
+        nullMode.putNull("mode"); // defaulted and constrained: the default, not null, goes upstream
+        alice.request("tools/call", find(nullMode));
+        assertThat(seen).singleElement().satisfies(a -> assertThat(a.path("mode").asString()).isEqualTo("fast"));
+    }
+
+    @Test
+    void anEnumConstrainedArgumentWithoutADefaultGivenAsNullIsRefused() {
+        UpstreamConfig.ToolTransform t = UpstreamConfig.ToolTransform.none()
+                .withConstraint("mode", UpstreamConfig.Constraint.oneOf(List.of("fast", "exact")));
+        ObjectNode served = Json.object();
+        served.putObject("inputSchema").putObject("properties").putObject("mode").put("type", "string");
+        ObjectNode args = Json.object();
+        args.putNull("mode");
+
+        assertThatThrownBy(() -> ToolTransformer.arguments(args, t, dev.mcpwarden.server.auth.Principal.ANONYMOUS,
+                "search", served)).isInstanceOfSatisfying(McpError.class, e -> {
+                    assertThat(e.code()).isEqualTo(-32602);
+                    assertThat(e.getMessage()).isEqualTo("Invalid params: the argument 'mode' of tool search must "
+                            + "not be null");
+                });
+    }
+
+    /** A result of the upstream's: its structured content with the field to drop, and {@code content}. */
+    static ObjectNode upstreamResult(String contentJson) {
+        ObjectNode r = Json.object();
+        r.putObject("structuredContent").put("hits", 2).put("internalId", "row-4711-shard-9");
+        r.set("content", Json.standard().parse(contentJson));
+        return r;
+    }
+
+    @Test
+    void aDroppedFieldReachesTheCallerThroughNoTextFencedPrefixedOrInAnEmbeddedResource() {
+        String fenced = "[{\"type\":\"text\",\"text\":\"```json\\n{\\\"hits\\\":2,\\\"internalId\\\":"
+                + "\\\"row-4711-shard-9\\\"}\\n```\"}]";
+        String prefixed = "[{\"type\":\"text\",\"text\":\"id 5: {\\\"internalId\\\":\\\"row-4711-shard-9\\\"}\"}]";
+        String embedded = "[{\"type\":\"resource\",\"resource\":{\"uri\":\"docs://hit/1\",\"mimeType\":"
+                + "\"application/json\",\"text\":\"{\\\"internalId\\\":\\\"row-4711-shard-9\\\"}\"}}]";
+        String many = "[{\"type\":\"text\",\"text\":\"{\\\"hits\\\":2,\\\"internalId\\\":\\\"row-4711-shard-9\\\"}\"},"
+                + "{\"type\":\"resource_link\",\"uri\":\"docs://row-4711-shard-9\",\"name\":\"row-4711-shard-9\"},"
+                + "{\"type\":\"image\",\"data\":\"iVBORw0KGgo=\",\"mimeType\":\"image/png\"},"
+                + "{\"type\":\"text\",\"text\":\"internalId=row-4711-shard-9\"}]";
+        for (String content : List.of(fenced, prefixed, embedded, many)) {
+            JsonNode r = ToolTransformer.result(upstreamResult(content), SEARCH);
+
+            assertThat(r.toString()).as(content).doesNotContain("row-4711", "internalId");
+            assertThat(r.path("structuredContent").toString()).isEqualTo("{\"hits\":2}");
+            JsonNode text = r.path("content").path(0);
+            assertThat(text.toString()).as(content).isEqualTo("{\"type\":\"text\",\"text\":\"{\\\"hits\\\":2}\"}");
+        }
+        // the picture stays, after the one mirror
+        assertThat(ToolTransformer.result(upstreamResult(many), SEARCH).path("content"))
+                .extracting(b -> b.path("type").asString()).containsExactly("text", "image");
+    }
+
+    @Test
+    void aFilteredResultWithoutStructuredContentHasItsTextWithheld() {
+        ObjectNode r = Json.object().put("isError", true);
+        r.set("content", Json.standard().parse("[{\"type\":\"text\",\"text\":\"row-4711-shard-9 not found\"}]"));
+
+        JsonNode out = ToolTransformer.result(r, SEARCH);
+
+        assertThat(out.toString()).isEqualTo("{\"isError\":true,\"content\":[{\"type\":\"text\",\"text\":"
+                + "\"(text withheld by the gateway: this tool's result is filtered)\"}]}");
     }
 
     @Test

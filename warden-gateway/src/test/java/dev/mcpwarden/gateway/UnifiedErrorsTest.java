@@ -79,6 +79,14 @@ class UnifiedErrorsTest {
         b.tool(tool("invalid", ctx -> {
             throw McpError.invalidParams("Invalid params: ticket 'x' is unknown at 10.0.0.7:9000");
         }));
+        b.tool(tool("capability", ctx -> {
+            throw new McpError(-32021, "Missing required client capability: elicitation (asked by db-primary:5432)",
+                    Json.standard().parse("""
+                            {"requiredCapabilities":{"elicitation":{"form":{}},"extensions":{"io.example/tasks":{}},
+                              "sampling":"see http://10.1.2.3/admin","db at 10.1.2.3":{},"roots":{"listChanged":true,
+                              "where":"redis.prod:6379"}},
+                             "hint":"redis.prod is down","stack":"at com.acme.Store.read(Store.java:12)"}"""), 400);
+        }));
         b.tool(tool("slow", ctx -> {
             Thread.sleep(5_000);
             return ToolResult.text("late");
@@ -284,6 +292,61 @@ class UnifiedErrorsTest {
         failure(c, "ok", -31001, "unavailable", "Upstream tickets could not serve tools/call: ");
         failure(c, "ok", -31003, "circuit_open", "Upstream tickets is unavailable: its circuit is open after 2 "
                 + "failures in a row");
+    }
+
+    @Test
+    void anUpstreamsMissingCapabilityErrorReachesTheCallerWithOnlyTheCapabilitiesItNamesInItsData() throws Exception {
+        McpClient c = gatewayClient(tickets(upstream().uri()), McpClient.Era.MODERN);
+
+        assertThatThrownBy(() -> c.request("tools/call", call("capability")))
+                .isInstanceOfSatisfying(McpClientException.class, e -> {
+                    assertThat(e.errorCode()).contains(-32021);
+                    assertThat(e.errorMessage()).hasValue("Missing required client capability: elicitation (asked "
+                            + "by [host])");
+                    // names and objects of capabilities only: no text, no other member, no odd name
+                    assertThat(e.errorData().orElseThrow().toString()).isEqualTo("{\"requiredCapabilities\":{"
+                            + "\"elicitation\":{\"form\":{}},\"extensions\":{\"io.example/tasks\":{}},"
+                            + "\"roots\":{\"listChanged\":true}}}");
+                });
+    }
+
+    @Test
+    void missingCapabilityDataWithoutRequiredCapabilitiesIsNoDataAtAll() {
+        assertThat(UpstreamFailure.requiredCapabilities(null)).isNull();
+        assertThat(UpstreamFailure.requiredCapabilities(Json.standard().parse(
+                "{\"requiredCapabilities\":[\"elicitation\"],\"hint\":\"db-primary:5432\"}"))).isNull();
+        assertThat(UpstreamFailure.requiredCapabilities(Json.standard().parse("\"see db-primary:5432\""))).isNull();
+    }
+
+    @Test
+    void theSanitizerTakesEveryHostFormForAHostWhateverItsDomainAndLeavesVersionsAndTimes() {
+        assertThat(UpstreamFailure.sanitized("connect ECONNREFUSED db-primary:5432"))
+                .isEqualTo("connect ECONNREFUSED [host]");
+        assertThat(UpstreamFailure.sanitized("cannot reach redis.prod, api.k8s or cache-01.eu-west-2.aws-prod:6380"))
+                .isEqualTo("cannot reach [host], [host] or [host]");
+        assertThat(UpstreamFailure.sanitized("no endpoints for billing.payments.svc.cluster.local:8443 or "
+                + "my-svc.my-ns.svc")).isEqualTo("no endpoints for [host] or [host]");
+        assertThat(UpstreamFailure.sanitized("link down on fe80::1%eth0 and [fe80::a:b%25en0]:443"))
+                .isEqualTo("link down on [address] and [address]");
+        assertThat(UpstreamFailure.sanitized("auth failed for postgres@db-primary and admin@10.0.0.9:22"))
+                .isEqualTo("auth failed for [host] and [host]");
+        assertThat(UpstreamFailure.sanitized("login refused: svc:hunter2@ldap-1:389 and "
+                + "redis://:s3cret@redis.prod:6379/0 and mongodb+srv://app:pw@cluster0.ab1cd.mongodb.net/db"))
+                .isEqualTo("login refused: [host] and [address] and [address]");
+        assertThat(UpstreamFailure.sanitized("connect ETIMEDOUT Db-Primary:5432 via LOCALHOST:80"))
+                .isEqualTo("connect ETIMEDOUT [host] via [host]");
+        assertThat(UpstreamFailure.sanitized("dial tcp [2001:db8::1]:443: refused, login failed for 'sa'@'db-primary' "
+                + "(host=db-primary port=5432)"))
+                .isEqualTo("dial tcp [address]: refused, login failed for [host] (host=[host] port=5432)");
+        // versions, numbers and times are no hosts
+        assertThat(UpstreamFailure.sanitized("server 1.2.3 (v2.10.0-rc.1) gave up after 2.5s at 12:30:45"))
+                .isEqualTo("server 1.2.3 (v2.10.0-rc.1) gave up after 2.5s at 12:30:45");
+        // at the end of a sentence, too
+        for (String leak : List.of("db-primary:5432", "redis.prod", "api.k8s", "svc.cluster.local", "fe80::1%eth0",
+                "postgres@db-primary", "svc:hunter2@ldap-1:389", "redis://:s3cret@redis.prod:6379/0")) {
+            assertThat(UpstreamFailure.sanitized("failed near " + leak + ".")).as(leak)
+                    .isIn("failed near [host].", "failed near [address].", "failed near [address]");
+        }
     }
 
     @Test
