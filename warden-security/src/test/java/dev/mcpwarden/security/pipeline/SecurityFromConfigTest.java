@@ -107,6 +107,7 @@ class SecurityFromConfigTest {
 
         assertThat(dir.resolve("audit.jsonl")).doesNotExist();
         assertThat(Files.readAllLines(dir.resolve("audit-r2.jsonl")).get(0))
-                .contains("\"outcome\":\"genesis\",\"detail\":{\"alg\":\"SHA-256\",\"format\":1,\"replica\":\"r2\"}");
+                .contains("\"outcome\":\"genesis\",\"detail\":{\"alg\":\"SHA-256\",\"checkpoint\":\"kept\",\"format\":1,"
+                        + "\"replica\":\"r2\"}");
     }
 }
