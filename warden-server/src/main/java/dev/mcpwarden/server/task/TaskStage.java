@@ -47,7 +47,13 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>It answers {@code tasks/get}, {@code tasks/update} and {@code tasks/cancel} itself, for the task's owner only:
  * any other principal, or the same subject in another tenant, gets exactly the answer for an unknown task, and the
  * attempt is recorded. When a task ends, its call's end is put on the event stream a second time, with the final
- * result, so the audit log records how it ended and not only that it started.
+ * result, so the audit log records how it ended and not only that it started (also when the store cannot be read
+ * then: its status is noted {@code unknown}).
+ *
+ * <p>What a task keeps is bounded: its input requests as on the direct path ({@link #checkInput}; the output guards
+ * have guarded each on its way in, since {@code tasks/get} never passes them), its result or error to
+ * {@link TaskOptions#maxResultBytes}, and the stores count each owner's tasks and bytes by {@link #quota}. Owners
+ * and quotas are digests: no store keeps who the caller is in clear.
  */
 public final class TaskStage implements Stage<Call, JsonNode> {
 
@@ -600,14 +606,14 @@ public final class TaskStage implements Stage<Call, JsonNode> {
                     return;
                 }
                 ending = new Ending.Refused(r);
-                finish(t -> t.failed(error(r.code(), r.getMessage(), r.data()), null, clock.instant()));
+                failWith(error(r.code(), r.getMessage(), r.data()));
             } catch (McpError e) {
                 if (!started()) {
                     answer.completeExceptionally(e);
                     return;
                 }
                 ending = new Ending.Failed(e);
-                finish(t -> t.failed(error(e.code(), e.getMessage(), e.data()), null, clock.instant()));
+                failWith(error(e.code(), e.getMessage(), e.data()));
             } catch (RuntimeException e) {
                 if (!started()) {
                     answer.completeExceptionally(e);
@@ -626,6 +632,15 @@ public final class TaskStage implements Stage<Call, JsonNode> {
                             System.nanoTime() - start);
                 }
                 MDC.remove(MDC_KEY);
+            }
+        }
+
+        /** Fails the task with {@code error}, unless it is beyond the bound of what a task keeps. */
+        private void failWith(ObjectNode error) {
+            if (Json.standard().bytes(error).length > options.maxResultBytes()) {
+                finish(t -> t.notKept(resultTooLarge(options.maxResultBytes()), clock.instant()));
+            } else {
+                finish(t -> t.failed(error, null, clock.instant()));
             }
         }
 

@@ -82,6 +82,10 @@ class TasksTest {
                     gate.await();
                     return ToolResult.text("through the gate");
                 }).build())
+                .tool(Tool.builder("big_error").taskSupport(TaskSupport.OPTIONAL).handler(ctx -> {
+                    ObjectNode data = Json.object().put("dump", "y".repeat(2000));
+                    throw new McpError(ErrorCodes.INTERNAL_ERROR, "failed with a dump", data);
+                }).build())
                 .tool(Tool.builder("big").taskSupport(TaskSupport.OPTIONAL)
                         .handler(ctx -> ToolResult.text("x".repeat(1200))).build())
                 .tool(Tool.builder("ask_many").taskSupport(TaskSupport.OPTIONAL).handler(ctx -> {
@@ -402,7 +406,8 @@ class TasksTest {
         assertThat(Json.standard().text(undeclared.data())).isEqualTo("{\"requiredCapabilities\":{\"sampling\":{}}}");
 
         McpError empty = catchThrowableOfType(McpError.class, () -> TaskStage.checkInput(call, Json.object(), 1));
-        assertThat(empty.getMessage()).isEqualTo("The task asked for input without valid inputRequests (1 to 32 at once)");
+        assertThat(empty.getMessage())
+                .isEqualTo("The task asked for input without valid inputRequests (1 to 32 at once)");
         ObjectNode longKey = Json.object();
         longKey.putObject("k".repeat(65)).put("method", "elicitation/create").putObject("params");
         assertThat(catchThrowableOfType(McpError.class, () -> TaskStage.checkInput(call, longKey, 1)).getMessage())
@@ -492,6 +497,16 @@ class TasksTest {
         assertThat(t.path("status").asString()).isEqualTo("failed");
         assertThat(t.path("statusMessage").asString())
                 .isEqualTo("The task's result was not kept: it is larger than 1024 bytes");
+        assertThat(Json.standard().text(t.path("error"))).isEqualTo("{\"code\":-32603,\"message\":"
+                + "\"The task's result was not kept: it is larger than 1024 bytes\"}");
+    }
+
+    @Test
+    void anErrorLargerThanTheTasksBoundIsNotKeptEither() {
+        McpServer s = server(TaskOptions.defaults().withMaxResultBytes(1024));
+        String id = handle(s, ALICE, "tools/call", "{\"name\":\"big_error\"}", WITH_TASKS).path("taskId")
+                .asString();
+        JsonNode t = awaitEnd(s, ALICE, id);
         assertThat(Json.standard().text(t.path("error"))).isEqualTo("{\"code\":-32603,\"message\":"
                 + "\"The task's result was not kept: it is larger than 1024 bytes\"}");
     }
