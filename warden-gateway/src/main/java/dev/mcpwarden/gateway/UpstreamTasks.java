@@ -69,12 +69,7 @@ final class UpstreamTasks {
                         out.remove("resultType");
                         return out;
                     }
-                    case "failed" -> {
-                        JsonNode e = t.path("error");
-                        throw new McpError(e.path("code").isInt() ? e.path("code").asInt() : ErrorCodes.INTERNAL_ERROR,
-                                "Upstream " + upstream + ": " + e.path("message").asString("the task failed"),
-                                e.get("data"));
-                    }
+                    case "failed" -> throw failure(upstream, t.path("error"));
                     case "cancelled" -> throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + upstream
                             + " cancelled the task");
                     case "input_required" -> {
@@ -82,7 +77,15 @@ final class UpstreamTasks {
                             throw new McpError(ErrorCodes.INTERNAL_ERROR, "Upstream " + upstream
                                     + " asked for input the caller cannot be asked");
                         }
-                        ObjectNode answers = run.input(asked.deepCopy());
+                        ObjectNode answers;
+                        try {
+                            answers = run.input(asked.deepCopy());
+                        } catch (McpError refused) {
+                            // refused (withheld by the output guards, beyond the task's bounds): the upstream's task
+                            // is not left waiting for an answer that never comes
+                            cancelled(upstream, taskId, send);
+                            throw refused;
+                        }
                         ObjectNode update = Json.object().put("taskId", taskId);
                         update.set("inputResponses", answers);
                         send.apply("tasks/update", update);
@@ -103,6 +106,33 @@ final class UpstreamTasks {
             }
             throw e;
         }
+    }
+
+    /** The longest message of an upstream's failed task passed on. */
+    static final int MAX_MESSAGE = 200;
+
+    /**
+     * An upstream task's error as the caller gets it, mapped as upstream errors are: its code when it is an integer,
+     * its message cut at its first line and at {@value #MAX_MESSAGE} characters, control characters dropped, and
+     * never its data (the upstream's internals).
+     */
+    static McpError failure(String upstream, JsonNode error) {
+        int code = error.path("code").isInt() ? error.path("code").asInt() : ErrorCodes.INTERNAL_ERROR;
+        String message = error.path("message").isString() ? error.path("message").asString() : "";
+        int eol = message.indexOf('\n');
+        int cr = message.indexOf('\r');
+        if (cr >= 0 && (eol < 0 || cr < eol)) {
+            eol = cr;
+        }
+        if (eol >= 0) {
+            message = message.substring(0, eol);
+        }
+        message = message.replaceAll("\\p{Cntrl}", "").strip();
+        if (message.length() > MAX_MESSAGE) {
+            int end = Character.isHighSurrogate(message.charAt(MAX_MESSAGE - 1)) ? MAX_MESSAGE - 1 : MAX_MESSAGE;
+            message = message.substring(0, end);
+        }
+        return new McpError(code, "Upstream " + upstream + ": " + (message.isEmpty() ? "the task failed" : message));
     }
 
     private static McpError cancelled(String upstream, String taskId,

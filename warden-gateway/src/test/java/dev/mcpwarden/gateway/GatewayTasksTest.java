@@ -155,4 +155,75 @@ class GatewayTasksTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> "completed".equals(status(gw, ask)));
         assertThat(text(gw, ask)).isEqualTo("answered decline");
     }
+    /** A call that runs as a task, with {@code run} as its task. */
+    Call taskCall(dev.mcpwarden.server.task.TaskRun run) {
+        Call call = new Call(new JsonRpcMessage.Request(Json.nodes().numberNode(1), "tools/call",
+                Json.object().put("name", "report")), ProtocolVersion.V2026_07_28, null,
+                (ObjectNode) Json.standard().parse(WITH_TASKS), null, Outbound.NONE);
+        call.principal(ALICE);
+        call.attribute(dev.mcpwarden.server.task.TaskRun.KEY, run);
+        return call;
+    }
+
+    static dev.mcpwarden.server.task.TaskRun runAsking(java.util.function.Function<ObjectNode, ObjectNode> input) {
+        return new dev.mcpwarden.server.task.TaskRun() {
+            @Override
+            public boolean started() {
+                return true;
+            }
+
+            @Override
+            public void start() {
+            }
+
+            @Override
+            public dev.mcpwarden.server.input.InputResponses input(Map<String, InputRequest> requests) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public ObjectNode input(ObjectNode requests) {
+                return input.apply(requests);
+            }
+        };
+    }
+
+    @Test
+    void anUpstreamTasksFailureReachesTheCallerWithoutDataAndItsMessageCutAtItsFirstLine() {
+        ObjectNode failed = (ObjectNode) Json.standard().parse("{\"taskId\":\"up-1\",\"status\":\"failed\","
+                + "\"error\":{\"code\":-32050,\"message\":\"database exploded\\n\\tat com.acme.Db.query(Db.java:42)"
+                + "\",\"data\":{\"dsn\":\"postgres://admin:hunter2@db\"}}}");
+        dev.mcpwarden.core.jsonrpc.McpError e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.mcpwarden.core.jsonrpc.McpError.class, () -> UpstreamTasks.follow(taskCall(runAsking(r -> r)),
+                        "up", Json.object().put("taskId", "up-1"), (method, params) -> failed));
+        assertThat(e.code()).isEqualTo(-32050);
+        assertThat(e.getMessage()).isEqualTo("Upstream up: database exploded");
+        assertThat(e.data()).isNull();
+
+        ObjectNode longer = failed.deepCopy();
+        longer.withObject("error").put("message", "y".repeat(500) + "\u0007");
+        dev.mcpwarden.core.jsonrpc.McpError cut = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.mcpwarden.core.jsonrpc.McpError.class, () -> UpstreamTasks.follow(taskCall(runAsking(r -> r)),
+                        "up", Json.object().put("taskId", "up-1"), (method, params) -> longer));
+        assertThat(cut.getMessage()).isEqualTo("Upstream up: " + "y".repeat(200));
+        assertThat(cut.data()).isNull();
+    }
+
+    @Test
+    void anUpstreamTasksInputTheTaskRefusesCancelsTheUpstreamsTask() {
+        List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ObjectNode asking = (ObjectNode) Json.standard().parse("{\"taskId\":\"up-1\",\"status\":\"input_required\","
+                + "\"inputRequests\":{\"a\":{\"method\":\"wallet/pay\",\"params\":{}}}}");
+        dev.mcpwarden.core.jsonrpc.McpError refused = new dev.mcpwarden.core.jsonrpc.McpError(-32603,
+                "The task asked for input by an unknown method");
+        dev.mcpwarden.core.jsonrpc.McpError e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.mcpwarden.core.jsonrpc.McpError.class, () -> UpstreamTasks.follow(taskCall(runAsking(r -> {
+                    throw refused;
+                })), "up", Json.object().put("taskId", "up-1"), (method, params) -> {
+                    sent.add(method);
+                    return asking;
+                }));
+        assertThat(e).isSameAs(refused);
+        assertThat(sent).containsExactly("tasks/get", "tasks/cancel");
+    }
 }

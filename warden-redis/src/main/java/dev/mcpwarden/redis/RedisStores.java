@@ -137,10 +137,16 @@ public final class RedisStores implements AutoCloseable {
     /**
      * Tasks (the {@code io.modelcontextprotocol/tasks} extension) in Redis ({@code McpServer.builder(..).tasks(..)}):
      * a task created on one replica is read, updated and cancelled on any other, and kept until its ttl; one owner
-     * keeps at most {@code maxPerOwner} at once. When Redis cannot be reached, task requests are answered 503.
+     * (issuer, subject and tenant; an anonymous caller's network) keeps at most {@code maxPerOwner} at once, and at
+     * most 64 MiB. When Redis cannot be reached, task requests are answered 503.
      */
     public dev.mcpwarden.server.task.TaskStore tasks(InstantSource clock, int maxPerOwner) {
-        return new RedisTaskStore(redis, clock, maxPerOwner);
+        return tasks(clock, maxPerOwner, dev.mcpwarden.server.task.InMemoryTaskStore.DEFAULT_MAX_BYTES_PER_OWNER);
+    }
+
+    /** The same with {@code maxBytesPerOwner} bytes (as JSON) per owner: a change beyond fails the task instead. */
+    public dev.mcpwarden.server.task.TaskStore tasks(InstantSource clock, int maxPerOwner, long maxBytesPerOwner) {
+        return new RedisTaskStore(redis, clock, maxPerOwner, maxBytesPerOwner);
     }
 
     /**

@@ -20,8 +20,11 @@ import java.util.regex.Pattern;
  * Tasks in Redis, so a task created on one replica is read, updated and cancelled on any other: one JSON document per
  * task under {@code warden:t:{id}}, expiring with the task. A change is a compare-and-set on the whole document (a
  * one-key script, so it works on a cluster too), retried when another replica changed the task meanwhile. What one
- * owner keeps is bounded: a sorted set per owner (by the owner's digest) counts its live tasks. That count and the
- * task are two keys, so it may be exceeded by the creations racing at one instant, never more.
+ * owner keeps is bounded, counted by the record's {@link TaskRecord#quota() quota} (issuer, subject and tenant, not
+ * the client; an anonymous caller's network): a sorted set per owner counts its live tasks, a hash beside it the
+ * bytes each keeps, and a change that would take the owner beyond its bytes fails the task instead. Those and the
+ * task are separate keys, so the bounds may be exceeded by the changes racing at one instant, never more. The record's
+ * owner and quota are digests already: no document names who created it.
  */
 final class RedisTaskStore implements TaskStore {
 
@@ -41,14 +44,23 @@ final class RedisTaskStore implements TaskStore {
     private final SharedRedis redis;
     private final InstantSource clock;
     private final int maxPerOwner;
+    private final long maxBytesPerOwner;
 
-    RedisTaskStore(SharedRedis redis, InstantSource clock, int maxPerOwner) {
+    RedisTaskStore(SharedRedis redis, InstantSource clock, int maxPerOwner, long maxBytesPerOwner) {
         if (maxPerOwner < 1) {
             throw new IllegalArgumentException("maxPerOwner must be at least 1, was " + maxPerOwner);
+        }
+        if (maxBytesPerOwner < 1024) {
+            throw new IllegalArgumentException("maxBytesPerOwner must be at least 1024, was " + maxBytesPerOwner);
         }
         this.redis = redis;
         this.clock = clock;
         this.maxPerOwner = maxPerOwner;
+        this.maxBytesPerOwner = maxBytesPerOwner;
+    }
+
+    private static String sizesKey(String quota) {
+        return ownerKey(quota) + ":bytes";
     }
 
     static String key(String id) {
@@ -72,7 +84,7 @@ final class RedisTaskStore implements TaskStore {
     public void create(TaskRecord task) {
         long now = clock.millis();
         long expires = task.expiresAt().toEpochMilli();
-        String owned = ownerKey(task.owner());
+        String owned = ownerKey(task.quota());
         Long live = redis.call(c -> {
             c.zremrangebyscore(owned, Range.create(Double.NEGATIVE_INFINITY, (double) now));
             return c.zcard(owned);
@@ -84,10 +96,36 @@ final class RedisTaskStore implements TaskStore {
         if (!"OK".equals(ok)) {
             throw new IllegalStateException("task id collision"); // 256 random bits: never in practice
         }
+        long bytes = document(task).length;
+        String sizes = sizesKey(task.quota());
         redis.call(c -> {
             c.zadd(owned, (double) expires, SharedRedis.utf8(task.id()));
             c.pexpireat(owned, expires);
+            c.hset(sizes, task.id(), SharedRedis.utf8(Long.toString(bytes)));
+            c.pexpireat(sizes, expires);
             return null;
+        });
+    }
+
+    /** What the owner's other live tasks keep, in bytes; sizes of tasks no longer live are dropped on the way. */
+    private long ownerBytes(String quota, String except) {
+        long now = clock.millis();
+        String owned = ownerKey(quota);
+        String sizes = sizesKey(quota);
+        return redis.call(c -> {
+            c.zremrangebyscore(owned, Range.create(Double.NEGATIVE_INFINITY, (double) now));
+            java.util.Set<String> live = new java.util.HashSet<>();
+            c.zrange(owned, 0, -1).forEach(m -> live.add(SharedRedis.string(m)));
+            long sum = 0;
+            for (var e : c.hgetall(sizes).entrySet()) {
+                String id = e.getKey();
+                if (!live.contains(id)) {
+                    c.hdel(sizes, e.getKey());
+                } else if (!id.equals(except)) {
+                    sum += Long.parseLong(SharedRedis.string(e.getValue()));
+                }
+            }
+            return sum;
         });
     }
 
@@ -127,8 +165,17 @@ final class RedisTaskStore implements TaskStore {
             if (Arrays.equals(written, doc)) {
                 return Optional.of(next);
             }
+            if (written.length > doc.length
+                    && ownerBytes(next.quota(), id) + written.length > maxBytesPerOwner) {
+                next = current.get().notKept(dev.mcpwarden.server.task.OwnerBytes.message(maxBytesPerOwner),
+                        clock.instant());
+                written = document(next);
+            }
             Long swapped = redis.script(SWAP, ScriptOutputType.INTEGER, new String[] {key(id)}, doc, written);
             if (swapped != null && swapped == 1) {
+                long size = written.length;
+                String sizes = sizesKey(next.quota());
+                redis.call(c -> c.hset(sizes, id, SharedRedis.utf8(Long.toString(size))));
                 return Optional.of(next);
             }
             if (swapped != null && swapped == -1) {

@@ -81,6 +81,8 @@ class RedisTaskStoreTest {
                         handlerStopped.set(true);
                     }
                 }).build())
+                .tool(Tool.builder("big").taskSupport(TaskSupport.OPTIONAL)
+                        .handler(ctx -> ToolResult.text("x".repeat(1200))).build())
                 .tool(Tool.builder("confirm").taskSupport(TaskSupport.OPTIONAL).handler(ctx -> {
                     JsonNode a = ctx.input("ok", InputRequest.elicit("Sure?", Json.object()));
                     return ToolResult.text("answered " + a.path("action").asString());
@@ -181,5 +183,59 @@ class RedisTaskStoreTest {
                 dev.mcpwarden.server.pipeline.Rejection.class, () -> get(replicaB, id));
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.getMessage()).isEqualTo("Service Unavailable: the task store cannot be reached");
+    }
+    JsonNode awaitEnd(McpServer on, Principal who, String id) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> Set.of("completed", "failed", "cancelled").contains(
+                handle(on, who, "tasks/get", "{\"taskId\":\"" + id + "\"}").path("status").asString()));
+        return handle(on, who, "tasks/get", "{\"taskId\":\"" + id + "\"}");
+    }
+
+    @Test
+    void redisKeepsADigestOfTheOwnerNeverTheIssuerSubjectClientOrTenant() {
+        String id = create(replicaA, "report");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "completed".equals(get(replicaB, id).path("status")
+                .asString()));
+        byte[] raw = connectionA.sharedRedis().call(c -> c.get(RedisTaskStore.key(id)));
+        JsonNode doc = Json.standard().parse(SharedRedis.string(raw));
+        assertThat(doc.path("owner").asString()).matches("[0-9a-f]{64}");
+        assertThat(doc.path("quota").asString()).matches("[0-9a-f]{64}");
+        assertThat(SharedRedis.string(raw)).doesNotContain("alice", "acme", "issuer.example", "\"c\"");
+        java.util.List<String> keys = connectionA.sharedRedis().call(c -> c.keys("*"));
+        assertThat(String.join(" ", keys)).doesNotContain("alice", "acme", "issuer");
+    }
+
+    @Test
+    void oneSubjectsTasksAreCountedTogetherWhateverClientCreatesThemOnEveryReplica() {
+        McpServer a = replica(connectionA.tasks(Clock.systemUTC(), 2));
+        McpServer b = replica(connectionB.tasks(Clock.systemUTC(), 2));
+        handle(a, new Principal("https://issuer.example", "alice", "c1", Set.of(), "acme", Set.of(), Map.of()),
+                "tools/call", "{\"name\":\"report\"}");
+        handle(b, new Principal("https://issuer.example", "alice", "c2", Set.of(), "acme", Set.of(), Map.of()),
+                "tools/call", "{\"name\":\"report\"}");
+        dev.mcpwarden.server.pipeline.Rejection full = catchThrowableOfType(
+                dev.mcpwarden.server.pipeline.Rejection.class, () -> handle(a, new Principal(
+                        "https://issuer.example", "alice", "c3", Set.of(), "acme", Set.of(), Map.of()),
+                        "tools/call", "{\"name\":\"report\"}"));
+        assertThat(full.status()).isEqualTo(503);
+        assertThat(full.getMessage()).isEqualTo("Service Unavailable: too many tasks are kept; try again later");
+        assertThat(handle(b, MALLORY, "tools/call", "{\"name\":\"report\"}").path("resultType").asString())
+                .isEqualTo("task");
+    }
+
+    @Test
+    void anOwnersTasksKeepNoMoreBytesInRedisThanItsBound() {
+        McpServer a = replica(connectionA.tasks(Clock.systemUTC(), 100, 4096));
+        McpServer b = replica(connectionB.tasks(Clock.systemUTC(), 100, 4096));
+        for (McpServer on : java.util.List.of(a, b)) {
+            String id = handle(on, ALICE, "tools/call", "{\"name\":\"big\"}").path("taskId").asString();
+            assertThat(awaitEnd(on, ALICE, id).path("status").asString()).isEqualTo("completed");
+        }
+        String third = handle(a, ALICE, "tools/call", "{\"name\":\"big\"}").path("taskId").asString();
+        JsonNode t = awaitEnd(b, ALICE, third);
+        assertThat(t.path("status").asString()).isEqualTo("failed");
+        assertThat(t.path("error").path("message").asString())
+                .isEqualTo("The task's result was not kept: the caller's tasks would hold more than 4096 bytes");
+        String mallorys = handle(b, MALLORY, "tools/call", "{\"name\":\"big\"}").path("taskId").asString();
+        assertThat(awaitEnd(a, MALLORY, mallorys).path("status").asString()).isEqualTo("completed");
     }
 }

@@ -12,6 +12,9 @@ import dev.mcpwarden.server.dispatch.Outbound;
 import dev.mcpwarden.server.pipeline.Chain;
 import dev.mcpwarden.server.pipeline.Stage;
 import dev.mcpwarden.server.pipeline.Target;
+import dev.mcpwarden.server.input.InputRequest;
+import dev.mcpwarden.server.input.InputResponses;
+import dev.mcpwarden.server.task.TaskRun;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -212,6 +215,12 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
         SpotlightConfig spot = toolSpotlighting.getOrDefault(tool, spotlighting);
         Trust declared = toolTrust(tool, spot);
         call.decorateOutbound(out -> new GuardedOutbound(out, tool, redactor, call, declared, spot));
+        TaskRun task = call.attribute(TaskRun.KEY);
+        if (task != null && !(task instanceof GuardedTaskRun)) {
+            // a task's input requests are kept in the task store and handed back by tasks/get, which never passes
+            // here: they are guarded on their way in, as the same requests would be on the client's stream
+            call.attribute(TaskRun.KEY, new GuardedTaskRun(task, tool, redactor, call, declared, spot));
+        }
         JsonNode result;
         try {
             result = chain.proceed(call);
@@ -479,6 +488,77 @@ public final class OutputGuardStage implements Stage<Call, JsonNode>, Definition
             delegate.detachForPolling();
         }
 
+    }
+
+    /**
+     * A task's input requests through the same guards as requests on the client's stream, before the task keeps
+     * them: redacted, and for an untrusted tool spotlighted, or withheld altogether (the task fails) on an injection.
+     */
+    private final class GuardedTaskRun implements TaskRun {
+        private final TaskRun delegate;
+        private final String tool;
+        private final Redactor redactor;
+        private final Call call;
+        private final Trust trust;
+        private final SpotlightConfig spot;
+
+        GuardedTaskRun(TaskRun delegate, String tool, Redactor redactor, Call call, Trust trust,
+                       SpotlightConfig spot) {
+            this.delegate = delegate;
+            this.tool = tool;
+            this.redactor = redactor;
+            this.call = call;
+            this.trust = trust;
+            this.spot = spot;
+        }
+
+        @Override
+        public boolean started() {
+            return delegate.started();
+        }
+
+        @Override
+        public void start() {
+            delegate.start();
+        }
+
+        @Override
+        public InputResponses input(Map<String, InputRequest> requests) {
+            ObjectNode asked = Json.object();
+            requests.forEach((k, r) -> {
+                ObjectNode o = asked.putObject(k);
+                o.put("method", r.method());
+                o.set("params", r.params());
+            });
+            Map<String, JsonNode> got = new java.util.LinkedHashMap<>();
+            input(asked).properties().forEach(e -> got.put(e.getKey(), e.getValue()));
+            return new InputResponses(got);
+        }
+
+        @Override
+        public ObjectNode input(ObjectNode requests) {
+            if (requests.isEmpty() || requests.size() > TaskRun.MAX_INPUT_REQUESTS) {
+                return delegate.input(requests); // refused by the task before anything is kept: no need to look
+            }
+            ObjectNode guarded = Json.object();
+            for (var e : requests.properties()) {
+                if (!(e.getValue() instanceof ObjectNode r)) {
+                    guarded.set(e.getKey(), e.getValue()); // malformed: the task refuses it
+                    continue;
+                }
+                ObjectNode g = r.deepCopy();
+                if (r.get("params") instanceof ObjectNode params) {
+                    ObjectNode p = guardStreamed(params.deepCopy(), tool, redactor, call, "request to the client",
+                            false, trust, spot);
+                    if (p == null) {
+                        throw new Withheld();
+                    }
+                    g.set("params", p);
+                }
+                guarded.set(e.getKey(), g);
+            }
+            return delegate.input(guarded);
+        }
     }
 
     /**

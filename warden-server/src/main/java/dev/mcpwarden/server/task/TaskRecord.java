@@ -12,7 +12,11 @@ import tools.jackson.databind.node.ObjectNode;
  * The JSON members are copies, never shared with the caller.
  *
  * @param id             the unguessable task id
- * @param owner          the principal (and tenant) that created it; only it may read, update or cancel it
+ * @param owner          a digest of the principal (issuer, subject, client) and tenant that created it; only it may
+ *                       read, update or cancel it. Never the identity in clear: stores keep what they are given
+ * @param quota          a digest of what the task counts against in a store's per-owner bounds: issuer, subject and
+ *                       tenant (not the client, so registering clients gains nothing), or the network of an
+ *                       anonymous caller
  * @param status         where it is
  * @param statusMessage  a message for people, or null
  * @param createdAt      when it was created
@@ -24,13 +28,14 @@ import tools.jackson.databind.node.ObjectNode;
  * @param inputRequests  the input requests still unanswered, by key (empty unless {@code input_required})
  * @param answers        every input response received so far, by key; a key is never asked again
  */
-public record TaskRecord(String id, String owner, TaskStatus status, String statusMessage, Instant createdAt,
-                         Instant lastUpdatedAt, long ttlMs, long pollIntervalMs, ObjectNode result, ObjectNode error,
-                         ObjectNode inputRequests, ObjectNode answers) {
+public record TaskRecord(String id, String owner, String quota, TaskStatus status, String statusMessage,
+                         Instant createdAt, Instant lastUpdatedAt, long ttlMs, long pollIntervalMs, ObjectNode result,
+                         ObjectNode error, ObjectNode inputRequests, ObjectNode answers) {
 
     public TaskRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(quota, "quota");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(lastUpdatedAt, "lastUpdatedAt");
@@ -44,9 +49,10 @@ public record TaskRecord(String id, String owner, TaskStatus status, String stat
     }
 
     /** A task that has just started working. */
-    public static TaskRecord working(String id, String owner, Instant now, long ttlMs, long pollIntervalMs) {
-        return new TaskRecord(id, owner, TaskStatus.WORKING, null, now, now, ttlMs, pollIntervalMs, null, null, null,
-                null);
+    public static TaskRecord working(String id, String owner, String quota, Instant now, long ttlMs,
+                                     long pollIntervalMs) {
+        return new TaskRecord(id, owner, quota, TaskStatus.WORKING, null, now, now, ttlMs, pollIntervalMs, null, null,
+                null, null);
     }
 
     /** When the store may forget it. */
@@ -70,7 +76,7 @@ public record TaskRecord(String id, String owner, TaskStatus status, String stat
             }
         });
         TaskStatus next = pending.isEmpty() ? TaskStatus.WORKING : TaskStatus.INPUT_REQUIRED;
-        return new TaskRecord(id, owner, next, statusMessage, createdAt, now, ttlMs, pollIntervalMs, null, null,
+        return new TaskRecord(id, owner, quota, next, statusMessage, createdAt, now, ttlMs, pollIntervalMs, null, null,
                 pending, answers);
     }
 
@@ -96,7 +102,7 @@ public record TaskRecord(String id, String owner, TaskStatus status, String stat
             return this;
         }
         TaskStatus next = pending.isEmpty() ? TaskStatus.WORKING : TaskStatus.INPUT_REQUIRED;
-        return new TaskRecord(id, owner, next, statusMessage, createdAt, now, ttlMs, pollIntervalMs, null, null,
+        return new TaskRecord(id, owner, quota, next, statusMessage, createdAt, now, ttlMs, pollIntervalMs, null, null,
                 pending, known);
     }
 
@@ -108,6 +114,17 @@ public record TaskRecord(String id, String owner, TaskStatus status, String stat
         return terminal(TaskStatus.FAILED, message, null, jsonRpcError, now);
     }
 
+    /**
+     * The same task failed because what it produced is not kept (too large for its own bound or its owner's): the
+     * error says why, in {@code message}, with code -32603 and no data.
+     */
+    public TaskRecord notKept(String message, Instant now) {
+        ObjectNode e = Json.object();
+        e.put("code", dev.mcpwarden.core.jsonrpc.ErrorCodes.INTERNAL_ERROR);
+        e.put("message", message);
+        return terminal(TaskStatus.FAILED, message, null, e, now);
+    }
+
     public TaskRecord cancelled(Instant now) {
         return terminal(TaskStatus.CANCELLED, "Cancelled by the client", null, null, now);
     }
@@ -116,7 +133,8 @@ public record TaskRecord(String id, String owner, TaskStatus status, String stat
         if (status.terminal()) {
             return this;
         }
-        return new TaskRecord(id, owner, next, message, createdAt, now, ttlMs, pollIntervalMs, r, e, null, answers);
+        return new TaskRecord(id, owner, quota, next, message, createdAt, now, ttlMs, pollIntervalMs, r, e, null,
+                answers);
     }
 
     // ---- the wire
@@ -156,6 +174,11 @@ public record TaskRecord(String id, String owner, TaskStatus status, String stat
         return t;
     }
 
+    /** How many bytes the record takes as stores keep it (its {@link #toStored} text, UTF-8). */
+    public long storedBytes() {
+        return Json.standard().bytes(toStored()).length;
+    }
+
     // ---- what stores write
 
     /** The record as one JSON document, for stores that keep text ({@link #fromStored} reads it back). */
@@ -163,6 +186,7 @@ public record TaskRecord(String id, String owner, TaskStatus status, String stat
         ObjectNode o = Json.object();
         o.put("id", id);
         o.put("owner", owner);
+        o.put("quota", quota);
         o.put("status", status.wire());
         if (statusMessage != null) {
             o.put("statusMessage", statusMessage);
@@ -183,7 +207,7 @@ public record TaskRecord(String id, String owner, TaskStatus status, String stat
     }
 
     public static TaskRecord fromStored(JsonNode o) {
-        return new TaskRecord(o.path("id").asString(), o.path("owner").asString(),
+        return new TaskRecord(o.path("id").asString(), o.path("owner").asString(), o.path("quota").asString(),
                 TaskStatus.ofWire(o.path("status").asString()),
                 o.hasNonNull("statusMessage") ? o.get("statusMessage").asString() : null,
                 Instant.parse(o.path("createdAt").asString()), Instant.parse(o.path("lastUpdatedAt").asString()),

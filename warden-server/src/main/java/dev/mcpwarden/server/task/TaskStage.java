@@ -47,7 +47,13 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>It answers {@code tasks/get}, {@code tasks/update} and {@code tasks/cancel} itself, for the task's owner only:
  * any other principal, or the same subject in another tenant, gets exactly the answer for an unknown task, and the
  * attempt is recorded. When a task ends, its call's end is put on the event stream a second time, with the final
- * result, so the audit log records how it ended and not only that it started.
+ * result, so the audit log records how it ended and not only that it started (also when the store cannot be read
+ * then: its status is noted {@code unknown}).
+ *
+ * <p>What a task keeps is bounded: its input requests as on the direct path ({@link #checkInput}; the output guards
+ * have guarded each on its way in, since {@code tasks/get} never passes them), its result or error to
+ * {@link TaskOptions#maxResultBytes}, and the stores count each owner's tasks and bytes by {@link #quota}. Owners
+ * and quotas are digests: no store keeps who the caller is in clear.
  */
 public final class TaskStage implements Stage<Call, JsonNode> {
 
@@ -185,10 +191,57 @@ public final class TaskStage implements Stage<Call, JsonNode> {
                 data, 400);
     }
 
-    /** Who owns a task: the principal's key and its tenant, so a subject's tasks stay in their tenant. */
+    /**
+     * Who owns a task: a digest of the principal's key (issuer, subject, client) and its tenant, so a subject's tasks
+     * stay in their tenant and no store keeps who the caller is in clear.
+     */
     static String owner(Call call) {
         String tenant = call.principal().tenant();
-        return call.principalKey() + "\u0000" + (tenant == null ? "" : tenant);
+        return digest(call.principalKey() + "\u0000" + (tenant == null ? "" : tenant));
+    }
+
+    /**
+     * What a task counts against in the stores' per-owner bounds: issuer, subject and tenant, not the client (each
+     * dynamically registered client would otherwise get bounds of its own); anonymous callers by their network (an
+     * IPv4 address, an IPv6 /64), since they all share one principal.
+     */
+    static String quota(Call call) {
+        var p = call.principal();
+        if (dev.mcpwarden.server.auth.Principal.ANONYMOUS.equals(p)) {
+            return digest("anonymous\u0000" + network(call.remoteAddress()));
+        }
+        return digest(p.issuer() + "\u0000" + p.subject() + "\u0000" + (p.tenant() == null ? "" : p.tenant()));
+    }
+
+    /** An IPv4 address as it is, an IPv6 address cut to its /64; no address (stdio): "local". */
+    static String network(String address) {
+        if (address == null || address.isBlank()) {
+            return "local";
+        }
+        String a = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1)
+                : address;
+        if (!a.matches("[0-9A-Fa-f.:]+")) {
+            return "other:" + a; // not an address literal: never looked up
+        }
+        try {
+            java.net.InetAddress ip = java.net.InetAddress.getByName(a); // a literal: parsed, not resolved
+            if (ip instanceof java.net.Inet6Address) {
+                return "v6:" + java.util.HexFormat.of().formatHex(java.util.Arrays.copyOf(ip.getAddress(), 8))
+                        + "/64";
+            }
+            return "v4:" + ip.getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return "other:" + a;
+        }
+    }
+
+    private static String digest(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
     }
 
     private static String taskId(Call call) {
@@ -368,7 +421,7 @@ public final class TaskStage implements Stage<Call, JsonNode> {
                     "running tasks limit " + options.maxRunningPerPrincipal()));
             throw Rejection.rateLimited("running-tasks", Math.max(1, options.pollInterval().toSeconds()));
         }
-        Run run = new Run(call, owner, running);
+        Run run = new Run(call, owner, quota(call), running);
         call.attribute(TaskRun.KEY, run);
         try {
             if (!afterInput) {
@@ -422,16 +475,19 @@ public final class TaskStage implements Stage<Call, JsonNode> {
     private final class Run implements TaskRun {
         private final Call call;
         private final String owner;
+        private final String quota;
         private final AtomicInteger running;
+        private final AtomicInteger rounds = new AtomicInteger();
         /** What the request that created the task is answered: the task, or the call's own outcome. */
         private final CompletableFuture<JsonNode> answer = new CompletableFuture<>();
         private final Semaphore wakeups = new Semaphore(0);
         private volatile String id;
         private volatile boolean waiting;
 
-        Run(Call call, String owner, AtomicInteger running) {
+        Run(Call call, String owner, String quota, AtomicInteger running) {
             this.call = call;
             this.owner = owner;
+            this.quota = quota;
             this.running = running;
         }
 
@@ -446,7 +502,7 @@ public final class TaskStage implements Stage<Call, JsonNode> {
                 return;
             }
             String taskId = newId();
-            TaskRecord t = TaskRecord.working(taskId, owner, clock.instant(), options.ttl().toMillis(),
+            TaskRecord t = TaskRecord.working(taskId, owner, quota, clock.instant(), options.ttl().toMillis(),
                     options.pollInterval().toMillis());
             read(() -> {
                 store.create(t);
@@ -482,6 +538,7 @@ public final class TaskStage implements Stage<Call, JsonNode> {
             if (!started()) {
                 throw new IllegalStateException("input through a task that has not started");
             }
+            checkInput(call, asked, rounds.incrementAndGet());
             waiting = true;
             try {
                 boolean askedYet = false;
@@ -534,7 +591,11 @@ public final class TaskStage implements Stage<Call, JsonNode> {
                 }
                 ending = new Ending.Answered(result);
                 if (result instanceof ObjectNode r && !"input_required".equals(r.path("resultType").asString(""))) {
-                    finish(t -> t.completed(r, clock.instant()));
+                    if (Json.standard().bytes(r).length > options.maxResultBytes()) {
+                        finish(t -> t.notKept(resultTooLarge(options.maxResultBytes()), clock.instant()));
+                    } else {
+                        finish(t -> t.completed(r, clock.instant()));
+                    }
                 } else {
                     finish(t -> t.failed(error(ErrorCodes.INTERNAL_ERROR, "Internal error", null),
                             "The tool asked for input outside the task", clock.instant()));
@@ -545,14 +606,14 @@ public final class TaskStage implements Stage<Call, JsonNode> {
                     return;
                 }
                 ending = new Ending.Refused(r);
-                finish(t -> t.failed(error(r.code(), r.getMessage(), r.data()), null, clock.instant()));
+                failWith(error(r.code(), r.getMessage(), r.data()));
             } catch (McpError e) {
                 if (!started()) {
                     answer.completeExceptionally(e);
                     return;
                 }
                 ending = new Ending.Failed(e);
-                finish(t -> t.failed(error(e.code(), e.getMessage(), e.data()), null, clock.instant()));
+                failWith(error(e.code(), e.getMessage(), e.data()));
             } catch (RuntimeException e) {
                 if (!started()) {
                     answer.completeExceptionally(e);
@@ -574,6 +635,15 @@ public final class TaskStage implements Stage<Call, JsonNode> {
             }
         }
 
+        /** Fails the task with {@code error}, unless it is beyond the bound of what a task keeps. */
+        private void failWith(ObjectNode error) {
+            if (Json.standard().bytes(error).length > options.maxResultBytes()) {
+                finish(t -> t.notKept(resultTooLarge(options.maxResultBytes()), clock.instant()));
+            } else {
+                finish(t -> t.failed(error, null, clock.instant()));
+            }
+        }
+
         private void finish(java.util.function.UnaryOperator<TaskRecord> change) {
             try {
                 store.update(id, change);
@@ -584,12 +654,68 @@ public final class TaskStage implements Stage<Call, JsonNode> {
 
         /** The call's second end on the event stream: how the task ended, with its final status noted. */
         private void ended(Ending ending, long nanos) {
-            String status = store.find(id).map(t -> t.status().wire()).orElse("expired");
-            SecurityEvents.report(call, new ControlEvent.Noted("task_status", status));
+            String status;
+            try {
+                status = store.find(id).map(t -> t.status().wire()).orElse("expired");
+            } catch (RuntimeException e) {
+                // the store is down: the end is recorded all the same, its status unknown
+                LOG.warn("could not read how task {} ended: {}", id, e.toString());
+                status = "unknown";
+            }
+            try {
+                SecurityEvents.report(call, new ControlEvent.Noted("task_status", status));
+            } catch (RuntimeException e) {
+                LOG.error("the status of task {} could not be noted", id, e);
+            }
             try {
                 SecurityEvents.ended(call, ending, nanos);
             } catch (RuntimeException e) {
                 LOG.error("the end of task {} could not be recorded", id, e);
+            }
+        }
+    }
+
+    private static final int MAX_INPUT_REQUESTS = TaskRun.MAX_INPUT_REQUESTS;
+    private static final int MAX_INPUT_ROUNDS = TaskRun.MAX_INPUT_ROUNDS;
+    /** The longest key of an input request. */
+    static final int MAX_INPUT_KEY = 64;
+    private static final Map<String, String> INPUT_METHODS = Map.of("elicitation/create", "elicitation",
+            "sampling/createMessage", "sampling", "roots/list", "roots");
+
+    /** The message of a task whose result is beyond {@link TaskOptions#maxResultBytes}. */
+    static String resultTooLarge(long max) {
+        return "The task's result was not kept: it is larger than " + max + " bytes";
+    }
+
+    /**
+     * What a task may ask for input, whoever asks (its handler, an upstream's task, a 2025 upstream's requests): the
+     * bounds the direct path has ({@code MAX_INPUT_REQUESTS} per round, {@code MAX_INPUT_ROUNDS} rounds), the
+     * methods a client answers, and only what the caller declared it can answer. Anything else fails the task.
+     */
+    static void checkInput(Call call, ObjectNode asked, int round) {
+        if (round > MAX_INPUT_ROUNDS) {
+            throw new McpError(ErrorCodes.INTERNAL_ERROR, "The task asked for input more than " + MAX_INPUT_ROUNDS
+                    + " times");
+        }
+        if (asked.isEmpty() || asked.size() > MAX_INPUT_REQUESTS) {
+            throw new McpError(ErrorCodes.INTERNAL_ERROR, "The task asked for input without valid inputRequests "
+                    + "(1 to " + MAX_INPUT_REQUESTS + " at once)");
+        }
+        for (var e : asked.properties()) {
+            if (e.getKey().isEmpty() || e.getKey().length() > MAX_INPUT_KEY || !(e.getValue() instanceof ObjectNode r)
+                    || r.has("params") && !(r.get("params") instanceof ObjectNode)) {
+                throw new McpError(ErrorCodes.INTERNAL_ERROR, "The task asked for input without valid inputRequests "
+                        + "(1 to " + MAX_INPUT_REQUESTS + " at once)");
+            }
+            String capability = INPUT_METHODS.get(r.path("method").asString(""));
+            if (capability == null) {
+                throw new McpError(ErrorCodes.INTERNAL_ERROR, "The task asked for input by an unknown method");
+            }
+            if (!call.clientCapabilities().has(capability)) {
+                ObjectNode data = Json.object();
+                data.putObject("requiredCapabilities").putObject(capability);
+                throw new McpError(ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY, "Client capability required: "
+                        + capability, data, 400);
             }
         }
     }

@@ -67,10 +67,41 @@ class TasksTest {
     private final CountDownLatch handlerRunning = new CountDownLatch(1);
     private final AtomicInteger nextId = new AtomicInteger(1);
 
+    private final CountDownLatch gate = new CountDownLatch(1);
+
     private McpServer server(TaskOptions options) {
+        return server(options, new InMemoryTaskStore(java.time.Clock.systemUTC()));
+    }
+
+    private McpServer server(TaskOptions options, TaskStore store) {
         return McpServer.builder("tasks", "1.0.0")
                 .controls(Controls.builder().listener(heard).build())
                 .taskOptions(options)
+                .tasks(store)
+                .tool(Tool.builder("gated").taskSupport(TaskSupport.OPTIONAL).handler(ctx -> {
+                    gate.await();
+                    return ToolResult.text("through the gate");
+                }).build())
+                .tool(Tool.builder("big_error").taskSupport(TaskSupport.OPTIONAL).handler(ctx -> {
+                    ObjectNode data = Json.object().put("dump", "y".repeat(2000));
+                    throw new McpError(ErrorCodes.INTERNAL_ERROR, "failed with a dump", data);
+                }).build())
+                .tool(Tool.builder("big").taskSupport(TaskSupport.OPTIONAL)
+                        .handler(ctx -> ToolResult.text("x".repeat(1200))).build())
+                .tool(Tool.builder("ask_many").taskSupport(TaskSupport.OPTIONAL).handler(ctx -> {
+                    Map<String, InputRequest> many = new java.util.LinkedHashMap<>();
+                    for (int i = 0; i < 33; i++) {
+                        many.put("q" + i, InputRequest.elicit("Question " + i + "?", Json.object()));
+                    }
+                    ctx.input(many);
+                    return ToolResult.text("asked");
+                }).build())
+                .tool(Tool.builder("ask_often").taskSupport(TaskSupport.OPTIONAL).handler(ctx -> {
+                    for (int i = 1; i <= 17; i++) {
+                        ctx.input("round" + i, InputRequest.elicit("Round " + i + "?", Json.object()));
+                    }
+                    return ToolResult.text("asked 17 times");
+                }).build())
                 .tool(Tool.builder("wait_forever").taskSupport(TaskSupport.OPTIONAL).handler(ctx -> {
                     handlerRunning.countDown();
                     try {
@@ -305,5 +336,207 @@ class TasksTest {
         listen.cancel();
         handle(BOB, "tasks/cancel", "{\"taskId\":\"" + bobs + "\"}");
         await().atMost(Duration.ofSeconds(30)).until(() -> !listener.isAlive());
+    }
+    private JsonNode handleFrom(McpServer s, Principal who, String address, String tool) {
+        Call call = new Call(new JsonRpcMessage.Request(Json.nodes().numberNode(nextId.getAndIncrement()),
+                "tools/call", (ObjectNode) Json.standard().parse("{\"name\":\"" + tool + "\"}")),
+                ProtocolVersion.V2026_07_28, null, (ObjectNode) Json.standard().parse(WITH_TASKS), null,
+                Outbound.NONE);
+        call.principal(who);
+        if (address != null) {
+            call.remoteAddress(address);
+        }
+        return s.handle(call);
+    }
+
+    private static void assertStoreFull(Throwable t) {
+        assertThat(t).isInstanceOf(Rejection.class);
+        assertThat(((Rejection) t).status()).isEqualTo(503);
+        assertThat(t.getMessage()).isEqualTo("Service Unavailable: too many tasks are kept; try again later");
+    }
+
+    private JsonNode awaitEnd(McpServer s, Principal who, String id) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> Set.of("completed", "failed", "cancelled")
+                .contains(handle(s, who, "tasks/get", "{\"taskId\":\"" + id + "\"}", WITH_TASKS).path("status")
+                        .asString()));
+        return handle(s, who, "tasks/get", "{\"taskId\":\"" + id + "\"}", WITH_TASKS);
+    }
+
+    @Test
+    void aTaskAskingMoreThan32InputRequestsAtOnceFailsAndNothingIsKept() {
+        String id = create(ALICE, "ask_many");
+        JsonNode t = awaitEnd(server, ALICE, id);
+        assertThat(t.path("status").asString()).isEqualTo("failed");
+        assertThat(t.path("error").path("code").asInt()).isEqualTo(ErrorCodes.INTERNAL_ERROR);
+        assertThat(t.path("error").path("message").asString())
+                .isEqualTo("The task asked for input without valid inputRequests (1 to 32 at once)");
+        assertThat(t.has("inputRequests")).isFalse();
+    }
+
+    @Test
+    void aTaskAskingForInputMoreThan16TimesFailsOnThe17th() {
+        String id = create(ALICE, "ask_often");
+        for (int i = 1; i <= 16; i++) {
+            String key = "round" + i;
+            await().atMost(Duration.ofSeconds(30)).until(() -> handle(ALICE, "tasks/get",
+                    "{\"taskId\":\"" + id + "\"}").path("inputRequests").has(key));
+            handle(ALICE, "tasks/update", "{\"taskId\":\"" + id + "\",\"inputResponses\":{\"" + key
+                    + "\":{\"action\":\"accept\",\"content\":{}}}}");
+        }
+        JsonNode t = awaitEnd(server, ALICE, id);
+        assertThat(t.path("status").asString()).isEqualTo("failed");
+        assertThat(t.path("error").path("message").asString()).isEqualTo("The task asked for input more than 16 times");
+    }
+
+    @Test
+    void theInputBoundsRefuseUnknownMethodsUndeclaredCapabilitiesAndEmptyRounds() {
+        Call call = new Call(new JsonRpcMessage.Request(Json.nodes().numberNode(1), "tools/call", Json.object()),
+                ProtocolVersion.V2026_07_28, null, (ObjectNode) Json.standard().parse(WITH_TASKS), null,
+                Outbound.NONE);
+        ObjectNode made = (ObjectNode) Json.standard().parse("{\"a\":{\"method\":\"wallet/pay\",\"params\":{}}}");
+        McpError unknown = catchThrowableOfType(McpError.class, () -> TaskStage.checkInput(call, made, 1));
+        assertThat(unknown.code()).isEqualTo(ErrorCodes.INTERNAL_ERROR);
+        assertThat(unknown.getMessage()).isEqualTo("The task asked for input by an unknown method");
+
+        ObjectNode sampling = (ObjectNode) Json.standard().parse(
+                "{\"a\":{\"method\":\"sampling/createMessage\",\"params\":{}}}");
+        McpError undeclared = catchThrowableOfType(McpError.class, () -> TaskStage.checkInput(call, sampling, 1));
+        assertThat(undeclared.code()).isEqualTo(ErrorCodes.MISSING_REQUIRED_CLIENT_CAPABILITY);
+        assertThat(undeclared.getMessage()).isEqualTo("Client capability required: sampling");
+        assertThat(Json.standard().text(undeclared.data())).isEqualTo("{\"requiredCapabilities\":{\"sampling\":{}}}");
+
+        McpError empty = catchThrowableOfType(McpError.class, () -> TaskStage.checkInput(call, Json.object(), 1));
+        assertThat(empty.getMessage())
+                .isEqualTo("The task asked for input without valid inputRequests (1 to 32 at once)");
+        ObjectNode longKey = Json.object();
+        longKey.putObject("k".repeat(65)).put("method", "elicitation/create").putObject("params");
+        assertThat(catchThrowableOfType(McpError.class, () -> TaskStage.checkInput(call, longKey, 1)).getMessage())
+                .isEqualTo("The task asked for input without valid inputRequests (1 to 32 at once)");
+    }
+
+    @Test
+    void aTasksEndIsAuditedWithStatusUnknownWhenTheStoreIsDownAsItEnds() {
+        AtomicBoolean down = new AtomicBoolean();
+        InMemoryTaskStore memory = new InMemoryTaskStore(java.time.Clock.systemUTC());
+        TaskStore flaky = new TaskStore() {
+            @Override
+            public void create(TaskRecord task) {
+                memory.create(task);
+            }
+
+            @Override
+            public java.util.Optional<TaskRecord> find(String id) {
+                if (down.get()) {
+                    throw new IllegalStateException("connection refused");
+                }
+                return memory.find(id);
+            }
+
+            @Override
+            public java.util.Optional<TaskRecord> update(String id, java.util.function.UnaryOperator<TaskRecord> c) {
+                if (down.get()) {
+                    throw new IllegalStateException("connection refused");
+                }
+                return memory.update(id, c);
+            }
+        };
+        McpServer s = server(TaskOptions.defaults(), flaky);
+        JsonNode created = handle(s, ALICE, "tools/call", "{\"name\":\"gated\"}", WITH_TASKS);
+        assertThat(created.path("resultType").asString()).isEqualTo("task");
+        down.set(true);
+        gate.countDown();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> heard.ends.size() == 2);
+        assertThat(heard.ends.getLast()).isInstanceOfSatisfying(Ending.Answered.class, a -> assertThat(
+                a.result().path("content").get(0).path("text").asString()).isEqualTo("through the gate"));
+        assertThat(heard.events).contains(new ControlEvent.Noted("task_status", "unknown"));
+    }
+
+    @Test
+    void oneSubjectCannotGainTaskRoomByUsingMoreClients() {
+        McpServer s = server(TaskOptions.defaults(), new InMemoryTaskStore(java.time.Clock.systemUTC(), 100, 2));
+        for (String client : List.of("c1", "c2")) {
+            handle(s, new Principal("https://issuer.example", "alice", client, Set.of(), "acme", Set.of(), Map.of()),
+                    "tools/call", "{\"name\":\"quick\"}", WITH_TASKS);
+        }
+        Principal third = new Principal("https://issuer.example", "alice", "c3", Set.of(), "acme", Set.of(), Map.of());
+        assertStoreFull(catchThrowableOfType(Rejection.class,
+                () -> handle(s, third, "tools/call", "{\"name\":\"quick\"}", WITH_TASKS)));
+        // another subject, and the same subject in another tenant, have room of their own
+        assertThat(handle(s, BOB, "tools/call", "{\"name\":\"quick\"}", WITH_TASKS).path("resultType").asString())
+                .isEqualTo("task");
+        assertThat(handle(s, ALICE_ELSEWHERE, "tools/call", "{\"name\":\"quick\"}", WITH_TASKS)
+                .path("resultType").asString()).isEqualTo("task");
+    }
+
+    @Test
+    void anonymousCallersAreBoundedByTheirNetworkAnIpv4AddressOrAnIpv6Slash64() {
+        McpServer s = server(TaskOptions.defaults().withMaxRunningPerPrincipal(64),
+                new InMemoryTaskStore(java.time.Clock.systemUTC(), 100, 2));
+        Principal anon = Principal.ANONYMOUS;
+        handleFrom(s, anon, "198.51.100.7", "quick");
+        handleFrom(s, anon, "198.51.100.7", "quick");
+        assertStoreFull(catchThrowableOfType(Rejection.class, () -> handleFrom(s, anon, "198.51.100.7", "quick")));
+        assertThat(handleFrom(s, anon, "198.51.100.8", "quick").path("resultType").asString()).isEqualTo("task");
+
+        handleFrom(s, anon, "2001:db8:1:2::5", "quick");
+        handleFrom(s, anon, "[2001:db8:1:2:ffff::6]", "quick");
+        assertStoreFull(catchThrowableOfType(Rejection.class,
+                () -> handleFrom(s, anon, "2001:db8:1:2:aaaa:bbbb:cccc:dddd", "quick")));
+        assertThat(handleFrom(s, anon, "2001:db8:1:3::5", "quick").path("resultType").asString()).isEqualTo("task");
+        assertThat(TaskStage.network("2001:db8:1:2::5")).isEqualTo("v6:20010db800010002/64");
+        assertThat(TaskStage.network("::ffff:198.51.100.7")).isEqualTo("v4:198.51.100.7");
+        assertThat(TaskStage.network(null)).isEqualTo("local");
+    }
+
+    @Test
+    void aResultLargerThanTheTasksBoundFailsTheTaskWithAClearError() {
+        McpServer s = server(TaskOptions.defaults().withMaxResultBytes(1024));
+        String id = handle(s, ALICE, "tools/call", "{\"name\":\"big\"}", WITH_TASKS).path("taskId").asString();
+        JsonNode t = awaitEnd(s, ALICE, id);
+        assertThat(t.path("status").asString()).isEqualTo("failed");
+        assertThat(t.path("statusMessage").asString())
+                .isEqualTo("The task's result was not kept: it is larger than 1024 bytes");
+        assertThat(Json.standard().text(t.path("error"))).isEqualTo("{\"code\":-32603,\"message\":"
+                + "\"The task's result was not kept: it is larger than 1024 bytes\"}");
+    }
+
+    @Test
+    void anErrorLargerThanTheTasksBoundIsNotKeptEither() {
+        McpServer s = server(TaskOptions.defaults().withMaxResultBytes(1024));
+        String id = handle(s, ALICE, "tools/call", "{\"name\":\"big_error\"}", WITH_TASKS).path("taskId")
+                .asString();
+        JsonNode t = awaitEnd(s, ALICE, id);
+        assertThat(Json.standard().text(t.path("error"))).isEqualTo("{\"code\":-32603,\"message\":"
+                + "\"The task's result was not kept: it is larger than 1024 bytes\"}");
+    }
+
+    @Test
+    void anOwnersTasksKeepNoMoreBytesThanItsBoundTheNextResultFailsInstead() {
+        McpServer s = server(TaskOptions.defaults(),
+                new InMemoryTaskStore(java.time.Clock.systemUTC(), 100, 10, 4096));
+        for (int i = 0; i < 2; i++) {
+            String id = handle(s, ALICE, "tools/call", "{\"name\":\"big\"}", WITH_TASKS).path("taskId").asString();
+            assertThat(awaitEnd(s, ALICE, id).path("status").asString()).isEqualTo("completed");
+        }
+        String third = handle(s, ALICE, "tools/call", "{\"name\":\"big\"}", WITH_TASKS).path("taskId").asString();
+        JsonNode t = awaitEnd(s, ALICE, third);
+        assertThat(t.path("status").asString()).isEqualTo("failed");
+        assertThat(t.path("error").path("message").asString())
+                .isEqualTo("The task's result was not kept: the caller's tasks would hold more than 4096 bytes");
+        // another owner is not held up by Alice's bytes
+        String bobs = handle(s, BOB, "tools/call", "{\"name\":\"big\"}", WITH_TASKS).path("taskId").asString();
+        assertThat(awaitEnd(s, BOB, bobs).path("status").asString()).isEqualTo("completed");
+    }
+
+    @Test
+    void theStoreKeepsDigestsOfTheOwnerNeverWhoItIs() {
+        InMemoryTaskStore store = new InMemoryTaskStore(java.time.Clock.systemUTC());
+        McpServer s = server(TaskOptions.defaults(), store);
+        String id = handle(s, ALICE, "tools/call", "{\"name\":\"quick\"}", WITH_TASKS).path("taskId").asString();
+        TaskRecord t = store.find(id).orElseThrow();
+        assertThat(t.owner()).matches("[0-9a-f]{64}");
+        assertThat(t.quota()).matches("[0-9a-f]{64}").isNotEqualTo(t.owner());
+        assertThat(Json.standard().text(t.toStored())).doesNotContain("alice", "acme", "issuer.example", "client");
     }
 }
