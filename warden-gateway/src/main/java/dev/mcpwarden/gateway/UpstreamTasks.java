@@ -127,7 +127,8 @@ final class UpstreamTasks {
         if (eol >= 0) {
             message = message.substring(0, eol);
         }
-        message = message.replaceAll("\\p{Cntrl}", "").strip();
+        // cleaned of addresses, hosts, paths and exception names as every upstream error is (UpstreamFailure)
+        message = UpstreamFailure.sanitized(message.replaceAll("\\p{Cntrl}", "").strip());
         if (message.length() > MAX_MESSAGE) {
             int end = Character.isHighSurrogate(message.charAt(MAX_MESSAGE - 1)) ? MAX_MESSAGE - 1 : MAX_MESSAGE;
             message = message.substring(0, end);

@@ -207,6 +207,14 @@ class GatewayTasksTest {
                         "up", Json.object().put("taskId", "up-1"), (method, params) -> longer));
         assertThat(cut.getMessage()).isEqualTo("Upstream up: " + "y".repeat(200));
         assertThat(cut.data()).isNull();
+
+        ObjectNode internal = failed.deepCopy();
+        internal.withObject("error").put("message", "timeout reaching db-primary:5432 from 10.0.0.7");
+        dev.mcpwarden.core.jsonrpc.McpError cleaned = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.mcpwarden.core.jsonrpc.McpError.class, () -> UpstreamTasks.follow(taskCall(runAsking(r -> r)),
+                        "up", Json.object().put("taskId", "up-1"), (method, params) -> internal));
+        assertThat(cleaned.getMessage()).as("cleaned as every upstream error is")
+                .doesNotContain("db-primary", "10.0.0.7");
     }
 
     @Test
